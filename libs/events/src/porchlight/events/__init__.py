@@ -1,0 +1,57 @@
+"""Porchlight's event plumbing: catalog, CloudEvents envelope, Kafka, outbox, inbox."""
+
+from porchlight.events.base import Event, all_event_classes, event_class
+from porchlight.events.catalog import (
+    ContactLogged,
+    CorrelationDetected,
+    InsightUpdated,
+    IssueFlagged,
+    MeetingScheduled,
+    NoteAnalyzed,
+    NoteSubmitted,
+    PriorityCreated,
+    ProjectCompleted,
+    ProjectCreated,
+    RecordImported,
+    TaskCompleted,
+    UpdatePublished,
+)
+from porchlight.events.consumer import ConsumerRunner, ConsumerSpec
+from porchlight.events.envelope import Envelope, MalformedEvent, from_kafka, new_envelope, to_kafka
+from porchlight.events.inbox import Inbox
+from porchlight.events.outbox import Outbox, OutboxRelay
+from porchlight.events.producer import EventProducer
+from porchlight.events.topics import Topics, dlq_topic, ensure_topics
+
+__all__ = [
+    "ContactLogged",
+    "ConsumerRunner",
+    "ConsumerSpec",
+    "CorrelationDetected",
+    "Envelope",
+    "Event",
+    "EventProducer",
+    "Inbox",
+    "InsightUpdated",
+    "IssueFlagged",
+    "MalformedEvent",
+    "MeetingScheduled",
+    "NoteAnalyzed",
+    "NoteSubmitted",
+    "Outbox",
+    "OutboxRelay",
+    "PriorityCreated",
+    "ProjectCompleted",
+    "ProjectCreated",
+    "RecordImported",
+    "TaskCompleted",
+    "Topics",
+    "UpdatePublished",
+    "all_event_classes",
+    "dlq_topic",
+    "ensure_topics",
+    "event_class",
+    "from_kafka",
+    "new_envelope",
+    "to_kafka",
+]

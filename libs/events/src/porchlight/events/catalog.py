@@ -1,0 +1,297 @@
+"""The Porchlight event catalog (DESIGN.md §3).
+
+One class per event, past-tense names. Each class's docstring says when the event happens; it
+becomes the event's description in docs/asyncapi.yaml. Free text in every event is already
+redacted by its producer: no event carries a resident's personal data.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from porchlight.events.base import Event
+from porchlight.events.topics import Topics
+
+Sentiment5 = Literal[1, 2, 3, 4, 5]
+SentimentLabel = Literal["negative", "neutral", "positive"]
+RemedyKind = Literal["physical", "positive_activity", "ownership", "policy", "enforcement"]
+
+
+class GeoPoint(BaseModel):
+    """A WGS84 point."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Concern(BaseModel):
+    """One of a note's top concerns, as the host wrote it (redacted)."""
+
+    text: str
+    topic: str | None = None
+    location: str | None = None
+    point: GeoPoint | None = None
+
+
+# --- intake -------------------------------------------------------------------------------
+
+
+class NoteSubmitted(Event):
+    """A host filed a note (standardized form) in intake; text fields are redacted."""
+
+    TYPE: ClassVar[str] = "org.porchlight.note.submitted.v1"
+    TOPIC: ClassVar[str] = Topics.NOTES
+    KEY: ClassVar[str] = "district"
+
+    note_id: UUID
+    revision: int = 1
+    meeting_id: UUID | None = None
+    district: str
+    neighborhood: str | None = None
+    host_id: str
+    submitted_at: datetime
+    concerns: list[Concern] = Field(default_factory=list)
+    sentiment: Sentiment5 | None = None
+    attendees: int | None = None
+    text: str = ""
+
+    def subject(self) -> str:
+        return str(self.note_id)
+
+
+class ContactLogged(Event):
+    """An officer logged a positive community contact (kept apart from patrol and enforcement)."""
+
+    TYPE: ClassVar[str] = "org.porchlight.contact.logged.v1"
+    TOPIC: ClassVar[str] = Topics.CONTACTS
+    KEY: ClassVar[str] = "district"
+
+    contact_id: UUID
+    officer_id: str
+    unit: str | None = None
+    district: str
+    neighborhood: str | None = None
+    contact_type: Literal["conversation", "youth_activity", "business_checkin", "event", "referral", "other"]
+    minutes: int = Field(ge=0)
+    residents_reached: int = Field(ge=0)
+    occurred_at: datetime
+    point: GeoPoint | None = None
+
+    def subject(self) -> str:
+        return str(self.contact_id)
+
+
+class MeetingScheduled(Event):
+    """A host scheduled a micro-meeting (a kitchen-table conversation of under ten residents)."""
+
+    TYPE: ClassVar[str] = "org.porchlight.meeting.scheduled.v1"
+    TOPIC: ClassVar[str] = Topics.MEETINGS
+    KEY: ClassVar[str] = "district"
+
+    meeting_id: UUID
+    host_id: str
+    district: str
+    neighborhood: str | None = None
+    venue_type: str
+    starts_at: datetime
+    language: str = "en"
+    expected_attendees: int | None = None
+
+    def subject(self) -> str:
+        return str(self.meeting_id)
+
+
+# --- synthesis ----------------------------------------------------------------------------
+
+
+class ConcernAnalysis(BaseModel):
+    """The model's reading of one concern statement."""
+
+    text: str
+    topic: str | None = None
+    topic_score: float | None = None
+    sentiment: SentimentLabel
+    sentiment_score: float
+
+
+class NoteAnalyzed(Event):
+    """Synthesis scored a note's concerns: topics and sentiment, with the model version used."""
+
+    TYPE: ClassVar[str] = "org.porchlight.note.analyzed.v1"
+    TOPIC: ClassVar[str] = Topics.NOTE_ANALYSES
+    KEY: ClassVar[str] = "district"
+
+    note_id: UUID
+    district: str
+    neighborhood: str | None = None
+    model_version: str
+    concerns: list[ConcernAnalysis] = Field(default_factory=list)
+    sentiment: SentimentLabel
+    sentiment_score: float
+
+    def subject(self) -> str:
+        return str(self.note_id)
+
+
+class InsightUpdated(Event):
+    """A district's synthesis changed materially (ranking of topics, a new emerging topic)."""
+
+    TYPE: ClassVar[str] = "org.porchlight.insight.updated.v1"
+    TOPIC: ClassVar[str] = Topics.INSIGHTS
+    KEY: ClassVar[str] = "district"
+
+    district: str
+    period_start: date
+    period_end: date
+    top_topics: list[str] = Field(default_factory=list)
+    summary: str = ""
+    model_version: str
+
+
+# --- projects -----------------------------------------------------------------------------
+
+
+class PriorityCreated(Event):
+    """A supervisor set a quarterly priority for a place."""
+
+    TYPE: ClassVar[str] = "org.porchlight.priority.created.v1"
+    TOPIC: ClassVar[str] = Topics.PRIORITIES
+    KEY: ClassVar[str] = "priority_id"
+
+    priority_id: UUID
+    title: str
+    district: str
+    quarter: str = Field(pattern=r"^\d{4}-Q[1-4]$")
+    topics: list[str] = Field(default_factory=list)
+
+
+class ProjectCreated(Event):
+    """A micro-project was added to a priority."""
+
+    TYPE: ClassVar[str] = "org.porchlight.project.created.v1"
+    TOPIC: ClassVar[str] = Topics.PROJECTS
+    KEY: ClassVar[str] = "project_id"
+
+    project_id: UUID
+    priority_id: UUID
+    title: str
+    district: str
+    department: str
+    remedy_kind: RemedyKind
+    starts_on: date
+    due_on: date
+    point: GeoPoint | None = None
+
+
+class TaskCompleted(Event):
+    """A task inside a micro-project was marked done."""
+
+    TYPE: ClassVar[str] = "org.porchlight.task.completed.v1"
+    TOPIC: ClassVar[str] = Topics.PROJECTS
+    # Keyed by project so a project's task and completion events stay in order.
+    KEY: ClassVar[str] = "project_id"
+
+    task_id: UUID
+    project_id: UUID
+    department: str
+    completed_at: datetime
+    completed_by: str
+
+    def subject(self) -> str:
+        return str(self.task_id)
+
+
+class ProjectCompleted(Event):
+    """The owner confirmed a micro-project done."""
+
+    TYPE: ClassVar[str] = "org.porchlight.project.completed.v1"
+    TOPIC: ClassVar[str] = Topics.PROJECTS
+    KEY: ClassVar[str] = "project_id"
+
+    project_id: UUID
+    priority_id: UUID
+    district: str
+    department: str
+    completed_at: datetime
+
+
+# --- departments, layers, bulletins ------------------------------------------------------
+
+
+class IssueFlagged(Event):
+    """Any city department flagged an issue on the shared map (a streetlight out, a vacant lot)."""
+
+    TYPE: ClassVar[str] = "org.porchlight.issue.flagged.v1"
+    TOPIC: ClassVar[str] = Topics.ISSUES
+    KEY: ClassVar[str] = "district"
+
+    issue_id: UUID
+    department: str
+    category: str
+    district: str
+    point: GeoPoint | None = None
+    description: str = ""
+    flagged_at: datetime
+
+    def subject(self) -> str:
+        return str(self.issue_id)
+
+
+class RecordImported(Event):
+    """A layered-data record (crime incident, 311 case, permit, outage) was imported."""
+
+    TYPE: ClassVar[str] = "org.porchlight.record.imported.v1"
+    TOPIC: ClassVar[str] = Topics.RECORDS
+    KEY: ClassVar[str] = "district"
+
+    record_id: str
+    layer: str
+    category: str
+    district: str | None = None
+    point: GeoPoint | None = None
+    occurred_at: datetime
+
+    def subject(self) -> str:
+        return self.record_id
+
+
+class CorrelationDetected(Event):
+    """Two layers meet at one place (a streetlight out on the block where auto thefts rise)."""
+
+    TYPE: ClassVar[str] = "org.porchlight.correlation.detected.v1"
+    TOPIC: ClassVar[str] = Topics.CORRELATIONS
+    KEY: ClassVar[str] = "district"
+
+    correlation_id: UUID
+    district: str
+    layers: list[str]
+    place: str
+    relative_risk: float | None = None
+    explanation: str = ""
+
+    def subject(self) -> str:
+        return str(self.correlation_id)
+
+
+class UpdatePublished(Event):
+    """A plain-language update (a win, a bulletin) went out to a neighborhood's channels."""
+
+    TYPE: ClassVar[str] = "org.porchlight.update.published.v1"
+    TOPIC: ClassVar[str] = Topics.UPDATES
+    KEY: ClassVar[str] = "district"
+
+    update_id: UUID
+    district: str
+    neighborhood: str | None = None
+    kind: Literal["win", "bulletin"]
+    title: str
+    body: str
+    published_at: datetime
+    project_id: UUID | None = None
+
+    def subject(self) -> str:
+        return str(self.update_id)

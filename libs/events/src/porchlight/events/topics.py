@@ -1,0 +1,64 @@
+"""Kafka topic names, and creating them with the admin client.
+
+Topics are named for the aggregate, not the producing service, so a consumer subscribes to what
+it needs to know. Dead-letter topics are ``<topic>.dlq.<group>``: one per consuming group, so a
+group's poison events never reach another group's replay.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+log = logging.getLogger(__name__)
+
+
+class Topics:
+    NOTES = "porchlight.notes"
+    CONTACTS = "porchlight.contacts"
+    MEETINGS = "porchlight.meetings"
+    NOTE_ANALYSES = "porchlight.note-analyses"
+    INSIGHTS = "porchlight.insights"
+    PRIORITIES = "porchlight.priorities"
+    PROJECTS = "porchlight.projects"
+    ISSUES = "porchlight.issues"
+    RECORDS = "porchlight.records"
+    CORRELATIONS = "porchlight.correlations"
+    UPDATES = "porchlight.updates"
+
+    @classmethod
+    def all(cls) -> list[str]:
+        return sorted(v for k, v in vars(cls).items() if k.isupper())
+
+
+def dlq_topic(topic: str, group: str) -> str:
+    """The dead-letter topic of ``group`` for events it could not apply from ``topic``."""
+    return f"{topic}.dlq.{group}"
+
+
+async def ensure_topics(
+    bootstrap: str, topics: Iterable[str], *, partitions: int, replication: int = 1
+) -> None:
+    """Create the topics that do not exist yet.
+
+    Topics are created before any producer starts: a producer that sees a topic appear under
+    its feet on the embedded broker may cache broken partition metadata (see docs/adr/0003).
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in dict.fromkeys(topics) if t not in existing]
+        if not missing:
+            return
+        new = [NewTopic(t, num_partitions=partitions, replication_factor=replication) for t in missing]
+        try:
+            await admin.create_topics(new)
+        except TopicAlreadyExistsError:  # a replica beat us to it
+            pass
+        log.info("created topics", extra={"topics": missing})
+    finally:
+        await admin.close()

@@ -1,0 +1,128 @@
+"""The app factory: every service is a FastAPI app built the same way.
+
+It adds /healthz (alive), /readyz (database and broker reachable), /metrics, problem-details
+errors, request ids on every log line, a body-size limit, the authenticator, and a lifespan that
+starts and stops the service's runtime (engine, producer, outbox relay, consumers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from porchlight.kit.auth import Authenticator, Public
+from porchlight.kit.db import ping
+from porchlight.kit.errors import install_error_handlers, problem_response
+from porchlight.kit.httpmetrics import RequestContextMiddleware
+from porchlight.kit.runtime import ServiceRuntime
+from porchlight.kit.service import ServiceSpec
+from porchlight.kit.settings import KitSettings
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One request, one transaction: committed after the route returns, before the response."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    async with runtime.sessions() as session, session.begin():
+        yield session
+
+
+#: The request's unit of work (commits at the boundary; services only flush).
+Session = Annotated[AsyncSession, Depends(_session, scope="function")]
+
+
+def runtime_of(request: Request) -> ServiceRuntime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
+
+
+class BodyLimit:
+    """Refuse bodies over ``limit`` bytes with a 413 before reading them."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope["headers"]).get(b"content-length")
+            if length is not None and length.isdigit() and int(length) > self.limit:
+                resp = problem_response(
+                    413, "Request body too large", f"The body exceeds {self.limit} bytes",
+                    slug="payload-too-large", instance=scope.get("path"),
+                )
+                await resp(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(
+    spec: ServiceSpec, settings: KitSettings | None = None, *, run_background: bool = True
+) -> FastAPI:
+    settings = settings or KitSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = ServiceRuntime(spec, settings, run_consumers=run_background, run_relay=run_background)
+        await runtime.start()
+        app.state.runtime = runtime
+        for hook in spec.on_startup:
+            result = hook(app.state)
+            if asyncio.iscoroutine(result):
+                await result
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title=f"Porchlight {spec.title}",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.spec = spec
+    app.state.authenticator = Authenticator(settings)
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, service=spec.name)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+
+    probe = [Depends(Public("probes and scrapers carry no token"))]
+
+    @app.get("/healthz", tags=["operations"], dependencies=probe)
+    async def healthz(request: Request) -> Any:
+        runtime: ServiceRuntime | None = getattr(request.app.state, "runtime", None)
+        if runtime is not None and not runtime.healthy:
+            return JSONResponse({"status": "failing", "service": spec.name}, status_code=503)
+        return {"status": "ok", "service": spec.name}
+
+    @app.get("/readyz", tags=["operations"], dependencies=probe)
+    async def readyz(runtime: Runtime) -> Any:
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(ping(runtime.engine), 2.0)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unreachable ({type(exc).__name__})"
+        checks["broker"] = "ok" if await runtime.producer.ping() else "unreachable"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    @app.get("/metrics", tags=["operations"], dependencies=probe, include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    for router in spec.routers:
+        app.include_router(router)
+    return app

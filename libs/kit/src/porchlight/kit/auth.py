@@ -1,0 +1,226 @@
+"""Authentication and the access rule every route declares.
+
+* People: OIDC bearer tokens (JWT). Distributed mode verifies them against the identity
+  provider's JWKS; standalone mode signs and verifies with a local RSA key
+  (``porchlight token --role ROLE`` mints one).
+* Department systems: API keys (``X-API-Key``), kept only as SHA-256 hashes (keys are random
+  and long, so a fast hash is enough; nothing reversible is stored).
+
+Each route states who may call it with ``Allow(...)`` or ``Public(...)``;
+tests/kit/test_route_rules.py walks every route of every service and fails on a route without.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import Depends, Request
+
+from porchlight.kit.errors import Forbidden, Unauthorized
+from porchlight.kit.settings import KitSettings
+
+
+class Role(StrEnum):
+    officer = "officer"
+    liaison = "liaison"
+    supervisor = "supervisor"
+    analyst = "analyst"
+    partner = "partner"  # a department partner (Public Works, Parks, Health...)
+    admin = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a person (token) or a department system (API key)."""
+
+    subject: str
+    roles: frozenset[Role]
+    district: str | None = None
+    department: str | None = None
+    kind: str = "user"
+
+    def has(self, *roles: Role) -> bool:
+        return Role.admin in self.roles or bool(self.roles.intersection(roles))
+
+
+ANONYMOUS = Principal(subject="anonymous", roles=frozenset(), kind="anonymous")
+
+
+# --- keys and tokens -------------------------------------------------------------------------
+
+
+def load_or_create_local_key(path: Path) -> rsa.RSAPrivateKey:
+    """The standalone signing key, created (mode 0600) on first use."""
+    if path.exists():
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        assert isinstance(key, rsa.RSAPrivateKey)
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    path.touch(mode=0o600)
+    path.write_bytes(pem)
+    return key
+
+
+def mint_token(
+    settings: KitSettings,
+    *,
+    subject: str,
+    roles: list[str],
+    district: str | None = None,
+    department: str | None = None,
+    ttl_s: int = 12 * 3600,
+) -> str:
+    """A standalone-mode bearer token signed with the local key."""
+    if settings.mode != "standalone":
+        raise RuntimeError("tokens are minted by the identity provider in distributed mode")
+    for r in roles:
+        Role(r)  # refuse unknown roles early
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": settings.auth_issuer,
+        "aud": settings.auth_audience,
+        "sub": subject,
+        "iat": now,
+        "exp": now + ttl_s,
+        "roles": roles,
+    }
+    if district:
+        claims["district"] = district
+    if department:
+        claims["department"] = department
+    key = load_or_create_local_key(settings.local_key_path)
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "porchlight-local"})
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_api_key() -> str:
+    return "plk_" + secrets.token_urlsafe(32)
+
+
+@dataclass
+class Authenticator:
+    """Turns request credentials into a Principal."""
+
+    settings: KitSettings
+    _jwks: jwt.PyJWKClient | None = field(default=None, init=False, repr=False)
+    _local_public: Any = field(default=None, init=False, repr=False)
+
+    def _verification_key(self, token: str) -> Any:
+        if self.settings.auth_jwks_url:
+            if self._jwks is None:
+                self._jwks = jwt.PyJWKClient(self.settings.auth_jwks_url, cache_keys=True, lifespan=600)
+            return self._jwks.get_signing_key_from_jwt(token).key
+        if self._local_public is None:
+            self._local_public = load_or_create_local_key(self.settings.local_key_path).public_key()
+        return self._local_public
+
+    def from_token(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._verification_key(token),
+                algorithms=["RS256", "ES256"],
+                audience=self.settings.auth_audience,
+                issuer=self.settings.auth_issuer,
+                options={"require": ["exp", "sub"]},
+            )
+        except (jwt.PyJWTError, ValueError) as exc:
+            raise Unauthorized(f"invalid bearer token ({type(exc).__name__})") from exc
+        raw_roles = claims.get("roles") or claims.get("realm_access", {}).get("roles", [])
+        roles = frozenset(Role(r) for r in raw_roles if r in Role.__members__)
+        return Principal(
+            subject=str(claims["sub"]),
+            roles=roles,
+            district=claims.get("district"),
+            department=claims.get("department"),
+        )
+
+    def from_api_key(self, key: str) -> Principal:
+        entry = api_keys(self.settings.data_dir / "api-keys.json").get(hash_api_key(key))
+        if entry is None:
+            raise Unauthorized("unknown API key")
+        return Principal(
+            subject=f"apikey:{entry['name']}",
+            roles=frozenset({Role(entry["role"])}),
+            department=entry.get("department"),
+            kind="api_key",
+        )
+
+    def authenticate(self, request: Request) -> Principal:
+        header = request.headers.get("authorization", "")
+        if header.lower().startswith("bearer "):
+            return self.from_token(header[7:].strip())
+        key = request.headers.get("x-api-key")
+        if key:
+            return self.from_api_key(key)
+        raise Unauthorized("send a bearer token (Authorization: Bearer ...) or an X-API-Key")
+
+
+@lru_cache(maxsize=8)
+def _read_api_keys(path: Path, mtime: float) -> dict[str, dict[str, str]]:
+    entries = json.loads(path.read_text()) if path.exists() else []
+    return {e["sha256"]: e for e in entries}
+
+
+def api_keys(path: Path) -> dict[str, dict[str, str]]:
+    """Hashed API keys from the keys file (a Kubernetes Secret mounts it in production)."""
+    mtime = path.stat().st_mtime if path.exists() else 0.0
+    return _read_api_keys(path, mtime)
+
+
+# --- access rules ----------------------------------------------------------------------------
+
+
+class AccessRule:
+    """Marker base: a dependency that decides who may call a route."""
+
+    description: str
+
+
+class Allow(AccessRule):
+    """Only callers holding one of ``roles`` (admins always) may call the route."""
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset(roles)
+        self.description = "roles: " + ", ".join(sorted(r.value for r in roles))
+
+    async def __call__(self, request: Request) -> Principal:
+        principal = request.app.state.authenticator.authenticate(request)
+        if not principal.has(*self.roles):
+            raise Forbidden(f"this needs one of the roles: {', '.join(sorted(self.roles))}")
+        request.state.principal = principal
+        return principal
+
+
+class Public(AccessRule):
+    """Anyone may call the route; ``reason`` says why that is safe."""
+
+    def __init__(self, reason: str) -> None:
+        self.description = f"public: {reason}"
+
+    async def __call__(self) -> Principal:
+        return ANONYMOUS
+
+
+ANY_STAFF = (Role.officer, Role.liaison, Role.supervisor, Role.analyst, Role.partner)
+
+#: The caller, for routes open to every signed-in role.
+CurrentPrincipal = Annotated[Principal, Depends(Allow(*ANY_STAFF))]

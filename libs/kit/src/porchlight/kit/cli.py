@@ -1,0 +1,179 @@
+"""The ``porchlight`` command.
+
+Services add their own sub-commands through ``ServiceSpec.cli`` (e.g. ``porchlight synthesis``),
+found through the entry points like the services themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from porchlight.kit.logs import configure_logging
+from porchlight.kit.service import discover_services, get_service
+from porchlight.kit.settings import KitSettings
+
+app = typer.Typer(help="Porchlight: community engagement as a system.", no_args_is_help=True)
+events_app = typer.Typer(help="Look at the events flowing through the broker.", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys for department systems.", no_args_is_help=True)
+app.add_typer(events_app, name="events")
+app.add_typer(apikey_app, name="apikey")
+
+
+def _settings() -> KitSettings:
+    from porchlight.kit.standalone import load_runtime_env
+
+    return load_runtime_env(KitSettings())
+
+
+def _ports(names: list[str], overrides: dict[str, int]) -> dict[str, int]:
+    services = discover_services()
+    out = {}
+    for name in names:
+        env = os.environ.get(f"PORCHLIGHT_{name.upper()}_PORT")
+        out[name] = overrides.get(name) or (int(env) if env else services[name].default_port)
+    return out
+
+
+@app.command()
+def run(
+    broker_port: Annotated[int, typer.Option(help="Port of the embedded broker")] = 9092,
+    only: Annotated[list[str] | None, typer.Option(help="Run only these services")] = None,
+) -> None:
+    """Standalone mode: embedded infrastructure, migrations, every service; Ctrl-C stops all."""
+    from porchlight.kit.standalone import Infrastructure, prepare, serve_all, write_runtime
+
+    base = KitSettings()
+    configure_logging(base.log_format, base.log_level)
+    services = [s for name, s in discover_services().items() if not only or name in only]
+    if not services:
+        raise typer.BadParameter("no services installed")
+    infra = Infrastructure(base, broker_port=broker_port)
+    try:
+        settings = infra.start()
+        asyncio.run(prepare(settings, services))
+        ports = _ports([s.name for s in services], {})
+        write_runtime(settings, ports)
+        asyncio.run(serve_all(settings, services, ports))
+    finally:
+        infra.stop()
+        from porchlight.kit.standalone import runtime_file
+
+        runtime_file(base).unlink(missing_ok=True)
+
+
+@app.command()
+def serve(
+    service: str,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option()] = None,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate", help="Upgrade the schema first")] = True,
+) -> None:
+    """One service, as a Kubernetes pod runs it (DATABASE_URL and KAFKA_BOOTSTRAP required)."""
+    import uvicorn
+
+    from porchlight.kit.app import create_app
+    from porchlight.kit.standalone import prepare
+
+    settings = _settings()
+    configure_logging(settings.log_format, settings.log_level)
+    spec = get_service(service)
+    if migrate_first:
+        asyncio.run(prepare(settings, [spec]))
+    uvicorn.run(
+        create_app(spec, settings),
+        host=host,
+        port=port or spec.default_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@app.command()
+def migrate(services: Annotated[list[str] | None, typer.Argument()] = None) -> None:
+    """Upgrade the schemas of the named services (all when none is named)."""
+    from porchlight.kit.standalone import Infrastructure, prepare
+
+    settings = _settings()
+    configure_logging("text", settings.log_level)
+    specs = [s for n, s in discover_services().items() if not services or n in services]
+    infra = Infrastructure(settings)
+    try:
+        asyncio.run(prepare(infra.start(), specs))
+    finally:
+        infra.stop()
+    typer.echo(f"migrated: {', '.join(s.name for s in specs)}")
+
+
+@app.command()
+def token(
+    role: Annotated[list[str], typer.Option(help="officer, liaison, supervisor, analyst, partner, admin")],
+    subject: Annotated[str, typer.Option(help="Who the token is for")] = "demo-user",
+    district: Annotated[str | None, typer.Option()] = None,
+    department: Annotated[str | None, typer.Option()] = None,
+    hours: Annotated[int, typer.Option()] = 12,
+) -> None:
+    """Mint a standalone-mode bearer token signed with the local key."""
+    from porchlight.kit.auth import mint_token
+
+    try:
+        typer.echo(
+            mint_token(_settings(), subject=subject, roles=role, district=district, department=department,
+                       ttl_s=hours * 3600)
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--role") from exc
+
+
+@apikey_app.command("create")
+def apikey_create(
+    name: Annotated[str, typer.Option(help="The system the key is for, e.g. 'Public Works GIS'")],
+    role: Annotated[str, typer.Option()] = "partner",
+    department: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Create an API key: prints the key once; only its SHA-256 is stored."""
+    from porchlight.kit.auth import Role, hash_api_key, new_api_key
+
+    Role(role)
+    settings = _settings()
+    key = new_api_key()
+    path = settings.data_dir / "api-keys.json"
+    entries = json.loads(path.read_text()) if path.exists() else []
+    entries.append({"name": name, "role": role, "department": department, "sha256": hash_api_key(key)})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(entries, indent=2))
+    typer.echo(key)
+
+
+@events_app.command("tail")
+def events_tail(
+    event_type: Annotated[str | None, typer.Option("--type", help="Only this CloudEvents type (prefix)")] = None,
+    limit: Annotated[int | None, typer.Option(help="Stop after this many events")] = None,
+    timeout: Annotated[float | None, typer.Option(help="Stop after this many seconds")] = None,
+) -> None:
+    """Print events as they pass, one JSON line each (from the start of what the broker holds)."""
+    from porchlight.kit.tail import tail
+
+    settings = _settings()
+    asyncio.run(tail(settings.require_kafka_bootstrap(), event_type, limit, timeout, sys.stdout))
+
+
+def _add_service_clis() -> None:
+    try:
+        services = discover_services()
+    except Exception:  # a broken service must not take the whole CLI down
+        return
+    for name, spec in services.items():
+        if spec.cli is not None:
+            app.add_typer(spec.cli, name=name)
+
+
+def main() -> None:
+    _add_service_clis()
+    app()

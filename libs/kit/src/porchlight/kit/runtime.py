@@ -1,0 +1,97 @@
+"""A running service's moving parts: engine, producer, outbox relay, consumers — and their order.
+
+Start: topics exist -> engine -> producer -> relay -> consumers.
+Stop (graceful, also on SIGTERM from Kubernetes): consumers finish their batch and commit ->
+relay drains the outbox -> producer flushes -> engine closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from porchlight.events import ConsumerRunner, EventProducer, OutboxRelay, ensure_topics
+from porchlight.kit.db import asyncpg_dsn, create_engine, session_factory
+from porchlight.kit.service import ServiceSpec
+from porchlight.kit.settings import KitSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceRuntime:
+    spec: ServiceSpec
+    settings: KitSettings
+    run_consumers: bool = True
+    run_relay: bool = True
+    engine: AsyncEngine = field(init=False)
+    sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    producer: EventProducer = field(init=False)
+    relay: OutboxRelay = field(init=False)
+    consumers: list[ConsumerRunner] = field(default_factory=list, init=False)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
+
+    async def start(self) -> None:
+        s, spec = self.settings, self.spec
+        url, bootstrap = s.require_database_url(), s.require_kafka_bootstrap()
+        await ensure_topics(bootstrap, spec.topics, partitions=s.topic_partitions, replication=s.topic_replication)
+        self.engine = create_engine(url, pool_size=s.db_pool_size, application_name=f"porchlight-{spec.name}")
+        self.sessions = session_factory(self.engine)
+        self.producer = EventProducer(bootstrap, idempotent=not s.embedded_broker, client_id=f"porchlight-{spec.name}")
+        await self.producer.start()
+        self.relay = OutboxRelay(
+            self.engine, spec.outbox, self.producer, service=spec.name, schema=spec.schema, listen_dsn=asyncpg_dsn(url)
+        )
+        if self.run_relay:
+            self._spawn(self.relay.run(), "relay")
+        if self.run_consumers:
+            for cspec in spec.consumers:
+                runner = ConsumerRunner(
+                    cspec,
+                    service=spec.name,
+                    bootstrap=bootstrap,
+                    sessions=self.sessions,
+                    inbox=spec.inbox,
+                    producer=self.producer,
+                    lag_approximate=s.embedded_broker,
+                )
+                await runner.start()
+                self.consumers.append(runner)
+                self._spawn(runner.run(), f"consumer:{cspec.group}")
+
+    def _spawn(self, coro: object, name: str) -> None:
+        task = asyncio.create_task(coro, name=f"{self.spec.name}:{name}")  # type: ignore[arg-type]
+        task.add_done_callback(self._crashed)
+        self._tasks.append(task)
+
+    def _crashed(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task %s died", task.get_name(), exc_info=task.exception())
+
+    @property
+    def healthy(self) -> bool:
+        """False when a background task died (liveness then fails and Kubernetes restarts us)."""
+        return all(not t.done() for t in self._tasks)
+
+    async def stop(self, timeout_s: float = 15.0) -> None:
+        for c in self.consumers:
+            c.stop()
+        self.relay.stop()
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=timeout_s)
+            for t in pending:
+                t.cancel()
+            with contextlib.suppress(BaseException):
+                await asyncio.gather(*pending, return_exceptions=True)
+        for c in self.consumers:
+            with contextlib.suppress(Exception):
+                await c.close()
+        if self.run_relay:
+            await self.relay.drain()
+        with contextlib.suppress(Exception):
+            await self.producer.stop()
+        await self.engine.dispose()

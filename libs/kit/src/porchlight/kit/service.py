@@ -1,0 +1,80 @@
+"""What a service declares about itself, and how the kit finds services.
+
+Each service distribution registers a ``ServiceSpec`` under the entry-point group
+``porchlight.services``; the CLI and the standalone runner load them by name, so nothing in the
+kit imports a service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter
+
+from porchlight.events import ConsumerSpec, Event, Inbox, Outbox
+
+if TYPE_CHECKING:
+    import typer
+
+ENTRY_POINT_GROUP = "porchlight.services"
+
+
+@dataclass
+class ServiceSpec:
+    """One service: its name, schema, HTTP routes, consumers, migrations and CLI."""
+
+    name: str
+    title: str
+    default_port: int
+    metadata: sa.MetaData
+    migrations_dir: Path
+    routers: Sequence[APIRouter] = ()
+    consumers: Sequence[ConsumerSpec] = ()
+    produces: Sequence[type[Event]] = ()
+    cli: typer.Typer | None = None
+    #: Extra lifespan work (e.g. loading a model) — called with the app's state.
+    on_startup: Sequence[Callable[[Any], Any]] = ()
+    outbox: Outbox = field(init=False)
+    inbox: Inbox = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.metadata.schema != self.schema:
+            raise ValueError(f"{self.name}: metadata schema must be {self.schema!r}")
+        self.outbox = Outbox(self.metadata, source=f"/porchlight/{self.name}")
+        self.inbox = Inbox(self.metadata)
+
+    @property
+    def schema(self) -> str:
+        return self.name
+
+    @property
+    def topics(self) -> list[str]:
+        """Every topic this service writes or reads, dead-letter topics included."""
+        names = {cls.TOPIC for cls in self.produces}
+        for c in self.consumers:
+            names.update(c.topics)
+            names.update(c.dlq_topics)
+        return sorted(names)
+
+
+def discover_services() -> dict[str, ServiceSpec]:
+    """Every installed service, by name, in a stable order."""
+    found: dict[str, ServiceSpec] = {}
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        spec = ep.load()
+        if not isinstance(spec, ServiceSpec):
+            raise TypeError(f"entry point {ep.name} is not a ServiceSpec")
+        found[spec.name] = spec
+    return found
+
+
+def get_service(name: str) -> ServiceSpec:
+    services = discover_services()
+    if name not in services:
+        raise KeyError(f"unknown service {name!r}; installed: {', '.join(services) or 'none'}")
+    return services[name]

@@ -1,0 +1,69 @@
+"""Settings shared by every service, read from the environment when asked — never at import.
+
+``DATABASE_URL`` and ``KAFKA_BOOTSTRAP`` keep their conventional names; everything else has the
+``PORCHLIGHT_`` prefix. Left unset in standalone mode, the two point at the embedded servers
+that ``porchlight run`` starts (see embedded.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KitSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORCHLIGHT_", extra="ignore")
+
+    mode: Literal["standalone", "distributed"] = "standalone"
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"))
+    kafka_bootstrap: str | None = Field(default=None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP"))
+    #: True when the broker is the embedded Tansu: no idempotent producer, approximate lag.
+    embedded_broker: bool = False
+    data_dir: Path = Path(".porchlight")
+    topic_partitions: int = 3
+    topic_replication: int = 1
+    host: str = "127.0.0.1"
+    log_format: Literal["json", "text"] = "json"
+    log_level: str = "INFO"
+    db_pool_size: int = 10
+    # Auth: OIDC in distributed mode; a local signing key in standalone mode.
+    auth_issuer: str = "porchlight-standalone"
+    auth_audience: str = "porchlight"
+    auth_jwks_url: str | None = None
+    auth_local_key: Path | None = None  # default: <data_dir>/signing-key.pem
+    max_body_bytes: int = 1_000_000
+
+    @model_validator(mode="after")
+    def _production_needs_real_servers(self) -> KitSettings:
+        if self.mode == "distributed":
+            missing = [
+                name
+                for name, value in (
+                    ("DATABASE_URL", self.database_url),
+                    ("KAFKA_BOOTSTRAP", self.kafka_bootstrap),
+                    ("PORCHLIGHT_AUTH_JWKS_URL", self.auth_jwks_url),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(f"distributed mode needs {', '.join(missing)}")
+            if self.embedded_broker:
+                raise ValueError("distributed mode cannot use the embedded broker")
+        return self
+
+    @property
+    def local_key_path(self) -> Path:
+        return self.auth_local_key or self.data_dir / "signing-key.pem"
+
+    def require_database_url(self) -> str:
+        if not self.database_url:
+            raise RuntimeError("DATABASE_URL is not set (porchlight run sets it in standalone mode)")
+        return self.database_url
+
+    def require_kafka_bootstrap(self) -> str:
+        if not self.kafka_bootstrap:
+            raise RuntimeError("KAFKA_BOOTSTRAP is not set (porchlight run sets it in standalone mode)")
+        return self.kafka_bootstrap

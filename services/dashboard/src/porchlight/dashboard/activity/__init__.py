@@ -1,0 +1,1 @@
+"""Engagement activity per district, projected from events."""

@@ -1,0 +1,10 @@
+"""Dashboard's schema and ORM base."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
+
+metadata = sa.MetaData(schema="dashboard")
+
+
+class Base(DeclarativeBase):
+    metadata = metadata

@@ -1,0 +1,1 @@
+"""Porchlight intake: where everything residents and officers say enters the platform."""

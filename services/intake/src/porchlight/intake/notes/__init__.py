@@ -1,0 +1,1 @@
+"""Standardized notes of micro-meetings."""

@@ -1,0 +1,1 @@
+"""Porchlight projects: quarterly priorities broken into small, visible micro-projects."""

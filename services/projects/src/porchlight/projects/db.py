@@ -1,0 +1,10 @@
+"""Projects's schema and ORM base."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
+
+metadata = sa.MetaData(schema="projects")
+
+
+class Base(DeclarativeBase):
+    metadata = metadata

@@ -1,0 +1,1 @@
+"""Quarterly priorities for a place."""

@@ -1,0 +1,1 @@
+"""Porchlight synthesis: reads every note and keeps what each district is saying."""

@@ -1,0 +1,1 @@
+"""Notes as synthesis received them (redacted text from intake)."""

@@ -1,0 +1,18 @@
+"""HTTP routes of received notes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from porchlight.kit.app import Session
+from porchlight.kit.auth import Allow, Role
+from porchlight.synthesis.notes.repository import ReceivedNoteRepository
+from porchlight.synthesis.notes.schemas import NoteStats
+
+router = APIRouter(prefix="/v1/notes", tags=["notes"])
+
+
+@router.get("/stats", response_model=NoteStats, dependencies=[Depends(Allow(Role.supervisor, Role.analyst))])
+async def note_stats(session: Session) -> NoteStats:
+    by_district = await ReceivedNoteRepository(session).count_by_district()
+    return NoteStats(total=sum(by_district.values()), by_district=by_district)
