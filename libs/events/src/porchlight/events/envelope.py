@@ -101,6 +101,10 @@ def from_kafka(key: bytes | None, value: bytes | None, headers: Sequence[tuple[s
             attrs[lname[len(_CE_PREFIX) :]] = text
         elif lname == "content-type":
             content_type = text
+    # The Kafka binding: a content-type starting with application/cloudevents means structured
+    # mode whatever other headers say; its value is a whole CloudEvent, not our data. Not read.
+    if content_type and content_type.strip().lower().startswith("application/cloudevents"):
+        raise MalformedEvent(f"structured-mode record ({content_type!r}); only binary mode is read")
     for required in ("specversion", "id", "source", "type"):
         if not attrs.get(required):
             raise MalformedEvent(f"missing CloudEvents attribute ce_{required}")

@@ -58,6 +58,8 @@ class ServiceRuntime:
                     inbox=spec.inbox,
                     producer=self.producer,
                     lag_approximate=s.embedded_broker,
+                    fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
+                    session_timeout_ms=s.consumer_session_timeout_ms,
                 )
                 await runner.start()
                 self.consumers.append(runner)

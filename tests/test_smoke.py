@@ -1,0 +1,22 @@
+import uuid
+
+from support import bearer, eventually, running
+
+
+async def test_note_flows_to_synthesis_and_dashboard(settings):
+    district = f"D-{uuid.uuid4().hex[:8]}"
+    async with running("intake", settings) as (_, intake), running("synthesis", settings) as (_, synth), running(
+        "dashboard", settings
+    ) as (_, dash):
+        r = await intake.post("/v1/notes", json={"district": district, "concerns": ["lights"]},
+                              headers=bearer(settings, "liaison"))
+        assert r.status_code == 201, r.text
+        sup = bearer(settings, "supervisor")
+
+        async def counted() -> bool:
+            s = (await synth.get("/v1/notes/stats", headers=sup)).json()
+            d = (await dash.get("/v1/activity", headers=sup)).json()
+            dash_count = next((x["notes"] for x in d["districts"] if x["district"] == district), 0)
+            return s["by_district"].get(district) == 1 and dash_count == 1
+
+        await eventually(counted)
