@@ -16,6 +16,7 @@ stops), never dead-lettered: the event is fine, the world is not.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -127,7 +128,14 @@ class ConsumerRunner:
     async def run(self) -> None:
         """Poll, apply, commit — until ``stop()``; the current batch is finished first."""
         while not self._stopping.is_set():
-            batches = await self._consumer.getmany(timeout_ms=200, max_records=500)
+            try:
+                batches = await self._consumer.getmany(timeout_ms=200, max_records=500)
+            except KafkaError as exc:
+                # The broker is away: keep the consumer, it reconnects when the broker is back.
+                log.warning("fetch failed (%s); retrying", type(exc).__name__)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), 1.0)
+                continue
             for tp, records in batches.items():
                 if not records:
                     continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -79,21 +80,35 @@ class ServiceRuntime:
         """False when a background task died (liveness then fails and Kubernetes restarts us)."""
         return all(not t.done() for t in self._tasks)
 
-    async def stop(self, timeout_s: float = 15.0) -> None:
+    async def stop(self) -> None:
+        """Graceful stop, bounded even when the broker or database is gone."""
         for c in self.consumers:
             c.stop()
         self.relay.stop()
-        if self._tasks:
-            _, pending = await asyncio.wait(self._tasks, timeout=timeout_s)
-            for t in pending:
-                t.cancel()
-            with contextlib.suppress(BaseException):
-                await asyncio.gather(*pending, return_exceptions=True)
+        # Consumers finish the batch in hand and commit; the relay finishes its round. A round
+        # stuck on an unreachable broker is cancelled: its transaction rolls back and its rows
+        # stay in the outbox for the next start.
+        await self._settle(self._tasks, 10.0)
         for c in self.consumers:
-            with contextlib.suppress(Exception):
-                await c.close()
+            await self._bounded(c.close(), "consumer close")
         if self.run_relay:
-            await self.relay.drain()
-        with contextlib.suppress(Exception):
-            await self.producer.stop()
+            await self._bounded(self.relay.drain(), "outbox drain")
+        await self._bounded(self.producer.stop(), "producer stop")
         await self.engine.dispose()
+
+    @staticmethod
+    async def _bounded(step: Awaitable[None], what: str, timeout_s: float = 5.0) -> None:
+        """Run one shutdown step; a broker that is gone must not hang the shutdown."""
+        try:
+            await asyncio.wait_for(step, timeout_s)
+        except (Exception, asyncio.CancelledError) as exc:
+            log.warning("%s did not finish cleanly (%s)", what, type(exc).__name__)
+
+    @staticmethod
+    async def _settle(tasks: list[asyncio.Task[None]], timeout_s: float) -> None:
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(tasks, timeout=timeout_s)
+        for t in pending:
+            t.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)

@@ -1,0 +1,46 @@
+# Porchlight — two commands on a fresh machine: `make run` and `make test`.
+# Everything installs into .venv from PyPI; nothing else is needed but Python 3.11.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DISTS  := libs/events libs/kit services/intake services/synthesis services/projects services/dashboard
+EDITABLE := $(foreach d,$(DISTS),-e $(d))
+
+.PHONY: install run test lint format bench eval docs clean
+
+$(STAMP): $(foreach d,$(DISTS),$(d)/pyproject.toml) requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(EDITABLE) -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP) ## venv, editable installs of every lib and service, dev tools
+
+run: install ## standalone mode: embedded PostgreSQL + broker, every service
+	$(BIN)/porchlight run
+
+test: install ## every test, on real embedded PostgreSQL and broker
+	$(BIN)/python -m pytest
+
+lint: install ## ruff + mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy libs/events/src libs/kit/src services/*/src
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install ## benchmarks and load generators (not part of make test)
+	bash bench/run_all.sh
+
+eval: install ## model quality on the labeled data in ../shared/data (synthesis, issue 4)
+	$(BIN)/porchlight synthesis eval --data ../shared/data/topics_dev.csv --train ../shared/data/topics_dev.csv
+
+docs: install ## regenerate docs/asyncapi.yaml and docs/schemas/ from the event catalog
+	$(BIN)/python -m porchlight.events.asyncapi --docs docs
+
+clean:
+	rm -rf $(VENV) .porchlight .pytest_cache .mypy_cache .ruff_cache tests/artifacts

@@ -1,0 +1,5 @@
+"""``python -m porchlight.kit`` is the ``porchlight`` command."""
+
+from porchlight.kit.cli import main
+
+main()
