@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import all_topics
 
-from porchlight.kit.embedded import EmbeddedBroker, EmbeddedPostgres
+from porchlight.events import ensure_topics
+from porchlight.kit.embedded import EmbeddedBroker, EmbeddedPostgres, free_port
 from porchlight.kit.service import discover_services
 from porchlight.kit.settings import KitSettings
 from porchlight.kit.standalone import prepare
@@ -62,6 +64,16 @@ def make_settings(data_dir: Path, database_url: str, bootstrap: str, **extra: ob
     }
     values.update(extra)
     return KitSettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def own_broker(settings: KitSettings) -> Iterator[tuple[EmbeddedBroker, KitSettings]]:
+    """A broker of the test's own (empty topics; may be stopped and started by the test)."""
+    b = EmbeddedBroker(port=free_port())
+    own = settings.model_copy(update={"kafka_bootstrap": b.start(), "embedded_broker": True})
+    asyncio.run(ensure_topics(own.require_kafka_bootstrap(), all_topics(), partitions=own.topic_partitions))
+    yield b, own
+    b.stop()
 
 
 @pytest.fixture(scope="session")

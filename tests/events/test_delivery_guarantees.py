@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer
-from support import bearer, eventually, running, scalar
+from support import all_topics, bearer, eventually, running, scalar
 
 from porchlight.events import (
     ConsumerRunner,
@@ -34,9 +34,8 @@ from porchlight.events import (
     to_kafka,
 )
 from porchlight.kit.db import create_engine, session_factory
-from porchlight.kit.embedded import EmbeddedBroker, free_port
-from porchlight.kit.service import discover_services, get_service
-from porchlight.kit.standalone import prepare
+from porchlight.kit.embedded import free_port
+from porchlight.kit.service import get_service
 
 pytestmark = pytest.mark.integration
 
@@ -56,34 +55,29 @@ async def _dashboard_count(settings, district: str) -> int:
     return int(n or 0)  # type: ignore[call-overload]
 
 
-async def test_broker_outage_loses_nothing_and_applies_each_once(settings):
-    broker = EmbeddedBroker(port=free_port())
-    own = settings.model_copy(update={"kafka_bootstrap": broker.start()})
+async def test_broker_outage_loses_nothing_and_applies_each_once(own_broker):
+    broker, own = own_broker
     district = _district()
     liaison = bearer(own, "liaison")
-    try:
-        await prepare(own, list(discover_services().values()))
-        async with running("intake", own) as (_, intake), running("dashboard", own):
-            r = await intake.post("/v1/notes", json={"district": district}, headers=liaison)
-            assert r.status_code == 201
-            await eventually(lambda: _is(own, district, 1))
+    async with running("intake", own) as (_, intake), running("dashboard", own):
+        r = await intake.post("/v1/notes", json={"district": district}, headers=liaison)
+        assert r.status_code == 201
+        await eventually(lambda: _is(own, district, 1))
 
-            broker.stop()
-            for _ in range(5):
-                r = await intake.post("/v1/notes", json={"district": district}, headers=liaison)
-                assert r.status_code == 201, "intake must accept notes while the broker is away"
-            queued = await scalar(own, "SELECT count(*) FROM intake.outbox WHERE key = :d", d=district)
-            assert queued == 5, "the five notes wait in the outbox"
-        # Standalone mode owns the embedded broker's lifecycle: same port, topics first, then clients.
-        broker.start()
-        await prepare(own, list(discover_services().values()))
-        async with running("intake", own), running("dashboard", own):
-            await eventually(lambda: _is(own, district, 6), timeout_s=30)
-            await asyncio.sleep(1.0)  # a late duplicate would show up here
-            assert await _dashboard_count(own, district) == 6
-            assert await scalar(own, "SELECT count(*) FROM intake.outbox WHERE key = :d", d=district) == 0
-    finally:
         broker.stop()
+        for _ in range(5):
+            r = await intake.post("/v1/notes", json={"district": district}, headers=liaison)
+            assert r.status_code == 201, "intake must accept notes while the broker is away"
+        queued = await scalar(own, "SELECT count(*) FROM intake.outbox WHERE key = :d", d=district)
+        assert queued == 5, "the five notes wait in the outbox"
+    # Standalone mode owns the embedded broker's lifecycle: same port, topics first, then clients.
+    broker.start()
+    await ensure_topics(own.kafka_bootstrap, all_topics(), partitions=own.topic_partitions)
+    async with running("intake", own), running("dashboard", own):
+        await eventually(lambda: _is(own, district, 6), timeout_s=30)
+        await asyncio.sleep(1.0)  # a late duplicate would show up here
+        assert await _dashboard_count(own, district) == 6
+        assert await scalar(own, "SELECT count(*) FROM intake.outbox WHERE key = :d", d=district) == 0
 
 
 async def _is(settings, district: str, n: int) -> bool:
@@ -105,7 +99,7 @@ def _serve_dashboard(settings, port: int) -> subprocess.Popen[bytes]:
 
 
 async def test_consumer_killed_mid_stream_applies_each_event_once(settings):
-    district, total = _district(), 20_000
+    district, total = _district(), 10_000
     producer = EventProducer(settings.kafka_bootstrap, idempotent=False)
     await producer.start()
     try:
@@ -133,8 +127,8 @@ async def test_consumer_killed_mid_stream_applies_each_event_once(settings):
         await asyncio.sleep(1.0)
         assert await _dashboard_count(settings, district) == total
     finally:
-        proc.kill()
-        proc.wait(10)
+        proc.terminate()  # graceful: leaves the group at once for the tests that follow
+        proc.wait(20)
 
 
 async def _dlq_records(bootstrap: str, topic: str, key: bytes, want: int, timeout_s: float = 20) -> list:
@@ -182,7 +176,8 @@ async def test_poison_records_go_to_the_dead_letter_topic_and_the_next_event_app
     assert all(dict(r.headers)["dlq-group"] == b"porchlight.dashboard" for r in dead)
 
 
-async def test_a_handler_that_keeps_failing_dead_letters_the_event_and_goes_on(settings):
+async def test_a_handler_that_keeps_failing_dead_letters_the_event_and_goes_on(own_broker):
+    _, settings = own_broker
     district, poison_district = _district(), _district()
     group = f"test.failing.{uuid.uuid4().hex[:8]}"
     applied: list[str] = []
@@ -191,11 +186,10 @@ async def test_a_handler_that_keeps_failing_dead_letters_the_event_and_goes_on(s
         if event.district == poison_district:
             raise RuntimeError("this note always breaks the handler")
         await session.execute(sa.text("SELECT 1"))
-        if event.district == district:  # a new group also reads the topic's history
-            applied.append(event.district)
+        applied.append(event.district)
 
     spec = ConsumerSpec(group=group, handlers={NoteSubmitted: handler})
-    await ensure_topics(settings.kafka_bootstrap, spec.dlq_topics, partitions=1)
+    await ensure_topics(settings.kafka_bootstrap, spec.dlq_topics, partitions=1)  # before any producer
     producer = EventProducer(settings.kafka_bootstrap, idempotent=False)
     await producer.start()
     engine = create_engine(settings.database_url, pool_size=2)
@@ -213,7 +207,7 @@ async def test_a_handler_that_keeps_failing_dead_letters_the_event_and_goes_on(s
     # Same key: both events share a partition, so "goes on" means past the failing one.
     bad, ok = _note(poison_district), _note(district)
     for event in (bad, ok):
-        key, value, headers = to_kafka(new_envelope(event, source="/tests"))
+        _, value, headers = to_kafka(new_envelope(event, source="/tests"))
         await (await producer.send_raw(Topics.NOTES, key=b"same-key", value=value, headers=headers))
     await runner.start()
     task = asyncio.create_task(runner.run())

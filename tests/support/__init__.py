@@ -14,8 +14,13 @@ from fastapi import FastAPI
 from porchlight.kit.app import create_app
 from porchlight.kit.auth import mint_token
 from porchlight.kit.db import create_engine
-from porchlight.kit.service import ServiceSpec, get_service
+from porchlight.kit.service import ServiceSpec, discover_services, get_service
 from porchlight.kit.settings import KitSettings
+
+
+def all_topics() -> list[str]:
+    """Every topic the installed services use, dead-letter topics included."""
+    return sorted({t for spec in discover_services().values() for t in spec.topics})
 
 
 def bearer(settings: KitSettings, *roles: str, subject: str = "tester", district: str | None = None) -> dict[str, str]:

@@ -88,7 +88,7 @@ class ServiceRuntime:
         # Consumers finish the batch in hand and commit; the relay finishes its round. A round
         # stuck on an unreachable broker is cancelled: its transaction rolls back and its rows
         # stay in the outbox for the next start.
-        await self._settle(self._tasks, 10.0)
+        await self._settle(self._tasks, 5.0)
         for c in self.consumers:
             await self._bounded(c.close(), "consumer close")
         if self.run_relay:
@@ -97,7 +97,7 @@ class ServiceRuntime:
         await self.engine.dispose()
 
     @staticmethod
-    async def _bounded(step: Awaitable[None], what: str, timeout_s: float = 5.0) -> None:
+    async def _bounded(step: Awaitable[None], what: str, timeout_s: float = 3.0) -> None:
         """Run one shutdown step; a broker that is gone must not hang the shutdown."""
         try:
             await asyncio.wait_for(step, timeout_s)
