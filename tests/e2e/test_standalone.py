@@ -50,7 +50,9 @@ def test_porchlight_run_serves_a_note_end_to_end_and_stops_cleanly(tmp_path: Pat
     with open(out_path, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "porchlight.kit", "run", "--broker-port", str(free_port())],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 90

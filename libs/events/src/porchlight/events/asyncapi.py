@@ -183,9 +183,7 @@ def asyncapi_document() -> dict[str, Any]:
     # The top level keeps the customary order; everything below it is sorted.
     return {
         "asyncapi": "3.0.0",
-        "info": _sorted(
-            {"title": "Porchlight events", "version": API_VERSION, "description": _INFO_DESCRIPTION}
-        ),
+        "info": _sorted({"title": "Porchlight events", "version": API_VERSION, "description": _INFO_DESCRIPTION}),
         "defaultContentType": CONTENT_TYPE,
         "servers": _sorted(servers),
         "channels": _sorted(channels),
@@ -207,9 +205,7 @@ _Dumper.add_representer(str, _str_representer)
 
 
 def render_asyncapi() -> str:
-    return yaml.dump(
-        asyncapi_document(), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
-    )
+    return yaml.dump(asyncapi_document(), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def render_json(obj: Any) -> str:

@@ -16,6 +16,7 @@ nullable fields as ``anyOf [X, {"type": "null"}]``, Literals as ``enum``/``const
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
@@ -225,7 +226,7 @@ def check_family(schemas_by_type: dict[str, dict[str, Any]]) -> list[str]:
         families.setdefault(family, {})[n] = event_type
     for family in sorted(families):
         versions = sorted(families[family])
-        for prev, cur in zip(versions, versions[1:], strict=False):
+        for prev, cur in itertools.pairwise(versions):
             old_t, new_t = families[family][prev], families[family][cur]
             for p in check_compatible(schemas_by_type[old_t], schemas_by_type[new_t]):
                 problems.append(f"{new_t} is not a compatible evolution of {old_t}: {p}")
@@ -246,8 +247,10 @@ def check_committed(committed: dict[str, dict[str, Any]], current: dict[str, dic
 
 def load_schemas(schemas_dir: Path) -> dict[str, dict[str, Any]]:
     """The committed schemas under docs/schemas/, by event type (the file name)."""
-    return {p.name.removesuffix(".json"): json.loads(p.read_text(encoding="utf-8"))
-            for p in sorted(schemas_dir.glob("*.json"))}
+    return {
+        p.name.removesuffix(".json"): json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(schemas_dir.glob("*.json"))
+    }
 
 
 def check_catalog(schemas_dir: Path) -> list[str]:

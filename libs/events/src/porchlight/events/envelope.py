@@ -80,8 +80,8 @@ def to_kafka(env: Envelope) -> tuple[bytes | None, bytes, Headers]:
     ]
     if env.subject:
         headers.append(("ce_subject", env.subject.encode()))
-    for name, value in sorted(env.extensions.items()):
-        headers.append((_CE_PREFIX + name, value.encode()))
+    for name, ext in sorted(env.extensions.items()):
+        headers.append((_CE_PREFIX + name, ext.encode()))
     value = json.dumps(env.data, separators=(",", ":"), ensure_ascii=False).encode()
     key = env.key.encode() if env.key is not None else None
     return key, value, headers

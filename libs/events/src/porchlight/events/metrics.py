@@ -11,9 +11,7 @@ EVENTS_DUPLICATE = Counter(
     "porchlight_events_duplicate_total", "Redelivered events skipped by the inbox", ["service", "group"]
 )
 #: Handler attempts that raised (each retry counts).
-EVENTS_FAILED = Counter(
-    "porchlight_events_failed_total", "Handler attempts that failed", ["service", "group"]
-)
+EVENTS_FAILED = Counter("porchlight_events_failed_total", "Handler attempts that failed", ["service", "group"])
 #: Events sent to a dead-letter topic.
 EVENTS_DEAD_LETTERED = Counter(
     "porchlight_events_dead_lettered_total", "Events sent to a dead-letter topic", ["service", "group", "topic"]

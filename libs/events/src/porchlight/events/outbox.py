@@ -94,8 +94,10 @@ class OutboxRelay:
         async with self.engine.begin() as conn:
             has_rows = sa.exists().where(t.c.lane == lanes.c.lane)
             claimed = (
-                await conn.execute(sa.select(lanes.c.lane).where(has_rows).with_for_update(skip_locked=True))
-            ).scalars().all()
+                (await conn.execute(sa.select(lanes.c.lane).where(has_rows).with_for_update(skip_locked=True)))
+                .scalars()
+                .all()
+            )
             if not claimed:
                 return 0
             rows = (
@@ -126,9 +128,7 @@ class OutboxRelay:
         """Update the backlog gauges (rows waiting, age of the oldest)."""
         t = self.outbox.table
         async with self.engine.connect() as conn:
-            count, oldest = (
-                await conn.execute(sa.select(sa.func.count(), sa.func.min(t.c.created_at)))
-            ).one()
+            count, oldest = (await conn.execute(sa.select(sa.func.count(), sa.func.min(t.c.created_at)))).one()
             age = 0.0
             if oldest is not None:
                 now = (await conn.execute(sa.select(sa.func.now()))).scalar_one()

@@ -7,6 +7,7 @@ group's poison events never reach another group's replay.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable
 
@@ -39,9 +40,7 @@ def dlq_topic(topic: str, group: str) -> str:
     return f"{topic}.dlq.{group}"
 
 
-async def ensure_topics(
-    bootstrap: str, topics: Iterable[str], *, partitions: int, replication: int = 1
-) -> None:
+async def ensure_topics(bootstrap: str, topics: Iterable[str], *, partitions: int, replication: int = 1) -> None:
     """Create the topics that do not exist yet.
 
     Topics are created before any producer starts: a producer that sees a topic appear under
@@ -55,10 +54,8 @@ async def ensure_topics(
         if not missing:
             return
         new = [NewTopic(t, num_partitions=partitions, replication_factor=replication) for t in missing]
-        try:
+        with contextlib.suppress(TopicAlreadyExistsError):  # a replica beat us to it
             await admin.create_topics(new)
-        except TopicAlreadyExistsError:  # a replica beat us to it
-            pass
         log.info("created topics", extra={"topics": missing})
     finally:
         await admin.close()

@@ -20,6 +20,8 @@ def create_engine(url: str, *, pool_size: int = 10, application_name: str = "por
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        # Statement parameters are residents' words: keep them out of error texts, hence logs.
+        hide_parameters=True,
         connect_args={"server_settings": {"application_name": application_name}},
     )
 

@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from porchlight.kit.logs import safe_traceback
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -101,8 +103,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return problem_response(
-            exc.status, exc.title, exc.detail, slug=exc.slug, instance=request.url.path,
-            errors=exc.errors, headers=headers, **exc.extra,
+            exc.status,
+            exc.title,
+            exc.detail,
+            slug=exc.slug,
+            instance=request.url.path,
+            errors=exc.errors,
+            headers=headers,
+            **exc.extra,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -110,19 +118,41 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = field_errors(exc)
         names = ", ".join(e["field"] for e in errors)
         return problem_response(
-            422, "Invalid input", f"Invalid fields: {names}", slug="validation",
-            instance=request.url.path, errors=errors,
+            422,
+            "Invalid input",
+            f"Invalid fields: {names}",
+            slug="validation",
+            instance=request.url.path,
+            errors=errors,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem_response(
-            exc.status_code, str(exc.detail), str(exc.detail), slug=f"http-{exc.status_code}",
-            instance=request.url.path, headers=getattr(exc, "headers", None),
+            exc.status_code,
+            str(exc.detail),
+            str(exc.detail),
+            slug=f"http-{exc.status_code}",
+            instance=request.url.path,
+            headers=getattr(exc, "headers", None),
         )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error on %s: %s", request.url.path, type(exc).__name__, exc_info=exc)
-        return problem_response(500, "Internal error", "An unexpected error occurred", slug="internal",
-                                instance=request.url.path)
+        # Runs outside the request-context middleware, so the request id comes from the state it
+        # left; the traceback leaves out exception messages, which can quote personal data.
+        request_id = getattr(request.state, "request_id", None)
+        log.error(
+            "unhandled error on %s: %s",
+            request.url.path,
+            type(exc).__name__,
+            extra={"request_id": request_id, "stack": safe_traceback(exc)},
+        )
+        return problem_response(
+            500,
+            "Internal error",
+            "An unexpected error occurred",
+            slug="internal",
+            instance=request.url.path,
+            headers={"X-Request-ID": request_id} if request_id else None,
+        )

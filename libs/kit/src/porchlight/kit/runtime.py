@@ -8,10 +8,10 @@ relay drains the outbox -> producer flushes -> engine closes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -66,8 +66,8 @@ class ServiceRuntime:
                 self.consumers.append(runner)
                 self._spawn(runner.run(), f"consumer:{cspec.group}")
 
-    def _spawn(self, coro: object, name: str) -> None:
-        task = asyncio.create_task(coro, name=f"{self.spec.name}:{name}")  # type: ignore[arg-type]
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(coro, name=f"{self.spec.name}:{name}")
         task.add_done_callback(self._crashed)
         self._tasks.append(task)
 

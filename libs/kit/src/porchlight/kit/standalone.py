@@ -86,8 +86,10 @@ async def prepare(settings: KitSettings, services: list[ServiceSpec]) -> None:
     """Create every topic (before any producer starts) and migrate every schema."""
     topics = sorted({t for spec in services for t in spec.topics})
     await ensure_topics(
-        settings.require_kafka_bootstrap(), topics,
-        partitions=settings.topic_partitions, replication=settings.topic_replication,
+        settings.require_kafka_bootstrap(),
+        topics,
+        partitions=settings.topic_partitions,
+        replication=settings.topic_replication,
     )
     engine = create_engine(settings.require_database_url(), pool_size=1)
     try:

@@ -42,9 +42,16 @@ async def tail(bootstrap: str, event_type: str | None, limit: int | None, timeou
                         if event_type and not env.type.startswith(event_type):
                             continue
                         line = {
-                            "topic": rec.topic, "partition": rec.partition, "offset": rec.offset,
-                            "key": env.key, "type": env.type, "id": env.id, "source": env.source,
-                            "time": env.time.isoformat(), "subject": env.subject, "data": env.data,
+                            "topic": rec.topic,
+                            "partition": rec.partition,
+                            "offset": rec.offset,
+                            "key": env.key,
+                            "type": env.type,
+                            "id": env.id,
+                            "source": env.source,
+                            "time": env.time.isoformat(),
+                            "subject": env.subject,
+                            "data": env.data,
                         }
                     out.write(json.dumps(line, ensure_ascii=False) + "\n")
                     out.flush()

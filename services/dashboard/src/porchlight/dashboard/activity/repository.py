@@ -16,7 +16,13 @@ class ActivityRepository:
         self.session = session
 
     async def count_note(self, district: str, at: datetime) -> None:
-        t = DistrictActivity.__table__
+        t = sa.table(
+            "district_activity",
+            sa.column("district"),
+            sa.column("notes"),
+            sa.column("last_note_at"),
+            schema="dashboard",
+        )
         stmt = insert(t).values(district=district, notes=1, last_note_at=at)
         stmt = stmt.on_conflict_do_update(
             index_elements=[t.c.district],

@@ -33,7 +33,7 @@ async def submit_note(session: AsyncSession, outbox: Outbox, form: NoteIn, host:
             host_id=note.host_id,
             submitted_at=note.submitted_at,
             concerns=[Concern(text=c) for c in note.concerns],
-            sentiment=note.sentiment,  # type: ignore[arg-type]
+            sentiment=note.sentiment,
             attendees=note.attendees,
             text=note.text,
         ),
