@@ -38,8 +38,12 @@ def run_env() -> None:
         context.run_migrations()
 
 
-async def migrate(engine: AsyncEngine, spec: ServiceSpec, revision: str = "head") -> None:
-    """Create the service's schema if needed and upgrade it to ``revision``."""
+async def migrate(engine: AsyncEngine, spec: ServiceSpec, revision: str = "heads") -> None:
+    """Create the service's schema if needed and upgrade it to ``revision``.
+
+    "heads": a service's capabilities may add migrations as independent branches from its
+    first revision; every branch is applied (merge revisions tie them together when needed).
+    """
 
     def _upgrade(conn: Connection) -> None:
         # One service at a time per database: migrations of replicas starting together wait.
