@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import httpx
@@ -70,10 +69,15 @@ def test_porchlight_run_serves_a_note_end_to_end_and_stops_cleanly(tmp_path: Pat
 
         liaison = _cli("token", "--role", "liaison", "--subject", "host-9", env=env).stdout.strip()
         supervisor = _cli("token", "--role", "supervisor", env=env).stdout.strip()
-        district = f"E2E-{uuid.uuid4().hex[:6]}"
+        district = "D4"  # the demo city's South End: a fresh install holds no other note
         r = httpx.post(
             f"http://127.0.0.1:{ports['intake']}/v1/notes",
-            json={"district": district, "concerns": ["speeding on Elm"], "sentiment": 2},
+            json={
+                "place": {"district": district},
+                "concerns": [{"text": "speeding on Elm"}],
+                "sentiment": 2,
+                "attendees": 6,
+            },
             headers={"Authorization": f"Bearer {liaison}"},
         )
         assert r.status_code == 201, r.text

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer
-from support import all_topics, bearer, eventually, running, scalar
+from support import all_topics, bearer, district_of_its_own, eventually, running, scalar
 
 from porchlight.events import (
     ConsumerRunner,
@@ -57,27 +57,28 @@ async def _dashboard_count(settings, district: str) -> int:
 
 async def test_broker_outage_loses_nothing_and_applies_each_once(own_broker):
     broker, own = own_broker
-    district = _district()
     liaison = bearer(own, "liaison")
-    async with running("intake", own) as (_, intake), running("dashboard", own):
-        r = await intake.post("/v1/notes", json={"district": district}, headers=liaison)
-        assert r.status_code == 201
-        await eventually(lambda: _is(own, district, 1))
+    async with district_of_its_own(own) as district:
+        note = {"place": {"district": district}, "sentiment": 3, "attendees": 5}
+        async with running("intake", own) as (_, intake), running("dashboard", own):
+            r = await intake.post("/v1/notes", json=note, headers=liaison)
+            assert r.status_code == 201
+            await eventually(lambda: _is(own, district, 1))
 
-        broker.stop()
-        for _ in range(5):
-            r = await intake.post("/v1/notes", json={"district": district}, headers=liaison)
-            assert r.status_code == 201, "intake must accept notes while the broker is away"
-        queued = await scalar(own, "SELECT count(*) FROM intake.outbox WHERE key = :d", d=district)
-        assert queued == 5, "the five notes wait in the outbox"
-    # Standalone mode owns the embedded broker's lifecycle: same port, topics first, then clients.
-    broker.start()
-    await ensure_topics(own.kafka_bootstrap, all_topics(), partitions=own.topic_partitions)
-    async with running("intake", own), running("dashboard", own):
-        await eventually(lambda: _is(own, district, 6), timeout_s=30)
-        await asyncio.sleep(1.0)  # a late duplicate would show up here
-        assert await _dashboard_count(own, district) == 6
-        assert await scalar(own, "SELECT count(*) FROM intake.outbox WHERE key = :d", d=district) == 0
+            broker.stop()
+            for _ in range(5):
+                r = await intake.post("/v1/notes", json=note, headers=liaison)
+                assert r.status_code == 201, "intake must accept notes while the broker is away"
+            queued = await scalar(own, "SELECT count(*) FROM intake.outbox WHERE key = :d", d=district)
+            assert queued == 5, "the five notes wait in the outbox"
+        # Standalone mode owns the embedded broker's lifecycle: same port, topics first, then clients.
+        broker.start()
+        await ensure_topics(own.kafka_bootstrap, all_topics(), partitions=own.topic_partitions)
+        async with running("intake", own), running("dashboard", own):
+            await eventually(lambda: _is(own, district, 6), timeout_s=30)
+            await asyncio.sleep(1.0)  # a late duplicate would show up here
+            assert await _dashboard_count(own, district) == 6
+            assert await scalar(own, "SELECT count(*) FROM intake.outbox WHERE key = :d", d=district) == 0
 
 
 async def _is(settings, district: str, n: int) -> bool:

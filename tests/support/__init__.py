@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
@@ -58,3 +60,40 @@ async def scalar(settings: KitSettings, sql: str, **params: object) -> object:
             return (await conn.execute(sa.text(sql), params)).scalar()
     finally:
         await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def district_of_its_own(settings: KitSettings, prefix: str = "T") -> AsyncIterator[str]:
+    """A district only this test files notes in, so counts per district start at zero.
+
+    Intake refuses districts the city does not have: the district (a small square far from the
+    demo city) is added to the demo city for the test, and the demo city alone put back after.
+    """
+    from porchlight.intake.places.service import demo_city, load_geojson  # only intake's tests need it
+    from porchlight.kit.db import session_factory
+
+    code = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    lon, lat = random.uniform(-170, 170), random.uniform(-80, -60)  # the Southern Ocean: no demo city there
+    ring = [[lon, lat], [lon + 0.01, lat], [lon + 0.01, lat + 0.01], [lon, lat + 0.01], [lon, lat]]
+    city = demo_city()
+    city["features"].append(
+        {
+            "type": "Feature",
+            "properties": {"kind": "district", "code": code, "name": code},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        }
+    )
+
+    async def load(places: dict[str, object]) -> None:
+        engine = create_engine(settings.require_database_url(), pool_size=1)
+        try:
+            async with session_factory(engine)() as session, session.begin():
+                await load_geojson(session, places)
+        finally:
+            await engine.dispose()
+
+    await load(city)
+    try:
+        yield code
+    finally:
+        await load(demo_city())

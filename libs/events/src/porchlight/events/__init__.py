@@ -24,9 +24,9 @@ from porchlight.events.producer import EventProducer
 from porchlight.events.topics import Topics, dlq_topic, ensure_topics
 
 __all__ = [
-    "ContactLogged",
     "ConsumerRunner",
     "ConsumerSpec",
+    "ContactLogged",
     "CorrelationDetected",
     "Envelope",
     "Event",

@@ -58,6 +58,39 @@ class NoteSubmitted(Event):
     sentiment: Sentiment5 | None = None
     attendees: int | None = None
     text: str = ""
+    #: Follow-ups the residents asked for (redacted); added compatibly, absent from older events.
+    follow_ups: list[str] = Field(default_factory=list)
+    #: When the conversation took place (``submitted_at`` is when the note was filed).
+    held_at: datetime | None = None
+
+    def subject(self) -> str:
+        return str(self.note_id)
+
+
+# A correction replaces the note.submitted (revision 1) and every earlier revision entirely. It
+# may move the note to another district, so its key can differ from the submission's: consumers
+# keep the highest ``revision`` per note rather than relying on order.
+class NoteRevised(Event):
+    """The author corrected a note: its full content at the new revision; text fields are redacted."""
+
+    TYPE: ClassVar[str] = "org.porchlight.note.revised.v1"
+    TOPIC: ClassVar[str] = Topics.NOTES
+    KEY: ClassVar[str] = "district"
+
+    note_id: UUID
+    revision: int = Field(ge=2)
+    meeting_id: UUID | None = None
+    district: str
+    neighborhood: str | None = None
+    host_id: str
+    submitted_at: datetime
+    revised_at: datetime
+    concerns: list[Concern] = Field(default_factory=list)
+    sentiment: Sentiment5 | None = None
+    attendees: int | None = None
+    text: str = ""
+    follow_ups: list[str] = Field(default_factory=list)
+    held_at: datetime | None = None
 
     def subject(self) -> str:
         return str(self.note_id)

@@ -1,6 +1,6 @@
 """Consumer runner: a consumer group applying events through the inbox, exactly once in effect.
 
-For each batch of one partition:
+For each batch of one partition (batches of different partitions are applied concurrently):
 
 1. records that are not readable Porchlight CloudEvents go to the dead-letter topic at once;
 2. the rest are applied in ONE database transaction, each guarded by its inbox row;
@@ -126,7 +126,14 @@ class ConsumerRunner:
         await self._consumer.stop()
 
     async def run(self) -> None:
-        """Poll, apply, commit — until ``stop()``; the current batch is finished first."""
+        """Poll, apply, commit — until ``stop()``; the current batch is finished first.
+
+        The batches of different partitions are applied concurrently, each in its own
+        transaction on its own connection: while one waits for the database, another runs. A
+        key's events all live in one partition, whose batches stay strictly sequential, so the
+        order per key is kept. Offsets are committed once per poll, for the partitions whose
+        batch is done.
+        """
         while not self._stopping.is_set():
             try:
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=500)
@@ -136,19 +143,29 @@ class ConsumerRunner:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), 1.0)
                 continue
-            for tp, records in batches.items():
-                if not records:
-                    continue
-                done = await self._process(tp, records)
-                if not done:  # stopping in the middle of infrastructure retries
-                    return
+            work = [(tp, records) for tp, records in batches.items() if records]
+            if not work:
+                continue
+            results = await asyncio.gather(
+                *(self._process(tp, records) for tp, records in work), return_exceptions=True
+            )
+            offsets = {
+                tp: records[-1].offset + 1 for (tp, records), done in zip(work, results, strict=True) if done is True
+            }
+            if offsets:
                 try:
-                    await self._consumer.commit({tp: records[-1].offset + 1})
+                    await self._consumer.commit(offsets)
                 except CommitFailedError:
-                    # A rebalance took the partition away; its new owner re-reads from the last
+                    # A rebalance took a partition away; its new owner re-reads from the last
                     # commit and the inbox skips what we applied.
-                    log.warning("commit failed after rebalance", extra={"topic": tp.topic})
-                self._observe_lag(tp, records[-1].offset + 1)
+                    log.warning("commit failed after rebalance", extra={"topics": sorted({tp.topic for tp in offsets})})
+                for tp, next_offset in offsets.items():
+                    self._observe_lag(tp, next_offset)
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
+            if not all(results):  # stopping in the middle of infrastructure retries
+                return
 
     # --- one partition's batch -------------------------------------------------------------
 
@@ -186,9 +203,13 @@ class ConsumerRunner:
     async def _apply(self, items: Sequence[tuple[ConsumerRecord[Any, Any], Envelope, Event]]) -> None:
         applied: list[Envelope] = []
         async with self.sessions() as session, session.begin():
+            # The whole batch's inbox rows in one statement; handlers then run in record order
+            # for the events that were new — all in this one transaction.
+            fresh = await self.inbox.claim_many(session, self.spec.group, [env for _, env, _ in items])
             for _, env, event in items:
                 with event_context(env.id, env.type):
-                    if await self.inbox.claim(session, self.spec.group, env):
+                    if (env.source, env.id) in fresh:
+                        fresh.discard((env.source, env.id))  # a repeat inside the batch is a duplicate
                         await self._by_type[env.type](session, event, env)
                         applied.append(env)
                     else:
@@ -231,7 +252,8 @@ class ConsumerRunner:
 
     async def _dead_letter(self, rec: ConsumerRecord[Any, Any], exc: BaseException) -> None:
         topic = dlq_topic(rec.topic, self.spec.group)
-        headers = list(rec.headers or ()) + [
+        headers = [
+            *(rec.headers or ()),
             ("dlq-error", f"{type(exc).__name__}: {exc}"[:4000].encode()),
             ("dlq-topic", rec.topic.encode()),
             ("dlq-partition", str(rec.partition).encode()),

@@ -16,11 +16,11 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from porchlight.kit.auth import Authenticator, Public
 from porchlight.kit.db import ping
-from porchlight.kit.errors import install_error_handlers, problem_response
+from porchlight.kit.errors import PayloadTooLarge, install_error_handlers, problem_response
 from porchlight.kit.httpmetrics import RequestContextMiddleware
 from porchlight.kit.runtime import ServiceRuntime
 from porchlight.kit.service import ServiceSpec
@@ -39,29 +39,72 @@ Session = Annotated[AsyncSession, Depends(_session, scope="function")]
 
 
 def runtime_of(request: Request) -> ServiceRuntime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
+    return request.app.state.runtime
 
 
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 
 
 class BodyLimit:
-    """Refuse bodies over ``limit`` bytes with a 413 before reading them."""
+    """Refuse bodies over ``limit`` bytes with a 413.
+
+    A declared Content-Length over the limit is refused before anything is read. A body without
+    one (``Transfer-Encoding: chunked``) is counted as it arrives: once past the limit, reading
+    stops and the answer is the same 413, whatever the app made of the aborted read.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
 
+    def _refusal(self, scope: Scope) -> Response:
+        return problem_response(
+            413, "Request body too large", f"The body exceeds {self.limit} bytes",
+            slug="payload-too-large", instance=scope.get("path"),
+        )
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope["headers"]).get(b"content-length")
-            if length is not None and length.isdigit() and int(length) > self.limit:
-                resp = problem_response(
-                    413, "Request body too large", f"The body exceeds {self.limit} bytes",
-                    slug="payload-too-large", instance=scope.get("path"),
-                )
-                await resp(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            await self._refusal(scope)(scope, receive, send)
+            return
+
+        received = 0
+        over = started = refused = False
+
+        async def counted_receive() -> Message:
+            nonlocal received, over
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    over = True
+                    raise PayloadTooLarge(f"The body exceeds {self.limit} bytes")
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started, refused
+            if refused:
+                return  # the 413 went out instead of the app's own answer
+            if message["type"] == "http.response.start":
+                if over:
+                    refused = True
+                    await self._refusal(scope)(scope, receive, send)
+                    return
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, guarded_send)
+        except Exception:
+            if refused:
                 return
-        await self.app(scope, receive, send)
+            if over and not started:
+                await self._refusal(scope)(scope, receive, send)
+                return
+            raise
 
 
 def create_app(

@@ -1,7 +1,8 @@
 """The ``porchlight`` command.
 
-Services add their own sub-commands through ``ServiceSpec.cli`` (e.g. ``porchlight synthesis``),
-found through the entry points like the services themselves.
+Services add their own sub-commands through ``ServiceSpec.cli`` (e.g. ``porchlight synthesis``)
+and top-level groups through ``ServiceSpec.commands`` (e.g. ``porchlight places``), found
+through the entry points like the services themselves.
 """
 
 from __future__ import annotations
@@ -140,7 +141,10 @@ def apikey_create(
     """Create an API key: prints the key once; only its SHA-256 is stored."""
     from porchlight.kit.auth import Role, hash_api_key, new_api_key
 
-    Role(role)
+    try:
+        Role(role)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--role") from exc
     settings = _settings()
     key = new_api_key()
     path = settings.data_dir / "api-keys.json"
@@ -172,6 +176,8 @@ def _add_service_clis() -> None:
     for name, spec in services.items():
         if spec.cli is not None:
             app.add_typer(spec.cli, name=name)
+        for group_name, typer_app in spec.commands.items():
+            app.add_typer(typer_app, name=group_name)
 
 
 def main() -> None:

@@ -120,9 +120,11 @@ class EmbeddedBroker:
     def stop(self) -> None:
         if self._proc is None:
             return
+        # Memory storage has nothing to flush, and Tansu ignores SIGTERM while clients are
+        # connected: a short grace, then kill.
         self._proc.terminate()
         try:
-            self._proc.wait(5)
+            self._proc.wait(1)
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait(5)

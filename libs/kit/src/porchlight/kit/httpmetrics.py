@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator, Sequence
 
 from prometheus_client import Counter, Histogram
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Match
+from starlette.datastructures import MutableHeaders
+from starlette.routing import BaseRoute, Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from porchlight.events.logcontext import request_id_var
+
+try:  # FastAPI >= 0.16x keeps included routers in app.routes as lazy entries without a path
+    from fastapi.routing import iter_route_contexts
+except ImportError:  # older FastAPI: app.routes is already flat
+
+    def iter_route_contexts(routes: Sequence[BaseRoute]) -> Iterator[BaseRoute]:  # type: ignore[misc]
+        return iter(routes)
+
 
 #: Requests served, by service, method, route template and status code.
 HTTP_REQUESTS = Counter(
@@ -30,31 +38,67 @@ HTTP_LATENCY = Histogram(
 )
 
 
-def route_template(request: Request) -> str:
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
+def route_template(scope: Scope) -> str:
+    """The template of the route that served ``scope`` ("unmatched" when none did)."""
+    # Each route as served: included routers flattened, with their prefixes in the path.
+    for route in iter_route_contexts(scope["app"].router.routes):
+        match, _ = route.matches(scope)
         if match == Match.FULL:
             return str(getattr(route, "path", "unmatched"))
     return "unmatched"
 
 
-class RequestContextMiddleware(BaseHTTPMiddleware):
-    def __init__(self, app: object, service: str) -> None:
-        super().__init__(app)  # type: ignore[arg-type]
-        self.service = service
+class RequestContextMiddleware:
+    """Request id (header in, header out, on every log line) and the request metrics.
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
-        token = request_id_var.set(rid[:64])
+    A plain ASGI middleware: Starlette's BaseHTTPMiddleware runs the app in a task of its own
+    with memory streams between, about 0.3 ms of CPU per request (measured on /healthz; see
+    docs/benchmarks.md, "Intake: contacts"), more than some whole endpoints cost.
+    """
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+        # Route template per route object: matching every route again on each request costs
+        # more than the rest of this middleware (the router leaves the route in the scope).
+        self._templates: dict[int, str] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"")
+        rid = (given.decode("latin-1") or uuid.uuid4().hex)[:64]
+        token = request_id_var.set(rid)
+        scope.setdefault("state", {})["request_id"] = rid  # for the 500 handler, which runs after we left
         start = time.perf_counter()
         status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableHeaders(raw=list(message.get("headers", ())))
+                headers["X-Request-ID"] = rid
+                message["headers"] = headers.raw
+            await send(message)
+
         try:
-            response = await call_next(request)
-            status = response.status_code
-            response.headers["X-Request-ID"] = rid[:64]
-            return response
+            await self.app(scope, receive, send_with_id)
         finally:
-            route = route_template(request)
-            HTTP_REQUESTS.labels(self.service, request.method, route, str(status)).inc()
-            HTTP_LATENCY.labels(self.service, request.method, route).observe(time.perf_counter() - start)
+            route = self._template(scope)
+            method = scope["method"]
+            HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
+            HTTP_LATENCY.labels(self.service, method, route).observe(time.perf_counter() - start)
             request_id_var.reset(token)
+
+    def _template(self, scope: Scope) -> str:
+        route = scope.get("route")
+        if route is None:  # nothing matched, or a mount: look the slow way
+            return route_template(scope)
+        template = self._templates.get(id(route))
+        if template is None:
+            template = route_template(scope)
+            if template != "unmatched":  # a 405 matches partially: not cached, labelled as before
+                self._templates[id(route)] = template
+        return template

@@ -7,7 +7,7 @@ kit imports a service.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -37,6 +37,8 @@ class ServiceSpec:
     consumers: Sequence[ConsumerSpec] = ()
     produces: Sequence[type[Event]] = ()
     cli: typer.Typer | None = None
+    #: Top-level command groups the service adds to ``porchlight`` (e.g. ``porchlight places``).
+    commands: Mapping[str, typer.Typer] = field(default_factory=dict)
     #: Extra lifespan work (e.g. loading a model) — called with the app's state.
     on_startup: Sequence[Callable[[Any], Any]] = ()
     outbox: Outbox = field(init=False)

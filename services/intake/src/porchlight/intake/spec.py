@@ -2,10 +2,20 @@
 
 from pathlib import Path
 
-from porchlight.events import NoteSubmitted
+from porchlight.events import ContactLogged, NoteSubmitted
+from porchlight.intake.contacts import models as _contacts_models  # noqa: F401  (tables on the metadata)
+from porchlight.intake.contacts.routes import router as contacts_router
 from porchlight.intake.db import metadata
+from porchlight.intake.meetings import models as _meetings_models  # noqa: F401  (tables on the metadata)
+from porchlight.intake.meetings.routes import router as meetings_router
 from porchlight.intake.notes import models as _models  # noqa: F401  (tables on the metadata)
 from porchlight.intake.notes.routes import router as notes_router
+from porchlight.intake.notes.service import PRODUCES as NOTES_EVENTS
+from porchlight.intake.places import models as _places_models  # noqa: F401  (tables on the metadata)
+from porchlight.intake.places.cli import places_app
+from porchlight.intake.places.routes import router as places_router
+from porchlight.intake.places.service import load_demo_city_on_startup
+from porchlight.intake.privacy.logging import install_log_redaction
 from porchlight.kit.service import ServiceSpec
 
 spec = ServiceSpec(
@@ -14,6 +24,8 @@ spec = ServiceSpec(
     default_port=8001,
     metadata=metadata,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[notes_router],
-    produces=[NoteSubmitted],
+    routers=[notes_router, places_router, contacts_router, meetings_router],
+    produces=[NoteSubmitted, ContactLogged, *NOTES_EVENTS],
+    commands={"places": places_app},
+    on_startup=[install_log_redaction, load_demo_city_on_startup],
 )

@@ -1,0 +1,592 @@
+"""Load benchmark of ``POST /v1/contacts`` (issue 3): throughput, latency, exactly-once.
+
+    python bench/contacts_load.py [--rate R] [--duration S] [--warmup S] [--connections N]
+
+All on 127.0.0.1, in a temp directory removed at exit:
+
+1. starts its own embedded PostgreSQL and Tansu broker (free port), creates the topics and
+   migrates intake (kit ``prepare``);
+2. runs intake in a child process: uvicorn, one worker, uvloop + httptools, the app's lifespan
+   with the outbox relay on; the demo city is loaded by intake's startup hook (standalone);
+3. drives load from this (separate) process: a small keep-alive HTTP/1.1 client on uvloop,
+   ``--connections`` connections, an open-loop schedule of ``--rate`` requests/s (``--rate 0``:
+   closed loop, each connection sends as soon as it has its answer). Latency is measured from
+   the *scheduled* send time, so a server that falls behind shows it (no coordinated
+   omission). Requests: 50 officers with a district claim, a point in 80 % of them, a district
+   in 10 %, no place in 10 % (default: the last contact's place), a note in 30 %, an
+   Idempotency-Key and a client id on every one, and ``--dup`` of them sent a second time a
+   moment later (an offline phone's resend: must be replayed, not counted again);
+4. after ``--warmup`` s (not counted) and ``--duration`` s (counted), waits for the outbox to
+   drain and verifies exactly once: every contact answered 201 (not replayed) is in the table
+   exactly once and in the ``porchlight.contacts`` topic exactly once (read from the earliest
+   offset to the end offsets by a consumer without a group), nothing else is in either, and
+   every replay returned the id of the first answer.
+
+``--py-spy FILE`` samples the server during the measured window (py-spy, raw collapsed stacks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+OFFICERS = 50
+TYPES = ["conversation", "youth_activity", "business_checkin", "event", "referral", "other"]
+NOTES = [
+    "Talked with the owner about the broken light by the back door.",
+    "Kids asked for a pickup game on Thursday; said we would bring a ball.",
+    "Neighbor worried about speeding near the school crossing.",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# child: intake alone, as one uvicorn worker on uvloop + httptools
+# --------------------------------------------------------------------------------------------
+
+
+def serve_child(config_path: str) -> None:
+    import uvicorn
+
+    from porchlight.kit.app import create_app
+    from porchlight.kit.logs import configure_logging
+    from porchlight.kit.service import get_service
+    from porchlight.kit.settings import KitSettings
+
+    cfg = json.loads(Path(config_path).read_text())
+    configure_logging("text", "WARNING")
+    settings = KitSettings(**cfg["settings"])
+    config = uvicorn.Config(
+        create_app(get_service("intake"), settings),
+        host="127.0.0.1",
+        port=cfg["port"],
+        loop="uvloop",
+        http="httptools",
+        workers=1,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+        backlog=4096,
+    )
+    uvicorn.Server(config).run()
+
+
+# --------------------------------------------------------------------------------------------
+# the bench process
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Platform:
+    tmp: Path
+    settings: Any = None
+    pg: Any = None
+    broker: Any = None
+    child: subprocess.Popen[bytes] | None = None
+    spy: subprocess.Popen[bytes] | None = None
+    port: int = 0
+
+
+def start_platform() -> Platform:
+    from porchlight.intake.spec import spec
+    from porchlight.kit.embedded import EmbeddedBroker, EmbeddedPostgres, free_port
+    from porchlight.kit.settings import KitSettings
+    from porchlight.kit.standalone import prepare
+
+    p = Platform(tmp=Path(tempfile.mkdtemp(prefix="pl-contacts-bench-")))
+    p.pg = EmbeddedPostgres(p.tmp / "pg")
+    p.broker = EmbeddedBroker(port=free_port(), log_path=p.tmp / "broker.log")
+    url = p.pg.start()
+    bootstrap = p.broker.start()
+    p.settings = KitSettings(
+        mode="standalone", database_url=url, kafka_bootstrap=bootstrap, embedded_broker=True,
+        data_dir=p.tmp, log_format="text", log_level="WARNING",
+    )
+    asyncio.run(prepare(p.settings, [spec]))
+    return p
+
+
+def start_child(p: Platform) -> float:
+    from porchlight.kit.embedded import free_port
+
+    p.port = free_port()
+    cfg_path = p.tmp / "child.json"
+    cfg_path.write_text(json.dumps({"settings": json.loads(p.settings.model_dump_json()), "port": p.port}))
+    t0 = time.monotonic()
+    p.child = subprocess.Popen(
+        [sys.executable, __file__, "--serve-child", str(cfg_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=open(p.tmp / "intake.log", "ab"),  # noqa: SIM115
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if p.child.poll() is not None:
+            raise RuntimeError(f"intake exited: {(p.tmp / 'intake.log').read_text()[-2000:]}")
+        with contextlib.suppress(OSError):
+            import urllib.request
+
+            with urllib.request.urlopen(f"http://127.0.0.1:{p.port}/readyz", timeout=2) as r:
+                if r.status == 200:
+                    return time.monotonic() - t0
+        time.sleep(0.2)
+    raise RuntimeError("intake did not become ready")
+
+
+def stop_platform(p: Platform) -> None:
+    if p.spy is not None and p.spy.poll() is None:
+        p.spy.send_signal(signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            p.spy.wait(30)
+    if p.child is not None and p.child.poll() is None:
+        p.child.send_signal(signal.SIGINT)  # graceful: the relay drains
+        try:
+            p.child.wait(30)
+        except subprocess.TimeoutExpired:
+            p.child.kill()
+            p.child.wait(5)
+    if p.broker is not None:
+        p.broker.stop()
+    if p.pg is not None:
+        p.pg.stop()
+    shutil.rmtree(p.tmp, ignore_errors=True)
+
+
+class CpuMeter:
+    """Cores used by the bench client, intake, PostgreSQL and Tansu over a window."""
+
+    def __init__(self, p: Platform) -> None:
+        self.p = p
+        self.t0 = time.monotonic()
+        self.sys0 = psutil.cpu_times()
+        self.start = self._sample()
+
+    def _procs(self) -> dict[str, list[psutil.Process]]:
+        out = {"client": [psutil.Process()]}
+        if self.p.child is not None:
+            out["intake"] = [psutil.Process(self.p.child.pid)]
+        pm = psutil.Process(self.p.pg._server.get_postmaster_info().pid)
+        out["postgres"] = [pm, *pm.children(recursive=True)]
+        if self.p.broker._proc is not None:
+            out["tansu"] = [psutil.Process(self.p.broker._proc.pid)]
+        return out
+
+    def _sample(self) -> dict[str, dict[int, float]]:
+        res: dict[str, dict[int, float]] = {}
+        for name, procs in self._procs().items():
+            res[name] = {}
+            for pr in procs:
+                with contextlib.suppress(psutil.Error):
+                    t = pr.cpu_times()
+                    res[name][pr.pid] = t.user + t.system
+        return res
+
+    def stop(self) -> dict[str, float]:
+        end, wall = self._sample(), time.monotonic() - self.t0
+        sys1 = psutil.cpu_times()
+        cores = {
+            name: round(sum(v - self.start.get(name, {}).get(pid, 0.0) for pid, v in pids.items()) / wall, 2)
+            for name, pids in end.items()
+        }
+        busy = sum(getattr(sys1, f) - getattr(self.sys0, f) for f in ("user", "system", "nice", "irq", "softirq"))
+        cores["others"] = round(max(0.0, busy / wall - sum(cores.values())), 2)  # other people's work
+        return cores
+
+
+# --- the load --------------------------------------------------------------------------------
+
+
+class HttpConn:
+    """A minimal HTTP/1.1 keep-alive client: cheap, so the server gets the CPU."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> HttpConn:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        return self
+
+    async def post(self, head: bytes, body: bytes) -> tuple[int, dict[bytes, bytes], bytes]:
+        assert self.reader is not None and self.writer is not None
+        self.writer.write(head + str(len(body)).encode() + b"\r\n\r\n" + body)
+        status = int((await self.reader.readline()).split()[1])
+        headers: dict[bytes, bytes] = {}
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.partition(b":")
+            headers[name.strip().lower()] = value.strip()
+        return status, headers, await self.reader.readexactly(int(headers.get(b"content-length", b"0")))
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+@dataclass
+class Request:
+    head: bytes
+    body: bytes
+    key: str
+    resend: bool = False
+
+
+@dataclass
+class Outcome:
+    scheduled: float
+    sent: float
+    done: float
+    status: int
+    contact_id: str | None
+    replayed: bool
+    key: str
+    resend: bool
+    measured: bool
+
+
+def valid_points() -> list[tuple[str, dict[str, float]]]:
+    """A point inside every neighborhood of the demo city (and inside a district)."""
+    from shapely.geometry import shape
+
+    from porchlight.intake.places.service import demo_city
+
+    features = demo_city()["features"]
+    districts = [shape(f["geometry"]) for f in features if f["properties"]["kind"] == "district"]
+    out = []
+    for f in features:
+        pt = shape(f["geometry"]).representative_point()
+        if any(d.contains(pt) for d in districts):
+            out.append((f["properties"]["code"], {"lat": round(pt.y, 5), "lon": round(pt.x, 5)}))
+    return out
+
+
+def build_requests(p: Platform, n: int, dup: float, rng: random.Random) -> list[Request]:
+    from porchlight.kit.auth import mint_token
+
+    points = valid_points()
+    district_codes = ["A1", "A7", "A15", "B2", "B3", "C6", "C11", "D4", "D14", "E5", "E13", "E18"]
+    tokens = [
+        mint_token(p.settings, subject=f"bench-officer-{i:03d}", roles=["officer"], district=district_codes[i % 12])
+        for i in range(OFFICERS)
+    ]
+    heads = [
+        b"POST /v1/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Authorization: Bearer " + t.encode() + b"\r\n"
+        for t in tokens
+    ]
+    out: list[Request] = []
+    for _ in range(n):
+        body: dict[str, Any] = {
+            "id": str(uuid.uuid4()),
+            "contact_type": rng.choice(TYPES),
+            "minutes": rng.randint(5, 120),
+            "residents_reached": rng.randint(0, 12),
+        }
+        roll = rng.random()
+        if roll < 0.8:
+            body["place"] = {"point": rng.choice(points)[1]}
+        elif roll < 0.9:
+            body["place"] = {"district": rng.choice(district_codes)}
+        if rng.random() < 0.3:
+            body["note"] = rng.choice(NOTES)
+        key = uuid.uuid4().hex
+        head = rng.choice(heads) + b"Idempotency-Key: " + key.encode() + b"\r\nContent-Length: "
+        req = Request(head, json.dumps(body).encode(), key)
+        out.append(req)
+        if rng.random() < dup:  # the same request again (same key, same body) a moment later
+            out.append(Request(head, req.body, key, resend=True))
+    return out
+
+
+async def drive(p: Platform, args: argparse.Namespace, requests: list[Request], measure_from: float) -> tuple[
+    list[Outcome], int, float
+]:
+    """Send every request (open loop at ``--rate``, or closed loop); returns outcomes, errors, t_end."""
+    pool: asyncio.Queue[HttpConn] = asyncio.Queue()
+    for conn in await asyncio.gather(*(HttpConn(p.port).open() for _ in range(args.connections))):
+        pool.put_nowait(conn)
+    outcomes: list[Outcome] = []
+    errors = 0
+    t_start = time.monotonic()
+    measured_after = t_start + measure_from
+
+    async def one(req: Request, scheduled: float) -> None:
+        nonlocal errors
+        conn = await pool.get()
+        sent = time.monotonic()
+        try:
+            status, headers, body = await conn.post(req.head, req.body)
+            done = time.monotonic()
+            cid = json.loads(body).get("id") if status in (200, 201) else None
+            replayed = headers.get(b"idempotent-replayed") == b"true"
+            outcomes.append(Outcome(scheduled, sent, done, status, cid, replayed, req.key, req.resend,
+                                    scheduled >= measured_after))
+        except Exception:
+            errors += 1
+            conn.close()
+            conn = await HttpConn(p.port).open()
+        finally:
+            pool.put_nowait(conn)
+
+    tasks: list[asyncio.Task[None]] = []
+    if args.rate > 0:
+        interval = 1.0 / args.rate
+        for i, req in enumerate(requests):
+            scheduled = t_start + i * interval
+            delay = scheduled - time.monotonic()
+            if delay > 0.0005:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(req, scheduled)))
+    else:
+        queue = iter(requests)
+        deadline = t_start + measure_from + args.duration
+
+        async def worker() -> None:
+            for req in queue:
+                if time.monotonic() > deadline:
+                    return
+                await one(req, time.monotonic())
+
+        tasks = [asyncio.create_task(worker()) for _ in range(args.connections)]
+    await asyncio.gather(*tasks)
+    t_end = time.monotonic()
+    while not pool.empty():
+        pool.get_nowait().close()
+    return outcomes, errors, t_end
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    v = sorted(values)
+    return v[min(len(v) - 1, int(q / 100 * len(v)))]
+
+
+# --- exactly once ----------------------------------------------------------------------------
+
+
+async def db_value(p: Platform, sql: str) -> Any:
+    import sqlalchemy as sa
+
+    from porchlight.kit.db import create_engine
+
+    engine = create_engine(p.settings.require_database_url(), pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            return (await conn.execute(sa.text(sql))).all()
+    finally:
+        await engine.dispose()
+
+
+async def topic_ids(p: Platform) -> list[str]:
+    """Every contact_id in the contacts topic, from the earliest offset to the end offsets."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=p.settings.kafka_bootstrap, group_id=None,
+                                auto_offset_reset="earliest", enable_auto_commit=False)
+    await consumer.start()
+    try:
+        parts = [TopicPartition("porchlight.contacts", i)
+                 for i in sorted(consumer.partitions_for_topic("porchlight.contacts") or
+                                 await _partitions(consumer))]
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        ends = await consumer.end_offsets(parts)
+        ids: list[str] = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            positions = [await consumer.position(tp) for tp in parts]
+            if all(pos >= ends[tp] for pos, tp in zip(positions, parts, strict=True)):
+                break
+            for recs in (await consumer.getmany(timeout_ms=500, max_records=5000)).values():
+                ids += [json.loads(r.value)["contact_id"] for r in recs]
+        return ids
+    finally:
+        await consumer.stop()
+
+
+async def _partitions(consumer: Any) -> set[int]:
+    await consumer._client.force_metadata_update()
+    return consumer.partitions_for_topic("porchlight.contacts") or set()
+
+
+async def verify(p: Platform, outcomes: list[Outcome]) -> dict[str, Any]:
+    deadline = time.monotonic() + 120
+    left = -1
+    while time.monotonic() < deadline:
+        left = (await db_value(p, "SELECT count(*) FROM intake.outbox"))[0][0]
+        if left == 0:
+            break
+        await asyncio.sleep(0.25)
+    created = [o.contact_id for o in outcomes if o.status == 201 and not o.replayed]
+    first_by_key = {o.key: o.contact_id for o in outcomes if o.status == 201 and not o.replayed}
+    replays = [o for o in outcomes if o.replayed]
+    db_ids = [str(r[0]) for r in await db_value(p, "SELECT id FROM intake.contacts")]
+    published = await topic_ids(p)
+    want = set(created)
+    checks = {
+        "created_201": len(created),
+        "created_distinct": len(want),
+        "replayed": len(replays),
+        "replays_matching_first_answer": sum(first_by_key.get(o.key) == o.contact_id for o in replays),
+        "db_rows": len(db_ids),
+        "db_distinct": len(set(db_ids)),
+        "topic_records": len(published),
+        "topic_distinct": len(set(published)),
+        "outbox_left": left,
+    }
+    checks["ok"] = (
+        len(created) == len(want) == len(db_ids) == len(set(db_ids)) == len(published) == len(set(published))
+        and set(db_ids) == want == set(published)
+        and checks["replays_matching_first_answer"] == len(replays)
+        and left == 0
+    )
+    return checks
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+async def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
+    rng = random.Random(args.seed)
+    total_s = args.warmup + args.duration
+    n = int(args.rate * total_s) if args.rate > 0 else int(args.max_requests)
+    requests = build_requests(p, n, args.dup, rng)
+    if args.rate > 0:
+        # resends were appended right after their original: spread them to ~50 ms later
+        requests = _delay_resends(requests, max(1, int(args.rate * 0.05)))
+    settings_rows = await db_value(p, "SELECT name, setting FROM pg_settings WHERE name IN "
+                                      "('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections')")
+    meter: CpuMeter | None = None
+
+    async def start_meter() -> None:
+        nonlocal meter
+        await asyncio.sleep(args.warmup)
+        meter = CpuMeter(p)
+        if args.py_spy:
+            spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+            p.spy = subprocess.Popen(
+                [spy, "record", "-p", str(p.child.pid), "-o", str(args.py_spy), "--format", "raw",  # type: ignore[union-attr]
+                 "-r", "250", "-d", str(int(args.duration))],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+
+    metering = asyncio.create_task(start_meter())
+    outcomes, errors, t_end = await drive(p, args, requests, args.warmup)
+    await metering
+    cores = meter.stop() if meter else {}
+    measured = [o for o in outcomes if o.measured]
+    ok = [o for o in measured if o.status in (200, 201)]
+    bad = [o for o in measured if o.status not in (200, 201)]
+    window = (max(o.done for o in measured) - min(o.scheduled for o in measured)) if measured else float("nan")
+    from_schedule = [(o.done - o.scheduled) * 1000 for o in ok]
+    service = [(o.done - o.sent) * 1000 for o in ok]
+    result = {
+        "mode": f"open loop at {args.rate:g}/s" if args.rate > 0 else "closed loop",
+        "connections": args.connections,
+        "warmup_s": args.warmup,
+        "duration_s": args.duration,
+        "requests_measured": len(measured),
+        "ok": len(ok),
+        "http_errors": len(bad),
+        "http_error_statuses": sorted({o.status for o in bad}),
+        "transport_errors": errors,
+        "throughput_per_s": round(len(ok) / window, 1) if measured else 0,
+        "latency_ms": {
+            "p50": round(pct(from_schedule, 50), 1), "p95": round(pct(from_schedule, 95), 1),
+            "p99": round(pct(from_schedule, 99), 1), "max": round(max(from_schedule, default=float("nan")), 1),
+        },
+        "service_time_ms": {
+            "p50": round(pct(service, 50), 1), "p99": round(pct(service, 99), 1),
+        },
+        "cores": cores,
+        "postgres": dict(settings_rows),
+    }
+    result["exactly_once"] = await verify(p, outcomes)
+    return result
+
+
+def _delay_resends(requests: list[Request], gap: int) -> list[Request]:
+    out: list[Request] = []
+    pending: list[tuple[int, Request]] = []
+    for req in requests:
+        if req.resend:
+            pending.append((len(out) + gap, req))
+            continue
+        while pending and pending[0][0] <= len(out):
+            out.append(pending.pop(0)[1])
+        out.append(req)
+    out += [r for _, r in pending]
+    return out
+
+
+def report(r: dict[str, Any]) -> None:
+    lat, svc, e = r["latency_ms"], r["service_time_ms"], r["exactly_once"]
+    print("\n== Intake: POST /v1/contacts ==")
+    print(f"{r['mode']}, {r['connections']} connections, {r['duration_s']:g} s after {r['warmup_s']:g} s warm-up")
+    print(f"throughput  {r['throughput_per_s']} requests/s ({r['ok']} ok, {r['http_errors']} HTTP errors "
+          f"{r['http_error_statuses']}, {r['transport_errors']} transport errors)")
+    print(f"latency     p50 {lat['p50']} ms  p95 {lat['p95']} ms  p99 {lat['p99']} ms  max {lat['max']} ms "
+          f"(from the scheduled send)")
+    print(f"service     p50 {svc['p50']} ms  p99 {svc['p99']} ms (from the actual send)")
+    print(f"cores       {r['cores']}")
+    print(f"postgres    {r['postgres']}")
+    print(f"exactly-once: {'OK' if e['ok'] else 'FAILED'} {json.dumps(e)}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--serve-child", help=argparse.SUPPRESS)
+    ap.add_argument("--rate", type=float, default=1000.0, help="requests/s (open loop); 0 = closed loop")
+    ap.add_argument("--duration", type=float, default=20.0, help="measured seconds")
+    ap.add_argument("--warmup", type=float, default=5.0, help="seconds sent before measuring")
+    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--dup", type=float, default=0.02, help="share of requests resent (same key and body)")
+    ap.add_argument("--max-requests", type=int, default=200_000, help="closed loop: requests prepared")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--py-spy", type=Path, help="profile intake during the measured window (raw stacks)")
+    args = ap.parse_args()
+    if args.serve_child:
+        serve_child(args.serve_child)
+        return
+    try:
+        import uvloop
+    except ImportError:  # the client still works on the default loop, only slower
+        uvloop = None
+    p = start_platform()
+    try:
+        ready = start_child(p)
+        print(f"intake ready in {ready:.1f}s on 127.0.0.1:{p.port}", flush=True)
+        result = uvloop.run(run(p, args)) if uvloop else asyncio.run(run(p, args))
+    finally:
+        stop_platform(p)
+    report(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+    if not result["exactly_once"]["ok"] or result["transport_errors"] or result["http_errors"]:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

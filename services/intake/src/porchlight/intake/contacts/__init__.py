@@ -1,0 +1,1 @@
+"""Positive community contacts: officers' time with residents, apart from patrol and enforcement."""

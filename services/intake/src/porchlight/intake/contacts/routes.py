@@ -1,0 +1,175 @@
+"""HTTP routes of contacts.
+
+``POST /v1/contacts`` is idempotent two ways (RFC draft "The Idempotency-Key HTTP Header
+Field", Stripe's behaviour):
+
+* ``Idempotency-Key`` header, scoped per officer, kept as long as the contact: a retry with the
+  same key and the same body gets the first answer again (201, same body) with
+  ``Idempotent-Replayed: true`` and creates nothing; the same key with another body is a 422
+  (``idempotency-key-reused``), as the draft says. Requests that failed validation store
+  nothing: the key may be used again with a corrected body.
+* a client-generated ``id`` in the body: resent with the same content it is a 200 with the
+  stored contact (counted once); with other content, a 409.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import Response, StreamingResponse
+
+from porchlight.intake.contacts.listing import date_bounds, export_csv, monthly_summary, page, scoped
+from porchlight.intake.contacts.repository import ContactFilters, ContactRepository
+from porchlight.intake.contacts.schemas import ContactIn, ContactOut, ContactPage, ContactSummary, ContactType
+from porchlight.intake.contacts.service import log_contact, sees_notes, to_out
+from porchlight.intake.settings import IntakeSettings
+from porchlight.kit.app import Session
+from porchlight.kit.auth import Allow, Principal, Role
+from porchlight.kit.errors import NotFound
+
+router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
+
+Officer = Annotated[Principal, Depends(Allow(Role.officer, Role.liaison, Role.supervisor))]
+Reader = Annotated[Principal, Depends(Allow(Role.officer, Role.liaison, Role.supervisor, Role.analyst))]
+
+
+def intake_settings(request: Request) -> IntakeSettings:
+    """Read once per app, at the first request that needs them (never at import)."""
+    state = request.app.state
+    if getattr(state, "intake_settings", None) is None:
+        state.intake_settings = IntakeSettings()
+    settings: IntakeSettings = state.intake_settings
+    return settings
+
+
+Settings = Annotated[IntakeSettings, Depends(intake_settings)]
+
+
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """A model's JSON Schema with its ``$defs`` inlined (OpenAPI has no local ``$defs``)."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return walk(defs[ref.rsplit("/", 1)[1]])
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    result: dict[str, Any] = walk(schema)
+    return result
+
+
+# The body is read and validated by the service, not by FastAPI, so that a bad place, a bad
+# date and a malformed field are all named in one answer; the schema is documented here.
+_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": _inlined(ContactIn.model_json_schema())}},
+    }
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ContactOut,
+    openapi_extra=_BODY_DOC,
+    responses={
+        200: {"model": ContactOut, "description": "The same id was sent before with the same content"},
+        409: {"description": "The id exists with different content"},
+        422: {"description": "Invalid fields (all named), or the Idempotency-Key was used with another body"},
+    },
+)
+async def post_contact(
+    request: Request,
+    session: Session,
+    officer: Officer,
+    settings: Settings,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", description="Up to 200 characters, unique per request")
+    ] = None,
+) -> Response:
+    """Log a positive community contact (the officer is the token's subject)."""
+    raw = await request.body()
+    logged = await log_contact(
+        session, request.app.state.spec.outbox, raw, officer, idempotency_key=idempotency_key, settings=settings
+    )
+    headers = {"Location": f"/v1/contacts/{logged.row.id}"}
+    if logged.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    body = to_out(logged.row, with_note=False).model_dump_json()
+    return Response(body, status_code=logged.status, media_type="application/json", headers=headers)
+
+
+def contact_filters(
+    district: str | None = None,
+    neighborhood: str | None = None,
+    officer: Annotated[str | None, Query(description="The officer (host) id")] = None,
+    contact_type: ContactType | None = None,
+    since: Annotated[str | None, Query(alias="from", description="Date or date-time, inclusive")] = None,
+    until: Annotated[str | None, Query(alias="to", description="Date (inclusive) or date-time (exclusive)")] = None,
+) -> ContactFilters:
+    start, end = date_bounds(since, until)
+    return ContactFilters(
+        district=district, neighborhood=neighborhood, officer_id=officer, contact_type=contact_type,
+        since=start, until=end,
+    )
+
+
+Filters = Annotated[ContactFilters, Depends(contact_filters)]
+
+
+@router.get("", response_model=ContactPage)
+async def list_contacts(
+    request: Request,
+    session: Session,
+    viewer: Reader,
+    filters: Filters,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+) -> Response:
+    """Contacts, newest first, one page at a time (officers see their own)."""
+    result = await page(session, viewer, filters, cursor=cursor, limit=limit)
+    headers = {}
+    if result.next_cursor:
+        headers["Link"] = f'<{request.url.include_query_params(cursor=result.next_cursor)}>; rel="next"'
+    return Response(result.model_dump_json(), media_type="application/json", headers=headers)
+
+
+@router.get("/export.csv", response_class=StreamingResponse, responses={200: {"content": {"text/csv": {}}}})
+async def export_contacts(request: Request, viewer: Reader, filters: Filters) -> StreamingResponse:
+    """Every matching contact as CSV (notes and place names redacted; officer ids, no names)."""
+    engine = request.app.state.runtime.engine
+    return StreamingResponse(
+        export_csv(engine, scoped(viewer, filters)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="contacts.csv"'},
+    )
+
+
+@router.get("/me/summary", response_model=ContactSummary)
+async def my_summary(
+    session: Session,
+    officer: Officer,
+    month: Annotated[str | None, Query(description="YYYY-MM (default: this month, UTC)")] = None,
+) -> ContactSummary:
+    """The caller's contacts, minutes and residents reached in a month."""
+    return await monthly_summary(session, officer, month)
+
+
+@router.get("/{contact_id}", response_model=ContactOut)
+async def get_contact(contact_id: uuid.UUID, session: Session, viewer: Reader) -> ContactOut:
+    row = await ContactRepository(session).get(contact_id)
+    visible = scoped(viewer, ContactFilters())
+    if row is None or any(
+        want is not None and want != have
+        for want, have in ((visible.officer_id, row.officer_id), (visible.district, row.district))
+    ):
+        raise NotFound(f"no contact {contact_id}")  # not a 403: others' ids stay unconfirmed
+    return to_out(row, with_note=sees_notes(viewer))

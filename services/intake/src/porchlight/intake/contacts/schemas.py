@@ -1,0 +1,129 @@
+"""Contacts as the API takes and returns them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, ValidationInfo, field_validator
+
+ContactType = Literal["conversation", "youth_activity", "business_checkin", "event", "referral", "other"]
+PlaceSource = Literal["body", "last_contact", "token_district"]
+
+#: What the occurred_at check compares against (passed as validation context, see service.py).
+CONTEXT_NOW, CONTEXT_MAX_FUTURE, CONTEXT_MAX_AGE = "now", "max_future", "max_age"
+
+ShortText = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class PointIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class PlaceIn(BaseModel):
+    """Any of these; the server resolves the rest (a point finds its district and neighborhood)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    district: ShortText | None = None
+    neighborhood: ShortText | None = None
+    point: PointIn | None = None
+    place_name: Annotated[str, Field(max_length=200)] | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.district or self.neighborhood or self.point or self.place_name)
+
+
+class ContactIn(BaseModel):
+    """A positive community contact, as an officer's phone sends it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID | None = Field(
+        default=None, description="Client-generated id: a resend with the same id and content counts once"
+    )
+    contact_type: ContactType
+    # Strict: "30" is a wrong type, not 30 (a phone that sends strings has a bug worth seeing).
+    minutes: StrictInt = Field(ge=1, le=720)
+    residents_reached: StrictInt = Field(ge=0, le=500)
+    occurred_at: AwareDatetime | None = Field(
+        default=None, description="When it happened (default: now); at most a day ahead, at most a year old"
+    )
+    place: PlaceIn | None = Field(
+        default=None, description="Default: the place of the officer's last contact, else the token's district"
+    )
+    # A code, not free text: it travels in contact.logged, which carries no free text.
+    unit: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9 _./#-]*$")] | None = None
+    note: Annotated[str, Field(max_length=2000)] | None = Field(
+        default=None, description="Free text; stays in intake, shown raw to supervisors only, exported redacted"
+    )
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _in_range(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        ctx = info.context or {}
+        now: datetime | None = ctx.get(CONTEXT_NOW)
+        if now is not None:
+            future: timedelta = ctx[CONTEXT_MAX_FUTURE]
+            if value > now + future:
+                raise ValueError(f"is more than {future.total_seconds() / 3600:g} hours in the future")
+            age: timedelta = ctx[CONTEXT_MAX_AGE]
+            if value < now - age:
+                raise ValueError(f"is more than {age.days} days in the past")
+        return value
+
+
+class PointOut(BaseModel):
+    lat: float
+    lon: float
+
+
+class PlaceOut(BaseModel):
+    district: str
+    neighborhood: str | None = None
+    point: PointOut | None = None
+    place_name: str | None = None
+
+
+class ContactOut(BaseModel):
+    id: uuid.UUID
+    officer_id: str
+    unit: str | None
+    contact_type: ContactType
+    minutes: int
+    residents_reached: int
+    occurred_at: datetime
+    place: PlaceOut
+    place_source: PlaceSource = Field(description="body, the officer's last contact, or the token's district")
+    has_note: bool
+    note: str | None = Field(default=None, description="The raw note: only supervisors and admins see it")
+    created_at: datetime
+
+
+class ContactPage(BaseModel):
+    items: list[ContactOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page")
+
+
+class TypeTotals(BaseModel):
+    contacts: int
+    minutes: int
+
+
+class ContactSummary(BaseModel):
+    """One officer's positive contacts in a month (for the phone's home screen)."""
+
+    officer_id: str
+    month: str
+    contacts: int
+    minutes: int
+    hours: float
+    residents_reached: int
+    by_type: dict[str, TypeTotals]

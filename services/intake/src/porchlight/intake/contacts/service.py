@@ -1,0 +1,315 @@
+"""Rules for contacts: validate, place, store once, and queue ``contact.logged`` with the row.
+
+Idempotency (the contract is in the module docstring of routes.py):
+the contact row is its own idempotency record. Its primary key (the phone's id, when it sends
+one) and ``(officer_id, idempotency_key)`` are unique; the insert is ``ON CONFLICT DO NOTHING``
+in the request's transaction, so the database, not a read-then-write check, decides which of
+two identical requests creates the contact. The loser reads the winner's row and answers from
+it: the same 201 for the same key and body, 422 for the same key with another body, 200 for a
+resent id with the same content, 409 for a reused id with other content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+import weakref
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from porchlight.events import ContactLogged, Outbox
+from porchlight.events.catalog import GeoPoint
+from porchlight.events.envelope import new_envelope
+from porchlight.intake.contacts.repository import ContactRepository
+from porchlight.intake.contacts.schemas import (
+    CONTEXT_MAX_AGE,
+    CONTEXT_MAX_FUTURE,
+    CONTEXT_NOW,
+    ContactIn,
+    ContactOut,
+    PlaceIn,
+    PlaceOut,
+    PointOut,
+)
+from porchlight.intake.places.index import PlaceIndex, current_index
+from porchlight.intake.places.service import ResolvedPlace, resolve_in
+from porchlight.intake.settings import IntakeSettings
+from porchlight.kit.auth import Principal, Role
+from porchlight.kit.errors import Conflict, ProblemError, ValidationProblem
+
+log = logging.getLogger(__name__)
+
+#: Contacts older than this are refused: a year covers any phone that was offline.
+MAX_AGE = timedelta(days=365)
+MAX_KEY_LENGTH = 200
+KEY_FIELD = "header.Idempotency-Key"
+#: How long a places index is trusted before its version is checked again. ``resolve_place``
+#: checks it on every call, one round trip per contact (about a fifth of the CPU of a contact,
+#: see docs/benchmarks.md); a city reloads its places a few times a year, so a contact logged
+#: in the second after a reload may be placed on the old map.
+INDEX_TTL_S = 1.0
+_indexes: weakref.WeakKeyDictionary[Any, tuple[float, PlaceIndex]] = weakref.WeakKeyDictionary()
+
+
+class IdempotencyKeyReused(ProblemError):
+    """The draft's 422: the key was already used for a request with another body."""
+
+    status, slug, title = 422, "idempotency-key-reused", "Idempotency-Key reused with a different body"
+
+
+@dataclass(frozen=True)
+class Logged:
+    """What the route answers: the contact's row, and how this request relates to it."""
+
+    row: Row[Any]
+    status: int  # 201 created or replayed, 200 for a resent id
+    replayed: bool = False
+
+
+def parse_key(header: str | None) -> tuple[str | None, list[dict[str, str]]]:
+    """The Idempotency-Key: a token or a structured-field string (``"..."``, as the draft writes it)."""
+    if header is None:
+        return None, []
+    key = header.strip()
+    if len(key) >= 2 and key[0] == key[-1] == '"':
+        key = key[1:-1]
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
+        message = f"must be 1 to {MAX_KEY_LENGTH} printable ASCII characters"
+        return None, [{"field": KEY_FIELD, "message": message}]
+    return key, []
+
+
+def fingerprint(form: ContactIn) -> str:
+    """SHA-256 of the body in canonical form: key order, spacing, nulls and offsets do not count."""
+    canonical = json.dumps(form.model_dump(mode="json", exclude_none=True), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _body_errors(exc: ValidationError) -> list[dict[str, str]]:
+    out = []
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = ".".join(str(p) for p in ("body", *err["loc"]))
+        out.append({"field": loc, "message": err["msg"]})
+    return out
+
+
+async def log_contact(
+    session: AsyncSession,
+    outbox: Outbox,
+    raw: bytes,
+    officer: Principal,
+    *,
+    idempotency_key: str | None,
+    settings: IntakeSettings,
+) -> Logged:
+    """Store a contact once and queue ``contact.logged``; every bad field is named at once."""
+    now = datetime.now(UTC)
+    key, errors = parse_key(idempotency_key)
+    context = {
+        CONTEXT_NOW: now,
+        CONTEXT_MAX_FUTURE: timedelta(hours=settings.max_future_hours),
+        CONTEXT_MAX_AGE: MAX_AGE,
+    }
+    form: ContactIn | None = None
+    place_in: PlaceIn | None = None
+    place_parsed = True
+    try:
+        form = ContactIn.model_validate_json(raw, context=context)
+        place_in = form.place
+    except ValidationError as exc:
+        errors += _body_errors(exc)
+        place_in, place_parsed = _place_part(raw, errors)
+    repo = ContactRepository(session)
+    place: tuple[ResolvedPlace, str] | None = None
+    if place_parsed:  # a malformed place is already named; resolving it would say it twice
+        try:
+            place = await _resolve(session, repo, place_in, officer)
+        except ValidationProblem as exc:
+            errors += exc.errors or [{"field": "body.place", "message": exc.detail}]
+    if errors:
+        stored = await _stored_answer(repo, raw, officer, key)
+        if stored is not None:  # the first request was accepted; its answer stands
+            return stored
+        raise ValidationProblem(f"Invalid fields: {', '.join(e['field'] for e in errors)}", errors=errors)
+    assert form is not None and place is not None
+    resolved, source = place
+    fp = fingerprint(form)
+    contact_id = form.id or uuid.uuid4()
+    values: dict[str, Any] = {
+        "id": contact_id,
+        "officer_id": officer.subject,
+        "unit": form.unit,
+        "contact_type": form.contact_type,
+        "minutes": form.minutes,
+        "residents_reached": form.residents_reached,
+        "occurred_at": form.occurred_at or now,
+        "district": resolved.district,
+        "neighborhood": resolved.neighborhood,
+        "lat": resolved.point.lat if resolved.point else None,
+        "lon": resolved.point.lon if resolved.point else None,
+        "place_name": resolved.place_name,
+        "place_source": source,
+        "note": form.note,
+        "idempotency_key": key,
+        "fingerprint": fp,
+    }
+    event = contact_logged(values)
+    envelope = new_envelope(event, source=outbox.source)
+    row = await repo.insert_with_event(values, outbox.table, Outbox.row(envelope, event.TOPIC))
+    if row is None:
+        return await _duplicate(repo, contact_id, officer.subject, key, fp)
+    log.info("contact logged", extra={"contact_id": str(row.id), "contact_type": row.contact_type})
+    return Logged(row=row, status=201)
+
+
+def _place_part(raw: bytes, errors: list[dict[str, str]]) -> tuple[PlaceIn | None, bool]:
+    """The body's place when the rest of it is bad: (place, whether it parsed)."""
+    if any(e["field"] == "body" or e["field"].startswith("body.place") for e in errors):
+        return None, False
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return None, False
+    if not isinstance(body, dict) or body.get("place") is None:
+        return None, True
+    try:
+        return PlaceIn.model_validate(body["place"]), True
+    except ValidationError:
+        return None, False
+
+
+async def _resolve(
+    session: AsyncSession, repo: ContactRepository, place: PlaceIn | None, officer: Principal
+) -> tuple[ResolvedPlace, str]:
+    """The body's place; else the officer's last contact's; else the token's district."""
+    if place is not None and not place.is_empty():
+        point = GeoPoint(lat=place.point.lat, lon=place.point.lon) if place.point else None
+        resolved = resolve_in(
+            await _place_index(session),
+            district=place.district,
+            neighborhood=place.neighborhood,
+            point=point,
+            place_name=place.place_name,
+            field="body.place",
+        )
+        return resolved, "body"
+    last = await repo.last_place(officer.subject)
+    if last is not None:
+        point = GeoPoint(lat=last.lat, lon=last.lon) if last.lat is not None else None
+        return ResolvedPlace(last.district, last.neighborhood, point, last.place_name), "last_contact"
+    if officer.district:
+        try:
+            index = await _place_index(session)
+            return resolve_in(index, district=officer.district, field="token"), "token_district"
+        except ValidationProblem:
+            pass
+    raise ValidationProblem(
+        "Invalid fields: body.place",
+        errors=[{"field": "body.place", "message": "give a place: you have no earlier contact to take it from "
+                 "and your token names no known district"}],
+    )
+
+
+async def _place_index(session: AsyncSession) -> PlaceIndex:
+    """The places capability's index, its version checked at most every INDEX_TTL_S."""
+    engine = session.get_bind().engine
+    now = time.monotonic()
+    hit = _indexes.get(engine)
+    if hit is not None and now - hit[0] < INDEX_TTL_S:
+        return hit[1]
+    index = await current_index(session)
+    _indexes[engine] = (now, index)
+    return index
+
+
+async def _duplicate(
+    repo: ContactRepository, contact_id: uuid.UUID, officer_id: str, key: str | None, fp: str
+) -> Logged:
+    """The insert hit an existing row: answer as the draft and the brief say (see module doc)."""
+    rows = await repo.conflicting(contact_id, officer_id, key)
+    for row in rows:
+        if key is not None and row.officer_id == officer_id and row.idempotency_key == key:
+            if row.fingerprint != fp:
+                raise IdempotencyKeyReused(
+                    "This Idempotency-Key was already used with a different body; send a new key for a new contact",
+                    errors=[{"field": KEY_FIELD, "message": "already used with a different body"}],
+                )
+            log.info("contact replayed", extra={"contact_id": str(row.id)})
+            return Logged(row=row, status=201, replayed=True)
+    for row in rows:
+        if row.id == contact_id:
+            if row.officer_id == officer_id and row.fingerprint == fp:
+                log.info("contact resent", extra={"contact_id": str(row.id)})
+                return Logged(row=row, status=200)
+            # Another officer's id says nothing about them: same answer, no content.
+            raise Conflict(
+                f"contact {contact_id} already exists with different content",
+                errors=[{"field": "body.id", "message": "already used for a different contact"}],
+            )
+    # Unreachable while nothing deletes contacts; a retry would then succeed.
+    raise Conflict("the contact collided with one that is gone; send it again")
+
+
+async def _stored_answer(repo: ContactRepository, raw: bytes, officer: Principal, key: str | None) -> Logged | None:
+    """On a bad request: the stored answer if the very same request was accepted before.
+
+    A retry must get the first answer even when it no longer validates (a day later the
+    occurred_at may be too old, the city's places may have changed).
+    """
+    try:
+        form = ContactIn.model_validate_json(raw)  # without the time checks
+    except ValidationError:
+        return None
+    if key is None and form.id is None:
+        return None
+    try:
+        return await _duplicate(repo, form.id or uuid.uuid4(), officer.subject, key, fingerprint(form))
+    except ProblemError:
+        return None
+
+
+def contact_logged(values: dict[str, Any]) -> ContactLogged:
+    """The event of a contact about to be inserted (the note stays out: free text)."""
+    return ContactLogged(
+        contact_id=values["id"],
+        officer_id=values["officer_id"],
+        unit=values["unit"],
+        district=values["district"],
+        neighborhood=values["neighborhood"],
+        contact_type=values["contact_type"],
+        minutes=values["minutes"],
+        residents_reached=values["residents_reached"],
+        occurred_at=values["occurred_at"],
+        point=GeoPoint(lat=values["lat"], lon=values["lon"]) if values["lat"] is not None else None,
+    )
+
+
+def sees_notes(viewer: Principal) -> bool:
+    """Raw notes are for supervisors and admins (an analyst's export carries them redacted)."""
+    return bool(viewer.roles & {Role.supervisor, Role.admin})
+
+
+def to_out(row: Row[Any], *, with_note: bool) -> ContactOut:
+    point = PointOut(lat=row.lat, lon=row.lon) if row.lat is not None else None
+    return ContactOut(
+        id=row.id,
+        officer_id=row.officer_id,
+        unit=row.unit,
+        contact_type=row.contact_type,
+        minutes=row.minutes,
+        residents_reached=row.residents_reached,
+        occurred_at=row.occurred_at,
+        place=PlaceOut(district=row.district, neighborhood=row.neighborhood, point=point, place_name=row.place_name),
+        place_source=row.place_source,
+        has_note=bool(row.note),
+        note=row.note if with_note else None,
+        created_at=row.created_at,
+    )

@@ -1,0 +1,185 @@
+"""Contacts from a file: the rows of ``POST /v1/contacts``, checked and stored the same way.
+
+Each row becomes the ``ContactIn`` form the API validates (same model, same limits, same
+occurred_at rule, with the import's age limit instead of the phone's year), its place goes
+through ``resolve_in`` (``resolve_place`` against one index per batch), and it is stored as
+``log_contact`` stores one: the same columns, ``fingerprint``, ``contact_logged`` event and
+outbox row. Only the insert differs: a batch is one multi-row ``INSERT ... ON CONFLICT DO
+NOTHING RETURNING id`` and one outbox insert for the rows that went in, so a re-run batch adds
+nothing and publishes nothing twice. The officer is the file's (a badge or employee number),
+not the importer; ``place_source`` is ``body``: the place is the row's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from porchlight.events import Outbox
+from porchlight.events.catalog import GeoPoint
+from porchlight.intake.contacts.repository import contacts
+from porchlight.intake.contacts.schemas import CONTEXT_MAX_AGE, CONTEXT_MAX_FUTURE, CONTEXT_NOW, ContactIn
+from porchlight.intake.contacts.service import contact_logged, fingerprint
+from porchlight.intake.imports.rows import (
+    Cells,
+    Checked,
+    Issue,
+    Rules,
+    form_issues,
+    place_field,
+    place_issues,
+    validate_forms,
+)
+from porchlight.intake.imports.values import parse_contact_type, parse_count, parse_minutes
+from porchlight.intake.places.index import PlaceIndex
+from porchlight.intake.places.service import ResolvedPlace, resolve_in
+from porchlight.kit.errors import ValidationProblem
+
+_FORMS = TypeAdapter(list[ContactIn])
+_LOC = {"occurred_at": "date", "id": "id"}
+_PLACE_CELLS = ("district", "neighborhood", "lat", "lon", "place_name")
+
+
+@dataclass(frozen=True)
+class Staged:
+    row: int
+    entity_id: uuid.UUID
+    fingerprint: str
+    payload: dict[str, Any]
+
+
+@dataclass
+class Committed:
+    created: int = 0
+    existing: int = 0
+    issues: list[Issue] = field(default_factory=list)
+
+
+def _locate(loc: tuple[Any, ...]) -> str:
+    if loc and loc[0] == "place":
+        return place_field([str(p) for p in loc])
+    return _LOC.get(str(loc[0]), str(loc[0])) if loc else "row"
+
+
+def form_input(cells: Cells, rules: Rules) -> dict[str, Any]:
+    """The row as the ``ContactIn`` JSON a phone would send (cells that did not read left out)."""
+    unit = "minutes" if "minutes" in cells.values else "hours"
+    data: dict[str, Any] = {
+        "id": cells.entity_id(rules),
+        "contact_type": cells.take("contact_type", parse_contact_type, required=True),
+        "minutes": cells.take(unit, lambda v: parse_minutes(v, unit=unit), required=True),
+        "residents_reached": cells.take("residents_reached", parse_count, required=True),
+        "occurred_at": cells.when(rules),
+        "unit": cells.text("unit"),
+        "note": cells.values.get("note"),
+    }
+    if unit == "hours":  # one field, whichever column it came from
+        cells.issues = [Issue(i.row, "minutes", i.reason, i.column) if i.field == "hours" else i for i in cells.issues]
+    point = cells.point()
+    place = {
+        "district": cells.text("district"),
+        "neighborhood": cells.text("neighborhood"),
+        "point": point.model_dump() if point else None,
+        "place_name": cells.text("place_name"),
+    }
+    data["place"] = {k: v for k, v in place.items() if v is not None}
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def check(cells_list: Sequence[Cells], rules: Rules, index: PlaceIndex) -> list[Checked[ContactIn]]:
+    """Forms and places of a batch: the good rows; the others keep their issues in their ``Cells``.
+
+    The place is resolved even when the form has errors elsewhere, so a row's report names
+    every bad field at once.
+    """
+    officers = [c.person("officer") for c in cells_list]
+    inputs = [form_input(c, rules) for c in cells_list]
+    context = {CONTEXT_NOW: rules.now, CONTEXT_MAX_FUTURE: rules.max_future, CONTEXT_MAX_AGE: rules.max_age}
+    checked: list[Checked[ContactIn]] = []
+    for cells, officer, data, result in zip(
+        cells_list, officers, inputs, validate_forms(_FORMS, ContactIn, inputs, context), strict=True
+    ):
+        if isinstance(result, ValidationError):
+            form_issues(cells, result, _locate)
+        resolved = resolve_row_place(cells, data["place"], index)
+        if isinstance(result, ValidationError) or resolved is None or officer is None or cells.issues:
+            continue
+        checked.append(Checked(cells, result, {"officer": officer, "place": resolved}))
+    return checked
+
+
+def resolve_row_place(cells: Cells, place: dict[str, Any], index: PlaceIndex) -> ResolvedPlace | None:
+    """``resolve_in`` on the row's place cells; None (and the issues) when it is not a place."""
+    if any(cells.bad(f) for f in _PLACE_CELLS):
+        return None
+    if not (place.get("district") or place.get("point")):
+        cells.problem("district", "give a district, or lat and lon")
+        return None
+    point = GeoPoint(**place["point"]) if place.get("point") else None
+    try:
+        return resolve_in(index, district=place.get("district"), neighborhood=place.get("neighborhood"),
+                          point=point, place_name=place.get("place_name"), field="place")
+    except ValidationProblem as exc:
+        place_issues(cells, exc.errors or [], [place.get("district"), place.get("neighborhood")], point, index)
+        return None
+
+
+def stage(item: Checked[ContactIn]) -> Staged:
+    """The contact's row exactly as ``log_contact`` would insert it."""
+    form, resolved = item.form, item.extra["place"]
+    assert form.id is not None and form.occurred_at is not None
+    values: dict[str, Any] = {
+        "id": form.id,
+        "officer_id": item.extra["officer"],
+        "unit": form.unit,
+        "contact_type": form.contact_type,
+        "minutes": form.minutes,
+        "residents_reached": form.residents_reached,
+        "occurred_at": form.occurred_at,
+        "district": resolved.district,
+        "neighborhood": resolved.neighborhood,
+        "lat": resolved.point.lat if resolved.point else None,
+        "lon": resolved.point.lon if resolved.point else None,
+        "place_name": resolved.place_name,
+        "place_source": "body",
+        "note": form.note,
+        "idempotency_key": None,
+        "fingerprint": fingerprint(form),
+    }
+    payload = {**values, "id": str(form.id), "occurred_at": form.occurred_at.isoformat()}
+    return Staged(item.cells.row, form.id, values["fingerprint"], payload)
+
+
+def _values(payload: dict[str, Any]) -> dict[str, Any]:
+    return {**payload, "id": uuid.UUID(payload["id"]), "occurred_at": datetime.fromisoformat(payload["occurred_at"])}
+
+
+async def commit(session: AsyncSession, outbox: Outbox, staged: Sequence[tuple[int, dict[str, Any]]]) -> Committed:
+    """Insert a batch of staged contacts with their ``contact.logged`` events (flush only)."""
+    rows = [(row, _values(payload)) for row, payload in staged]
+    if not rows:
+        return Committed()
+    statement = pg_insert(contacts).on_conflict_do_nothing().returning(contacts.c.id)
+    inserted = set((await session.execute(statement, [v for _, v in rows])).scalars().all())
+    await outbox.add(session, *(contact_logged(v) for _, v in rows if v["id"] in inserted))
+    result = Committed(created=len(inserted))
+    others = {v["id"]: (row, v["fingerprint"]) for row, v in rows if v["id"] not in inserted}
+    if others:
+        stored = await session.execute(
+            sa.select(contacts.c.id, contacts.c.fingerprint).where(contacts.c.id.in_(list(others)))
+        )
+        for contact_id, stored_fp in stored.all():
+            row, fp = others[contact_id]
+            if stored_fp == fp:
+                result.existing += 1  # imported before (or logged by the phone): counted once
+            else:
+                result.issues.append(Issue(row, "id", "a different contact with this id is already in intake"))
+    return result

@@ -1,0 +1,166 @@
+"""All SQL about import jobs, their files, staged rows and issues."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import timedelta
+from typing import IO, Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from porchlight.intake.imports.models import ACTIVE, ImportChunk, ImportIssue, ImportJob, ImportRow
+
+#: Jobs whose file and rows are dropped once they expire (a commit under way finishes first).
+_EXPIRABLE = ("queued", "validating", "validated", "failed")
+
+
+class ImportRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- jobs ------------------------------------------------------------------------------
+
+    async def add(self, job: ImportJob) -> ImportJob:
+        self.session.add(job)
+        await self.session.flush()
+        return job
+
+    async def get(self, import_id: uuid.UUID, *, for_update: bool = False) -> ImportJob | None:
+        query = sa.select(ImportJob).where(ImportJob.id == import_id).execution_options(populate_existing=True)
+        if for_update:
+            query = query.with_for_update()
+        return await self.session.scalar(query)
+
+    async def claim(self, import_id: uuid.UUID, owner: str, lease: timedelta) -> bool:
+        """Take the job for ``owner`` if it is active and nobody else holds a live lease.
+
+        One conditional UPDATE: of two replicas resuming the same job, exactly one wins.
+        """
+        j = ImportJob.__table__.c
+        claimed = await self.session.scalar(
+            sa.update(ImportJob)
+            .where(
+                j.id == import_id,
+                j.status.in_(ACTIVE),
+                sa.or_(j.lease_until.is_(None), j.lease_until < sa.func.now(), j.lease_owner == owner),
+            )
+            .values(lease_owner=owner, lease_until=sa.func.now() + lease, updated_at=sa.func.now())
+            .returning(j.id)
+        )
+        return claimed is not None
+
+    async def stale(self, limit: int = 10) -> Sequence[uuid.UUID]:
+        """Active jobs whose runner is gone (lease run out), skipping those another replica locks."""
+        j = ImportJob.__table__.c
+        query = (
+            sa.select(j.id)
+            .where(j.status.in_(ACTIVE), sa.or_(j.lease_until.is_(None), j.lease_until < sa.func.now()))
+            .order_by(j.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def expire(self) -> int:
+        """Mark jobs past their expiry as expired and drop their file and staged rows."""
+        j = ImportJob.__table__.c
+        expired = (
+            await self.session.scalars(
+                sa.update(ImportJob)
+                .where(j.expires_at < sa.func.now(), j.status.in_(_EXPIRABLE))
+                .values(status="expired", lease_owner=None, lease_until=None, updated_at=sa.func.now())
+                .returning(j.id)
+            )
+        ).all()
+        if expired:
+            await self.drop_file(*expired)
+            await self.session.execute(sa.delete(ImportRow).where(ImportRow.import_id.in_(expired)))
+        return len(expired)
+
+    # --- the file --------------------------------------------------------------------------
+
+    async def store_file(self, import_id: uuid.UUID, f: IO[bytes], chunk_bytes: int) -> None:
+        f.seek(0)
+        seq = 0
+        while data := f.read(chunk_bytes):
+            await self.session.execute(sa.insert(ImportChunk).values(import_id=import_id, seq=seq, data=data))
+            seq += 1
+
+    async def chunks(self, import_id: uuid.UUID) -> AsyncIterator[bytes]:
+        """The file's pieces in order, one query each: memory holds one piece at a time."""
+        seq = 0
+        while True:
+            data = await self.session.scalar(
+                sa.select(ImportChunk.data).where(ImportChunk.import_id == import_id, ImportChunk.seq == seq)
+            )
+            if data is None:
+                return
+            yield data
+            seq += 1
+
+    async def drop_file(self, *import_ids: uuid.UUID) -> None:
+        await self.session.execute(sa.delete(ImportChunk).where(ImportChunk.import_id.in_(import_ids)))
+
+    # --- staged rows and issues ------------------------------------------------------------
+
+    async def restart(self, import_id: uuid.UUID) -> None:
+        """Forget a validation's partial results (a resumed validation starts over)."""
+        await self.session.execute(sa.delete(ImportRow).where(ImportRow.import_id == import_id))
+        await self.session.execute(sa.delete(ImportIssue).where(ImportIssue.import_id == import_id))
+
+    async def stage(self, rows: Sequence[dict[str, Any]]) -> set[int]:
+        """Insert staged rows; returns the row numbers that went in (others repeat an id)."""
+        if not rows:
+            return set()
+        statement = (
+            pg_insert(ImportRow)
+            .on_conflict_do_nothing(constraint="uq_import_rows_entity")
+            .returning(ImportRow.__table__.c.row)
+        )
+        return set((await self.session.execute(statement, list(rows))).scalars().all())
+
+    async def staged_with(self, import_id: uuid.UUID, entity_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, tuple[int, str]]:
+        t = ImportRow.__table__.c
+        query = sa.select(t.entity_id, t.row, t.fingerprint).where(
+            t.import_id == import_id, t.entity_id.in_(list(entity_ids))
+        )
+        return {e: (r, f) for e, r, f in (await self.session.execute(query)).all()}
+
+    async def staged_after(self, import_id: uuid.UUID, after: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
+        t = ImportRow.__table__.c
+        query = (
+            sa.select(t.row, t.payload)
+            .where(t.import_id == import_id, t.row > after)
+            .order_by(t.row)
+            .limit(limit)
+        )
+        return [(r, p) for r, p in (await self.session.execute(query)).all()]
+
+    async def unstage(self, import_id: uuid.UUID, through: int) -> None:
+        t = ImportRow.__table__.c
+        await self.session.execute(sa.delete(ImportRow).where(t.import_id == import_id, t.row <= through))
+
+    async def add_issues(self, import_id: uuid.UUID, issues: Sequence[dict[str, Any]], phase: str) -> None:
+        if issues:
+            await self.session.execute(
+                sa.insert(ImportIssue), [{**i, "import_id": import_id, "phase": phase} for i in issues]
+            )
+
+    async def first_issues(self, import_id: uuid.UUID, limit: int = 100) -> Sequence[ImportIssue]:
+        return await self.issues_page(import_id, (0, 0), limit)
+
+    async def issues_page(self, import_id: uuid.UUID, after: tuple[int, int], limit: int) -> Sequence[ImportIssue]:
+        """Issues after (row, id), in row order: the errors CSV, streamed."""
+        query = (
+            sa.select(ImportIssue)
+            .where(
+                ImportIssue.import_id == import_id,
+                sa.tuple_(ImportIssue.row, ImportIssue.id) > sa.tuple_(*after),
+            )
+            .order_by(ImportIssue.row, ImportIssue.id)
+            .limit(limit)
+        )
+        return (await self.session.scalars(query)).all()

@@ -1,0 +1,89 @@
+"""Import jobs as the API takes and returns them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Kind = Literal["notes", "contacts"]
+DateFormat = Literal["mdy", "dmy", "ymd"]
+Status = Literal["queued", "validating", "validated", "importing", "done", "failed", "expired"]
+
+
+class ImportOptions(BaseModel):
+    """How to read the file (the upload's form fields, or the CLI's options)."""
+
+    kind: Kind
+    mapping: dict[str, str | None] = Field(
+        default_factory=dict, description='Column header -> field ("Mins": "minutes"); null ignores the column'
+    )
+    date_format: DateFormat = Field(
+        default="mdy", description="Order of numeric dates: mdy (US, default), dmy or ymd; ISO dates always work"
+    )
+    timezone: str | None = Field(default=None, description="IANA zone of times without an offset")
+    sheet: str | None = Field(default=None, description="XLSX: the sheet to read (default: the first)")
+
+
+class RowIssue(BaseModel):
+    """Why a row is not imported. Never the cell's value: reports are shared and exported."""
+
+    row: int = Field(description="Row number as a spreadsheet shows it (the header row counts)")
+    column: str | None = Field(description="The file's column header")
+    field: str = Field(description="The field the column was read as")
+    reason: str
+
+
+class ColumnsOut(BaseModel):
+    header_row: int
+    mapped: dict[str, str] = Field(description="Header -> field")
+    unknown: list[str] = Field(description="Columns not read (no field recognised): reported, not fatal")
+    ignored: list[str] = Field(description="Columns the mapping said to ignore")
+
+
+class CommitOut(BaseModel):
+    choice: Literal["all", "valid_only"]
+    committed: int = Field(description="Rows through the commit so far")
+    created: int = Field(description="Of which are new notes or contacts")
+    existing: int = Field(description="Of which were already in intake with the same content (counted once)")
+    conflicts: int = Field(description="Of which were refused: another record has their id")
+    last_row: int = Field(description="The last row committed; a resumed commit goes on after it")
+
+
+class Progress(BaseModel):
+    phase: Literal["validating", "importing", "finished"]
+    done: int = Field(description="Rows done in this phase")
+    total: int | None = Field(description="Rows expected in this phase (estimated from bytes while validating)")
+    fraction: float = Field(ge=0, le=1)
+
+
+class ImportReport(BaseModel):
+    import_id: uuid.UUID
+    kind: Kind
+    status: Status
+    filename: str
+    file_format: Literal["csv", "xlsx"]
+    encoding: str | None
+    delimiter: str | None
+    size_bytes: int
+    rows: int = Field(description="Data rows read so far (blank rows not counted)")
+    blank_rows: int
+    valid: int
+    invalid: int
+    progress: Progress
+    columns: ColumnsOut
+    errors: list[RowIssue] = Field(description="The first 100 issues, in row order; errors_url has them all")
+    errors_url: str
+    commit: CommitOut | None = None
+    failure: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime
+
+
+class CommitIn(BaseModel):
+    """``all``: only when no row is invalid. ``valid_only``: the explicit choice to leave bad rows out."""
+
+    rows: Literal["all", "valid_only"]

@@ -1,0 +1,1 @@
+"""Micro-meetings: kitchen-table conversations of under ten residents, and who hosts them."""

@@ -1,0 +1,160 @@
+"""What every intake list endpoint shares: filters, who sees what, and keyset cursors.
+
+Meetings and notes (which hang off meetings) list the same way: filter by district,
+neighborhood, host and a date range (``from`` inclusive; ``to`` exclusive, or through the day
+when it is a bare date), newest first, ``limit`` rows per page and an opaque ``cursor`` for the
+next one (also sent as a ``Link: <...>; rel="next"`` header). Keyset paging, not offsets: a
+page stays correct while notes keep arriving. Asking for rows one may not see is a 403.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import Depends, Query, Request, Response
+from pydantic import AfterValidator, BeforeValidator
+
+from porchlight.kit.auth import Principal, Role
+from porchlight.kit.errors import Forbidden, ValidationProblem
+
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """The last row of a page: its sort timestamp and id."""
+
+    at: datetime
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = json.dumps([self.at.isoformat(), str(self.id)], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        at, ident = json.loads(raw)
+        return cls(at=datetime.fromisoformat(at), id=uuid.UUID(ident))
+
+
+def _check_cursor(token: str | None) -> str | None:
+    if token is not None:
+        try:
+            Cursor.decode(token)
+        except (binascii.Error, ValueError, TypeError) as exc:
+            raise ValueError("not a cursor this API issued") from exc
+    return token
+
+
+def _day_or_time(value: Any, *, end: bool) -> Any:
+    """A bare date is the start of that day (UTC) for ``from``, the end of it for ``to``."""
+    if isinstance(value, str) and len(value.strip()) == 10:
+        day = date.fromisoformat(value.strip())
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        return start + timedelta(days=1) if end else start
+    return value
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+# Validated as parameters, so a bad ``from`` is named together with a bad ``limit``.
+Since = Annotated[datetime | None, BeforeValidator(lambda v: _day_or_time(v, end=False)), AfterValidator(_utc)]
+Until = Annotated[datetime | None, BeforeValidator(lambda v: _day_or_time(v, end=True)), AfterValidator(_utc)]
+CursorToken = Annotated[str | None, AfterValidator(_check_cursor)]
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    district: str | None
+    neighborhood: str | None
+    host: str | None
+    since: datetime | None
+    until: datetime | None
+    cursor: Cursor | None
+    limit: int
+
+
+def list_filters(
+    district: Annotated[str | None, Query(max_length=64)] = None,
+    neighborhood: Annotated[str | None, Query(max_length=120)] = None,
+    host: Annotated[str | None, Query(max_length=200, description="The host's id (token subject)")] = None,
+    since: Annotated[Since, Query(alias="from", description="From this date or date-time (inclusive)")] = None,
+    until: Annotated[Until, Query(alias="to", description="Before this date-time, or through this date")] = None,
+) -> ListQuery:
+    """The filters alone (exports take every matching row)."""
+    if since is not None and until is not None and until <= since:
+        raise ValidationProblem(
+            "Invalid fields: query.to", errors=[{"field": "query.to", "message": "must be after query.from"}]
+        )
+    return ListQuery(district, neighborhood, host, since, until, cursor=None, limit=MAX_LIMIT)
+
+
+def list_query(
+    filters: Annotated[ListQuery, Depends(list_filters)],
+    cursor: Annotated[CursorToken, Query(max_length=400, description="`next_cursor` of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+) -> ListQuery:
+    """The filters and one page."""
+    return replace(filters, cursor=Cursor.decode(cursor) if cursor else None, limit=limit)
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Whose rows a caller may see: everyone's, one district's, or only their own.
+
+    Analysts and admins see all; a supervisor with a district claim sees that district (without
+    one, all); officers, liaisons and partners see their own. The same rule as contacts.
+    """
+
+    host: str | None = None
+    district: str | None = None
+
+    @classmethod
+    def of(cls, principal: Principal) -> Visibility:
+        if principal.has(Role.analyst):  # admins too: ``has`` says yes to them
+            return cls()
+        if principal.has(Role.supervisor):
+            return cls(district=principal.district)
+        return cls(host=principal.subject)
+
+    def allows(self, *, host_id: str, district: str) -> bool:
+        return (self.host is None or self.host == host_id) and (self.district is None or self.district == district)
+
+    def narrow(self, q: ListQuery, what: str) -> ListQuery:
+        """The query limited to what may be seen; asking for more is a 403, not a quiet empty list."""
+        if self.district is not None:
+            if q.district is not None and q.district != self.district:
+                raise Forbidden(f"you see {what} of district {self.district} only")
+            q = replace(q, district=self.district)
+        if self.host is not None:
+            if q.host is not None and q.host != self.host:
+                raise Forbidden(f"you see your own {what} only")
+            q = replace(q, host=self.host)
+        return q
+
+
+def keyset(query: sa.Select[Any], at_col: Any, id_col: Any, cursor: Cursor | None, limit: int) -> sa.Select[Any]:
+    """Newest first; after ``cursor`` when given; one row more than a page to see if more follow."""
+    if cursor is not None:
+        query = query.where(sa.tuple_(at_col, id_col) < sa.tuple_(cursor.at, cursor.id))
+    return query.order_by(at_col.desc(), id_col.desc()).limit(limit + 1)
+
+
+def next_link(request: Request, response: Response, cursor: Cursor | None) -> str | None:
+    """Set the ``Link`` header for the next page; returns the cursor token (None on the last)."""
+    if cursor is None:
+        return None
+    token = cursor.encode()
+    url = request.url.include_query_params(cursor=token)
+    response.headers["Link"] = f'<{url}>; rel="next"'
+    return token

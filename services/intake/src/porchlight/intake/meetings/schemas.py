@@ -1,0 +1,122 @@
+"""The meeting form as the API takes and returns it; the place part notes share."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from porchlight.events.catalog import GeoPoint
+
+VenueType = Literal["living_room", "library", "place_of_worship", "coffee_shop", "school", "park", "online", "other"]
+HostKind = Literal["officer", "liaison", "supervisor", "partner", "admin"]
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in text: say so as a 422 instead of failing at the insert.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+#: Free text, trimmed, without NUL characters.
+Text500 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), AfterValidator(_no_nul)
+]
+Text200 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_no_nul)
+]
+Text120 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), AfterValidator(_no_nul)
+]
+LongText = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_no_nul)]
+Attendees = Annotated[int, Field(ge=0, le=500)]
+
+
+class PlaceIn(BaseModel):
+    """Where: a district or a point at least; the neighborhood and a named place optionally."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    district: str | None = Field(default=None, max_length=64, description="District code")
+    neighborhood: str | None = Field(default=None, max_length=120, description="Neighborhood code")
+    point: GeoPoint | None = None
+    place_name: Text200 | None = Field(default=None, description='A named place, e.g. "Elm St branch library"')
+
+
+class PlaceOut(BaseModel):
+    district: str
+    neighborhood: str | None = None
+    point: GeoPoint | None = None
+    place_name: str | None = None
+
+
+class FormWarning(BaseModel):
+    """Accepted, but worth a second look."""
+
+    field: str
+    message: str
+
+
+class MeetingContext(BaseModel):
+    """The parts of a meeting checked against the city's places and the clock."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    place: PlaceIn | None = None
+    starts_at: AwareDatetime | None = None
+    actual_attendees: Attendees | None = None
+
+
+class MeetingIn(MeetingContext):
+    """A micro-meeting: the host is the caller; co-hosts are named by their ids or names."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID | None = Field(default=None, description="Client-chosen id: a retry with the same form is a no-op")
+    co_hosts: list[Text120] = Field(default_factory=list, max_length=5)
+    venue_type: VenueType
+    place: PlaceIn
+    starts_at: AwareDatetime
+    duration_minutes: int | None = Field(default=None, ge=5, le=600)
+    language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description="BCP 47 tag")
+    expected_attendees: Attendees | None = None
+    actual_attendees: Attendees | None = Field(default=None, description="Only once the meeting has started")
+
+
+class MeetingPatch(BaseModel):
+    """After the meeting: how many residents actually came (and for how long it ran)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actual_attendees: Attendees
+    duration_minutes: int | None = Field(default=None, ge=5, le=600)
+
+
+class HostOut(BaseModel):
+    id: str
+    kind: HostKind
+    organization: str | None = None
+
+
+class MeetingOut(BaseModel):
+    id: uuid.UUID
+    host: HostOut
+    co_hosts: list[str]
+    venue_type: VenueType
+    place: PlaceOut
+    starts_at: datetime
+    duration_minutes: int | None
+    language: str
+    expected_attendees: int | None
+    actual_attendees: int | None
+    created_at: datetime
+    updated_at: datetime
+    warnings: list[FormWarning] = Field(default_factory=list, description="e.g. more residents than a kitchen table")
+
+
+class MeetingPage(BaseModel):
+    items: list[MeetingOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last")

