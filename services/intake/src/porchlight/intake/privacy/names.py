@@ -30,9 +30,21 @@ _WORD_TITLES = word_set("miss officer sergeant detective lieutenant corporal dep
 _TITLES = _ABBREVIATED_TITLES | _WORD_TITLES
 _STRONG_TAILS = frozenset(
     {
-        ("name", "is"), ("name", "was"), ("name's",), ("name", ":"), ("call", "me"), ("named",),
-        ("goes", "by"), ("name", "of"), ("signed", ","), ("signed", ":"), ("sincerely",),
-        ("sincerely", ","), ("regards", ","), ("respectfully", ","), ("truly", ","),
+        ("name", "is"),
+        ("name", "was"),
+        ("name's",),
+        ("name", ":"),
+        ("call", "me"),
+        ("named",),
+        ("goes", "by"),
+        ("name", "of"),
+        ("signed", ","),
+        ("signed", ":"),
+        ("sincerely",),
+        ("sincerely", ","),
+        ("regards", ","),
+        ("respectfully", ","),
+        ("truly", ","),
     }
 )
 _RELATIVES = word_set(
@@ -45,10 +57,21 @@ _RELATIVES = word_set(
 )
 _WEAK_TAILS = frozenset(
     {
-        ("i'm",), ("i", "am"), ("this", "is"), ("it's",), ("contact",), ("ask", "for"),
-        ("speak", "to"), ("speak", "with"), ("talk", "to"), ("thanks", ","), ("thank", "you", ","),
-        ("cheers", ","), ("best", ","),
-        *((r,) for r in _RELATIVES), *((r, ",") for r in _RELATIVES),
+        ("i'm",),
+        ("i", "am"),
+        ("this", "is"),
+        ("it's",),
+        ("contact",),
+        ("ask", "for"),
+        ("speak", "to"),
+        ("speak", "with"),
+        ("talk", "to"),
+        ("thanks", ","),
+        ("thank", "you", ","),
+        ("cheers", ","),
+        ("best", ","),
+        *((r,) for r in _RELATIVES),
+        *((r, ",") for r in _RELATIVES),
     }
 )
 #: Words any context needs: a text with none of them (and no given name) has no name to find.
@@ -66,8 +89,9 @@ _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-](?!s\b)[^\W\d_]+)*")
 _INITIAL = re.compile(r"[A-Z]\.?(?![\w'\u2019])")
 _GENERATION = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _LOWER = re.compile(r"[a-z]")
-#: Public figures the texts discuss after a title ("Mr. Floyd", "Dr. King"), by first word.
-_PUBLIC_FIGURES = frozenset({"floyd", "george", "king", "martin"})
+#: Public figures the texts discuss after a title ("Mr. Floyd", "Mr. George Floyd", "Dr. King",
+#: "Dr. Martin Luther King"), by the words their name starts with.
+_PUBLIC_FIGURES = (("floyd",), ("george", "floyd"), ("king",), ("martin", "luther"))
 #: A word after a name that makes it a description: "Sincerely, Minneapolis Resident".
 _DESCRIBED = word_set(
     "resident residents homeowner homeowners citizen citizens neighbor neighbors voter voters "
@@ -146,6 +170,10 @@ def _take_name(text: str, pos: int, *, known_given: bool, max_words: int = 3) ->
     return end, " ".join(words)
 
 
+def _public_figure(words: list[str]) -> bool:
+    return any(tuple(words[: len(figure)]) == figure for figure in _PUBLIC_FIGURES)
+
+
 def find_names(text: str, vocab: frozenset[str]) -> list[Span]:
     spans: list[Span] = []
     if not vocab.isdisjoint(_TRIGGERS) or not vocab.isdisjoint(GIVEN_NAMES):
@@ -158,7 +186,7 @@ def find_names(text: str, vocab: frozenset[str]) -> list[Span]:
             if kind is None:
                 continue
             taken = _take_name(text, pos, known_given=kind == "weak")
-            if taken is None or (kind == "title" and taken[1].split()[0] in _PUBLIC_FIGURES):
+            if taken is None or (kind == "title" and _public_figure(taken[1].split())):
                 continue
             spans.append((pos, taken[0], "name"))
             taken_until = taken[0]

@@ -1,10 +1,13 @@
 """Licence plates: read after a plate word ("plate ABC 1234"), or plate-shaped on their own.
 
-After a plate word the next one or two tokens are the plate when together they hold 4-8 letters
-and digits with at least one digit (vanity plates of letters only are not caught: "PLATE NOT
-VISIBLE" in an all-caps note must survive). On their own, only the shapes plates are issued in,
-in capitals, count: ``ABC-1234``/``KJX4419``, ``7XYZ123``/``4GHT-881``, ``123-ABC``; codes of the
-same shape that are not plates (``FY2020``, ``SR520``, ``HB1234``, ``100MPH``) are listed out.
+After a plate word (and fillers such as "number", "#", ":", a state code) the next one or two
+tokens are the plate when together they hold 4-8 letters and digits, at least one a digit, in one
+case. Vanity plates of letters only are not caught: "PLATE NOT VISIBLE" in an all-caps note must
+survive. Digits alone need five or more and must not read as a year or date ("tags expired 2019",
+"tags 09-17"). On their own, only the shapes plates are issued in, in capitals, count:
+``ABC-1234``/``KJX4419``, ``7XYZ123``/``4GHT-881``, ``123-ABC``; codes of the same shape that are
+not plates (``FY2020``, ``SR520``, ``HB1234``, ``100MPH``, ``GNV311``) are listed out. "I-95",
+"COVID-19", district codes ("A1", "C11"), "4x4", "MP3" are too short or mixed-case to qualify.
 """
 
 from __future__ import annotations
@@ -16,13 +19,9 @@ from porchlight.intake.privacy.lexicon import word_set
 Span = tuple[int, int, str]
 
 _PLATE_WORDS = word_set("license licence plate plates tag tags reg registration")
-_PLATE_WORD = re.compile(
-    r"\b(?:licen[cs]e(?:[ \t]+plates?)?|plates?|tags?|reg(?:istration)?)\b", re.IGNORECASE
-)
+_PLATE_WORD = re.compile(r"\b(?:licen[cs]e(?:[ \t]+plates?)?|plates?|tags?|reg(?:istration)?)\b", re.IGNORECASE)
 _TOKEN = re.compile(r"[ \t]*(?P<tok>[#:=]|[A-Za-z0-9][A-Za-z0-9-]*)")
-_FILLERS = word_set(
-    "# : = number num no no. nr was is reads read of ending starting with in partial"
-)
+_FILLERS = word_set("# : = number num no no. nr was is reads read of ending starting with in partial")
 _US_STATES = word_set(
     """AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH
     NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY"""
@@ -45,9 +44,7 @@ _NOT_PLATE_PREFIXES = word_set(
     " PO ZIP EO DC HUD ADA RFP RFQ FAQ GPS CPD NYPD APD LAPD BPD MPD SPD PD FD EMS UCR NIBRS"
     " CAD RMS CSO CRN OR ER ICU BUS APT STE"
 )
-_NOT_PLATE_SUFFIXES = word_set(
-    "MPH HRS MIN SEC LBS YRS KGS SQF PCT AMS PMS THS NDS RDS STS FPS BPM RPM"
-)
+_NOT_PLATE_SUFFIXES = word_set("MPH HRS MIN SEC LBS YRS KGS SQF PCT AMS PMS THS NDS RDS STS FPS BPM RPM")
 
 
 def _alnum(s: str) -> str:
@@ -84,8 +81,11 @@ def _after_plate_word(text: str, pos: int) -> Span | None:
         second = tokens[i + 1]
         a, b = first["tok"], second["tok"]
         if (
-            len(a) <= 4 and len(b) <= 5 and ((a.isalpha() and a.isupper()) or a.isdigit())
-            and any(c.isdigit() for c in b) and _plate_like(a + b)
+            len(a) <= 4
+            and len(b) <= 5
+            and ((a.isalpha() and a.isupper()) or a.isdigit())
+            and any(c.isdigit() for c in b)
+            and _plate_like(a + b)
             and text[first.end() : second.start("tok")] == " "
         ):
             return (first.start("tok"), second.end(), "plate")

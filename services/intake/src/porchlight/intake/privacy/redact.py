@@ -65,8 +65,10 @@ class Redaction:
 _LOCAL = r"[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,63})"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})"
 _TLD = r"(?:com|org|net|edu|gov|us|io|info|biz|co|me|mil|ca|uk|app|dev|ai)"
-_AT_BRACKETED = r"\s*[(\[{<]\s*(?:at|AT|At)\s*[)\]}>]\s*"
-_DOT_SPELLED = r"\s*[(\[{<]?\s*(?:dot|DOT|Dot)\s*[)\]}>]?\s*"
+_AT_BRACKETED = r"[ \t]*[(\[{<][ \t]*(?:at|AT|At)[ \t]*[)\]}>][ \t]*"
+#: "[dot]" or " dot " -- every separator unambiguous, and at most eight labels, so that a text of
+#: "dot dot dot ..." cannot send the matcher into exponential backtracking.
+_DOT_SPELLED = r"(?:[ \t]*[(\[{<][ \t]*(?:dot|DOT|Dot)[ \t]*[)\]}>][ \t]*|[ \t]+(?:dot|DOT|Dot)[ \t]+)"
 _DOT_ANY = rf"(?:\.|{_DOT_SPELLED})"
 _WEBMAIL_NAMES = word_set("gmail yahoo hotmail outlook aol icloud comcast protonmail live msn verizon")
 _WEBMAIL = "(?:" + "|".join(sorted(_WEBMAIL_NAMES)) + ")"
@@ -76,16 +78,17 @@ _EMAIL_END = r"(?![\w@\[])"
 _AT_DOT = r"(?:\.|[ \t]\.[ \t])"
 #: jane@example.org, jane @ example . org
 _EMAIL_AT = re.compile(
-    rf"(?<![\w.%+\]-]){_LOCAL}[ \t]?@[ \t]?{_LABEL}(?:{_AT_DOT}{_LABEL})*{_AT_DOT}[A-Za-z]{{2,24}}{_EMAIL_END}"
+    rf"(?<![\w.%+\]-]){_LOCAL}[ \t]?@[ \t]?{_LABEL}(?:{_AT_DOT}{_LABEL}){{0,8}}{_AT_DOT}[A-Za-z]{{2,24}}"
+    rf"{_EMAIL_END}"
 )
 _EMAIL_SPELLED = re.compile(
     rf"(?<![\w.%+\]-])(?:"
     # bracketed at: jane(at)example.org, jane [at] example [dot] org
-    rf"{_LOCAL}{_AT_BRACKETED}{_LABEL}(?:{_DOT_ANY}{_LABEL})*{_DOT_ANY}{_TLD}"
+    rf"{_LOCAL}{_AT_BRACKETED}{_LABEL}(?:{_DOT_ANY}{_LABEL}){{0,8}}{_DOT_ANY}{_TLD}"
     # spelled at needs a spelled dot (else "us at cityofboston.gov" is an address, not a person)
-    rf"|{_LOCAL}\s+(?:at|AT)\s+{_LABEL}(?:{_DOT_ANY}{_LABEL})*{_DOT_SPELLED}{_TLD}"
+    rf"|{_LOCAL}\s+(?:at|AT)\s+{_LABEL}(?:{_DOT_ANY}{_LABEL}){{0,8}}{_DOT_SPELLED}{_TLD}"
     # ... or a webmail provider: jane at gmail.com
-    rf"|{_LOCAL}\s+(?:at|AT)\s+{_WEBMAIL}\s?{_DOT_ANY}\s?(?:com|net)"
+    rf"|{_LOCAL}\s+(?:at|AT)\s+{_WEBMAIL}{_DOT_ANY}(?:com|net)"
     rf"){_EMAIL_END}",
 )
 
@@ -94,8 +97,9 @@ def _find_emails(text: str, vocab: frozenset[str]) -> list[Span]:
     spans: list[Span] = []
     if "@" in text:
         spans.extend((m.start(), m.end(), "email") for m in _EMAIL_AT.finditer(text))
-    if "at" in vocab and ("dot" in vocab or not vocab.isdisjoint(_WEBMAIL_NAMES) or "(at)" in text.lower()
-                          or "[at]" in text.lower()):
+    if "at" in vocab and (
+        "dot" in vocab or not vocab.isdisjoint(_WEBMAIL_NAMES) or "(at)" in text.lower() or "[at]" in text.lower()
+    ):
         spans.extend((m.start(), m.end(), "email") for m in _EMAIL_SPELLED.finditer(text))
     return spans
 
@@ -119,7 +123,7 @@ _MAYBE_PHONE = re.compile(r"\d(?:[^\d\n]{0,4}\d){6}")
 #: Runs of ten or more digits with phone-like separators: the only places where the library
 #: (which wants a full 10-digit number at VALID) can find something ours did not. Running it on
 #: these windows, not the whole text, keeps it off the years and counts of a long note.
-_DIGIT_RUN = re.compile(r"\+?\d(?:[ \t]?[-./()]?[ \t]?\(?\d){9,}")
+_DIGIT_RUN = re.compile(r"\+?\d(?:(?:[ \t]?[-./()][ \t]?|[ \t])?\(?\d){9,}")
 
 
 def _uncovered_digits(start: int, end: int, text: str, spans: list[Span]) -> int:
@@ -201,8 +205,10 @@ def _is_house_number(text: str, m: re.Match[str]) -> bool:
         return False  # "NW 19 Way": a numbered street, not a house on it
     if first.islower() and first.lower() in COUNT_NOUNS:
         return False  # "2 cars Main St" is a count
-    if suffix.islower() and suffix in _PROSE_SUFFIXES and not any(
-        w[0].isupper() or w[0].isdigit() or w.lower() in _DIRECTIONS for w in words
+    if (
+        suffix.islower()
+        and suffix in _PROSE_SUFFIXES
+        and not any(w[0].isupper() or w[0].isdigit() or w.lower() in _DIRECTIONS for w in words)
     ):
         return False  # "over 100 shootings took place": a street type that is also a word
     # "since 1995 Elm Street has been ..." is a year
