@@ -20,7 +20,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,6 +40,9 @@ from porchlight.events.topics import dlq_topic
 log = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
+#: Receives every new event of its type in a batch at once, in record order (for projections
+#: such as counters, where one statement per batch beats one per event).
+BatchHandler = Callable[[AsyncSession, list[tuple[Any, Envelope]]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,21 @@ class ConsumerSpec:
     """What a service consumes: a group name and one handler per event class."""
 
     group: str
-    handlers: Mapping[type[Event], Handler]
+    handlers: Mapping[type[Event], Handler] = field(default_factory=dict)
+    batch_handlers: Mapping[type[Event], BatchHandler] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        both = set(self.handlers) & set(self.batch_handlers)
+        if both:
+            raise ValueError(f"{self.group}: one handler kind per event class, not both: {both}")
+
+    @property
+    def event_classes(self) -> list[type[Event]]:
+        return [*self.handlers, *self.batch_handlers]
 
     @property
     def topics(self) -> list[str]:
-        return sorted({cls.TOPIC for cls in self.handlers})
+        return sorted({cls.TOPIC for cls in self.event_classes})
 
     @property
     def dlq_topics(self) -> list[str]:
@@ -98,7 +111,8 @@ class ConsumerRunner:
         self.max_attempts = max_attempts
         self.backoff_s = backoff_s
         self._by_type = {cls.TYPE: h for cls, h in spec.handlers.items()}
-        self._families = {_family(cls.TYPE) for cls in spec.handlers}
+        self._batch_by_type = {cls.TYPE: h for cls, h in spec.batch_handlers.items()}
+        self._families = {_family(cls.TYPE) for cls in spec.event_classes}
         self._stopping = asyncio.Event()
         self._consumer = AIOKafkaConsumer(
             *spec.topics,
@@ -177,7 +191,7 @@ class ConsumerRunner:
             except MalformedEvent as exc:
                 await self._dead_letter(rec, exc)
                 continue
-            if env.type not in self._by_type:
+            if env.type not in self._by_type and env.type not in self._batch_by_type:
                 if _family(env.type) in self._families:
                     # A version of an event we handle that this build does not know yet: park
                     # it where it can be replayed after an upgrade instead of skipping it.
@@ -206,14 +220,20 @@ class ConsumerRunner:
             # The whole batch's inbox rows in one statement; handlers then run in record order
             # for the events that were new — all in this one transaction.
             fresh = await self.inbox.claim_many(session, self.spec.group, [env for _, env, _ in items])
+            grouped: dict[str, list[tuple[Any, Envelope]]] = {}
             for _, env, event in items:
                 with event_context(env.id, env.type):
                     if (env.source, env.id) in fresh:
                         fresh.discard((env.source, env.id))  # a repeat inside the batch is a duplicate
-                        await self._by_type[env.type](session, event, env)
+                        if env.type in self._batch_by_type:
+                            grouped.setdefault(env.type, []).append((event, env))
+                        else:
+                            await self._by_type[env.type](session, event, env)
                         applied.append(env)
                     else:
                         metrics.EVENTS_DUPLICATE.labels(self.service, self.spec.group).inc()
+            for event_type, group in grouped.items():
+                await self._batch_by_type[event_type](session, group)
         now = datetime.now(UTC)
         for env in applied:
             metrics.EVENTS_CONSUMED.labels(self.service, self.spec.group, env.type).inc()

@@ -62,9 +62,15 @@ class ServiceRuntime:
                     fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
                     session_timeout_ms=s.consumer_session_timeout_ms,
                 )
-                await runner.start()
                 self.consumers.append(runner)
-                self._spawn(runner.run(), f"consumer:{cspec.group}")
+                # Joining the group takes seconds (about half the session timeout on Tansu):
+                # do it in the background so the HTTP side is up at once.
+                self._spawn(self._consume(runner), f"consumer:{cspec.group}")
+
+    @staticmethod
+    async def _consume(runner: ConsumerRunner) -> None:
+        await runner.start()
+        await runner.run()
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.create_task(coro, name=f"{self.spec.name}:{name}")

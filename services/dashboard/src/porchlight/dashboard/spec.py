@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from porchlight.dashboard.activity import models as _models  # noqa: F401  (tables on the metadata)
-from porchlight.dashboard.activity.handlers import on_note_submitted
+from porchlight.dashboard.activity.handlers import on_notes_submitted
 from porchlight.dashboard.activity.routes import router as activity_router
 from porchlight.dashboard.db import metadata
 from porchlight.events import ConsumerSpec, NoteSubmitted
@@ -16,5 +16,5 @@ spec = ServiceSpec(
     metadata=metadata,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[activity_router],
-    consumers=[ConsumerSpec(group="porchlight.dashboard", handlers={NoteSubmitted: on_note_submitted})],
+    consumers=[ConsumerSpec(group="porchlight.dashboard", batch_handlers={NoteSubmitted: on_notes_submitted})],
 )
