@@ -2,7 +2,7 @@
 
     python bench/contacts_load.py [--rate R] [--duration S] [--warmup S] [--connections N]
 
-All on 127.0.0.1, in a temp directory removed at exit:
+All on 127.0.0.1, in a temp directory removed at exit (results: docs/benchmarks.md):
 
 1. starts its own embedded PostgreSQL and Tansu broker (free port), creates the topics and
    migrates intake (kit ``prepare``);
@@ -15,14 +15,21 @@ All on 127.0.0.1, in a temp directory removed at exit:
    omission). Requests: 50 officers with a district claim, a point in 80 % of them, a district
    in 10 %, no place in 10 % (default: the last contact's place), a note in 30 %, an
    Idempotency-Key and a client id on every one, and ``--dup`` of them sent a second time a
-   moment later (an offline phone's resend: must be replayed, not counted again);
-4. after ``--warmup`` s (not counted) and ``--duration`` s (counted), waits for the outbox to
-   drain and verifies exactly once: every contact answered 201 (not replayed) is in the table
-   exactly once and in the ``porchlight.contacts`` topic exactly once (read from the earliest
-   offset to the end offsets by a consumer without a group), nothing else is in either, and
-   every replay returned the id of the first answer.
+   moment later (an offline phone's resend: must be replayed, not counted again). Requests
+   still unanswered ``--grace`` s after the schedule are abandoned (counted): the run is
+   bounded however far the server falls behind;
+4. after ``--warmup`` s (not counted) and ``--duration`` s (counted), waits until the outbox is
+   empty and the table still, then verifies exactly once: every contact answered 201 is in the
+   table, the table and the ``porchlight.contacts`` topic (read from the earliest offset to the
+   end offsets by a consumer without a group) hold the same ids once each and only ids that
+   were sent, and every replay returned the first answer's id. Exit code 1 when that fails or
+   any request failed or was abandoned.
 
-``--py-spy FILE`` samples the server during the measured window (py-spy, raw collapsed stacks).
+On a shared machine: ``--priority -10`` raises our processes' autogroups (root),
+``--quiet-wait S`` waits for the others to calm down first; the ``others`` figure says how
+much they used. ``--py-spy FILE`` samples intake during the measured window (raw collapsed
+stacks, per thread); ``--no-notify`` drops the outbox NOTIFY trigger (a diagnosis: the relay
+then polls).
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +216,32 @@ class CpuMeter:
         return cores
 
 
+def boost(p: Platform, nice: int) -> None:
+    """On a shared machine: raise our processes' autogroups (``--priority``; root, best effort).
+
+    Linux schedules each session (autogroup) as one unit, so ``nice`` alone does nothing against
+    other people's sessions; the autogroup's nice value does.
+    """
+    if not nice:
+        return
+    pids = [os.getpid(), p.pg._server.get_postmaster_info().pid]
+    pids += [proc.pid for proc in (p.child, p.broker._proc) if proc is not None]
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            Path(f"/proc/{pid}/autogroup").write_text(str(nice))
+
+
+def wait_quiet(p: Platform, max_wait_s: float, threshold: float = 0.3) -> float:
+    """Wait (bounded) until processes not ours use < ``threshold`` cores; returns their use."""
+    deadline = time.monotonic() + max_wait_s
+    while True:
+        meter = CpuMeter(p)
+        time.sleep(1.0)
+        others = meter.stop()["others"]
+        if others < threshold or time.monotonic() > deadline:
+            return others
+
+
 # --- the load --------------------------------------------------------------------------------
 
 
@@ -247,19 +280,19 @@ class Request:
     head: bytes
     body: bytes
     key: str
+    cid: str  # the client-generated contact id in the body
     resend: bool = False
 
 
 @dataclass
 class Outcome:
+    req: Request
     scheduled: float
     sent: float
     done: float
     status: int
     contact_id: str | None
     replayed: bool
-    key: str
-    resend: bool
     measured: bool
 
 
@@ -310,17 +343,22 @@ def build_requests(p: Platform, n: int, dup: float, rng: random.Random) -> list[
             body["note"] = rng.choice(NOTES)
         key = uuid.uuid4().hex
         head = rng.choice(heads) + b"Idempotency-Key: " + key.encode() + b"\r\nContent-Length: "
-        req = Request(head, json.dumps(body).encode(), key)
+        req = Request(head, json.dumps(body).encode(), key, body["id"])
         out.append(req)
         if rng.random() < dup:  # the same request again (same key, same body) a moment later
-            out.append(Request(head, req.body, key, resend=True))
+            out.append(Request(head, req.body, key, body["id"], resend=True))
     return out
 
 
-async def drive(p: Platform, args: argparse.Namespace, requests: list[Request], measure_from: float) -> tuple[
-    list[Outcome], int, float
-]:
-    """Send every request (open loop at ``--rate``, or closed loop); returns outcomes, errors, t_end."""
+async def drive(
+    p: Platform, args: argparse.Namespace, requests: list[Request], measure_from: float
+) -> tuple[list[Outcome], int, int]:
+    """Send the requests (open loop at ``--rate``, or closed loop) until the schedule ends.
+
+    Requests still unanswered ``--grace`` s after that are abandoned (counted, not retried):
+    the run stays bounded however far the server falls behind. Returns (outcomes, transport
+    errors, abandoned).
+    """
     pool: asyncio.Queue[HttpConn] = asyncio.Queue()
     for conn in await asyncio.gather(*(HttpConn(p.port).open() for _ in range(args.connections))):
         pool.put_nowait(conn)
@@ -328,6 +366,7 @@ async def drive(p: Platform, args: argparse.Namespace, requests: list[Request], 
     errors = 0
     t_start = time.monotonic()
     measured_after = t_start + measure_from
+    schedule_end = t_start + measure_from + args.duration
 
     async def one(req: Request, scheduled: float) -> None:
         nonlocal errors
@@ -335,43 +374,49 @@ async def drive(p: Platform, args: argparse.Namespace, requests: list[Request], 
         sent = time.monotonic()
         try:
             status, headers, body = await conn.post(req.head, req.body)
-            done = time.monotonic()
-            cid = json.loads(body).get("id") if status in (200, 201) else None
-            replayed = headers.get(b"idempotent-replayed") == b"true"
-            outcomes.append(Outcome(scheduled, sent, done, status, cid, replayed, req.key, req.resend,
-                                    scheduled >= measured_after))
+        except asyncio.CancelledError:
+            conn.close()
+            raise
         except Exception:
             errors += 1
             conn.close()
-            conn = await HttpConn(p.port).open()
-        finally:
-            pool.put_nowait(conn)
+            pool.put_nowait(await HttpConn(p.port).open())
+            return
+        pool.put_nowait(conn)
+        cid = json.loads(body).get("id") if status in (200, 201) else None
+        replayed = headers.get(b"idempotent-replayed") == b"true"
+        measured = scheduled >= measured_after
+        outcomes.append(Outcome(req, scheduled, sent, time.monotonic(), status, cid, replayed, measured))
 
     tasks: list[asyncio.Task[None]] = []
     if args.rate > 0:
         interval = 1.0 / args.rate
         for i, req in enumerate(requests):
             scheduled = t_start + i * interval
+            if scheduled >= schedule_end:
+                break
             delay = scheduled - time.monotonic()
             if delay > 0.0005:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(req, scheduled)))
     else:
         queue = iter(requests)
-        deadline = t_start + measure_from + args.duration
 
         async def worker() -> None:
             for req in queue:
-                if time.monotonic() > deadline:
+                if time.monotonic() >= schedule_end:
                     return
                 await one(req, time.monotonic())
 
         tasks = [asyncio.create_task(worker()) for _ in range(args.connections)]
-    await asyncio.gather(*tasks)
-    t_end = time.monotonic()
+    _, pending = await asyncio.wait(tasks, timeout=max(0.0, schedule_end - time.monotonic()) + args.grace)
+    for t in pending:
+        t.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
     while not pool.empty():
         pool.get_nowait().close()
-    return outcomes, errors, t_end
+    abandoned = len(pending)  # open loop: requests; closed loop: connections, one request each
+    return outcomes, errors, abandoned
 
 
 def pct(values: list[float], q: float) -> float:
@@ -393,6 +438,19 @@ async def db_value(p: Platform, sql: str) -> Any:
     try:
         async with engine.connect() as conn:
             return (await conn.execute(sa.text(sql))).all()
+    finally:
+        await engine.dispose()
+
+
+async def db_execute(p: Platform, sql: str) -> None:
+    import sqlalchemy as sa
+
+    from porchlight.kit.db import create_engine
+
+    engine = create_engine(p.settings.require_database_url(), pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text(sql))
     finally:
         await engine.dispose()
 
@@ -429,35 +487,49 @@ async def _partitions(consumer: Any) -> set[int]:
     return consumer.partitions_for_topic("porchlight.contacts") or set()
 
 
-async def verify(p: Platform, outcomes: list[Outcome]) -> dict[str, Any]:
-    deadline = time.monotonic() + 120
+async def settled_ids(p: Platform, timeout_s: float = 120) -> tuple[list[str], int]:
+    """Contact ids in the table once the outbox is empty and nothing arrived for a second."""
+    deadline = time.monotonic() + timeout_s
+    last, stable_since = -1, time.monotonic()
     left = -1
     while time.monotonic() < deadline:
-        left = (await db_value(p, "SELECT count(*) FROM intake.outbox"))[0][0]
-        if left == 0:
+        (count, left), = await db_value(
+            p, "SELECT (SELECT count(*) FROM intake.contacts), (SELECT count(*) FROM intake.outbox)"
+        )
+        if count != last:
+            last, stable_since = count, time.monotonic()
+        elif left == 0 and time.monotonic() - stable_since > 1.0:
             break
         await asyncio.sleep(0.25)
-    created = [o.contact_id for o in outcomes if o.status == 201 and not o.replayed]
-    first_by_key = {o.key: o.contact_id for o in outcomes if o.status == 201 and not o.replayed}
-    replays = [o for o in outcomes if o.replayed]
-    db_ids = [str(r[0]) for r in await db_value(p, "SELECT id FROM intake.contacts")]
+    return [str(r[0]) for r in await db_value(p, "SELECT id FROM intake.contacts")], left
+
+
+async def verify(p: Platform, requests: list[Request], outcomes: list[Outcome]) -> dict[str, Any]:
+    """Exactly once: table and topic hold each stored contact once, and every 201 is stored."""
+    db_ids, left = await settled_ids(p)
     published = await topic_ids(p)
-    want = set(created)
-    checks = {
+    sent_ids = {r.cid for r in requests}
+    created = [o.contact_id for o in outcomes if o.status == 201 and not o.replayed]
+    answered = {o.contact_id for o in outcomes if o.status in (200, 201)}
+    replays = [o for o in outcomes if o.replayed]
+    stored = set(db_ids)
+    checks: dict[str, Any] = {
         "created_201": len(created),
-        "created_distinct": len(want),
-        "replayed": len(replays),
-        "replays_matching_first_answer": sum(first_by_key.get(o.key) == o.contact_id for o in replays),
+        "replayed_201": len(replays),
+        "replays_with_the_first_id": sum(o.contact_id == o.req.cid for o in replays),
         "db_rows": len(db_ids),
-        "db_distinct": len(set(db_ids)),
+        "db_distinct": len(stored),
         "topic_records": len(published),
         "topic_distinct": len(set(published)),
+        "stored_without_answer": len(stored - answered),  # abandoned after the server took them
         "outbox_left": left,
     }
     checks["ok"] = (
-        len(created) == len(want) == len(db_ids) == len(set(db_ids)) == len(published) == len(set(published))
-        and set(db_ids) == want == set(published)
-        and checks["replays_matching_first_answer"] == len(replays)
+        len(created) == len(set(created))
+        and set(created) <= stored <= sent_ids
+        and len(db_ids) == len(stored) == len(published) == len(set(published))
+        and set(published) == stored
+        and checks["replays_with_the_first_id"] == len(replays)
         and left == 0
     )
     return checks
@@ -484,14 +556,14 @@ async def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
         meter = CpuMeter(p)
         if args.py_spy:
             spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-            p.spy = subprocess.Popen(
-                [spy, "record", "-p", str(p.child.pid), "-o", str(args.py_spy), "--format", "raw",  # type: ignore[union-attr]
+            p.spy = subprocess.Popen(  # noqa: ASYNC220 (starts at once; never waited for here)
+                [spy, "record", "-p", str(p.child.pid), "-o", str(args.py_spy), "--format", "raw", "--threads",  # type: ignore[union-attr]
                  "-r", "250", "-d", str(int(args.duration))],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
 
     metering = asyncio.create_task(start_meter())
-    outcomes, errors, t_end = await drive(p, args, requests, args.warmup)
+    outcomes, errors, abandoned = await drive(p, args, requests, args.warmup)
     await metering
     cores = meter.stop() if meter else {}
     measured = [o for o in outcomes if o.measured]
@@ -510,7 +582,14 @@ async def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
         "http_errors": len(bad),
         "http_error_statuses": sorted({o.status for o in bad}),
         "transport_errors": errors,
+        "abandoned": abandoned,
         "throughput_per_s": round(len(ok) / window, 1) if measured else 0,
+        # every answer of the run, warm-up included: what the server managed when it fell behind
+        "answered_per_s_whole_run": round(
+            sum(o.status in (200, 201) for o in outcomes)
+            / max(1e-9, max((o.done for o in outcomes), default=0) - min((o.scheduled for o in outcomes), default=0)),
+            1,
+        ),
         "latency_ms": {
             "p50": round(pct(from_schedule, 50), 1), "p95": round(pct(from_schedule, 95), 1),
             "p99": round(pct(from_schedule, 99), 1), "max": round(max(from_schedule, default=float("nan")), 1),
@@ -521,7 +600,7 @@ async def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
         "cores": cores,
         "postgres": dict(settings_rows),
     }
-    result["exactly_once"] = await verify(p, outcomes)
+    result["exactly_once"] = await verify(p, requests, outcomes)
     return result
 
 
@@ -544,11 +623,12 @@ def report(r: dict[str, Any]) -> None:
     print("\n== Intake: POST /v1/contacts ==")
     print(f"{r['mode']}, {r['connections']} connections, {r['duration_s']:g} s after {r['warmup_s']:g} s warm-up")
     print(f"throughput  {r['throughput_per_s']} requests/s ({r['ok']} ok, {r['http_errors']} HTTP errors "
-          f"{r['http_error_statuses']}, {r['transport_errors']} transport errors)")
+          f"{r['http_error_statuses']}, {r['transport_errors']} transport errors, {r['abandoned']} abandoned)")
+    print(f"whole run   {r['answered_per_s_whole_run']} answers/s (warm-up included)")
     print(f"latency     p50 {lat['p50']} ms  p95 {lat['p95']} ms  p99 {lat['p99']} ms  max {lat['max']} ms "
           f"(from the scheduled send)")
     print(f"service     p50 {svc['p50']} ms  p99 {svc['p99']} ms (from the actual send)")
-    print(f"cores       {r['cores']}")
+    print(f"cores       {r['cores']} (others before the run: {r.get('others_before')})")
     print(f"postgres    {r['postgres']}")
     print(f"exactly-once: {'OK' if e['ok'] else 'FAILED'} {json.dumps(e)}")
 
@@ -560,30 +640,40 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=20.0, help="measured seconds")
     ap.add_argument("--warmup", type=float, default=5.0, help="seconds sent before measuring")
     ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--grace", type=float, default=15.0, help="seconds to wait for answers after the schedule")
     ap.add_argument("--dup", type=float, default=0.02, help="share of requests resent (same key and body)")
-    ap.add_argument("--max-requests", type=int, default=200_000, help="closed loop: requests prepared")
+    ap.add_argument("--max-requests", type=int, default=100_000, help="closed loop: requests prepared")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--py-spy", type=Path, help="profile intake during the measured window (raw stacks)")
+    ap.add_argument("--priority", type=int, default=0,
+                    help="shared machine: nice value for our processes' autogroups (e.g. -10; root)")
+    ap.add_argument("--quiet-wait", type=float, default=0.0,
+                    help="shared machine: wait up to this many seconds for others to use < 0.3 cores")
+    ap.add_argument("--no-notify", action="store_true",
+                    help="diagnosis: drop the outbox NOTIFY trigger in the bench database (the relay then polls)")
     args = ap.parse_args()
     if args.serve_child:
         serve_child(args.serve_child)
         return
-    try:
-        import uvloop
-    except ImportError:  # the client still works on the default loop, only slower
-        uvloop = None
+    import uvloop
+
     p = start_platform()
     try:
+        if args.no_notify:
+            asyncio.run(db_execute(p, "DROP TRIGGER outbox_notify ON intake.outbox"))
         ready = start_child(p)
         print(f"intake ready in {ready:.1f}s on 127.0.0.1:{p.port}", flush=True)
-        result = uvloop.run(run(p, args)) if uvloop else asyncio.run(run(p, args))
+        boost(p, args.priority)
+        others = wait_quiet(p, args.quiet_wait) if args.quiet_wait else None
+        result = uvloop.run(run(p, args))
+        result["others_before"] = others
     finally:
         stop_platform(p)
     report(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
-    if not result["exactly_once"]["ok"] or result["transport_errors"] or result["http_errors"]:
+    if not result["exactly_once"]["ok"] or result["transport_errors"] or result["http_errors"] or result["abandoned"]:
         sys.exit(1)
 
 

@@ -85,7 +85,7 @@ async def test_contact_and_its_event_are_stored_together_and_the_note_stays_out(
                                      "WHERE convert_from(payload, 'UTF8')::jsonb ->> 'contact_id' = :c", c=body["id"])
     event = json.loads(str(payload))
     assert event["officer_id"] == me and event["minutes"] == 15 and event["unit"] == "C6-2"
-    assert "Ortiz" not in str(payload) and "555" not in str(payload)
+    assert "Ortiz" not in str(payload) and "555-0142" not in str(payload)
 
 
 async def test_contact_logged_reaches_the_broker_once(settings: KitSettings) -> None:
@@ -140,6 +140,20 @@ async def test_retry_with_the_same_key_replays_the_first_answer_and_creates_noth
     assert await outbox_rows(settings, first.json()["id"]) == 1
 
 
+async def test_a_retry_gets_the_first_answer_even_when_it_would_no_longer_validate(settings: KitSettings) -> None:
+    me = officer_id()
+    body = contact(occurred_at=(datetime.now(UTC) + timedelta(hours=1)).isoformat())
+    async with running("intake", settings, background=False) as (app, client):
+        first = await client.post("/v1/contacts", json=body, headers=officer_headers(settings, me, key="late"))
+        app.state.intake_settings = IntakeSettings(max_future_hours=0)  # the rules moved meanwhile
+        retry = await client.post("/v1/contacts", json=body, headers=officer_headers(settings, me, key="late"))
+        fresh = await client.post("/v1/contacts", json=body, headers=officer_headers(settings, me, key="new"))
+    assert first.status_code == retry.status_code == 201 and retry.content == first.content
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert fresh.status_code == 422 and fields(fresh) == {"body.occurred_at"}
+    assert await count(settings, me) == 1
+
+
 async def test_keys_are_scoped_per_officer(settings: KitSettings) -> None:
     a, b = officer_id(), officer_id()
     async with running("intake", settings, background=False) as (_, client):
@@ -174,7 +188,8 @@ async def test_key_reused_with_another_body_is_422_and_changes_nothing(settings:
     me = officer_id()
     async with running("intake", settings, background=False) as (_, client):
         first = await client.post("/v1/contacts", json=contact(), headers=officer_headers(settings, me, key="k"))
-        other = await client.post("/v1/contacts", json=contact(minutes=45), headers=officer_headers(settings, me, key="k"))
+        other = await client.post("/v1/contacts", json=contact(minutes=45),
+                                  headers=officer_headers(settings, me, key="k"))
         stored = await client.get(f"/v1/contacts/{first.json()['id']}", headers=officer_headers(settings, me))
     assert other.status_code == 422
     assert other.json()["type"].endswith("/idempotency-key-reused")
@@ -315,7 +330,7 @@ async def test_pages_follow_the_cursor_without_duplicates_or_gaps_and_filters_na
     async with running("intake", settings, background=False) as (_, client):
         made = await _log_many(client, settings, me, 23)
         seen: list[dict[str, Any]] = []
-        url: str | None = f"/v1/contacts?officer={me}&limit=5"
+        url: str | None = f"/v1/contacts?host={me}&limit=5"
         pages = 0
         while url:
             r = await client.get(url, headers=analyst)
@@ -329,10 +344,10 @@ async def test_pages_follow_the_cursor_without_duplicates_or_gaps_and_filters_na
                 url = r.headers["link"][1:].split(">;")[0]
             else:
                 assert "link" not in r.headers
-        by_district = (await client.get(f"/v1/contacts?officer={me}&district=A7&limit=500", headers=analyst)).json()
-        events = (await client.get(f"/v1/contacts?officer={me}&contact_type=event", headers=analyst)).json()
+        by_district = (await client.get(f"/v1/contacts?host={me}&district=A7&limit=500", headers=analyst)).json()
+        events = (await client.get(f"/v1/contacts?host={me}&contact_type=event", headers=analyst)).json()
         first_day = made[0]["occurred_at"]
-        window = (await client.get("/v1/contacts", params={"officer": me, "from": made[4]["occurred_at"],
+        window = (await client.get("/v1/contacts", params={"host": me, "from": made[4]["occurred_at"],
                                                            "to": made[10]["occurred_at"]}, headers=analyst)).json()
         bad = await client.get("/v1/contacts?cursor=not-a-cursor", headers=analyst)
         bad_dates = await client.get("/v1/contacts?from=yesterday&to=2026-13-01", headers=analyst)
@@ -354,10 +369,10 @@ async def test_officers_see_their_own_and_supervisors_their_district(settings: K
         mine = await _log_many(client, settings, a, 2)
         theirs = await _log_many(client, settings, b, 2)
         own = (await client.get("/v1/contacts?limit=500", headers=officer_headers(settings, a))).json()
-        peek = await client.get(f"/v1/contacts?officer={b}", headers=officer_headers(settings, a))
+        peek = await client.get(f"/v1/contacts?host={b}", headers=officer_headers(settings, a))
         by_id = await client.get(f"/v1/contacts/{theirs[0]['id']}", headers=officer_headers(settings, a))
         sup = bearer(settings, "supervisor", subject="sgt-a7", district="A7")
-        district = (await client.get(f"/v1/contacts?officer={b}", headers=sup)).json()
+        district = (await client.get(f"/v1/contacts?host={b}", headers=sup)).json()
         other_district = await client.get("/v1/contacts?district=C6", headers=sup)
     assert {c["id"] for c in own["items"]} == {c["id"] for c in mine}
     assert peek.status_code == 403 and by_id.status_code == 404
@@ -366,19 +381,21 @@ async def test_officers_see_their_own_and_supervisors_their_district(settings: K
     assert other_district.status_code == 403
 
 
-async def test_csv_export_parses_and_carries_no_personal_data(settings: KitSettings) -> None:
+async def test_csv_export_parses_and_carries_no_personal_data(settings: KitSettings, monkeypatch: Any) -> None:
+    monkeypatch.setattr("porchlight.intake.contacts.listing.BATCH", 3)  # 4 rows: two batches
     me = officer_id()
     async with running("intake", settings, background=False) as (_, client):
         made = await _log_many(client, settings, me, 3)
         await client.post("/v1/contacts", json=contact(note="=HYPERLINK(\"http://x\")", place={"point": IN_C6,
                           "place_name": "porch of 12 Elm Street, ask for Mr. Brian Kelly"}),
                           headers=officer_headers(settings, me))
-        r = await client.get(f"/v1/contacts/export.csv?officer={me}", headers=bearer(settings, "analyst"))
+        r = await client.get(f"/v1/contacts/export.csv?host={me}", headers=bearer(settings, "analyst"))
         mine = await client.get("/v1/contacts/export.csv", headers=officer_headers(settings, me))
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert len(rows) == 4 and {row["officer_id"] for row in rows} == {me}
-    assert {row["id"] for row in rows} >= {c["id"] for c in made}
+    assert len({row["id"] for row in rows}) == 4 and {row["id"] for row in rows} >= {c["id"] for c in made}
+    assert [row["occurred_at"] for row in rows] == sorted((row["occurred_at"] for row in rows), reverse=True)
     text = r.text
     for personal in ("dana.k@example.org", "Brian Kelly", "12 Elm"):
         assert personal not in text
@@ -400,7 +417,10 @@ async def test_monthly_summary_counts_the_officers_hours(settings: KitSettings) 
         bad = await client.get("/v1/contacts/me/summary?month=May", headers=h)
     assert summary["month"] == now.strftime("%Y-%m") and summary["contacts"] == 3
     assert summary["minutes"] == 165 and summary["hours"] == 2.75 and summary["residents_reached"] == 12
-    assert summary["by_type"] == {"conversation": {"contacts": 2, "minutes": 75}, "event": {"contacts": 1, "minutes": 90}}
+    assert summary["by_type"] == {
+        "conversation": {"contacts": 2, "minutes": 75},
+        "event": {"contacts": 1, "minutes": 90},
+    }
     assert empty["contacts"] == 0 and empty["by_type"] == {}
     assert bad.status_code == 422 and fields(bad) == {"query.month"}
 

@@ -20,7 +20,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from porchlight.kit.auth import Authenticator, Public
 from porchlight.kit.db import ping
-from porchlight.kit.errors import PayloadTooLarge, install_error_handlers, problem_response
+from porchlight.kit.errors import (
+    PayloadTooLarge,
+    document_problems,
+    install_error_handlers,
+    problem_response,
+    problem_responses,
+)
 from porchlight.kit.httpmetrics import RequestContextMiddleware
 from porchlight.kit.runtime import ServiceRuntime
 from porchlight.kit.service import ServiceSpec
@@ -167,5 +173,14 @@ def create_app(
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     for router in spec.routers:
-        app.include_router(router)
+        # Every service route has an access rule (tests/kit/test_route_rules.py): 401 and 403.
+        app.include_router(router, responses=problem_responses(401, 403))
+    generate_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:  # once: FastAPI keeps the document
+            app.openapi_schema = document_problems(generate_openapi())  # 4xx as problem documents
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

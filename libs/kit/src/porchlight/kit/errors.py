@@ -3,10 +3,12 @@
 Every 4xx/5xx leaves as ``application/problem+json`` with ``type``, ``title``, ``status``,
 ``detail`` and, for validation errors, ``errors``: one ``{"field", "message"}`` per bad field,
 all of them at once. Request bodies never appear in a problem (they may hold personal data).
+Each service's OpenAPI document says so too (``document_problems``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -156,3 +158,76 @@ def install_error_handlers(app: FastAPI) -> None:
             instance=request.url.path,
             headers={"X-Request-ID": request_id} if request_id else None,
         )
+
+
+# --- problems in the OpenAPI document ------------------------------------------------------
+
+#: What every problem answer holds (``components/schemas/Problem`` of each service's document).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "RFC 9457 problem details; `errors` names every bad field of a 422",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+_DESCRIPTIONS = {
+    400: "A body that cannot be read (not UTF-8, broken multipart)",
+    401: "No credentials, or invalid ones",
+    403: "Not allowed for the caller's role or scope",
+    404: "Not found, or not visible to the caller",
+    409: "Conflict with the current state",
+    413: "Request body too large",
+    422: "Invalid input: every bad field is named in `errors`",
+}
+_FASTAPI_422 = {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` entries for problem answers; ``document_problems`` gives them their body."""
+    return {status: {"description": _DESCRIPTIONS.get(status, "Problem")} for status in statuses}
+
+
+def document_problems(document: dict[str, Any]) -> dict[str, Any]:
+    """Document 4xx answers as they leave: ``application/problem+json`` with the Problem schema.
+
+    FastAPI documents its 422 as ``{"detail": [...]}`` in JSON, and routes declare other 4xx by
+    a description alone; both get the Problem body. Answers any operation may give are declared
+    where they apply: 404 with path parameters, 400 and 413 with a body (unreadable, over the
+    body limit), 422 with either. Idempotent (FastAPI caches the document and returns it again).
+    """
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses: dict[str, Any] = operation["responses"]
+            parameters = operation.get("parameters", [])
+            if any(p.get("in") == "path" for p in parameters):
+                responses.setdefault("404", {"description": _DESCRIPTIONS[404]})
+            if "requestBody" in operation:
+                responses.setdefault("400", {"description": _DESCRIPTIONS[400]})
+                responses.setdefault("413", {"description": _DESCRIPTIONS[413]})
+            if parameters or "requestBody" in operation:
+                responses.setdefault("422", {"description": _DESCRIPTIONS[422]})
+            for status, response in responses.items():
+                if status.startswith("4") and response.get("content", _FASTAPI_422) == _FASTAPI_422:
+                    response["content"] = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's, unless still referenced
+        if f'/{unused}"' not in json.dumps([document.get("paths"), {k: v for k, v in schemas.items() if k != unused}]):
+            schemas.pop(unused, None)
+    return document

@@ -6,6 +6,9 @@ from porchlight.events import ContactLogged, NoteSubmitted
 from porchlight.intake.contacts import models as _contacts_models  # noqa: F401  (tables on the metadata)
 from porchlight.intake.contacts.routes import router as contacts_router
 from porchlight.intake.db import metadata
+from porchlight.intake.imports import models as _imports_models  # noqa: F401  (tables on the metadata)
+from porchlight.intake.imports.cli import import_app
+from porchlight.intake.imports.routes import router as imports_router
 from porchlight.intake.meetings import models as _meetings_models  # noqa: F401  (tables on the metadata)
 from porchlight.intake.meetings.routes import router as meetings_router
 from porchlight.intake.notes import models as _models  # noqa: F401  (tables on the metadata)
@@ -24,8 +27,8 @@ spec = ServiceSpec(
     default_port=8001,
     metadata=metadata,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[notes_router, places_router, contacts_router, meetings_router],
+    routers=[notes_router, places_router, contacts_router, meetings_router, imports_router],
     produces=[NoteSubmitted, ContactLogged, *NOTES_EVENTS],
-    commands={"places": places_app},
+    commands={"places": places_app, "import": import_app},
     on_startup=[install_log_redaction, load_demo_city_on_startup],
 )

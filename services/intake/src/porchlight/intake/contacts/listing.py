@@ -1,115 +1,54 @@
-"""Read rules for contacts: who sees what, keyset cursors, the monthly summary and the CSV.
+"""Read rules for contacts: pages, the monthly summary and the CSV export.
 
+Filters, cursors and who sees what are intake's shared list rules (``meetings/listing.py``):
+district, neighborhood, host (the officer), ``from``/``to``; analysts and admins see every
+contact, a supervisor with a district claim that district, officers and liaisons their own.
 Kept apart from service.py (the write path) so each stays one screenful of rules.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import csv
 import io
-import json
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.intake.contacts.repository import ContactFilters, ContactRepository, stream_rows
+from porchlight.intake.contacts.repository import ContactRepository
 from porchlight.intake.contacts.schemas import ContactPage, ContactSummary, TypeTotals
 from porchlight.intake.contacts.service import sees_notes, to_out
+from porchlight.intake.meetings.listing import Cursor, ListQuery, Visibility
 from porchlight.intake.privacy import redact
-from porchlight.kit.auth import Principal, Role
-from porchlight.kit.errors import Forbidden, ValidationProblem
+from porchlight.kit.auth import Principal
+from porchlight.kit.errors import ValidationProblem
 
-MAX_LIMIT = 500
+BATCH = 500
 CSV_COLUMNS = [
-    "id", "officer_id", "unit", "contact_type", "minutes", "residents_reached", "occurred_at",
-    "district", "neighborhood", "lat", "lon", "place_name_redacted", "place_source", "note_redacted", "created_at",
+    "id", "officer_id", "unit", "contact_type", "minutes", "residents_reached", "occurred_at", "district",
+    "neighborhood", "lat", "lon", "place_name_redacted", "place_source", "note_redacted", "created_at",
 ]
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def scoped(viewer: Principal, wanted: ContactFilters) -> ContactFilters:
-    """Narrow a request to what the viewer may see; asking for more is a 403, not a quiet empty list.
-
-    Analysts and admins see every contact; a supervisor with a district claim sees that
-    district (without one, all); officers and liaisons see their own.
-    """
-    if viewer.roles & {Role.admin, Role.analyst}:
-        return wanted
-    if Role.supervisor in viewer.roles:
-        if viewer.district is None:
-            return wanted
-        if wanted.district is not None and wanted.district != viewer.district:
-            raise Forbidden(f"you see contacts of district {viewer.district} only")
-        return replace(wanted, district=viewer.district)
-    if wanted.officer_id is not None and wanted.officer_id != viewer.subject:
-        raise Forbidden("you see your own contacts only")
-    return replace(wanted, officer_id=viewer.subject)
-
-
-def date_bounds(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
-    """``from`` inclusive; ``to`` exclusive as a date-time, inclusive as a whole day (UTC)."""
-    errors: list[dict[str, str]] = []
-    start = _parse_bound(since, "query.from", errors)
-    end = _parse_bound(until, "query.to", errors)
-    if end is not None and until is not None and len(until.strip()) == 10:
-        end += timedelta(days=1)  # a bare date: the whole day
-    if start is not None and end is not None and end <= start:
-        errors.append({"field": "query.to", "message": "must be after query.from"})
-    if errors:
-        raise ValidationProblem(f"Invalid fields: {', '.join(e['field'] for e in errors)}", errors=errors)
-    return start, end
-
-
-def _parse_bound(value: str | None, name: str, errors: list[dict[str, str]]) -> datetime | None:
-    if value is None:
-        return None
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, tzinfo=UTC)
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        errors.append({"field": name, "message": "use a date (2026-11-01) or a date-time (2026-11-01T08:00:00Z)"})
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def encode_cursor(occurred_at: datetime, contact_id: uuid.UUID) -> str:
-    raw = json.dumps([occurred_at.isoformat(), str(contact_id)], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        at, cid = json.loads(raw)
-        return datetime.fromisoformat(at), uuid.UUID(cid)
-    except (ValueError, TypeError, binascii.Error) as exc:
-        raise ValidationProblem(
-            "Invalid fields: query.cursor",
-            errors=[{"field": "query.cursor", "message": "not a cursor this API gave out"}],
-        ) from exc
+def visible(viewer: Principal, q: ListQuery) -> ListQuery:
+    return Visibility.of(viewer).narrow(q, "contacts")
 
 
 async def page(
-    session: AsyncSession, viewer: Principal, filters: ContactFilters, *, cursor: str | None, limit: int
-) -> ContactPage:
-    after = decode_cursor(cursor) if cursor else None
-    # One row more than asked tells whether another page exists without a count.
-    rows = await ContactRepository(session).page(scoped(viewer, filters), after=after, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
+    session: AsyncSession, viewer: Principal, q: ListQuery, contact_type: str | None
+) -> tuple[ContactPage, Cursor | None]:
+    """One page and the cursor of the next (None on the last)."""
+    rows = await ContactRepository(session).page(visible(viewer, q), contact_type)
+    more = len(rows) > q.limit
+    rows = rows[: q.limit]
     with_note = sees_notes(viewer)
-    items = [to_out(r, with_note=with_note) for r in rows]
-    next_cursor = encode_cursor(rows[-1].occurred_at, rows[-1].id) if more else None
-    return ContactPage(items=items, next_cursor=next_cursor)
+    cursor = Cursor(rows[-1].occurred_at, rows[-1].id) if more else None
+    return ContactPage(items=[to_out(r, with_note=with_note) for r in rows], next_cursor=None), cursor
 
 
 def month_bounds(month: str | None) -> tuple[str, datetime, datetime]:
@@ -144,22 +83,21 @@ async def monthly_summary(session: AsyncSession, officer: Principal, month: str 
 
 
 def _cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run: text starting with = + - @ gets a leading quote."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, int | float):
+        return str(value)  # a negative longitude is a number, not a formula
     text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not isinstance(value, int | float):
-        return "'" + text
-    return text
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _redacted(text: str | None) -> str | None:
     return redact(text).text if text else None
 
 
-def _csv_row(row: Row[Any]) -> list[str]:
+def csv_row(row: Row[Any]) -> list[str]:
     # Free text leaves redacted: the note, and the place name ("Mrs Ortiz's porch, 12 Elm St").
     values = [
         row.id, row.officer_id, row.unit, row.contact_type, row.minutes, row.residents_reached, row.occurred_at,
@@ -169,22 +107,26 @@ def _csv_row(row: Row[Any]) -> list[str]:
     return [_cell(v) for v in values]
 
 
-async def export_csv(engine: AsyncEngine, filters: ContactFilters, rows_per_chunk: int = 500) -> AsyncIterator[bytes]:
-    """The CSV, in chunks of rows, read through a server-side cursor: memory stays flat.
+async def export_csv(
+    sessions: Callable[[], AsyncSession], q: ListQuery, contact_type: str | None
+) -> AsyncIterator[str]:
+    """The CSV in keyset batches, each read in a short session of its own: memory stays flat.
 
-    Runs on a connection of its own: the request's unit of work has ended when the
-    response streams.
+    ``q`` is already narrowed to what the caller may see; the request's unit of work has ended
+    by the time the response streams.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    async with engine.connect() as conn:
-        n = 0
-        async for row in stream_rows(conn, filters, batch=rows_per_chunk):
-            writer.writerow(_csv_row(row))
-            n += 1
-            if n % rows_per_chunk == 0:
-                yield buffer.getvalue().encode()
-                buffer.seek(0)
-                buffer.truncate()
-    yield buffer.getvalue().encode()
+    cursor: Cursor | None = None
+    while True:
+        async with sessions() as session:
+            rows = await ContactRepository(session).page(replace(q, cursor=cursor, limit=BATCH), contact_type)
+        for row in rows[:BATCH]:
+            writer.writerow(csv_row(row))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        if len(rows) <= BATCH:
+            return
+        cursor = Cursor(rows[BATCH - 1].occurred_at, rows[BATCH - 1].id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -98,7 +98,7 @@ class ContactRepository:
             .order_by(c.occurred_at.desc(), c.id.desc())
             .limit(1)
         )
-        return (await self.session.execute(query)).first()
+        return cast("Row[Any] | None", (await self.session.execute(query)).first())
 
     async def page(self, q: ListQuery, contact_type: str | None = None) -> Sequence[Row[Any]]:
         """Newest first, after ``q.cursor``: up to ``q.limit`` rows, and one more if more follow."""

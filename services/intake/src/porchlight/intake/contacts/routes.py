@@ -20,10 +20,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from porchlight.intake.contacts.listing import date_bounds, export_csv, monthly_summary, page, scoped
-from porchlight.intake.contacts.repository import ContactFilters, ContactRepository
+from porchlight.intake.contacts.listing import export_csv, monthly_summary, page, visible
+from porchlight.intake.contacts.repository import ContactRepository
 from porchlight.intake.contacts.schemas import ContactIn, ContactOut, ContactPage, ContactSummary, ContactType
 from porchlight.intake.contacts.service import log_contact, sees_notes, to_out
+from porchlight.intake.meetings.listing import ListQuery, Visibility, list_filters, list_query, next_link
 from porchlight.intake.settings import IntakeSettings
 from porchlight.kit.app import Session
 from porchlight.kit.auth import Allow, Principal, Role
@@ -35,8 +36,12 @@ Officer = Annotated[Principal, Depends(Allow(Role.officer, Role.liaison, Role.su
 Reader = Annotated[Principal, Depends(Allow(Role.officer, Role.liaison, Role.supervisor, Role.analyst))]
 
 
-def intake_settings(request: Request) -> IntakeSettings:
-    """Read once per app, at the first request that needs them (never at import)."""
+async def intake_settings(request: Request) -> IntakeSettings:
+    """Read once per app, at the first request that needs them (never at import).
+
+    ``async`` on purpose: FastAPI runs a plain ``def`` dependency in a worker thread, a thread
+    hand-off per request for a dictionary lookup.
+    """
     state = request.app.state
     if getattr(state, "intake_settings", None) is None:
         state.intake_settings = IntakeSettings()
@@ -107,47 +112,35 @@ async def post_contact(
     return Response(body, status_code=logged.status, media_type="application/json", headers=headers)
 
 
-def contact_filters(
-    district: str | None = None,
-    neighborhood: str | None = None,
-    officer: Annotated[str | None, Query(description="The officer (host) id")] = None,
-    contact_type: ContactType | None = None,
-    since: Annotated[str | None, Query(alias="from", description="Date or date-time, inclusive")] = None,
-    until: Annotated[str | None, Query(alias="to", description="Date (inclusive) or date-time (exclusive)")] = None,
-) -> ContactFilters:
-    start, end = date_bounds(since, until)
-    return ContactFilters(
-        district=district, neighborhood=neighborhood, officer_id=officer, contact_type=contact_type,
-        since=start, until=end,
-    )
-
-
-Filters = Annotated[ContactFilters, Depends(contact_filters)]
+TypeFilter = Annotated[ContactType | None, Query(description="Only contacts of this type")]
 
 
 @router.get("", response_model=ContactPage)
 async def list_contacts(
     request: Request,
+    response: Response,
     session: Session,
     viewer: Reader,
-    filters: Filters,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
-) -> Response:
+    q: Annotated[ListQuery, Depends(list_query)],
+    contact_type: TypeFilter = None,
+) -> ContactPage:
     """Contacts, newest first, one page at a time (officers see their own)."""
-    result = await page(session, viewer, filters, cursor=cursor, limit=limit)
-    headers = {}
-    if result.next_cursor:
-        headers["Link"] = f'<{request.url.include_query_params(cursor=result.next_cursor)}>; rel="next"'
-    return Response(result.model_dump_json(), media_type="application/json", headers=headers)
+    result, cursor = await page(session, viewer, q, contact_type)
+    result.next_cursor = next_link(request, response, cursor)
+    return result
 
 
 @router.get("/export.csv", response_class=StreamingResponse, responses={200: {"content": {"text/csv": {}}}})
-async def export_contacts(request: Request, viewer: Reader, filters: Filters) -> StreamingResponse:
+async def export_contacts(
+    request: Request,
+    viewer: Reader,
+    q: Annotated[ListQuery, Depends(list_filters)],
+    contact_type: TypeFilter = None,
+) -> StreamingResponse:
     """Every matching contact as CSV (notes and place names redacted; officer ids, no names)."""
-    engine = request.app.state.runtime.engine
+    narrowed = visible(viewer, q)  # a 403 before the response starts
     return StreamingResponse(
-        export_csv(engine, scoped(viewer, filters)),
+        export_csv(request.app.state.runtime.sessions, narrowed, contact_type),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="contacts.csv"'},
     )
@@ -166,10 +159,6 @@ async def my_summary(
 @router.get("/{contact_id}", response_model=ContactOut)
 async def get_contact(contact_id: uuid.UUID, session: Session, viewer: Reader) -> ContactOut:
     row = await ContactRepository(session).get(contact_id)
-    visible = scoped(viewer, ContactFilters())
-    if row is None or any(
-        want is not None and want != have
-        for want, have in ((visible.officer_id, row.officer_id), (visible.district, row.district))
-    ):
+    if row is None or not Visibility.of(viewer).allows(host_id=row.officer_id, district=row.district):
         raise NotFound(f"no contact {contact_id}")  # not a 403: others' ids stay unconfirmed
     return to_out(row, with_note=sees_notes(viewer))

@@ -17,6 +17,7 @@ import logging
 import time
 import uuid
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -135,8 +136,9 @@ async def log_contact(
         except ValidationProblem as exc:
             errors += exc.errors or [{"field": "body.place", "message": exc.detail}]
     if errors:
-        stored = await _stored_answer(repo, raw, officer, key)
-        if stored is not None:  # the first request was accepted; its answer stands
+        # A retry of a request accepted before gets its answer (unless its key is malformed).
+        stored = await _stored_answer(repo, raw, officer, key) if key or idempotency_key is None else None
+        if stored is not None:
             return stored
         raise ValidationProblem(f"Invalid fields: {', '.join(e['field'] for e in errors)}", errors=errors)
     assert form is not None and place is not None
@@ -166,7 +168,7 @@ async def log_contact(
     row = await repo.insert_with_event(values, outbox.table, Outbox.row(envelope, event.TOPIC))
     if row is None:
         return await _duplicate(repo, contact_id, officer.subject, key, fp)
-    log.info("contact logged", extra={"contact_id": str(row.id), "contact_type": row.contact_type})
+    log.debug("contact logged", extra={"contact_id": str(row.id), "contact_type": row.contact_type})
     return Logged(row=row, status=201)
 
 
@@ -242,12 +244,12 @@ async def _duplicate(
                     "This Idempotency-Key was already used with a different body; send a new key for a new contact",
                     errors=[{"field": KEY_FIELD, "message": "already used with a different body"}],
                 )
-            log.info("contact replayed", extra={"contact_id": str(row.id)})
+            log.debug("contact replayed", extra={"contact_id": str(row.id)})
             return Logged(row=row, status=201, replayed=True)
     for row in rows:
         if row.id == contact_id:
             if row.officer_id == officer_id and row.fingerprint == fp:
-                log.info("contact resent", extra={"contact_id": str(row.id)})
+                log.debug("contact resent", extra={"contact_id": str(row.id)})
                 return Logged(row=row, status=200)
             # Another officer's id says nothing about them: same answer, no content.
             raise Conflict(
@@ -276,8 +278,8 @@ async def _stored_answer(repo: ContactRepository, raw: bytes, officer: Principal
         return None
 
 
-def contact_logged(values: dict[str, Any]) -> ContactLogged:
-    """The event of a contact about to be inserted (the note stays out: free text)."""
+def contact_logged(values: Mapping[str, Any]) -> ContactLogged:
+    """The event of a contact (its insert values, or a stored row's mapping); the note stays out."""
     return ContactLogged(
         contact_id=values["id"],
         officer_id=values["officer_id"],

@@ -15,7 +15,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,9 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import Outbox
 from porchlight.events.catalog import GeoPoint
-from porchlight.intake.contacts.repository import contacts
+from porchlight.intake.contacts.repository import INSERT_COLUMNS, contacts
 from porchlight.intake.contacts.schemas import CONTEXT_MAX_AGE, CONTEXT_MAX_FUTURE, CONTEXT_NOW, ContactIn
 from porchlight.intake.contacts.service import contact_logged, fingerprint
+from porchlight.intake.imports.models import ImportRow
 from porchlight.intake.imports.rows import (
     Cells,
     Checked,
@@ -46,6 +46,9 @@ from porchlight.kit.errors import ValidationProblem
 _FORMS = TypeAdapter(list[ContactIn])
 _LOC = {"occurred_at": "date", "id": "id"}
 _PLACE_CELLS = ("district", "neighborhood", "lat", "lon", "place_name")
+#: What ``contact_logged`` reads of a contact (the note and the place name stay out of events).
+_EVENT_COLUMNS = ("id", "officer_id", "unit", "district", "neighborhood", "contact_type", "minutes",
+                  "residents_reached", "occurred_at", "lat", "lon")
 
 
 @dataclass(frozen=True)
@@ -158,20 +161,36 @@ def stage(item: Checked[ContactIn]) -> Staged:
     return Staged(item.cells.row, form.id, values["fingerprint"], payload)
 
 
-def _values(payload: dict[str, Any]) -> dict[str, Any]:
-    return {**payload, "id": uuid.UUID(payload["id"]), "occurred_at": datetime.fromisoformat(payload["occurred_at"])}
+def _from_staged(import_id: uuid.UUID, first: int, last: int) -> sa.Select[Any]:
+    """The staged rows ``first..last`` as contact columns, cast in SQL (no row passes through Python)."""
+    r = ImportRow.__table__.c
+    return sa.select(*(sa.cast(r.payload[c.name].astext, c.type) for c in INSERT_COLUMNS)).where(
+        r.import_id == import_id, r.row.between(first, last)
+    )
 
 
-async def commit(session: AsyncSession, outbox: Outbox, staged: Sequence[tuple[int, dict[str, Any]]]) -> Committed:
-    """Insert a batch of staged contacts with their ``contact.logged`` events (flush only)."""
-    rows = [(row, _values(payload)) for row, payload in staged]
-    if not rows:
+async def commit(
+    session: AsyncSession, outbox: Outbox, import_id: uuid.UUID, batch: Sequence[tuple[int, uuid.UUID, str]]
+) -> Committed:
+    """Insert a batch of staged contacts with their ``contact.logged`` events (flush only).
+
+    ``batch`` is (row, contact id, fingerprint) of consecutive staged rows. One INSERT ... SELECT
+    ... ON CONFLICT DO NOTHING RETURNING brings back the rows that went in; their events are
+    built from them (``contact_logged``, the API's) and queued with ``Outbox.add``.
+    """
+    if not batch:
         return Committed()
-    statement = pg_insert(contacts).on_conflict_do_nothing().returning(contacts.c.id)
-    inserted = set((await session.execute(statement, [v for _, v in rows])).scalars().all())
-    await outbox.add(session, *(contact_logged(v) for _, v in rows if v["id"] in inserted))
+    statement = (
+        pg_insert(contacts)
+        .from_select([c.name for c in INSERT_COLUMNS], _from_staged(import_id, batch[0][0], batch[-1][0]))
+        .on_conflict_do_nothing()
+        .returning(*(contacts.c[name] for name in _EVENT_COLUMNS))
+    )
+    inserted = (await session.execute(statement)).all()
+    await outbox.add(session, *(contact_logged(row._mapping) for row in inserted))  # type: ignore[arg-type]
     result = Committed(created=len(inserted))
-    others = {v["id"]: (row, v["fingerprint"]) for row, v in rows if v["id"] not in inserted}
+    new = {row.id for row in inserted}
+    others = {entity: (row, fp) for row, entity, fp in batch if entity not in new}
     if others:
         stored = await session.execute(
             sa.select(contacts.c.id, contacts.c.fingerprint).where(contacts.c.id.in_(list(others)))

@@ -9,7 +9,7 @@ Issues hold row numbers, column names and reasons, never cell values.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +23,10 @@ STATUSES = ("queued", "validating", "validated", "importing", "done", "failed", 
 #: Statuses a runner works on (a job in one of them with an expired lease is resumed).
 ACTIVE = ("queued", "validating", "importing")
 CHOICES = ("all", "valid_only")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 class ImportJob(Base):
@@ -58,8 +62,9 @@ class ImportJob(Base):
     failure: Mapped[str | None] = mapped_column(sa.Text)
     lease_owner: Mapped[str | None] = mapped_column(sa.Text)
     lease_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    # Set in Python too: a report is built from the object right after its insert.
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now, server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now, server_default=sa.func.now())
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 
 

@@ -19,7 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from porchlight.events import Outbox
 from porchlight.intake.imports.columns import MAX_CONCERNS
 from porchlight.intake.imports.contact_rows import Committed, Staged
-from porchlight.intake.imports.rows import Cells, Checked, Issue, Rules, form_issues, place_field, validate_forms
+from porchlight.intake.imports.rows import (
+    Cells,
+    Checked,
+    Issue,
+    Rules,
+    form_issues,
+    place_field,
+    validate_forms,
+    without_values,
+)
 from porchlight.intake.imports.values import parse_count, parse_sentiment, split_list
 from porchlight.intake.meetings.forms import form_hash
 from porchlight.intake.notes.schemas import NoteContext, NoteIn
@@ -37,8 +46,8 @@ def form_input(cells: Cells, rules: Rules) -> tuple[dict[str, Any], list[str]]:
     """The row as ``NoteIn`` JSON, and for each concern the field it came from."""
     concerns: list[dict[str, str]] = []
     origin: list[str] = []
-    for text in split_list(cells.values.get("concerns")):
-        concerns.append({"text": text})
+    for item in split_list(cells.values.get("concerns")):
+        concerns.append({"text": item})
         origin.append("concerns")
     for i in range(1, MAX_CONCERNS + 1):
         text, topic = cells.text(f"concern_{i}"), cells.text(f"topic_{i}")
@@ -51,13 +60,13 @@ def form_input(cells: Cells, rules: Rules) -> tuple[dict[str, Any], list[str]]:
     if held_at is not None and held_at < rules.now - rules.max_age:
         cells.problem("date", f"is more than {rules.max_age.days} days in the past")
     point = cells.point()
-    place = {
+    parts = {
         "district": cells.text("district"),
         "neighborhood": cells.text("neighborhood"),
         "point": point.model_dump() if point else None,
         "place_name": cells.text("place_name"),
     }
-    place = {k: v for k, v in place.items() if v is not None}
+    place = {k: v for k, v in parts.items() if v is not None}
     data: dict[str, Any] = {
         "id": cells.entity_id(rules),
         "meeting_id": cells.text("meeting_id"),
@@ -100,8 +109,9 @@ async def check(
         if isinstance(result, ValidationError):
             form_issues(cells, result, _locator(origin))
             bad = {str(e["loc"][0]) for e in result.errors() if e["loc"]}
+            parts = {k: data[k] for k in _CONTEXT_FIELDS if k in data and k not in bad}
             try:
-                context = NoteContext.model_validate({k: data[k] for k in _CONTEXT_FIELDS if k in data and k not in bad})
+                context = NoteContext.model_validate(parts)
             except ValidationError:
                 context = None
         else:
@@ -123,10 +133,7 @@ async def check(
 def _plain(message: str, data: dict[str, Any]) -> str:
     """A place message without the value typed in the file."""
     place = data.get("place") or {}
-    for value in (place.get("district"), place.get("neighborhood")):
-        if value:
-            message = message.replace(repr(value), "in this row")
-    return message
+    return without_values(message, [place.get("district"), place.get("neighborhood")])
 
 
 def stage(item: Checked[NoteIn]) -> Staged:

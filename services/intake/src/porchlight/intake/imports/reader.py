@@ -3,14 +3,15 @@
 Encodings, in this order: a byte-order mark decides (UTF-8, UTF-16); else UTF-8; else
 Windows-1252, but only when UTF-8 fails, every byte decodes in Windows-1252 and no UTF-8 letter
 came before the failure (Excel's "CSV" on Windows writes Windows-1252: ``café`` as one byte
-``E9``; a file that is UTF-8 in part is mixed, and no single encoding reads it right). Anything else is a 422 naming the byte where
-UTF-8 failed; NUL bytes are refused too (a UTF-16 file without its mark, or not text at all).
-The whole file is checked while it is stored, so a bad byte at the end is refused before any row
-is looked at. Old binary ``.xls`` and other non-text files are a 415.
+``E9``; a file that is UTF-8 in part is mixed, and no single encoding reads it right). Anything
+else is a 422 naming the byte (counted from 0) where UTF-8 failed; NUL bytes are refused too (a
+UTF-16 file without its mark, or not text at all). The whole file is checked before it is
+stored, so a bad byte at the end is refused before any row is looked at. Old binary ``.xls``
+and other non-text files are a 415.
 
 CSV: the delimiter is sniffed from the top of the file among ``, ; TAB |`` (the one that splits
 the first lines into the same number of cells, most often, into the most cells); quote errors
-and NUL-free oddities are reported per record, and reading goes on at the next line. XLSX:
+are reported per record, and reading goes on at the next line. XLSX:
 openpyxl in read-only mode streams rows (the first sheet, or the one named); merged title rows
 above the header read as a cell and blanks and are skipped by the header search.
 """
@@ -20,7 +21,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -187,7 +187,7 @@ class Source:
         sample = self.f.read(_SNIFF_BYTES).decode(encoding, errors="ignore")
         self.delimiter = sniff_delimiter(sample)
         self.f.seek(0)
-        self._text = io.TextIOWrapper(self.f, encoding=encoding, newline="")  # type: ignore[type-var]
+        self._text = io.TextIOWrapper(self.f, encoding=encoding, newline="")
         reader = csv.reader(self._text, delimiter=self.delimiter, strict=True)
         row = 0
         while True:
@@ -204,12 +204,11 @@ class Source:
 
     def _xlsx(self) -> Iterator[Record]:
         import openpyxl  # only imports that read XLSX pay for it
-        from openpyxl.utils.exceptions import InvalidFileException
 
         self.f.seek(0)
         try:
             self._book = openpyxl.load_workbook(self.f, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        except Exception as exc:  # a damaged workbook fails in many ways; all of them are the file's fault
             raise _malformed(f"not a readable XLSX file ({type(exc).__name__})") from None
         names = self._book.sheetnames
         if self._sheet is not None and self._sheet not in names:
@@ -218,7 +217,14 @@ class Source:
             )
         ws = self._book[self._sheet] if self._sheet else self._book.worksheets[0]
         self.estimated_rows = ws.max_row
-        for row, values in enumerate(ws.iter_rows(values_only=True), start=ws.min_row or 1):
+        rows = enumerate(ws.iter_rows(values_only=True), start=ws.min_row or 1)
+        while True:
+            try:
+                row, values = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:  # damaged sheet XML: the rest of the sheet cannot be read
+                raise _malformed(f"the sheet cannot be read past this point ({type(exc).__name__})") from None
             yield Record(row, list(values))
 
 

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import timedelta
 from typing import IO, Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.intake.imports.models import ACTIVE, ImportChunk, ImportIssue, ImportJob, ImportRow
 
 #: Jobs whose file and rows are dropped once they expire (a commit under way finishes first).
 _EXPIRABLE = ("queued", "validating", "validated", "failed")
+
+_STAGE = sa.text(
+    "INSERT INTO intake.import_rows (import_id, row, entity_id, fingerprint, payload) "
+    "SELECT :import_id, r, e, f, p::jsonb FROM unnest(:rows, :entities, :fingerprints, :payloads) AS t(r, e, f, p) "
+    "ON CONFLICT DO NOTHING RETURNING row"
+).bindparams(
+    sa.bindparam("import_id", type_=sa.Uuid),
+    sa.bindparam("rows", type_=ARRAY(sa.Integer)),
+    sa.bindparam("entities", type_=ARRAY(sa.Uuid)),
+    sa.bindparam("fingerprints", type_=ARRAY(sa.Text)),
+    sa.bindparam("payloads", type_=ARRAY(sa.Text)),
+).columns(row=sa.Integer)
 
 
 class ImportRepository:
@@ -111,32 +124,47 @@ class ImportRepository:
         await self.session.execute(sa.delete(ImportRow).where(ImportRow.import_id == import_id))
         await self.session.execute(sa.delete(ImportIssue).where(ImportIssue.import_id == import_id))
 
-    async def stage(self, rows: Sequence[dict[str, Any]]) -> set[int]:
-        """Insert staged rows; returns the row numbers that went in (others repeat an id)."""
+    async def stage(self, import_id: uuid.UUID, rows: Sequence[tuple[int, uuid.UUID, str, dict[str, Any]]]) -> set[int]:
+        """Insert staged rows (row, id, fingerprint, payload); returns the rows that went in.
+
+        One statement per batch over arrays (``unnest``): a row whose id is already staged
+        stays out (the caller reports it as a repeat).
+        """
         if not rows:
             return set()
-        statement = (
-            pg_insert(ImportRow)
-            .on_conflict_do_nothing(constraint="uq_import_rows_entity")
-            .returning(ImportRow.__table__.c.row)
-        )
-        return set((await self.session.execute(statement, list(rows))).scalars().all())
+        params = {
+            "import_id": import_id,
+            "rows": [r[0] for r in rows],
+            "entities": [r[1] for r in rows],
+            "fingerprints": [r[2] for r in rows],
+            "payloads": [json.dumps(r[3], separators=(",", ":"), ensure_ascii=False) for r in rows],
+        }
+        return set((await self.session.execute(_STAGE, params)).scalars().all())
 
-    async def staged_with(self, import_id: uuid.UUID, entity_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, tuple[int, str]]:
+    async def staged_with(
+        self, import_id: uuid.UUID, entity_ids: Iterable[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[int, str]]:
+        """Row and fingerprint of the rows staged with these ids."""
         t = ImportRow.__table__.c
         query = sa.select(t.entity_id, t.row, t.fingerprint).where(
             t.import_id == import_id, t.entity_id.in_(list(entity_ids))
         )
         return {e: (r, f) for e, r, f in (await self.session.execute(query)).all()}
 
-    async def staged_after(self, import_id: uuid.UUID, after: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
+    async def staged_after(self, import_id: uuid.UUID, after: int, limit: int) -> list[tuple[int, uuid.UUID, str]]:
+        """The next ``limit`` staged rows after ``after``: (row, id, fingerprint), in row order."""
         t = ImportRow.__table__.c
         query = (
-            sa.select(t.row, t.payload)
+            sa.select(t.row, t.entity_id, t.fingerprint)
             .where(t.import_id == import_id, t.row > after)
             .order_by(t.row)
             .limit(limit)
         )
+        return [(r, e, f) for r, e, f in (await self.session.execute(query)).all()]
+
+    async def payloads(self, import_id: uuid.UUID, first: int, last: int) -> list[tuple[int, dict[str, Any]]]:
+        t = ImportRow.__table__.c
+        query = sa.select(t.row, t.payload).where(t.import_id == import_id, t.row.between(first, last)).order_by(t.row)
         return [(r, p) for r, p in (await self.session.execute(query)).all()]
 
     async def unstage(self, import_id: uuid.UUID, through: int) -> None:

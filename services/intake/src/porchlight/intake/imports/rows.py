@@ -199,10 +199,16 @@ def place_issues(cells: Cells, errors: Sequence[Mapping[str, str]], typed: Seque
         name = place_field(err["field"].split("."))
         if cells.bad(name):
             continue
-        reason = err["message"]
-        for value in typed:
-            if value:
-                reason = reason.replace(repr(value), "in this row").replace(repr(value.strip()), "in this row")
+        reason = without_values(err["message"], typed)
         if name == "lat" and point is not None and index is not None and index.district_at(point.lon, point.lat):
             reason += " (lat and lon look swapped)"
         cells.problem(name, reason)
+
+
+def without_values(message: str, typed: Sequence[str | None]) -> str:
+    """``"unknown district 'Elm St 12'; valid codes..."`` -> ``"unknown district; valid codes..."``."""
+    for value in typed:
+        if value:
+            for shown in (repr(value), repr(value.strip())):
+                message = message.replace(" " + shown, "").replace(shown, "this value")
+    return message

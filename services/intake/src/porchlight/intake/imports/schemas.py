@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 Kind = Literal["notes", "contacts"]
 DateFormat = Literal["mdy", "dmy", "ymd"]
@@ -25,6 +25,27 @@ class ImportOptions(BaseModel):
     )
     timezone: str | None = Field(default=None, description="IANA zone of times without an offset")
     sheet: str | None = Field(default=None, description="XLSX: the sheet to read (default: the first)")
+
+    @field_validator("mapping")
+    @classmethod
+    def _printable_mapping(cls, value: dict[str, str | None]) -> dict[str, str | None]:
+        for k, v in value.items():
+            _printable(k)
+            if v is not None:
+                _printable(v)
+        return value
+
+    @field_validator("timezone", "sheet")
+    @classmethod
+    def _printable_text(cls, value: str | None) -> str | None:
+        return None if value is None else _printable(value)
+
+
+def _printable(text: str) -> str:
+    # Stored with the job (PostgreSQL refuses NUL); a header has no control characters either.
+    if len(text) > 200 or any(ord(c) < 32 for c in text):
+        raise ValueError("at most 200 characters, no control characters")
+    return text
 
 
 class RowIssue(BaseModel):

@@ -42,16 +42,29 @@ class Cursor:
     def decode(cls, token: str) -> Cursor:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         at, ident = json.loads(raw)
-        return cls(at=datetime.fromisoformat(at), id=uuid.UUID(ident))
+        if not isinstance(at, str) or not isinstance(ident, str):
+            raise TypeError("a cursor holds two strings")
+        moment = datetime.fromisoformat(at)
+        if moment.tzinfo is None:
+            raise ValueError("a cursor's time carries its offset")
+        # In UTC here: a time that leaves the calendar in UTC fails now, not at the query.
+        return cls(at=moment.astimezone(UTC), id=uuid.UUID(ident))
 
 
 def _check_cursor(token: str | None) -> str | None:
     if token is not None:
         try:
             Cursor.decode(token)
-        except (binascii.Error, ValueError, TypeError) as exc:
+        except (binascii.Error, ValueError, TypeError, OverflowError) as exc:
             raise ValueError("not a cursor this API issued") from exc
     return token
+
+
+def _no_nul(value: str | None) -> str | None:
+    # PostgreSQL refuses NUL in text: a 422 naming the parameter, not a 500 at the query.
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
 
 
 def _day_or_time(value: Any, *, end: bool) -> Any:
@@ -59,18 +72,30 @@ def _day_or_time(value: Any, *, end: bool) -> Any:
     if isinstance(value, str) and len(value.strip()) == 10:
         day = date.fromisoformat(value.strip())
         start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        return start + timedelta(days=1) if end else start
+        try:
+            return start + timedelta(days=1) if end else start
+        except OverflowError as exc:  # through 9999-12-31
+            raise ValueError("is out of range") from exc
     return value
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+    """In UTC; a time that leaves the calendar in UTC (year 1 at +01:00) is a 422, not a 500."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("is out of range") from exc
 
 
 # Validated as parameters, so a bad ``from`` is named together with a bad ``limit``.
 Since = Annotated[datetime | None, BeforeValidator(lambda v: _day_or_time(v, end=False)), AfterValidator(_utc)]
 Until = Annotated[datetime | None, BeforeValidator(lambda v: _day_or_time(v, end=True)), AfterValidator(_utc)]
 CursorToken = Annotated[str | None, AfterValidator(_check_cursor)]
+Filter = Annotated[str | None, AfterValidator(_no_nul)]
 
 
 @dataclass(frozen=True)
@@ -85,9 +110,9 @@ class ListQuery:
 
 
 def list_filters(
-    district: Annotated[str | None, Query(max_length=64)] = None,
-    neighborhood: Annotated[str | None, Query(max_length=120)] = None,
-    host: Annotated[str | None, Query(max_length=200, description="The host's id (token subject)")] = None,
+    district: Annotated[Filter, Query(max_length=64)] = None,
+    neighborhood: Annotated[Filter, Query(max_length=120)] = None,
+    host: Annotated[Filter, Query(max_length=200, description="The host's id (token subject)")] = None,
     since: Annotated[Since, Query(alias="from", description="From this date or date-time (inclusive)")] = None,
     until: Annotated[Until, Query(alias="to", description="Before this date-time, or through this date")] = None,
 ) -> ListQuery:

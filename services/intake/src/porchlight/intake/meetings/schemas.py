@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
@@ -32,6 +32,19 @@ Text120 = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), AfterValidator(_no_nul)
 ]
 LongText = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_no_nul)]
+
+
+def _fits_utc(value: datetime) -> datetime:
+    # Stored as timestamptz: a time that leaves the calendar in UTC (year 1 at +01:00) is a 422.
+    try:
+        value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("is out of range") from exc
+    return value
+
+
+#: A date-time with its offset, that still falls within years 1-9999 in UTC.
+Moment = Annotated[AwareDatetime, AfterValidator(_fits_utc)]
 Attendees = Annotated[int, Field(ge=0, le=500)]
 
 
@@ -66,7 +79,7 @@ class MeetingContext(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     place: PlaceIn | None = None
-    starts_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
     actual_attendees: Attendees | None = None
 
 
@@ -79,7 +92,7 @@ class MeetingIn(MeetingContext):
     co_hosts: list[Text120] = Field(default_factory=list, max_length=5)
     venue_type: VenueType
     place: PlaceIn
-    starts_at: AwareDatetime
+    starts_at: Moment
     duration_minutes: int | None = Field(default=None, ge=5, le=600)
     language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description="BCP 47 tag")
     expected_attendees: Attendees | None = None

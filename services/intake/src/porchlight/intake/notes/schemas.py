@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from porchlight.events.catalog import GeoPoint
-from porchlight.intake.meetings.schemas import Attendees, LongText, PlaceIn, PlaceOut, Text120, Text200, Text500
+from porchlight.intake.meetings.schemas import Attendees, LongText, Moment, PlaceIn, PlaceOut, Text120, Text200, Text500
 
 
 class ConcernIn(BaseModel):
@@ -29,7 +29,7 @@ class NoteContext(BaseModel):
 
     meeting_id: uuid.UUID | None = None
     place: PlaceIn | None = None
-    held_at: AwareDatetime | None = None
+    held_at: Moment | None = None
 
 
 class NoteIn(NoteContext):
@@ -40,7 +40,7 @@ class NoteIn(NoteContext):
     id: uuid.UUID | None = Field(default=None, description="Client-chosen id: a retry with the same form is a no-op")
     meeting_id: uuid.UUID | None = Field(default=None, description="The micro-meeting this note is of")
     place: PlaceIn | None = None
-    held_at: AwareDatetime | None = Field(
+    held_at: Moment | None = Field(
         default=None, description="When it took place (default: the meeting's start, or now)"
     )
     concerns: list[ConcernIn] = Field(default_factory=list, max_length=5, description="Up to five top concerns")

@@ -1,0 +1,74 @@
+"""``porchlight eval``: score the model on labeled CSV files and print one table (or JSON).
+
+Mounted by the kit as a top-level group: ``eval_app`` runs on its own (no sub-command)::
+
+    porchlight eval --data ../shared/data/topics_dev.csv --data ../shared/data/sentiment_dev.csv \\
+                    --train ../shared/data/topics_dev.csv [--taxonomy FILE.yaml] [--json]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+eval_app = typer.Typer(
+    help="Score topics and sentiment on labeled CSV files (columns: text, topic and/or sentiment).",
+    no_args_is_help=False,
+    add_completion=False,
+)
+
+
+@eval_app.callback(invoke_without_command=True)
+def eval_command(
+    data: Annotated[
+        list[Path],
+        typer.Option(
+            "--data",
+            help="Labeled CSV to score (repeatable): text, topic and/or sentiment columns.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    train: Annotated[
+        Path | None,
+        typer.Option(
+            help=(
+                "Labeled CSV the model learns from first (like a city's corrections). "
+                "A --data file that is this file is scored by k-fold cross-validation."
+            ),
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    taxonomy: Annotated[
+        Path | None,
+        typer.Option(help="Taxonomy YAML (default: the demo city's).", exists=True, dir_okay=False),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the table.")] = False,
+    folds: Annotated[int, typer.Option(min=2, max=20, help="Folds of the cross-validation.")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed of the fold assignment.")] = 0,
+    backend: Annotated[str, typer.Option(help="Embedding backend: torch or onnx-int8.")] = "torch",
+) -> None:
+    from porchlight.synthesis.eval.runner import EvalError, evaluate, format_table
+    from porchlight.synthesis.model.embedder import ModelIntegrityError, get_embedder
+    from porchlight.synthesis.taxonomy import TaxonomyError
+
+    if backend not in ("torch", "onnx-int8"):
+        raise typer.BadParameter("backend must be torch or onnx-int8", param_hint="--backend")
+    try:
+        embedder = get_embedder(backend)  # type: ignore[arg-type]
+        report = evaluate(data, train, taxonomy, embedder=embedder, folds=folds, seed=seed)
+    except (EvalError, TaxonomyError, ModelIntegrityError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+    else:
+        typer.echo(format_table(report))
+
+
+__all__ = ["eval_app"]

@@ -1,0 +1,406 @@
+"""Scoring the model on labeled CSV files: what ``porchlight eval`` runs.
+
+A labeled file has a ``text`` column and a ``topic`` and/or a ``sentiment`` column (negative /
+neutral / positive); other columns are ignored. ``train`` rows are learned first, exactly as a
+city's corrections would teach the model. When a data file *is* the training file (same path or
+same bytes), scoring it after learning it would be meaningless, so that file is scored by k-fold
+cross-validation instead: each fold is predicted by a model that learned only the other folds.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from porchlight.synthesis.model.embedder import MODEL_FINGERPRINT, Embedder
+from porchlight.synthesis.model.sentiment import LABELS as SENTIMENT_LABELS
+from porchlight.synthesis.model.sentiment import SentimentModel, fit_thresholds
+from porchlight.synthesis.model.topics import LabeledExample, TopicModel, TopicParams
+from porchlight.synthesis.taxonomy import UNASSIGNED, Taxonomy, load_taxonomy
+
+csv.field_size_limit(10_000_000)
+
+
+class EvalError(ValueError):
+    """The input files cannot be evaluated (missing columns, bad labels)."""
+
+
+@dataclass
+class LabeledFile:
+    path: Path
+    texts: list[str]
+    topics: list[str] | None
+    sentiments: list[str] | None
+    digest: str
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def read_labeled_csv(path: Path | str) -> LabeledFile:
+    p = Path(path)
+    raw = p.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    reader = csv.DictReader(raw.decode("utf-8-sig").splitlines(keepends=True))
+    columns = {c.strip().lower(): c for c in (reader.fieldnames or [])}
+    if "text" not in columns:
+        raise EvalError(f"{p}: no 'text' column (found {sorted(columns)})")
+    has_topic, has_sent = "topic" in columns, "sentiment" in columns
+    if not (has_topic or has_sent):
+        raise EvalError(f"{p}: needs a 'topic' and/or a 'sentiment' column")
+    texts: list[str] = []
+    topics: list[str] = []
+    sentiments: list[str] = []
+    for i, row in enumerate(reader, start=2):
+        text = (row.get(columns["text"]) or "").strip()
+        if not text:
+            continue
+        texts.append(text)
+        if has_topic:
+            topics.append((row.get(columns["topic"]) or "").strip())
+        if has_sent:
+            s = (row.get(columns["sentiment"]) or "").strip().lower()
+            if s and s not in SENTIMENT_LABELS:
+                raise EvalError(f"{p}:{i}: sentiment {s!r} is not one of {', '.join(SENTIMENT_LABELS)}")
+            sentiments.append(s)
+    return LabeledFile(p, texts, topics if has_topic else None, sentiments if has_sent else None, digest)
+
+
+def _same_file(a: LabeledFile, b: LabeledFile) -> bool:
+    try:
+        if a.path.resolve() == b.path.resolve():
+            return True
+    except OSError:
+        pass
+    return a.digest == b.digest
+
+
+def _splitter(labels: Sequence[str], folds: int, seed: int) -> Any:
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    counts = Counter(labels)
+    if counts and min(counts.values()) >= folds:
+        return StratifiedKFold(folds, shuffle=True, random_state=seed)
+    # Some label is rarer than the number of folds: stratify what can be, keep every row.
+    return _LooseStratified(folds, seed) if counts else KFold(folds, shuffle=True, random_state=seed)
+
+
+class _LooseStratified:
+    """Round-robin assignment per label after a seeded shuffle: every fold gets its share of each
+    label (a label with fewer rows than folds lands in as many folds as it has rows)."""
+
+    def __init__(self, folds: int, seed: int) -> None:
+        self.folds, self.seed = folds, seed
+
+    def split(self, x: Sequence[Any], y: Sequence[str]) -> Any:
+        rng = np.random.default_rng(self.seed)
+        fold_of = np.zeros(len(y), dtype=int)
+        offset = 0
+        for label in sorted(set(y)):
+            idx = np.array([i for i, v in enumerate(y) if v == label])
+            rng.shuffle(idx)
+            fold_of[idx] = (np.arange(len(idx)) + offset) % self.folds
+            offset += len(idx)
+        for f in range(self.folds):
+            yield np.nonzero(fold_of != f)[0], np.nonzero(fold_of == f)[0]
+
+
+@dataclass
+class Timer:
+    seconds: float = 0.0
+    items: int = 0
+
+    def add(self, seconds: float, items: int = 0) -> None:
+        self.seconds += seconds
+        self.items += items
+
+
+@dataclass
+class EvalReport:
+    topic: dict[str, Any] | None = None
+    sentiment: dict[str, Any] | None = None
+    concerns_per_second: float | None = None
+    notes: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "topic_accuracy": None,
+            "topic_macro_f1": None,
+            "sentiment_accuracy": None,
+            "sentiment_macro_f1": None,
+        }
+        if self.topic:
+            out["topic_accuracy"] = self.topic["accuracy"]
+            out["topic_macro_f1"] = self.topic["macro_f1"]
+            out["topic_accuracy_assigned"] = self.topic["accuracy_assigned"]
+            out["topic_unassigned_rate"] = self.topic["unassigned_rate"]
+            out["topic_per_topic_f1"] = self.topic["per_label"]
+            out["topic_confusions"] = self.topic["confusions"]
+            out["topic_rows"] = self.topic["rows"]
+            out["topic_mode"] = self.topic["mode"]
+        if self.sentiment:
+            out["sentiment_accuracy"] = self.sentiment["accuracy"]
+            out["sentiment_macro_f1"] = self.sentiment["macro_f1"]
+            out["sentiment_per_class_f1"] = self.sentiment["per_label"]
+            out["sentiment_rows"] = self.sentiment["rows"]
+            out["sentiment_mode"] = self.sentiment["mode"]
+        out["concerns_per_second"] = self.concerns_per_second
+        out["notes"] = self.notes
+        out.update(self.meta)
+        return out
+
+
+def _metrics(y_true: list[str], y_pred: list[str], *, confusions: int = 10) -> dict[str, Any]:
+    from sklearn.metrics import f1_score
+
+    labels = sorted(set(y_true))
+    yt, yp = np.array(y_true, dtype=object), np.array(y_pred, dtype=object)
+    n = len(yt)
+    assigned = yp != UNASSIGNED
+    per = f1_score(yt, yp, labels=labels, average=None, zero_division=0)
+    support = Counter(y_true)
+    pairs = Counter((t, p) for t, p in zip(y_true, y_pred, strict=True) if t != p)
+    return {
+        "rows": n,
+        "accuracy": round(float((yt == yp).mean()), 4) if n else None,
+        "macro_f1": round(float(np.mean(per)), 4) if n else None,
+        "accuracy_assigned": round(float((yt[assigned] == yp[assigned]).mean()), 4) if assigned.any() else None,
+        "unassigned_rate": round(float((~assigned).mean()), 4) if n else None,
+        "per_label": {
+            lab: {"f1": round(float(f), 4), "support": support[lab]} for lab, f in zip(labels, per, strict=True)
+        },
+        "confusions": [{"true": t, "predicted": p, "count": c} for (t, p), c in pairs.most_common(confusions)],
+    }
+
+
+class Evaluator:
+    def __init__(
+        self,
+        embedder: Embedder,
+        taxonomy: Taxonomy,
+        *,
+        folds: int = 5,
+        seed: int = 0,
+        params: TopicParams | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.taxonomy = taxonomy
+        self.folds = folds
+        self.seed = seed
+        self.params = params
+        self.log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+        self.timer = Timer()
+        self._cache: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: Sequence[str], *, timed: bool) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            t0 = time.perf_counter()
+            vectors = self.embedder.embed(missing)
+            if timed:
+                self.timer.add(time.perf_counter() - t0, len(missing))
+            self._cache.update(zip(missing, vectors, strict=True))
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+    # -- topics ----------------------------------------------------------------------------------
+
+    def _topic_base(self) -> TopicModel:
+        return TopicModel(self.taxonomy, self.embedder, params=self.params, allow_new_topics=True)
+
+    def topics(self, data: list[LabeledFile], train: LabeledFile | None) -> tuple[list[str], list[str], list[str]]:
+        y_true: list[str] = []
+        y_pred: list[str] = []
+        modes: list[str] = []
+        base = self._topic_base()
+        train_rows: list[tuple[str, str]] = []
+        if train is not None and train.topics is not None:
+            train_rows = [(t, y) for t, y in zip(train.texts, train.topics, strict=True) if y]
+        trained: TopicModel | None = None
+        for f in data:
+            if f.topics is None:
+                continue
+            rows = [(t, y) for t, y in zip(f.texts, f.topics, strict=True) if y]
+            texts = [t for t, _ in rows]
+            labels = [y for _, y in rows]
+            emb = self.embed(texts, timed=True)
+            preds: list[str] = [""] * len(rows)
+            if train is not None and train_rows and _same_file(f, train):
+                modes.append(f"{self.folds}-fold cross-validation on {f.path.name} (--data is the --train file)")
+                self.log(f"topics: {f.path.name} is also the training file: {self.folds}-fold cross-validation")
+                for k, (tr, te) in enumerate(_splitter(labels, self.folds, self.seed).split(texts, labels), start=1):
+                    model = base.fork()
+                    model.learn([LabeledExample(texts[i], labels[i], "train") for i in tr], embeddings=emb[tr])
+                    t0 = time.perf_counter()
+                    fold_preds = model.predict([texts[i] for i in te], emb[te])
+                    self.timer.add(time.perf_counter() - t0)
+                    for i, p in zip(te, fold_preds, strict=True):
+                        preds[i] = p.topic
+                    self.log(f"  fold {k}/{self.folds}: learned {len(tr)}, scored {len(te)}")
+            else:
+                if trained is None:
+                    trained = base
+                    if train_rows:
+                        self.log(f"topics: learning {len(train_rows)} labeled examples from {train.path.name}")  # type: ignore[union-attr]
+                        temb = self.embed([t for t, _ in train_rows], timed=False)
+                        trained.learn([LabeledExample(t, y, "train") for t, y in train_rows], embeddings=temb)
+                mode = (
+                    f"learned {train.path.name} ({len(train_rows)} rows), scored {f.path.name}"
+                    if train_rows and train
+                    else f"taxonomy prototypes only, scored {f.path.name}"
+                )
+                modes.append(mode)
+                t0 = time.perf_counter()
+                preds = [p.topic for p in trained.predict(texts, emb)]
+                self.timer.add(time.perf_counter() - t0)
+            unknown = sorted({y for y in labels if y not in base.topics and y not in {y for _, y in train_rows}})
+            if unknown:
+                self.log(f"topics: labels the taxonomy and the training data do not name (always wrong): {unknown}")
+            y_true.extend(labels)
+            y_pred.extend(preds)
+        return y_true, y_pred, modes
+
+    # -- sentiment -------------------------------------------------------------------------------
+
+    def sentiments(self, data: list[LabeledFile], train: LabeledFile | None) -> tuple[list[str], list[str], list[str]]:
+        model = SentimentModel(self.embedder)
+        shipped = model.calibration
+        y_true: list[str] = []
+        y_pred: list[str] = []
+        modes: list[str] = []
+        train_rows: list[tuple[str, str]] = []
+        if train is not None and train.sentiments is not None:
+            train_rows = [(t, s) for t, s in zip(train.texts, train.sentiments, strict=True) if s]
+        calibrated_on_train = False
+        for f in data:
+            if f.sentiments is None:
+                continue
+            rows = [(t, s) for t, s in zip(f.texts, f.sentiments, strict=True) if s]
+            texts = [t for t, _ in rows]
+            labels = [s for _, s in rows]
+            emb = self.embed(texts, timed=True)
+            t0 = time.perf_counter()
+            z, _, _ = model.polarity(texts, emb)
+            self.timer.add(time.perf_counter() - t0)
+            if train is not None and train_rows and _same_file(f, train):
+                modes.append(f"thresholds recalibrated by {self.folds}-fold cross-validation on {f.path.name}")
+                preds = [""] * len(rows)
+                y = np.array(labels)
+                for tr, te in _splitter(labels, self.folds, self.seed).split(texts, labels):
+                    low, high = fit_thresholds(z[tr], y[tr])
+                    for i in te:
+                        preds[i] = "negative" if z[i] <= low else "positive" if z[i] >= high else "neutral"
+            else:
+                if train_rows and not calibrated_on_train:
+                    temb = self.embed([t for t, _ in train_rows], timed=False)
+                    model.calibrate([t for t, _ in train_rows], [s for _, s in train_rows], temb)
+                    calibrated_on_train = True
+                mode = (
+                    f"thresholds recalibrated on {train.path.name}, scored {f.path.name}"
+                    if calibrated_on_train and train
+                    else f"shipped calibration (weight {shipped.proto_weight}, thresholds "
+                    f"{shipped.low}/{shipped.high}), scored {f.path.name}"
+                )
+                modes.append(mode)
+                preds = [model.label_of(float(v)) for v in z]
+            y_true.extend(labels)
+            y_pred.extend(preds)
+        return y_true, y_pred, modes
+
+    def run(self, data: list[LabeledFile], train: LabeledFile | None) -> EvalReport:
+        report = EvalReport()
+        yt, yp, modes = self.topics(data, train)
+        if yt:
+            report.topic = _metrics(yt, yp) | {"mode": "; ".join(modes)}
+            report.notes.extend(modes)
+        yt, yp, modes = self.sentiments(data, train)
+        if yt:
+            report.sentiment = _metrics(yt, yp) | {"mode": "; ".join(modes)}
+            report.notes.extend(modes)
+        if self.timer.seconds > 0 and self.timer.items:
+            report.concerns_per_second = round(self.timer.items / self.timer.seconds, 1)
+        report.meta = {
+            "embedding_model": MODEL_FINGERPRINT,
+            "embedding_backend": self.embedder.backend,
+            "taxonomy_fingerprint": self.taxonomy.fingerprint,
+            "data": [str(f.path) for f in data],
+            "train": str(train.path) if train else None,
+        }
+        return report
+
+
+def evaluate(
+    data_paths: Sequence[Path | str],
+    train_path: Path | str | None = None,
+    taxonomy_path: Path | str | None = None,
+    *,
+    embedder: Embedder | None = None,
+    folds: int = 5,
+    seed: int = 0,
+    log: Callable[[str], None] | None = None,
+) -> EvalReport:
+    data = [read_labeled_csv(p) for p in data_paths]
+    train = read_labeled_csv(train_path) if train_path else None
+    taxonomy = load_taxonomy(taxonomy_path)
+    if embedder is None:
+        from porchlight.synthesis.model.embedder import get_embedder
+
+        embedder = get_embedder()
+    return Evaluator(embedder, taxonomy, folds=folds, seed=seed, log=log).run(data, train)
+
+
+def format_table(report: EvalReport) -> str:
+    """One plain-text table of every figure."""
+    lines: list[str] = []
+
+    def row(name: str, value: Any) -> None:
+        lines.append(f"  {name:<44} {value}")
+
+    def pct(v: float | None) -> str:
+        return "n/a" if v is None else f"{v:.3f}"
+
+    lines.append("Porchlight model evaluation")
+    for note in report.notes:
+        lines.append(f"  * {note}")
+    t = report.topic
+    if t:
+        lines.append("")
+        lines.append(f"Topics ({t['rows']} rows)")
+        row("accuracy (unassigned counted wrong)", pct(t["accuracy"]))
+        row("macro-F1", pct(t["macro_f1"]))
+        row("accuracy of assigned concerns", pct(t["accuracy_assigned"]))
+        row("unassigned rate", pct(t["unassigned_rate"]))
+        lines.append("  per-topic F1:")
+        for name, v in sorted(t["per_label"].items(), key=lambda kv: -kv[1]["support"]):
+            lines.append(f"    {name:<42} {v['f1']:.3f}  (n={v['support']})")
+        if t["confusions"]:
+            lines.append("  most frequent confusions (true -> predicted):")
+            for c in t["confusions"]:
+                lines.append(f"    {c['count']:>5}  {c['true']} -> {c['predicted']}")
+    s = report.sentiment
+    if s:
+        lines.append("")
+        lines.append(f"Sentiment ({s['rows']} rows)")
+        row("accuracy", pct(s["accuracy"]))
+        row("macro-F1", pct(s["macro_f1"]))
+        for name, v in s["per_label"].items():
+            lines.append(f"    {name:<42} {v['f1']:.3f}  (n={v['support']})")
+    lines.append("")
+    row(
+        "concerns/s (embedding + classification)",
+        "n/a" if report.concerns_per_second is None else report.concerns_per_second,
+    )
+    row("embedding model", f"{report.meta.get('embedding_model')} ({report.meta.get('embedding_backend')})")
+    return "\n".join(lines)

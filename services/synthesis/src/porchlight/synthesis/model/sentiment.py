@@ -1,0 +1,167 @@
+"""Sentiment of a concern (negative / neutral / positive, with a score), lexicon + embedding prototypes.
+
+Two signals are fused into one polarity ``z``:
+
+* VADER's compound score (``vaderSentiment``, MIT): a rule-based lexicon, strong on short,
+  emphatic, informal text ("SO annoyed!!!");
+* the embedding margin ``P(positive) - P(negative)`` of a small logistic head fitted, at load,
+  on ``sentiment_prototypes.yaml`` — sentences the Porchlight team wrote for it (no data set).
+  It catches sentiment without sentiment words ("two hours of my life I will never get back").
+
+``z = vader + proto_weight * margin``; the label is negative below ``low``, positive at or above
+``high``, neutral between; ``score = tanh(z)`` in [-1, 1].
+
+Calibration (documented in docs/benchmarks.md): ``proto_weight`` and the two thresholds — three
+numbers — were chosen by 5-fold cross-validation on ``../shared/data/sentiment_dev.csv``; nothing
+else is fitted on that file and none of its text is shipped. A city with its own labeled concerns
+can recalibrate the thresholds with :meth:`SentimentModel.calibrate`.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from porchlight.synthesis.model.embedder import Embedder
+
+LABELS = ("negative", "neutral", "positive")
+PROTOTYPES = Path(__file__).with_name("sentiment_prototypes.yaml")
+
+
+@dataclass(frozen=True)
+class SentimentCalibration:
+    proto_weight: float = 1.2
+    low: float = -0.20
+    high: float = 0.24
+    head_c: float = 10.0
+
+
+@dataclass(frozen=True)
+class SentimentPrediction:
+    label: str  # negative / neutral / positive
+    score: float  # tanh of the fused polarity, -1 (most negative) .. +1 (most positive)
+    lexicon: float  # VADER compound
+    embedding: float  # prototype margin P(pos) - P(neg)
+
+
+def load_prototypes(path: Path = PROTOTYPES) -> dict[str, list[str]]:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(doc, dict) or set(doc) != set(LABELS):
+        raise ValueError(f"{path}: needs exactly the keys {LABELS}")
+    return {k: [str(s) for s in doc[k]] for k in LABELS}
+
+
+class SentimentModel:
+    def __init__(
+        self,
+        embedder: Embedder,
+        calibration: SentimentCalibration | None = None,
+        prototypes: dict[str, list[str]] | None = None,
+    ) -> None:
+        from sklearn.linear_model import LogisticRegression
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        self.embedder = embedder
+        self.calibration = calibration or SentimentCalibration()
+        self._vader = SentimentIntensityAnalyzer()
+        self._lock = threading.Lock()
+        protos = prototypes or load_prototypes()
+        texts = [t for k in LABELS for t in protos[k]]
+        labels = [k for k in LABELS for _ in protos[k]]
+        self._head: Any = LogisticRegression(C=self.calibration.head_c, max_iter=2000)
+        self._head.fit(embedder.embed(texts), labels)
+        classes = list(self._head.classes_)
+        self._pos, self._neg = classes.index("positive"), classes.index("negative")
+
+    # -- signals ---------------------------------------------------------------------------------
+
+    def lexicon_scores(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:  # the analyzer is not documented as thread-safe
+            return np.array([self._vader.polarity_scores(str(t))["compound"] for t in texts], dtype=np.float64)
+
+    def embedding_margins(self, embeddings: np.ndarray) -> np.ndarray:
+        if len(embeddings) == 0:
+            return np.zeros(0)
+        p = self._head.predict_proba(embeddings)
+        return np.asarray(p[:, self._pos] - p[:, self._neg], dtype=np.float64)
+
+    def polarity(
+        self, texts: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if embeddings is None:
+            embeddings = self.embedder.embed(texts)
+        lex = self.lexicon_scores(texts)
+        emb = self.embedding_margins(embeddings)
+        return lex + self.calibration.proto_weight * emb, lex, emb
+
+    # -- decisions -------------------------------------------------------------------------------
+
+    def label_of(self, z: float) -> str:
+        c = self.calibration
+        return "negative" if z <= c.low else "positive" if z >= c.high else "neutral"
+
+    def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> list[SentimentPrediction]:
+        z, lex, emb = self.polarity(texts, embeddings)
+        return [
+            SentimentPrediction(
+                label=self.label_of(float(zi)),
+                score=round(math.tanh(float(zi)), 4),
+                lexicon=float(li),
+                embedding=round(float(ei), 4),
+            )
+            for zi, li, ei in zip(z, lex, emb, strict=True)
+        ]
+
+    def calibrate(
+        self, texts: Sequence[str], labels: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> SentimentCalibration:
+        """Refit the two thresholds (macro-F1 optimal) on labeled concerns; the weights stay."""
+        z, _, _ = self.polarity(texts, embeddings)
+        low, high = fit_thresholds(z, np.asarray(labels))
+        c = self.calibration
+        self.calibration = SentimentCalibration(proto_weight=c.proto_weight, low=low, high=high, head_c=c.head_c)
+        return self.calibration
+
+
+def note_sentiment(concerns: Sequence[SentimentPrediction], model: SentimentModel) -> SentimentPrediction:
+    """A note's sentiment from its concerns': the mean polarity, labeled with the same thresholds."""
+    if not concerns:
+        return SentimentPrediction(label="neutral", score=0.0, lexicon=0.0, embedding=0.0)
+    z = float(np.mean([math.atanh(max(min(c.score, 0.9999), -0.9999)) for c in concerns]))
+    return SentimentPrediction(
+        label=model.label_of(z),
+        score=round(math.tanh(z), 4),
+        lexicon=float(np.mean([c.lexicon for c in concerns])),
+        embedding=float(np.mean([c.embedding for c in concerns])),
+    )
+
+
+def fit_thresholds(z: np.ndarray, y: np.ndarray, grid: int = 61) -> tuple[float, float]:
+    """The (low, high) pair on a quantile grid of ``z`` that maximizes macro-F1 of ``y``."""
+    order = np.argsort(z)
+    zs = z[order]
+    onehot = np.stack([(y[order] == c) for c in LABELS], axis=1).astype(float)
+    cum = np.vstack([np.zeros(3), np.cumsum(onehot, axis=0)])
+    total = cum[-1]
+    cuts = np.unique(np.searchsorted(zs, np.quantile(zs, np.linspace(0.02, 0.98, grid))))
+    best = (-1.0, -0.05, 0.05)
+    for i in cuts:
+        for j in cuts:
+            if j < i:
+                continue
+            m = np.stack([cum[i], cum[j] - cum[i], total - cum[j]], axis=1)  # true x predicted
+            tp = np.diag(m)
+            denom = m.sum(axis=0) + m.sum(axis=1)
+            f1 = float(np.mean(np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)))
+            if f1 > best[0]:
+                low = float(zs[i - 1]) if i > 0 else float(zs[0]) - 1.0
+                high = float(zs[j]) if j < len(zs) else float(zs[-1]) + 1.0
+                best = (f1, low, high)
+    return best[1], best[2]

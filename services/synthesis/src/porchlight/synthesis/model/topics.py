@@ -1,0 +1,406 @@
+"""Topic classification: similarity to the taxonomy's prototypes, sharpened by what the city teaches.
+
+A concern's topic probabilities are a mixture of three parts, each a distribution over topics:
+
+* **prototypes** — cosine similarity of the concern's embedding to each topic's description and
+  example phrases (mean of the 3 closest), softmax at temperature ``proto_temperature``. Works
+  with no labeled data at all: a new city gets topics from its taxonomy alone.
+* **nearest learned examples** — a similarity-weighted vote of the ``knn_k`` closest labeled
+  examples (supervisors' corrections, ``--train`` rows): each correction is a new prototype.
+* **a linear head** — multinomial logistic regression over the embedding and word/bigram TF-IDF,
+  class-balanced, refitted on the learned examples whenever they change.
+
+With fewer than ``min_examples_for_head`` learned examples (or fewer than two topics among them)
+the head is skipped and the weights of the remaining parts are renormalized. The winning topic is
+reported as :data:`UNASSIGNED` when its probability is under ``threshold``; the threshold is
+calibrated by cross-validation on the learned examples (see :meth:`TopicModel.calibrate`).
+
+Every change to what the model knows (``learn``, a new taxonomy, a recalibration) increments
+:attr:`TopicModel.version`, so events can say which version labeled what.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from porchlight.synthesis.model.embedder import MODEL_FINGERPRINT, Embedder
+from porchlight.synthesis.taxonomy import UNASSIGNED, Taxonomy
+
+
+@dataclass(frozen=True)
+class TopicParams:
+    """Hyper-parameters, chosen by 5-fold cross-validation on the Gainesville data (docs/benchmarks.md)."""
+
+    proto_weight: float = 0.3
+    knn_weight: float = 0.2
+    head_weight: float = 0.5
+    proto_temperature: float = 0.05
+    proto_top: int = 3
+    knn_k: int = 10
+    knn_temperature: float = 0.05
+    head_c: float = 3.0
+    min_examples_for_head: int = 20
+    #: Default unassigned threshold before any calibration (prototype-only regime).
+    default_threshold: float = 0.15
+    #: Calibration: below the threshold a label would be right at most this often...
+    calib_max_precision: float = 0.4
+    #: ...and never more than this share of concerns is left unassigned.
+    calib_max_unassigned: float = 0.15
+    calib_min_examples: int = 100
+
+
+@dataclass(frozen=True)
+class LabeledExample:
+    text: str
+    topic: str
+    source: str = "correction"  # "correction" (a supervisor), "train" (a labeled file), ...
+
+
+@dataclass(frozen=True)
+class TopicPrediction:
+    topic: str  # a topic name or UNASSIGNED
+    confidence: float  # probability of the best topic
+    best: str  # the best topic even when unassigned
+    alternatives: tuple[tuple[str, float], ...] = field(default=())  # top 3 (name, probability)
+
+    @property
+    def assigned(self) -> bool:
+        return self.topic != UNASSIGNED
+
+
+def _softmax(m: np.ndarray, temperature: float) -> np.ndarray:
+    z = (m - m.max(axis=1, keepdims=True)) / temperature
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class TopicModel:
+    """Prototype + learned-example topic classifier over one :class:`Taxonomy`."""
+
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        embedder: Embedder,
+        *,
+        params: TopicParams | None = None,
+        allow_new_topics: bool = False,
+    ) -> None:
+        self.params = params or TopicParams()
+        self.embedder = embedder
+        self.allow_new_topics = allow_new_topics
+        self.version = 0
+        self.threshold = self.params.default_threshold
+        self.calibrated_on = 0
+        self._lock = threading.RLock()
+        self._examples: list[LabeledExample] = []
+        self._example_emb = np.zeros((0, embedder.dimension), dtype=np.float32)
+        self._head: Any = None
+        self._vectorizer: Any = None
+        self._set_taxonomy(taxonomy)
+
+    # -- what the model knows --------------------------------------------------------------------
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        return self._taxonomy
+
+    @property
+    def topics(self) -> list[str]:
+        """Every topic the model can answer: the taxonomy's, then any learned beyond it."""
+        return list(self._topics)
+
+    @property
+    def examples(self) -> list[LabeledExample]:
+        return list(self._examples)
+
+    @property
+    def version_tag(self) -> str:
+        """``<version>/<taxonomy fingerprint>/<embedding model>``: what labeled a concern."""
+        return f"{self.version}/{self._taxonomy.fingerprint}/{MODEL_FINGERPRINT}"
+
+    def set_taxonomy(self, taxonomy: Taxonomy) -> int:
+        with self._lock:
+            self._set_taxonomy(taxonomy)
+            self._refit()
+            return self.version
+
+    def _set_taxonomy(self, taxonomy: Taxonomy) -> None:
+        texts: list[str] = []
+        owners: list[str] = []
+        for topic in taxonomy:
+            for t in topic.prototype_texts():
+                texts.append(t)
+                owners.append(topic.name)
+        self._taxonomy = taxonomy
+        self._proto_texts = texts
+        self._proto_owner = np.array(owners)
+        self._proto_emb = self.embedder.embed(texts)
+        self._topics = list(taxonomy.names)
+        for ex in self._examples:
+            if ex.topic not in self._topics:
+                self._topics.append(ex.topic)
+        self.version += 1
+
+    def learn(
+        self, examples: Iterable[LabeledExample | tuple[str, str]], *, embeddings: np.ndarray | None = None
+    ) -> int:
+        """Add labeled examples (a supervisor's corrections, a training file) and refit; returns the new version.
+
+        A topic outside the taxonomy raises ``ValueError`` unless the model was built with
+        ``allow_new_topics=True`` (evaluation on label sets the taxonomy does not name).
+        """
+        items = [e if isinstance(e, LabeledExample) else LabeledExample(text=e[0], topic=e[1]) for e in examples]
+        items = [e for e in items if e.text and e.text.strip()]
+        if not items:
+            return self.version
+        with self._lock:
+            for e in items:
+                if e.topic == UNASSIGNED:
+                    raise ValueError(f"{UNASSIGNED!r} is not a topic one can learn")
+                if e.topic not in self._topics:
+                    if not self.allow_new_topics:
+                        raise ValueError(f"unknown topic {e.topic!r}: add it to the taxonomy first")
+                    self._topics.append(e.topic)
+            if embeddings is None:
+                embeddings = self.embedder.embed([e.text for e in items])
+            elif len(embeddings) != len(items):
+                raise ValueError("embeddings and examples differ in length")
+            self._examples.extend(items)
+            self._example_emb = np.vstack([self._example_emb, embeddings.astype(np.float32)])
+            self._refit()
+            grown = len(self._examples) >= self.params.calib_min_examples and (
+                self.calibrated_on == 0 or len(self._examples) >= 1.25 * self.calibrated_on
+            )
+            if grown:
+                self._calibrate()
+            self.version += 1
+            return self.version
+
+    def _refit(self) -> None:
+        p = self.params
+        labels = [e.topic for e in self._examples]
+        if len(labels) < p.min_examples_for_head or len(set(labels)) < 2:
+            self._head = self._vectorizer = None
+            return
+        self._vectorizer, self._head = _fit_head([e.text for e in self._examples], self._example_emb, labels, p.head_c)
+
+    # -- inference -------------------------------------------------------------------------------
+
+    def predict_proba(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        """``(n, len(self.topics))`` probabilities, columns in :attr:`topics` order."""
+        if embeddings is None:
+            embeddings = self.embedder.embed(texts)
+        with self._lock, _one_blas_thread():
+            return self._proba(texts, embeddings)
+
+    def _proba(self, texts: Sequence[str], emb: np.ndarray) -> np.ndarray:
+        p = self.params
+        n, k = len(emb), len(self._topics)
+        col = {t: i for i, t in enumerate(self._topics)}
+        total = np.zeros((n, k))
+        weight = 0.0
+        if n == 0:
+            return total
+        # 1. prototypes of the taxonomy
+        sims = emb @ self._proto_emb.T
+        proto_scores = np.full((n, k), -1.0)
+        for name in self._taxonomy.names:
+            s = sims[:, self._proto_owner == name]
+            top = min(p.proto_top, s.shape[1])
+            proto_scores[:, col[name]] = np.sort(s, axis=1)[:, -top:].mean(axis=1)
+        total += p.proto_weight * _softmax(proto_scores, p.proto_temperature)
+        weight += p.proto_weight
+        # 2. nearest learned examples
+        if len(self._examples) >= 1 and p.knn_weight > 0:
+            total += p.knn_weight * self._knn(emb)
+            weight += p.knn_weight
+        # 3. the linear head
+        if self._head is not None and p.head_weight > 0:
+            probs = _head_proba(self._vectorizer, self._head, texts, emb)
+            for j, name in enumerate(self._head.classes_):
+                total[:, col[name]] += p.head_weight * probs[:, j]
+            weight += p.head_weight
+        return total / weight
+
+    def _knn(self, emb: np.ndarray) -> np.ndarray:
+        p = self.params
+        col = {t: i for i, t in enumerate(self._topics)}
+        labels = np.array([col[e.topic] for e in self._examples])
+        sims = emb @ self._example_emb.T
+        kk = min(p.knn_k, sims.shape[1])
+        idx = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+        top = np.take_along_axis(sims, idx, axis=1)
+        w = np.exp((top - top.max(axis=1, keepdims=True)) / p.knn_temperature)
+        out = np.zeros((len(emb), len(self._topics)))
+        rows = np.repeat(np.arange(len(emb)), kk)
+        np.add.at(out, (rows, labels[idx].ravel()), w.ravel())
+        return out / out.sum(axis=1, keepdims=True)
+
+    def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> list[TopicPrediction]:
+        probs = self.predict_proba(texts, embeddings)
+        return self._decide(probs)
+
+    def _decide(self, probs: np.ndarray) -> list[TopicPrediction]:
+        out = []
+        for row in probs:
+            order = np.argsort(-row)[:3]
+            best = self._topics[order[0]]
+            conf = float(row[order[0]])
+            alts = tuple((self._topics[j], round(float(row[j]), 4)) for j in order)
+            out.append(
+                TopicPrediction(
+                    topic=best if conf >= self.threshold else UNASSIGNED, confidence=conf, best=best, alternatives=alts
+                )
+            )
+        return out
+
+    def classify(self, text: str) -> TopicPrediction:
+        return self.predict([text])[0]
+
+    # -- calibration -----------------------------------------------------------------------------
+
+    def calibrate(self, folds: int = 5, seed: int = 0) -> float:
+        """Recalibrate the unassigned threshold on the learned examples; bumps the version."""
+        with self._lock:
+            self._calibrate(folds, seed)
+            self.version += 1
+            return self.threshold
+
+    def _calibrate(self, folds: int = 5, seed: int = 0) -> None:
+        """Cross-validated confidences of the learned examples: the threshold is the highest
+        confidence below which the best topic is right at most ``calib_max_precision`` of the time,
+        capped so at most ``calib_max_unassigned`` of the examples fall under it."""
+        p = self.params
+        n = len(self._examples)
+        if n < p.calib_min_examples:
+            return
+        conf, correct = self._cross_val_confidences(folds, seed)
+        order = np.argsort(conf)
+        cum_correct = np.cumsum(correct[order])
+        counts = np.arange(1, n + 1)
+        precision_below = cum_correct / counts
+        cap = int(p.calib_max_unassigned * n)
+        ok = np.nonzero(precision_below[:cap] <= p.calib_max_precision)[0]
+        self.threshold = float(conf[order][ok[-1]]) + 1e-9 if len(ok) else 0.0
+        self.calibrated_on = n
+
+    def _cross_val_confidences(self, folds: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        from sklearn.model_selection import KFold, StratifiedKFold
+
+        labels = np.array([e.topic for e in self._examples])
+        texts = [e.text for e in self._examples]
+        _, counts = np.unique(labels, return_counts=True)
+        splitter: Any = (
+            StratifiedKFold(folds, shuffle=True, random_state=seed)
+            if counts.min() >= folds
+            else KFold(folds, shuffle=True, random_state=seed)
+        )
+        conf = np.zeros(len(labels))
+        correct = np.zeros(len(labels))
+        for tr, te in splitter.split(texts, labels):
+            sub = self.fork(train_idx=tr)
+            with _one_blas_thread():
+                probs = sub._proba([texts[i] for i in te], self._example_emb[te])
+            best = probs.argmax(axis=1)
+            conf[te] = probs.max(axis=1)
+            correct[te] = np.array([sub._topics[b] for b in best]) == labels[te]
+        return conf, correct
+
+    def fork(self, train_idx: Sequence[int] | np.ndarray | None = None) -> TopicModel:
+        """A copy sharing the taxonomy prototypes, learned only from the examples ``train_idx``."""
+        clone = TopicModel.__new__(TopicModel)
+        clone.params = self.params
+        clone.embedder = self.embedder
+        clone.allow_new_topics = self.allow_new_topics
+        clone.version = self.version
+        clone.threshold = self.threshold
+        clone.calibrated_on = self.calibrated_on
+        clone._lock = threading.RLock()
+        clone._taxonomy = self._taxonomy
+        clone._proto_texts = self._proto_texts
+        clone._proto_owner = self._proto_owner
+        clone._proto_emb = self._proto_emb
+        clone._topics = list(self._topics)
+        idx = np.arange(len(self._examples)) if train_idx is None else np.asarray(train_idx)
+        clone._examples = [self._examples[i] for i in idx]
+        clone._example_emb = self._example_emb[idx] if len(idx) else self._example_emb[:0]
+        clone._head = clone._vectorizer = None
+        clone._refit()
+        return clone
+
+    # -- persistence -----------------------------------------------------------------------------
+
+    def save(self, directory: Path | str) -> None:
+        """Write the learned state (examples, their embeddings, threshold, version) to ``directory``."""
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            np.save(d / "examples.npy", self._example_emb)
+            (d / "examples.jsonl").write_text("".join(json.dumps(asdict(e)) + "\n" for e in self._examples))
+            meta = {
+                "version": self.version,
+                "threshold": self.threshold,
+                "calibrated_on": self.calibrated_on,
+                "taxonomy_fingerprint": self._taxonomy.fingerprint,
+                "embedding_model": MODEL_FINGERPRINT,
+                "params": asdict(self.params),
+            }
+            (d / "meta.json").write_text(json.dumps(meta, indent=2))
+
+    @classmethod
+    def load(cls, directory: Path | str, taxonomy: Taxonomy, embedder: Embedder, **kwargs: Any) -> TopicModel:
+        d = Path(directory)
+        meta = json.loads((d / "meta.json").read_text())
+        model = cls(taxonomy, embedder, **kwargs)
+        lines = (d / "examples.jsonl").read_text().splitlines()
+        examples = [LabeledExample(**json.loads(line)) for line in lines if line.strip()]
+        if examples:
+            emb = np.load(d / "examples.npy")
+            if meta.get("embedding_model") != MODEL_FINGERPRINT:
+                emb = None  # embedded by another model: recompute
+            model.allow_new_topics = True  # keep what was learned even if the taxonomy shrank
+            model.learn(examples, embeddings=emb)
+            model.allow_new_topics = kwargs.get("allow_new_topics", False)
+        model.threshold = float(meta.get("threshold", model.threshold))
+        model.calibrated_on = int(meta.get("calibrated_on", model.calibrated_on))
+        model.version = max(int(meta.get("version", 0)), model.version)
+        return model
+
+
+def _one_blas_thread() -> Any:
+    """Small dense/sparse algebra runs much faster on one BLAS thread than on several (10x for
+    the head's L-BFGS on 2 cores, measured), and leaves the other core to the embedder."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _fit_head(texts: list[str], emb: np.ndarray, labels: list[str], c: float) -> tuple[Any, Any]:
+    with _one_blas_thread():
+        return _fit_head_inner(texts, emb, labels, c)
+
+
+def _fit_head_inner(texts: list[str], emb: np.ndarray, labels: list[str], c: float) -> tuple[Any, Any]:
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2 if len(texts) >= 200 else 1)
+    x = hstack([vec.fit_transform(texts), csr_matrix(emb)]).tocsr()
+    head = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+    head.fit(x, labels)
+    return vec, head
+
+
+def _head_proba(vec: Any, head: Any, texts: Sequence[str], emb: np.ndarray) -> np.ndarray:
+    from scipy.sparse import csr_matrix, hstack
+
+    x = hstack([vec.transform([str(t) for t in texts]), csr_matrix(emb)]).tocsr()
+    return np.asarray(head.predict_proba(x))

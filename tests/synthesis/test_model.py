@@ -1,0 +1,298 @@
+"""The local model: pinned weights, embeddings, taxonomy, topics that learn, sentiment (issue 4).
+
+The embedder loads once per test process (``get_embedder`` keeps it); every test here shares it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from porchlight.synthesis.model import SynthesisModel, split_concerns, split_sentences
+from porchlight.synthesis.model.embedder import (
+    PINNED_SHA256,
+    Embedder,
+    ModelIntegrityError,
+    default_model_dir,
+    get_embedder,
+    sha256_file,
+    verify_model_dir,
+)
+from porchlight.synthesis.model.sentiment import SentimentModel
+from porchlight.synthesis.model.topics import LabeledExample, TopicModel
+from porchlight.synthesis.taxonomy import (
+    DEMO_TAXONOMY,
+    UNASSIGNED,
+    TaxonomyError,
+    demo_taxonomy,
+    load_taxonomy,
+    parse_taxonomy,
+)
+
+GAINESVILLE_TOPICS = [
+    "street_lighting",
+    "abandoned_vehicles",
+    "noise",
+    "speeding_traffic",
+    "graffiti",
+    "parks",
+    "police_enforcement_safety",
+    "trash_dumping",
+    "roads_sidewalks",
+    "trees_vegetation",
+    "property_code",
+    "traffic_signals_signs",
+    "parking",
+    "water_drainage",
+    "animals_pests",
+    "transit_scooters",
+    "other",
+]
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return get_embedder("torch")
+
+
+@pytest.fixture(scope="session")
+def sentiment_model(embedder: Embedder) -> SentimentModel:
+    return SentimentModel(embedder)
+
+
+def _copy_model(tmp_path: Path) -> Path:
+    src = default_model_dir()
+    dst = tmp_path / "model"
+    for rel in PINNED_SHA256:
+        (dst / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src / rel, dst / rel)
+    return dst
+
+
+def _flip_byte(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+# -- integrity ---------------------------------------------------------------------------------
+
+
+def test_installed_model_matches_the_pinned_hashes() -> None:
+    verify_model_dir(default_model_dir())
+
+
+@pytest.mark.parametrize("rel", ["model.safetensors", "tokenizer.json", "config.json", "vocab.txt"])
+def test_a_tampered_copy_fails_loudly(tmp_path: Path, rel: str) -> None:
+    model_dir = _copy_model(tmp_path)
+    verify_model_dir(model_dir)  # the untouched copy is fine
+    target = model_dir / rel
+    _flip_byte(target, target.stat().st_size // 2)
+    with pytest.raises(ModelIntegrityError) as err:
+        Embedder(model_dir=model_dir)
+    msg = str(err.value)
+    assert str(target) in msg
+    assert PINNED_SHA256[rel] in msg
+    assert sha256_file(target) in msg
+    assert err.value.expected == PINNED_SHA256[rel] and err.value.actual == sha256_file(target)
+
+
+def test_a_missing_file_fails_loudly(tmp_path: Path) -> None:
+    model_dir = _copy_model(tmp_path)
+    (model_dir / "tokenizer_config.json").unlink()
+    with pytest.raises(ModelIntegrityError, match="missing"):
+        verify_model_dir(model_dir)
+
+
+# -- embeddings --------------------------------------------------------------------------------
+
+
+def test_embeddings_are_normalized_and_deterministic(embedder: Embedder) -> None:
+    texts = [
+        "The streetlight on my corner is out.",
+        "Loud music every night from the house next door, we cannot sleep at all.",
+        "pothole",
+        "",
+    ]
+    a = embedder.embed(texts)
+    assert a.shape == (4, 384) and a.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    # Same vectors whatever the batch: alone, reversed, in another company.
+    b = embedder.embed(list(reversed(texts)))[::-1]
+    c = np.stack([embedder.embed([t])[0] for t in texts])
+    np.testing.assert_allclose(a, b, atol=1e-5)
+    np.testing.assert_allclose(a, c, atol=1e-5)
+    assert embedder.embed([]).shape == (0, 384)
+    # Meaning: paraphrases are closer than unrelated sentences.
+    s = embedder.embed(["The street light is broken", "Lamp post not working at night", "My cat is adorable"])
+    assert s[0] @ s[1] > s[0] @ s[2] + 0.2
+
+
+# -- taxonomy ----------------------------------------------------------------------------------
+
+
+def test_demo_taxonomy_validates_and_names_the_17_topics() -> None:
+    tax = demo_taxonomy()
+    assert tax.names == GAINESVILLE_TOPICS
+    for topic in tax:
+        assert len(topic.description) > 30
+        assert len(topic.examples) >= 5
+        assert topic.display
+    again = parse_taxonomy(yaml.safe_load(tax.to_yaml()))
+    assert again.names == tax.names and again.fingerprint == tax.fingerprint
+    assert load_taxonomy(DEMO_TAXONOMY).fingerprint == tax.fingerprint
+
+
+@pytest.mark.parametrize(
+    ("doc", "needle"),
+    [
+        ({"topics": []}, "non-empty list"),
+        ({"topics": [{"name": "Bad Name", "description": "x", "examples": ["y"]}]}, "must match"),
+        ({"topics": [{"name": "a", "description": "", "examples": ["y"]}]}, "description"),
+        ({"topics": [{"name": "a", "description": "d", "examples": []}]}, "examples"),
+        ({"topics": [{"name": "a", "description": "d", "examples": ["y"], "colour": "red"}]}, "unknown keys"),
+        ({"topics": [{"name": UNASSIGNED, "description": "d", "examples": ["y"]}]}, "reserved"),
+        (
+            {
+                "topics": [
+                    {"name": "a", "description": "d", "examples": ["y"]},
+                    {"name": "a", "description": "e", "examples": ["z"]},
+                ]
+            },
+            "duplicate",
+        ),
+        ({"version": 0, "topics": [{"name": "a", "description": "d", "examples": ["y"]}]}, "version"),
+        (["not", "a", "mapping"], "mapping"),
+    ],
+)
+def test_invalid_taxonomies_are_rejected_with_the_reason(doc: object, needle: str) -> None:
+    with pytest.raises(TaxonomyError, match=needle):
+        parse_taxonomy(doc)
+
+
+def test_invalid_yaml_file_is_rejected(tmp_path: Path) -> None:
+    p = tmp_path / "t.yaml"
+    p.write_text("topics: [unclosed\n")
+    with pytest.raises(TaxonomyError, match="not valid YAML"):
+        load_taxonomy(p)
+
+
+# -- topics ------------------------------------------------------------------------------------
+
+
+def test_taxonomy_alone_labels_obvious_concerns(embedder: Embedder) -> None:
+    model = TopicModel(demo_taxonomy(), embedder)
+    preds = model.predict(
+        [
+            "The street light at the corner of Elm and 3rd has been out for a week",
+            "Someone spray painted graffiti all over the bridge",
+            "Huge pothole in the road on 13th street",
+            "The neighbors play loud music until 3am",
+        ]
+    )
+    assert [p.best for p in preds] == ["street_lighting", "graffiti", "roads_sidewalks", "noise"]
+    assert all(0 < p.confidence <= 1 for p in preds)
+
+
+def test_a_correction_changes_a_later_label_and_bumps_the_version(embedder: Embedder) -> None:
+    model = TopicModel(demo_taxonomy(), embedder)
+    text = "The old shopping cart corral by the clinic keeps rolling into the lane"
+    before = model.classify(text)
+    target = "other" if before.best != "other" else "parking"
+    v0 = model.version
+    v1 = model.learn([LabeledExample(text, target, "correction")])
+    assert v1 == v0 + 1 == model.version
+    after = model.classify(text)
+    assert after.best == target and after.topic == target
+    # A near-paraphrase follows the correction too: it is a new prototype, not a memorized string.
+    assert model.classify("The old shopping cart corral near the clinic keeps rolling into the lane").best == target
+    with pytest.raises(ValueError, match="unknown topic"):
+        model.learn([("x y z", "not_a_topic")])
+    assert model.version == v1
+
+
+def test_learned_head_and_unassigned_threshold(embedder: Embedder, tmp_path: Path) -> None:
+    tax = demo_taxonomy()
+    examples = [LabeledExample(e, t.name, "train") for t in tax for e in t.examples]  # ~190 rows
+    model = TopicModel(tax, embedder)
+    model.learn(examples)
+    assert model._head is not None  # enough examples for the linear head
+    assert model.calibrated_on == len(examples)
+    assert 0.0 <= model.threshold < 0.5
+    gibberish = model.classify("qwxz plorf zzkv")
+    assert gibberish.confidence < model.classify("Dead raccoon on the side of the road").confidence
+    model.threshold = 0.99
+    assert model.classify("zzz").topic == UNASSIGNED
+    model.threshold = 0.0
+    # The learned state survives a save/load.
+    model.save(tmp_path / "state")
+    loaded = TopicModel.load(tmp_path / "state", tax, embedder)
+    assert loaded.version >= model.version
+    assert len(loaded.examples) == len(examples)
+    texts = ["Streetlight flickering all night", "Branches blocking the sidewalk"]
+    np.testing.assert_allclose(loaded.predict_proba(texts), model.predict_proba(texts), atol=1e-6)
+
+
+def test_a_new_taxonomy_bumps_the_version(embedder: Embedder) -> None:
+    model = TopicModel(demo_taxonomy(), embedder)
+    v = model.version
+    tag = model.version_tag
+    from porchlight.synthesis.taxonomy import Topic
+
+    bigger = demo_taxonomy().with_topic(
+        Topic("ice_cream_trucks", "Ice cream trucks and their music.", ("ice cream truck music all day",))
+    )
+    assert model.set_taxonomy(bigger) == v + 1
+    assert model.version_tag != tag
+    assert model.classify("The ice cream truck plays its song all afternoon").best == "ice_cream_trucks"
+
+
+# -- sentiment ---------------------------------------------------------------------------------
+
+
+def test_sentiment_of_clear_cases(sentiment_model: SentimentModel) -> None:
+    preds = sentiment_model.predict(
+        [
+            "Thank you so much, the crew did a wonderful job fixing our street!",
+            "This is disgusting and dangerous, nobody cares and it keeps getting worse.",
+            "The meeting is on Tuesday at 6 pm in the community center.",
+        ]
+    )
+    assert [p.label for p in preds] == ["positive", "negative", "neutral"]
+    assert preds[0].score > 0.3 > -0.3 > preds[1].score
+    assert all(-1 <= p.score <= 1 for p in preds)
+
+
+# -- concerns and the bundle -------------------------------------------------------------------
+
+
+def test_split_concerns_keeps_exact_substrings() -> None:
+    text = "The light on NW 5th Ave. near the school is out. It has been weeks!\n\nAlso the sidewalk is cracked"
+    sentences = split_sentences(text)
+    assert sentences == [
+        "The light on NW 5th Ave. near the school is out.",
+        "It has been weeks!",
+        "Also the sidewalk is cracked",
+    ]
+    assert all(s in text for s in sentences)
+    assert split_concerns(text, ["Street lighting", " "])[0] == "Street lighting"
+    assert split_sentences("   ") == []
+
+
+def test_synthesis_model_analyzes_notes(embedder: Embedder) -> None:
+    model = SynthesisModel(embedder)
+    notes = model.analyze_notes(
+        [
+            ("The streetlight is out again. Thanks for fixing the pothole so fast!", ["Lighting"]),
+            ("", []),
+        ]
+    )
+    first, empty = notes
+    assert len(first.concerns) == 3 and empty.concerns == ()
+    assert first.concerns[1].topic.best == "street_lighting"
+    assert first.concerns[2].sentiment.label == "positive"
+    assert first.model_version == model.version
