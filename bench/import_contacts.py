@@ -169,11 +169,13 @@ class Sampler:
     samples: list[tuple[float, str, int, int]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
 
+    def sample(self) -> None:
+        with contextlib.suppress(psutil.Error):
+            self.samples.append((time.monotonic(), self.phase, self.rows, psutil.Process(self.pid).memory_info().rss))
+
     def run(self) -> None:
-        proc = psutil.Process(self.pid)
         while not self._stop.is_set():
-            with contextlib.suppress(psutil.Error):
-                self.samples.append((time.monotonic(), self.phase, self.rows, proc.memory_info().rss))
+            self.sample()
             self._stop.wait(self.every_s)
 
     def start(self) -> None:
@@ -299,6 +301,7 @@ def poll(client: httpx.Client, url: str, headers: dict[str, str], sampler: Sampl
     while True:
         report = client.get(url, headers=headers).raise_for_status().json()
         sampler.rows = report["progress"]["done"]
+        sampler.sample()  # the rows just reported, with the memory at that moment
         log.append((time.monotonic(), sampler.rows))
         if report["status"] in (until, "failed"):
             return report
@@ -331,17 +334,17 @@ def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
         with path.open("rb") as f:
             r = client.post("/v1/imports", headers=headers, files={"file": ("contacts.csv", f, "text/csv")},
                             data={"kind": "contacts"})
-        t_uploaded = time.monotonic()
+        t_uploaded, cpu_uploaded = time.monotonic(), cpu_seconds(p)
         if r.status_code not in (201, 202):
             raise RuntimeError(f"upload: {r.status_code} {r.text[:500]}")
         url = f"/v1/imports/{r.json()['import_id']}"
         validated = poll(client, url, headers, sampler, "validating", "validated", validating)
-        t_validated = time.monotonic()
+        t_validated, cpu_validated = time.monotonic(), cpu_seconds(p)
         c = client.post(f"{url}/commit", headers=headers, json={"rows": "all"})
         if c.status_code not in (200, 202):
             raise RuntimeError(f"commit: {c.status_code} {c.text[:500]}")
         done = poll(client, url, headers, sampler, "importing", "done", importing)
-        t_done = time.monotonic()
+        t_done, cpu_done = time.monotonic(), cpu_seconds(p)
     sampler.phase = "publishing"
     while asyncio.run(db_value(p, "SELECT count(*) FROM intake.outbox")) != 0:
         time.sleep(0.1)
@@ -376,6 +379,14 @@ def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
         "rss_mb": {"baseline": sampler.at("baseline", 0), "upload_peak": sampler.peak("upload"), **rss,
                    "peak": sampler.peak()},
         "cpu_s": {k: round(cpu1[k] - cpu0[k], 1) for k in cpu1 if k != "machine"},
+        # intake's CPU per phase: one Python process, so on an idle machine a phase cannot take
+        # less wall time than this (PostgreSQL and Tansu have the other core)
+        "intake_cpu_s": {
+            "upload": round(cpu_uploaded["intake"] - cpu0["intake"], 1),
+            "validate": round(cpu_validated["intake"] - cpu_uploaded["intake"], 1),
+            "commit": round(cpu_done["intake"] - cpu_validated["intake"], 1),
+            "publish_after_done": round(cpu1["intake"] - cpu_done["intake"], 1),
+        },
         "cores": cores(cpu0, cpu1, t_published - t0),
         "others_before": others_before,
         "load_avg": os.getloadavg(),
@@ -392,7 +403,7 @@ def report(r: dict[str, Any]) -> None:
           f"all published {s['wall_upload_to_published']} s")
     print(f"intake RSS  baseline {m['baseline']} MB, upload peak {m['upload_peak']} MB; validating {m['validating']}; "
           f"importing {m['importing']}; peak {m['peak']} MB")
-    print(f"cpu seconds {r['cpu_s']}")
+    print(f"cpu seconds {r['cpu_s']}; intake by phase {r['intake_cpu_s']}")
     print(f"cores       {r['cores']} (others: processes that are not ours; {r['others_before']} before the start)")
     e = r["exactly_once"]
     print(f"exactly-once: {'OK' if e['ok'] else 'FAILED'} {json.dumps(e)}")

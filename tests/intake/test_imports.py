@@ -213,6 +213,27 @@ async def test_messy_notes_in_windows_1252_import_with_their_events_redacted(set
     assert json.loads(event)["concerns"][0]["text"] == "streetlights out on Tremont St"
 
 
+def test_a_batch_of_points_is_placed_as_the_index_places_each_one() -> None:
+    from porchlight.intake.imports.locate import BatchIndex
+    from porchlight.intake.places.geojson import parse_city
+    from porchlight.intake.places.index import PlaceIndex
+    from porchlight.intake.places.models import Place
+    from porchlight.intake.places.service import demo_city
+
+    index = PlaceIndex.build(1, [Place(**p.row()) for p in parse_city(demo_city(), prefix="").places])
+    rng = __import__("random").Random(5)
+    points = [(round(rng.uniform(42.22, 42.40), 4), round(rng.uniform(-71.19, -70.99), 4)) for _ in range(3000)]
+    batch = BatchIndex(index, [*points, points[0]])  # a repeated point too
+    placed = sum(index.district_at(*p) is not None for p in points)
+    assert 1000 < placed < 3000  # inside the city and outside it
+    for lat, lon in points:
+        district = index.district_at(lat, lon)
+        assert batch.district_at(lat, lon) == district
+        for parent in (None, district.code if district else None, "A1"):
+            assert batch.neighborhood_at(lat, lon, district=parent) == index.neighborhood_at(lat, lon, district=parent)
+    assert batch.district_at(0.0, 0.0) is None  # a point the batch did not have: asked of the index
+
+
 # --- files that cannot be read ---------------------------------------------------------------
 
 

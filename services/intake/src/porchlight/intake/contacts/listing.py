@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import MAXYEAR, UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Row
@@ -62,6 +62,10 @@ def month_bounds(month: str | None) -> tuple[str, datetime, datetime]:
             raise ValidationProblem(
                 "Invalid fields: query.month", errors=[{"field": "query.month", "message": "use YYYY-MM"}]
             ) from exc
+    if start.year == MAXYEAR and start.month == 12:  # its end would be in year 10000
+        raise ValidationProblem(
+            "Invalid fields: query.month", errors=[{"field": "query.month", "message": "is out of range"}]
+        )
     end = datetime(start.year + start.month // 12, start.month % 12 + 1, 1, tzinfo=UTC)
     return start.strftime("%Y-%m"), start, end
 

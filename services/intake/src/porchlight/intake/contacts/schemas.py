@@ -6,7 +6,16 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+)
 
 ContactType = Literal["conversation", "youth_activity", "business_checkin", "event", "referral", "other"]
 PlaceSource = Literal["body", "last_contact", "token_district"]
@@ -14,7 +23,16 @@ PlaceSource = Literal["body", "last_contact", "token_district"]
 #: What the occurred_at check compares against (passed as validation context, see service.py).
 CONTEXT_NOW, CONTEXT_MAX_FUTURE, CONTEXT_MAX_AGE = "now", "max_future", "max_age"
 
-ShortText = Annotated[str, Field(min_length=1, max_length=120)]
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in text: a 422 naming the field, not a 500 at the insert.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+NoNul = AfterValidator(_no_nul)
+ShortText = Annotated[str, Field(min_length=1, max_length=120), NoNul]
 
 
 class PointIn(BaseModel):
@@ -32,7 +50,7 @@ class PlaceIn(BaseModel):
     district: ShortText | None = None
     neighborhood: ShortText | None = None
     point: PointIn | None = None
-    place_name: Annotated[str, Field(max_length=200)] | None = None
+    place_name: Annotated[str, Field(max_length=200), NoNul] | None = None
 
     def is_empty(self) -> bool:
         return not (self.district or self.neighborhood or self.point or self.place_name)
@@ -58,7 +76,7 @@ class ContactIn(BaseModel):
     )
     # A code, not free text: it travels in contact.logged, which carries no free text.
     unit: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9 _./#-]*$")] | None = None
-    note: Annotated[str, Field(max_length=2000)] | None = Field(
+    note: Annotated[str, Field(max_length=2000), NoNul] | None = Field(
         default=None, description="Free text; stays in intake, shown raw to supervisors only, exported redacted"
     )
 
@@ -67,7 +85,10 @@ class ContactIn(BaseModel):
     def _in_range(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
         if value is None:
             return None
-        value = value.astimezone(UTC)
+        try:
+            value = value.astimezone(UTC)
+        except OverflowError as exc:  # year 1 at +01:00 is before year 1 in UTC
+            raise ValueError("is out of range") from exc
         ctx = info.context or {}
         now: datetime | None = ctx.get(CONTEXT_NOW)
         if now is not None:

@@ -2,12 +2,13 @@
 
 Each row becomes the ``ContactIn`` form the API validates (same model, same limits, same
 occurred_at rule, with the import's age limit instead of the phone's year), its place goes
-through ``resolve_in`` (``resolve_place`` against one index per batch), and it is stored as
-``log_contact`` stores one: the same columns, ``fingerprint``, ``contact_logged`` event and
-outbox row. Only the insert differs: a batch is one multi-row ``INSERT ... ON CONFLICT DO
-NOTHING RETURNING id`` and one outbox insert for the rows that went in, so a re-run batch adds
-nothing and publishes nothing twice. The officer is the file's (a badge or employee number),
-not the importer; ``place_source`` is ``body``: the place is the row's.
+through ``resolve_in`` (``resolve_place``'s rules, the batch's points placed at once: see
+locate.py), and it is stored as ``log_contact`` stores one: the same columns, ``fingerprint``,
+``contact_logged`` event and outbox row (``Outbox.add``). Only the insert differs: a batch is
+one ``INSERT ... SELECT`` from the staged rows ``ON CONFLICT DO NOTHING RETURNING`` and one
+outbox insert for the rows that went in, so a re-run batch adds nothing and publishes nothing
+twice. The officer is the file's (a badge or employee number), not the importer;
+``place_source`` is ``body``: the place is the row's.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter, ValidationError
@@ -27,6 +28,7 @@ from porchlight.events.catalog import GeoPoint
 from porchlight.intake.contacts.repository import INSERT_COLUMNS, contacts
 from porchlight.intake.contacts.schemas import CONTEXT_MAX_AGE, CONTEXT_MAX_FUTURE, CONTEXT_NOW, ContactIn
 from porchlight.intake.contacts.service import contact_logged, fingerprint
+from porchlight.intake.imports.locate import BatchIndex
 from porchlight.intake.imports.models import ImportRow
 from porchlight.intake.imports.rows import (
     Cells,
@@ -105,6 +107,8 @@ def check(cells_list: Sequence[Cells], rules: Rules, index: PlaceIndex) -> list[
     """
     officers = [c.person("officer") for c in cells_list]
     inputs = [form_input(c, rules) for c in cells_list]
+    points = [(p["lat"], p["lon"]) for data in inputs if (p := data["place"].get("point"))]
+    located = cast(PlaceIndex, BatchIndex(index, points))  # the same answers, one query per batch
     context = {CONTEXT_NOW: rules.now, CONTEXT_MAX_FUTURE: rules.max_future, CONTEXT_MAX_AGE: rules.max_age}
     checked: list[Checked[ContactIn]] = []
     for cells, officer, data, result in zip(
@@ -112,7 +116,7 @@ def check(cells_list: Sequence[Cells], rules: Rules, index: PlaceIndex) -> list[
     ):
         if isinstance(result, ValidationError):
             form_issues(cells, result, _locate)
-        resolved = resolve_row_place(cells, data["place"], index)
+        resolved = resolve_row_place(cells, data["place"], located)
         if isinstance(result, ValidationError) or resolved is None or officer is None or cells.issues:
             continue
         checked.append(Checked(cells, result, {"officer": officer, "place": resolved}))

@@ -74,7 +74,7 @@ class Cells:
         self.issues.append(Issue(self.row, name, reason, column or self.column(name)))
 
     def bad(self, name: str) -> bool:
-        return any(i.field == name for i in self.issues)
+        return bool(self.issues) and any(i.field == name for i in self.issues)
 
     def take(self, name: str, parse: Callable[[Any], Any] | None = None, *, required: bool = False,
              column: str | None = None) -> Any:

@@ -69,6 +69,12 @@ _TIME = re.compile(
 )
 _NUMERIC = re.compile(r"^(\d{1,4})[/\-.](\d{1,2})[/\-.](\d{1,4})$")
 _SERIAL = re.compile(r"\d{5}(\.\d+)?")
+_TOKENS = re.compile(r"[\s,/\-.]+")
+_NEGATIVE = re.compile(r"-\s*\d+(\.\d+)?")
+_CLOCK_DURATION = re.compile(r"(\d{1,2}):(\d{2})")
+_COUNT = re.compile(r"(-?\d+)(?:\.0+)?(?:\s+[a-z]+)?")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_LIST_SEPARATORS = re.compile(r"[\n;|]+")
 ORDERS = {"mdy": "month/day/year", "dmy": "day/month/year", "ymd": "year-month-day"}
 
 
@@ -129,7 +135,7 @@ def _from_serial(serial: float) -> datetime:
 
 
 def _named_month(text: str, today: date) -> date | None:
-    tokens = [t for t in re.split(r"[\s,/\-.]+", text.lower()) if t]
+    tokens = [t for t in _TOKENS.split(text.lower()) if t]
     months = [t for t in tokens if t[:3] in _MONTHS and t.isalpha() and (len(t) == 3 or t.startswith(t[:3]))]
     months = [t for t in months if t[:3] not in _WEEKDAYS]
     if len(months) != 1:
@@ -226,9 +232,9 @@ def parse_minutes(value: Any, *, unit: str = "minutes") -> int:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _round(value * per)
     text = str(value).strip().lower()
-    if re.fullmatch(r"-\s*\d+(\.\d+)?", text):
+    if _NEGATIVE.fullmatch(text):
         return _round(float(text.replace(" ", "")) * per)
-    if m := re.fullmatch(r"(\d{1,2}):(\d{2})", text):
+    if m := _CLOCK_DURATION.fullmatch(text):
         return int(m.group(1)) * 60 + int(m.group(2))
     m = _DURATION.fullmatch(text)
     if not text or m is None or not (m.group("h") or m.group("m")):
@@ -255,7 +261,7 @@ def parse_count(value: Any) -> int:
         if value.is_integer():
             return int(value)
         raise CellError("not a whole number")
-    m = re.fullmatch(r"(-?\d+)(?:\.0+)?(?:\s+[a-z]+)?", str(value).strip().lower())
+    m = _COUNT.fullmatch(str(value).strip().lower())
     if m is None:
         raise CellError("not a whole number")
     return int(m.group(1))
@@ -319,7 +325,7 @@ TYPE_CHOICES = "conversation, youth activity, business check-in, event, referral
 
 def parse_contact_type(value: Any) -> str:
     """A contact type from a department's word for it: "Youth event" is youth_activity."""
-    text = " ".join(re.sub(r"[^a-z0-9]+", " ", str(value).lower()).split())
+    text = " ".join(_NON_WORD.sub(" ", str(value).lower()).split())
     found = _TYPES.get(text) or _TYPES.get(text.removesuffix("s")) or _TYPES.get(text.replace("_", " "))
     if found is None:
         words = set(text.split())
@@ -355,4 +361,4 @@ def split_list(value: Any) -> list[str]:
     """One cell holding several items: lines, ``;`` or ``|`` separate them."""
     if value is None:
         return []
-    return [p.strip() for p in re.split(r"[\n;|]+", str(value)) if p.strip()]
+    return [p.strip() for p in _LIST_SEPARATORS.split(str(value)) if p.strip()]

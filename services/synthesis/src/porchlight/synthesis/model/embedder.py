@@ -55,6 +55,9 @@ WEIGHTS_SHA256 = PINNED_SHA256["model.safetensors"]
 #: A short, stable identifier of the embedding model (goes into model versions).
 MODEL_FINGERPRINT = f"minilm-l6-v2@{WEIGHTS_SHA256[:12]}"
 
+#: Texts whose vectors :meth:`Embedder.embed_cached` keeps (about 15 MB).
+CACHE_SIZE = 10_000
+
 Backend = Literal["torch", "onnx-int8"]
 
 
@@ -129,6 +132,7 @@ class Embedder:
         self.threads = threads
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self._lock = threading.Lock()
+        self._cache: dict[str, np.ndarray] = {}
 
         from transformers import AutoTokenizer
         from transformers.utils import logging as hf_logging
@@ -190,6 +194,18 @@ class Embedder:
                 idx = order[start : start + self.batch_size]
                 out[idx] = self._embed_batch([cleaned[i] for i in idx])
         return out
+
+    def embed_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """Like :meth:`embed`, remembering each text's vector: for prototypes and learned examples,
+        which are embedded again whenever a model is rebuilt (at most ``CACHE_SIZE`` texts kept)."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            if len(self._cache) + len(missing) > CACHE_SIZE:
+                self._cache.clear()
+            self._cache.update(zip(missing, self.embed(missing), strict=True))
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
 
     def embed_one(self, text: str) -> np.ndarray:
         return self.embed([text])[0]

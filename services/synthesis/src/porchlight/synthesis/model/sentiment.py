@@ -76,7 +76,7 @@ class SentimentModel:
         texts = [t for k in LABELS for t in protos[k]]
         labels = [k for k in LABELS for _ in protos[k]]
         self._head: Any = LogisticRegression(C=self.calibration.head_c, max_iter=2000)
-        self._head.fit(embedder.embed(texts), labels)
+        self._head.fit(embedder.embed_cached(texts), labels)
         classes = list(self._head.classes_)
         self._pos, self._neg = classes.index("positive"), classes.index("negative")
 

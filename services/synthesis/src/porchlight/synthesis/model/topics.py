@@ -50,9 +50,9 @@ class TopicParams:
     #: Default unassigned threshold before any calibration (prototype-only regime).
     default_threshold: float = 0.15
     #: Calibration: below the threshold a label would be right at most this often...
-    calib_max_precision: float = 0.4
+    calib_max_precision: float = 0.2
     #: ...and never more than this share of concerns is left unassigned.
-    calib_max_unassigned: float = 0.15
+    calib_max_unassigned: float = 0.05
     calib_min_examples: int = 100
 
 
@@ -141,7 +141,7 @@ class TopicModel:
         self._taxonomy = taxonomy
         self._proto_texts = texts
         self._proto_owner = np.array(owners)
-        self._proto_emb = self.embedder.embed(texts)
+        self._proto_emb = self.embedder.embed_cached(texts)
         self._topics = list(taxonomy.names)
         for ex in self._examples:
             if ex.topic not in self._topics:
@@ -169,7 +169,7 @@ class TopicModel:
                         raise ValueError(f"unknown topic {e.topic!r}: add it to the taxonomy first")
                     self._topics.append(e.topic)
             if embeddings is None:
-                embeddings = self.embedder.embed([e.text for e in items])
+                embeddings = self.embedder.embed_cached([e.text for e in items])
             elif len(embeddings) != len(items):
                 raise ValueError("embeddings and examples differ in length")
             self._examples.extend(items)
