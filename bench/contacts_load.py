@@ -122,8 +122,13 @@ def start_platform() -> Platform:
     url = p.pg.start()
     bootstrap = p.broker.start()
     p.settings = KitSettings(
-        mode="standalone", database_url=url, kafka_bootstrap=bootstrap, embedded_broker=True,
-        data_dir=p.tmp, log_format="text", log_level="WARNING",
+        mode="standalone",
+        database_url=url,
+        kafka_bootstrap=bootstrap,
+        embedded_broker=True,
+        data_dir=p.tmp,
+        log_format="text",
+        log_level="WARNING",
     )
     asyncio.run(prepare(p.settings, [spec]))
     return p
@@ -459,13 +464,18 @@ async def topic_ids(p: Platform) -> list[str]:
     """Every contact_id in the contacts topic, from the earliest offset to the end offsets."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=p.settings.kafka_bootstrap, group_id=None,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=p.settings.kafka_bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     try:
-        parts = [TopicPartition("porchlight.contacts", i)
-                 for i in sorted(consumer.partitions_for_topic("porchlight.contacts") or
-                                 await _partitions(consumer))]
+        parts = [
+            TopicPartition("porchlight.contacts", i)
+            for i in sorted(consumer.partitions_for_topic("porchlight.contacts") or await _partitions(consumer))
+        ]
         consumer.assign(parts)
         await consumer.seek_to_beginning(*parts)
         ends = await consumer.end_offsets(parts)
@@ -493,7 +503,7 @@ async def settled_ids(p: Platform, timeout_s: float = 120) -> tuple[list[str], i
     last, stable_since = -1, time.monotonic()
     left = -1
     while time.monotonic() < deadline:
-        (count, left), = await db_value(
+        ((count, left),) = await db_value(
             p, "SELECT (SELECT count(*) FROM intake.contacts), (SELECT count(*) FROM intake.outbox)"
         )
         if count != last:
@@ -546,8 +556,11 @@ async def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
     if args.rate > 0:
         # resends were appended right after their original: spread them to ~50 ms later
         requests = _delay_resends(requests, max(1, int(args.rate * 0.05)))
-    settings_rows = await db_value(p, "SELECT name, setting FROM pg_settings WHERE name IN "
-                                      "('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections')")
+    settings_rows = await db_value(
+        p,
+        "SELECT name, setting FROM pg_settings WHERE name IN "
+        "('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections')",
+    )
     meter: CpuMeter | None = None
 
     async def start_meter() -> None:
@@ -557,9 +570,23 @@ async def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
         if args.py_spy:
             spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
             p.spy = subprocess.Popen(  # noqa: ASYNC220 (starts at once; never waited for here)
-                [spy, "record", "-p", str(p.child.pid), "-o", str(args.py_spy), "--format", "raw", "--threads",  # type: ignore[union-attr]
-                 "-r", "250", "-d", str(int(args.duration))],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                [
+                    spy,
+                    "record",
+                    "-p",
+                    str(p.child.pid),
+                    "-o",
+                    str(args.py_spy),
+                    "--format",
+                    "raw",
+                    "--threads",  # type: ignore[union-attr]
+                    "-r",
+                    "250",
+                    "-d",
+                    str(int(args.duration)),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
 
     metering = asyncio.create_task(start_meter())
@@ -591,11 +618,14 @@ async def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
             1,
         ),
         "latency_ms": {
-            "p50": round(pct(from_schedule, 50), 1), "p95": round(pct(from_schedule, 95), 1),
-            "p99": round(pct(from_schedule, 99), 1), "max": round(max(from_schedule, default=float("nan")), 1),
+            "p50": round(pct(from_schedule, 50), 1),
+            "p95": round(pct(from_schedule, 95), 1),
+            "p99": round(pct(from_schedule, 99), 1),
+            "max": round(max(from_schedule, default=float("nan")), 1),
         },
         "service_time_ms": {
-            "p50": round(pct(service, 50), 1), "p99": round(pct(service, 99), 1),
+            "p50": round(pct(service, 50), 1),
+            "p99": round(pct(service, 99), 1),
         },
         "cores": cores,
         "postgres": dict(settings_rows),
@@ -622,11 +652,15 @@ def report(r: dict[str, Any]) -> None:
     lat, svc, e = r["latency_ms"], r["service_time_ms"], r["exactly_once"]
     print("\n== Intake: POST /v1/contacts ==")
     print(f"{r['mode']}, {r['connections']} connections, {r['duration_s']:g} s after {r['warmup_s']:g} s warm-up")
-    print(f"throughput  {r['throughput_per_s']} requests/s ({r['ok']} ok, {r['http_errors']} HTTP errors "
-          f"{r['http_error_statuses']}, {r['transport_errors']} transport errors, {r['abandoned']} abandoned)")
+    print(
+        f"throughput  {r['throughput_per_s']} requests/s ({r['ok']} ok, {r['http_errors']} HTTP errors "
+        f"{r['http_error_statuses']}, {r['transport_errors']} transport errors, {r['abandoned']} abandoned)"
+    )
     print(f"whole run   {r['answered_per_s_whole_run']} answers/s (warm-up included)")
-    print(f"latency     p50 {lat['p50']} ms  p95 {lat['p95']} ms  p99 {lat['p99']} ms  max {lat['max']} ms "
-          f"(from the scheduled send)")
+    print(
+        f"latency     p50 {lat['p50']} ms  p95 {lat['p95']} ms  p99 {lat['p99']} ms  max {lat['max']} ms "
+        f"(from the scheduled send)"
+    )
     print(f"service     p50 {svc['p50']} ms  p99 {svc['p99']} ms (from the actual send)")
     print(f"cores       {r['cores']} (others before the run: {r.get('others_before')})")
     print(f"postgres    {r['postgres']}")
@@ -646,12 +680,23 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--py-spy", type=Path, help="profile intake during the measured window (raw stacks)")
-    ap.add_argument("--priority", type=int, default=0,
-                    help="shared machine: nice value for our processes' autogroups (e.g. -10; root)")
-    ap.add_argument("--quiet-wait", type=float, default=0.0,
-                    help="shared machine: wait up to this many seconds for others to use < 0.3 cores")
-    ap.add_argument("--no-notify", action="store_true",
-                    help="diagnosis: drop the outbox NOTIFY trigger in the bench database (the relay then polls)")
+    ap.add_argument(
+        "--priority",
+        type=int,
+        default=0,
+        help="shared machine: nice value for our processes' autogroups (e.g. -10; root)",
+    )
+    ap.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=0.0,
+        help="shared machine: wait up to this many seconds for others to use < 0.3 cores",
+    )
+    ap.add_argument(
+        "--no-notify",
+        action="store_true",
+        help="diagnosis: drop the outbox NOTIFY trigger in the bench database (the relay then polls)",
+    )
     args = ap.parse_args()
     if args.serve_child:
         serve_child(args.serve_child)

@@ -47,12 +47,28 @@ import httpx
 import psutil
 
 MB = 1024 * 1024
-TYPES = ["conversation", "Youth event", "youth activity", "Business Check-In", "business visit", "Community event",
-         "Coffee with a Cop", "referral", "Other", "walk and talk"]
+TYPES = [
+    "conversation",
+    "Youth event",
+    "youth activity",
+    "Business Check-In",
+    "business visit",
+    "Community event",
+    "Coffee with a Cop",
+    "referral",
+    "Other",
+    "walk and talk",
+]
 MINUTES = ["45", "1h 30m", "20 min", "1.5 h", "15", "2 hrs", "1:15", "30"]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct"]
-NOTES = ["", "", "Talked about the broken light by the back door, and the alley", "Pickup game; kids asked for more",
-         "Neighbor worried about speeding near the school", ""]
+NOTES = [
+    "",
+    "",
+    "Talked about the broken light by the back door, and the alley",
+    "Pickup game; kids asked for more",
+    "Neighbor worried about speeding near the school",
+    "",
+]
 
 
 def serve_child(config_path: str) -> None:
@@ -66,8 +82,15 @@ def serve_child(config_path: str) -> None:
     cfg = json.loads(Path(config_path).read_text())
     configure_logging("text", "WARNING")
     settings = KitSettings(**cfg["settings"])
-    uvicorn.run(create_app(get_service("intake"), settings), host="127.0.0.1", port=cfg["port"],
-                log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=10)
+    uvicorn.run(
+        create_app(get_service("intake"), settings),
+        host="127.0.0.1",
+        port=cfg["port"],
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+    )
 
 
 @dataclass
@@ -91,8 +114,14 @@ def start_platform() -> Platform:
     p.broker = EmbeddedBroker(port=free_port(), log_path=p.tmp / "broker.log")
     url, bootstrap = p.pg.start(), p.broker.start()
     p.settings = KitSettings(
-        mode="standalone", database_url=url, kafka_bootstrap=bootstrap, embedded_broker=True,
-        data_dir=p.tmp, log_format="text", log_level="WARNING", max_body_bytes=64 * MB,
+        mode="standalone",
+        database_url=url,
+        kafka_bootstrap=bootstrap,
+        embedded_broker=True,
+        data_dir=p.tmp,
+        log_format="text",
+        log_level="WARNING",
+        max_body_bytes=64 * MB,
     )
     asyncio.run(prepare(p.settings, [spec]))
     return p
@@ -105,8 +134,13 @@ def start_child(p: Platform, batch: int) -> None:
     cfg = p.tmp / "child.json"
     cfg.write_text(json.dumps({"settings": json.loads(p.settings.model_dump_json()), "port": p.port}))
     env = {**os.environ, "PORCHLIGHT_INTAKE_IMPORT_BATCH_ROWS": str(batch)}
-    p.child = subprocess.Popen([sys.executable, __file__, "--serve-child", str(cfg)], stdout=subprocess.DEVNULL,
-                               stderr=open(p.tmp / "intake.log", "ab"), start_new_session=True, env=env)  # noqa: SIM115
+    p.child = subprocess.Popen(
+        [sys.executable, __file__, "--serve-child", str(cfg)],
+        stdout=subprocess.DEVNULL,
+        stderr=open(p.tmp / "intake.log", "ab"),  # noqa: SIM115 - the child owns it
+        start_new_session=True,
+        env=env,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if p.child.poll() is not None:
@@ -144,18 +178,45 @@ def write_csv(path: Path, rows: int, rng: random.Random) -> None:
     points = [shape(f["geometry"]).representative_point() for f in districts]
     with path.open("w", newline="", encoding="utf-8") as out:
         w = csv.writer(out)
-        w.writerow(["Record ID", "Contact Date", "Time", "Badge", "Type", "Mins", "# Residents", "District",
-                    "Lat", "Lon", "Notes"])
+        w.writerow(
+            [
+                "Record ID",
+                "Contact Date",
+                "Time",
+                "Badge",
+                "Type",
+                "Mins",
+                "# Residents",
+                "District",
+                "Lat",
+                "Lon",
+                "Notes",
+            ]
+        )
         for i in range(rows):
             day = 1 + i % 28
             month = 1 + (i // 28) % 10
             date = (f"{month}/{day}/2026", f"2026-{month:02d}-{day:02d}", f"{MONTHS[month - 1]} {day} 2026")[i % 3]
             clock = f"{1 + i % 12}:{i % 60:02d} {'AM' if i % 2 else 'PM'}" if i % 3 == 0 else ""
             k = rng.randrange(len(districts))
-            place = ([districts[k]["properties"]["code"], "", ""] if i % 2 else
-                     ["", f"{points[k].y:.5f}", f"{points[k].x:.5f}"])
-            w.writerow([f"R{i:06d}", date, clock, f"B{rng.randrange(200):04d}", rng.choice(TYPES),
-                        rng.choice(MINUTES), rng.randrange(0, 30), *place, rng.choice(NOTES)])
+            place = (
+                [districts[k]["properties"]["code"], "", ""]
+                if i % 2
+                else ["", f"{points[k].y:.5f}", f"{points[k].x:.5f}"]
+            )
+            w.writerow(
+                [
+                    f"R{i:06d}",
+                    date,
+                    clock,
+                    f"B{rng.randrange(200):04d}",
+                    rng.choice(TYPES),
+                    rng.choice(MINUTES),
+                    rng.randrange(0, 30),
+                    *place,
+                    rng.choice(NOTES),
+                ]
+            )
 
 
 @dataclass
@@ -272,13 +333,19 @@ async def topic_ids(p: Platform) -> list[str]:
     """Every contact_id in the contacts topic, from the earliest offsets to the end offsets."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=p.settings.kafka_bootstrap, group_id=None,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=p.settings.kafka_bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     try:
         await consumer._client.force_metadata_update()
-        parts = [TopicPartition("porchlight.contacts", i)
-                 for i in sorted(consumer.partitions_for_topic("porchlight.contacts") or [])]
+        parts = [
+            TopicPartition("porchlight.contacts", i)
+            for i in sorted(consumer.partitions_for_topic("porchlight.contacts") or [])
+        ]
         consumer.assign(parts)
         await consumer.seek_to_beginning(*parts)
         ends = await consumer.end_offsets(parts)
@@ -295,8 +362,15 @@ async def topic_ids(p: Platform) -> list[str]:
         await consumer.stop()
 
 
-def poll(client: httpx.Client, url: str, headers: dict[str, str], sampler: Sampler, phase: str, until: str,
-         log: list[tuple[float, int]]) -> dict[str, Any]:
+def poll(
+    client: httpx.Client,
+    url: str,
+    headers: dict[str, str],
+    sampler: Sampler,
+    phase: str,
+    until: str,
+    log: list[tuple[float, int]],
+) -> dict[str, Any]:
     sampler.phase = phase
     while True:
         report = client.get(url, headers=headers).raise_for_status().json()
@@ -319,8 +393,22 @@ def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
     assert p.child is not None
     spy = None
     if args.py_spy:
-        spy = subprocess.Popen(["py-spy", "record", "--pid", str(p.child.pid), "--format", "raw", "--rate", "50",
-                                "--output", str(args.py_spy)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        spy = subprocess.Popen(
+            [
+                "py-spy",
+                "record",
+                "--pid",
+                str(p.child.pid),
+                "--format",
+                "raw",
+                "--rate",
+                "50",
+                "--output",
+                str(args.py_spy),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     sampler = Sampler(p.child.pid)
     sampler.start()
     others_before = wait_quiet(p, args.quiet_wait)
@@ -332,8 +420,12 @@ def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
         t0 = time.monotonic()
         sampler.phase = "upload"
         with path.open("rb") as f:
-            r = client.post("/v1/imports", headers=headers, files={"file": ("contacts.csv", f, "text/csv")},
-                            data={"kind": "contacts"})
+            r = client.post(
+                "/v1/imports",
+                headers=headers,
+                files={"file": ("contacts.csv", f, "text/csv")},
+                data={"kind": "contacts"},
+            )
         t_uploaded, cpu_uploaded = time.monotonic(), cpu_seconds(p)
         if r.status_code not in (201, 202):
             raise RuntimeError(f"upload: {r.status_code} {r.text[:500]}")
@@ -359,25 +451,44 @@ def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
     distinct_db = asyncio.run(db_value(p, "SELECT count(DISTINCT id) FROM intake.contacts"))
     wall = t_done - t0
     checks = {
-        "status": done["status"], "valid": validated["valid"], "invalid": validated["invalid"],
-        "created": (done.get("commit") or {}).get("created"), "db_rows": rows_db, "db_distinct": distinct_db,
-        "topic_records": len(ids), "topic_distinct": len(set(ids)),
+        "status": done["status"],
+        "valid": validated["valid"],
+        "invalid": validated["invalid"],
+        "created": (done.get("commit") or {}).get("created"),
+        "db_rows": rows_db,
+        "db_distinct": distinct_db,
+        "topic_records": len(ids),
+        "topic_distinct": len(set(ids)),
     }
-    checks["ok"] = (done["status"] == "done" and rows_db == distinct_db == args.rows
-                    and len(ids) == len(set(ids)) == args.rows and validated["invalid"] == 0)
-    rss = {phase: {f"{n // 1000}k": sampler.at(phase, n) for n in (10_000, 50_000, args.rows)}
-           for phase in ("validating", "importing")}
+    checks["ok"] = (
+        done["status"] == "done"
+        and rows_db == distinct_db == args.rows
+        and len(ids) == len(set(ids)) == args.rows
+        and validated["invalid"] == 0
+    )
+    rss = {
+        phase: {f"{n // 1000}k": sampler.at(phase, n) for n in (10_000, 50_000, args.rows)}
+        for phase in ("validating", "importing")
+    }
     return {
-        "rows": args.rows, "batch": args.batch, "file_mb": round(path.stat().st_size / MB, 1),
+        "rows": args.rows,
+        "batch": args.batch,
+        "file_mb": round(path.stat().st_size / MB, 1),
         "seconds": {
-            "upload": round(t_uploaded - t0, 2), "validate": round(t_validated - t_uploaded, 2),
-            "commit": round(t_done - t_validated, 2), "wall_upload_to_done": round(wall, 2),
+            "upload": round(t_uploaded - t0, 2),
+            "validate": round(t_validated - t_uploaded, 2),
+            "commit": round(t_done - t_validated, 2),
+            "wall_upload_to_done": round(wall, 2),
             "published_after_done": round(t_published - t_done, 2),
             "wall_upload_to_published": round(t_published - t0, 2),
         },
         "rows_per_s": round(args.rows / wall),
-        "rss_mb": {"baseline": sampler.at("baseline", 0), "upload_peak": sampler.peak("upload"), **rss,
-                   "peak": sampler.peak()},
+        "rss_mb": {
+            "baseline": sampler.at("baseline", 0),
+            "upload_peak": sampler.peak("upload"),
+            **rss,
+            "peak": sampler.peak(),
+        },
         "cpu_s": {k: round(cpu1[k] - cpu0[k], 1) for k in cpu1 if k != "machine"},
         # intake's CPU per phase: one Python process, so on an idle machine a phase cannot take
         # less wall time than this (PostgreSQL and Tansu have the other core)
@@ -398,11 +509,15 @@ def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
 def report(r: dict[str, Any]) -> None:
     s, m = r["seconds"], r["rss_mb"]
     print(f"\n== Intake: import of a {r['rows']:,}-row contacts CSV ({r['file_mb']} MB, batches of {r['batch']}) ==")
-    print(f"wall        {s['wall_upload_to_done']} s upload -> done ({r['rows_per_s']:,} rows/s): "
-          f"upload {s['upload']} s, validate {s['validate']} s, commit {s['commit']} s; "
-          f"all published {s['wall_upload_to_published']} s")
-    print(f"intake RSS  baseline {m['baseline']} MB, upload peak {m['upload_peak']} MB; validating {m['validating']}; "
-          f"importing {m['importing']}; peak {m['peak']} MB")
+    print(
+        f"wall        {s['wall_upload_to_done']} s upload -> done ({r['rows_per_s']:,} rows/s): "
+        f"upload {s['upload']} s, validate {s['validate']} s, commit {s['commit']} s; "
+        f"all published {s['wall_upload_to_published']} s"
+    )
+    print(
+        f"intake RSS  baseline {m['baseline']} MB, upload peak {m['upload_peak']} MB; validating {m['validating']}; "
+        f"importing {m['importing']}; peak {m['peak']} MB"
+    )
     print(f"cpu seconds {r['cpu_s']}; intake by phase {r['intake_cpu_s']}")
     print(f"cores       {r['cores']} (others: processes that are not ours; {r['others_before']} before the start)")
     e = r["exactly_once"]
@@ -413,13 +528,22 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--serve-child", help=argparse.SUPPRESS)
     ap.add_argument("--rows", type=int, default=100_000)
-    ap.add_argument("--batch", type=int, default=2_000,
-                    help="rows per transaction (PORCHLIGHT_INTAKE_IMPORT_BATCH_ROWS)")
+    ap.add_argument(
+        "--batch", type=int, default=2_000, help="rows per transaction (PORCHLIGHT_INTAKE_IMPORT_BATCH_ROWS)"
+    )
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--priority", type=int, default=0,
-                    help="autogroup nice of our processes, e.g. -10 on a shared machine (root only)")
-    ap.add_argument("--quiet-wait", type=float, default=120.0,
-                    help="wait up to this long for the machine to be quiet (others < 0.3 cores) before starting")
+    ap.add_argument(
+        "--priority",
+        type=int,
+        default=0,
+        help="autogroup nice of our processes, e.g. -10 on a shared machine (root only)",
+    )
+    ap.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=120.0,
+        help="wait up to this long for the machine to be quiet (others < 0.3 cores) before starting",
+    )
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--py-spy", type=Path, help="profile intake during the import (py-spy, raw collapsed stacks)")
     args = ap.parse_args()

@@ -40,8 +40,9 @@ def contact(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-def officer_headers(settings: KitSettings, subject: str, *, district: str | None = None, key: str | None = None
-                    ) -> dict[str, str]:
+def officer_headers(
+    settings: KitSettings, subject: str, *, district: str | None = None, key: str | None = None
+) -> dict[str, str]:
     headers = bearer(settings, "officer", subject=subject, district=district)
     if key is not None:
         headers["Idempotency-Key"] = key
@@ -53,12 +54,14 @@ async def count(settings: KitSettings, officer: str) -> int:
 
 
 async def outbox_rows(settings: KitSettings, contact_id: str) -> int:
-    return int(await scalar(
-        settings,
-        "SELECT count(*) FROM intake.outbox WHERE event_type = 'org.porchlight.contact.logged.v1' "
-        "AND convert_from(payload, 'UTF8')::jsonb ->> 'contact_id' = :c",
-        c=contact_id,
-    ))
+    return int(
+        await scalar(
+            settings,
+            "SELECT count(*) FROM intake.outbox WHERE event_type = 'org.porchlight.contact.logged.v1' "
+            "AND convert_from(payload, 'UTF8')::jsonb ->> 'contact_id' = :c",
+            c=contact_id,
+        )
+    )
 
 
 def fields(response: httpx.Response) -> set[str]:
@@ -71,8 +74,11 @@ def fields(response: httpx.Response) -> set[str]:
 async def test_contact_and_its_event_are_stored_together_and_the_note_stays_out(settings: KitSettings) -> None:
     me = officer_id()
     async with running("intake", settings, background=False) as (_, client):  # no relay: rows stay
-        r = await client.post("/v1/contacts", json=contact(note="Talked with Mrs. Ortiz at 617-555-0142", unit="C6-2"),
-                              headers=officer_headers(settings, me))
+        r = await client.post(
+            "/v1/contacts",
+            json=contact(note="Talked with Mrs. Ortiz at 617-555-0142", unit="C6-2"),
+            headers=officer_headers(settings, me),
+        )
     assert r.status_code == 201, r.text
     body = r.json()
     assert body["officer_id"] == me and body["place"]["district"] == "C6" and body["place_source"] == "body"
@@ -81,8 +87,12 @@ async def test_contact_and_its_event_are_stored_together_and_the_note_stays_out(
     assert r.headers["location"] == f"/v1/contacts/{body['id']}"
     assert await count(settings, me) == 1
     assert await outbox_rows(settings, body["id"]) == 1
-    payload = await scalar(settings, "SELECT convert_from(payload, 'UTF8') FROM intake.outbox "
-                                     "WHERE convert_from(payload, 'UTF8')::jsonb ->> 'contact_id' = :c", c=body["id"])
+    payload = await scalar(
+        settings,
+        "SELECT convert_from(payload, 'UTF8') FROM intake.outbox "
+        "WHERE convert_from(payload, 'UTF8')::jsonb ->> 'contact_id' = :c",
+        c=body["id"],
+    )
     event = json.loads(str(payload))
     assert event["officer_id"] == me and event["minutes"] == 15 and event["unit"] == "C6-2"
     assert "Ortiz" not in str(payload) and "555-0142" not in str(payload)
@@ -105,8 +115,9 @@ async def test_contact_logged_reaches_the_broker_once(settings: KitSettings) -> 
 
 async def _records_about(settings: KitSettings, contact_id: str, *, settle_s: float, timeout_s: float = 30) -> list:
     """Records of the contacts topic whose subject is ``contact_id`` (read from the start)."""
-    consumer = AIOKafkaConsumer("porchlight.contacts", bootstrap_servers=settings.kafka_bootstrap,
-                                group_id=None, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        "porchlight.contacts", bootstrap_servers=settings.kafka_bootstrap, group_id=None, auto_offset_reset="earliest"
+    )
     await consumer.start()
     found: list = []
     try:
@@ -114,8 +125,9 @@ async def _records_about(settings: KitSettings, contact_id: str, *, settle_s: fl
         settled: float | None = None
         while time.monotonic() < deadline:
             batches = await consumer.getmany(timeout_ms=200)
-            found += [r for recs in batches.values() for r in recs
-                      if dict(r.headers).get("ce_subject") == contact_id.encode()]
+            found += [
+                r for recs in batches.values() for r in recs if dict(r.headers).get("ce_subject") == contact_id.encode()
+            ]
             if found and settled is None:
                 settled = time.monotonic() + settle_s  # keep reading a little: a duplicate would show
             if settled is not None and time.monotonic() > settled:
@@ -166,14 +178,18 @@ async def test_concurrent_identical_requests_create_one_contact(settings: KitSet
     by_key, by_id = officer_id(), officer_id()
     client_id = str(uuid.uuid4())
     async with running("intake", settings, background=False) as (_, client):
-        keyed = await asyncio.gather(*(
-            client.post("/v1/contacts", json=contact(), headers=officer_headers(settings, by_key, key="burst"))
-            for _ in range(10)
-        ))
-        with_id = await asyncio.gather(*(
-            client.post("/v1/contacts", json=contact(id=client_id), headers=officer_headers(settings, by_id))
-            for _ in range(10)
-        ))
+        keyed = await asyncio.gather(
+            *(
+                client.post("/v1/contacts", json=contact(), headers=officer_headers(settings, by_key, key="burst"))
+                for _ in range(10)
+            )
+        )
+        with_id = await asyncio.gather(
+            *(
+                client.post("/v1/contacts", json=contact(id=client_id), headers=officer_headers(settings, by_id))
+                for _ in range(10)
+            )
+        )
     assert [r.status_code for r in keyed] == [201] * 10
     assert len({r.content for r in keyed}) == 1
     assert sum(r.headers.get("idempotent-replayed") == "true" for r in keyed) == 9
@@ -188,8 +204,9 @@ async def test_key_reused_with_another_body_is_422_and_changes_nothing(settings:
     me = officer_id()
     async with running("intake", settings, background=False) as (_, client):
         first = await client.post("/v1/contacts", json=contact(), headers=officer_headers(settings, me, key="k"))
-        other = await client.post("/v1/contacts", json=contact(minutes=45),
-                                  headers=officer_headers(settings, me, key="k"))
+        other = await client.post(
+            "/v1/contacts", json=contact(minutes=45), headers=officer_headers(settings, me, key="k")
+        )
         stored = await client.get(f"/v1/contacts/{first.json()['id']}", headers=officer_headers(settings, me))
     assert other.status_code == 422
     assert other.json()["type"].endswith("/idempotency-key-reused")
@@ -203,8 +220,9 @@ async def test_resent_id_counts_once_and_a_reused_id_is_409(settings: KitSetting
     async with running("intake", settings, background=False) as (_, client):
         first = await client.post("/v1/contacts", json=contact(id=cid), headers=officer_headers(settings, me))
         resent = await client.post("/v1/contacts", json=contact(id=cid), headers=officer_headers(settings, me, key="x"))
-        changed = await client.post("/v1/contacts", json=contact(id=cid, minutes=90),
-                                    headers=officer_headers(settings, me))
+        changed = await client.post(
+            "/v1/contacts", json=contact(id=cid, minutes=90), headers=officer_headers(settings, me)
+        )
         stolen = await client.post("/v1/contacts", json=contact(id=cid), headers=officer_headers(settings, other))
     assert first.status_code == 201 and resent.status_code == 200
     assert resent.json() == first.json()
@@ -235,8 +253,15 @@ async def test_every_bad_field_is_named_at_once_and_nothing_is_stored(settings: 
     assert r.status_code == 422
     assert r.headers["content-type"].startswith("application/problem+json")
     assert fields(r) == {
-        "body.contact_type", "body.minutes", "body.residents_reached", "body.occurred_at",
-        "body.place.district", "body.note", "body.unit", "body.badge", "header.Idempotency-Key",
+        "body.contact_type",
+        "body.minutes",
+        "body.residents_reached",
+        "body.occurred_at",
+        "body.place.district",
+        "body.note",
+        "body.unit",
+        "body.badge",
+        "header.Idempotency-Key",
     }
     assert await count(settings, me) == 0
 
@@ -246,14 +271,24 @@ async def test_dates_beyond_the_allowed_future_or_a_year_back_are_refused(settin
     now = datetime.now(UTC)
     async with running("intake", settings, background=False) as (app, client):
         app.state.intake_settings = IntakeSettings(max_future_hours=2)
-        soon = await client.post("/v1/contacts", json=contact(occurred_at=(now + timedelta(hours=1)).isoformat()),
-                                 headers=officer_headers(settings, me))
-        later = await client.post("/v1/contacts", json=contact(occurred_at=(now + timedelta(hours=3)).isoformat()),
-                                  headers=officer_headers(settings, me))
-        old = await client.post("/v1/contacts", json=contact(occurred_at=(now - timedelta(days=400)).isoformat()),
-                                headers=officer_headers(settings, me))
-        naive = await client.post("/v1/contacts", json=contact(occurred_at="2026-01-05T09:30:00"),
-                                  headers=officer_headers(settings, me))
+        soon = await client.post(
+            "/v1/contacts",
+            json=contact(occurred_at=(now + timedelta(hours=1)).isoformat()),
+            headers=officer_headers(settings, me),
+        )
+        later = await client.post(
+            "/v1/contacts",
+            json=contact(occurred_at=(now + timedelta(hours=3)).isoformat()),
+            headers=officer_headers(settings, me),
+        )
+        old = await client.post(
+            "/v1/contacts",
+            json=contact(occurred_at=(now - timedelta(days=400)).isoformat()),
+            headers=officer_headers(settings, me),
+        )
+        naive = await client.post(
+            "/v1/contacts", json=contact(occurred_at="2026-01-05T09:30:00"), headers=officer_headers(settings, me)
+        )
     assert soon.status_code == 201
     for r in (later, old, naive):
         assert r.status_code == 422 and fields(r) == {"body.occurred_at"}, r.text
@@ -266,10 +301,12 @@ async def test_unknown_places_and_malformed_bodies_are_422(settings: KitSettings
     h = officer_headers(settings, me)
     async with running("intake", settings, background=False) as (_, client):
         district = await client.post("/v1/contacts", json=contact(place={"district": "Z99"}), headers=h)
-        outside = await client.post("/v1/contacts", json=contact(place={"point": {"lat": 40.71, "lon": -74.0}}),
-                                    headers=h)
-        hood = await client.post("/v1/contacts", json=contact(place={"district": "A7", "neighborhood": "back-bay"}),
-                                 headers=h)
+        outside = await client.post(
+            "/v1/contacts", json=contact(place={"point": {"lat": 40.71, "lon": -74.0}}), headers=h
+        )
+        hood = await client.post(
+            "/v1/contacts", json=contact(place={"district": "A7", "neighborhood": "back-bay"}), headers=h
+        )
         not_json = await client.post("/v1/contacts", content=b"{minutes: 3", headers=h)
         a_list = await client.post("/v1/contacts", json=[contact()], headers=h)
     assert district.status_code == 422 and fields(district) == {"body.place.district"}
@@ -286,20 +323,27 @@ async def test_place_defaults_to_the_last_contact_then_to_the_token_district(set
     now = datetime.now(UTC)
     async with running("intake", settings, background=False) as (_, client):
         first = await client.post("/v1/contacts", json=contact(place=None), headers=h)
-        placed = await client.post("/v1/contacts", json=contact(place={"point": IN_C6, "place_name": "Library"}),
-                                   headers=h)
+        placed = await client.post(
+            "/v1/contacts", json=contact(place={"point": IN_C6, "place_name": "Library"}), headers=h
+        )
         # synced late: happened before the last one, so it does not move the officer's last point
-        older = await client.post("/v1/contacts", json=contact(place={"district": "A1"},
-                                                               occurred_at=(now - timedelta(hours=5)).isoformat()),
-                                  headers=h)
+        older = await client.post(
+            "/v1/contacts",
+            json=contact(place={"district": "A1"}, occurred_at=(now - timedelta(hours=5)).isoformat()),
+            headers=h,
+        )
         default = await client.post("/v1/contacts", json=contact(place={}), headers=h)
         lost = await client.post("/v1/contacts", json=contact(place=None), headers=officer_headers(settings, nowhere))
     assert first.json()["place"]["district"] == "A7" and first.json()["place_source"] == "token_district"
     assert placed.status_code == older.status_code == 201
     assert default.status_code == 201, default.text
     assert default.json()["place_source"] == "last_contact"
-    assert default.json()["place"] == {"district": "C6", "neighborhood": "south-boston", "point": IN_C6,
-                                       "place_name": "Library"}
+    assert default.json()["place"] == {
+        "district": "C6",
+        "neighborhood": "south-boston",
+        "point": IN_C6,
+        "place_name": "Library",
+    }
     assert lost.status_code == 422 and fields(lost) == {"body.place"}
 
 
@@ -347,8 +391,13 @@ async def test_pages_follow_the_cursor_without_duplicates_or_gaps_and_filters_na
         by_district = (await client.get(f"/v1/contacts?host={me}&district=A7&limit=500", headers=analyst)).json()
         events = (await client.get(f"/v1/contacts?host={me}&contact_type=event", headers=analyst)).json()
         first_day = made[0]["occurred_at"]
-        window = (await client.get("/v1/contacts", params={"host": me, "from": made[4]["occurred_at"],
-                                                           "to": made[10]["occurred_at"]}, headers=analyst)).json()
+        window = (
+            await client.get(
+                "/v1/contacts",
+                params={"host": me, "from": made[4]["occurred_at"], "to": made[10]["occurred_at"]},
+                headers=analyst,
+            )
+        ).json()
         bad = await client.get("/v1/contacts?cursor=not-a-cursor", headers=analyst)
         bad_dates = await client.get("/v1/contacts?from=yesterday&to=2026-13-01", headers=analyst)
     assert pages == 5
@@ -386,9 +435,14 @@ async def test_csv_export_parses_and_carries_no_personal_data(settings: KitSetti
     me = officer_id()
     async with running("intake", settings, background=False) as (_, client):
         made = await _log_many(client, settings, me, 3)
-        await client.post("/v1/contacts", json=contact(note="=HYPERLINK(\"http://x\")", place={"point": IN_C6,
-                          "place_name": "porch of 12 Elm Street, ask for Mr. Brian Kelly"}),
-                          headers=officer_headers(settings, me))
+        await client.post(
+            "/v1/contacts",
+            json=contact(
+                note='=HYPERLINK("http://x")',
+                place={"point": IN_C6, "place_name": "porch of 12 Elm Street, ask for Mr. Brian Kelly"},
+            ),
+            headers=officer_headers(settings, me),
+        )
         r = await client.get(f"/v1/contacts/export.csv?host={me}", headers=bearer(settings, "analyst"))
         mine = await client.get("/v1/contacts/export.csv", headers=officer_headers(settings, me))
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
@@ -410,8 +464,11 @@ async def test_monthly_summary_counts_the_officers_hours(settings: KitSettings) 
     now = datetime.now(UTC)
     async with running("intake", settings, background=False) as (_, client):
         for minutes, kind in ((30, "conversation"), (90, "event"), (45, "conversation")):
-            await client.post("/v1/contacts", json=contact(minutes=minutes, contact_type=kind,
-                                                           residents_reached=4, occurred_at=now.isoformat()), headers=h)
+            await client.post(
+                "/v1/contacts",
+                json=contact(minutes=minutes, contact_type=kind, residents_reached=4, occurred_at=now.isoformat()),
+                headers=h,
+            )
         summary = (await client.get("/v1/contacts/me/summary", headers=h)).json()
         empty = (await client.get("/v1/contacts/me/summary?month=2020-02", headers=h)).json()
         bad = await client.get("/v1/contacts/me/summary?month=May", headers=h)
@@ -429,6 +486,7 @@ async def test_only_officers_liaisons_and_supervisors_log_contacts(settings: Kit
     async with running("intake", settings, background=False) as (_, client):
         analyst = await client.post("/v1/contacts", json=contact(), headers=bearer(settings, "analyst"))
         anonymous = await client.post("/v1/contacts", json=contact())
-        liaison = await client.post("/v1/contacts", json=contact(), headers=bearer(settings, "liaison",
-                                                                                    subject=officer_id()))
+        liaison = await client.post(
+            "/v1/contacts", json=contact(), headers=bearer(settings, "liaison", subject=officer_id())
+        )
     assert analyst.status_code == 403 and anonymous.status_code == 401 and liaison.status_code == 201

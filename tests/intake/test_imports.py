@@ -60,10 +60,10 @@ def supervisor(settings: KitSettings, subject: str | None = None) -> dict[str, s
     return bearer(settings, "supervisor", subject=subject or f"sup-{tag()}")
 
 
-async def upload(client: httpx.AsyncClient, headers: dict[str, str], data: bytes, kind: str,
-                 name: str = "file.csv", **form: str) -> httpx.Response:
-    return await client.post("/v1/imports", headers=headers, files={"file": (name, data)},
-                             data={"kind": kind, **form})
+async def upload(
+    client: httpx.AsyncClient, headers: dict[str, str], data: bytes, kind: str, name: str = "file.csv", **form: str
+) -> httpx.Response:
+    return await client.post("/v1/imports", headers=headers, files={"file": (name, data)}, data={"kind": kind, **form})
 
 
 async def count(settings: KitSettings, sql: str, **params: Any) -> int:
@@ -79,7 +79,9 @@ async def events_of(settings: KitSettings, event_type: str, who: str, t: str) ->
         settings,
         "SELECT count(*) FROM intake.outbox WHERE event_type = :e "
         "AND convert_from(payload, 'UTF8')::jsonb ->> :who LIKE :o",
-        e=event_type, who=who, o=f"%-{t}",
+        e=event_type,
+        who=who,
+        o=f"%-{t}",
     )
 
 
@@ -147,8 +149,14 @@ async def test_all_is_refused_while_rows_are_invalid_valid_only_imports_exactly_
         assert done.status_code == 200, done.text
         body = done.json()
         assert body["status"] == "done"
-        assert body["commit"] == {"choice": "valid_only", "committed": 5, "created": 5, "existing": 0,
-                                  "conflicts": 0, "last_row": 18}
+        assert body["commit"] == {
+            "choice": "valid_only",
+            "committed": 5,
+            "created": 5,
+            "existing": 0,
+            "conflicts": 0,
+            "last_row": 18,
+        }
         assert await contacts_of(settings, t) == 5
         assert await events_of(settings, CONTACT_EVENT, "officer_id", t) == 5
 
@@ -168,12 +176,18 @@ async def test_all_is_refused_while_rows_are_invalid_valid_only_imports_exactly_
         settings,
         "SELECT json_agg(json_build_object('o', officer_id, 't', contact_type, 'm', minutes, 'r', residents_reached,"
         " 'd', district, 'n', neighborhood, 'at', occurred_at, 's', place_source, 'note', note) ORDER BY occurred_at)"
-        " FROM intake.contacts WHERE officer_id LIKE :o", o=f"%-{t}",
+        " FROM intake.contacts WHERE officer_id LIKE :o",
+        o=f"%-{t}",
     )
     rows = json.loads(rows) if isinstance(rows, str) else rows
     by_minutes = {(r["t"], r["m"]) for r in rows}
-    assert by_minutes == {("youth_activity", 45), ("business_checkin", 15), ("conversation", 90),
-                          ("youth_activity", 60), ("event", 90)}
+    assert by_minutes == {
+        ("youth_activity", 45),
+        ("business_checkin", 15),
+        ("conversation", 90),
+        ("youth_activity", 60),
+        ("event", 90),
+    }
     first = rows[0]  # C-001: 1/5/2025 2:30 PM, Boston time
     assert datetime.fromisoformat(first["at"]).astimezone(UTC) == datetime(2025, 1, 5, 19, 30, tzinfo=UTC)
     assert {r["d"] for r in rows} == {"C6", "A7", "D4"} and all(r["s"] == "body" for r in rows)
@@ -192,23 +206,31 @@ async def test_messy_notes_in_windows_1252_import_with_their_events_redacted(set
         assert (report["encoding"], report["delimiter"]) == ("cp1252", ",")
         assert (report["rows"], report["valid"], report["invalid"]) == (9, 3, 6)
         found = issues_by_row(report)
-        assert found == {3: {"sentiment"}, 5: {"attendees"}, 6: {"district"}, 7: {"date"}, 9: {"sentiment"},
-                         10: {"host"}}, found
+        assert found == {
+            3: {"sentiment"},
+            5: {"attendees"},
+            6: {"district"},
+            7: {"date"},
+            9: {"sentiment"},
+            10: {"host"},
+        }, found
         assert "Downtown Crossing" not in r.text
         done = await client.post(f"/v1/imports/{report['import_id']}/commit", json={"rows": "valid_only"}, headers=h)
         assert done.json()["commit"]["created"] == 3
     hosts = await count(settings, "SELECT count(*) FROM intake.notes WHERE host_id LIKE :h", h=f"%-{t}")
     assert hosts == 3
     assert await events_of(settings, NOTE_EVENT, "host_id", t) == 3
-    raw = str(await scalar(settings, "SELECT text FROM intake.notes WHERE host_id = :h AND text <> ''",
-                           h=f"L-221-{t}"))
+    raw = str(await scalar(settings, "SELECT text FROM intake.notes WHERE host_id = :h AND text <> ''", h=f"L-221-{t}"))
     assert "café" in raw and "617-555-0142" in raw  # kept raw in intake, for supervisors
-    event = str(await scalar(
-        settings,
-        "SELECT convert_from(payload, 'UTF8') FROM intake.outbox WHERE event_type = :e "
-        "AND convert_from(payload, 'UTF8')::jsonb ->> 'host_id' = :h",
-        e=NOTE_EVENT, h=f"L-221-{t}",
-    ))
+    event = str(
+        await scalar(
+            settings,
+            "SELECT convert_from(payload, 'UTF8') FROM intake.outbox WHERE event_type = :e "
+            "AND convert_from(payload, 'UTF8')::jsonb ->> 'host_id' = :h",
+            e=NOTE_EVENT,
+            h=f"L-221-{t}",
+        )
+    )
     assert "617-555-0142" not in event and "[PHONE]" in event
     assert json.loads(event)["concerns"][0]["text"] == "streetlights out on Tremont St"
 
@@ -283,12 +305,22 @@ async def test_header_problems_are_one_422_naming_each(settings: KitSettings) ->
         h = supervisor(settings)
         missing = await upload(client, h, b"Date,Notes,Whatever\n1/5/2025,hi,x\n", "contacts")
         twice = await upload(client, h, b"Date,Contact Date,Badge,Type,Mins,Residents,District\n", "contacts")
-        bad_map = await upload(client, h, b"Date,Badge,Type,Mins spent,Residents,District\n", "contacts",
-                               mapping='{"Mins spent": "minutes", "Nope": "minutes", "Date": "when"}')
+        bad_map = await upload(
+            client,
+            h,
+            b"Date,Badge,Type,Mins spent,Residents,District\n",
+            "contacts",
+            mapping='{"Mins spent": "minutes", "Nope": "minutes", "Date": "when"}',
+        )
         not_json = await upload(client, h, b"Date\n", "contacts", mapping="[1, 2")
     assert missing.status_code == 422
     assert {e["field"] for e in missing.json()["errors"]} == {
-        "columns.officer", "columns.contact_type", "columns.minutes", "columns.residents_reached", "columns.district"}
+        "columns.officer",
+        "columns.contact_type",
+        "columns.minutes",
+        "columns.residents_reached",
+        "columns.district",
+    }
     assert twice.status_code == 422 and "both read as date" in twice.text
     assert {"mapping.Nope", "mapping.Date"} <= {e["field"] for e in bad_map.json()["errors"]}
     assert not_json.status_code == 422 and not_json.json()["errors"][0]["field"] == "mapping"
@@ -296,11 +328,17 @@ async def test_header_problems_are_one_422_naming_each(settings: KitSettings) ->
 
 async def test_a_mapping_reads_odd_headers_and_ignores_columns(settings: KitSettings) -> None:
     t = tag()
-    data = (f"When,Badge,Kind of thing,Mins spent,Residents,District,Internal\n"
-            f"1/5/2025,B0001-{t},chat,15,2,C6,xyz\n").encode()
+    data = (
+        f"When,Badge,Kind of thing,Mins spent,Residents,District,Internal\n1/5/2025,B0001-{t},chat,15,2,C6,xyz\n"
+    ).encode()
     async with running("intake", settings, background=False) as (_, client):
-        r = await upload(client, supervisor(settings), data, "contacts",
-                         mapping='{"Mins spent": "minutes", "Kind of thing": "contact_type", "Internal": null}')
+        r = await upload(
+            client,
+            supervisor(settings),
+            data,
+            "contacts",
+            mapping='{"Mins spent": "minutes", "Kind of thing": "contact_type", "Internal": null}',
+        )
     assert r.status_code == 201, r.text
     assert r.json()["valid"] == 1 and r.json()["columns"]["ignored"] == ["Internal"]
 
@@ -350,8 +388,14 @@ async def test_xlsx_with_a_merged_title_and_excel_dates_imports(settings: KitSet
         done = await client.post(f"/v1/imports/{report['import_id']}/commit", json={"rows": "valid_only"}, headers=h)
         assert done.json()["commit"]["created"] == 2
     assert await contacts_of(settings, t) == 1  # badge 7002 has no tag: the float badge read as "7002"
-    assert await count(settings, "SELECT count(*) FROM intake.contacts WHERE officer_id = '7002' "
-                       "AND minutes = 75 AND occurred_at::date = '2025-01-06'") >= 1
+    assert (
+        await count(
+            settings,
+            "SELECT count(*) FROM intake.contacts WHERE officer_id = '7002' "
+            "AND minutes = 75 AND occurred_at::date = '2025-01-06'",
+        )
+        >= 1
+    )
 
 
 def big_contacts(t: str, rows: int) -> bytes:
@@ -364,8 +408,12 @@ async def test_a_large_file_is_validated_then_committed_in_the_background_with_p
     settings: KitSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A long lease: a commit that waited for the validation's lease to run out would time out.
-    for name, value in (("INLINE_MAX_BYTES", "0"), ("INLINE_MAX_ROWS", "0"), ("BATCH_ROWS", "50"),
-                        ("LEASE_SECONDS", "600")):
+    for name, value in (
+        ("INLINE_MAX_BYTES", "0"),
+        ("INLINE_MAX_ROWS", "0"),
+        ("BATCH_ROWS", "50"),
+        ("LEASE_SECONDS", "600"),
+    ):
         monkeypatch.setenv(f"PORCHLIGHT_INTAKE_IMPORT_{name}", value)
     t = tag()
     async with running("intake", settings, background=False) as (_, client):

@@ -64,8 +64,11 @@ class BodyLimit:
 
     def _refusal(self, scope: Scope) -> Response:
         return problem_response(
-            413, "Request body too large", f"The body exceeds {self.limit} bytes",
-            slug="payload-too-large", instance=scope.get("path"),
+            413,
+            "Request body too large",
+            f"The body exceeds {self.limit} bytes",
+            slug="payload-too-large",
+            instance=scope.get("path"),
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -113,9 +116,7 @@ class BodyLimit:
             raise
 
 
-def create_app(
-    spec: ServiceSpec, settings: KitSettings | None = None, *, run_background: bool = True
-) -> FastAPI:
+def create_app(spec: ServiceSpec, settings: KitSettings | None = None, *, run_background: bool = True) -> FastAPI:
     settings = settings or KitSettings()
 
     @asynccontextmanager

@@ -125,8 +125,9 @@ def token(
 
     try:
         typer.echo(
-            mint_token(_settings(), subject=subject, roles=role, district=district, department=department,
-                       ttl_s=hours * 3600)
+            mint_token(
+                _settings(), subject=subject, roles=role, district=district, department=department, ttl_s=hours * 3600
+            )
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--role") from exc

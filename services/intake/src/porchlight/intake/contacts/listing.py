@@ -28,8 +28,21 @@ from porchlight.kit.errors import ValidationProblem
 
 BATCH = 500
 CSV_COLUMNS = [
-    "id", "officer_id", "unit", "contact_type", "minutes", "residents_reached", "occurred_at", "district",
-    "neighborhood", "lat", "lon", "place_name_redacted", "place_source", "note_redacted", "created_at",
+    "id",
+    "officer_id",
+    "unit",
+    "contact_type",
+    "minutes",
+    "residents_reached",
+    "occurred_at",
+    "district",
+    "neighborhood",
+    "lat",
+    "lon",
+    "place_name_redacted",
+    "place_source",
+    "note_redacted",
+    "created_at",
 ]
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -104,9 +117,21 @@ def _redacted(text: str | None) -> str | None:
 def csv_row(row: Row[Any]) -> list[str]:
     # Free text leaves redacted: the note, and the place name ("Mrs Ortiz's porch, 12 Elm St").
     values = [
-        row.id, row.officer_id, row.unit, row.contact_type, row.minutes, row.residents_reached, row.occurred_at,
-        row.district, row.neighborhood, row.lat, row.lon, _redacted(row.place_name), row.place_source,
-        _redacted(row.note), row.created_at,
+        row.id,
+        row.officer_id,
+        row.unit,
+        row.contact_type,
+        row.minutes,
+        row.residents_reached,
+        row.occurred_at,
+        row.district,
+        row.neighborhood,
+        row.lat,
+        row.lon,
+        _redacted(row.place_name),
+        row.place_source,
+        _redacted(row.note),
+        row.created_at,
     ]
     return [_cell(v) for v in values]
 

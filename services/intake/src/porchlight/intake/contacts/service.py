@@ -215,8 +215,13 @@ async def _resolve(
             pass
     raise ValidationProblem(
         "Invalid fields: body.place",
-        errors=[{"field": "body.place", "message": "give a place: you have no earlier contact to take it from "
-                 "and your token names no known district"}],
+        errors=[
+            {
+                "field": "body.place",
+                "message": "give a place: you have no earlier contact to take it from "
+                "and your token names no known district",
+            }
+        ],
     )
 
 

@@ -28,15 +28,18 @@ if TYPE_CHECKING:
 
     Sessions = async_sessionmaker[AsyncSession]
 
-import_app = typer.Typer(help="Bulk import of past notes and contacts (CSV or XLSX), dry run first.",
-                         no_args_is_help=True)
+import_app = typer.Typer(
+    help="Bulk import of past notes and contacts (CSV or XLSX), dry run first.", no_args_is_help=True
+)
 
 FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A CSV or XLSX file")]
-CommitOpt = Annotated[Literal["all", "valid_only"] | None, typer.Option(
-    "--commit",
-    help="Import after the dry run: all (only if no row is invalid) or valid_only (leave bad rows out)")]
-MapOpt = Annotated[list[str] | None, typer.Option(
-    "--map", help="COLUMN=FIELD, repeatable; COLUMN= ignores the column")]
+CommitOpt = Annotated[
+    Literal["all", "valid_only"] | None,
+    typer.Option(
+        "--commit", help="Import after the dry run: all (only if no row is invalid) or valid_only (leave bad rows out)"
+    ),
+]
+MapOpt = Annotated[list[str] | None, typer.Option("--map", help="COLUMN=FIELD, repeatable; COLUMN= ignores the column")]
 DateOpt = Annotated[Literal["mdy", "dmy", "ymd"], typer.Option("--date-format", help="Order of numeric dates")]
 ZoneOpt = Annotated[str | None, typer.Option(help="IANA zone of times without an offset")]
 SheetOpt = Annotated[str | None, typer.Option(help="XLSX: the sheet to read")]
@@ -45,15 +48,29 @@ SHOWN = 20
 
 
 @import_app.command("notes")
-def import_notes(file: FileArg, commit: CommitOpt = None, maps: MapOpt = None, date_format: DateOpt = "mdy",
-                 timezone: ZoneOpt = None, sheet: SheetOpt = None, errors: ErrorsOpt = None) -> None:
+def import_notes(
+    file: FileArg,
+    commit: CommitOpt = None,
+    maps: MapOpt = None,
+    date_format: DateOpt = "mdy",
+    timezone: ZoneOpt = None,
+    sheet: SheetOpt = None,
+    errors: ErrorsOpt = None,
+) -> None:
     """Notes of past meetings (host, date, place, concerns, sentiment, attendees...)."""
     _run("notes", file, commit, maps or [], date_format, timezone, sheet, errors)
 
 
 @import_app.command("contacts")
-def import_contacts(file: FileArg, commit: CommitOpt = None, maps: MapOpt = None, date_format: DateOpt = "mdy",
-                    timezone: ZoneOpt = None, sheet: SheetOpt = None, errors: ErrorsOpt = None) -> None:
+def import_contacts(
+    file: FileArg,
+    commit: CommitOpt = None,
+    maps: MapOpt = None,
+    date_format: DateOpt = "mdy",
+    timezone: ZoneOpt = None,
+    sheet: SheetOpt = None,
+    errors: ErrorsOpt = None,
+) -> None:
     """Positive community contacts (officer, date, type, minutes, residents, place...)."""
     _run("contacts", file, commit, maps or [], date_format, timezone, sheet, errors)
 
@@ -68,8 +85,16 @@ def _mapping(maps: list[str]) -> dict[str, str | None]:
     return out
 
 
-def _run(kind: str, file: Path, commit: str | None, maps: list[str], date_format: str, timezone: str | None,
-         sheet: str | None, errors: Path | None) -> None:
+def _run(
+    kind: str,
+    file: Path,
+    commit: str | None,
+    maps: list[str],
+    date_format: str,
+    timezone: str | None,
+    sheet: str | None,
+    errors: Path | None,
+) -> None:
     from porchlight.intake.imports.schemas import ImportOptions
     from porchlight.kit.cli import _settings
     from porchlight.kit.standalone import Infrastructure
@@ -106,12 +131,19 @@ async def _import(url: str, file: Path, options: ImportOptions, commit: str | No
     engine = create_engine(url, pool_size=2, application_name="porchlight-import")
     sessions = session_factory(engine)
     who = Principal(subject=f"cli:{getpass.getuser()}", roles=frozenset({Role.admin}))
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=_stderr(), transient=False)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_stderr(),
+        transient=False,
+    )
     try:
         await migrate(engine, spec)  # a fresh embedded database has no tables yet
-        runner = Runner(tx=lambda: unit_of_work(sessions), outbox=spec.outbox, settings=ImportSettings(),
-                        intake=IntakeSettings())
+        runner = Runner(
+            tx=lambda: unit_of_work(sessions), outbox=spec.outbox, settings=ImportSettings(), intake=IntakeSettings()
+        )
         with file.open("rb") as f:
             try:
                 async with unit_of_work(sessions) as session:
@@ -148,8 +180,10 @@ async def _import(url: str, file: Path, options: ImportOptions, commit: str | No
             task = bar.add_task("importing", total=job.valid)
             runner.progress = lambda j: bar.update(task, completed=j.committed)
             job = await runner.run(job.id) or job
-        typer.echo(f"imported: {job.created} new, {job.existing} already there, {job.conflicts} refused "
-                   f"({job.invalid} invalid row(s) left out); events queued in intake's outbox")
+        typer.echo(
+            f"imported: {job.created} new, {job.existing} already there, {job.conflicts} refused "
+            f"({job.invalid} invalid row(s) left out); events queued in intake's outbox"
+        )
         return 0 if job.status == "done" else 1
     finally:
         await engine.dispose()
@@ -180,8 +214,10 @@ def _print_report(file: Path, job: ImportJob, issues: list[ImportIssue]) -> None
 
     cols = columns_of(job)
     how = f"{job.file_format}" + (f", {job.encoding}, delimiter {job.delimiter!r}" if job.encoding else "")
-    typer.echo(f"{file.name}: {job.rows_seen} rows ({job.blank_rows} blank skipped), {job.valid} valid, "
-               f"{job.invalid} invalid [{how}; header on row {cols.header_row}]")
+    typer.echo(
+        f"{file.name}: {job.rows_seen} rows ({job.blank_rows} blank skipped), {job.valid} valid, "
+        f"{job.invalid} invalid [{how}; header on row {cols.header_row}]"
+    )
     typer.echo("columns: " + ", ".join(f"{h} -> {f}" for h, f in cols.mapped.items()))
     if cols.unknown:
         typer.echo("not read (unknown columns): " + ", ".join(cols.unknown))

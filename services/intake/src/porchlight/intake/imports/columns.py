@@ -33,42 +33,140 @@ _WHEN = {
 
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "contacts": {
-        "id": ("id", "contact id", "record id", "record", "record number", "record no", "ref", "reference",
-               "client id", "uuid", "entry id"),
-        "officer": ("officer", "officer id", "badge", "badge number", "badge no", "badge id", "officer badge",
-                    "employee id", "emp id", "employee number", "logged by", "member"),
+        "id": (
+            "id",
+            "contact id",
+            "record id",
+            "record",
+            "record number",
+            "record no",
+            "ref",
+            "reference",
+            "client id",
+            "uuid",
+            "entry id",
+        ),
+        "officer": (
+            "officer",
+            "officer id",
+            "badge",
+            "badge number",
+            "badge no",
+            "badge id",
+            "officer badge",
+            "employee id",
+            "emp id",
+            "employee number",
+            "logged by",
+            "member",
+        ),
         "unit": ("unit", "squad", "team", "unit code", "assignment"),
-        "contact_type": ("type", "contact type", "activity", "activity type", "category", "kind",
-                         "type of contact", "engagement type"),
-        "minutes": ("minutes", "mins", "min", "duration", "duration minutes", "duration min", "time spent",
-                    "length", "duration mins", "time spent minutes"),
+        "contact_type": (
+            "type",
+            "contact type",
+            "activity",
+            "activity type",
+            "category",
+            "kind",
+            "type of contact",
+            "engagement type",
+        ),
+        "minutes": (
+            "minutes",
+            "mins",
+            "min",
+            "duration",
+            "duration minutes",
+            "duration min",
+            "time spent",
+            "length",
+            "duration mins",
+            "time spent minutes",
+        ),
         "hours": ("hours", "hrs", "duration hours", "time spent hours", "hours spent"),
-        "residents_reached": ("residents", "residents reached", "people", "people reached", "number of residents",
-                              "residents contacted", "reached", "participants", "no of residents", "count",
-                              "number reached", "attendance"),
-        "date": (*_WHEN["date"], "contact date", "date of contact", "occurred", "occurred at", "activity date",
-                 "event date"),
+        "residents_reached": (
+            "residents",
+            "residents reached",
+            "people",
+            "people reached",
+            "number of residents",
+            "residents contacted",
+            "reached",
+            "participants",
+            "no of residents",
+            "count",
+            "number reached",
+            "attendance",
+        ),
+        "date": (
+            *_WHEN["date"],
+            "contact date",
+            "date of contact",
+            "occurred",
+            "occurred at",
+            "activity date",
+            "event date",
+        ),
         "time": (*_WHEN["time"], "contact time"),
         **_PLACE,
-        "note": ("notes", "note", "comments", "comment", "narrative", "description", "remarks", "details",
-                 "summary"),
+        "note": ("notes", "note", "comments", "comment", "narrative", "description", "remarks", "details", "summary"),
     },
     "notes": {
-        "id": ("id", "note id", "record id", "record", "record number", "record no", "ref", "reference",
-               "client id", "uuid", "entry id"),
-        "host": ("host", "host id", "officer", "officer id", "badge", "badge number", "facilitator",
-                 "facilitator id", "liaison", "recorded by", "author", "employee id"),
+        "id": (
+            "id",
+            "note id",
+            "record id",
+            "record",
+            "record number",
+            "record no",
+            "ref",
+            "reference",
+            "client id",
+            "uuid",
+            "entry id",
+        ),
+        "host": (
+            "host",
+            "host id",
+            "officer",
+            "officer id",
+            "badge",
+            "badge number",
+            "facilitator",
+            "facilitator id",
+            "liaison",
+            "recorded by",
+            "author",
+            "employee id",
+        ),
         "meeting_id": ("meeting id", "meeting"),
         "date": (*_WHEN["date"], "meeting date", "held", "held at", "held on", "date held"),
         "time": _WHEN["time"],
         **_PLACE,
         "concerns": ("concerns", "top concerns", "issues", "issues raised"),
-        "sentiment": ("sentiment", "sentiment 1 5", "overall sentiment", "mood", "tone", "rating",
-                      "overall mood"),
-        "attendees": ("attendees", "residents", "attendance", "participants", "people", "number of attendees",
-                      "head count", "headcount", "number of residents", "no of residents"),
-        "follow_ups": ("follow ups", "follow up", "followups", "followup", "follow ups requested",
-                       "follow up requested", "action items", "next steps"),
+        "sentiment": ("sentiment", "sentiment 1 5", "overall sentiment", "mood", "tone", "rating", "overall mood"),
+        "attendees": (
+            "attendees",
+            "residents",
+            "attendance",
+            "participants",
+            "people",
+            "number of attendees",
+            "head count",
+            "headcount",
+            "number of residents",
+            "no of residents",
+        ),
+        "follow_ups": (
+            "follow ups",
+            "follow up",
+            "followups",
+            "followup",
+            "follow ups requested",
+            "follow up requested",
+            "action items",
+            "next steps",
+        ),
         "notes": ("notes", "note", "comments", "narrative", "summary", "free text", "remarks", "details"),
     },
 }
@@ -189,8 +287,12 @@ def resolve(kind: str, header_row: int, cells: Sequence[Any], mapping: Mapping[s
     errors: list[dict[str, str]] = []
     for header, target in mapping.items():
         if target is not None and target not in allowed:
-            errors.append({"field": f"mapping.{header}",
-                           "message": f"unknown field {target!r}; fields: {', '.join(sorted(allowed))}"})
+            errors.append(
+                {
+                    "field": f"mapping.{header}",
+                    "message": f"unknown field {target!r}; fields: {', '.join(sorted(allowed))}",
+                }
+            )
         if normalize(header) not in {normalize(h) for h in headers}:
             errors.append({"field": f"mapping.{header}", "message": "no column of the header has this name"})
     fields: dict[int, str] = {}
@@ -215,11 +317,13 @@ def resolve(kind: str, header_row: int, cells: Sequence[Any], mapping: Mapping[s
     seen: dict[str, int] = {}
     for i, f in fields.items():
         if f in seen:
-            errors.append({
-                "field": f"columns.{f}",
-                "message": f"columns {headers[seen[f]]!r} and {headers[i]!r} both read as {f}: "
-                "map one of them to another field, or to null to ignore it",
-            })
+            errors.append(
+                {
+                    "field": f"columns.{f}",
+                    "message": f"columns {headers[seen[f]]!r} and {headers[i]!r} both read as {f}: "
+                    "map one of them to another field, or to null to ignore it",
+                }
+            )
         seen.setdefault(f, i)
     if "minutes" in seen and "hours" in seen:
         errors.append({"field": "columns.minutes", "message": "both a minutes and an hours column: map one to null"})

@@ -49,8 +49,19 @@ _FORMS = TypeAdapter(list[ContactIn])
 _LOC = {"occurred_at": "date", "id": "id"}
 _PLACE_CELLS = ("district", "neighborhood", "lat", "lon", "place_name")
 #: What ``contact_logged`` reads of a contact (the note and the place name stay out of events).
-_EVENT_COLUMNS = ("id", "officer_id", "unit", "district", "neighborhood", "contact_type", "minutes",
-                  "residents_reached", "occurred_at", "lat", "lon")
+_EVENT_COLUMNS = (
+    "id",
+    "officer_id",
+    "unit",
+    "district",
+    "neighborhood",
+    "contact_type",
+    "minutes",
+    "residents_reached",
+    "occurred_at",
+    "lat",
+    "lon",
+)
 
 
 @dataclass(frozen=True)
@@ -132,8 +143,14 @@ def resolve_row_place(cells: Cells, place: dict[str, Any], index: PlaceIndex) ->
         return None
     point = GeoPoint(**place["point"]) if place.get("point") else None
     try:
-        return resolve_in(index, district=place.get("district"), neighborhood=place.get("neighborhood"),
-                          point=point, place_name=place.get("place_name"), field="place")
+        return resolve_in(
+            index,
+            district=place.get("district"),
+            neighborhood=place.get("neighborhood"),
+            point=point,
+            place_name=place.get("place_name"),
+            field="place",
+        )
     except ValidationProblem as exc:
         place_issues(cells, exc.errors or [], [place.get("district"), place.get("neighborhood")], point, index)
         return None

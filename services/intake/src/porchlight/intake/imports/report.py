@@ -42,8 +42,14 @@ async def report_of(session: AsyncSession, job: ImportJob) -> ImportReport:
     issues = await ImportRepository(session).first_issues(job.id, FIRST_ISSUES)
     commit = None
     if job.choice is not None:
-        commit = CommitOut(choice=job.choice, committed=job.committed, created=job.created,
-                           existing=job.existing, conflicts=job.conflicts, last_row=job.committed_row)
+        commit = CommitOut(
+            choice=job.choice,
+            committed=job.committed,
+            created=job.created,
+            existing=job.existing,
+            conflicts=job.conflicts,
+            last_row=job.committed_row,
+        )
     return ImportReport(
         import_id=job.id,
         kind=job.kind,

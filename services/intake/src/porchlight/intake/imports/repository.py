@@ -17,17 +17,21 @@ from porchlight.intake.imports.models import ACTIVE, ImportChunk, ImportIssue, I
 #: Jobs whose file and rows are dropped once they expire (a commit under way finishes first).
 _EXPIRABLE = ("queued", "validating", "validated", "failed")
 
-_STAGE = sa.text(
-    "INSERT INTO intake.import_rows (import_id, row, entity_id, fingerprint, payload) "
-    "SELECT :import_id, r, e, f, p::jsonb FROM unnest(:rows, :entities, :fingerprints, :payloads) AS t(r, e, f, p) "
-    "ON CONFLICT DO NOTHING RETURNING row"
-).bindparams(
-    sa.bindparam("import_id", type_=sa.Uuid),
-    sa.bindparam("rows", type_=ARRAY(sa.Integer)),
-    sa.bindparam("entities", type_=ARRAY(sa.Uuid)),
-    sa.bindparam("fingerprints", type_=ARRAY(sa.Text)),
-    sa.bindparam("payloads", type_=ARRAY(sa.Text)),
-).columns(row=sa.Integer)
+_STAGE = (
+    sa.text(
+        "INSERT INTO intake.import_rows (import_id, row, entity_id, fingerprint, payload) "
+        "SELECT :import_id, r, e, f, p::jsonb FROM unnest(:rows, :entities, :fingerprints, :payloads) AS t(r, e, f, p) "
+        "ON CONFLICT DO NOTHING RETURNING row"
+    )
+    .bindparams(
+        sa.bindparam("import_id", type_=sa.Uuid),
+        sa.bindparam("rows", type_=ARRAY(sa.Integer)),
+        sa.bindparam("entities", type_=ARRAY(sa.Uuid)),
+        sa.bindparam("fingerprints", type_=ARRAY(sa.Text)),
+        sa.bindparam("payloads", type_=ARRAY(sa.Text)),
+    )
+    .columns(row=sa.Integer)
+)
 
 
 class ImportRepository:

@@ -65,8 +65,13 @@ def parse_mapping(raw: str | None) -> dict[str, str | None]:
     ):
         raise ValidationProblem(
             "Invalid fields: mapping",
-            errors=[{"field": "mapping", "message": 'a JSON object of column header -> field or null, e.g. '
-                     '{"Mins": "minutes", "Internal": null}'}],
+            errors=[
+                {
+                    "field": "mapping",
+                    "message": "a JSON object of column header -> field or null, e.g. "
+                    '{"Mins": "minutes", "Internal": null}',
+                }
+            ],
         )
     return value
 
@@ -95,8 +100,13 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("", status_code=201, response_model=ImportReport, responses=_ANSWERS,
-             summary="Upload a CSV or XLSX of past notes or contacts: a dry run, nothing imported")
+@router.post(
+    "",
+    status_code=201,
+    response_model=ImportReport,
+    responses=_ANSWERS,
+    summary="Upload a CSV or XLSX of past notes or contacts: a dry run, nothing imported",
+)
 async def upload(
     request: Request,
     response: Response,
@@ -114,16 +124,24 @@ async def upload(
     sheet: Annotated[str | None, Form(description="XLSX: sheet to read (default: the first)")] = None,
 ) -> ImportReport:
     try:
-        options = ImportOptions(kind=kind, mapping=parse_mapping(mapping), date_format=date_format,
-                                timezone=timezone or None, sheet=sheet or None)
+        options = ImportOptions(
+            kind=kind,
+            mapping=parse_mapping(mapping),
+            date_format=date_format,
+            timezone=timezone or None,
+            sheet=sheet or None,
+        )
     except ValidationError as exc:
-        errors = [{"field": ".".join(str(p) for p in e["loc"][:1]), "message": e["msg"]}
-                  for e in exc.errors(include_url=False, include_input=False)]
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"][:1]), "message": e["msg"]}
+            for e in exc.errors(include_url=False, include_input=False)
+        ]
         raise ValidationProblem(f"Invalid fields: {', '.join(e['field'] for e in errors)}", errors=errors) from None
     job = await create_job(session, file.file, file.filename or "upload", options, who, settings)
     if job.size_bytes <= settings.inline_max_bytes:
-        runner = Runner(tx=in_session(session), outbox=request.app.state.spec.outbox, settings=settings,
-                        intake=intake, leased=False)
+        runner = Runner(
+            tx=in_session(session), outbox=request.app.state.spec.outbox, settings=settings, intake=intake, leased=False
+        )
         job = await runner.run(job.id, file=file.file) or job
     else:
         background.add_task(_spawn, request.app.state, job.id, settings, intake)
@@ -199,8 +217,13 @@ async def commit(
     job = await _visible(session, import_id, who, lock=True)
     if choose(job, body.rows):
         if job.lease_owner is None and job.valid - job.committed <= settings.inline_max_rows:
-            runner = Runner(tx=in_session(session), outbox=request.app.state.spec.outbox, settings=settings,
-                            intake=intake, leased=False)
+            runner = Runner(
+                tx=in_session(session),
+                outbox=request.app.state.spec.outbox,
+                settings=settings,
+                intake=intake,
+                leased=False,
+            )
             await runner.commit(job.id)
         elif job.lease_owner is None or _stale(job):
             background.add_task(_spawn, request.app.state, job.id, settings, intake)

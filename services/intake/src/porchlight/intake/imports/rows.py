@@ -76,8 +76,9 @@ class Cells:
     def bad(self, name: str) -> bool:
         return bool(self.issues) and any(i.field == name for i in self.issues)
 
-    def take(self, name: str, parse: Callable[[Any], Any] | None = None, *, required: bool = False,
-             column: str | None = None) -> Any:
+    def take(
+        self, name: str, parse: Callable[[Any], Any] | None = None, *, required: bool = False, column: str | None = None
+    ) -> Any:
         """The parsed cell of ``name``; None (and an issue when required or unreadable) otherwise."""
         raw = self.values.get(name)
         if raw is None:
@@ -98,8 +99,9 @@ class Cells:
             self.problem("date", "missing")
             return None
         try:
-            return parse_date(self.values["date"], order=rules.order, zone=rules.zone, at=self.values.get("time"),
-                              today=rules.today)
+            return parse_date(
+                self.values["date"], order=rules.order, zone=rules.zone, at=self.values.get("time"), today=rules.today
+            )
         except CellError as exc:
             bad_time = self.values.get("time") is not None and str(exc).startswith("not a time")
             self.problem("time" if bad_time else "date", str(exc))
@@ -111,8 +113,11 @@ class Cells:
             return None
         text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
         if not _PERSON_ID.match(text):
-            self.problem(name, "not an id: a badge or employee number, without spaces (names are personal data "
-                               "and must not travel in events)")
+            self.problem(
+                name,
+                "not an id: a badge or employee number, without spaces (names are personal data "
+                "and must not travel in events)",
+            )
             return None
         return text
 
@@ -192,8 +197,13 @@ def place_field(path: Sequence[str]) -> str:
     return _PLACE_FIELDS.get(parts[0], parts[0])
 
 
-def place_issues(cells: Cells, errors: Sequence[Mapping[str, str]], typed: Sequence[str | None],
-                 point: GeoPoint | None, index: PlaceIndex | None) -> None:
+def place_issues(
+    cells: Cells,
+    errors: Sequence[Mapping[str, str]],
+    typed: Sequence[str | None],
+    point: GeoPoint | None,
+    index: PlaceIndex | None,
+) -> None:
     """Place errors (``resolve_place``'s) as issues, without the values typed in the file."""
     for err in errors:
         name = place_field(err["field"].split("."))

@@ -113,7 +113,13 @@ class Runner:
             if job.status == "validating":  # resumed: start over
                 await repo.restart(import_id)
             job.status, job.rows_seen, job.blank_rows, job.valid, job.invalid, job.bytes_seen = (
-                "validating", 0, 0, 0, 0, 0)
+                "validating",
+                0,
+                0,
+                0,
+                0,
+                0,
+            )
             await session.flush()
             rules = rules_of(job, self.settings, self.intake)
             info = FileInfo(job.file_format, job.encoding, job.size_bytes)
@@ -156,8 +162,10 @@ class Runner:
             # Released: the commit, when someone chooses it, may run on any replica at once.
             job.lease_owner, job.lease_until = None, None
         self._report(job)
-        log.info("import validated", extra={"import_id": str(import_id), "rows": job.rows_total,
-                                            "valid": job.valid, "invalid": job.invalid})
+        log.info(
+            "import validated",
+            extra={"import_id": str(import_id), "rows": job.rows_total, "valid": job.valid, "invalid": job.invalid},
+        )
 
     async def commit(self, import_id: uuid.UUID) -> None:
         limit = self.settings.batch_rows
@@ -174,8 +182,15 @@ class Runner:
                     await session.flush()
             self._report(job)
             if done < limit:
-                log.info("import committed", extra={"import_id": str(import_id), "created": job.created,
-                                                    "existing": job.existing, "conflicts": job.conflicts})
+                log.info(
+                    "import committed",
+                    extra={
+                        "import_id": str(import_id),
+                        "created": job.created,
+                        "existing": job.existing,
+                        "conflicts": job.conflicts,
+                    },
+                )
                 return
             await asyncio.sleep(0)
 
@@ -234,8 +249,7 @@ def _estimate(job: ImportJob, source: Source) -> int | None:
 
 def background_runner(state: Any, settings: ImportSettings, intake: IntakeSettings) -> Runner:
     runtime = state.runtime
-    return Runner(tx=lambda: unit_of_work(runtime.sessions), outbox=state.spec.outbox, settings=settings,
-                  intake=intake)
+    return Runner(tx=lambda: unit_of_work(runtime.sessions), outbox=state.spec.outbox, settings=settings, intake=intake)
 
 
 def spawn(state: Any, import_id: uuid.UUID, settings: ImportSettings, intake: IntakeSettings) -> None:

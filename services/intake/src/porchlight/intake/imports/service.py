@@ -67,15 +67,24 @@ def read_header(f: IO[bytes], info: FileInfo, options: ImportOptions) -> tuple[C
     if at < 0:
         raise ValidationProblem(
             "No header row found",
-            errors=[{"field": "file", "message": f"none of the first {HEADER_SEARCH_ROWS} rows names known columns "
-                     "(Date, Officer, Type, Minutes...): add a header row or send a mapping"}],
+            errors=[
+                {
+                    "field": "file",
+                    "message": f"none of the first {HEADER_SEARCH_ROWS} rows names known columns "
+                    "(Date, Officer, Type, Minutes...): add a header row or send a mapping",
+                }
+            ],
         )
     row, cells = top[at]
     return resolve(options.kind, row, trimmed(cells), options.mapping), source
 
 
 async def create_job(
-    session: AsyncSession, f: IO[bytes], filename: str, options: ImportOptions, who: Principal,
+    session: AsyncSession,
+    f: IO[bytes],
+    filename: str,
+    options: ImportOptions,
+    who: Principal,
     settings: ImportSettings,
 ) -> ImportJob:
     """Check the file (size, type, encoding, header) and store it; 413/415/422 before anything is kept."""
@@ -142,8 +151,14 @@ def _cells(records: Sequence[Record], columns: ColumnMap) -> tuple[list[Cells], 
             blank += 1
             continue
         if len(cells) > width:
-            issues.append(Issue(record.row, "row", f"has {len(cells)} cells where the header has {width}: a "
-                                "delimiter inside an unquoted text shifts every cell after it"))
+            issues.append(
+                Issue(
+                    record.row,
+                    "row",
+                    f"has {len(cells)} cells where the header has {width}: a "
+                    "delimiter inside an unquoted text shifts every cell after it",
+                )
+            )
             continue
         values = {
             name: clean(cells[i] if i < len(cells) else None, keep_lines=name in _TEXT_FIELDS)
@@ -164,8 +179,9 @@ class Prepared:
     position: int = 0  # bytes of the file read once this batch was
 
 
-def prepare_batch(kind: str, records: Sequence[Record], columns: ColumnMap, rules: Rules,
-                  index: PlaceIndex | None) -> Prepared:
+def prepare_batch(
+    kind: str, records: Sequence[Record], columns: ColumnMap, rules: Rules, index: PlaceIndex | None
+) -> Prepared:
     """The CPU part of a batch, no I/O: the runner does it in a worker thread, a batch ahead.
 
     Contacts are checked completely (their places against ``index``); notes only cell by cell,
@@ -203,8 +219,11 @@ async def validate_batch(
         earlier = await repo.staged_with(job.id, {s.entity_id for s in repeats})
         for s in repeats:
             row, fp = earlier[s.entity_id]
-            reason = (f"repeats row {row} (same id, same content): it is imported once, from row {row}"
-                      if fp == s.fingerprint else f"has the id of row {row} but different content")
+            reason = (
+                f"repeats row {row} (same id, same content): it is imported once, from row {row}"
+                if fp == s.fingerprint
+                else f"has the id of row {row} but different content"
+            )
             issues.append(Issue(s.row, "id", reason, columns.column_of("id")))
     await repo.add_issues(job.id, [i.to_json() for i in issues], "validate")
     job.rows_seen += len(cells) + len({i.row for i in issues if i.field == "row"})
@@ -249,8 +268,10 @@ def choose(job: ImportJob, rows: str) -> bool:
     that broke off (``failed`` after its choice) resumes after its last committed batch.
     """
     if job.choice is not None and job.choice != rows:
-        raise Conflict(f"this import was committed with rows={job.choice}",
-                       errors=[{"field": "body.rows", "message": f"already committed with {job.choice}"}])
+        raise Conflict(
+            f"this import was committed with rows={job.choice}",
+            errors=[{"field": "body.rows", "message": f"already committed with {job.choice}"}],
+        )
     if job.status in ("queued", "validating"):
         raise Conflict("the file is still being validated: commit once its status is validated")
     if job.status == "expired" or (job.status == "failed" and job.choice is None):

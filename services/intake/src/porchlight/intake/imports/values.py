@@ -29,8 +29,27 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 #: Cells meaning "nothing here".
-BLANKS = frozenset({"", "n/a", "na", "n.a.", "none", "null", "nil", "-", "--", "---", "—", "#n/a", "?", "tbd",
-                    "unknown", "not applicable", "nan"})
+BLANKS = frozenset(
+    {
+        "",
+        "n/a",
+        "na",
+        "n.a.",
+        "none",
+        "null",
+        "nil",
+        "-",
+        "--",
+        "---",
+        "—",
+        "#n/a",
+        "?",
+        "tbd",
+        "unknown",
+        "not applicable",
+        "nan",
+    }
+)
 _BLANK_MAX = max(map(len, BLANKS)) + 1
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -60,8 +79,10 @@ def clean(value: Any, *, keep_lines: bool = False) -> Any:
 
 # --- dates and times -------------------------------------------------------------------------
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
+}
 _WEEKDAYS = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 _TIME = re.compile(
     r"(?:^|[\sT,])(?P<h>\d{1,2})(?::(?P<m>\d{2}))?(?::(?P<s>\d{2})(?:\.\d+)?)?\s*(?P<ampm>[ap]\.?\s?m\.?)?$",
@@ -140,8 +161,11 @@ def _named_month(text: str, today: date) -> date | None:
     months = [t for t in months if t[:3] not in _WEEKDAYS]
     if len(months) != 1:
         return None
-    rest = [t.removesuffix("st").removesuffix("nd").removesuffix("rd").removesuffix("th")
-            for t in tokens if t not in months and t[:3] not in _WEEKDAYS]
+    rest = [
+        t.removesuffix("st").removesuffix("nd").removesuffix("rd").removesuffix("th")
+        for t in tokens
+        if t not in months and t[:3] not in _WEEKDAYS
+    ]
     if len(rest) != 2 or not all(t.isdigit() for t in rest):
         return None
     days = [t for t in rest if len(t) <= 2 and 1 <= int(t) <= 31]
@@ -277,11 +301,27 @@ def parse_coordinate(value: Any) -> float:
 
 
 _SENTIMENT_WORDS = {
-    "very negative": 1, "very bad": 1, "terrible": 1, "hostile": 1,
-    "negative": 2, "bad": 2, "poor": 2, "neg": 2, "frustrated": 2,
-    "neutral": 3, "mixed": 3, "ok": 3, "okay": 3, "fair": 3,
-    "positive": 4, "good": 4, "pos": 4,
-    "very positive": 5, "very good": 5, "excellent": 5, "great": 5,
+    "very negative": 1,
+    "very bad": 1,
+    "terrible": 1,
+    "hostile": 1,
+    "negative": 2,
+    "bad": 2,
+    "poor": 2,
+    "neg": 2,
+    "frustrated": 2,
+    "neutral": 3,
+    "mixed": 3,
+    "ok": 3,
+    "okay": 3,
+    "fair": 3,
+    "positive": 4,
+    "good": 4,
+    "pos": 4,
+    "very positive": 5,
+    "very good": 5,
+    "excellent": 5,
+    "great": 5,
 }
 
 
@@ -303,23 +343,80 @@ def parse_sentiment(value: Any) -> int:
 # --- contact types -------------------------------------------------------------------------
 
 _TYPE_SYNONYMS = {
-    "conversation": ("conversation", "talk", "chat", "community conversation", "walk and talk", "porch talk",
-                     "street conversation", "positive conversation", "conversations"),
-    "youth_activity": ("youth", "youth activity", "youth event", "youth program", "youth sports", "mentoring",
-                       "mentorship", "school visit", "sports", "basketball", "pal", "police athletic league",
-                       "kids", "summer camp", "camp"),
-    "business_checkin": ("business", "business check", "business check in", "business checkin",
-                         "business visit", "store visit", "merchant visit", "merchant check", "business contact"),
-    "event": ("event", "community event", "community meeting", "meeting", "festival", "block party",
-              "national night out", "coffee with a cop", "presentation", "fair", "open house", "cookout",
-              "town hall"),
-    "referral": ("referral", "referrals", "referred", "social services referral", "resource referral",
-                 "services referral", "service referral"),
+    "conversation": (
+        "conversation",
+        "talk",
+        "chat",
+        "community conversation",
+        "walk and talk",
+        "porch talk",
+        "street conversation",
+        "positive conversation",
+        "conversations",
+    ),
+    "youth_activity": (
+        "youth",
+        "youth activity",
+        "youth event",
+        "youth program",
+        "youth sports",
+        "mentoring",
+        "mentorship",
+        "school visit",
+        "sports",
+        "basketball",
+        "pal",
+        "police athletic league",
+        "kids",
+        "summer camp",
+        "camp",
+    ),
+    "business_checkin": (
+        "business",
+        "business check",
+        "business check in",
+        "business checkin",
+        "business visit",
+        "store visit",
+        "merchant visit",
+        "merchant check",
+        "business contact",
+    ),
+    "event": (
+        "event",
+        "community event",
+        "community meeting",
+        "meeting",
+        "festival",
+        "block party",
+        "national night out",
+        "coffee with a cop",
+        "presentation",
+        "fair",
+        "open house",
+        "cookout",
+        "town hall",
+    ),
+    "referral": (
+        "referral",
+        "referrals",
+        "referred",
+        "social services referral",
+        "resource referral",
+        "services referral",
+        "service referral",
+    ),
     "other": ("other", "misc", "miscellaneous"),
 }
 _TYPES = {alias: kind for kind, aliases in _TYPE_SYNONYMS.items() for alias in aliases}
-_TYPE_WORDS = (("youth", "youth_activity"), ("business", "business_checkin"), ("referral", "referral"),
-               ("referred", "referral"), ("event", "event"), ("conversation", "conversation"))
+_TYPE_WORDS = (
+    ("youth", "youth_activity"),
+    ("business", "business_checkin"),
+    ("referral", "referral"),
+    ("referred", "referral"),
+    ("event", "event"),
+    ("conversation", "conversation"),
+)
 TYPE_CHOICES = "conversation, youth activity, business check-in, event, referral or other"
 
 
