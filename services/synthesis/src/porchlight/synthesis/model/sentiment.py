@@ -38,8 +38,8 @@ PROTOTYPES = Path(__file__).with_name("sentiment_prototypes.yaml")
 @dataclass(frozen=True)
 class SentimentCalibration:
     proto_weight: float = 1.2
-    low: float = -0.20
-    high: float = 0.24
+    low: float = -0.366
+    high: float = 0.276
     head_c: float = 10.0
 
 
