@@ -6,8 +6,9 @@ All on 127.0.0.1, in a temp directory removed at exit (results: docs/benchmarks.
 
 1. starts its own embedded PostgreSQL and Tansu broker (free port), creates the topics and
    migrates intake (kit ``prepare``);
-2. runs intake in a child process: uvicorn, one worker, uvloop + httptools, the app's lifespan
-   with the outbox relay on; the demo city is loaded by intake's startup hook (standalone);
+2. runs intake in a child process: uvicorn, ``--workers`` worker processes (default 1), uvloop +
+   httptools, the app's lifespan with the outbox relay on in each; the demo city is loaded by
+   intake's startup hook (standalone);
 3. drives load from this (separate) process: a small keep-alive HTTP/1.1 client on uvloop,
    ``--connections`` connections, an open-loop schedule of ``--rate`` requests/s (``--rate 0``:
    closed loop, each connection sends as soon as it has its answer). Latency is measured from
@@ -28,8 +29,8 @@ All on 127.0.0.1, in a temp directory removed at exit (results: docs/benchmarks.
 On a shared machine: ``--priority -10`` raises our processes' autogroups (root),
 ``--quiet-wait S`` waits for the others to calm down first; the ``others`` figure says how
 much they used. ``--py-spy FILE`` samples intake during the measured window (raw collapsed
-stacks, per thread); ``--no-notify`` drops the outbox NOTIFY trigger (a diagnosis: the relay
-then polls).
+stacks, per thread; with ``--workers`` > 1 every worker); ``--with-notify`` puts back the
+outbox NOTIFY trigger earlier versions had (a diagnosis: what it costs).
 """
 
 from __future__ import annotations
@@ -77,26 +78,50 @@ def serve_child(config_path: str) -> None:
 
     cfg = json.loads(Path(config_path).read_text())
     configure_logging("text", "WARNING")
-    settings = KitSettings(**cfg["settings"])
-    config = uvicorn.Config(
-        create_app(get_service("intake"), settings),
-        host="127.0.0.1",
-        port=cfg["port"],
-        loop="uvloop",
-        http="httptools",
-        workers=1,
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-        timeout_graceful_shutdown=10,
-        backlog=4096,
-    )
-    uvicorn.Server(config).run()
+    workers = cfg.get("workers", 1)
+    common: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": cfg["port"],
+        "loop": "uvloop",
+        "http": "httptools",
+        "log_config": None,
+        "access_log": False,
+        "lifespan": "on",
+        "timeout_graceful_shutdown": 10,
+        "backlog": 4096,
+    }
+    if workers == 1:
+        settings = KitSettings(**cfg["settings"])
+        uvicorn.Server(uvicorn.Config(create_app(get_service("intake"), settings), workers=1, **common)).run()
+        return
+    # Several workers: uvicorn starts each from an import string; they share the listening socket.
+    os.environ["PL_BENCH_CHILD_CONFIG"] = config_path
+    uvicorn.run("contacts_load:worker_app", factory=True, app_dir=str(Path(__file__).parent), workers=workers, **common)
+
+
+def worker_app() -> Any:
+    """The app of one uvicorn worker (``--workers`` > 1), from the child's config file."""
+    from porchlight.kit.app import create_app
+    from porchlight.kit.logs import configure_logging
+    from porchlight.kit.service import get_service
+    from porchlight.kit.settings import KitSettings
+
+    configure_logging("text", "WARNING")
+    cfg = json.loads(Path(os.environ["PL_BENCH_CHILD_CONFIG"]).read_text())
+    return create_app(get_service("intake"), KitSettings(**cfg["settings"]))
 
 
 # --------------------------------------------------------------------------------------------
 # the bench process
 # --------------------------------------------------------------------------------------------
+
+#: The statement-level NOTIFY trigger outboxes had until docs/adr/0008 (``--with-notify``).
+OLD_NOTIFY_TRIGGER = [
+    "CREATE OR REPLACE FUNCTION intake.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN PERFORM pg_notify('porchlight_outbox_intake', ''); RETURN NULL; END $$",
+    "CREATE TRIGGER outbox_notify AFTER INSERT ON intake.outbox "
+    "FOR EACH STATEMENT EXECUTE FUNCTION intake.outbox_notify()",
+]
 
 
 @dataclass
@@ -134,12 +159,13 @@ def start_platform() -> Platform:
     return p
 
 
-def start_child(p: Platform) -> float:
+def start_child(p: Platform, workers: int = 1) -> float:
     from porchlight.kit.embedded import free_port
 
     p.port = free_port()
     cfg_path = p.tmp / "child.json"
-    cfg_path.write_text(json.dumps({"settings": json.loads(p.settings.model_dump_json()), "port": p.port}))
+    cfg = {"settings": json.loads(p.settings.model_dump_json()), "port": p.port, "workers": workers}
+    cfg_path.write_text(json.dumps(cfg))
     t0 = time.monotonic()
     p.child = subprocess.Popen(
         [sys.executable, __file__, "--serve-child", str(cfg_path)],
@@ -191,8 +217,9 @@ class CpuMeter:
 
     def _procs(self) -> dict[str, list[psutil.Process]]:
         out = {"client": [psutil.Process()]}
-        if self.p.child is not None:
-            out["intake"] = [psutil.Process(self.p.child.pid)]
+        if self.p.child is not None:  # with --workers: the supervisor and its workers
+            parent = psutil.Process(self.p.child.pid)
+            out["intake"] = [parent, *parent.children(recursive=True)]
         pm = psutil.Process(self.p.pg._server.get_postmaster_info().pid)
         out["postgres"] = [pm, *pm.children(recursive=True)]
         if self.p.broker._proc is not None:
@@ -580,6 +607,7 @@ async def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
                     "--format",
                     "raw",
                     "--threads",  # type: ignore[union-attr]
+                    *(["--subprocesses"] if args.workers > 1 else []),
                     "-r",
                     "250",
                     "-d",
@@ -628,6 +656,7 @@ async def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
             "p99": round(pct(service, 99), 1),
         },
         "cores": cores,
+        "workers": args.workers,
         "postgres": dict(settings_rows),
     }
     result["exactly_once"] = await verify(p, requests, outcomes)
@@ -651,7 +680,10 @@ def _delay_resends(requests: list[Request], gap: int) -> list[Request]:
 def report(r: dict[str, Any]) -> None:
     lat, svc, e = r["latency_ms"], r["service_time_ms"], r["exactly_once"]
     print("\n== Intake: POST /v1/contacts ==")
-    print(f"{r['mode']}, {r['connections']} connections, {r['duration_s']:g} s after {r['warmup_s']:g} s warm-up")
+    print(
+        f"{r['mode']}, intake workers: {r.get('workers', 1)}, {r['connections']} connections, "
+        f"{r['duration_s']:g} s after {r['warmup_s']:g} s warm-up"
+    )
     print(
         f"throughput  {r['throughput_per_s']} requests/s ({r['ok']} ok, {r['http_errors']} HTTP errors "
         f"{r['http_error_statuses']}, {r['transport_errors']} transport errors, {r['abandoned']} abandoned)"
@@ -692,10 +724,11 @@ def main() -> None:
         default=0.0,
         help="shared machine: wait up to this many seconds for others to use < 0.3 cores",
     )
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of intake")
     ap.add_argument(
-        "--no-notify",
+        "--with-notify",
         action="store_true",
-        help="diagnosis: drop the outbox NOTIFY trigger in the bench database (the relay then polls)",
+        help="diagnosis: put back the outbox NOTIFY trigger of earlier versions (what it costs)",
     )
     args = ap.parse_args()
     if args.serve_child:
@@ -705,9 +738,10 @@ def main() -> None:
 
     p = start_platform()
     try:
-        if args.no_notify:
-            asyncio.run(db_execute(p, "DROP TRIGGER outbox_notify ON intake.outbox"))
-        ready = start_child(p)
+        if args.with_notify:
+            for statement in OLD_NOTIFY_TRIGGER:
+                asyncio.run(db_execute(p, statement))
+        ready = start_child(p, args.workers)
         print(f"intake ready in {ready:.1f}s on 127.0.0.1:{p.port}", flush=True)
         boost(p, args.priority)
         others = wait_quiet(p, args.quiet_wait) if args.quiet_wait else None

@@ -8,7 +8,7 @@ All on 127.0.0.1, in a temp directory removed at exit:
    migrates intake (kit ``prepare``);
 2. runs intake in a child process exactly as ``porchlight serve`` would (uvicorn, the app's
    lifespan with the outbox relay on; the demo city is loaded by the startup hook), with the
-   kit's body limit raised to 64 MB for the upload (``max_body_bytes``);
+   default settings (the upload route's own body limit is the import's ``max_bytes``, 50 MB);
 3. writes a contacts CSV of ``--rows`` rows as a department keeps it (US, ISO and "Jan 5 2026"
    dates, "2:30 PM" times, "1h 30m" durations, type words like "Youth event", half the rows
    with a district, half with lat/lon, quoted notes with commas), uploads it
@@ -121,7 +121,6 @@ def start_platform() -> Platform:
         data_dir=p.tmp,
         log_format="text",
         log_level="WARNING",
-        max_body_bytes=64 * MB,
     )
     asyncio.run(prepare(p.settings, [spec]))
     return p
@@ -395,7 +394,7 @@ def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
     if args.py_spy:
         spy = subprocess.Popen(
             [
-                "py-spy",
+                shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"),
                 "record",
                 "--pid",
                 str(p.child.pid),

@@ -21,8 +21,14 @@ What it does, all on 127.0.0.1 and in a temp directory that is removed at exit:
    * ``latency``: notes are POSTed one per request (real HTTP/1.1 POST /v1/notes to intake's
      uvicorn, keep-alive connections, open-loop schedule at ``--rate``/s for ``--duration`` s;
      ``--source outbox`` writes one note.submitted per transaction with ``outbox.add`` instead: the
-     backbone alone, without intake's request handling) and each
-     note's latency from posted/committed to applied by the dashboard is measured.
+     backbone alone, without intake's request handling. The bench process then acts as an intake
+     replica: it writes and runs intake's ``OutboxRelay`` (woken by its own commits), next to the
+     relay of the services process (lanes shared with SKIP LOCKED), as in distributed mode.
+     ``--source outbox-child`` writes from a task inside the services process instead (standalone
+     mode: writer, relay and dashboard consumer share one event loop and one core);
+     ``--source outbox-external`` writes from this process without a relay, so only the services'
+     relay's poll finds the rows, as for rows a CLI wrote) and each note's latency from
+     posted/committed to applied by the dashboard is measured.
 
 4. verifies exactly-once (dashboard counter == inbox rows == events written, per phase, no
    duplicates skipped, outbox empty) and prints a summary (``--json FILE`` writes it too).
@@ -129,10 +135,76 @@ def serve_child(config_path: str) -> None:
     services = [get_service(n) for n in cfg["services"]]
     if cfg.get("handler", "real") != "real":
         swap_dashboard_handler(cfg["handler"])
+
+    async def serve_and_write() -> None:
+        writer = asyncio.create_task(in_process_writer(settings, Path(cfg["writer_go"]), Path(cfg["writer_done"])))
+        try:
+            await serve_all(settings, services, cfg["ports"])
+        finally:
+            writer.cancel()
+            await asyncio.gather(writer, return_exceptions=True)
+
     try:
-        asyncio.run(serve_all(settings, services, cfg["ports"]))
+        asyncio.run(serve_and_write())
     finally:
         Path(cfg["out"]).write_text(json.dumps({"applied": applied, "batches": batches, **counts}))
+
+
+async def in_process_writer(settings: KitSettings, go: Path, done: Path) -> None:
+    """``--source outbox``: when the bench writes ``go`` (forms, rate, start time), write one
+    note.submitted per transaction with ``spec.outbox.add`` on that schedule, in this (the
+    services') process, so the commit wakes intake's relay as a service's own commit does; the
+    (scheduled, started, committed) times per note go to ``done``."""
+    while not await asyncio.to_thread(go.exists):
+        await asyncio.sleep(0.02)
+    job = json.loads(await asyncio.to_thread(go.read_text))
+    spec = get_service("intake")
+    engine = create_engine(settings.require_database_url(), pool_size=job["connections"])
+    sessions = session_factory(engine)
+    slots = asyncio.Semaphore(job["connections"])
+    sent: dict[str, tuple[float, float, float]] = {}
+    errors = 0
+
+    async def one(form: dict[str, Any], sched: float) -> None:
+        nonlocal errors
+        async with slots:
+            t_sent = time.time()
+            try:
+                event = note_event(form)
+                async with unit_of_work(sessions) as session:
+                    await spec.outbox.add(session, event)
+                sent[str(event.note_id)] = (sched, t_sent, time.time())
+            except Exception:
+                errors += 1
+
+    tasks = []
+    t_start, rate = job["t_start"], job["rate"]
+    for i, form in enumerate(job["forms"]):
+        sched = t_start + i / rate
+        delay = sched - time.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(form, sched)))
+    await asyncio.gather(*tasks)
+    t_end = time.time()
+    await engine.dispose()
+    tmp = done.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"sent": sent, "errors": errors, "t_end": t_end}))
+    tmp.rename(done)
+
+
+def note_event(form: dict[str, Any]) -> NoteSubmitted:
+    return NoteSubmitted(
+        note_id=uuid.uuid4(),
+        host_id="bench-liaison",
+        submitted_at=datetime.now(UTC),
+        district=form["district"],
+        neighborhood=form["neighborhood"],
+        concerns=[Concern(text=c) for c in form["concerns"]],
+        sentiment=form["sentiment"],
+        attendees=form["attendees"],
+        text=form["text"],
+    )
 
 
 # The same effect as the dashboard's handler (district counter + latest note time), with the
@@ -316,6 +388,8 @@ def start_child(p: Platform, args: argparse.Namespace) -> float:
         "out": str(p.child_out),
         "uvloop": args.uvloop,
         "handler": args.handler,
+        "writer_go": str(p.tmp / "writer-go.json"),
+        "writer_done": str(p.tmp / "writer-done.json"),
     }
     cfg_path = p.tmp / "child.json"
     cfg_path.write_text(json.dumps(cfg))
@@ -617,10 +691,18 @@ async def phase_latency(p: Platform, args: argparse.Namespace) -> dict[str, Any]
     counter_base = await dashboard_total(p)
     meter = CpuMeter(p)
 
-    if args.source == "outbox":
+    relay_task: asyncio.Task[None] | None = None
+    if args.source in ("outbox", "outbox-external"):
         spec = get_service("intake")
         engine = create_engine(p.settings.require_database_url(), pool_size=args.connections)
         sessions = session_factory(engine)
+        if args.source == "outbox":  # this process is an intake replica: it relays what it writes
+            from porchlight.events import EventProducer, OutboxRelay
+
+            producer = EventProducer(p.settings.require_kafka_bootstrap(), idempotent=False)
+            await producer.start()
+            relay = OutboxRelay(engine, spec.outbox, producer, service="intake", schema="intake")
+            relay_task = asyncio.create_task(relay.run())
 
         async def one(form: dict[str, Any], sched: float, slots: asyncio.Semaphore) -> None:
             nonlocal errors, dropped
@@ -630,23 +712,13 @@ async def phase_latency(p: Platform, args: argparse.Namespace) -> dict[str, Any]
                     return
                 t_sent = time.time()
                 try:
-                    event = NoteSubmitted(
-                        note_id=uuid.uuid4(),
-                        host_id="bench-liaison",
-                        submitted_at=datetime.now(UTC),
-                        district=form["district"],
-                        neighborhood=form["neighborhood"],
-                        concerns=[Concern(text=c) for c in form["concerns"]],
-                        sentiment=form["sentiment"],
-                        attendees=form["attendees"],
-                        text=form["text"],
-                    )
+                    event = note_event(form)
                     async with unit_of_work(sessions) as session:
                         await spec.outbox.add(session, event)
                     sent[str(event.note_id)] = (sched, t_sent, time.time())
                 except Exception:
                     errors += 1
-    else:
+    elif args.source == "http":
         token = mint_token(p.settings, subject="bench-liaison", roles=["liaison"])
         auth = b"Authorization: Bearer " + token.encode() + b"\r\n"
         pool: asyncio.Queue[HttpConn] = asyncio.Queue()
@@ -693,19 +765,37 @@ async def phase_latency(p: Platform, args: argparse.Namespace) -> dict[str, Any]
     ]
     if args.source == "http":
         forms = await http_forms(p, forms, rng)
-    tasks = []
-    t_start = time.time()
-    for i, form in enumerate(forms):
-        sched = t_start + i / args.rate
-        delay = sched - time.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(form, sched, slots)))
-    await asyncio.gather(*tasks)
-    t_end = time.time()
-    if args.source != "http":
-        await engine.dispose()
+    if args.source == "outbox-child":  # the services process writes (in_process_writer)
+        done = p.tmp / "writer-done.json"
+        t_start = time.time() + 0.5
+        go = p.tmp / "writer-go.json"
+        job = {"forms": forms, "rate": args.rate, "t_start": t_start, "connections": args.connections}
+        go.with_suffix(".tmp").write_text(json.dumps(job))
+        go.with_suffix(".tmp").rename(go)
+        while not done.exists() and time.time() < give_up_at + 30:
+            await asyncio.sleep(0.1)
+        written = json.loads(done.read_text())
+        sent = {k: (a, b, c) for k, (a, b, c) in written["sent"].items()}
+        errors, t_end = written["errors"], written["t_end"]
     else:
+        tasks = []
+        t_start = time.time()
+        for i, form in enumerate(forms):
+            sched = t_start + i / args.rate
+            delay = sched - time.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(form, sched, slots)))
+        await asyncio.gather(*tasks)
+        t_end = time.time()
+    if relay_task is not None:
+        await wait_applied(p, inbox_base + len(sent), 30)
+        relay.stop()
+        await relay_task
+        await producer.stop()
+    if args.source in ("outbox", "outbox-external"):
+        await engine.dispose()
+    elif args.source == "http":
         while not pool.empty():
             pool.get_nowait().close()
     # wait for the dashboard to apply them all
@@ -713,7 +803,12 @@ async def phase_latency(p: Platform, args: argparse.Namespace) -> dict[str, Any]
     cores = meter.stop()
     p.windows["latency"] = (t_start, time.time())
     return {
-        "mode": {"http": "HTTP POST /v1/notes", "outbox": "outbox.add, one event per transaction"}[args.source],
+        "mode": {
+            "http": "HTTP POST /v1/notes",
+            "outbox": "outbox.add + relay in the bench process (an intake replica), one event per transaction",
+            "outbox-child": "outbox.add in the services process, one event per transaction",
+            "outbox-external": "outbox.add in the bench process (services' relay's poll), one event per transaction",
+        }[args.source],
         "target_rate": args.rate,
         "duration_s": args.duration,
         "notes": total,
@@ -860,10 +955,12 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=32, help="HTTP connections (latency phase)")
     ap.add_argument(
         "--source",
-        choices=["http", "outbox"],
+        choices=["http", "outbox", "outbox-child", "outbox-external"],
         default="http",
         help="latency phase: HTTP POST /v1/notes, or outbox.add() of one note.submitted per "
-        "transaction (the backbone alone, without intake's request handling)",
+        "transaction (the backbone alone): from this process with its own relay (outbox), from "
+        "the services process (outbox-child), or from this process without a relay "
+        "(outbox-external: found by the services' relay's poll)",
     )
     ap.add_argument("--uvloop", action="store_true", help="run the services child on uvloop")
     ap.add_argument(

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import openpyxl
 import pytest
+import sqlalchemy as sa
 from support import bearer, eventually, running, scalar
 from typer.testing import CliRunner
 
@@ -519,3 +520,43 @@ def test_cli_dry_run_then_valid_only(settings: KitSettings, tmp_path: Path, monk
     mapped = runner.invoke(cli.app, ["import", "contacts", str(renamed), "--map", "Spent=minutes", "--commit", "all"])
     assert mapped.exit_code == 0, mapped.output
     assert asyncio.run(contacts_of(settings, t)) == 6
+
+
+async def test_an_import_whose_runner_died_is_resumed_when_intake_starts(
+    settings: KitSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The startup hook takes up a stale import: nobody has to GET it after a restart."""
+    for name, value in (("INLINE_MAX_BYTES", "10000000"), ("INLINE_MAX_ROWS", "0")):
+        monkeypatch.setenv(f"PORCHLIGHT_INTAKE_IMPORT_{name}", value)
+    t = tag()
+    async with running("intake", settings, background=False) as (_, client):
+        h = supervisor(settings)
+        r = await upload(client, h, big_contacts(t, 120), "contacts")
+        assert r.status_code == 201, r.text  # validated inside the request
+        import_id = r.json()["import_id"]
+    # Its commit was chosen, then the process that ran it died (its lease ran out long ago).
+    from porchlight.kit.db import create_engine
+
+    engine = create_engine(settings.require_database_url(), pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            dead = await conn.execute(
+                sa.text(
+                    "UPDATE intake.imports SET status = 'importing', choice = 'all', "
+                    "lease_owner = 'a-dead-replica', lease_until = '2000-01-01T00:00:00Z' WHERE id = :i"
+                ),
+                {"i": import_id},
+            )
+            assert dead.rowcount == 1
+    finally:
+        await engine.dispose()
+    assert await contacts_of(settings, t) == 0
+
+    async with running("intake", settings):  # a restart: background work on, startup hooks run
+
+        async def done() -> bool:
+            status = await scalar(settings, "SELECT status FROM intake.imports WHERE id = :i", i=import_id)
+            return status == "done"
+
+        await eventually(done, timeout_s=60)
+    assert await contacts_of(settings, t) == 120

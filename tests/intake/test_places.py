@@ -224,6 +224,35 @@ async def test_every_demo_neighborhood_lies_in_its_district(session):
 # --- loading ---------------------------------------------------------------------------------
 
 
+def test_locate_many_answers_as_each_point_alone():
+    """The index's batch lookup (imports place a batch of points at once) follows its own rule."""
+    import random
+
+    from porchlight.intake.places.geojson import parse_city
+    from porchlight.intake.places.index import PlaceIndex
+    from porchlight.intake.places.models import Place
+
+    index = PlaceIndex.build(1, [Place(**p.row()) for p in parse_city(demo_city(), prefix="").places])
+    rng = random.Random(11)
+    points = [(round(rng.uniform(42.22, 42.40), 4), round(rng.uniform(-71.19, -70.99), 4)) for _ in range(2000)]
+    points += [(IN_C6.lat, IN_C6.lon), (NEW_YORK.lat, NEW_YORK.lon), (IN_C6.lat, IN_C6.lon)]  # a repeat too
+    located = index.locate_many(points)
+    assert set(located) == set(points)
+    assert located[(IN_C6.lat, IN_C6.lon)].district().code == "C6"  # type: ignore[union-attr]
+    assert located[(NEW_YORK.lat, NEW_YORK.lon)].district() is None
+    assert located[(NEW_YORK.lat, NEW_YORK.lon)].neighborhoods == ()
+    inside = 0
+    for lat, lon in points:
+        one = located[(lat, lon)]
+        district = index.district_at(lat, lon)
+        inside += district is not None
+        assert one.district() == district
+        for parent in (None, district.code if district else None, "A1"):
+            assert one.neighborhood(parent) == index.neighborhood_at(lat, lon, district=parent)
+    assert 500 < inside < len(points)  # both inside and outside the city were asked
+    assert index.locate_many([]) == {}
+
+
 async def test_reload_replaces_everything_and_a_bad_file_changes_nothing(settings):
     version_before = await scalar(settings, "SELECT version FROM intake.places_version")
     try:

@@ -165,6 +165,10 @@ class NoteAnalyzed(Event):
     concerns: list[ConcernAnalysis] = Field(default_factory=list)
     sentiment: SentimentLabel
     sentiment_score: float
+    #: The note revision analyzed (added compatibly; absent from older events).
+    revision: int | None = None
+    #: When the conversation took place (the time insights count the note at).
+    occurred_at: datetime | None = None
 
     def subject(self) -> str:
         return str(self.note_id)
@@ -183,6 +187,12 @@ class InsightUpdated(Event):
     top_topics: list[str] = Field(default_factory=list)
     summary: str = ""
     model_version: str
+    #: Notes per topic in the period, for the topics in ``top_topics`` (added compatibly).
+    topic_notes: dict[str, int] = Field(default_factory=dict)
+    #: Notes in the district in the period.
+    notes: int | None = None
+    #: Why the change is material: "first", "ranking" or "counts".
+    reason: str | None = None
 
 
 # --- projects -----------------------------------------------------------------------------
@@ -200,6 +210,9 @@ class PriorityCreated(Event):
     district: str
     quarter: str = Field(pattern=r"^\d{4}-Q[1-4]$")
     topics: list[str] = Field(default_factory=list)
+    #: Added compatibly (issue 5): the neighborhood it targets and how it will be evaluated.
+    neighborhood: str | None = None
+    outcome_measure: str | None = None
 
 
 class ProjectCreated(Event):
@@ -218,6 +231,69 @@ class ProjectCreated(Event):
     starts_on: date
     due_on: date
     point: GeoPoint | None = None
+    #: Added compatibly (issue 5): where on the map, and the co-response team that owns it.
+    neighborhood: str | None = None
+    place: str | None = None
+    team: str | None = None
+
+
+ProjectStatus = Literal["proposed", "planned", "in_progress", "done", "blocked"]
+
+
+class ProjectMoved(Event):
+    """A micro-project's card moved on the board (proposed, planned, in progress, done, blocked)."""
+
+    TYPE: ClassVar[str] = "org.porchlight.project.moved.v1"
+    TOPIC: ClassVar[str] = Topics.PROJECTS
+    KEY: ClassVar[str] = "project_id"
+
+    project_id: UUID
+    priority_id: UUID
+    district: str
+    department: str
+    from_status: ProjectStatus
+    to_status: ProjectStatus
+    #: Why the project is blocked (staff-written; set when ``to_status`` is ``blocked``).
+    reason: str | None = None
+    moved_by: str
+    moved_at: datetime
+    #: The card's version after the move (optimistic concurrency on the board).
+    version: int
+
+
+class ProjectCompletionRequested(Event):
+    """Every task of a micro-project is done: its owner is asked to confirm the project complete."""
+
+    TYPE: ClassVar[str] = "org.porchlight.project.completion_requested.v1"
+    TOPIC: ClassVar[str] = Topics.PROJECTS
+    KEY: ClassVar[str] = "project_id"
+
+    project_id: UUID
+    priority_id: UUID
+    district: str
+    department: str
+    owner: str | None = None
+    requested_at: datetime
+
+
+class ProjectReminded(Event):
+    """A micro-project is overdue or stalled and its owner was reminded (other systems may email)."""
+
+    TYPE: ClassVar[str] = "org.porchlight.project.reminded.v1"
+    TOPIC: ClassVar[str] = Topics.PROJECTS
+    KEY: ClassVar[str] = "project_id"
+
+    project_id: UUID
+    priority_id: UUID
+    title: str
+    district: str
+    department: str
+    owner: str | None = None
+    reason: Literal["overdue", "stalled"]
+    due_on: date
+    last_changed_at: datetime
+    reminded_at: datetime
+    reminded_by: str
 
 
 class TaskCompleted(Event):
@@ -250,6 +326,8 @@ class ProjectCompleted(Event):
     district: str
     department: str
     completed_at: datetime
+    #: Added compatibly (issue 5): who confirmed it.
+    completed_by: str | None = None
 
 
 # --- departments, layers, bulletins ------------------------------------------------------
@@ -325,6 +403,11 @@ class UpdatePublished(Event):
     body: str
     published_at: datetime
     project_id: UUID | None = None
+    #: Added compatibly (issue 5): the place of a win, so neighborhood channels can pick it up,
+    #: and the topics of the residents' concerns it answers ("you said, we did").
+    place: str | None = None
+    point: GeoPoint | None = None
+    topics: list[str] = Field(default_factory=list)
 
     def subject(self) -> str:
         return str(self.update_id)

@@ -58,21 +58,28 @@ def inbox_table(metadata: sa.MetaData) -> sa.Table:
 
 
 def notify_channel(schema: str) -> str:
-    """The LISTEN/NOTIFY channel a service's relay waits on."""
+    """The LISTEN/NOTIFY channel relays used to wait on (kept for old callers; nothing NOTIFYs now)."""
     return f"porchlight_outbox_{schema}"
 
 
 def messaging_ddl(schema: str) -> list[str]:
-    """Statements a service's first migration runs after creating the tables above.
+    """Statements a service's first migration runs after creating the tables above: the lanes.
 
-    Seeds the lanes and installs a statement-level trigger that NOTIFYs the relay when rows
-    arrive (PostgreSQL delivers it on commit and folds duplicates within a transaction).
+    There is no NOTIFY trigger any more (docs/adr/0008-outbox-wake-up-in-process.md): relays are
+    woken in process after a commit and poll for the rest. ``messaging_upgrade_ddl`` removes the
+    trigger from databases created before.
     """
-    channel = notify_channel(schema)
+    return [f"INSERT INTO {schema}.outbox_lane (lane) SELECT generate_series(0, {OUTBOX_LANES - 1})"]
+
+
+def messaging_upgrade_ddl(schema: str) -> list[str]:
+    """Idempotent statements that bring a service's messaging tables to the current shape.
+
+    Drops the statement-level ``outbox_notify`` trigger earlier versions installed: its
+    ``pg_notify`` makes PostgreSQL take a database-wide lock at every commit that wrote an
+    outbox row, so those commits ran one at a time.
+    """
     return [
-        f"INSERT INTO {schema}.outbox_lane (lane) SELECT generate_series(0, {OUTBOX_LANES - 1})",
-        f"""CREATE OR REPLACE FUNCTION {schema}.outbox_notify() RETURNS trigger
-            LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('{channel}', ''); RETURN NULL; END $$""",
-        f"""CREATE TRIGGER outbox_notify AFTER INSERT ON {schema}.outbox
-            FOR EACH STATEMENT EXECUTE FUNCTION {schema}.outbox_notify()""",
+        f"DROP TRIGGER IF EXISTS outbox_notify ON {schema}.outbox",
+        f"DROP FUNCTION IF EXISTS {schema}.outbox_notify()",
     ]

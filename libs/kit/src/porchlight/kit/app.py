@@ -1,16 +1,16 @@
 """The app factory: every service is a FastAPI app built the same way.
 
 It adds /healthz (alive), /readyz (database and broker reachable), /metrics, problem-details
-errors, request ids on every log line, a body-size limit, the authenticator, and a lifespan that
-starts and stops the service's runtime (engine, producer, outbox relay, consumers).
+errors, request ids on every log line, body-size limits (per route), the authenticator, and a
+lifespan that starts and stops the service's runtime (engine, producer, outbox relay, consumers).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -51,22 +51,61 @@ def runtime_of(request: Request) -> ServiceRuntime:
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 
 
-class BodyLimit:
-    """Refuse bodies over ``limit`` bytes with a 413.
+#: A route's own body limit: bytes, or a function of the app's state giving them (read once).
+LimitSpec = int | Callable[[Any], int]
+_LIMIT_ATTR = "__porchlight_body_limit__"
+_Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
 
-    A declared Content-Length over the limit is refused before anything is read. A body without
-    one (``Transfer-Encoding: chunked``) is counted as it arrives: once past the limit, reading
-    stops and the answer is the same 413, whatever the app made of the aborted read.
+
+def body_limit(limit: LimitSpec) -> Callable[[_Endpoint], _Endpoint]:
+    """Give a route its own body limit instead of the kit's ``max_body_bytes``.
+
+    Put it under the route decorator. ``limit`` is a number of bytes or a function of the
+    app's ``state`` returning one (for a limit from a service's own settings, e.g. imports'
+    ``max_bytes``); it is resolved at the route's first request and kept.
+    """
+
+    def mark(endpoint: _Endpoint) -> _Endpoint:
+        setattr(endpoint, _LIMIT_ATTR, limit)
+        return endpoint
+
+    return mark
+
+
+class BodyLimit:
+    """Refuse bodies over the route's limit with a 413 (``body_limit``; else ``default``).
+
+    The limit is known once the router has matched the route, so it is applied when the app
+    first reads the body: a declared Content-Length over it is refused before any byte is read.
+    A body without one (``Transfer-Encoding: chunked``) is counted as it arrives: once past the
+    limit, reading stops and the answer is the same 413, whatever the app made of the aborted
+    read. A request matching no route gets ``default``.
     """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
+        self._by_route: dict[int, int] = {}
 
-    def _refusal(self, scope: Scope) -> Response:
+    def limit_of(self, scope: Scope) -> int:
+        route = scope.get("route")
+        if route is None:
+            return self.limit
+        known = self._by_route.get(id(route))
+        if known is None:
+            spec: LimitSpec | None = getattr(getattr(route, "endpoint", None), _LIMIT_ATTR, None)
+            if spec is None or isinstance(spec, int):
+                known = self.limit if spec is None else spec
+            else:
+                known = int(spec(scope["app"].state))
+            self._by_route[id(route)] = known
+        return known
+
+    @staticmethod
+    def _refusal(scope: Scope, limit: int) -> Response:
         return problem_response(
             413,
             "Request body too large",
-            f"The body exceeds {self.limit} bytes",
+            f"The body exceeds {limit} bytes",
             slug="payload-too-large",
             instance=scope.get("path"),
         )
@@ -75,22 +114,25 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
-            await self._refusal(scope)(scope, receive, send)
-            return
-
+        declared = dict(scope["headers"]).get(b"content-length")
+        length = int(declared) if declared is not None and declared.isdigit() else None
         received = 0
+        limit: int | None = None
         over = started = refused = False
 
         async def counted_receive() -> Message:
-            nonlocal received, over
+            nonlocal received, over, limit
+            if limit is None:
+                limit = self.limit_of(scope)
+                if length is not None and length > limit:
+                    over = True
+                    raise PayloadTooLarge(f"The body exceeds {limit} bytes")
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     over = True
-                    raise PayloadTooLarge(f"The body exceeds {self.limit} bytes")
+                    raise PayloadTooLarge(f"The body exceeds {limit} bytes")
             return message
 
         async def guarded_send(message: Message) -> None:
@@ -100,7 +142,7 @@ class BodyLimit:
             if message["type"] == "http.response.start":
                 if over:
                     refused = True
-                    await self._refusal(scope)(scope, receive, send)
+                    await self._refusal(scope, limit or self.limit)(scope, receive, send)
                     return
                 started = True
             await send(message)
@@ -111,7 +153,7 @@ class BodyLimit:
             if refused:
                 return
             if over and not started:
-                await self._refusal(scope)(scope, receive, send)
+                await self._refusal(scope, limit or self.limit)(scope, receive, send)
                 return
             raise
 
@@ -140,6 +182,7 @@ def create_app(spec: ServiceSpec, settings: KitSettings | None = None, *, run_ba
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        telemetry=None if settings.fastapi_telemetry else {"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.spec = spec

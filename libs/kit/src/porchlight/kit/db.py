@@ -6,24 +6,64 @@ One request or one consumed event is one transaction: services ``flush()``, only
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+#: A pooled connection idle longer than this is pinged before use (see ``_ping_when_idle``).
+IDLE_PING_S = 10.0
+#: Connections are replaced after this long, before firewalls and proxies drop them quietly.
+POOL_RECYCLE_S = 1800
 
-def create_engine(url: str, *, pool_size: int = 10, application_name: str = "porchlight") -> AsyncEngine:
-    return create_async_engine(
+
+def create_engine(
+    url: str, *, pool_size: int = 10, application_name: str = "porchlight", idle_ping_s: float = IDLE_PING_S
+) -> AsyncEngine:
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pool_pre_ping: it is a round trip on every checkout, a sixth of a contact's CPU
+        # (docs/benchmarks.md). Stale connections are handled by pinging only the ones that sat
+        # idle (a busy pool reuses connections within milliseconds) and by recycling old ones.
+        pool_recycle=POOL_RECYCLE_S,
         # Statement parameters are residents' words: keep them out of error texts, hence logs.
         hide_parameters=True,
         connect_args={"server_settings": {"application_name": application_name}},
     )
+    _ping_when_idle(engine, idle_ping_s)
+    return engine
+
+
+def _ping_when_idle(engine: AsyncEngine, idle_s: float) -> None:
+    """Ping a connection at checkout only when it was idle more than ``idle_s``.
+
+    A dead one (database restarted, connection cut) raises ``DisconnectionError``: the pool
+    drops it and checks out another, as ``pool_pre_ping`` would, so the request does not fail.
+    """
+    pool, dialect = engine.sync_engine.pool, engine.sync_engine.dialect
+
+    @event.listens_for(pool, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        record.info["porchlight_idle_since"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("porchlight_idle_since")
+        if since is None or time.monotonic() - since < idle_s:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception:
+            alive = False
+        if not alive:
+            raise sa.exc.DisconnectionError("pooled connection is gone")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

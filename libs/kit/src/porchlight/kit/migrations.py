@@ -52,6 +52,8 @@ async def migrate(engine: AsyncEngine, spec: ServiceSpec, revision: str = "heads
         cfg = alembic_config(spec)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        if _has_notify_trigger(conn, spec.schema):
+            upgrade_messaging_tables(conn, spec.schema)
 
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)
@@ -66,3 +68,28 @@ def create_messaging_tables(bind: Connection, schema: str) -> None:
         table.create(bind)
     for statement in messaging_ddl(schema):
         bind.execute(sa.text(statement))
+
+
+def upgrade_messaging_tables(bind: Connection, schema: str) -> None:
+    """Bring the messaging tables of ``schema`` to the current shape (idempotent).
+
+    The kit owns these tables' DDL, so ``migrate`` runs this after every service's Alembic
+    history: a database created by an older version loses the outbox's NOTIFY trigger
+    (docs/adr/0008-outbox-wake-up-in-process.md) without a revision in each service. A service
+    may also call it from a revision of its own; running it twice changes nothing.
+    """
+    from porchlight.events.storage import messaging_upgrade_ddl
+
+    for statement in messaging_upgrade_ddl(schema):
+        bind.execute(sa.text(statement))
+
+
+def _has_notify_trigger(bind: Connection, schema: str) -> bool:
+    """Checked first: DROP TRIGGER locks the outbox exclusively even when there is none to drop,
+    and replicas already running would wait for a rolling deploy's migrate."""
+    query = sa.text(
+        "SELECT EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = :s AND c.relname = 'outbox' AND t.tgname = 'outbox_notify')"
+    )
+    return bool(bind.execute(query, {"s": schema}).scalar())

@@ -45,7 +45,13 @@ class ServiceRuntime:
         self.producer = EventProducer(bootstrap, idempotent=not s.embedded_broker, client_id=f"porchlight-{spec.name}")
         await self.producer.start()
         self.relay = OutboxRelay(
-            self.engine, spec.outbox, self.producer, service=spec.name, schema=spec.schema, listen_dsn=asyncpg_dsn(url)
+            self.engine,
+            spec.outbox,
+            self.producer,
+            service=spec.name,
+            schema=spec.schema,
+            listen_dsn=asyncpg_dsn(url),
+            idle_poll_s=s.outbox_poll_s,
         )
         if self.run_relay:
             self._spawn(self.relay.run(), "relay")

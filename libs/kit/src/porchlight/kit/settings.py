@@ -34,7 +34,18 @@ class KitSettings(BaseSettings):
     auth_audience: str = "porchlight"
     auth_jwks_url: str | None = None
     auth_local_key: Path | None = None  # default: <data_dir>/signing-key.pem
+    #: Verified bearer tokens kept (LRU), each until its exp and at most max_age (0: no cache).
+    auth_token_cache_size: int = 4096
+    auth_token_cache_max_age_s: float = 300.0
+    #: FastAPI's native OpenTelemetry (used when an OTEL provider is configured). Off by default:
+    #: asking for the providers costs ~2 % of a cheap request's CPU even when none is configured,
+    #: and /metrics (Prometheus) already covers requests.
+    fastapi_telemetry: bool = False
+    #: Default request body limit; a route may declare its own (``kit.app.body_limit``).
     max_body_bytes: int = 1_000_000
+    #: How often an idle outbox relay looks for rows written by other processes (it is woken at
+    #: once by commits of its own process): docs/adr/0008-outbox-wake-up-in-process.md.
+    outbox_poll_s: float = 0.25
     # Consumers: a short fetch wait keeps latency low (500 ms default -> 250 ms at p99); a
     # group rebalances in about half the session timeout on the embedded broker.
     consumer_fetch_max_wait_ms: int = 10

@@ -9,6 +9,7 @@ from porchlight.intake.db import metadata
 from porchlight.intake.imports import models as _imports_models  # noqa: F401  (tables on the metadata)
 from porchlight.intake.imports.cli import import_app
 from porchlight.intake.imports.routes import router as imports_router
+from porchlight.intake.imports.runner import resume_imports_on_startup
 from porchlight.intake.meetings import models as _meetings_models  # noqa: F401  (tables on the metadata)
 from porchlight.intake.meetings.routes import router as meetings_router
 from porchlight.intake.notes import models as _models  # noqa: F401  (tables on the metadata)
@@ -30,5 +31,5 @@ spec = ServiceSpec(
     routers=[notes_router, places_router, contacts_router, meetings_router, imports_router],
     produces=[NoteSubmitted, ContactLogged, *NOTES_EVENTS],
     commands={"places": places_app, "import": import_app},
-    on_startup=[install_log_redaction, load_demo_city_on_startup],
+    on_startup=[install_log_redaction, load_demo_city_on_startup, resume_imports_on_startup],
 )

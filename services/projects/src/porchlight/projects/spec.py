@@ -2,10 +2,30 @@
 
 from pathlib import Path
 
+from porchlight.events import (
+    PriorityCreated,
+    ProjectCompleted,
+    ProjectCompletionRequested,
+    ProjectCreated,
+    ProjectMoved,
+    ProjectReminded,
+    TaskCompleted,
+    UpdatePublished,
+)
 from porchlight.kit.service import ServiceSpec
+from porchlight.projects.board.fanout import install_board_hub
+from porchlight.projects.board.routes import router as board_router
+from porchlight.projects.cli import projects_app
 from porchlight.projects.db import metadata
+from porchlight.projects.departments import models as _departments_models  # noqa: F401  (tables on the metadata)
+from porchlight.projects.departments.routes import router as departments_router
+from porchlight.projects.exchange.routes import router as exchange_router
 from porchlight.projects.priorities import models as _models  # noqa: F401  (tables on the metadata)
 from porchlight.projects.priorities.routes import router as priorities_router
+from porchlight.projects.wins import models as _wins_models  # noqa: F401  (tables on the metadata)
+from porchlight.projects.wins.routes import router as wins_router
+from porchlight.projects.work import models as _work_models  # noqa: F401  (tables on the metadata)
+from porchlight.projects.work.routes import router as work_router
 
 spec = ServiceSpec(
     name="projects",
@@ -13,5 +33,17 @@ spec = ServiceSpec(
     default_port=8003,
     metadata=metadata,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[priorities_router],
+    routers=[priorities_router, work_router, board_router, wins_router, departments_router, exchange_router],
+    produces=[
+        PriorityCreated,
+        ProjectCreated,
+        ProjectMoved,
+        ProjectCompletionRequested,
+        ProjectCompleted,
+        ProjectReminded,
+        TaskCompleted,
+        UpdatePublished,
+    ],
+    cli=projects_app,
+    on_startup=[install_board_hub],
 )

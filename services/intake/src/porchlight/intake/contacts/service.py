@@ -168,6 +168,7 @@ async def log_contact(
     row = await repo.insert_with_event(values, outbox.table, Outbox.row(envelope, event.TOPIC))
     if row is None:
         return await _duplicate(repo, contact_id, officer.subject, key, fp)
+    outbox.wake_after_commit(session)  # the row went in with our own statement, not outbox.add
     log.debug("contact logged", extra={"contact_id": str(row.id), "contact_type": row.contact_type})
     return Logged(row=row, status=201)
 

@@ -32,22 +32,28 @@ from porchlight.intake.imports.service import choose, create_job
 from porchlight.intake.imports.settings import ImportSettings
 from porchlight.intake.meetings.forms import Config
 from porchlight.intake.settings import IntakeSettings
-from porchlight.kit.app import Session
+from porchlight.kit.app import Session, body_limit
 from porchlight.kit.auth import Allow, Principal, Role
 from porchlight.kit.errors import NotFound, ValidationProblem
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 
+#: Room for the multipart envelope (boundaries, the form's other fields) above the file's limit.
+MULTIPART_ROOM = 64 * 1024
+
 Importer = Annotated[Principal, Depends(Allow(Role.supervisor))]
 
 
-def import_settings(request: Request) -> ImportSettings:
+def settings_of(state: Any) -> ImportSettings:
     """Read once per app, at the first request that needs them (never at import)."""
-    state = request.app.state
     if not isinstance(getattr(state, "import_settings", None), ImportSettings):
         state.import_settings = ImportSettings()
     settings: ImportSettings = state.import_settings
     return settings
+
+
+def import_settings(request: Request) -> ImportSettings:
+    return settings_of(request.app.state)
 
 
 Settings = Annotated[ImportSettings, Depends(import_settings)]
@@ -107,6 +113,7 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
     responses=_ANSWERS,
     summary="Upload a CSV or XLSX of past notes or contacts: a dry run, nothing imported",
 )
+@body_limit(lambda state: settings_of(state).max_bytes + MULTIPART_ROOM)  # not the kit's 1 MB default
 async def upload(
     request: Request,
     response: Response,

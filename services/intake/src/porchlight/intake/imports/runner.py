@@ -268,3 +268,20 @@ async def resume_stale(state: Any, settings: ImportSettings, intake: IntakeSetti
     for import_id in stale:
         spawn(state, import_id, settings, intake)
     return len(stale)
+
+
+async def resume_imports_on_startup(state: Any) -> None:
+    """Intake's startup hook: take up imports whose runner died with its process.
+
+    Only where background work runs (``porchlight run`` / ``serve``; not a test app without it).
+    A failure is logged, not raised: the imports are also taken up by the next GET or commit.
+    """
+    if not state.runtime.run_relay:
+        return
+    try:
+        resumed = await resume_stale(state, ImportSettings(), IntakeSettings())
+    except Exception:
+        log.warning("could not look for imports to resume", exc_info=True)
+        return
+    if resumed:
+        log.info("resumed %s import(s) whose runner was gone", resumed)

@@ -13,8 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class ImportSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PORCHLIGHT_INTAKE_IMPORT_", extra="ignore")
 
-    #: Largest file accepted (413 above). The kit's body limit (PORCHLIGHT_MAX_BODY_BYTES) must
-    #: be at least this for HTTP uploads; the CLI has no body limit.
+    #: Largest file accepted (413 above). It is also the upload route's body limit (instead of the
+    #: kit's PORCHLIGHT_MAX_BODY_BYTES), plus room for the multipart envelope; the CLI has none.
     max_bytes: int = Field(default=50_000_000, ge=1)
     #: Files up to this size are validated inside the upload request (201 with the report);
     #: larger ones in the background (202; progress with GET).

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import shapely
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
@@ -26,6 +27,25 @@ class IndexedPlace:
     kind: str
     name: str
     parent_code: str | None
+
+
+#: A point as rows and forms carry it: (lat, lon).
+LatLon = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class PointPlaces:
+    """Every district and neighborhood a point lies in (in index order), and the index's rule
+    for choosing one: the first, or the first in a wanted district."""
+
+    districts: tuple[IndexedPlace, ...] = ()
+    neighborhoods: tuple[IndexedPlace, ...] = ()
+
+    def district(self) -> IndexedPlace | None:
+        return self.districts[0] if self.districts else None
+
+    def neighborhood(self, district: str | None = None) -> IndexedPlace | None:
+        return next((n for n in self.neighborhoods if district is None or n.parent_code == district), None)
 
 
 @dataclass
@@ -69,6 +89,29 @@ class PlaceIndex:
 
     def neighborhood_at(self, lat: float, lon: float, district: str | None = None) -> IndexedPlace | None:
         return self._at(self._neighborhood_tree, self.neighborhoods, lat, lon, parent=district)
+
+    def locate_many(self, points: Sequence[LatLon]) -> dict[LatLon, PointPlaces]:
+        """The places of many points at once: one vectorized STRtree query per tree.
+
+        Same answers as ``district_at`` / ``neighborhood_at`` point by point, without shapely's
+        per-call overhead (~40 µs a call, which is most of placing a point).
+        """
+        unique = list(dict.fromkeys(points))
+        districts = self._hits_many(self._district_tree, self.districts, unique)
+        neighborhoods = self._hits_many(self._neighborhood_tree, self.neighborhoods, unique)
+        return {p: PointPlaces(tuple(districts[i]), tuple(neighborhoods[i])) for i, p in enumerate(unique)}
+
+    @staticmethod
+    def _hits_many(tree: STRtree | None, items: list[IndexedPlace], points: list[LatLon]) -> list[list[IndexedPlace]]:
+        out: list[list[IndexedPlace]] = [[] for _ in points]
+        if tree is None or not points:
+            return out
+        lats = np.fromiter((p[0] for p in points), dtype=float, count=len(points))
+        lons = np.fromiter((p[1] for p in points), dtype=float, count=len(points))
+        pairs = tree.query(shapely.points(lons, lats), predicate="intersects")
+        for i, j in sorted(zip(pairs[0].tolist(), pairs[1].tolist(), strict=True)):
+            out[i].append(items[j])
+        return out
 
     @staticmethod
     def _at(

@@ -1,11 +1,13 @@
-"""A quarterly priority for a place (the first table of projects; features come with issue 5)."""
+"""A quarterly priority for a place: the goal, the concerns behind it, and how it is evaluated."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from porchlight.projects.db import Base
@@ -17,5 +19,17 @@ class Priority(Base):
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     title: Mapped[str] = mapped_column(sa.Text)
     district: Mapped[str] = mapped_column(sa.Text)
+    neighborhood: Mapped[str | None] = mapped_column(sa.Text)
     quarter: Mapped[str] = mapped_column(sa.Text)
+    #: Topics of the residents' concerns that motivated it (synthesis's taxonomy).
+    topics: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=list)
+    #: The concerns themselves, linked by topic and place: ``{topic, district, neighborhood,
+    #: quote, mentions}`` — quotes are the redacted words synthesis already published.
+    concerns: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    outcome_measure: Mapped[str | None] = mapped_column(sa.Text)
+    outcome_before: Mapped[float | None] = mapped_column(sa.Float)
+    outcome_after: Mapped[float | None] = mapped_column(sa.Float)
+    #: Why enforcement comes first, when the first projects are all enforcement (DICE: last).
+    enforcement_justification: Mapped[str | None] = mapped_column(sa.Text)
+    created_by: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())

@@ -12,8 +12,10 @@ class PriorityRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def list_for(self, district: str | None) -> list[Priority]:
+    async def list_for(self, district: str | None, quarter: str | None = None) -> list[Priority]:
         stmt = sa.select(Priority).order_by(Priority.created_at.desc())
         if district:
             stmt = stmt.where(Priority.district == district)
+        if quarter:
+            stmt = stmt.where(Priority.quarter == quarter)
         return list(await self.session.scalars(stmt))

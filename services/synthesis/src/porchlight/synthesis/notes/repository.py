@@ -12,10 +12,6 @@ class ReceivedNoteRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, note: ReceivedNote) -> None:
-        self.session.add(note)
-        await self.session.flush()
-
     async def count_by_district(self) -> dict[str, int]:
         rows = await self.session.execute(
             sa.select(ReceivedNote.district, sa.func.count()).group_by(ReceivedNote.district)

@@ -1,0 +1,357 @@
+"""Load a realistic quarter into the running platform through the services' HTTP APIs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import csv
+import io
+import json
+import logging
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from shapely.geometry import Point
+
+from porchlight.dashboard.places import City, load_city
+from porchlight.kit.auth import mint_token
+from porchlight.kit.settings import KitSettings
+
+log = logging.getLogger(__name__)
+
+# Thousands of demo requests must not flood the log with httpx's one line per request; only the
+# demo's own requests (this context) are dropped, the web proxy's are left alone.
+_loading: contextvars.ContextVar[bool] = contextvars.ContextVar("demo_loading", default=False)
+
+
+class _QuietDemoRequests(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _loading.get()
+
+
+logging.getLogger("httpx").addFilter(_QuietDemoRequests())
+
+TEXTS = Path(__file__).with_name("resident_texts.csv")
+NS = uuid.UUID("6f1c3f0e-7d6b-4a35-9a51-0c9f5e1d2b77")  # demo ids are uuid5 of this: a re-run repeats them
+
+VENUES = ["living_room", "library", "place_of_worship", "coffee_shop", "school", "park"]
+CONTACT_TYPES = ["conversation", "youth_activity", "business_checkin", "event", "referral", "other"]
+CONTACT_WEIGHTS = [45, 15, 15, 10, 10, 5]
+# NIBRS codes and how common they are in a mid-size US city (rough shares, for a believable mix).
+OFFENSES = [("13B", 18), ("290", 14), ("23F", 12), ("23H", 12), ("23C", 8), ("220", 8), ("240", 7), ("13A", 6),
+            ("35A", 5), ("120", 3), ("13C", 4), ("26A", 3)]  # fmt: skip
+TOPICS = ["speeding_traffic", "police_enforcement_safety", "property_code", "transit_scooters", "parks",
+          "roads_sidewalks", "trash_dumping", "street_lighting", "animals_pests", "noise"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    intake: str
+    projects: str
+    dashboard: str
+
+    @classmethod
+    def from_runtime(cls, settings: KitSettings) -> Endpoints:
+        """The services of a running ``porchlight run`` (ports in <data_dir>/runtime.json)."""
+        info = json.loads((settings.data_dir / "runtime.json").read_text())
+        ports = info["ports"]
+        base = f"http://{settings.host}"
+        return cls(
+            intake=f"{base}:{ports['intake']}",
+            projects=f"{base}:{ports.get('projects', 0)}",
+            dashboard=f"{base}:{ports['dashboard']}",
+        )
+
+
+def resident_texts() -> list[dict[str, str]]:
+    with TEXTS.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def point_in(rng: random.Random, geometry: Any) -> tuple[float, float]:
+    """A random point (lat, lon) inside a district (rejection sampling in its bounding box)."""
+    minx, miny, maxx, maxy = geometry.bounds
+    for _ in range(1000):
+        lon, lat = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+        if geometry.contains(Point(lon, lat)):
+            return round(lat, 5), round(lon, 5)
+    c = geometry.representative_point()
+    return c.y, c.x
+
+
+class _Client:
+    """HTTP with a token per persona, bounded concurrency, and counts of what happened."""
+
+    def __init__(self, settings: KitSettings, http: httpx.AsyncClient, parallel: int = 6) -> None:
+        self.settings, self.http = settings, http
+        self.gate = asyncio.Semaphore(parallel)
+        self.tokens: dict[tuple[str, str, str | None], str] = {}
+        self.counts: dict[str, int] = {}
+
+    def headers(self, subject: str, role: str, district: str | None = None) -> dict[str, str]:
+        key = (subject, role, district)
+        if key not in self.tokens:
+            self.tokens[key] = mint_token(self.settings, subject=subject, roles=[role], district=district, ttl_s=3600)
+        return {"Authorization": f"Bearer {self.tokens[key]}"}
+
+    async def post(self, what: str, url: str, headers: dict[str, str], **kwargs: Any) -> dict[str, Any] | None:
+        for attempt in range(4):
+            try:
+                async with self.gate:
+                    r = await self.http.post(url, headers=headers, **kwargs)
+                break
+            except httpx.TransportError:
+                # A keep-alive connection the server closed as we sent: every demo request
+                # carries its own id, so sending it again cannot count it twice.
+                if attempt == 3:
+                    raise
+                await asyncio.sleep(0.5 * (attempt + 1))
+        if r.status_code in (200, 201):
+            self.counts[what] = self.counts.get(what, 0) + 1
+            return r.json()
+        self.counts[f"{what}_refused_{r.status_code}"] = self.counts.get(f"{what}_refused_{r.status_code}", 0) + 1
+        if r.status_code not in (409,):  # 409: loaded before (a re-run)
+            log.warning("demo %s refused: %s %s", what, r.status_code, r.text[:300])
+        return None
+
+
+async def wait_ready(http: httpx.AsyncClient, url: str, timeout_s: float = 120) -> bool:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while asyncio.get_running_loop().time() < deadline:
+        try:
+            if (await http.get(f"{url}/healthz")).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        await asyncio.sleep(0.5)
+    return False
+
+
+def _moment(rng: random.Random, start: datetime, end: datetime) -> datetime:
+    t = start + (end - start) * rng.random()
+    hour = rng.choice([10, 12, 15, 17, 18, 19])  # people meet in the day and early evening
+    return t.replace(hour=hour, minute=rng.choice([0, 15, 30, 45]), second=0, microsecond=0)
+
+
+async def _meetings_and_notes(
+    c: _Client, ep: Endpoints, city: City, rng: random.Random, start: datetime, now: datetime, scale: float
+) -> None:
+    texts = resident_texts()
+    by_topic: dict[str, list[str]] = {}
+    for t in texts:
+        by_topic.setdefault(t["topic"] or "", []).append(t["text"])
+    untagged = by_topic.get("", [])
+    jobs = []
+    for d_i, d in enumerate(city.districts):
+        # Each district has its own leading concerns and mood, as real districts do.
+        lead = [TOPICS[(d_i + k) % len(TOPICS)] for k in range(3)]
+        weights = [8 if t == lead[0] else 5 if t == lead[1] else 3 if t == lead[2] else 1 for t in TOPICS]
+        mood = 2.6 + (d_i % 4) * 0.4
+        hosts = [(f"officer-{d.code.lower()}-{i}", "officer") for i in (1, 2)] + [
+            (f"liaison-{d.code.lower()}", "liaison")
+        ]
+        for k in range(max(1, round(26 * scale))):
+            host, role = rng.choice(hosts)
+            when = _moment(rng, start, now - timedelta(hours=3))
+            meeting_id = uuid.uuid5(NS, f"meeting/{d.code}/{k}")
+            concerns = []
+            for _ in range(rng.choice([1, 2, 2, 3])):
+                topic = rng.choices(TOPICS, weights)[0]
+                pool = by_topic.get(topic) or untagged
+                lat, lon = point_in(rng, d.geometry)
+                concerns.append({"text": rng.choice(pool), "topic": topic, "point": {"lat": lat, "lon": lon}})
+            note = {
+                "id": str(uuid.uuid5(NS, f"note/{d.code}/{k}")),
+                "meeting_id": str(meeting_id),
+                "concerns": concerns,
+                "sentiment": max(1, min(5, round(rng.gauss(mood, 0.9)))),
+                "attendees": rng.randint(3, 9),
+                "notes": rng.choice(untagged or [c["text"] for c in concerns]),
+            }
+            meeting = {
+                "id": str(meeting_id),
+                "venue_type": rng.choice(VENUES),
+                "place": {"district": d.code},
+                "starts_at": when.isoformat(),
+                "duration_minutes": rng.choice([60, 75, 90]),
+                "expected_attendees": note["attendees"],
+            }
+            jobs.append((host, role, d.code, meeting, note))
+
+    async def one(host: str, role: str, district: str, meeting: dict[str, Any], note: dict[str, Any]) -> None:
+        h = c.headers(host, role, district)
+        await c.post("meetings", f"{ep.intake}/v1/meetings", h, json=meeting)
+        await c.post("notes", f"{ep.intake}/v1/notes", h, json=note)
+
+    await asyncio.gather(*(one(*j) for j in jobs))
+
+
+async def _contacts(
+    c: _Client, ep: Endpoints, city: City, rng: random.Random, start: datetime, now: datetime, scale: float
+) -> None:
+    jobs = []
+    for d in city.districts:
+        officers = [f"officer-{d.code.lower()}-{i}" for i in range(1, 6)]
+        for k in range(max(1, round(110 * scale))):
+            officer = rng.choice(officers)
+            body = {
+                "id": str(uuid.uuid5(NS, f"contact/{d.code}/{k}")),
+                "contact_type": rng.choices(CONTACT_TYPES, CONTACT_WEIGHTS)[0],
+                "minutes": rng.choice([10, 15, 20, 30, 45, 60, 90]),
+                "residents_reached": rng.randint(1, 12),
+                "occurred_at": _moment(rng, start, now - timedelta(hours=1)).isoformat(),
+                "place": {"district": d.code},
+                "unit": f"{d.code}-{rng.choice(['CSO', 'PATROL-1', 'PATROL-2'])}",
+            }
+            jobs.append((officer, d.code, body))
+    await asyncio.gather(
+        *(c.post("contacts", f"{ep.intake}/v1/contacts", c.headers(o, "officer", d), json=b) for o, d, b in jobs)
+    )
+
+
+def incidents_csv(city: City, rng: random.Random, now: datetime, scale: float) -> str:
+    """Thirteen months and this one of synthetic incidents (so every month has a last year)."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["incident_id", "nibrs_code", "occurred_at", "lat", "lon"])
+    codes, weights = zip(*OFFENSES, strict=True)
+    first = date(now.year - 1, now.month, 1) - timedelta(days=1)
+    first = first.replace(day=1)
+    for d_i, d in enumerate(city.districts):
+        base = (30 + 12 * (d_i % 5)) * scale
+        day = first
+        n = 0
+        while day <= now.date():
+            season = 1.15 if day.month in (6, 7, 8) else 0.9 if day.month in (1, 2) else 1.0
+            for _ in range(int(rng.gauss(base * season / 30, 0.8) + 0.5) if base else 0):
+                lat, lon = point_in(rng, d.geometry)
+                when = datetime(day.year, day.month, day.day, rng.randrange(24), rng.randrange(60), tzinfo=UTC)
+                if when <= now:
+                    w.writerow([f"DEMO-{d.code}-{n}", rng.choices(codes, weights)[0], when.isoformat(), lat, lon])
+                    n += 1
+            day += timedelta(days=1)
+    return out.getvalue()
+
+
+DEPARTMENTS = [
+    ("public-works", "Public Works"),
+    ("parks", "Parks and Recreation"),
+    ("police", "Police"),
+    ("transportation", "Transportation"),
+    ("code-enforcement", "Code Enforcement"),
+]
+IDEAS = [
+    ("Fix the streetlights on the main corridor", "public-works", "physical"),
+    ("Trim the bushes at the park entrance", "parks", "physical"),
+    ("Tuesday evening foot patrol with residents", "police", "positive_activity"),
+    ("Speed humps survey near the school", "transportation", "physical"),
+    ("Clean-up day at the vacant lot", "code-enforcement", "ownership"),
+    ("Coffee with a cop at the library", "police", "positive_activity"),
+]
+
+
+async def _projects(c: _Client, ep: Endpoints, city: City, rng: random.Random, now: datetime) -> None:
+    """Priorities, micro-projects on the board, and wins, through projects' API.
+
+    Each district gets a priority and four projects: one done (its win approved, so
+    update.published goes out), one in progress, one overdue, one planned. Whatever the projects
+    API refuses is counted in the summary and the rest of the demo goes on.
+    """
+    quarter = f"{now.year}-Q{(now.month - 1) // 3 + 1}"
+    boss = c.headers("demo-supervisor", "supervisor")
+    for code, name in DEPARTMENTS:
+        await c.post("departments", f"{ep.projects}/v1/departments", boss, json={"code": code, "name": name})
+    for d in city.districts:
+        h = c.headers(f"supervisor-{d.code.lower()}", "supervisor", d.code)
+        priority = await c.post(
+            "priorities",
+            f"{ep.projects}/v1/priorities",
+            h,
+            json={
+                "title": f"Safer, brighter streets in {d.name}",
+                "district": d.code,
+                "quarter": quarter,
+                "topics": ["street_lighting", "speeding_traffic"],
+            },
+        )
+        if priority is None:
+            continue
+        for k, (title, dept, kind) in enumerate(rng.sample(IDEAS, 4)):
+            starts = now.date() - timedelta(days=rng.randint(20, 60))
+            due = now.date() - timedelta(days=3) if k == 2 else now.date() + timedelta(days=rng.randint(3, 14))
+            project = await c.post(
+                "projects",
+                f"{ep.projects}/v1/projects",
+                h,
+                json={
+                    "priority_id": priority["id"],
+                    "title": title,
+                    "department": dept,
+                    "remedy_kind": kind,
+                    "starts_on": starts.isoformat(),
+                    "due_on": due.isoformat(),
+                    "win_text": f"You asked, we did it: {title.lower()}.",
+                },
+            )
+            if project is None:
+                continue
+            path = {0: ["planned", "in_progress", "done"], 1: ["planned", "in_progress"]}.get(k, ["planned"])
+            for to in path:
+                if project.get("status") == to:
+                    continue
+                moved = await c.post(
+                    "moves",
+                    f"{ep.projects}/v1/projects/{project['id']}/moves",
+                    h,
+                    json={"to": to, "version": project.get("version")},
+                )
+                if moved is None:
+                    break
+                project = moved
+        async with c.gate:
+            r = await c.http.get(f"{ep.projects}/v1/wins", params={"status": "draft", "district": d.code}, headers=h)
+        for win in r.json() if r.status_code == 200 else []:
+            await c.post("wins_approved", f"{ep.projects}/v1/wins/{win['id']}/approval", h)
+
+
+async def load_demo(
+    settings: KitSettings,
+    ep: Endpoints,
+    *,
+    seed: int = 7,
+    scale: float = 1.0,
+    city: City | None = None,
+    http: httpx.AsyncClient | None = None,
+) -> dict[str, int]:
+    """Load the quarter; returns what was created (and refused, by status).
+
+    ``http`` lets tests route the endpoints to in-process apps (httpx mounts).
+    """
+    city = city or load_city()
+    _loading.set(True)  # this task and the ones it starts
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    start = now - timedelta(days=91)
+    async with http or httpx.AsyncClient(timeout=30) as http:
+        c = _Client(settings, http)
+        if not await wait_ready(http, ep.intake) or not await wait_ready(http, ep.dashboard):
+            raise RuntimeError("intake or dashboard is not answering: is `porchlight run` up?")
+        await _meetings_and_notes(c, ep, city, rng, start, now, scale)
+        await _contacts(c, ep, city, rng, start, now, scale)
+        files = {"file": ("demo-incidents.csv", incidents_csv(city, rng, now, scale).encode(), "text/csv")}
+        report = await c.post(
+            "incident_imports",
+            f"{ep.dashboard}/v1/incidents/imports",
+            c.headers("demo-analyst", "analyst"),
+            files=files,
+        )
+        if report is not None:
+            c.counts["incidents"] = report["imported"]
+        if ep.projects.rsplit(":", 1)[-1] != "0" and await wait_ready(http, ep.projects, timeout_s=10):
+            await _projects(c, ep, city, rng, now)
+        return dict(sorted(c.counts.items()))

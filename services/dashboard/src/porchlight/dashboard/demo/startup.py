@@ -1,0 +1,48 @@
+"""``make run`` on an empty database: load the demo quarter in the background.
+
+Only in standalone mode, only when ``PORCHLIGHT_DASHBOARD_DEMO_ON_EMPTY`` is true (the Makefile's
+``run`` target sets it; plain ``porchlight run`` and the tests leave it off), only when
+``porchlight run`` wrote its runtime file (the other services' ports), and only when the
+dashboard has seen no meeting, note, contact or incident yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+
+from porchlight.dashboard.settings import DashboardSettings
+
+log = logging.getLogger(__name__)
+
+_EMPTY = sa.text(
+    "SELECT NOT EXISTS (SELECT 1 FROM dashboard.notes) AND NOT EXISTS (SELECT 1 FROM dashboard.meetings) "
+    "AND NOT EXISTS (SELECT 1 FROM dashboard.contact_stats) AND NOT EXISTS (SELECT 1 FROM dashboard.incidents)"
+)
+
+
+async def load_demo_when_empty(state: Any) -> None:
+    settings = state.settings
+    if settings.mode != "standalone" or not DashboardSettings().demo_on_empty:
+        return
+    if not (settings.data_dir / "runtime.json").exists():
+        return
+    async with state.runtime.engine.connect() as conn:
+        if not (await conn.execute(_EMPTY)).scalar():
+            return
+
+    async def load() -> None:
+        from porchlight.dashboard.demo.loader import Endpoints, load_demo
+
+        try:
+            await asyncio.sleep(1.0)  # let every server come up first
+            counts = await load_demo(settings, Endpoints.from_runtime(settings))
+            log.info("demo city loaded", extra={"counts": counts})
+            print(f"demo city loaded: {counts}", flush=True)
+        except Exception as exc:  # the demo is a convenience: never take the service down
+            log.warning("demo load failed (%s: %s)", type(exc).__name__, exc)
+
+    state.demo_load = asyncio.get_running_loop().create_task(load(), name="dashboard:demo-load")

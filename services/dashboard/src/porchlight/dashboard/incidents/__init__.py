@@ -1,0 +1,1 @@
+"""Crime statistics: incidents imported from CSV, counted by district and month."""

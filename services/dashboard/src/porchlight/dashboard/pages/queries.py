@@ -1,0 +1,402 @@
+"""The SQL behind the district and city pages: one grouped query per block, for any set of
+districts at once (the city page asks for all of them in the same number of round trips as the
+district page asks for one).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from porchlight.dashboard.pages.period import Month
+from porchlight.dashboard.pages.schemas import (
+    Concern,
+    ContactGroup,
+    Crime,
+    CrimeCategory,
+    CrimeMonth,
+    Engagement,
+    Insight,
+    Projects,
+    Sentiment,
+    SentimentMonth,
+    Trend,
+    Win,
+)
+
+_DS = sa.bindparam("ds", type_=ARRAY(sa.Text))
+
+
+def _q(sql: str) -> sa.TextClause:
+    return sa.text(sql).bindparams(_DS)
+
+
+def _change(now: int, before: int) -> float | None:
+    return None if before == 0 else round((now - before) / before, 4)
+
+
+# --- engagement ---------------------------------------------------------------------------
+
+_MEETINGS = _q("""
+SELECT district,
+       count(*) FILTER (WHERE starts_at < :cut AND starts_at >= :s) AS held,
+       count(*) FILTER (WHERE starts_at >= :cut AND starts_at < :e) AS upcoming,
+       count(*) FILTER (WHERE starts_at >= :ps AND starts_at < :s) AS held_before
+FROM dashboard.meetings
+WHERE district = ANY(:ds) AND starts_at >= :ps AND starts_at < :e
+GROUP BY district
+""")
+
+_NOTES = _q("""
+SELECT n.district,
+       count(*) FILTER (WHERE n.held_at >= :s) AS notes,
+       coalesce(sum(n.attendees) FILTER (WHERE n.held_at >= :s), 0) AS attendees,
+       count(*) FILTER (WHERE n.held_at >= :s AND m.meeting_id IS NULL) AS without_meeting,
+       count(*) FILTER (WHERE n.held_at < :s AND m.meeting_id IS NULL) AS without_meeting_before
+FROM dashboard.notes n LEFT JOIN dashboard.meetings m ON m.meeting_id = n.meeting_id
+WHERE n.district = ANY(:ds) AND n.held_at >= :ps AND n.held_at < :e
+GROUP BY n.district
+""")
+
+_CONTACT_TOTALS = _q("""
+SELECT district, month, contacts, minutes, residents
+FROM dashboard.contact_totals WHERE district = ANY(:ds) AND month IN (:m, :pm)
+""")
+
+# The month's contacts per unit, per kind and per officer, in one statement (district page only).
+_CONTACT_DETAIL = _q("""
+SELECT district, GROUPING(unit, contact_type, officer_id) AS level, unit, contact_type, officer_id,
+       min(unit) AS officer_unit, sum(contacts)::bigint AS contacts, sum(minutes)::bigint AS minutes,
+       sum(residents)::bigint AS residents
+FROM dashboard.contact_stats
+WHERE district = ANY(:ds) AND month = :m
+GROUP BY GROUPING SETS ((district, unit), (district, contact_type), (district, officer_id))
+""")
+
+# GROUPING(unit, contact_type, officer_id) of each grouping set above.
+_BY_UNIT, _BY_TYPE = 3, 5
+
+
+async def engagement(
+    session: AsyncSession,
+    districts: list[str],
+    month: Month,
+    meeting_hours: float,
+    with_officers: bool,
+    detail: bool = True,
+) -> tuple[dict[str, Engagement], dict[str, dict[str, list[ContactGroup]]]]:
+    prev = month.shift(-1)
+    cut = min(datetime.now(UTC), month.utc(month.end))
+    p = {
+        "ds": districts,
+        "s": month.utc(month.start),
+        "e": month.utc(month.end),
+        "ps": prev.utc(prev.start),
+        "cut": cut,
+    }
+    meetings = {r.district: r for r in await session.execute(_MEETINGS, p)}
+    notes = {r.district: r for r in await session.execute(_NOTES, p)}
+    cur: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    before: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for t in await session.execute(_CONTACT_TOTALS, {"ds": districts, "m": month.start, "pm": prev.start}):
+        (cur if t.month == month.start else before)[t.district] = [t.contacts, t.minutes, t.residents]
+    groups: dict[str, dict[str, list[ContactGroup]]] = defaultdict(lambda: {"unit": [], "type": [], "officer": []})
+    rows: list[Any] = (
+        list(await session.execute(_CONTACT_DETAIL, {"ds": districts, "m": month.start})) if detail else []
+    )
+    for r in rows:
+        kind, key = {_BY_UNIT: ("unit", r.unit), _BY_TYPE: ("type", r.contact_type)}.get(
+            r.level, ("officer", r.officer_id)
+        )
+        if kind == "officer" and not with_officers:
+            continue
+        groups[r.district][kind].append(
+            ContactGroup(
+                key=key,
+                unit=(r.officer_unit or None) if kind == "officer" else None,
+                contacts=r.contacts,
+                hours=round(r.minutes / 60, 1),
+                residents=r.residents,
+            )
+        )
+    out: dict[str, Engagement] = {}
+    for d in districts:
+        m, n = meetings.get(d), notes.get(d)
+        held = (m.held if m else 0) + (n.without_meeting if n else 0)
+        held_before = (m.held_before if m else 0) + (n.without_meeting_before if n else 0)
+        attendees = int(n.attendees) if n else 0
+        c, b = cur[d], before[d]
+        contact_hours = round(c[1] / 60, 1)
+        out[d] = Engagement(
+            meetings_hosted=held,
+            meetings_upcoming=m.upcoming if m else 0,
+            notes=n.notes if n else 0,
+            residents_reached=attendees + c[2],
+            residents_at_meetings=attendees,
+            residents_via_contacts=c[2],
+            contacts=c[0],
+            contact_hours=contact_hours,
+            meeting_hours=round(held * meeting_hours, 1),
+            engagement_hours=round(contact_hours + held * meeting_hours, 1),
+            contacts_previous_month=b[0],
+            engagement_hours_previous_month=round(b[1] / 60 + held_before * meeting_hours, 1),
+        )
+    shaped: dict[str, dict[str, list[ContactGroup]]] = {}
+    for d in districts:
+        shaped[d] = {}
+        for kind, rows in groups[d].items():
+            rows.sort(key=lambda g: (-g.hours, g.key))
+            shaped[d][kind] = rows[:20] if kind == "officer" else rows
+    return out, shaped
+
+
+# --- concerns and sentiment ---------------------------------------------------------------
+
+# The concerns that count (``active``: the model's reading, or the host's until there is one).
+_CONCERNS = _q("""
+SELECT district, topic,
+       count(*) FILTER (WHERE held_at >= :s) AS n,
+       count(*) FILTER (WHERE held_at < :s) AS before
+FROM dashboard.note_concerns
+WHERE active AND district = ANY(:ds) AND held_at >= :ps AND held_at < :e
+  AND topic IS NOT NULL AND topic NOT IN ('unassigned', 'other')
+GROUP BY district, topic
+""")
+
+_QUOTES = _q("""
+SELECT DISTINCT ON (district, topic) district, topic, text
+FROM dashboard.note_concerns
+WHERE active AND district = ANY(:ds) AND held_at >= :s AND held_at < :e AND topic = ANY(:topics)
+ORDER BY district, topic, (length(text) BETWEEN 25 AND 280) DESC, topic_score DESC NULLS LAST, held_at DESC, idx
+""").bindparams(sa.bindparam("topics", type_=ARRAY(sa.Text)))
+
+
+def _trend(n: int, before: int) -> Trend:
+    if before == 0:
+        return "new" if n else "steady"
+    ratio = n / before
+    return "up" if ratio >= 1.2 else "down" if ratio <= 0.8 else "steady"
+
+
+async def concerns(session: AsyncSession, districts: list[str], month: Month, limit: int) -> dict[str, list[Concern]]:
+    prev = month.shift(-1)
+    p = {"ds": districts, "s": month.utc(month.start), "e": month.utc(month.end), "ps": prev.utc(prev.start)}
+    counts: dict[str, list[Any]] = defaultdict(list)
+    for r in await session.execute(_CONCERNS, p):
+        counts[r.district].append(r)
+    ranked: dict[str, list[Any]] = {}
+    topics: set[str] = set()
+    for d in districts:
+        rows = sorted((r for r in counts[d] if r.n), key=lambda r: (-r.n, r.topic))[:limit]
+        ranked[d] = rows
+        topics.update(r.topic for r in rows)
+    quotes: dict[tuple[str, str], str] = {}
+    if topics:
+        for r in await session.execute(_QUOTES, {**p, "topics": sorted(topics)}):
+            quotes[(r.district, r.topic)] = r.text
+    out: dict[str, list[Concern]] = {}
+    for d in districts:
+        total = sum(r.n for r in counts[d]) or 1
+        out[d] = [
+            Concern(
+                topic=r.topic,
+                count=r.n,
+                previous_count=r.before,
+                trend=_trend(r.n, r.before),
+                share=round(r.n / total, 3),
+                quote=quotes.get((d, r.topic)),
+            )
+            for r in ranked[d]
+        ]
+    return out
+
+
+_SENTIMENT = _q("""
+SELECT district, date_trunc('month', held_at AT TIME ZONE 'UTC')::date AS month,
+       count(*) AS notes, avg(sentiment)::float AS average,
+       count(*) FILTER (WHERE model_sentiment = 'positive') AS positive,
+       count(*) FILTER (WHERE model_sentiment = 'neutral') AS neutral,
+       count(*) FILTER (WHERE model_sentiment = 'negative') AS negative
+FROM dashboard.notes
+WHERE district = ANY(:ds) AND held_at >= :since AND held_at < :e
+GROUP BY 1, 2
+""")
+
+
+async def sentiment(session: AsyncSession, districts: list[str], month: Month) -> dict[str, Sentiment]:
+    first = month.shift(-5)
+    found: dict[tuple[str, Any], Any] = {}
+    for r in await session.execute(
+        _SENTIMENT, {"ds": districts, "since": first.utc(first.start), "e": month.utc(month.end)}
+    ):
+        found[(r.district, r.month)] = r
+    out: dict[str, Sentiment] = {}
+    for d in districts:
+        series = []
+        for i in range(6):
+            m = first.shift(i)
+            row = found.get((d, m.start))
+            series.append(
+                SentimentMonth(
+                    month=m.label,
+                    notes=row.notes if row else 0,
+                    average=round(row.average, 2) if row and row.average is not None else None,
+                    positive=row.positive if row else 0,
+                    neutral=row.neutral if row else 0,
+                    negative=row.negative if row else 0,
+                )
+            )
+        last, before = series[-1], series[-2]
+        analysed = last.positive + last.neutral + last.negative
+        out[d] = Sentiment(
+            average=last.average,
+            previous_average=before.average,
+            positive_share=round(last.positive / analysed, 3) if analysed else None,
+            trend=series,
+        )
+    return out
+
+
+# --- projects and wins --------------------------------------------------------------------
+
+_PROJECTS = _q("""
+SELECT district,
+       count(*) FILTER (WHERE NOT done) AS open,
+       count(*) FILTER (WHERE NOT done AND due_on < :today) AS overdue,
+       count(*) FILTER (WHERE NOT done AND status = 'in_progress') AS in_progress,
+       count(*) FILTER (WHERE NOT done AND status = 'blocked') AS blocked,
+       count(*) FILTER (WHERE done) AS done,
+       count(*) FILTER (WHERE completed_at >= :s AND completed_at < :cut) AS done_in_month
+FROM (SELECT *, (coalesce(completed_at < :cut, false) OR (completed_at IS NULL AND status = 'done')) AS done
+      FROM dashboard.projects) p
+WHERE district = ANY(:ds) AND (starts_on IS NULL OR starts_on < :e_date)
+GROUP BY district
+""")
+
+_REMEDIES = _q("""
+SELECT district, coalesce(remedy_kind, 'unknown') AS kind, count(*) AS n
+FROM dashboard.projects WHERE district = ANY(:ds) AND (starts_on IS NULL OR starts_on < :e_date)
+GROUP BY 1, 2
+""")
+
+
+async def projects(session: AsyncSession, districts: list[str], month: Month) -> dict[str, Projects]:
+    cut = min(datetime.now(UTC), month.utc(month.end))
+    p = {"ds": districts, "cut": cut, "today": cut.date(), "s": month.utc(month.start), "e_date": month.end}
+    rows = {r.district: r for r in await session.execute(_PROJECTS, p)}
+    kinds: dict[str, dict[str, int]] = defaultdict(dict)
+    for k in await session.execute(_REMEDIES, p):
+        kinds[k.district][k.kind] = k.n
+    out = {}
+    for d in districts:
+        r = rows.get(d)
+        out[d] = Projects(
+            planned=(r.open - r.overdue) if r else 0,
+            overdue=r.overdue if r else 0,
+            in_progress=r.in_progress if r else 0,
+            blocked=r.blocked if r else 0,
+            done=r.done if r else 0,
+            done_in_month=r.done_in_month if r else 0,
+            by_remedy_kind=kinds[d],
+        )
+    return out
+
+
+_WINS = _q("""
+SELECT * FROM (
+  SELECT u.*, row_number() OVER (PARTITION BY district ORDER BY published_at DESC) AS rank,
+         count(*) OVER (PARTITION BY district) AS total
+  FROM dashboard.updates u
+  WHERE district = ANY(:ds) AND kind = 'win' AND published_at >= :s AND published_at < :e
+) w WHERE rank <= :limit ORDER BY district, published_at DESC
+""")
+
+
+async def wins(
+    session: AsyncSession, districts: list[str], month: Month, limit: int
+) -> tuple[dict[str, list[Win]], dict[str, int]]:
+    p = {"ds": districts, "s": month.utc(month.start), "e": month.utc(month.end), "limit": max(limit, 1)}
+    items: dict[str, list[Win]] = defaultdict(list)
+    totals: dict[str, int] = defaultdict(int)
+    for r in await session.execute(_WINS, p):
+        totals[r.district] = r.total
+        if limit:
+            items[r.district].append(
+                Win(
+                    update_id=r.update_id,
+                    title=r.title,
+                    body=r.body,
+                    neighborhood=r.neighborhood,
+                    published_at=r.published_at,
+                    project_id=r.project_id,
+                )
+            )
+    return items, totals
+
+
+# --- crime --------------------------------------------------------------------------------
+
+_CRIME = _q("""
+SELECT district, month, category, nibrs_code, n
+FROM dashboard.incident_counts
+WHERE district = ANY(:ds) AND (month BETWEEN :first AND :m OR month = :ly)
+""")
+
+
+async def crime(session: AsyncSession, districts: list[str], month: Month) -> dict[str, Crime]:
+    first, prev, ly = month.shift(-11), month.shift(-1), month.shift(-12)
+    per: dict[str, dict[str, dict[Any, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    nibrs: dict[str, str | None] = {}
+    monthly: dict[str, dict[Any, int]] = defaultdict(lambda: defaultdict(int))
+    for r in await session.execute(_CRIME, {"ds": districts, "first": first.start, "m": month.start, "ly": ly.start}):
+        per[r.district][r.category][r.month] += r.n
+        monthly[r.district][r.month] += r.n
+        nibrs.setdefault(r.category, r.nibrs_code)
+    out = {}
+    for d in districts:
+        cats = [
+            CrimeCategory(
+                category=c,
+                nibrs_code=nibrs.get(c),
+                count=by.get(month.start, 0),
+                previous_month=by.get(prev.start, 0),
+                last_year=by.get(ly.start, 0),
+            )
+            for c, by in per[d].items()
+        ]
+        cats = [c for c in cats if c.count or c.previous_month or c.last_year]
+        cats.sort(key=lambda c: (-c.count, c.category))
+        total, before, year = (monthly[d].get(m.start, 0) for m in (month, prev, ly))
+        out[d] = Crime(
+            total=total,
+            previous_month=before,
+            last_year=year,
+            change_vs_previous_month=_change(total, before),
+            change_vs_last_year=_change(total, year),
+            by_category=cats,
+            trend=[
+                CrimeMonth(month=first.shift(i).label, count=monthly[d].get(first.shift(i).start, 0)) for i in range(12)
+            ],
+        )
+    return out
+
+
+_INSIGHTS = _q("SELECT * FROM dashboard.insights WHERE district = ANY(:ds)")
+
+
+async def insights(session: AsyncSession, districts: list[str]) -> dict[str, Insight]:
+    return {
+        r.district: Insight(
+            period_start=r.period_start,
+            period_end=r.period_end,
+            top_topics=list(r.top_topics),
+            summary=r.summary,
+            model_version=r.model_version,
+        )
+        for r in await session.execute(_INSIGHTS, {"ds": districts})
+    }

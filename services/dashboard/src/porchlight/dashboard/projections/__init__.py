@@ -1,0 +1,1 @@
+"""Read models projected from events (rebuildable from scratch: ``porchlight dashboard rebuild``)."""

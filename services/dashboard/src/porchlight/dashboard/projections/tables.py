@@ -1,0 +1,171 @@
+"""The read-model tables. Every row here can be rebuilt from the topics (see rebuild.py).
+
+Notes, meetings, projects and wins are kept one row per aggregate (a note's latest revision may
+move it to another district, so per-note rows beat counters). Contacts are the big stream
+(200,000 a year for six districts): they are kept as counters per district, month, unit,
+officer and kind — the district page reads a handful of rows instead of scanning contacts.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+from porchlight.dashboard.db import metadata
+
+meetings = sa.Table(
+    "meetings",
+    metadata,
+    sa.Column("meeting_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("district", sa.Text, nullable=False),
+    sa.Column("neighborhood", sa.Text),
+    sa.Column("host_id", sa.Text, nullable=False),
+    sa.Column("venue_type", sa.Text, nullable=False),
+    sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expected_attendees", sa.Integer),
+    sa.Index("meetings_district_starts", "district", "starts_at"),
+)
+
+notes = sa.Table(
+    "notes",
+    metadata,
+    sa.Column("note_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("meeting_id", UUID(as_uuid=True)),
+    sa.Column("district", sa.Text, nullable=False),
+    sa.Column("neighborhood", sa.Text),
+    sa.Column("host_id", sa.Text, nullable=False),
+    #: When the conversation took place (``held_at``, else when it was filed).
+    sa.Column("held_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("attendees", sa.Integer),
+    sa.Column("sentiment", sa.SmallInteger),  # the host's 1..5
+    #: The model's label (note.analyzed), copied here so the sentiment trend needs no join.
+    sa.Column("model_sentiment", sa.Text),
+    sa.Index("notes_district_held", "district", "held_at"),
+)
+
+#: One row per concern: the host's reading (source 'host') and, once synthesis has analysed the
+#: note, the model's (source 'model'). ``active`` marks the rows that count: the model's when the
+#: note has an analysis, else the host's. The note's district and time are copied here (kept in
+#: step by the handlers) so the top-concerns query reads this table alone.
+note_concerns = sa.Table(
+    "note_concerns",
+    metadata,
+    sa.Column("note_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("source", sa.Text, primary_key=True),
+    sa.Column("idx", sa.SmallInteger, primary_key=True),
+    sa.Column("topic", sa.Text),
+    sa.Column("text", sa.Text, nullable=False),  # redacted by the producer
+    sa.Column("topic_score", sa.Float),
+    sa.Column("sentiment", sa.Text),
+    sa.Column("lat", sa.Float),
+    sa.Column("lon", sa.Float),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("district", sa.Text),  # None until the note itself has arrived
+    sa.Column("held_at", sa.DateTime(timezone=True)),
+    sa.Index("note_concerns_counted", "district", "held_at", postgresql_where=sa.text("active")),
+)
+
+note_analyses = sa.Table(
+    "note_analyses",
+    metadata,
+    sa.Column("note_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("district", sa.Text, nullable=False),
+    sa.Column("model_version", sa.Text, nullable=False),
+    sa.Column("sentiment", sa.Text, nullable=False),
+    sa.Column("sentiment_score", sa.Float, nullable=False),
+)
+
+#: Per district and month: what the city page needs, without summing officers' rows.
+contact_totals = sa.Table(
+    "contact_totals",
+    metadata,
+    sa.Column("district", sa.Text, primary_key=True),
+    sa.Column("month", sa.Date, primary_key=True),
+    sa.Column("contacts", sa.Integer, nullable=False),
+    sa.Column("minutes", sa.BigInteger, nullable=False),
+    sa.Column("residents", sa.BigInteger, nullable=False),
+)
+
+contact_stats = sa.Table(
+    "contact_stats",
+    metadata,
+    sa.Column("district", sa.Text, primary_key=True),
+    sa.Column("month", sa.Date, primary_key=True),
+    sa.Column("unit", sa.Text, primary_key=True),  # '' when the contact named none
+    sa.Column("officer_id", sa.Text, primary_key=True),
+    sa.Column("contact_type", sa.Text, primary_key=True),
+    sa.Column("contacts", sa.Integer, nullable=False),
+    sa.Column("minutes", sa.BigInteger, nullable=False),
+    sa.Column("residents", sa.BigInteger, nullable=False),
+)
+
+insights = sa.Table(
+    "insights",
+    metadata,
+    sa.Column("district", sa.Text, primary_key=True),
+    sa.Column("period_start", sa.Date, nullable=False),
+    sa.Column("period_end", sa.Date, nullable=False),
+    sa.Column("top_topics", JSONB, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("model_version", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+priorities = sa.Table(
+    "priorities",
+    metadata,
+    sa.Column("priority_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("district", sa.Text, nullable=False),
+    sa.Column("quarter", sa.Text, nullable=False),
+    sa.Column("topics", JSONB, nullable=False),
+)
+
+projects = sa.Table(
+    "projects",
+    metadata,
+    sa.Column("project_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("priority_id", UUID(as_uuid=True)),
+    sa.Column("title", sa.Text, nullable=False, server_default=""),
+    sa.Column("district", sa.Text, nullable=False),
+    sa.Column("department", sa.Text, nullable=False, server_default=""),
+    sa.Column("remedy_kind", sa.Text),
+    sa.Column("starts_on", sa.Date),
+    sa.Column("due_on", sa.Date),
+    sa.Column("completed_at", sa.DateTime(timezone=True)),
+    sa.Column("tasks_done", sa.Integer, nullable=False, server_default="0"),
+    #: The board column (project.moved), and the card version that set it (moves may repeat).
+    sa.Column("status", sa.Text, nullable=False, server_default="planned"),
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("projects_district", "district"),
+)
+
+updates = sa.Table(
+    "updates",
+    metadata,
+    sa.Column("update_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("district", sa.Text, nullable=False),
+    sa.Column("neighborhood", sa.Text),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("project_id", UUID(as_uuid=True)),
+    sa.Index("updates_district_published", "district", "published_at"),
+)
+
+#: Everything ``porchlight dashboard rebuild`` empties before replaying the topics (incidents
+#: are not here: they are imported, not projected).
+PROJECTED = (
+    meetings,
+    notes,
+    note_concerns,
+    note_analyses,
+    contact_totals,
+    contact_stats,
+    insights,
+    priorities,
+    projects,
+    updates,
+)

@@ -1,0 +1,1 @@
+"""The monthly community report: HTML and PDF (reportlab), with charts."""

@@ -1,0 +1,88 @@
+"""What the monthly report says, gathered once and rendered as HTML or PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from porchlight.dashboard.pages import queries
+from porchlight.dashboard.pages.period import Month
+from porchlight.dashboard.pages.schemas import Concern, Crime, CrimeMonth, Engagement, Projects, SentimentMonth, Win
+from porchlight.dashboard.pages.service import _sum
+from porchlight.dashboard.places import City
+from porchlight.kit.errors import NotFound
+
+
+@dataclass
+class DistrictSection:
+    code: str
+    name: str
+    engagement: Engagement
+    concerns: list[Concern]
+    sentiment_average: float | None
+    sentiment_trend: list[SentimentMonth]
+    projects: Projects
+    wins: list[Win]
+    wins_count: int
+    crime: Crime
+
+
+@dataclass
+class MonthlyReport:
+    place: str  # the city's name, or the district's
+    month: Month
+    totals: Engagement
+    crime_total: int
+    crime_previous_month: int
+    crime_last_year: int
+    districts: list[DistrictSection]
+    crime_trend: list[CrimeMonth]
+
+    @property
+    def title(self) -> str:
+        return f"Community report — {self.month.start.strftime('%B %Y')} — {self.place}"
+
+
+async def gather(
+    session: AsyncSession, city: City, month: Month, district: str | None = None, *, meeting_hours: float = 1.0
+) -> MonthlyReport:
+    if district is not None and district not in city.codes:
+        raise NotFound(f"no district {district!r} in {city.name}")
+    ds = [district] if district else city.codes
+    per_district_concerns = 5 if district else 3
+    engagement, _ = await queries.engagement(session, ds, month, meeting_hours, with_officers=False, detail=False)
+    concerns = await queries.concerns(session, ds, month, limit=per_district_concerns)
+    sentiment = await queries.sentiment(session, ds, month)
+    projects = await queries.projects(session, ds, month)
+    wins, wins_count = await queries.wins(session, ds, month, limit=3 if not district else 6)
+    crime = await queries.crime(session, ds, month)
+    sections = [
+        DistrictSection(
+            code=d,
+            name=city.name_of(d),
+            engagement=engagement[d],
+            concerns=concerns[d],
+            sentiment_average=sentiment[d].average,
+            sentiment_trend=sentiment[d].trend,
+            projects=projects[d],
+            wins=wins.get(d, []),
+            wins_count=wins_count.get(d, 0),
+            crime=crime[d],
+        )
+        for d in ds
+    ]
+    trend = [
+        CrimeMonth(month=m.month, count=sum(s.crime.trend[i].count for s in sections))
+        for i, m in enumerate(sections[0].crime.trend)
+    ]
+    return MonthlyReport(
+        place=city.name_of(district) if district else city.name,
+        month=month,
+        totals=_sum([s.engagement for s in sections]),
+        crime_total=sum(s.crime.total for s in sections),
+        crime_previous_month=sum(s.crime.previous_month for s in sections),
+        crime_last_year=sum(s.crime.last_year for s in sections),
+        districts=sections,
+        crime_trend=trend,
+    )

@@ -1,0 +1,46 @@
+"""GET /v1/reports/monthly: the monthly community report as HTML or PDF."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from porchlight.dashboard.pages.period import Month
+from porchlight.dashboard.pages.routes import Staff, settings_of
+from porchlight.dashboard.places import load_city
+from porchlight.dashboard.reports.data import gather
+from porchlight.dashboard.reports.html import render_html
+from porchlight.dashboard.reports.pdf import render_pdf
+from porchlight.kit.app import Session
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+
+@router.get(
+    "/monthly",
+    summary="The monthly community report for the city or one district",
+    response_class=Response,
+    responses={200: {"content": {"text/html": {}, "application/pdf": {}}, "description": "The report"}},
+)
+async def monthly(
+    session: Session,
+    _: Staff,
+    request: Request,
+    month: Annotated[str | None, Query(description="YYYY-MM (default: this month, UTC)")] = None,
+    district: Annotated[str | None, Query(description="A district code (default: the whole city)")] = None,
+    format: Annotated[Literal["html", "pdf"], Query(description="html or pdf")] = "html",
+) -> Response:
+    settings = settings_of(request)
+    m = Month.parse(month)
+    report = await gather(session, load_city(settings.places_file), m, district, meeting_hours=settings.meeting_hours)
+    name = f"porchlight-report-{m.label}{'-' + district if district else ''}"
+    if format == "pdf":
+        # Rendering is CPU work: off the event loop, so other requests are not held up.
+        pdf = await run_in_threadpool(render_pdf, report)
+        return Response(
+            pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}.pdf"'}
+        )
+    return HTMLResponse(await run_in_threadpool(render_html, report))

@@ -1,0 +1,137 @@
+"""Pages and assets of the web UI, and the standalone demo sign-in.
+
+The UI is one HTML shell with plain JavaScript modules (no framework, no build step, no CDN):
+it calls the dashboard's own API and, through the same-origin proxy (proxy.py), the others.
+Pages carry no data, so they are public; the data comes from APIs that check the token.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, get_args
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, Field
+
+from porchlight.dashboard.places import load_city
+from porchlight.dashboard.settings import DashboardSettings
+from porchlight.dashboard.web import proxy
+from porchlight.dashboard.web.assets import MEDIA_TYPES, STATIC, asset_path, service_worker
+from porchlight.kit.auth import Public, mint_token
+from porchlight.kit.errors import Forbidden, NotFound, ValidationProblem
+from porchlight.kit.settings import KitSettings
+
+router = APIRouter(tags=["web"])
+router.include_router(proxy.router)
+
+SHELL = Public("the app shell and its scripts hold no data; the APIs they call check the token")
+DemoRole = Literal["officer", "liaison", "supervisor", "analyst", "partner"]
+#: Departments a demo partner may stand for (PRODUCT.md: who works with the police), by the
+#: codes projects files micro-projects under.
+DEPARTMENTS = ("public-works", "parks", "schools", "health", "code-enforcement")
+
+
+def _kit(request: Request) -> KitSettings:
+    settings: KitSettings = request.app.state.settings
+    return settings
+
+
+def _districts() -> list[dict[str, str]]:
+    city = load_city(DashboardSettings().places_file)
+    return [{"code": d.code, "name": d.name} for d in city.districts]
+
+
+@router.get("/", include_in_schema=False, dependencies=[Depends(SHELL)])
+async def index() -> FileResponse:
+    return FileResponse(STATIC / "index.html", media_type=MEDIA_TYPES[".html"], headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/sw.js", include_in_schema=False, dependencies=[Depends(SHELL)])
+async def sw() -> Response:
+    # Served from the root so its scope is the whole app; never cached by HTTP (browsers check it).
+    return Response(service_worker(), media_type=MEDIA_TYPES[".js"], headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/static/{path:path}", include_in_schema=False, dependencies=[Depends(SHELL)])
+async def static(path: str) -> FileResponse:
+    found = asset_path(path)
+    if found is None:
+        raise NotFound(f"no asset {path}")
+    return FileResponse(found, media_type=MEDIA_TYPES[found.suffix], headers={"Cache-Control": "no-cache"})
+
+
+class WebConfig(BaseModel):
+    mode: Literal["standalone", "distributed"]
+    demo_sign_in: bool = Field(description="True when a demo user may pick a role (standalone mode only)")
+    roles: list[str]
+    departments: list[str]
+    districts: list[dict[str, str]] = Field(description="Codes and names of the city's districts (public boundaries)")
+
+
+@router.get(
+    "/web/config",
+    response_model=WebConfig,
+    dependencies=[Depends(Public("the mode and the city's district names: no personal data"))],
+)
+async def config(request: Request) -> WebConfig:
+    standalone = _kit(request).mode == "standalone"
+    return WebConfig(
+        mode=_kit(request).mode,
+        demo_sign_in=standalone,
+        roles=list(get_args(DemoRole)),
+        departments=list(DEPARTMENTS),
+        districts=_districts(),
+    )
+
+
+class DemoSignIn(BaseModel):
+    role: DemoRole
+    district: str | None = Field(default=None, max_length=64, description="The demo user's district")
+    department: str | None = Field(default=None, max_length=64, description="For a partner: the department")
+
+
+class DemoToken(BaseModel):
+    token: str
+    subject: str
+    role: str
+    district: str | None
+    department: str | None
+    expires_in: int
+
+
+DEMO_TTL_S = 12 * 3600
+
+
+@router.post(
+    "/web/demo-token",
+    response_model=DemoToken,
+    dependencies=[Depends(Public("standalone demo sign-in only; refused in distributed mode"))],
+    responses={403: {"description": "Not standalone mode: people sign in at the identity provider"}},
+)
+async def demo_token(body: DemoSignIn, settings: Annotated[KitSettings, Depends(_kit)]) -> DemoToken:
+    """A demo user's token for the chosen role (standalone mode only)."""
+    # Checked first, and by the mode alone: in production nobody gets a token from here.
+    if settings.mode != "standalone":
+        raise Forbidden("demo sign-in exists only in standalone mode; sign in at your identity provider")
+    codes = {d["code"] for d in _districts()}
+    if body.district is not None and body.district not in codes:
+        raise ValidationProblem(
+            "Invalid fields: body.district", errors=[{"field": "body.district", "message": "is not a district"}]
+        )
+    if body.department is not None and body.department not in DEPARTMENTS:
+        raise ValidationProblem(
+            "Invalid fields: body.department", errors=[{"field": "body.department", "message": "is not a department"}]
+        )
+    subject = f"demo-{body.role}"
+    department = body.department if body.role == "partner" else None
+    token = mint_token(
+        settings, subject=subject, roles=[body.role], district=body.district, department=department, ttl_s=DEMO_TTL_S
+    )
+    return DemoToken(
+        token=token,
+        subject=subject,
+        role=body.role,
+        district=body.district,
+        department=department,
+        expires_in=DEMO_TTL_S,
+    )

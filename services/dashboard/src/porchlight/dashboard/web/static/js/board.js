@@ -1,0 +1,111 @@
+// The micro-project board: a column per status, drag a card to move it (or use its "Move to"
+// control from the keyboard), and every change anyone makes arrives live over SSE.
+
+import { call } from "./api.js";
+import { fmt, h, replace, toast } from "./dom.js";
+import { subscribe } from "./sse.js";
+
+export function mountBoard(container, status, query) {
+  let board = null;
+  const cards = new Map(); // id -> card, as last seen (from the board, a move or the stream)
+
+  async function load() {
+    const r = await call("projects", `/v1/board?${query}`);
+    if (!r.ok) return r;
+    board = r.data;
+    cards.clear();
+    for (const column of board.columns) for (const card of column.cards) cards.set(card.id, card);
+    draw();
+    return r;
+  }
+
+  function draw() {
+    const columns = board.columns.map((column) => {
+      const list = h("ol", { "aria-label": `${column.title} cards` },
+        [...cards.values()].filter((c) => c.status === column.status)
+          .sort((a, b) => a.due_on.localeCompare(b.due_on)).map(cardView));
+      const el = h("section", { class: "column", dataset: { status: column.status }, "aria-label": column.title },
+        h("h3", {}, `${column.title} `, h("span", { class: "muted count" }, `(${list.children.length})`)), list);
+      el.addEventListener("dragover", (e) => {
+        const id = e.dataTransfer.types.includes("text/plain") ? dragging : null;
+        const card = id && cards.get(id);
+        if (card && card.allowed_moves.includes(column.status)) { e.preventDefault(); el.classList.add("over"); }
+      });
+      el.addEventListener("dragleave", () => el.classList.remove("over"));
+      el.addEventListener("drop", (e) => {
+        e.preventDefault();
+        el.classList.remove("over");
+        const id = e.dataTransfer.getData("text/plain");
+        if (id) move(id, column.status);
+      });
+      return el;
+    });
+    replace(container, h("div", { class: "board" }, columns));
+  }
+
+  let dragging = null;
+
+  function cardView(card) {
+    const select = h("select", { "aria-label": `Move “${card.title}” to` },
+      h("option", { value: "" }, "Move to…"),
+      card.allowed_moves.map((to) => h("option", { value: to }, columnTitle(to))));
+    const el = h("li", { class: "board-card", draggable: card.allowed_moves.length ? "true" : "false", dataset: { id: card.id } },
+      h("strong", {}, card.title),
+      h("div", { class: "meta" }, `${card.department}${card.place ? ` · ${card.place}` : ""} · due ${card.due_on}${card.overdue ? " · overdue" : ""}`),
+      card.blocked_reason ? h("div", { class: "meta" }, `Blocked: ${card.blocked_reason}`) : null,
+      h("div", { class: "meta" }, `${card.tasks_done}/${card.tasks_total} tasks · ${fmt.label(card.remedy_kind)}`),
+      card.allowed_moves.length ? h("div", { class: "row" }, select,
+        h("button", { type: "button", class: "secondary", onclick: () => select.value && move(card.id, select.value) }, "Move")) : null);
+    el.addEventListener("dragstart", (e) => { dragging = card.id; e.dataTransfer.setData("text/plain", card.id); e.dataTransfer.effectAllowed = "move"; });
+    el.addEventListener("dragend", () => { dragging = null; });
+    return el;
+  }
+
+  function columnTitle(statusKey) {
+    return board.columns.find((c) => c.status === statusKey)?.title || fmt.label(statusKey);
+  }
+
+  async function move(id, to) {
+    const card = cards.get(id);
+    if (!card || card.status === to) return;
+    let reason;
+    if (to === "blocked") {
+      reason = window.prompt("What blocks it?") || undefined;
+      if (!reason) return;
+    }
+    const r = await call("projects", `/v1/projects/${id}/moves`, { method: "POST", body: { to, version: card.version, reason } });
+    if (!r.ok) {
+      toast(`Not moved: ${r.problem.detail || r.problem.title}`);
+      if (r.status === 409) await load();
+      return;
+    }
+    apply(r.data);
+    toast(`Moved “${card.title}” to ${columnTitle(to)}`);
+  }
+
+  function apply(card) {
+    const known = cards.get(card.id);
+    if (known && known.version > card.version) return; // an older change arriving late
+    cards.set(card.id, card);
+    if (board) draw();
+  }
+
+  let stop = () => {};
+  const ready = load().then((r) => {
+    if (!r.ok) return r;
+    let first = true;
+    stop = subscribe("projects", `/v1/board/stream?${query}`, (message) => {
+      if (message.event === "card") apply(JSON.parse(message.data));
+      else if (message.event === "ready") {
+        if (!first) load(); // reconnected: changes may have been missed while away
+        first = false;
+        status.textContent = "Live: changes appear as they happen.";
+        container.dataset.live = "true";
+      }
+    }, (state) => {
+      if (state !== "live") { status.textContent = state === "reconnecting" ? "Reconnecting to live updates…" : "Live updates not available."; delete container.dataset.live; }
+    });
+    return r;
+  });
+  return { ready, stop: () => stop() };
+}

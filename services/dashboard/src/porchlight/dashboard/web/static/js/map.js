@@ -1,0 +1,38 @@
+// The city's districts drawn as SVG from its GeoJSON (no tile server), one district picked
+// out, the month's located concerns as dots. An equirectangular projection, corrected for the
+// latitude, is exact enough at a city's scale.
+
+import { h } from "./dom.js";
+
+function rings(geometry) {
+  if (!geometry) return [];
+  if (geometry.type === "Polygon") return geometry.coordinates;
+  if (geometry.type === "MultiPolygon") return geometry.coordinates.flat();
+  return [];
+}
+
+export function drawMap({ city, current, points = [], title }) {
+  const districts = city.features.filter((f) => (f.properties || {}).kind === "district");
+  const all = districts.flatMap((f) => rings(f.geometry).flat());
+  if (!all.length) return h("p", { class: "muted" }, "The city has no district boundaries.");
+  const lons = all.map((c) => c[0]);
+  const lats = all.map((c) => c[1]);
+  const [minLon, maxLon, minLat, maxLat] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
+  const k = Math.cos(((minLat + maxLat) / 2) * Math.PI / 180);
+  const scale = 1000 / Math.max((maxLon - minLon) * k, maxLat - minLat);
+  const x = (lon) => ((lon - minLon) * k * scale).toFixed(1);
+  const y = (lat) => ((maxLat - lat) * scale).toFixed(1);
+  const width = Math.ceil((maxLon - minLon) * k * scale);
+  const height = Math.ceil((maxLat - minLat) * scale);
+  const path = (f) => rings(f.geometry).map((ring) => `M${ring.map((c) => `${x(c[0])},${y(c[1])}`).join("L")}Z`).join("");
+
+  const titleId = `map-title-${Math.random().toString(36).slice(2, 8)}`;
+  return h("svg", { class: "citymap", viewBox: `-10 -10 ${width + 20} ${height + 20}`, role: "img", "aria-labelledby": titleId },
+    h("title", { id: titleId }, title),
+    h("g", {}, districts.map((f) => h("path", {
+      class: `district${f.properties.code === current ? " current" : ""}`, d: path(f),
+    }, h("title", {}, f.properties.name || f.properties.code)))),
+    h("g", {}, points.map((p) => h("circle", {
+      class: "concern", cx: x(p.geometry.coordinates[0]), cy: y(p.geometry.coordinates[1]), r: 6,
+    }, h("title", {}, `${p.properties.topic || "unassigned"}: ${p.properties.text || ""}`)))));
+}

@@ -1,0 +1,73 @@
+// Leadership's city page: every district side by side, the topic that dominates each, and the
+// monthly community report (HTML or PDF) for the month.
+
+import { call, url } from "../api.js";
+import { fmt, h, replace, thisMonth, toast } from "../dom.js";
+import { figures, panel } from "../panels.js";
+import { current } from "../session.js";
+
+export async function render(main, { args }) {
+  const month = args[0] || thisMonth();
+  const picker = h("form", { class: "row", "aria-label": "Choose month" },
+    h("div", {}, h("label", { for: "city-month" }, "Month"), h("input", { id: "city-month", type: "month", value: month })),
+    h("div", { style: "align-self:end" }, h("button", { type: "submit" }, "Show")));
+  picker.addEventListener("submit", (e) => { e.preventDefault(); location.hash = `#/city/${picker.querySelector("#city-month").value}`; });
+
+  const report = panel("Monthly community report", { id: "report" });
+  const totals = panel("The whole city", { id: "totals", wide: true });
+  const districts = panel("Districts side by side", { id: "districts", wide: true });
+  replace(main, h("h1", {}, "City"), picker, h("div", { class: "grid" }, report.el, totals.el, districts.el));
+
+  report.show({ ok: true, data: null }, () => [
+    h("p", {}, `One page a council member reads in two minutes, for ${month}.`),
+    h("div", { class: "form-actions" },
+      h("button", { type: "button", id: "open-report", onclick: () => openReport(month, "html") }, "Open the report"),
+      h("button", { type: "button", class: "secondary", onclick: () => openReport(month, "pdf") }, "Download PDF")),
+  ]);
+
+  const r = await call("dashboard", `/v1/city/page?month=${month}`);
+  totals.show(r, (d) => figures([
+    ["Meetings hosted", fmt.int(d.totals.meetings_hosted)],
+    ["Residents reached", fmt.int(d.totals.residents_reached)],
+    ["Positive contacts", fmt.int(d.totals.contacts)],
+    ["Engagement hours", fmt.hours(d.totals.engagement_hours)],
+    ["Incidents", fmt.int(d.crime_total), `${fmt.int(d.crime_previous_month)} last month`],
+  ]));
+  districts.show(r, (d) => {
+    const most = Math.max(...d.districts.map((s) => s.engagement.engagement_hours), 1);
+    return h("div", { class: "table-scroll" }, h("table", { id: "district-table" },
+      h("caption", { class: "muted", style: "text-align:left" }, `${d.city}, ${month}: the topic residents raised most in each district, next to engagement and crime`),
+      h("thead", {}, h("tr", {}, ["District", "Dominant topic", "Meetings", "Contacts", "Engagement hours", "Sentiment", "Incidents", "vs last month", "Projects done", "Overdue"]
+        .map((t, i) => h("th", { scope: "col", class: i >= 2 && i !== 4 ? "num" : null }, t)))),
+      h("tbody", {}, d.districts.map((s) => h("tr", {},
+        h("th", { scope: "row" }, h("a", { href: `#/district/${encodeURIComponent(s.district.code)}/${month}` }, s.district.name)),
+        h("td", { class: "dominant-cell" }, s.top_concern ? h("span", { class: "dominant" }, `${fmt.label(s.top_concern.topic)} (${fmt.int(s.top_concern.count)})`) : h("span", { class: "muted" }, "none yet"),
+          s.top_concerns.length > 1 ? h("div", { class: "muted" }, `then ${s.top_concerns.slice(1).map((c) => fmt.label(c.topic)).join(", ")}`) : null),
+        h("td", { class: "num" }, fmt.int(s.engagement.meetings_hosted)),
+        h("td", { class: "num" }, fmt.int(s.engagement.contacts)),
+        h("td", {}, h("span", { class: "bar", style: `width:${(s.engagement.engagement_hours / most) * 5}rem`, "aria-hidden": "true" }), " ", fmt.hours(s.engagement.engagement_hours)),
+        h("td", { class: "num" }, fmt.sentiment(s.sentiment_average)),
+        h("td", { class: "num" }, fmt.int(s.crime.total)),
+        h("td", { class: "num" }, fmt.change(s.crime.change_vs_previous_month)),
+        h("td", { class: "num" }, fmt.int(s.projects.done_in_month)),
+        h("td", { class: "num" }, fmt.int(s.projects.overdue)))))));
+  });
+}
+
+// The report needs the bearer token, which a plain link cannot carry: fetch it, then open it.
+async function openReport(month, format) {
+  const session = current();
+  const response = await fetch(url("dashboard", `/v1/reports/monthly?month=${month}&format=${format}`), {
+    headers: { Authorization: `Bearer ${session.token}` },
+  }).catch(() => null);
+  if (!response || !response.ok) {
+    toast(response && response.status === 404 ? "The monthly report is not available in this build." : "The report could not be made right now.");
+    return;
+  }
+  const link = URL.createObjectURL(await response.blob());
+  const a = h("a", { href: link, target: "_blank", rel: "noopener", download: format === "pdf" ? `porchlight-report-${month}.pdf` : null });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(link), 60_000);
+}

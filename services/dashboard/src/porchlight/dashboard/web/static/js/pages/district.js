@@ -1,0 +1,162 @@
+// The supervisor's district page: what residents raise (ranked, with trend and their own words),
+// sentiment, emerging topics, engagement, a map of the concerns, the project board and the wins
+// waiting for approval.
+
+import { call, webConfig } from "../api.js";
+import { fmt, h, replace, thisMonth, toast } from "../dom.js";
+import { mountBoard } from "../board.js";
+import { drawMap } from "../map.js";
+import { figures, monthRange, panel } from "../panels.js";
+
+const TREND = { up: "▲ up", down: "▼ down", steady: "● steady", new: "✦ new" };
+
+export async function render(main, { session, args }) {
+  const { districts } = await webConfig();
+  const code = args[0] || session.district || districts[0]?.code;
+  const month = args[1] || thisMonth();
+  const isSupervisor = session.roles.some((r) => r === "supervisor" || r === "admin");
+  const name = districts.find((d) => d.code === code)?.name || code;
+
+  const picker = h("form", { class: "row", id: "district-picker", "aria-label": "Choose district and month" },
+    h("div", {}, h("label", { for: "pick-district" }, "District"),
+      h("select", { id: "pick-district" }, districts.map((d) => h("option", { value: d.code, selected: d.code === code }, `${d.code} — ${d.name}`)))),
+    h("div", {}, h("label", { for: "pick-month" }, "Month"), h("input", { id: "pick-month", type: "month", value: month })),
+    h("div", { style: "align-self:end" }, h("button", { type: "submit" }, "Show")));
+  picker.addEventListener("submit", (e) => {
+    e.preventDefault();
+    location.hash = `#/district/${encodeURIComponent(picker.querySelector("#pick-district").value)}/${picker.querySelector("#pick-month").value}`;
+  });
+
+  const engagement = panel("Engagement", { id: "engagement", wide: true });
+  const topics = panel("What residents raise", { id: "topics", wide: true });
+  const sentiment = panel("Sentiment", { id: "sentiment" });
+  const summary = panel("In plain words", { id: "summary" });
+  const emerging = panel("Emerging topics", { id: "emerging" });
+  const map = panel("Map of concerns", { id: "map" });
+  const boardPanel = panel("Micro-project board", { id: "board", wide: true });
+  const wins = panel("Wins waiting for approval", { id: "wins" });
+  const crime = panel("Crime this month", { id: "crime" });
+
+  replace(main, h("h1", {}, `District ${name}`), picker,
+    h("div", { class: "grid" }, engagement.el, topics.el, summary.el, sentiment.el, emerging.el, map.el, crime.el, wins.el, boardPanel.el));
+
+  const { from, to } = monthRange(month);
+  const q = `district=${encodeURIComponent(code)}`;
+  const page = call("dashboard", `/v1/districts/${encodeURIComponent(code)}/page?month=${month}`);
+  const insight = call("synthesis", `/v1/insights?${q}&from=${from}&to=${to}`);
+
+  page.then((r) => {
+    engagement.show(r, (d) => {
+      const e = d.engagement;
+      return figures([
+        ["Meetings hosted", fmt.int(e.meetings_hosted), `${fmt.int(e.meetings_upcoming)} upcoming`, "fig-meetings"],
+        ["Notes filed", fmt.int(e.notes), null, "fig-notes"],
+        ["Residents reached", fmt.int(e.residents_reached), `${fmt.int(e.residents_at_meetings)} at meetings`],
+        ["Positive contacts", fmt.int(e.contacts), `${fmt.int(e.contacts_previous_month)} last month`, "fig-contacts"],
+        ["Engagement hours", fmt.hours(e.engagement_hours), `${fmt.hours(e.engagement_hours_previous_month)} last month`],
+      ]);
+    });
+    topics.show(r, (d) => (d.top_concerns.length ? topicTable(d.top_concerns) : h("p", { class: "muted" }, "No concerns with a topic this month yet.")));
+    sentiment.show(r, (d) => sentimentView(d.sentiment));
+    crime.show(r, (d) => [
+      figures([
+        ["Incidents", fmt.int(d.crime.total), `${fmt.change(d.crime.change_vs_previous_month)} vs last month`],
+        ["A year ago", fmt.int(d.crime.last_year), `${fmt.change(d.crime.change_vs_last_year)} vs last year`],
+      ]),
+      d.crime.by_category.length ? h("ul", {}, d.crime.by_category.slice(0, 5).map((c) => h("li", {}, `${c.category}: ${fmt.int(c.count)}`))) : null,
+    ]);
+  });
+
+  insight.then((r) => {
+    summary.show(r, (d) => [
+      d.summary.length ? d.summary.map((s) => h("p", {}, s.text)) : h("p", { class: "muted" }, "Nothing to summarise yet."),
+      // Synthesis' representative quotes: residents' own words (redacted), per leading topic.
+      d.topics.slice(0, 3).filter((t) => t.quotes.length).map((t) => h("div", {},
+        h("h3", { style: "font-size:1rem;margin:.5rem 0 .25rem" }, `${t.label || fmt.label(t.topic)}: ${fmt.int(t.notes)} notes`),
+        t.quotes.slice(0, 2).map((q) => h("blockquote", {}, `“${q.text}”`)))),
+    ]);
+    emerging.show(r, (d) => (d.emerging.length ? h("ul", {}, d.emerging.map((c) => emergingItem(c, isSupervisor))) : h("p", { class: "muted" }, "No emerging topics: every concern fits a topic.")));
+  });
+
+  Promise.all([call("dashboard", "/v1/city.geojson"), call("dashboard", `/v1/districts/${encodeURIComponent(code)}/concerns.geojson?month=${month}`)])
+    .then(([cityR, pointsR]) => {
+      map.show(cityR, (city) => {
+        const points = pointsR.ok ? pointsR.data.features : [];
+        return [
+          drawMap({ city, current: code, points, title: `District ${name} and ${points.length} located concerns this month` }),
+          h("p", { class: "muted" }, pointsR.ok ? `${points.length} located concern${points.length === 1 ? "" : "s"} this month (dots).` : "Concern locations not available."),
+        ];
+      });
+    });
+
+  const status = h("p", { class: "muted", role: "status", id: "board-status" });
+  const boardHolder = h("div", { id: "board-columns" });
+  const board = mountBoard(boardHolder, status, q);
+  board.ready.then((r) => boardPanel.show(r, () => [status, boardHolder]));
+
+  loadWins(wins, code, isSupervisor);
+  return () => board.stop();
+}
+
+function topicTable(concerns) {
+  const max = Math.max(...concerns.map((c) => c.count), 1);
+  return h("table", { id: "topic-table" },
+    h("thead", {}, h("tr", {}, ["#", "Topic", "Count", "Last month", "Trend", "In their words"].map((t, i) =>
+      h("th", { scope: "col", class: i === 2 || i === 3 ? "num" : null }, t)))),
+    h("tbody", {}, concerns.map((c, i) => h("tr", {},
+      h("td", {}, String(i + 1)),
+      h("td", {}, fmt.label(c.topic), h("br"), h("span", { class: "bar", style: `width:${Math.round((c.count / max) * 8)}rem`, "aria-hidden": "true" })),
+      h("td", { class: "num" }, fmt.int(c.count)),
+      h("td", { class: "num" }, fmt.int(c.previous_count)),
+      h("td", { class: c.trend === "up" ? "trend-up" : c.trend === "down" ? "trend-down" : null }, TREND[c.trend] || c.trend),
+      h("td", {}, c.quote ? h("blockquote", {}, `“${c.quote}”`) : h("span", { class: "muted" }, "–"))))));
+}
+
+function sentimentView(s) {
+  const months = s.trend || [];
+  const bars = months.map((m, i) => {
+    const height = m.average ? (m.average / 5) * 60 : 0;
+    return h("g", {}, h("rect", { x: i * 40 + 5, y: 70 - height, width: 30, height, fill: "#123c69" },
+      h("title", {}, `${m.month}: ${fmt.sentiment(m.average)} (${m.notes} notes)`)),
+    h("text", { x: i * 40 + 20, y: 85, "text-anchor": "middle", "font-size": 10, fill: "#1b1f24" }, m.month.slice(5)));
+  });
+  return [
+    figures([
+      ["Hosts' rating", fmt.sentiment(s.average), `${fmt.sentiment(s.previous_average)} last month`, "fig-sentiment"],
+      ["Positive notes", fmt.pct(s.positive_share)],
+    ]),
+    months.length ? h("svg", { viewBox: `0 0 ${months.length * 40 + 10} 90`, role: "img", "aria-label": `Average rating over the last ${months.length} months`, style: "max-width:22rem" }, bars) : null,
+  ];
+}
+
+function emergingItem(cluster, isSupervisor) {
+  const suggested = cluster.words.slice(0, 3).join("_").toLowerCase().replace(/[^a-z0-9_]/g, "");
+  const input = h("input", { type: "text", value: suggested, id: `topic-${cluster.cluster_id}`, pattern: "[a-z][a-z0-9_]*" });
+  const form = h("form", { class: "row" },
+    h("div", {}, h("label", { for: input.id }, "New topic's name"), input),
+    h("div", { style: "align-self:end" }, h("button", { type: "submit" }, "Make this a topic")));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const r = await call("synthesis", "/v1/emerging/promote", {
+      method: "POST", body: { name: input.value.trim(), label: cluster.words.join(", "), concern_ids: cluster.concern_ids },
+    });
+    if (r.ok) { toast(`“${r.data.topic}” is now a topic (${r.data.relabelled.length} concerns relabelled)`); form.replaceWith(h("p", {}, `Now the topic “${r.data.topic}”.`)); }
+    else toast(`Not done: ${r.problem.detail}`);
+  });
+  return h("li", {},
+    h("strong", {}, cluster.words.join(", ")), ` — ${fmt.int(cluster.concerns)} concerns in ${fmt.int(cluster.notes)} notes`,
+    cluster.quotes.slice(0, 2).map((q) => h("blockquote", {}, `“${q.text}”`)),
+    isSupervisor ? form : null);
+}
+
+async function loadWins(wins, code, isSupervisor) {
+  const r = await call("projects", `/v1/wins?status=draft&district=${encodeURIComponent(code)}`);
+  wins.show(r, (items) => (items.length ? h("ul", { id: "draft-wins" }, items.map((w) => {
+    const approve = h("button", { type: "button", "aria-label": `Approve the win “${w.title}”` }, "Approve");
+    approve.addEventListener("click", async () => {
+      const a = await call("projects", `/v1/wins/${w.id}/approval`, { method: "POST" });
+      if (a.ok) { toast(`Published: ${w.title}`); loadWins(wins, code, isSupervisor); } else toast(`Not approved: ${a.problem.detail}`);
+    });
+    return h("li", {}, h("strong", {}, w.title), h("p", {}, w.body), isSupervisor ? approve : null);
+  })) : h("p", { class: "muted" }, "No wins waiting.")));
+}

@@ -1,0 +1,169 @@
+// The host's page: schedule a micro-meeting, then file its notes on the standardized form
+// (top concerns, place, sentiment, attendees, follow-ups, free text). Every bad field is named
+// by intake's problem document and shown next to the field.
+
+import { call, newId, webConfig } from "../api.js";
+import { clearErrors, errorSummary, field, isoToLocal, localToIso, showErrors } from "../forms.js";
+import { fmt, h, replace, toast } from "../dom.js";
+
+const VENUES = ["living_room", "library", "place_of_worship", "coffee_shop", "school", "park", "online", "other"];
+const SENTIMENT = [[1, "1 — very negative"], [2, "2 — negative"], [3, "3 — mixed"], [4, "4 — positive"], [5, "5 — very positive"]];
+const MAX_CONCERNS = 5;
+
+function districtSelect(districts, chosen, id) {
+  return h("select", { id },
+    h("option", { value: "" }, "Choose a district"),
+    districts.map((d) => h("option", { value: d.code, selected: d.code === chosen }, `${d.code} — ${d.name}`)));
+}
+
+function num(value) {
+  return value === "" || value === null ? undefined : Number(value);
+}
+
+export async function render(main, { session }) {
+  const { districts } = await webConfig();
+  const canFileNotes = session.roles.some((r) => ["officer", "liaison", "supervisor", "admin"].includes(r));
+  const meetingList = h("div", { id: "meeting-list" }, h("p", {}, "Loading…"));
+  let meetings = [];
+
+  // --- schedule ------------------------------------------------------------------------
+  const scheduleSummary = errorSummary();
+  const start = new Date(Date.now() + 2 * 86400000);
+  start.setHours(18, 30, 0, 0);
+  const schedule = h("form", { id: "schedule-form", novalidate: true },
+    scheduleSummary,
+    h("div", { class: "row" },
+      h("div", {}, field("Venue", "venue_type", h("select", {},
+        VENUES.map((v) => h("option", { value: v }, fmt.label(v)))))),
+      h("div", {}, field("District", "place.district", districtSelect(districts, session.district, "m-district")))),
+    field("Named place (optional)", "place.place_name", h("input", { type: "text", autocomplete: "off" }), 'e.g. "Elm St branch library"'),
+    h("div", { class: "row" },
+      h("div", {}, field("Starts at", "starts_at", h("input", { type: "datetime-local", value: isoToLocal(start) }))),
+      h("div", {}, field("Duration (minutes)", "duration_minutes", h("input", { type: "number", min: 5, max: 600, value: 60 }))),
+      h("div", {}, field("Residents expected", "expected_attendees", h("input", { type: "number", min: 0, max: 500, value: 8 })))),
+    h("div", { class: "row" },
+      h("div", {}, field("Language", "language", h("input", { type: "text", value: "en" }), "BCP 47, e.g. en, es, pt-BR")),
+      h("div", {}, field("Co-hosts (optional)", "co_hosts", h("input", { type: "text" }), "Comma-separated"))),
+    h("div", { class: "form-actions" }, h("button", { type: "submit" }, "Schedule meeting")));
+
+  schedule.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const v = (name) => schedule.querySelector(`[data-field="${name}"]`).value.trim();
+    const body = {
+      id: newId(),
+      venue_type: v("venue_type"),
+      place: { district: v("place.district") || null, place_name: v("place.place_name") || null },
+      starts_at: localToIso(v("starts_at")),
+      duration_minutes: num(v("duration_minutes")),
+      expected_attendees: num(v("expected_attendees")),
+      language: v("language") || "en",
+      co_hosts: v("co_hosts") ? v("co_hosts").split(",").map((s) => s.trim()).filter(Boolean) : [],
+    };
+    const r = await call("intake", "/v1/meetings", { method: "POST", body });
+    if (!r.ok) { showErrors(schedule, scheduleSummary, r.problem); return; }
+    clearErrors(schedule, scheduleSummary);
+    toast(`Meeting scheduled for ${fmt.date(r.data.starts_at)}`);
+    await loadMeetings();
+  });
+
+  // --- notes ---------------------------------------------------------------------------
+  const notesSummary = errorSummary();
+  const meetingSelect = h("select", { id: "n-meeting" });
+  const concernRows = h("div", { id: "concerns" });
+  const addConcern = h("button", { type: "button", class: "secondary" }, "Add a concern");
+  const notes = h("form", { id: "notes-form", novalidate: true },
+    notesSummary,
+    field("Meeting", "meeting_id", meetingSelect, "Notes of a scheduled meeting take its place and time"),
+    h("div", { class: "row" },
+      h("div", {}, field("District (without a meeting)", "place.district", districtSelect(districts, session.district, "n-district"))),
+      h("div", {}, field("Held at (optional)", "held_at", h("input", { type: "datetime-local" })))),
+    field("Residents who came", "attendees", h("input", { type: "number", min: 0, max: 500, inputmode: "numeric" })),
+    h("fieldset", { id: "n-sentiment", dataset: { field: "sentiment" }, tabindex: "-1" },
+      h("legend", {}, "Overall sentiment"),
+      SENTIMENT.map(([value, label]) => h("div", { class: "radio-line" },
+        h("input", { type: "radio", name: "sentiment", id: `sentiment-${value}`, value }),
+        h("label", { for: `sentiment-${value}` }, label)))),
+    h("fieldset", {}, h("legend", {}, "Top concerns (up to five, in residents' words)"), concernRows, addConcern),
+    field("Follow-ups residents asked for (one per line)", "follow_ups", h("textarea", {})),
+    field("Notes", "notes", h("textarea", { rows: 5 })),
+    h("div", { class: "form-actions" }, h("button", { type: "submit" }, "File notes")));
+
+  function concernRow(i) {
+    return h("div", { class: "row concern-row", dataset: { row: i } },
+      h("div", { class: "form-field" }, h("label", { for: `c${i}-text` }, `Concern ${i + 1}`), h("input", { id: `c${i}-text`, class: "c-text", type: "text" })),
+      h("div", { class: "form-field" }, h("label", { for: `c${i}-topic` }, "Topic (optional)"), h("input", { id: `c${i}-topic`, class: "c-topic", type: "text" })),
+      h("div", { class: "form-field" }, h("label", { for: `c${i}-location` }, "Where (optional)"), h("input", { id: `c${i}-location`, class: "c-location", type: "text" })));
+  }
+  for (let i = 0; i < 3; i += 1) concernRows.append(concernRow(i));
+  addConcern.addEventListener("click", () => {
+    const n = concernRows.children.length;
+    if (n < MAX_CONCERNS) concernRows.append(concernRow(n));
+    if (n + 1 >= MAX_CONCERNS) addConcern.disabled = true;
+    concernRows.lastElementChild.querySelector("input").focus();
+  });
+
+  notes.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const v = (name) => notes.querySelector(`[data-field="${name}"]`).value.trim();
+    // Empty concern rows are left out; the rows sent get the field paths the API will name.
+    const concerns = [];
+    for (const row of concernRows.children) {
+      const inputs = { text: row.querySelector(".c-text"), topic: row.querySelector(".c-topic"), location: row.querySelector(".c-location") };
+      for (const input of Object.values(inputs)) delete input.dataset.field;
+      if (!inputs.text.value.trim() && !inputs.topic.value.trim() && !inputs.location.value.trim()) continue;
+      const k = concerns.length;
+      for (const [key, input] of Object.entries(inputs)) input.dataset.field = `concerns.${k}.${key}`;
+      concerns.push({ text: inputs.text.value.trim(), topic: inputs.topic.value.trim() || null, location: inputs.location.value.trim() || null });
+    }
+    const meetingId = meetingSelect.value || null;
+    const sentiment = notes.querySelector("input[name=sentiment]:checked");
+    const body = {
+      id: newId(),
+      meeting_id: meetingId,
+      place: meetingId ? null : { district: v("place.district") || null },
+      held_at: localToIso(v("held_at")),
+      attendees: num(v("attendees")),
+      sentiment: sentiment ? Number(sentiment.value) : undefined,
+      concerns,
+      follow_ups: v("follow_ups").split("\n").map((s) => s.trim()).filter(Boolean),
+      notes: v("notes"),
+    };
+    const r = await call("intake", "/v1/notes", { method: "POST", body });
+    if (!r.ok) { showErrors(notes, notesSummary, r.problem); return; }
+    clearErrors(notes, notesSummary);
+    notes.reset();
+    toast(`Notes filed (${r.data.place.district}, ${r.data.concerns.length} concerns)`);
+    document.getElementById("notes-status").textContent = `Filed: notes of ${fmt.date(r.data.held_at)} in ${r.data.place.district}.`;
+  });
+
+  // --- my meetings -----------------------------------------------------------------------
+  async function loadMeetings() {
+    const r = await call("intake", "/v1/meetings?limit=20");
+    if (!r.ok) { replace(meetingList, h("p", { class: "unavailable-note" }, `Meetings not available: ${r.problem.detail}`)); return; }
+    meetings = r.data.items;
+    replace(meetingSelect, h("option", { value: "" }, "No meeting (a conversation elsewhere)"),
+      meetings.map((m) => h("option", { value: m.id }, `${fmt.date(m.starts_at)} — ${fmt.label(m.venue_type)}, ${m.place.district}`)));
+    if (!meetings.length) { replace(meetingList, h("p", { class: "muted" }, "No meetings yet.")); return; }
+    replace(meetingList, h("table", {},
+      h("caption", { class: "muted", style: "text-align:left" }, "Newest first"),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Where"),
+        h("th", { scope: "col", class: "num" }, "Expected"), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Action")))),
+      h("tbody", {}, meetings.map((m) => h("tr", {},
+        h("td", {}, fmt.date(m.starts_at)),
+        h("td", {}, `${fmt.label(m.venue_type)}, ${m.place.district}${m.place.place_name ? ` (${m.place.place_name})` : ""}`),
+        h("td", { class: "num" }, fmt.int(m.expected_attendees)),
+        h("td", {}, canFileNotes ? h("button", { type: "button", class: "secondary",
+          "aria-label": `File notes of the meeting on ${fmt.date(m.starts_at)}`,
+          onclick: () => { meetingSelect.value = m.id; notes.querySelector("[data-field=attendees]").focus(); } }, "File notes") : null))))));
+  }
+
+  replace(main,
+    h("h1", {}, "Meetings & notes"),
+    h("div", { class: "grid" },
+      h("section", { class: "card", "aria-labelledby": "sched-h" }, h("h2", { id: "sched-h" }, "Schedule a micro-meeting"), schedule),
+      h("section", { class: "card", "aria-labelledby": "mine-h" }, h("h2", { id: "mine-h" }, "My meetings"), meetingList),
+      canFileNotes ? h("section", { class: "card wide", "aria-labelledby": "notes-h" },
+        h("h2", { id: "notes-h" }, "File a meeting's notes"),
+        h("p", { id: "notes-status", role: "status", class: "muted" }), notes) : null));
+  await loadMeetings();
+}

@@ -1,0 +1,52 @@
+// Who is signed in: the bearer token (kept in localStorage so an officer stays signed in
+// offline) and the claims the UI needs (roles, subject, district). The APIs check the token;
+// the UI only uses the claims to show each role its own pages.
+
+const KEY = "porchlight.session";
+
+export function current() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(KEY) || "null");
+    if (!saved || !saved.token) return null;
+    const claims = decode(saved.token);
+    if (!claims || (claims.exp && claims.exp * 1000 < Date.now())) return null;
+    const roles = claims.roles || [];
+    return { token: saved.token, subject: claims.sub, roles, role: roles[0], district: claims.district || null,
+             department: claims.department || null };
+  } catch {
+    return null;
+  }
+}
+
+export function signIn(token) {
+  if (!decode(token)) throw new Error("That is not a bearer token (JWT).");
+  localStorage.setItem(KEY, JSON.stringify({ token }));
+}
+
+export function signOut() {
+  localStorage.removeItem(KEY);
+}
+
+function decode(token) {
+  const part = String(token).split(".")[1];
+  if (!part) return null;
+  const json = atob(part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "="));
+  return JSON.parse(json);
+}
+
+// The pages of each role (PRODUCT.md: who uses Porchlight, for what). Admins see everything.
+export const PAGES = {
+  contact: { title: "Log a contact", roles: ["officer", "liaison", "supervisor"] },
+  meetings: { title: "Meetings & notes", roles: ["officer", "liaison", "supervisor", "partner"] },
+  district: { title: "District", roles: ["supervisor", "analyst"] },
+  city: { title: "City", roles: ["analyst", "supervisor"] },
+  board: { title: "Project board", roles: ["partner"] },
+};
+
+export const HOME = { officer: "contact", liaison: "meetings", supervisor: "district", analyst: "city", partner: "board" };
+
+export function allowed(session, page) {
+  if (!session) return false;
+  if (session.roles.includes("admin")) return true;
+  return PAGES[page].roles.some((r) => session.roles.includes(r));
+}

@@ -1,0 +1,1 @@
+"""City departments and the co-response teams that pair them: the owners of micro-projects."""

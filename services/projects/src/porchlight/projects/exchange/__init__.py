@@ -1,0 +1,1 @@
+"""Formats people already use: projects as CSV (spreadsheets), due dates as iCalendar (calendars)."""

@@ -1,0 +1,1 @@
+"""Wins: a plain-language line about a finished project, published once a supervisor approves."""

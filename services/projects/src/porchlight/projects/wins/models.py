@@ -1,0 +1,35 @@
+"""A win drafted when a project completes; ``published_at`` is set when a supervisor approves."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from porchlight.projects.db import Base
+
+
+class Win(Base):
+    __tablename__ = "wins"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    project_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("projects.id"), unique=True)
+    priority_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("priorities.id"), index=True)
+    district: Mapped[str] = mapped_column(sa.Text, index=True)
+    neighborhood: Mapped[str | None] = mapped_column(sa.Text)
+    place: Mapped[str | None] = mapped_column(sa.Text)
+    lat: Mapped[float | None] = mapped_column(sa.Float)
+    lon: Mapped[float | None] = mapped_column(sa.Float)
+    title: Mapped[str] = mapped_column(sa.Text)
+    body: Mapped[str] = mapped_column(sa.Text)
+    topics: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=list)
+    #: The priority's concerns this win answers ("you said"), copied when drafted.
+    concerns: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    status: Mapped[str] = mapped_column(sa.Text, default="draft")  # draft | published
+    drafted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    approved_by: Mapped[str | None] = mapped_column(sa.Text)
+    published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -1,0 +1,1 @@
+"""Micro-projects and their tasks: small, concrete actions at a place, owned by a department."""

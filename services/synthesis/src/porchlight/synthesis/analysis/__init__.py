@@ -1,0 +1,1 @@
+"""Turning notes into analyzed concerns with the live model, and storing them."""

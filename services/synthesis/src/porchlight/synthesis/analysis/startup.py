@@ -1,0 +1,51 @@
+"""Startup: the city's taxonomy is in the database (first start), and the model is warming up.
+
+Loading the model takes seconds (weights verified, prototypes embedded), so it is done in the
+background by the analyzer: the HTTP side and the consumer work at once; notes received meanwhile
+wait, pending, for the model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from porchlight.synthesis.analysis.live import HOLDER, ensure_seeded
+from porchlight.synthesis.analysis.worker import ANALYZER
+
+log = logging.getLogger(__name__)
+
+
+async def seed_and_warm(state: Any) -> None:
+    runtime = state.runtime
+    async with runtime.sessions() as session, session.begin():
+        await ensure_seeded(session)
+
+    if not runtime.run_consumers:
+        return  # an app without background work (tests of the HTTP side) analyzes nothing
+
+    # Stop with the consumers (ServiceRuntime.stop asks them first): their stop flag is the
+    # runtime's only signal, so the analyzer reads it rather than waiting to be cancelled.
+    def stopping() -> bool:
+        return any(c._stopping.is_set() for c in runtime.consumers)
+
+    async def warm() -> None:
+        try:
+            async with runtime.sessions() as session, session.begin():
+                await HOLDER.current(session)
+        except Exception as exc:  # the analyzer loads it again; it will say what is wrong
+            log.warning("model warm-up failed (%s)", type(exc).__name__)
+
+    async def analyze() -> None:
+        loading = asyncio.create_task(warm())
+        while not loading.done():  # a shutdown during the first load does not wait for it
+            if stopping():
+                loading.cancel()
+                return
+            await asyncio.wait({loading}, timeout=0.1)
+        await ANALYZER.run(runtime.sessions, stopping)
+
+    # Spawned as one of the runtime's background tasks: stopped (bounded) with the consumers on
+    # shutdown, and its death fails /healthz like theirs. (The kit has no public hook for it.)
+    runtime._spawn(analyze(), "analyzer")

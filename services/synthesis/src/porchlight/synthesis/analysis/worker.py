@@ -1,0 +1,114 @@
+"""The analyzer: notes the consumer received are analyzed here, in batches, off the consumer.
+
+The consumer only stores what a note says (fast, no model) and marks it pending
+(``analyzed_at IS NULL``); this loop takes pending notes — ``FOR UPDATE SKIP LOCKED``, so
+replicas share the work — analyzes a batch with one model call, stores concerns, queues
+``note.analyzed`` and refreshes insights, all in one transaction. The consumer is therefore never
+held up by the model (nor by its first load), and a note is counted as received at once.
+
+A batch that fails is retried note by note; a note that fails alone is marked analyzed with model
+version ``failed`` and no concerns (logged with the error's type only: no resident text in logs),
+so one bad note never blocks the others. Database or broker outages are retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from porchlight.events.consumer import is_transient
+from porchlight.synthesis.analysis.live import HOLDER
+from porchlight.synthesis.analysis.store import analyze_and_store, facts_of_stored
+from porchlight.synthesis.insights.material import refresh_insights
+from porchlight.synthesis.notes.models import ReceivedNote as N
+
+log = logging.getLogger(__name__)
+
+BATCH = 256
+IDLE_WAIT_S = 0.05
+FAILED = "failed"
+
+
+class Analyzer:
+    def __init__(self) -> None:
+        self._wake: asyncio.Event | None = None
+
+    def wake(self) -> None:
+        """New notes were received (called inside the consumer's transaction, before its commit)."""
+        if self._wake is not None:
+            self._wake.set()
+
+    async def run(self, sessions: async_sessionmaker[AsyncSession], stopping: Callable[[], bool]) -> None:
+        """Analyze pending notes until ``stopping()``; the batch in hand is finished first."""
+        self._wake = asyncio.Event()
+        while not stopping():
+            try:
+                done = await analyze_pending(sessions)
+            except Exception as exc:
+                if not is_transient(exc):
+                    log.error("analysis batch failed (%s); retrying note by note", type(exc).__name__)
+                    await analyze_one_by_one(sessions)
+                else:
+                    log.warning("analysis waits for the database (%s)", type(exc).__name__)
+                    await asyncio.sleep(1.0)
+                continue
+            if done == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), IDLE_WAIT_S * 4)
+                self._wake.clear()
+                await asyncio.sleep(IDLE_WAIT_S)  # let the consumer's transaction commit
+
+
+async def analyze_pending(sessions: async_sessionmaker[AsyncSession], limit: int = BATCH) -> int:
+    async with sessions() as session, session.begin():
+        notes = (
+            await session.scalars(
+                sa.select(N)
+                .where(N.analyzed_at.is_(None))
+                .order_by(N.received_at, N.note_id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        if not notes:
+            return 0
+        live = await HOLDER.current(session)
+        districts = await analyze_and_store(session, live, [facts_of_stored(n) for n in notes])
+        await refresh_insights(session, districts, live.tag)
+        return len(notes)
+
+
+async def analyze_one_by_one(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session:
+        ids = (
+            await session.scalars(
+                sa.select(N.note_id).where(N.analyzed_at.is_(None)).order_by(N.received_at).limit(BATCH)
+            )
+        ).all()
+    for note_id in ids:
+        try:
+            async with sessions() as session, session.begin():
+                note = await session.get(N, note_id, with_for_update=True)
+                if note is None or note.analyzed_at is not None:
+                    continue
+                live = await HOLDER.current(session)
+                districts = await analyze_and_store(session, live, [facts_of_stored(note)])
+                await refresh_insights(session, districts, live.tag)
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            log.error("note analysis failed (%s); marked failed", type(exc).__name__, extra={"note_id": str(note_id)})
+            async with sessions() as session, session.begin():
+                await session.execute(
+                    sa.update(N).where(N.note_id == note_id).values(analyzed_at=datetime.now(UTC), model_version=FAILED)
+                )
+
+
+#: The process's analyzer (started by the service's startup hook when it runs consumers).
+ANALYZER = Analyzer()

@@ -1,0 +1,1 @@
+"""Emerging topics: what residents raise that no topic of the taxonomy fits."""

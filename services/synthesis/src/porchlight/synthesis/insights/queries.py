@@ -1,0 +1,249 @@
+"""Every figure of an insight is counted here, in SQL — never by a model.
+
+A note counts for a place and period by where and when the conversation took place
+(``occurred_at``: intake's ``held_at``, else the filing time). Topic figures count *notes* (a note
+that mentions street lighting in three sentences is one note about street lighting) and, as
+``mentions``, concern statements.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from porchlight.synthesis.notes.models import AnalyzedConcern as C
+from porchlight.synthesis.notes.models import ReceivedNote as N
+from porchlight.synthesis.taxonomy import UNASSIGNED
+
+SENTIMENTS = ("negative", "neutral", "positive")
+
+
+@dataclass(frozen=True)
+class Place:
+    district: str | None = None
+    neighborhood: str | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole UTC days, both ends included."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        lo = datetime.combine(self.start, time.min, tzinfo=UTC)
+        return lo, datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
+
+    def previous(self) -> Period:
+        """The period of equal length just before this one."""
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+
+def _notes_where(place: Place, period: Period) -> list[Any]:
+    lo, hi = period.bounds()
+    # A note counts once analyzed: every figure of an insight then rests on the same notes.
+    conds: list[Any] = [N.occurred_at >= lo, N.occurred_at < hi, N.analyzed_at.is_not(None)]
+    if place.district is not None:
+        conds.append(N.district == place.district)
+    if place.neighborhood is not None:
+        conds.append(N.neighborhood == place.neighborhood)
+    return conds
+
+
+def concerns_where(place: Place, period: Period) -> list[Any]:
+    lo, hi = period.bounds()
+    conds: list[Any] = [C.occurred_at >= lo, C.occurred_at < hi]
+    if place.district is not None:
+        conds.append(C.district == place.district)
+    if place.neighborhood is not None:
+        conds.append(C.neighborhood == place.neighborhood)
+    return conds
+
+
+@dataclass(frozen=True)
+class TopicCount:
+    notes: int
+    mentions: int
+
+
+async def totals(session: AsyncSession, place: Place, period: Period) -> tuple[int, int]:
+    """(notes, concern statements) of the place in the period."""
+    notes = await session.scalar(sa.select(sa.func.count()).select_from(N).where(*_notes_where(place, period)))
+    concerns = await session.scalar(sa.select(sa.func.count()).select_from(C).where(*concerns_where(place, period)))
+    return int(notes or 0), int(concerns or 0)
+
+
+async def topic_counts(session: AsyncSession, place: Place, period: Period) -> dict[str, TopicCount]:
+    rows = await session.execute(
+        sa.select(C.topic, sa.func.count(sa.distinct(C.note_id)), sa.func.count())
+        .where(*concerns_where(place, period))
+        .group_by(C.topic)
+    )
+    return {topic: TopicCount(int(n), int(m)) for topic, n, m in rows.all()}
+
+
+async def note_ids(session: AsyncSession, place: Place, period: Period, topic: str | None = None) -> list[uuid.UUID]:
+    """The notes behind a count: of a topic, or all the place's notes in the period."""
+    if topic is None:
+        stmt = sa.select(N.note_id).where(*_notes_where(place, period))
+    else:
+        stmt = sa.select(C.note_id).where(*concerns_where(place, period), C.topic == topic).distinct()
+    return sorted((await session.scalars(stmt)).all(), key=str)
+
+
+async def note_ids_by_topic(session: AsyncSession, place: Place, period: Period) -> dict[str, list[uuid.UUID]]:
+    rows = await session.execute(sa.select(C.topic, C.note_id).where(*concerns_where(place, period)).distinct())
+    out: dict[str, list[uuid.UUID]] = defaultdict(list)
+    for topic, note_id in rows.all():
+        out[topic].append(note_id)
+    return {k: sorted(v, key=str) for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class SentimentMix:
+    counts: dict[str, int]
+    host_rating_mean: float | None
+    host_rated_notes: int
+
+
+async def sentiment_mix(session: AsyncSession, place: Place, period: Period) -> SentimentMix:
+    """Notes by their sentiment, and the hosts' own five-point ratings of the same notes."""
+    rows = await session.execute(
+        sa.select(N.sentiment, sa.func.count()).where(*_notes_where(place, period)).group_by(N.sentiment)
+    )
+    counts = dict.fromkeys(SENTIMENTS, 0)
+    for label, n in rows.all():
+        if label in counts:
+            counts[label] = int(n)
+    mean, rated = (
+        await session.execute(
+            sa.select(sa.func.avg(N.host_rating), sa.func.count(N.host_rating)).where(*_notes_where(place, period))
+        )
+    ).one()
+    return SentimentMix(counts, round(float(mean), 1) if mean is not None else None, int(rated))
+
+
+async def topic_sentiments(session: AsyncSession, place: Place, period: Period) -> dict[str, dict[str, int]]:
+    """Concern statements of each topic by their sentiment."""
+    rows = await session.execute(
+        sa.select(C.topic, C.sentiment, sa.func.count())
+        .where(*concerns_where(place, period))
+        .group_by(C.topic, C.sentiment)
+    )
+    out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SENTIMENTS, 0))
+    for topic, label, n in rows.all():
+        out[topic][label] = int(n)
+    return dict(out)
+
+
+async def topic_neighborhoods(session: AsyncSession, place: Place, period: Period) -> dict[str, list[tuple[str, int]]]:
+    """Notes of each topic per neighborhood, most first."""
+    rows = await session.execute(
+        sa.select(C.topic, C.neighborhood, sa.func.count(sa.distinct(C.note_id)).label("n"))
+        .where(*concerns_where(place, period), C.neighborhood.is_not(None))
+        .group_by(C.topic, C.neighborhood)
+        .order_by(C.topic, sa.desc("n"), C.neighborhood)
+    )
+    out: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for topic, hood, n in rows.all():
+        out[topic].append((str(hood), int(n)))
+    return dict(out)
+
+
+@dataclass(frozen=True)
+class Quote:
+    concern_id: int
+    note_id: uuid.UUID
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+async def quotes(session: AsyncSession, place: Place, period: Period, per_topic: int = 3) -> dict[str, list[Quote]]:
+    """The most representative statements of each topic, one per note: highest topic score first
+    (the statements the model is surest belong to the topic), then the longest, then the newest."""
+    best_of_note = (
+        sa.select(
+            C.id,
+            C.note_id,
+            C.topic,
+            C.text,
+            C.span_start,
+            C.span_end,
+            C.topic_score,
+            sa.func.row_number()
+            .over(
+                partition_by=(C.topic, C.note_id),
+                order_by=(C.topic_score.desc(), sa.func.length(C.text).desc(), C.id),
+            )
+            .label("in_note"),
+        )
+        .where(*concerns_where(place, period), C.span_start >= 0)
+        .subquery()
+    )
+    ranked = sa.select(
+        best_of_note,
+        sa.func.row_number()
+        .over(
+            partition_by=best_of_note.c.topic,
+            order_by=(best_of_note.c.topic_score.desc(), sa.func.length(best_of_note.c.text).desc(), best_of_note.c.id),
+        )
+        .label("rank"),
+    ).where(best_of_note.c.in_note == 1)
+    sub = ranked.subquery()
+    rows = await session.execute(sa.select(sub).where(sub.c.rank <= per_topic).order_by(sub.c.topic, sub.c.rank))
+    out: dict[str, list[Quote]] = defaultdict(list)
+    for r in rows.mappings().all():
+        out[r["topic"]].append(
+            Quote(r["id"], r["note_id"], r["text"], r["span_start"], r["span_end"], round(float(r["topic_score"]), 4))
+        )
+    return dict(out)
+
+
+async def model_versions(session: AsyncSession, place: Place, period: Period) -> list[str]:
+    rows = await session.scalars(sa.select(C.model_version).where(*concerns_where(place, period)).distinct())
+    return sorted(rows.all())
+
+
+async def unassigned_concerns(
+    session: AsyncSession, place: Place, period: Period, limit: int = 5000
+) -> list[tuple[int, uuid.UUID, str, int, int, bytes]]:
+    rows = await session.execute(
+        sa.select(C.id, C.note_id, C.text, C.span_start, C.span_end, C.embedding)
+        .where(*concerns_where(place, period), C.topic == UNASSIGNED)
+        .order_by(C.occurred_at.desc(), C.id)
+        .limit(limit)
+    )
+    return [tuple(r) for r in rows.all()]  # type: ignore[misc]
+
+
+async def district_topic_counts(session: AsyncSession, period: Period) -> dict[str, dict[str, int]]:
+    """Notes per (district, topic) across the city, for the cross-district view."""
+    rows = await session.execute(
+        sa.select(C.district, C.topic, sa.func.count(sa.distinct(C.note_id)))
+        .where(*concerns_where(Place(), period))
+        .group_by(C.district, C.topic)
+    )
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for district, topic, n in rows.all():
+        out[district][topic] = int(n)
+    return dict(out)
+
+
+async def district_note_counts(session: AsyncSession, period: Period) -> dict[str, int]:
+    rows = await session.execute(
+        sa.select(N.district, sa.func.count()).where(*_notes_where(Place(), period)).group_by(N.district)
+    )
+    return {d: int(n) for d, n in rows.all()}

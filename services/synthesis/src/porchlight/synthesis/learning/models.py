@@ -1,0 +1,52 @@
+"""Versioned taxonomy, supervisors' corrections and the model versions they make.
+
+A model version is fully determined by its row: the taxonomy version plus every correction up to
+``corrections_upto``. Any replica can therefore rebuild exactly the model that labeled a concern.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from porchlight.synthesis.db import Base
+
+
+class TaxonomyVersion(Base):
+    __tablename__ = "taxonomy_versions"
+
+    version: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    document: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    fingerprint: Mapped[str] = mapped_column(sa.Text)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    created_by: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class Correction(Base):
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    concern_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    note_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    text: Mapped[str] = mapped_column(sa.Text)
+    from_topic: Mapped[str] = mapped_column(sa.Text)
+    to_topic: Mapped[str] = mapped_column(sa.Text)
+    corrected_by: Mapped[str] = mapped_column(sa.Text)
+    corrected_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class ModelVersion(Base):
+    __tablename__ = "model_versions"
+
+    version: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    taxonomy_version: Mapped[int] = mapped_column(sa.Integer)
+    corrections_upto: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    created_by: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())

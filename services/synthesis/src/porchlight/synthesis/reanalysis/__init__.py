@@ -1,0 +1,1 @@
+"""Re-analysis of stored notes after the taxonomy or the model changed (resumable)."""

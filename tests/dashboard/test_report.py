@@ -1,0 +1,99 @@
+"""The monthly community report: its PDF's text carries the figures; HTML has its charts."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from dashboard.test_incidents import MAPPING, MONTH, incidents_csv
+from dashboard.test_read_models import LAST_MONTH, all_applied, district_events, publish, use_city
+from pypdf import PdfReader
+from support import bearer, eventually, running
+from typer.testing import CliRunner
+
+pytestmark = pytest.mark.integration
+
+ARTIFACTS = Path(__file__).parent.parent / "artifacts"
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+async def test_monthly_report_pdf_and_html_show_the_month(settings, test_city):
+    assert MONTH == LAST_MONTH
+    d = test_city.a
+    async with running("dashboard", settings) as (app, client):
+        use_city(app, test_city)
+        await publish(settings, district_events(d))
+        staff = bearer(settings, "supervisor")
+        files = {
+            "file": ("i.csv", incidents_csv(test_city, f"rep-{d}").encode(), "text/csv"),
+            "mapping": ("m.csv", MAPPING.encode(), "text/csv"),
+        }
+        assert (
+            await client.post("/v1/incidents/imports", files=files, headers=bearer(settings, "analyst"))
+        ).status_code == 201
+
+        async def projected() -> bool:
+            page = (await client.get(f"/v1/districts/{d}/page?month={MONTH.label}", headers=staff)).json()
+            return all_applied(page)
+
+        await eventually(projected, timeout_s=30)
+        r = await client.get(f"/v1/reports/monthly?month={MONTH.label}&format=pdf", headers=staff)
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+        html = await client.get(f"/v1/reports/monthly?month={MONTH.label}&district={d}", headers=staff)
+        bad = await client.get(f"/v1/reports/monthly?month={MONTH.label}&format=doc", headers=staff)
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "monthly-report.pdf").write_bytes(r.content)
+    text = pdf_text(r.content)
+    month_name = MONTH.start.strftime("%B %Y")
+    assert f"Community report — {month_name} — Testville" in text
+    squashed = re.sub(r"\s+", " ", text)
+    # The headline: 3 meetings hosted; 14 residents at meetings + 18 via contacts; 7.5 h -> "8" (1.5 h per meeting
+    # in this test: 4.5 + 3.0); 3 contacts; crime: district A 4 + district B 1 = 5 this month.
+    assert "Meetings hosted 3" in squashed or re.search(r"Meetings hosted.*?\b3\b", squashed)
+    row = re.search(rf"{d} (\d+) (\d+) (\d+) (\d+) ([\d.]+|-) (\d+) / (\d+) / (\d+) (\d+) (\d+)", squashed)
+    assert row, squashed[:2000]
+    meetings, residents, hours, contacts, sentiment, done, open_, overdue, wins, crime = row.groups()
+    assert (meetings, residents, hours, contacts) == ("3", "32", "8", "3")
+    assert sentiment == "3.0"
+    assert (done, open_, overdue, wins, crime) == ("1", "1", "1", "1", "4")
+    assert "Speeding traffic — raised 2 times" in squashed
+    assert "Win: Elm Street lights fixed" in squashed
+    assert "Motor vehicle theft 2" in squashed
+
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert html.text.count("<svg") >= 3  # charts inline, no external asset
+    assert "Elm Street lights fixed" in html.text and "http://" not in html.text.split("<body>")[1].split("<svg")[0]
+    (ARTIFACTS / "monthly-report.html").write_text(html.text)
+    assert bad.status_code == 422
+
+
+def test_report_from_the_command_line(settings, test_city, tmp_path, monkeypatch):
+    from porchlight.kit.cli import _add_service_clis, app
+
+    d = test_city.a
+    data = tmp_path / "incidents.csv"
+    data.write_text(incidents_csv(test_city, f"cli-report-{d}"))
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PORCHLIGHT_DASHBOARD_PLACES_FILE", str(test_city.path))
+    monkeypatch.setenv("PORCHLIGHT_DATA_DIR", str(tmp_path))
+    _add_service_clis()
+    runner = CliRunner()
+    assert runner.invoke(app, ["dashboard", "incidents", "import", str(data)]).exit_code == 0
+    out = tmp_path / "report.pdf"
+    result = runner.invoke(app, ["report", "monthly", "--month", MONTH.label, "--out", str(out), "--district", d])
+    assert result.exit_code == 0, result.output
+    text = re.sub(r"\s+", " ", pdf_text(out.read_bytes()))
+    assert f"{MONTH.start.strftime('%B %Y')} — District {d}" in text
+    # Without the mapping, the city's own codes stay as they are: AUTO is its own category.
+    assert "Motor vehicle theft 1" in text and "AUTO 1" in text
+    html = tmp_path / "report.html"
+    assert runner.invoke(app, ["report", "monthly", "--month", MONTH.label, "--out", str(html)]).exit_code == 0
+    assert "<svg" in html.read_text()
+    result = runner.invoke(app, ["report", "monthly", "--month", "2026-1", "--out", str(out)])
+    assert result.exit_code != 0 and "YYYY-MM" in result.output

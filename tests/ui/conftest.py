@@ -1,0 +1,138 @@
+"""Browser tests: every service served for real (uvicorn on free ports, the session's PostgreSQL
+and broker) and Debian's Chromium driven by Playwright.
+
+Chromium is never downloaded: Playwright drives ``/usr/bin/chromium``, which ``make install``
+installs with apt-get. Without it these tests FAIL (they never skip): a CI that cannot run a
+browser must say so loudly, not pass on fewer tests.
+
+The stack gets a district of its own: added to intake's places for the run and to the
+dashboard's city file (``PORCHLIGHT_DASHBOARD_PLACES_FILE``), so its counts start at zero.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from support import district_of_its_own
+from ui.helpers import CHROMIUM, CHROMIUM_ARGS
+
+from porchlight.kit.embedded import free_port
+from porchlight.kit.service import discover_services
+from porchlight.kit.settings import KitSettings
+from porchlight.kit.standalone import build_servers
+
+
+@dataclass
+class Stack:
+    urls: dict[str, str]
+    district: str
+    settings: KitSettings
+
+    @property
+    def web(self) -> str:
+        return self.urls["dashboard"]
+
+
+class _Loop:
+    """An event loop in a thread of its own: the servers run there, the sync tests here."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="ui-servers", daemon=True)
+        self.thread.start()
+
+    def run(self, coro: Any, timeout: float = 90) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def stack(settings: KitSettings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    from porchlight.dashboard.places import DEMO_CITY
+
+    loop = _Loop()
+    district_cm = district_of_its_own(settings, prefix="UI")
+    district = loop.run(district_cm.__aenter__())
+    # The dashboard's city: the demo city plus the district of its own, as intake now has it.
+    city = json.loads(DEMO_CITY.read_text())
+
+    # Drawn just off the demo city's coast so the map keeps its scale (intake has the district
+    # somewhere else: only its code matters to what the UI shows).
+    ring = [[-70.99, 42.33], [-70.97, 42.33], [-70.97, 42.35], [-70.99, 42.35], [-70.99, 42.33]]
+    city["features"].append(
+        {
+            "type": "Feature",
+            "properties": {"kind": "district", "code": district, "name": f"Test {district}"},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        }
+    )
+    places = tmp_path_factory.mktemp("ui-city") / "city.geojson"
+    places.write_text(json.dumps(city))
+    saved = os.environ.get("PORCHLIGHT_DASHBOARD_PLACES_FILE")
+    os.environ["PORCHLIGHT_DASHBOARD_PLACES_FILE"] = str(places)
+
+    services = list(discover_services().values())
+    ports = {s.name: free_port() for s in services}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    servers = build_servers(settings, services, ports)
+    for server in servers:
+        if server.config.app.state.spec.name == "dashboard":
+            # What PORCHLIGHT_WEB_UPSTREAMS would say: where this run's services listen.
+            server.config.app.state.web_upstreams = {n: u for n, u in urls.items() if n != "dashboard"}
+
+    async def start() -> list[asyncio.Task[None]]:
+        tasks = [asyncio.create_task(s.serve()) for s in servers]
+        while not all(s.started for s in servers):
+            for t in tasks:
+                if t.done():
+                    t.result()  # a server that failed to start: its error, now
+            await asyncio.sleep(0.05)
+        return tasks
+
+    tasks = loop.run(start())
+    try:
+        yield Stack(urls=urls, district=district, settings=settings)
+    finally:
+
+        async def stop() -> None:
+            for s in servers:
+                s.should_exit = True
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        with contextlib.suppress(Exception):
+            loop.run(stop(), timeout=30)
+        with contextlib.suppress(Exception):
+            loop.run(district_cm.__aexit__(None, None, None))
+        loop.close()
+        if saved is None:
+            os.environ.pop("PORCHLIGHT_DASHBOARD_PLACES_FILE", None)
+        else:
+            os.environ["PORCHLIGHT_DASHBOARD_PLACES_FILE"] = saved
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need Debian's chromium (`make install` runs "
+            "`apt-get install -y chromium`; Playwright never downloads a browser here)",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -1,0 +1,240 @@
+"""The web UI in a real headless Chromium against every service, each role doing its job.
+
+Every page visited is checked with axe-core (WCAG 2.1 A/AA) and photographed into
+tests/artifacts/screenshots/ for review.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from ui.helpers import check_accessibility, screenshot, sign_in
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True}
+
+
+def _int(page: Any, selector: str) -> int:
+    return int(page.inner_text(selector).replace(",", "").split()[0])
+
+
+def _eventually(page: Any, check: Any, timeout_s: float = 20, every_s: float = 0.5) -> None:
+    # Waits through the page, not time.sleep: Playwright's sync API runs route handlers and
+    # events only while the test is inside one of its calls.
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        page.wait_for_timeout(every_s * 1000)
+
+
+def test_officer_logs_a_contact_offline_then_online_and_it_counts_once(stack, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sign_in(page, stack.web, "officer", stack.district)
+    page.wait_for_selector("#my-contacts")
+    # The service worker has cached the shell and controls the page.
+    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_selector("#my-contacts")
+    before = _int(page, "#my-contacts")
+    screenshot(page, "officer-contact")
+    check_accessibility(page, "officer: log a contact")
+
+    # No signal: the app still opens (from the service worker) and the contact is kept.
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("h1:has-text('Log a positive contact')")
+    page.wait_for_selector("#netstatus:has-text('Offline')")
+    started = time.monotonic()
+    page.click("label[for=contact_type-conversation]")  # tap 1: what
+    page.click("label[for=minutes-30]")  # tap 2: how long
+    page.click("button.log-button")  # tap 3: log it
+    page.wait_for_selector("#pending-count")
+    assert time.monotonic() - started < 10
+    assert "1 contact saved on this phone" in page.inner_text("#pending-count")
+    screenshot(page, "officer-contact-offline")
+
+    # The signal comes back, but the first answer is lost on the way: the server has the
+    # contact, the phone does not know it and keeps it queued.
+    answers: list[int] = []
+
+    def lose_the_answer(route: Any) -> None:
+        answers.append(route.fetch().status)
+        route.abort("internetdisconnected")
+
+    page.route("**/api/intake/v1/contacts", lose_the_answer)
+    context.set_offline(False)
+    _eventually(page, lambda: answers == [201])
+    page.wait_for_timeout(300)
+    assert page.locator("#pending-count").count() == 1, "a send without an answer stays queued"
+
+    # The next sync sends it again with the same Idempotency-Key: replayed, not counted again.
+    page.unroute("**/api/intake/v1/contacts")
+    page.reload()
+    page.wait_for_selector("#my-contacts")
+    _eventually(page, lambda: page.locator("#pending-count").count() == 0)
+    _eventually(page, lambda: _int(page, "#my-contacts") == before + 1)
+    page.reload()
+    page.wait_for_selector("#my-contacts")
+    assert _int(page, "#my-contacts") == before + 1
+    assert page.evaluate("JSON.parse(localStorage.getItem('porchlight.outbox') || '[]').length") == 0
+    context.close()
+
+
+def test_host_files_notes_with_field_errors_and_the_district_page_changes(stack, browser) -> None:  # type: ignore[no-untyped-def]
+    supervisor = browser.new_context().new_page()
+    sign_in(supervisor, stack.web, "supervisor", stack.district)
+    supervisor.wait_for_selector("#fig-notes")
+    before = _int(supervisor, "#fig-notes")
+
+    host = browser.new_context().new_page()
+    sign_in(host, stack.web, "liaison", stack.district)
+    host.wait_for_selector("#schedule-form")
+    # Schedule a meeting that started an hour ago (notes are filed after it).
+    started = time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() - 3600))
+    host.fill("#f-starts-at", started)
+    host.select_option("#f-venue-type", "library")
+    host.fill("#f-place-place-name", "Branch library")
+    host.click("#schedule-form button[type=submit]")
+    host.wait_for_selector("#meeting-list td:has-text('Branch library')")
+    host.click("#meeting-list button:has-text('File notes')")
+
+    # Send it half filled: each bad field gets its message next to it.
+    host.fill("#c0-topic", "street lighting")  # a concern without its text
+    host.click("#notes-form button[type=submit]")
+    host.wait_for_selector("#notes-form .field-error")
+    assert "required" in host.inner_text("[data-wraps=attendees] .field-error").lower()
+    assert host.get_attribute("#f-attendees", "aria-invalid") == "true"
+    assert host.locator("#n-sentiment .field-error").count() == 1
+    assert host.locator("#c0-text[aria-invalid=true]").count() == 1
+    assert host.locator(".error-summary li").count() >= 3
+    screenshot(host, "host-notes-field-errors")
+    check_accessibility(host, "host: notes form with errors")
+
+    host.fill("#c0-text", "The streetlight by the library has been out for weeks")
+    host.fill("#f-attendees", "6")
+    host.click("label[for=sentiment-4]")
+    host.click("#notes-form button[type=submit]")
+    host.wait_for_selector("#notes-status:has-text('Filed')")
+    assert host.locator("#notes-form .field-error").count() == 0
+
+    def counted() -> bool:
+        supervisor.reload()
+        supervisor.wait_for_selector("#fig-notes")
+        return _int(supervisor, "#fig-notes") == before + 1
+
+    _eventually(supervisor, counted, timeout_s=30, every_s=1)
+    screenshot(supervisor, "supervisor-district")
+    check_accessibility(supervisor, "supervisor: district page")
+    for page in (host, supervisor):
+        page.context.close()
+
+
+def test_dragging_a_card_moves_it_on_a_second_open_board(stack, browser) -> None:  # type: ignore[no-untyped-def]
+    token = httpx.post(f"{stack.web}/web/demo-token", json={"role": "supervisor", "district": stack.district}).json()
+    auth = {"Authorization": f"Bearer {token['token']}"}
+    api = stack.urls["projects"]
+    today = date.today()
+    priority = httpx.post(
+        f"{api}/v1/priorities",
+        json={
+            "title": "Safer walks home",
+            "district": stack.district,
+            "quarter": f"{today.year}-Q{(today.month - 1) // 3 + 1}",
+        },
+        headers=auth,
+    )
+    assert priority.status_code == 201, priority.text
+    # The department the card belongs to (409: it exists already, as in the demo city).
+    department = httpx.post(
+        f"{api}/v1/departments",
+        json={"code": "public-works", "name": "Public Works", "kind": "public_works"},
+        headers=auth,
+    )
+    assert department.status_code in (201, 409), department.text
+    project = httpx.post(
+        f"{api}/v1/projects",
+        json={
+            "priority_id": priority.json()["id"],
+            "title": "Fix the streetlights on Elm St",
+            "department": "public-works",
+            "remedy_kind": "physical",
+            "starts_on": today.isoformat(),
+            "due_on": (today + timedelta(days=10)).isoformat(),
+        },
+        headers=auth,
+    )
+    assert project.status_code == 201, project.text
+    card = project.json()
+    assert card["status"] in ("proposed", "planned")
+    target = "in_progress" if card["status"] == "planned" else "planned"
+
+    pages = []
+    for _ in range(2):
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(page, stack.web, "supervisor", stack.district)
+        page.wait_for_selector("#board-columns[data-live=true]")
+        pages.append(page)
+    mover, watcher = pages
+    selector = f"li.board-card[data-id='{card['id']}']"
+    watcher.wait_for_selector(f".column[data-status={card['status']}] {selector}")
+
+    mover.locator(selector).drag_to(mover.locator(f".column[data-status={target}]"))
+    mover.wait_for_selector(f".column[data-status={target}] {selector}")
+    # The other browser was not touched: the move arrives over SSE.
+    watcher.wait_for_selector(f".column[data-status={target}] {selector}", timeout=5000)
+    screenshot(watcher, "supervisor-board-after-move")
+
+    # From the keyboard, without dragging: the card's "Move to" control, on the other browser.
+    back = card["status"]
+    watcher.locator(f"{selector} select").select_option(back)
+    watcher.locator(f"{selector} button:has-text('Move')").press("Enter")
+    mover.wait_for_selector(f".column[data-status={back}] {selector}", timeout=5000)
+    for page in pages:
+        page.context.close()
+
+
+ROLE_PAGES = [
+    ("officer", "Log a positive contact", "officer-home"),
+    ("liaison", "Meetings & notes", "host-meetings"),
+    ("analyst", "City", "leadership-city"),
+    ("partner", "Project board", "partner-board"),
+]
+
+
+@pytest.mark.parametrize(("role", "heading", "shot"), ROLE_PAGES)
+def test_each_role_sees_its_own_pages_accessibly(stack, browser, role: str, heading: str, shot: str) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_context().new_page()
+    page.goto(stack.web + "/")
+    page.wait_for_selector("#role-officer")
+    if role == "officer":
+        screenshot(page, "sign-in")
+        check_accessibility(page, "sign-in")
+    sign_in(page, stack.web, role, None if role in ("analyst", "partner") else stack.district)
+    page.wait_for_selector(f"h1:has-text('{heading}')")
+    page.wait_for_function("!document.querySelector('[aria-busy=true]')")
+    screenshot(page, shot)
+    check_accessibility(page, f"{role}: {heading}")
+    nav = page.inner_text("#nav")
+    if role in ("officer", "partner"):
+        assert "District" not in nav and "City" not in nav
+        page.goto(stack.web + "/#/district")
+        page.wait_for_selector("h1:has-text('Not for your role')")
+    if role == "analyst":
+        assert "City" in nav and "Log a contact" not in nav
+        page.wait_for_selector("#district-table tbody tr")
+        row = page.locator(f"#district-table tr:has(a:has-text('Test {stack.district}'))")
+        assert row.count() == 1
+        # The monthly report opens from the city page (fetched with the token, shown as a page).
+        with page.expect_popup(timeout=30000) as popup:
+            page.click("#open-report")
+        report = popup.value
+        report.wait_for_load_state()
+        assert report.locator("body").inner_text().strip(), "the report has content"
+    page.context.close()
