@@ -62,6 +62,7 @@ def test_porchlight_run_serves_a_note_end_to_end_and_stops_cleanly(tmp_path: Pat
         printed = out_path.read_text()
         for name, port in ports.items():
             assert f"http://127.0.0.1:{port}" in printed, f"{name}'s URL is printed"
+        assert f"open http://127.0.0.1:{ports['dashboard']}/ in a browser" in printed
         # pg_ctl daemonizes PostgreSQL (not our child): find it by its pid file.
         postmaster = int((tmp_path / "data" / "pg" / "postmaster.pid").read_text().split()[0])
         spawned = [*_children(proc.pid), psutil.Process(postmaster)]

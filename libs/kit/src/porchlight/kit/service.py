@@ -41,6 +41,8 @@ class ServiceSpec:
     commands: Mapping[str, typer.Typer] = field(default_factory=dict)
     #: Extra lifespan work (e.g. loading a model) — called with the app's state.
     on_startup: Sequence[Callable[[Any], Any]] = ()
+    #: Path of a web UI for people (``porchlight run`` prints "open ... in a browser" for it).
+    web_ui: str | None = None
     outbox: Outbox = field(init=False)
     inbox: Inbox = field(init=False)
 

@@ -144,6 +144,9 @@ async def serve_all(settings: KitSettings, services: list[ServiceSpec], ports: d
     else:
         for spec in services:
             print(f"{spec.name:<10} http://{settings.host}:{ports[spec.name]}", flush=True)
+        for spec in services:
+            if spec.web_ui is not None:
+                print(f"open http://{settings.host}:{ports[spec.name]}{spec.web_ui} in a browser", flush=True)
         print(f"ready in {time.monotonic() - started:.1f}s — Ctrl-C stops everything", flush=True)
     await asyncio.gather(*tasks, return_exceptions=True)
     for t in tasks:

@@ -27,4 +27,5 @@ spec = ServiceSpec(
     consumers=[ConsumerSpec(group=GROUP, handlers=HANDLERS, batch_handlers=BATCH_HANDLERS)],
     commands={"dashboard": dashboard_app, "report": report_app, "demo": demo_app},
     on_startup=[load_demo_when_empty],
+    web_ui="/",
 )
