@@ -91,6 +91,22 @@ async def test_import_refuses_a_bad_mapping_and_other_roles(settings, test_city)
         assert r.status_code == 403
 
 
+async def test_a_file_past_the_default_body_limit_is_accepted(settings, test_city):
+    """The route has its own limit: a year of incidents does not fit in the kit's 1 MB default."""
+    tc = test_city
+    (lat, lon), m = tc.inside[tc.a], MONTH.start.isoformat()
+    header = "case_number,offense_code,nibrs_code,occurred_at,latitude,longitude,block,district"
+    rows = [f"big-{tc.a}-{i:06d},240,,{m},{lat},{lon},{'x' * 40},{tc.a}" for i in range(14_000)]
+    body = ("\n".join([header, *rows]) + "\n").encode()
+    assert len(body) > settings.max_body_bytes
+    async with running("dashboard", settings, background=False) as (app, client):
+        app.state.dashboard_settings = DashboardSettings(places_file=tc.path)
+        files = {"file": ("big.csv", body, "text/csv")}
+        r = await client.post("/v1/incidents/imports", files=files, headers=bearer(settings, "analyst"))
+    assert r.status_code == 201, r.text[:500]
+    assert r.json()["imported"] == 14_000
+
+
 def test_cli_imports_a_file(settings, test_city, tmp_path, monkeypatch):
     from porchlight.kit.cli import _add_service_clis, app
 

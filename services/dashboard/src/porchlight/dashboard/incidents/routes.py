@@ -14,7 +14,7 @@ from porchlight.dashboard.pages.routes import STAFF, settings_of
 from porchlight.dashboard.pages.schemas import Crime, Period
 from porchlight.dashboard.pages.service import period_of
 from porchlight.dashboard.places import load_city
-from porchlight.kit.app import Session
+from porchlight.kit.app import Session, body_limit
 from porchlight.kit.auth import Allow, Principal, Role
 from porchlight.kit.errors import ValidationProblem
 
@@ -49,6 +49,9 @@ class CrimeStats(BaseModel):
     districts: list[DistrictCrime]
 
 
+UPLOAD_LIMIT_BYTES = 50_000_000
+
+
 async def _text(upload: UploadFile, field: str) -> str:
     try:
         return (await upload.read()).decode("utf-8-sig")
@@ -64,6 +67,7 @@ async def _text(upload: UploadFile, field: str) -> str:
     response_model=ImportReportOut,
     summary="Import incidents from CSV (multipart: `file`, optional `mapping` of the city's codes)",
 )
+@body_limit(UPLOAD_LIMIT_BYTES)  # a year of a city's incidents is ~10 MB, past the kit's 1 MB default
 async def post_import(
     file: UploadFile,
     session: Session,

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Path, Request, Response
 from pydantic import BaseModel
 
-from porchlight.kit.app import Session
+from porchlight.kit.app import Session, body_limit
 from porchlight.kit.auth import ANY_STAFF, Allow, CurrentPrincipal, Principal
 from porchlight.kit.errors import BadRequest
 from porchlight.projects.departments.service import require_department
@@ -54,6 +54,7 @@ async def get_projects_csv(
     response_model=ImportReport,
     summary="Import projects from CSV (all or nothing; every bad cell named as rows.<n>.<column>)",
 )
+@body_limit(10_000_000)  # a city's projects CSV, past the kit's 1 MB default
 async def post_projects_csv(
     request: Request,
     session: Session,
