@@ -9,9 +9,14 @@ Topics — ../shared/data/topics_dev.csv, the same 5 folds as ``porchlight eval`
   * Porchlight, taxonomy + learned examples (what ``porchlight eval`` scores)
 Sentiment — ../shared/data/sentiment_dev.csv:
   * VADER (compound >= 0.05 positive, <= -0.05 negative: its authors' rule)
-  * Porchlight, shipped calibration; and with thresholds recalibrated per fold (5-fold CV)
+  * TF-IDF + logistic regression (5-fold CV)
+  * Porchlight, shipped calibration; with thresholds recalibrated per fold; and the learned head
+    (embedding + VADER scores, fitted inside each fold: ``porchlight eval --train`` a sentiment file)
 
-    .venv/bin/python bench/synthesis_baselines.py [--json] [--skip-bertopic]
+    .venv/bin/python bench/synthesis_baselines.py [--json] [--skip-bertopic] [--cache-dir /tmp/x]
+
+``--cache-dir`` keeps the embeddings of the two files on disk (keyed by file digest, model and
+backend) so a second run spends its CPU on the methods, not on MiniLM.
 
 BERTopic is a bench-only dependency: ``pip install bertopic``.
 """
@@ -53,6 +58,27 @@ def cv_predict(n: int, folds: Any, fit_predict: Any) -> list[str]:
     return pred
 
 
+def embed_file(embedder: Any, texts: list[str], digest: str, cache_dir: str | None, log: Any) -> np.ndarray:
+    from porchlight.synthesis.model.embedder import MODEL_FINGERPRINT
+
+    path = None
+    if cache_dir:
+        key = f"{digest[:16]}-{MODEL_FINGERPRINT.replace('@', '-')}-{embedder.backend}.npy"
+        path = Path(cache_dir) / key
+        if path.is_file():
+            cached = np.load(path)
+            if cached.shape == (len(texts), embedder.dimension):
+                log(f"  embeddings from {path}")
+                return cached
+    t0 = time.perf_counter()
+    emb = embedder.embed(texts)
+    log(f"  {len(texts) / (time.perf_counter() - t0):.0f} texts/s")
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, emb)
+    return np.asarray(emb)
+
+
 def topic_baselines(args: argparse.Namespace, embedder: Any, log: Any) -> dict[str, dict[str, float]]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -77,9 +103,7 @@ def topic_baselines(args: argparse.Namespace, embedder: Any, log: Any) -> dict[s
     out["TF-IDF + logistic regression"] = scores(labels, cv_predict(len(texts), folds, tfidf_lr))
 
     log("topics: embedding the texts (MiniLM, shared by BERTopic and Porchlight)")
-    t0 = time.perf_counter()
-    emb = embedder.embed(texts)
-    log(f"  {len(texts) / (time.perf_counter() - t0):.0f} texts/s")
+    emb = embed_file(embedder, texts, f.digest, args.cache_dir, log)
 
     if not args.skip_bertopic:
         try:
@@ -141,7 +165,11 @@ def _bertopic_fold(texts: list[str], emb: np.ndarray, y: np.ndarray, outliers_to
     return run
 
 
-def sentiment_baselines(embedder: Any, log: Any, limit: int | None) -> dict[str, dict[str, float]]:
+def sentiment_baselines(
+    embedder: Any, log: Any, limit: int | None, cache_dir: str | None
+) -> dict[str, dict[str, float]]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     from porchlight.synthesis.eval.runner import _splitter, read_labeled_csv
@@ -158,20 +186,35 @@ def sentiment_baselines(embedder: Any, log: Any, limit: int | None) -> dict[str,
     out["VADER (±0.05)"] = scores(
         labels, ["positive" if c >= 0.05 else "negative" if c <= -0.05 else "neutral" for c in comp]
     )
-    log(f"sentiment: Porchlight ({len(texts)} sentences to embed)")
+    folds = list(_splitter(labels, 5, 0).split(texts, labels))
+    y = np.array(labels)
+    log("sentiment: TF-IDF + logistic regression")
+
+    def tfidf_lr(tr: np.ndarray, te: np.ndarray) -> list[str]:
+        vec = TfidfVectorizer()
+        m = LogisticRegression(max_iter=1000).fit(vec.fit_transform([texts[i] for i in tr]), y[tr])
+        return list(m.predict(vec.transform([texts[i] for i in te])))
+
+    out["TF-IDF + logistic regression (5-fold CV)"] = scores(labels, cv_predict(len(texts), folds, tfidf_lr))
+    log(f"sentiment: Porchlight ({len(texts)} sentences)")
     model = SentimentModel(embedder)
-    t0 = time.perf_counter()
-    emb = embedder.embed(texts)
-    log(f"  {len(texts) / (time.perf_counter() - t0):.0f} sentences/s")
+    emb = embed_file(embedder, texts, f.digest + str(limit or ""), cache_dir, log)
     z, _, _ = model.polarity(texts, emb)
     out["Porchlight, shipped calibration"] = scores(labels, [model.label_of(float(v)) for v in z])
-    y = np.array(labels)
     pred = [""] * len(texts)
-    for tr, te in _splitter(labels, 5, 0).split(texts, labels):
+    for tr, te in folds:
         lo, hi = fit_thresholds(z[tr], y[tr])
         for i in te:
             pred[i] = "negative" if z[i] <= lo else "positive" if z[i] >= hi else "neutral"
     out["Porchlight, thresholds by 5-fold CV"] = scores(labels, pred)
+    log("sentiment: Porchlight, learned head (5-fold CV)")
+
+    def learned(tr: np.ndarray, te: np.ndarray) -> list[str]:
+        m = SentimentModel(embedder)
+        m.learn([texts[i] for i in tr], [labels[i] for i in tr], emb[tr])
+        return [p.label for p in m.predict([texts[i] for i in te], emb[te])]
+
+    out["Porchlight, learned head (5-fold CV)"] = scores(labels, cv_predict(len(texts), folds, learned))
     return out
 
 
@@ -180,6 +223,7 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--skip-bertopic", action="store_true")
     ap.add_argument("--sentiment-limit", type=int, default=None, help="score every k-th sentiment row only")
+    ap.add_argument("--cache-dir", default=None, help="keep the files' embeddings here between runs")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
 
@@ -190,7 +234,7 @@ def main() -> None:
 
     embedder = get_embedder("torch")
     results = {"topics (topics_dev.csv, 5-fold CV)": topic_baselines(args, embedder, log)}
-    results["sentiment (sentiment_dev.csv)"] = sentiment_baselines(embedder, log, args.sentiment_limit)
+    results["sentiment (sentiment_dev.csv)"] = sentiment_baselines(embedder, log, args.sentiment_limit, args.cache_dir)
     if args.json:
         print(json.dumps(results, indent=2))
         return

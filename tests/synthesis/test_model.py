@@ -267,6 +267,56 @@ def test_sentiment_of_clear_cases(sentiment_model: SentimentModel) -> None:
     assert all(-1 <= p.score <= 1 for p in preds)
 
 
+def test_sentiment_learns_from_labeled_concerns(embedder: Embedder) -> None:
+    """``learn`` fits the head on embedding + lexicon scores; its argmax then decides the label."""
+    data = {
+        "positive": [
+            "Thanks to the crew, the new sidewalk looks great.",
+            "We love the new playground, the kids are thrilled.",
+            "Great job on the bike lanes, riding to work is a pleasure now.",
+            "The cleanup day was wonderful, thank you all.",
+            "So happy the streetlight was fixed that fast.",
+            "The park looks beautiful since the renovation.",
+        ],
+        "negative": [
+            "The potholes are awful and nobody fixes them.",
+            "Trash everywhere, it is disgusting and it smells.",
+            "I am furious, the noise goes on all night.",
+            "The crosswalk is dangerous, someone will get hurt.",
+            "Terrible response, we waited months for nothing.",
+            "Drivers speed like maniacs, it is scary to walk.",
+        ],
+        "neutral": [
+            "The meeting is on Tuesday at the library.",
+            "There is a bus stop at the corner of 5th and Main.",
+            "The city collects yard waste on Mondays.",
+            "The pole number is written on a tag at eye level.",
+            "Parking on this block is on the east side.",
+            "The park opens at seven in the morning.",
+        ],
+    }
+    texts = [t for k in data for t in data[k]]
+    labels = [k for k in data for _ in data[k]]
+    model = SentimentModel(embedder)
+    assert not model.learned
+    model.learn(texts, labels, c=3.0)
+    assert model.learned
+    preds = model.predict(texts)
+    assert sum(p.label == y for p, y in zip(preds, labels, strict=True)) >= 15  # fits its training data
+    positive = [p.score for p, y in zip(preds, labels, strict=True) if y == "positive"]
+    negative = [p.score for p, y in zip(preds, labels, strict=True) if y == "negative"]
+    assert min(positive) > max(negative) and all(-1 <= p.score <= 1 for p in preds)
+    with pytest.raises(ValueError, match="each of"):
+        SentimentModel(embedder).learn(texts[:12], labels[:12])  # no neutral examples
+
+
+def test_repeated_texts_are_embedded_once_with_the_same_vector(embedder: Embedder) -> None:
+    texts = ["Pothole on 13th street", "Dark corner by the school", "Pothole on 13th street"]
+    out = embedder.embed(texts)
+    np.testing.assert_array_equal(out[0], out[2])
+    np.testing.assert_allclose(out[1], embedder.embed([texts[1]])[0], atol=1e-5)
+
+
 # -- concerns and the bundle -------------------------------------------------------------------
 
 

@@ -92,3 +92,20 @@ def test_eval_rejects_files_without_labels(tmp_path: Path) -> None:
         read_labeled_csv(bad)
     result = CliRunner().invoke(_app(), ["eval", "--data", str(bad)])
     assert result.exit_code == 2
+
+
+@needs_data
+def test_eval_learns_sentiment_from_a_second_train_file(tmp_path: Path) -> None:
+    topics = _slice(TOPICS, tmp_path / "topics.csv", 60, step=31)
+    sentiment = _slice(SENTIMENT, tmp_path / "sentiment.csv", 150, step=151)
+    args = ["eval", "--data", str(topics), "--data", str(sentiment), "--json"]
+    result = CliRunner().invoke(_app(), [*args, "--train", str(topics), "--train", str(sentiment)])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert "sentiment head learned by 5-fold cross-validation" in out["sentiment_mode"]
+    assert "cross-validation" in out["topic_mode"]
+    assert out["sentiment_rows"] == 150 and isinstance(out["sentiment_macro_f1"], float)
+    # Two training files with the same kind of label are ambiguous: a clear error, exit 2.
+    result = CliRunner().invoke(_app(), [*args, "--train", str(topics), "--train", str(topics)])
+    assert result.exit_code == 2
+    assert "one per kind of label" in result.output

@@ -4,6 +4,9 @@ Mounted by the kit as a top-level group: ``eval_app`` runs on its own (no sub-co
 
     porchlight eval --data ../shared/data/topics_dev.csv --data ../shared/data/sentiment_dev.csv \\
                     --train ../shared/data/topics_dev.csv [--taxonomy FILE.yaml] [--json]
+
+``--train`` may be repeated (one topic file, one sentiment file); a ``--data`` file that is also a
+``--train`` file is scored by 5-fold cross-validation, learning only inside each fold.
 """
 
 from __future__ import annotations
@@ -34,11 +37,12 @@ def eval_command(
         ),
     ],
     train: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
             help=(
-                "Labeled CSV the model learns from first (like a city's corrections). "
-                "A --data file that is this file is scored by k-fold cross-validation."
+                "Labeled CSV the model learns from first (like a city's corrections); repeatable, "
+                "one file per kind of label (topic, sentiment). "
+                "A --data file that is a --train file is scored by k-fold cross-validation."
             ),
             exists=True,
             dir_okay=False,

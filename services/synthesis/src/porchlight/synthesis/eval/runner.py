@@ -2,7 +2,10 @@
 
 A labeled file has a ``text`` column and a ``topic`` and/or a ``sentiment`` column (negative /
 neutral / positive); other columns are ignored. ``train`` rows are learned first, exactly as a
-city's corrections would teach the model. When a data file *is* the training file (same path or
+city's corrections would teach the model: ``topic`` rows become learned examples of the topic
+model, ``sentiment`` rows fit the sentiment model's learned head (without them the shipped
+lexicon + prototype calibration is scored). Several training files may be given, at most one per
+kind of label (e.g. a topic file and a sentiment file). When a data file *is* the training file (same path or
 same bytes), scoring it after learning it would be meaningless, so that file is scored by k-fold
 cross-validation instead: each fold is predicted by a model that learned only the other folds.
 """
@@ -23,7 +26,7 @@ import numpy as np
 
 from porchlight.synthesis.model.embedder import MODEL_FINGERPRINT, Embedder
 from porchlight.synthesis.model.sentiment import LABELS as SENTIMENT_LABELS
-from porchlight.synthesis.model.sentiment import SentimentModel, fit_thresholds
+from porchlight.synthesis.model.sentiment import SentimentModel
 from porchlight.synthesis.model.topics import LabeledExample, TopicModel, TopicParams
 from porchlight.synthesis.taxonomy import UNASSIGNED, Taxonomy, load_taxonomy
 
@@ -285,7 +288,7 @@ class Evaluator:
         train_rows: list[tuple[str, str]] = []
         if train is not None and train.sentiments is not None:
             train_rows = [(t, s) for t, s in zip(train.texts, train.sentiments, strict=True) if s]
-        calibrated_on_train = False
+        learned_on_train = False
         for f in data:
             if f.sentiments is None:
                 continue
@@ -293,41 +296,51 @@ class Evaluator:
             texts = [t for t, _ in rows]
             labels = [s for _, s in rows]
             emb = self.embed(texts, timed=True)
-            t0 = time.perf_counter()
-            z, _, _ = model.polarity(texts, emb)
-            self.timer.add(time.perf_counter() - t0)
             if train is not None and train_rows and _same_file(f, train):
-                modes.append(f"thresholds recalibrated by {self.folds}-fold cross-validation on {f.path.name}")
+                modes.append(
+                    f"sentiment head learned by {self.folds}-fold cross-validation on {f.path.name} "
+                    "(--data is the --train file)"
+                )
+                self.log(f"sentiment: {f.path.name} is also the training file: {self.folds}-fold cross-validation")
                 preds = [""] * len(rows)
-                y = np.array(labels)
                 for tr, te in _splitter(labels, self.folds, self.seed).split(texts, labels):
-                    low, high = fit_thresholds(z[tr], y[tr])
-                    for i in te:
-                        preds[i] = "negative" if z[i] <= low else "positive" if z[i] >= high else "neutral"
+                    fold_model = SentimentModel(self.embedder)
+                    fold_model.learn([texts[i] for i in tr], [labels[i] for i in tr], emb[tr])
+                    t0 = time.perf_counter()
+                    fold_preds = fold_model.predict([texts[i] for i in te], emb[te])
+                    self.timer.add(time.perf_counter() - t0)
+                    for i, p in zip(te, fold_preds, strict=True):
+                        preds[i] = p.label
             else:
-                if train_rows and not calibrated_on_train:
+                if train_rows and not learned_on_train:
+                    self.log(f"sentiment: learning {len(train_rows)} labeled examples from {train.path.name}")  # type: ignore[union-attr]
                     temb = self.embed([t for t, _ in train_rows], timed=False)
-                    model.calibrate([t for t, _ in train_rows], [s for _, s in train_rows], temb)
-                    calibrated_on_train = True
+                    model.learn([t for t, _ in train_rows], [s for _, s in train_rows], temb)
+                    learned_on_train = True
                 mode = (
-                    f"thresholds recalibrated on {train.path.name}, scored {f.path.name}"
-                    if calibrated_on_train and train
+                    f"sentiment head learned on {train.path.name} ({len(train_rows)} rows), scored {f.path.name}"
+                    if learned_on_train and train
                     else f"shipped calibration (weight {shipped.proto_weight}, thresholds "
                     f"{shipped.low}/{shipped.high}), scored {f.path.name}"
                 )
                 modes.append(mode)
-                preds = [model.label_of(float(v)) for v in z]
+                t0 = time.perf_counter()
+                preds = [p.label for p in model.predict(texts, emb)]
+                self.timer.add(time.perf_counter() - t0)
             y_true.extend(labels)
             y_pred.extend(preds)
         return y_true, y_pred, modes
 
-    def run(self, data: list[LabeledFile], train: LabeledFile | None) -> EvalReport:
+    def run(self, data: list[LabeledFile], train: LabeledFile | Sequence[LabeledFile] | None) -> EvalReport:
+        trains = [] if train is None else [train] if isinstance(train, LabeledFile) else list(train)
+        topic_train = _one_train(trains, "topics")
+        sentiment_train = _one_train(trains, "sentiments")
         report = EvalReport()
-        yt, yp, modes = self.topics(data, train)
+        yt, yp, modes = self.topics(data, topic_train)
         if yt:
             report.topic = _metrics(yt, yp) | {"mode": "; ".join(modes)}
             report.notes.extend(modes)
-        yt, yp, modes = self.sentiments(data, train)
+        yt, yp, modes = self.sentiments(data, sentiment_train)
         if yt:
             report.sentiment = _metrics(yt, yp) | {"mode": "; ".join(modes)}
             report.notes.extend(modes)
@@ -338,14 +351,23 @@ class Evaluator:
             "embedding_backend": self.embedder.backend,
             "taxonomy_fingerprint": self.taxonomy.fingerprint,
             "data": [str(f.path) for f in data],
-            "train": str(train.path) if train else None,
+            "train": [str(t.path) for t in trains] if len(trains) > 1 else (str(trains[0].path) if trains else None),
         }
         return report
 
 
+def _one_train(trains: Sequence[LabeledFile], kind: str) -> LabeledFile | None:
+    """The training file holding ``kind`` labels (``topics`` or ``sentiments``); at most one may."""
+    having = [t for t in trains if getattr(t, kind) is not None]
+    if len(having) > 1:
+        names = ", ".join(t.path.name for t in having)
+        raise EvalError(f"several --train files have a {kind[:-1]} column ({names}): give one per kind of label")
+    return having[0] if having else None
+
+
 def evaluate(
     data_paths: Sequence[Path | str],
-    train_path: Path | str | None = None,
+    train_path: Path | str | Sequence[Path | str] | None = None,
     taxonomy_path: Path | str | None = None,
     *,
     embedder: Embedder | None = None,
@@ -354,7 +376,8 @@ def evaluate(
     log: Callable[[str], None] | None = None,
 ) -> EvalReport:
     data = [read_labeled_csv(p) for p in data_paths]
-    train = read_labeled_csv(train_path) if train_path else None
+    train_paths = [] if not train_path else [train_path] if isinstance(train_path, (str, Path)) else list(train_path)
+    train = [read_labeled_csv(p) for p in train_paths]
     taxonomy = load_taxonomy(taxonomy_path)
     if embedder is None:
         from porchlight.synthesis.model.embedder import get_embedder

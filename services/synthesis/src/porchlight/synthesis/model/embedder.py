@@ -8,7 +8,10 @@ upstream ``sentence-transformers/all-MiniLM-L6-v2`` ``model.safetensors`` one; n
 against the hub, which these machines cannot reach).
 
 Embeddings are mean-pooled over the attention mask and L2-normalized (what sentence-transformers
-does for this model), computed in length-sorted batches so padding stays short.
+does for this model). For speed on two cores: identical texts are embedded once, every text is
+tokenized once and batches are cut from the texts sorted by token count (little padding), and the
+int8 path runs one batch per core at once (ONNX Runtime releases the GIL; its threads do not
+spin-wait, which on a shared machine burns CPU for nothing).
 
 Backends:
 
@@ -144,6 +147,7 @@ class Embedder:
         self.tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir), local_files_only=True)
         self._torch_model: Any = None
         self._ort_session: Any = None
+        self._pool: Any = None
         if backend == "torch":
             self._load_torch()
         elif backend == "onnx-int8":
@@ -175,27 +179,43 @@ class Embedder:
         if not _onnx_cache_ok(path):
             build_onnx_int8(self, path)
         options = ort.SessionOptions()
-        if self.threads:
-            options.intra_op_num_threads = self.threads
+        # One core per inference, ``workers`` inferences at once: on small batches of short
+        # sentences this scales better than intra-op threads, and spinning threads waste CPU
+        # that other work on the machine (or the other batch) needs. Measured in bench/synthesis_speed.py.
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._ort_session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        workers = self.threads or min(2, os.cpu_count() or 1)
+        if workers > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(workers, thread_name_prefix="embedder")
 
     # -- inference -------------------------------------------------------------------------------
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts``; returns an ``(n, 384)`` float32 array of unit vectors."""
         n = len(texts)
-        out = np.zeros((n, DIMENSION), dtype=np.float32)
         if n == 0:
-            return out
+            return np.zeros((0, DIMENSION), dtype=np.float32)
         cleaned = [t if t and t.strip() else "[UNK]" for t in (str(x) for x in texts)]
-        # Sort by length so each batch pads to a similar length.
-        order = sorted(range(n), key=lambda i: len(cleaned[i]))
+        unique = list(dict.fromkeys(cleaned))  # a repeated sentence is embedded once
+        position = {t: i for i, t in enumerate(unique)}
+        ids = self.tokenizer(unique, truncation=True, max_length=self.max_length)["input_ids"]
+        # Sort by token count so each batch pads to nearly the same length.
+        order = sorted(range(len(unique)), key=lambda i: len(ids[i]))
+        batches = [order[s : s + self.batch_size] for s in range(0, len(order), self.batch_size)]
+        vectors = np.zeros((len(unique), DIMENSION), dtype=np.float32)
         with self._lock:
-            for start in range(0, n, self.batch_size):
-                idx = order[start : start + self.batch_size]
-                out[idx] = self._embed_batch([cleaned[i] for i in idx])
-        return out
+            if self._ort_session is not None and self._pool is not None and len(batches) > 1:
+                results = self._pool.map(lambda b: self._embed_ids([ids[i] for i in b]), batches)
+                for b, v in zip(batches, results, strict=True):
+                    vectors[b] = v
+            else:
+                for b in batches:
+                    vectors[b] = self._embed_ids([ids[i] for i in b])
+        return vectors[[position[t] for t in cleaned]]
 
     def embed_cached(self, texts: Sequence[str]) -> np.ndarray:
         """Like :meth:`embed`, remembering each text's vector: for prototypes and learned examples,
@@ -213,15 +233,21 @@ class Embedder:
         return self.embed([text])[0]
 
     def _embed_batch(self, batch: list[str]) -> np.ndarray:
+        ids = self.tokenizer(batch, truncation=True, max_length=self.max_length)["input_ids"]
+        return self._embed_ids(ids)
+
+    def _embed_ids(self, ids: list[list[int]]) -> np.ndarray:
+        """Embed one batch of token-id lists (already truncated), padded to the longest."""
+        longest = max(len(x) for x in ids)
+        input_ids = np.full((len(ids), longest), self.tokenizer.pad_token_id or 0, dtype=np.int64)
+        attention = np.zeros((len(ids), longest), dtype=np.int64)
+        for r, x in enumerate(ids):
+            input_ids[r, : len(x)] = x
+            attention[r, : len(x)] = 1
         if self._ort_session is not None:
-            enc = self.tokenizer(batch, padding=True, truncation=True, max_length=self.max_length, return_tensors="np")
-            feeds = {
-                "input_ids": enc["input_ids"].astype(np.int64),
-                "attention_mask": enc["attention_mask"].astype(np.int64),
-                "token_type_ids": enc["token_type_ids"].astype(np.int64),
-            }
+            feeds = {"input_ids": input_ids, "attention_mask": attention, "token_type_ids": np.zeros_like(input_ids)}
             hidden = self._ort_session.run(["last_hidden_state"], feeds)[0]
-            mask = feeds["attention_mask"][..., None].astype(np.float32)
+            mask = attention[..., None].astype(np.float32)
             pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
@@ -229,13 +255,17 @@ class Embedder:
         import torch
 
         model = self._load_torch()
-        enc = self.tokenizer(batch, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt")
+        enc = {
+            "input_ids": torch.from_numpy(input_ids),
+            "attention_mask": torch.from_numpy(attention),
+            "token_type_ids": torch.zeros_like(torch.from_numpy(input_ids)),
+        }
         with torch.inference_mode():
-            hidden = model(**enc).last_hidden_state
-            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-            pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
-        return pooled.numpy().astype(np.float32)
+            states = model(**enc).last_hidden_state
+            weights = enc["attention_mask"].unsqueeze(-1).to(states.dtype)
+            means = (states * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+            unit = torch.nn.functional.normalize(means, p=2, dim=1)
+        return np.asarray(unit.numpy(), dtype=np.float32)
 
 
 def build_onnx_int8(embedder: Embedder, target: Path) -> Path:
