@@ -118,3 +118,20 @@ async def test_a_card_move_reaches_open_boards_within_a_second_from_any_replica(
             assert watcher.cards[2][1]["tasks_done"] == 1
             await asyncio.sleep(0.2)
             assert parks_watcher.cards == []  # a Public Works card is not on the Parks board
+            # Handed to Parks, the card reaches the Parks board; handed back, it reaches it once more
+            # with ``was`` (where it was), so that board drops it instead of showing it until reloaded.
+            version = watcher.cards[-1][1]["version"]
+            for department, seen in (("parks", 1), ("public-works", 2)):
+                r = await replica.patch(
+                    f"/v1/projects/{card['id']}",
+                    json={"department": department, "version": version},
+                    headers=supervisor,
+                )
+                assert r.status_code == 200, r.text
+                version = r.json()["version"]
+                deadline = time.monotonic() + 5
+                while len(parks_watcher.cards) < seen and time.monotonic() < deadline:
+                    await asyncio.sleep(0.01)
+            handed, back = (c for _, c in parks_watcher.cards)
+            assert "parks" in handed["owners"] and "was" in handed
+            assert "parks" not in back["owners"] and "parks" in back["was"]["owners"]

@@ -32,13 +32,23 @@ CHANNEL = "porchlight_projects_board"
 QUEUE_LIMIT = 1000
 
 
-async def announce(session: AsyncSession, card: dict[str, Any]) -> None:
+#: The fields a board is filtered on (``BoardFilter``).
+PLACEMENT = ("priority_id", "district", "owners")
+
+
+async def announce(session: AsyncSession, card: dict[str, Any], before: dict[str, Any] | None = None) -> None:
     """Queue the card for the boards; sent by PostgreSQL when the caller's transaction commits.
 
+    ``before`` is the card as it was: when a change takes the card off a board (another owning
+    department, district or priority), that board still hears of it — the card carries ``was``
+    — and drops it, instead of showing it until reloaded.
     Also moves the boards' generation on (board/cache.py): cached boards are rebuilt.
     """
+    payload = dict(card)
+    if before is not None and any(before.get(k) != card.get(k) for k in PLACEMENT):
+        payload["was"] = {k: before.get(k) for k in PLACEMENT}
     await session.execute(BUMP)
-    await session.execute(sa.select(sa.func.pg_notify(CHANNEL, json.dumps(card, separators=(",", ":")))))
+    await session.execute(sa.select(sa.func.pg_notify(CHANNEL, json.dumps(payload, separators=(",", ":")))))
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,11 @@ class BoardFilter:
     department: str | None = None
 
     def matches(self, card: dict[str, Any]) -> bool:
+        """The card is on this board, or was on it before this change (``was``)."""
+        was = card.get("was")
+        return self._on_board(card) or (isinstance(was, dict) and self._on_board(was))
+
+    def _on_board(self, card: dict[str, Any]) -> bool:
         if self.priority and card.get("priority_id") != self.priority:
             return False
         if self.district and card.get("district") != self.district:

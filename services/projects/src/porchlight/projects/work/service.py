@@ -6,6 +6,7 @@ Every change bumps the card's ``version`` (its ETag), is announced to the open b
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -98,13 +99,14 @@ def _span_warning(starts_on: date, due_on: date) -> list[Warning_]:
 
 async def _touch(session: AsyncSession, project: Project) -> dict[str, Any]:
     """After a change: a new version, the change time, the card announced to the boards."""
+    before = json.loads(project.card_head + "}") if project.card_head else None
     project.version += 1
     project.changed_at = now()
     await session.flush()
     card = card_of(project, await owners_of(session, project))
     project.card_head = head_of(card)
     await session.flush()
-    await announce(session, card)
+    await announce(session, card, before)
     return card
 
 

@@ -83,10 +83,21 @@ export function mountBoard(container, status, query) {
     toast(`Moved “${card.title}” to ${columnTitle(to)}`);
   }
 
+  // The board's own filter: a card changed to another department, district or priority
+  // arrives once more (the server sends it with `was`) and leaves this board.
+  const filter = new URLSearchParams(query);
+  function onThisBoard(card) {
+    if (filter.get("priority") && card.priority_id !== filter.get("priority")) return false;
+    if (filter.get("district") && card.district !== filter.get("district")) return false;
+    if (filter.get("department") && !(card.owners || []).includes(filter.get("department"))) return false;
+    return true;
+  }
+
   function apply(card) {
     const known = cards.get(card.id);
     if (known && known.version > card.version) return; // an older change arriving late
-    cards.set(card.id, card);
+    if (onThisBoard(card)) cards.set(card.id, card);
+    else cards.delete(card.id);
     if (board) draw();
   }
 
