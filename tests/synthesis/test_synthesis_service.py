@@ -344,9 +344,14 @@ async def test_insights_count_quote_and_summarize_only_what_the_notes_say(
 
     # A material change of the district's synthesis was announced, with counts only.
     updates = await events_where(settings, Topics.INSIGHTS, lambda e: e.get("district") == where)
-    # (the default 30-day window of the event also holds the note of 20 days ago)
+    # The event's default window is 30 days, so it also holds the lighting note of 20 days ago: 6
+    # notes once every note is analyzed. Notes are analyzed in batches in whatever order they
+    # arrive, and a move smaller than max(3, 25 %) is not material, so the last announced state
+    # may predate the last batches — but never by a material change (insights/material.py).
     assert updates and updates[0]["reason"] == "first"
-    assert updates[-1]["top_topics"][0] == "street_lighting" and updates[-1]["topic_notes"]["street_lighting"] == 6
+    last = updates[-1]["topic_notes"]["street_lighting"]
+    assert updates[-1]["top_topics"][0] == "street_lighting"
+    assert 0 <= 6 - last < max(3, 0.25 * last), updates[-1]
     assert "Washington" not in json.dumps(updates)
 
 
