@@ -33,11 +33,8 @@ import contextlib
 import json
 import os
 import random
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -45,6 +42,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+
+from _platform import Platform, start_platform, stop_platform
+
+from porchlight.kit.service import get_service
 
 PRIORITIES = 50
 PROJECTS_PER_PRIORITY = 20
@@ -92,40 +93,6 @@ def serve_child(config_path: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Platform:
-    tmp: Path
-    settings: Any = None
-    pg: Any = None
-    broker: Any = None
-    child: subprocess.Popen[bytes] | None = None
-    port: int = 0
-
-
-def start_platform() -> Platform:
-    from porchlight.kit.embedded import EmbeddedBroker, EmbeddedPostgres, free_port
-    from porchlight.kit.settings import KitSettings
-    from porchlight.kit.standalone import prepare
-    from porchlight.projects.spec import spec
-
-    p = Platform(tmp=Path(tempfile.mkdtemp(prefix="pl-board-bench-")))
-    p.pg = EmbeddedPostgres(p.tmp / "pg")
-    p.broker = EmbeddedBroker(port=free_port(), log_path=p.tmp / "broker.log")
-    url = p.pg.start()
-    bootstrap = p.broker.start()
-    p.settings = KitSettings(
-        mode="standalone",
-        database_url=url,
-        kafka_bootstrap=bootstrap,
-        embedded_broker=True,
-        data_dir=p.tmp,
-        log_format="text",
-        log_level="WARNING",
-    )
-    asyncio.run(prepare(p.settings, [spec]))
-    return p
-
-
 def start_child(p: Platform) -> None:
     import urllib.request
 
@@ -149,21 +116,6 @@ def start_child(p: Platform) -> None:
                 return
         time.sleep(0.2)
     raise RuntimeError("projects did not become ready")
-
-
-def stop_platform(p: Platform) -> None:
-    if p.child is not None and p.child.poll() is None:
-        p.child.send_signal(signal.SIGINT)
-        try:
-            p.child.wait(30)
-        except subprocess.TimeoutExpired:
-            p.child.kill()
-            p.child.wait(5)
-    if p.broker is not None:
-        p.broker.stop()
-    if p.pg is not None:
-        p.pg.stop()
-    shutil.rmtree(p.tmp, ignore_errors=True)
 
 
 # --- the city --------------------------------------------------------------------------------
@@ -459,7 +411,7 @@ def main() -> None:
         uvloop.install()
     except ImportError:
         pass
-    p = start_platform()
+    p = start_platform("pl-board-bench-", [get_service("projects")])
     try:
         city = asyncio.run(load_city(p, random.Random(args.seed)))
         start_child(p)

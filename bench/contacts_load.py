@@ -42,10 +42,8 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -53,6 +51,9 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from _platform import Platform, start_platform, stop_platform
+
+from porchlight.kit.service import get_service
 
 OFFICERS = 50
 TYPES = ["conversation", "youth_activity", "business_checkin", "event", "referral", "other"]
@@ -124,41 +125,6 @@ OLD_NOTIFY_TRIGGER = [
 ]
 
 
-@dataclass
-class Platform:
-    tmp: Path
-    settings: Any = None
-    pg: Any = None
-    broker: Any = None
-    child: subprocess.Popen[bytes] | None = None
-    spy: subprocess.Popen[bytes] | None = None
-    port: int = 0
-
-
-def start_platform() -> Platform:
-    from porchlight.intake.spec import spec
-    from porchlight.kit.embedded import EmbeddedBroker, EmbeddedPostgres, free_port
-    from porchlight.kit.settings import KitSettings
-    from porchlight.kit.standalone import prepare
-
-    p = Platform(tmp=Path(tempfile.mkdtemp(prefix="pl-contacts-bench-")))
-    p.pg = EmbeddedPostgres(p.tmp / "pg")
-    p.broker = EmbeddedBroker(port=free_port(), log_path=p.tmp / "broker.log")
-    url = p.pg.start()
-    bootstrap = p.broker.start()
-    p.settings = KitSettings(
-        mode="standalone",
-        database_url=url,
-        kafka_bootstrap=bootstrap,
-        embedded_broker=True,
-        data_dir=p.tmp,
-        log_format="text",
-        log_level="WARNING",
-    )
-    asyncio.run(prepare(p.settings, [spec]))
-    return p
-
-
 def start_child(p: Platform, workers: int = 1) -> float:
     from porchlight.kit.embedded import free_port
 
@@ -185,25 +151,6 @@ def start_child(p: Platform, workers: int = 1) -> float:
                     return time.monotonic() - t0
         time.sleep(0.2)
     raise RuntimeError("intake did not become ready")
-
-
-def stop_platform(p: Platform) -> None:
-    if p.spy is not None and p.spy.poll() is None:
-        p.spy.send_signal(signal.SIGINT)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            p.spy.wait(30)
-    if p.child is not None and p.child.poll() is None:
-        p.child.send_signal(signal.SIGINT)  # graceful: the relay drains
-        try:
-            p.child.wait(30)
-        except subprocess.TimeoutExpired:
-            p.child.kill()
-            p.child.wait(5)
-    if p.broker is not None:
-        p.broker.stop()
-    if p.pg is not None:
-        p.pg.stop()
-    shutil.rmtree(p.tmp, ignore_errors=True)
 
 
 class CpuMeter:
@@ -736,7 +683,7 @@ def main() -> None:
         return
     import uvloop
 
-    p = start_platform()
+    p = start_platform("pl-contacts-bench-", [get_service("intake")])
     try:
         if args.with_notify:
             for statement in OLD_NOTIFY_TRIGGER:

@@ -36,7 +36,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -45,6 +44,9 @@ from typing import Any
 
 import httpx
 import psutil
+from _platform import Platform, start_platform, stop_platform
+
+from porchlight.kit.service import get_service
 
 MB = 1024 * 1024
 TYPES = [
@@ -93,39 +95,6 @@ def serve_child(config_path: str) -> None:
     )
 
 
-@dataclass
-class Platform:
-    tmp: Path
-    settings: Any = None
-    pg: Any = None
-    broker: Any = None
-    child: subprocess.Popen[bytes] | None = None
-    port: int = 0
-
-
-def start_platform() -> Platform:
-    from porchlight.intake.spec import spec
-    from porchlight.kit.embedded import EmbeddedBroker, EmbeddedPostgres, free_port
-    from porchlight.kit.settings import KitSettings
-    from porchlight.kit.standalone import prepare
-
-    p = Platform(tmp=Path(tempfile.mkdtemp(prefix="pl-import-bench-")))
-    p.pg = EmbeddedPostgres(p.tmp / "pg")
-    p.broker = EmbeddedBroker(port=free_port(), log_path=p.tmp / "broker.log")
-    url, bootstrap = p.pg.start(), p.broker.start()
-    p.settings = KitSettings(
-        mode="standalone",
-        database_url=url,
-        kafka_bootstrap=bootstrap,
-        embedded_broker=True,
-        data_dir=p.tmp,
-        log_format="text",
-        log_level="WARNING",
-    )
-    asyncio.run(prepare(p.settings, [spec]))
-    return p
-
-
 def start_child(p: Platform, batch: int) -> None:
     from porchlight.kit.embedded import free_port
 
@@ -149,21 +118,6 @@ def start_child(p: Platform, batch: int) -> None:
                 return
         time.sleep(0.2)
     raise RuntimeError("intake did not become ready")
-
-
-def stop_platform(p: Platform) -> None:
-    if p.child is not None and p.child.poll() is None:
-        p.child.send_signal(signal.SIGINT)
-        try:
-            p.child.wait(30)
-        except subprocess.TimeoutExpired:
-            p.child.kill()
-            p.child.wait(5)
-    if p.broker is not None:
-        p.broker.stop()
-    if p.pg is not None:
-        p.pg.stop()
-    shutil.rmtree(p.tmp, ignore_errors=True)
 
 
 def write_csv(path: Path, rows: int, rng: random.Random) -> None:
@@ -549,7 +503,7 @@ def main() -> None:
     if args.serve_child:
         serve_child(args.serve_child)
         return
-    p = start_platform()
+    p = start_platform("pl-import-bench-", [get_service("intake")])
     try:
         start_child(p, args.batch)
         boost(p, args.priority)
