@@ -211,6 +211,27 @@ async def measure(base: str, token: str, codes: list[str], n: int, month: str) -
     return out
 
 
+def serve_dashboard(settings: KitSettings, tmp: Path, places: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """``porchlight serve dashboard`` in its own process on a free port, once it answers."""
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=settings.database_url or "", KAFKA_BOOTSTRAP=settings.kafka_bootstrap or "",
+               PORCHLIGHT_EMBEDDED_BROKER="true", PORCHLIGHT_DATA_DIR=str(tmp), PORCHLIGHT_LOG_LEVEL="WARNING",
+               PORCHLIGHT_DASHBOARD_PLACES_FILE=str(places))  # fmt: skip
+    exe = str(Path(sys.executable).parent / "porchlight")
+    server = subprocess.Popen([exe, "serve", "dashboard", "--port", str(port), "--no-migrate"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server, port
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            raise SystemExit("dashboard did not start")
+        time.sleep(0.2)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=400)
@@ -227,23 +248,7 @@ def main() -> None:
         t = time.perf_counter()
         counts = asyncio.run(seed(dsn, codes, random.Random(42)))
         seed_s = round(time.perf_counter() - t, 1)
-        port = free_port()
-        env = dict(os.environ, DATABASE_URL=settings.database_url or "", KAFKA_BOOTSTRAP=settings.kafka_bootstrap or "",
-                   PORCHLIGHT_EMBEDDED_BROKER="true", PORCHLIGHT_DATA_DIR=str(tmp), PORCHLIGHT_LOG_LEVEL="WARNING",
-                   PORCHLIGHT_DASHBOARD_PLACES_FILE=str(places))  # fmt: skip
-        exe = str(Path(sys.executable).parent / "porchlight")
-        server = subprocess.Popen([exe, "serve", "dashboard", "--port", str(port), "--no-migrate"], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("dashboard did not start")
-            time.sleep(0.2)
+        server, port = serve_dashboard(settings, tmp, places)
         token = mint_token(settings, subject="bench", roles=["supervisor"])
         month = datetime.now(UTC).strftime("%Y-%m")
         results = asyncio.run(measure(f"http://127.0.0.1:{port}", token, codes, args.requests, month))

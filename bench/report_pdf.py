@@ -16,11 +16,9 @@ import argparse
 import asyncio
 import io
 import json
-import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +29,7 @@ import httpx
 from pypdf import PdfReader
 
 sys.path.insert(0, str(Path(__file__).parent))
-from dashboard_api import city_file, seed
+from dashboard_api import city_file, seed, serve_dashboard
 
 from porchlight.dashboard.pages.period import Month
 from porchlight.dashboard.places import load_city
@@ -82,23 +80,7 @@ def main() -> None:
         gathers, renders, pdf = asyncio.run(in_process(url, places, args.runs))
         totals = [g + r for g, r in zip(gathers, renders, strict=True)]
 
-        port = free_port()
-        env = dict(os.environ, DATABASE_URL=url, KAFKA_BOOTSTRAP=settings.kafka_bootstrap or "",
-                   PORCHLIGHT_EMBEDDED_BROKER="true", PORCHLIGHT_DATA_DIR=str(tmp), PORCHLIGHT_LOG_LEVEL="WARNING",
-                   PORCHLIGHT_DASHBOARD_PLACES_FILE=str(places))  # fmt: skip
-        exe = str(Path(sys.executable).parent / "porchlight")
-        server = subprocess.Popen([exe, "serve", "dashboard", "--port", str(port), "--no-migrate"], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("dashboard did not start")
-            time.sleep(0.2)
+        server, port = serve_dashboard(settings, tmp, places)
         token = mint_token(settings, subject="bench", roles=["analyst"])
         month = datetime.now(UTC).strftime("%Y-%m")
         http = []
