@@ -44,7 +44,8 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 Session = Annotated[AsyncSession, Depends(_session, scope="function")]
 
 
-def runtime_of(request: Request) -> ServiceRuntime:
+async def runtime_of(request: Request) -> ServiceRuntime:
+    # async: FastAPI runs a plain ``def`` dependency in a worker thread, a hand-off per request.
     return request.app.state.runtime
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from porchlight.events import ConsumerRunner, EventProducer, OutboxRelay, ensure_topics
-from porchlight.kit.db import asyncpg_dsn, create_engine, session_factory
+from porchlight.kit.db import create_engine, session_factory
 from porchlight.kit.service import ServiceSpec
 from porchlight.kit.settings import KitSettings
 
@@ -34,6 +34,8 @@ class ServiceRuntime:
     producer: EventProducer = field(init=False)
     relay: OutboxRelay = field(init=False)
     consumers: list[ConsumerRunner] = field(default_factory=list, init=False)
+    #: Set when ``stop`` begins: background work started with ``spawn`` returns when it is set.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
 
     async def start(self) -> None:
@@ -50,11 +52,10 @@ class ServiceRuntime:
             self.producer,
             service=spec.name,
             schema=spec.schema,
-            listen_dsn=asyncpg_dsn(url),
             idle_poll_s=s.outbox_poll_s,
         )
         if self.run_relay:
-            self._spawn(self.relay.run(), "relay")
+            self.spawn(self.relay.run(), "relay")
         if self.run_consumers:
             for cspec in spec.consumers:
                 runner = ConsumerRunner(
@@ -71,14 +72,17 @@ class ServiceRuntime:
                 self.consumers.append(runner)
                 # Joining the group takes seconds (about half the session timeout on Tansu):
                 # do it in the background so the HTTP side is up at once.
-                self._spawn(self._consume(runner), f"consumer:{cspec.group}")
+                self.spawn(self._consume(runner), f"consumer:{cspec.group}")
 
     @staticmethod
     async def _consume(runner: ConsumerRunner) -> None:
         await runner.start()
         await runner.run()
 
-    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+    def spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        """Run ``coro`` as one of the service's background tasks (relay, consumers, a service's
+        own loop): stopped, bounded, on shutdown — it should return once ``stopping`` is set —
+        and its death fails ``/healthz``."""
         task = asyncio.create_task(coro, name=f"{self.spec.name}:{name}")
         task.add_done_callback(self._crashed)
         self._tasks.append(task)
@@ -94,6 +98,7 @@ class ServiceRuntime:
 
     async def stop(self) -> None:
         """Graceful stop, bounded even when the broker or database is gone."""
+        self.stopping.set()
         for c in self.consumers:
             c.stop()
         self.relay.stop()

@@ -54,7 +54,6 @@ async def get_board(
     # PostgreSQL writes the cards' JSON (board/query.py); a board unchanged since it was last
     # built comes from the cache (board/cache.py), and its ETag lets a client skip even that.
     # A read-only request needs no transaction: autocommit saves BEGIN and COMMIT round trips.
-    # (The kit's ``Runtime`` dependency is a plain function: FastAPI would run it in a thread.)
     runtime: ServiceRuntime = request.app.state.runtime
     async with runtime.engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")

@@ -25,10 +25,8 @@ async def seed_and_warm(state: Any) -> None:
     if not runtime.run_consumers:
         return  # an app without background work (tests of the HTTP side) analyzes nothing
 
-    # Stop with the consumers (ServiceRuntime.stop asks them first): their stop flag is the
-    # runtime's only signal, so the analyzer reads it rather than waiting to be cancelled.
-    def stopping() -> bool:
-        return any(c._stopping.is_set() for c in runtime.consumers)
+    # The analyzer returns when the runtime stops rather than waiting to be cancelled.
+    stopping = runtime.stopping.is_set
 
     async def warm() -> None:
         try:
@@ -46,6 +44,6 @@ async def seed_and_warm(state: Any) -> None:
             await asyncio.wait({loading}, timeout=0.1)
         await ANALYZER.run(runtime.sessions, stopping)
 
-    # Spawned as one of the runtime's background tasks: stopped (bounded) with the consumers on
-    # shutdown, and its death fails /healthz like theirs. (The kit has no public hook for it.)
-    runtime._spawn(analyze(), "analyzer")
+    # One of the runtime's background tasks: stopped (bounded) with the consumers on shutdown,
+    # and its death fails /healthz like theirs.
+    runtime.spawn(analyze(), "analyzer")
