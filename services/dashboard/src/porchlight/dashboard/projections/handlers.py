@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.dashboard.activity.handlers import on_notes_submitted as count_notes
@@ -58,51 +58,83 @@ def month_of(moment: datetime | date) -> date:
 # (Two batches taking the same notes' locks in different orders can deadlock: PostgreSQL then
 # aborts one, and the consumer retries its events one by one.)
 _LOCK_NOTE = sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:id, 7))")
+#: The same locks for a batch of notes, taken in the order of ``ids`` (the caller sorts them).
+_LOCK_NOTES = sa.text(
+    "SELECT pg_advisory_xact_lock(hashtextextended(id, 7)) "
+    "FROM unnest(CAST(:ids AS text[])) WITH ORDINALITY AS t(id, n) ORDER BY n"
+)
 
 
 async def _lock_note(session: AsyncSession, note_id: object) -> None:
     await session.execute(_LOCK_NOTE, {"id": str(note_id)})
 
 
-async def _apply_note(session: AsyncSession, event: NoteSubmitted | NoteRevised) -> None:
-    """Keep the highest revision of each note (revisions may arrive out of order)."""
-    await _lock_note(session, event.note_id)
-    values = {
-        "note_id": event.note_id,
-        "revision": event.revision,
-        "meeting_id": event.meeting_id,
-        "district": event.district,
-        "neighborhood": event.neighborhood,
-        "host_id": event.host_id,
-        "held_at": event.held_at or event.submitted_at,
-        "attendees": event.attendees,
-        "sentiment": event.sentiment,
-    }
-    stmt = insert(notes).values(**values)
+async def _apply_notes(session: AsyncSession, events: list[NoteSubmitted | NoteRevised]) -> None:
+    """Keep the highest revision of each note (revisions may arrive out of order).
+
+    Set-based, a handful of statements per batch rather than per note: the dashboard applies
+    notes as fast as intake accepts them (bench/pipeline.py, issue 2).
+    """
+    latest: dict[Any, NoteSubmitted | NoteRevised] = {}
+    for event in events:  # one row per note per statement (ON CONFLICT may touch a row once)
+        held = latest.get(event.note_id)
+        if held is None or event.revision > held.revision:
+            latest[event.note_id] = event
+    ordered = sorted(latest.values(), key=lambda e: str(e.note_id))  # locks in a fixed order
+    await session.execute(_LOCK_NOTES, {"ids": [str(e.note_id) for e in ordered]})
+    values = [
+        {
+            "note_id": e.note_id,
+            "revision": e.revision,
+            "meeting_id": e.meeting_id,
+            "district": e.district,
+            "neighborhood": e.neighborhood,
+            "host_id": e.host_id,
+            "held_at": e.held_at or e.submitted_at,
+            "attendees": e.attendees,
+            "sentiment": e.sentiment,
+        }
+        for e in ordered
+    ]
+    stmt = insert(notes).values(values)
     upsert = stmt.on_conflict_do_update(
         index_elements=[notes.c.note_id],
-        set_={k: stmt.excluded[k] for k in values if k != "note_id"},
+        set_={k: stmt.excluded[k] for k in values[0] if k != "note_id"},
         where=notes.c.revision < stmt.excluded.revision,
     ).returning(notes.c.note_id)
-    if (await session.execute(upsert)).first() is None:
-        return  # an older revision than the one we hold
+    kept = set((await session.execute(upsert)).scalars())  # older revisions than ours are not
+    fresh = [e for e in ordered if e.note_id in kept]
+    if not fresh:
+        return
+    ids = [e.note_id for e in fresh]
     nc = note_concerns.c
-    held_at = values["held_at"]
-    await session.execute(sa.delete(note_concerns).where(nc.note_id == event.note_id, nc.source == "host"))
-    # The model's rows (if the analysis came first) follow the note to its district and time.
+    await session.execute(sa.delete(note_concerns).where(nc.note_id.in_(ids), nc.source == "host"))
+    # The model's rows (if the analysis came first) follow the note to its district and time,
+    # and its sentiment is copied onto the note.
+    place = sa.values(
+        sa.column("note_id", UUID(as_uuid=True)),
+        sa.column("district", sa.Text),
+        sa.column("held_at", sa.DateTime(timezone=True)),
+        name="place",
+    ).data([(e.note_id, e.district, e.held_at or e.submitted_at) for e in fresh])
     await session.execute(
-        sa.update(note_concerns).where(nc.note_id == event.note_id).values(district=event.district, held_at=held_at)
+        sa.update(note_concerns)
+        .where(nc.note_id == place.c.note_id)
+        .values(district=place.c.district, held_at=place.c.held_at)
     )
-    analysed = (
-        await session.execute(sa.select(note_analyses.c.sentiment).where(note_analyses.c.note_id == event.note_id))
-    ).first()
-    if analysed is not None:
-        await session.execute(
-            sa.update(notes).where(notes.c.note_id == event.note_id).values(model_sentiment=analysed.sentiment)
-        )
+    analysed = set(
+        (
+            await session.execute(
+                sa.update(notes)
+                .where(notes.c.note_id == note_analyses.c.note_id, notes.c.note_id.in_(ids))
+                .values(model_sentiment=note_analyses.c.sentiment)
+                .returning(notes.c.note_id)
+            )
+        ).scalars()
+    )
     rows = [
         {
-            "note_id": event.note_id,
+            "note_id": e.note_id,
             "source": "host",
             "idx": i,
             "topic": c.topic,
@@ -111,24 +143,24 @@ async def _apply_note(session: AsyncSession, event: NoteSubmitted | NoteRevised)
             "sentiment": None,
             "lat": c.point.lat if c.point else None,
             "lon": c.point.lon if c.point else None,
-            "active": analysed is None,
-            "district": event.district,
-            "held_at": held_at,
+            "active": e.note_id not in analysed,
+            "district": e.district,
+            "held_at": e.held_at or e.submitted_at,
         }
-        for i, c in enumerate(event.concerns)
+        for e in fresh
+        for i, c in enumerate(e.concerns)
     ]
     if rows:
-        await session.execute(insert(note_concerns), rows)
+        await session.execute(insert(note_concerns).values(rows))
 
 
 async def on_notes_submitted(session: AsyncSession, batch: list[tuple[NoteSubmitted, Envelope]]) -> None:
     await count_notes(session, batch)  # the district counters of GET /v1/activity
-    for event, _ in sorted(batch, key=lambda item: str(item[0].note_id)):  # locks in a fixed order
-        await _apply_note(session, event)
+    await _apply_notes(session, [event for event, _ in batch])
 
 
 async def on_note_revised(session: AsyncSession, event: NoteRevised, _: Envelope) -> None:
-    await _apply_note(session, event)
+    await _apply_notes(session, [event])
 
 
 async def on_note_analyzed(session: AsyncSession, event: NoteAnalyzed, _: Envelope) -> None:
