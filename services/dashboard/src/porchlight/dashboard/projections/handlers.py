@@ -8,11 +8,12 @@ before its note.submitted: they travel on different topics) and must be safe to 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import UUID, insert
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.dashboard.activity.handlers import on_notes_submitted as count_notes
@@ -69,11 +70,55 @@ async def _lock_note(session: AsyncSession, note_id: object) -> None:
     await session.execute(_LOCK_NOTE, {"id": str(note_id)})
 
 
-async def _apply_notes(session: AsyncSession, events: list[NoteSubmitted | NoteRevised]) -> None:
+def _qualified(table: sa.Table) -> str:
+    return f"{table.schema}.{table.name}" if table.schema else table.name
+
+
+# The batch statements of ``_apply_notes``: fixed SQL over arrays (one parameter per column),
+# so each is prepared once and reused whatever the batch size — building a multi-row VALUES
+# statement per batch cost more CPU than the database spent on it.
+_UPSERT_NOTES = sa.text(
+    f"INSERT INTO {_qualified(notes)} AS n "
+    "(note_id, revision, meeting_id, district, neighborhood, host_id, held_at, attendees, sentiment) "
+    "SELECT * FROM unnest(CAST(:note_id AS uuid[]), CAST(:revision AS int[]), CAST(:meeting_id AS uuid[]), "
+    "CAST(:district AS text[]), CAST(:neighborhood AS text[]), CAST(:host_id AS text[]), "
+    "CAST(:held_at AS timestamptz[]), CAST(:attendees AS int[]), CAST(:sentiment AS smallint[])) "
+    "ON CONFLICT (note_id) DO UPDATE SET revision = excluded.revision, meeting_id = excluded.meeting_id, "
+    "district = excluded.district, neighborhood = excluded.neighborhood, host_id = excluded.host_id, "
+    "held_at = excluded.held_at, attendees = excluded.attendees, sentiment = excluded.sentiment "
+    "WHERE n.revision < excluded.revision "
+    "RETURNING n.note_id"
+)
+_DROP_HOST_CONCERNS = sa.text(
+    f"DELETE FROM {_qualified(note_concerns)} WHERE note_id = ANY(CAST(:ids AS uuid[])) AND source = 'host'"
+)
+# The model's rows (if the analysis came first) follow the note to its district and time.
+_PLACE_CONCERNS = sa.text(
+    f"UPDATE {_qualified(note_concerns)} AS c SET district = u.district, held_at = u.held_at "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:district AS text[]), CAST(:held_at AS timestamptz[])) "
+    "AS u(note_id, district, held_at) WHERE c.note_id = u.note_id"
+)
+# ... and the model's sentiment is copied onto the note; returns the notes that have one.
+_COPY_MODEL_SENTIMENT = sa.text(
+    f"UPDATE {_qualified(notes)} AS n SET model_sentiment = a.sentiment FROM {_qualified(note_analyses)} AS a "
+    "WHERE a.note_id = n.note_id AND n.note_id = ANY(CAST(:ids AS uuid[])) RETURNING n.note_id"
+)
+_INSERT_HOST_CONCERNS = sa.text(
+    f"INSERT INTO {_qualified(note_concerns)} "
+    "(note_id, source, idx, topic, text, lat, lon, active, district, held_at) "
+    "SELECT u.note_id, 'host', u.idx, u.topic, u.text, u.lat, u.lon, u.active, u.district, u.held_at "
+    "FROM unnest(CAST(:note_id AS uuid[]), CAST(:idx AS smallint[]), CAST(:topic AS text[]), "
+    "CAST(:text AS text[]), CAST(:lat AS float8[]), CAST(:lon AS float8[]), CAST(:active AS boolean[]), "
+    "CAST(:district AS text[]), CAST(:held_at AS timestamptz[])) "
+    "AS u(note_id, idx, topic, text, lat, lon, active, district, held_at)"
+)
+
+
+async def _apply_notes(session: AsyncSession, events: Sequence[NoteSubmitted | NoteRevised]) -> None:
     """Keep the highest revision of each note (revisions may arrive out of order).
 
-    Set-based, a handful of statements per batch rather than per note: the dashboard applies
-    notes as fast as intake accepts them (bench/pipeline.py, issue 2).
+    Set-based: six statements per batch, not six per note, so the dashboard keeps up with what
+    intake accepts (bench/pipeline.py, issue 2).
     """
     latest: dict[Any, NoteSubmitted | NoteRevised] = {}
     for event in events:  # one row per note per statement (ON CONFLICT may touch a row once)
@@ -82,76 +127,52 @@ async def _apply_notes(session: AsyncSession, events: list[NoteSubmitted | NoteR
             latest[event.note_id] = event
     ordered = sorted(latest.values(), key=lambda e: str(e.note_id))  # locks in a fixed order
     await session.execute(_LOCK_NOTES, {"ids": [str(e.note_id) for e in ordered]})
-    values = [
-        {
-            "note_id": e.note_id,
-            "revision": e.revision,
-            "meeting_id": e.meeting_id,
-            "district": e.district,
-            "neighborhood": e.neighborhood,
-            "host_id": e.host_id,
-            "held_at": e.held_at or e.submitted_at,
-            "attendees": e.attendees,
-            "sentiment": e.sentiment,
-        }
-        for e in ordered
-    ]
-    stmt = insert(notes).values(values)
-    upsert = stmt.on_conflict_do_update(
-        index_elements=[notes.c.note_id],
-        set_={k: stmt.excluded[k] for k in values[0] if k != "note_id"},
-        where=notes.c.revision < stmt.excluded.revision,
-    ).returning(notes.c.note_id)
-    kept = set((await session.execute(upsert)).scalars())  # older revisions than ours are not
-    fresh = [e for e in ordered if e.note_id in kept]
-    if not fresh:
-        return
-    ids = [e.note_id for e in fresh]
-    nc = note_concerns.c
-    await session.execute(sa.delete(note_concerns).where(nc.note_id.in_(ids), nc.source == "host"))
-    # The model's rows (if the analysis came first) follow the note to its district and time,
-    # and its sentiment is copied onto the note.
-    place = sa.values(
-        sa.column("note_id", UUID(as_uuid=True)),
-        sa.column("district", sa.Text),
-        sa.column("held_at", sa.DateTime(timezone=True)),
-        name="place",
-    ).data([(e.note_id, e.district, e.held_at or e.submitted_at) for e in fresh])
-    await session.execute(
-        sa.update(note_concerns)
-        .where(nc.note_id == place.c.note_id)
-        .values(district=place.c.district, held_at=place.c.held_at)
-    )
-    analysed = set(
+    kept = set(
         (
             await session.execute(
-                sa.update(notes)
-                .where(notes.c.note_id == note_analyses.c.note_id, notes.c.note_id.in_(ids))
-                .values(model_sentiment=note_analyses.c.sentiment)
-                .returning(notes.c.note_id)
+                _UPSERT_NOTES,
+                {
+                    "note_id": [e.note_id for e in ordered],
+                    "revision": [e.revision for e in ordered],
+                    "meeting_id": [e.meeting_id for e in ordered],
+                    "district": [e.district for e in ordered],
+                    "neighborhood": [e.neighborhood for e in ordered],
+                    "host_id": [e.host_id for e in ordered],
+                    "held_at": [e.held_at or e.submitted_at for e in ordered],
+                    "attendees": [e.attendees for e in ordered],
+                    "sentiment": [e.sentiment for e in ordered],
+                },
             )
         ).scalars()
     )
+    fresh = [e for e in ordered if e.note_id in kept]  # not older revisions than the one held
+    if not fresh:
+        return
+    ids = [e.note_id for e in fresh]
+    held_at = [e.held_at or e.submitted_at for e in fresh]
+    await session.execute(_DROP_HOST_CONCERNS, {"ids": ids})
+    await session.execute(_PLACE_CONCERNS, {"ids": ids, "district": [e.district for e in fresh], "held_at": held_at})
+    analysed = set((await session.execute(_COPY_MODEL_SENTIMENT, {"ids": ids})).scalars())
     rows = [
-        {
-            "note_id": e.note_id,
-            "source": "host",
-            "idx": i,
-            "topic": c.topic,
-            "text": c.text,
-            "topic_score": None,
-            "sentiment": None,
-            "lat": c.point.lat if c.point else None,
-            "lon": c.point.lon if c.point else None,
-            "active": e.note_id not in analysed,
-            "district": e.district,
-            "held_at": e.held_at or e.submitted_at,
-        }
-        for e in fresh
+        (e.note_id, i, c.topic, c.text, c.point, e.note_id not in analysed, e.district, at)
+        for e, at in zip(fresh, held_at, strict=True)
         for i, c in enumerate(e.concerns)
     ]
     if rows:
-        await session.execute(insert(note_concerns).values(rows))
+        await session.execute(
+            _INSERT_HOST_CONCERNS,
+            {
+                "note_id": [r[0] for r in rows],
+                "idx": [r[1] for r in rows],
+                "topic": [r[2] for r in rows],
+                "text": [r[3] for r in rows],
+                "lat": [r[4].lat if r[4] else None for r in rows],
+                "lon": [r[4].lon if r[4] else None for r in rows],
+                "active": [r[5] for r in rows],  # the model's reading counts once there is one
+                "district": [r[6] for r in rows],
+                "held_at": [r[7] for r in rows],
+            },
+        )
 
 
 async def on_notes_submitted(session: AsyncSession, batch: list[tuple[NoteSubmitted, Envelope]]) -> None:
