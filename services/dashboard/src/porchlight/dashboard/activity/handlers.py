@@ -12,13 +12,11 @@ from porchlight.events import Envelope, NoteSubmitted
 
 
 async def on_notes_submitted(session: AsyncSession, batch: list[tuple[NoteSubmitted, Envelope]]) -> None:
-    """One upsert per district for a whole batch (the inbox already dropped redeliveries)."""
+    """One upsert for a whole batch (the inbox already dropped redeliveries)."""
     counts: dict[str, int] = defaultdict(int)
     latest: dict[str, datetime] = {}
     for event, _ in batch:
         counts[event.district] += 1
         if event.district not in latest or event.submitted_at > latest[event.district]:
             latest[event.district] = event.submitted_at
-    repo = ActivityRepository(session)
-    for district in sorted(counts):  # a fixed order: concurrent batches never deadlock
-        await repo.count_notes(district, counts[district], latest[district])
+    await ActivityRepository(session).count_notes({d: (n, latest[d]) for d, n in counts.items()})

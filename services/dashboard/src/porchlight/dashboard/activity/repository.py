@@ -5,26 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.dashboard.activity.models import DistrictActivity
 
-_activity = sa.table(
-    "district_activity", sa.column("district"), sa.column("notes"), sa.column("last_note_at"), schema="dashboard"
-)
-# Built once: this upsert runs for every note event, and compiling it per event cost more than
-# executing it (bench/pipeline.py).
-_COUNT_NOTE = (
-    insert(_activity)
-    .values(district=sa.bindparam("district"), notes=sa.bindparam("n"), last_note_at=sa.bindparam("at"))
-    .on_conflict_do_update(
-        index_elements=[_activity.c.district],
-        set_={
-            "notes": _activity.c.notes + sa.bindparam("n"),
-            "last_note_at": sa.func.greatest(_activity.c.last_note_at, sa.bindparam("at")),
-        },
-    )
+# One statement for a whole batch, prepared once: fixed SQL over arrays. Rows are upserted (and
+# so locked) in district order, so concurrent batches never deadlock on the counters.
+_COUNT_NOTES = sa.text(
+    "INSERT INTO dashboard.district_activity AS a (district, notes, last_note_at) "
+    "SELECT * FROM unnest(CAST(:districts AS text[]), CAST(:counts AS int[]), CAST(:latest AS timestamptz[])) "
+    "AS u(district, notes, last_note_at) ORDER BY district "
+    "ON CONFLICT (district) DO UPDATE SET notes = a.notes + excluded.notes, "
+    "last_note_at = greatest(a.last_note_at, excluded.last_note_at)"
 )
 
 
@@ -32,9 +24,17 @@ class ActivityRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def count_notes(self, district: str, n: int, latest: datetime) -> None:
-        """Add ``n`` notes to a district's counter; ``latest`` is the newest note's time."""
-        await self.session.execute(_COUNT_NOTE, {"district": district, "n": n, "at": latest})
+    async def count_notes(self, counts: dict[str, tuple[int, datetime]]) -> None:
+        """Add notes to districts' counters: district -> (how many, the newest note's time)."""
+        districts = sorted(counts)
+        await self.session.execute(
+            _COUNT_NOTES,
+            {
+                "districts": districts,
+                "counts": [counts[d][0] for d in districts],
+                "latest": [counts[d][1] for d in districts],
+            },
+        )
 
     async def all(self) -> list[DistrictActivity]:
         rows = await self.session.scalars(sa.select(DistrictActivity).order_by(DistrictActivity.district))

@@ -176,8 +176,10 @@ async def _apply_notes(session: AsyncSession, events: Sequence[NoteSubmitted | N
 
 
 async def on_notes_submitted(session: AsyncSession, batch: list[tuple[NoteSubmitted, Envelope]]) -> None:
-    await count_notes(session, batch)  # the district counters of GET /v1/activity
     await _apply_notes(session, [event for event, _ in batch])
+    # The district counters of GET /v1/activity last: every batch updates the same few rows, so
+    # their locks are held only from here to the commit.
+    await count_notes(session, batch)
 
 
 async def on_note_revised(session: AsyncSession, event: NoteRevised, _: Envelope) -> None:
