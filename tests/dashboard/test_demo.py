@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 
 import httpx
 import pytest
-from support import bearer, eventually, running
+from support import bearer, eventually, running, scalar
 
-from porchlight.dashboard.demo.loader import Endpoints, load_demo, resident_texts
+from porchlight.dashboard.demo.loader import NS, Endpoints, load_demo, resident_texts
 from porchlight.dashboard.pages.period import Month
+from porchlight.dashboard.places import DEMO_CITY, load_city
 
 pytestmark = pytest.mark.integration
 
@@ -52,3 +54,22 @@ async def test_demo_load_fills_the_demo_city_through_the_apis(settings):
 
         await eventually(counted, timeout_s=40)
         await client.aclose()
+
+        # Demo meetings last 45 minutes to 2 hours, and the dashboard's hours use that.
+        ids = [uuid.uuid5(NS, f"meeting/{d.code}/{k}") for d in load_city(DEMO_CITY).districts for k in range(2)]
+        sql = "SELECT {} FROM {} WHERE {} = ANY(CAST(:ids AS uuid[]))"
+        durations = await scalar(
+            settings, sql.format("array_agg(DISTINCT duration_minutes)", "intake.meetings", "id"), ids=ids
+        )
+        assert durations and set(durations) <= {45, 60, 75, 90, 120} and len(durations) > 1, durations
+        durations_all = await scalar(
+            settings, sql.format("array_agg(duration_minutes)", "intake.meetings", "id"), ids=ids
+        )
+        assert isinstance(durations_all, list) and len(durations_all) >= 12  # one a district at least
+
+        async def durations_projected() -> bool:
+            what = "count(*) FILTER (WHERE duration_minutes BETWEEN 45 AND 120)"
+            n = await scalar(settings, sql.format(what, "dashboard.meetings", "meeting_id"), ids=ids)
+            return n == len(durations_all)
+
+        await eventually(durations_projected, timeout_s=30)

@@ -49,22 +49,29 @@ async def test_monthly_report_pdf_and_html_show_the_month(settings, test_city):
 
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "monthly-report.pdf").write_bytes(r.content)
+    assert len(PdfReader(io.BytesIO(r.content)).pages) == 1  # one page a council member reads in two minutes
     text = pdf_text(r.content)
     month_name = MONTH.start.strftime("%B %Y")
     assert f"Community report — {month_name} — Testville" in text
     squashed = re.sub(r"\s+", " ", text)
-    # The headline: 3 meetings hosted; 14 residents at meetings + 18 via contacts; 7.5 h -> "8" (1.5 h per meeting
-    # in this test: 4.5 + 3.0); 3 contacts; crime: district A 4 + district B 1 = 5 this month.
-    assert "Meetings hosted 3" in squashed or re.search(r"Meetings hosted.*?\b3\b", squashed)
-    row = re.search(rf"{d} (\d+) (\d+) (\d+) (\d+) ([\d.]+|-) (\d+) / (\d+) / (\d+) (\d+) (\d+)", squashed)
+    # The headline: 3 meetings hosted; 14 residents at meetings + 18 via contacts; 7.5 h (1.5 h per
+    # meeting without a duration in this test: 4.5 + 3.0 of contacts); 3 contacts; crime: district
+    # A 4 + district B 1 = 5 this month.
+    assert re.search(r"Meetings hosted 3\b", squashed), squashed[:600]
+    assert "Engagement hours 7.5" in squashed and "Crime incidents 5" in squashed
+    # One row per district: figures, its top concern, projects, wins and crime beside them.
+    row = re.search(rf"{d} (\d+) (\d+) ([\d.]+) (\d+) ([\d.]+|-) (.+?) (\d+) / (\d+) / (\d+) (\d+) (\d+)", squashed)
     assert row, squashed[:2000]
-    meetings, residents, hours, contacts, sentiment, done, open_, overdue, wins, crime = row.groups()
-    assert (meetings, residents, hours, contacts) == ("3", "32", "8", "3")
+    meetings, residents, hours, contacts, sentiment, concern, done, open_, overdue, wins, crime = row.groups()
+    assert (meetings, residents, hours, contacts) == ("3", "32", "7.5", "3")
     assert sentiment == "3.0"
+    assert concern == "Speeding traffic 2 times (new)"
     assert (done, open_, overdue, wins, crime) == ("1", "1", "1", "1", "4")
-    assert "Speeding traffic — raised 2 times" in squashed
-    assert "Win: Elm Street lights fixed" in squashed
-    assert "Motor vehicle theft 2" in squashed
+    quote = re.search(r"“([^”]*)”", squashed[row.end() :])
+    assert quote and quote.group(1) in {"speeding by the school", "cars race down Elm Street at night"}
+    assert "Wins this month (1)" in squashed and f"{d} Elm Street lights fixed" in squashed
+    assert "Motor vehicle theft 3" in squashed  # the city's most frequent incidents
+    assert "60 minutes when none was given" in squashed
 
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
     assert html.text.count("<svg") >= 3  # charts inline, no external asset

@@ -23,6 +23,10 @@ def _int(page: Any, selector: str) -> int:
     return int(page.inner_text(selector).replace(",", "").split()[0])
 
 
+def _number(page: Any, selector: str) -> float:
+    return float(page.inner_text(selector).replace(",", "").split()[0])
+
+
 def _eventually(page: Any, check: Any, timeout_s: float = 20, every_s: float = 0.5) -> None:
     # Waits through the page, not time.sleep: Playwright's sync API runs route handlers and
     # events only while the test is inside one of its calls.
@@ -92,6 +96,7 @@ def test_host_files_notes_with_field_errors_and_the_district_page_changes(stack,
     sign_in(supervisor, stack.web, "supervisor", stack.district)
     supervisor.wait_for_selector("#fig-notes")
     before = _int(supervisor, "#fig-notes")
+    hours_before = _number(supervisor, "#fig-hours")
 
     host = browser.new_context().new_page()
     sign_in(host, stack.web, "liaison", stack.district)
@@ -101,8 +106,14 @@ def test_host_files_notes_with_field_errors_and_the_district_page_changes(stack,
     host.fill("#f-starts-at", started)
     host.select_option("#f-venue-type", "library")
     host.fill("#f-place-place-name", "Branch library")
+    # A duration of 0 minutes is refused, next to the field; 90 minutes is taken.
+    host.fill("#f-duration-minutes", "0")
     host.click("#schedule-form button[type=submit]")
-    host.wait_for_selector("#meeting-list td:has-text('Branch library')")
+    host.wait_for_selector("[data-wraps=duration_minutes] .field-error")
+    assert host.get_attribute("#f-duration-minutes", "aria-invalid") == "true"
+    host.fill("#f-duration-minutes", "90")
+    host.click("#schedule-form button[type=submit]")
+    host.wait_for_selector("#meeting-list tr:has(td:has-text('Branch library')) td:text-is('90')")
     host.click("#meeting-list button:has-text('File notes')")
 
     # Send it half filled: each bad field gets its message next to it.
@@ -127,7 +138,9 @@ def test_host_files_notes_with_field_errors_and_the_district_page_changes(stack,
     def counted() -> bool:
         supervisor.reload()
         supervisor.wait_for_selector("#fig-notes")
-        return _int(supervisor, "#fig-notes") == before + 1
+        # The notes, and the 90-minute meeting as 1.5 engagement hours.
+        hours = _number(supervisor, "#fig-hours")
+        return _int(supervisor, "#fig-notes") == before + 1 and abs(hours - hours_before - 1.5) < 0.051
 
     _eventually(supervisor, counted, timeout_s=30, every_s=1)
     screenshot(supervisor, "supervisor-district")
@@ -238,3 +251,32 @@ def test_each_role_sees_its_own_pages_accessibly(stack, browser, role: str, head
         report.wait_for_load_state()
         assert report.locator("body").inner_text().strip(), "the report has content"
     page.context.close()
+
+
+def test_a_district_supervisor_sees_their_district_only(stack, browser) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_context().new_page()
+    sign_in(page, stack.web, "supervisor", stack.district)
+    # Lands on their own district; the switcher offers no other; no city page in the menu.
+    page.wait_for_selector(f"h1:has-text('Test {stack.district}')")
+    options = page.locator("#pick-district option")
+    assert options.count() == 1 and options.first.get_attribute("value") == stack.district
+    assert "City" not in page.inner_text("#nav")
+    page.goto(f"{stack.web}/#/district/A1")
+    page.wait_for_selector("h1:has-text('Not your district')")
+    page.click(f"a:has-text('Go to district {stack.district}')")
+    page.wait_for_selector(f"h1:has-text('Test {stack.district}')")
+    page.goto(f"{stack.web}/#/city")
+    page.wait_for_selector("h1:has-text('Not for your role')")
+    assert f"You see district {stack.district}" in page.inner_text("main")
+    check_accessibility(page, "district supervisor: city page refused")
+
+    # A supervisor without a district claim keeps the whole city: every district, the city page.
+    city_wide = browser.new_context().new_page()
+    sign_in(city_wide, stack.web, "supervisor", None)
+    city_wide.wait_for_selector("#pick-district option", state="attached")
+    assert city_wide.locator("#pick-district option").count() > 1
+    assert "City" in city_wide.inner_text("#nav")
+    city_wide.goto(f"{stack.web}/#/city")
+    city_wide.wait_for_selector("#district-table tbody tr")
+    for p in (page, city_wide):
+        p.context.close()

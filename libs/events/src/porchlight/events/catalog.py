@@ -119,7 +119,9 @@ class ContactLogged(Event):
 
 
 class MeetingScheduled(Event):
-    """A host scheduled a micro-meeting (a kitchen-table conversation of under ten residents)."""
+    """A host scheduled a micro-meeting (under ten residents); sent again when its real duration is recorded."""
+
+    # Sent again with the same meeting_id: consumers keep the latest state per meeting_id.
 
     TYPE: ClassVar[str] = "org.porchlight.meeting.scheduled.v1"
     TOPIC: ClassVar[str] = Topics.MEETINGS
@@ -133,6 +135,10 @@ class MeetingScheduled(Event):
     starts_at: datetime
     language: str = "en"
     expected_attendees: int | None = None
+    #: Optional (added compatibly): producers before it sent none; consumers assume 60 minutes.
+    duration_minutes: int | None = Field(
+        default=None, ge=1, le=600, description="How long the meeting runs (or ran), in minutes; absent if unknown"
+    )
 
     def subject(self) -> str:
         return str(self.meeting_id)

@@ -178,7 +178,7 @@ async def _meetings_and_notes(
                 "venue_type": rng.choice(VENUES),
                 "place": {"district": d.code},
                 "starts_at": when.isoformat(),
-                "duration_minutes": rng.choice([60, 75, 90]),
+                "duration_minutes": rng.choice([45, 60, 60, 75, 90, 90, 120]),  # 45 min to 2 h
                 "expected_attendees": note["attendees"],
             }
             jobs.append((host, role, d.code, meeting, note))

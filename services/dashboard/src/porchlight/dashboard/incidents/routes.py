@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from porchlight.dashboard.incidents.importer import MappingError, import_incidents
 from porchlight.dashboard.pages import queries
+from porchlight.dashboard.pages.access import narrow
 from porchlight.dashboard.pages.period import Month
 from porchlight.dashboard.pages.routes import STAFF, settings_of
 from porchlight.dashboard.pages.schemas import Crime, Period
@@ -90,11 +91,14 @@ async def post_import(
 @router.get("/stats", response_model=CrimeStats, summary="Incident counts by district for a month, with changes")
 async def stats(
     session: Session,
-    _: Annotated[Principal, Depends(STAFF)],
+    who: Annotated[Principal, Depends(STAFF)],
     request: Request,
     month: Annotated[str | None, Query(description="YYYY-MM (default: this month, UTC)")] = None,
-    district: Annotated[str | None, Query(description="One district code (default: all)")] = None,
+    district: Annotated[
+        str | None, Query(description="One district code (default: all; a district-scoped caller's own)")
+    ] = None,
 ) -> CrimeStats:
+    district = narrow(who, district)
     city = load_city(settings_of(request).places_file)
     m = Month.parse(month)
     codes = [district] if district else city.codes

@@ -42,11 +42,15 @@ def _change(now: int, before: int) -> float | None:
 
 # --- engagement ---------------------------------------------------------------------------
 
+# A meeting's hours: its duration when meeting.scheduled gave one, else the default (:dm minutes).
 _MEETINGS = _q("""
 SELECT district,
        count(*) FILTER (WHERE starts_at < :cut AND starts_at >= :s) AS held,
        count(*) FILTER (WHERE starts_at >= :cut AND starts_at < :e) AS upcoming,
-       count(*) FILTER (WHERE starts_at >= :ps AND starts_at < :s) AS held_before
+       coalesce(sum(coalesce(duration_minutes, CAST(:dm AS float8)))
+                FILTER (WHERE starts_at < :cut AND starts_at >= :s), 0) AS held_minutes,
+       coalesce(sum(coalesce(duration_minutes, CAST(:dm AS float8)))
+                FILTER (WHERE starts_at >= :ps AND starts_at < :s), 0) AS held_before_minutes
 FROM dashboard.meetings
 WHERE district = ANY(:ds) AND starts_at >= :ps AND starts_at < :e
 GROUP BY district
@@ -99,7 +103,7 @@ async def engagement(
         "ps": prev.utc(prev.start),
         "cut": cut,
     }
-    meetings = {r.district: r for r in await session.execute(_MEETINGS, p)}
+    meetings = {r.district: r for r in await session.execute(_MEETINGS, {**p, "dm": meeting_hours * 60})}
     notes = {r.district: r for r in await session.execute(_NOTES, p)}
     cur: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     before: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -128,7 +132,11 @@ async def engagement(
     for d in districts:
         m, n = meetings.get(d), notes.get(d)
         held = (m.held if m else 0) + (n.without_meeting if n else 0)
-        held_before = (m.held_before if m else 0) + (n.without_meeting_before if n else 0)
+        # Scheduled meetings by their duration; a note filed without a meeting counts the default.
+        hours = (float(m.held_minutes) / 60 if m else 0.0) + (n.without_meeting if n else 0) * meeting_hours
+        hours_before = (float(m.held_before_minutes) / 60 if m else 0.0) + (
+            n.without_meeting_before if n else 0
+        ) * meeting_hours
         attendees = int(n.attendees) if n else 0
         c, b = cur[d], before[d]
         contact_hours = round(c[1] / 60, 1)
@@ -141,10 +149,10 @@ async def engagement(
             residents_via_contacts=c[2],
             contacts=c[0],
             contact_hours=contact_hours,
-            meeting_hours=round(held * meeting_hours, 1),
-            engagement_hours=round(contact_hours + held * meeting_hours, 1),
+            meeting_hours=round(hours, 1),
+            engagement_hours=round(contact_hours + hours, 1),
             contacts_previous_month=b[0],
-            engagement_hours_previous_month=round(b[1] / 60 + held_before * meeting_hours, 1),
+            engagement_hours_previous_month=round(b[1] / 60 + hours_before, 1),
         )
     shaped: dict[str, dict[str, list[ContactGroup]]] = {}
     for d in districts:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
 
+from porchlight.dashboard.pages.access import check_city_wide, check_district
 from porchlight.dashboard.pages.period import Month
 from porchlight.dashboard.pages.schemas import CityPage, DistrictPage, DistrictRef
 from porchlight.dashboard.pages.service import city_page, district_page
@@ -20,7 +21,8 @@ from porchlight.kit.auth import Allow, Principal, Role
 
 router = APIRouter(tags=["pages"])
 
-#: Everyone who works in Porchlight sees the pages (texts in them are redacted by producers).
+#: Everyone who works in Porchlight sees the pages (texts in them are redacted by producers); a
+#: caller with a district claim (not an analyst) sees that district's only (pages/access.py).
 STAFF = Allow(Role.officer, Role.liaison, Role.supervisor, Role.analyst, Role.partner)
 Staff = Annotated[Principal, Depends(STAFF)]
 MonthQuery = Annotated[str | None, Query(description="YYYY-MM (default: this month, UTC)", examples=["2026-10"])]
@@ -48,12 +50,19 @@ async def city_geojson(_: Staff, request: Request) -> dict[str, Any]:
     return load_city(settings_of(request).places_file).geojson
 
 
+_SCOPED: dict[int | str, dict[str, Any]] = {
+    403: {"description": "A caller scoped to one district (a district claim) asked for another one or the city"}
+}
+
+
 @router.get(
     "/v1/districts/{code}/page",
     response_model=DistrictPage,
     summary="Everything the supervisor's district page shows, for one month",
+    responses=_SCOPED,
 )
 async def get_district_page(code: str, who: Staff, request: Request, month: MonthQuery = None) -> DistrictPage:
+    check_district(who, code)
     settings = settings_of(request)
     return await district_page(
         request.app.state.runtime.sessions,
@@ -65,8 +74,14 @@ async def get_district_page(code: str, who: Staff, request: Request, month: Mont
     )
 
 
-@router.get("/v1/city/page", response_model=CityPage, summary="All districts side by side, for one month")
-async def get_city_page(_: Staff, request: Request, month: MonthQuery = None) -> CityPage:
+@router.get(
+    "/v1/city/page",
+    response_model=CityPage,
+    summary="All districts side by side, for one month (leadership; not district-scoped callers)",
+    responses=_SCOPED,
+)
+async def get_city_page(who: Staff, request: Request, month: MonthQuery = None) -> CityPage:
+    check_city_wide(who, "the city page")
     settings = settings_of(request)
     return await city_page(
         request.app.state.runtime.sessions,
@@ -87,9 +102,10 @@ ORDER BY n.held_at DESC LIMIT 2000
 @router.get(
     "/v1/districts/{code}/concerns.geojson",
     summary="The month's located concerns of a district as GeoJSON points (topic, redacted text)",
-    responses={200: {"content": {"application/geo+json": {}}}},
+    responses={200: {"content": {"application/geo+json": {}}}, **_SCOPED},
 )
-async def concern_points(code: str, session: Session, _: Staff, month: MonthQuery = None) -> dict[str, Any]:
+async def concern_points(code: str, session: Session, who: Staff, month: MonthQuery = None) -> dict[str, Any]:
+    check_district(who, code)
     m = Month.parse(month)
     rows = await session.execute(_POINTS, {"d": code, "s": m.utc(m.start), "e": m.utc(m.end)})
     return {

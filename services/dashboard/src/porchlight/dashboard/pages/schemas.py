@@ -36,7 +36,8 @@ class Engagement(BaseModel):
     contacts: int = Field(description="Positive community contacts logged by officers")
     contact_hours: float
     meeting_hours: float = Field(
-        description="Meetings held x PORCHLIGHT_DASHBOARD_MEETING_HOURS (events carry no duration)"
+        description="Hours of the meetings held: each meeting's duration_minutes (meeting.scheduled) when given, "
+        "else 60 minutes (PORCHLIGHT_DASHBOARD_MEETING_HOURS); a note filed without a meeting counts 60 minutes too"
     )
     engagement_hours: float = Field(description="contact_hours + meeting_hours")
     contacts_previous_month: int

@@ -249,6 +249,7 @@ async def on_meeting_scheduled(session: AsyncSession, event: MeetingScheduled, _
         "venue_type": event.venue_type,
         "starts_at": event.starts_at,
         "expected_attendees": event.expected_attendees,
+        "duration_minutes": event.duration_minutes,
     }
     stmt = insert(meetings).values(**values)
     await session.execute(

@@ -23,6 +23,7 @@ meetings = sa.Table(
     sa.Column("venue_type", sa.Text, nullable=False),
     sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expected_attendees", sa.Integer),
+    sa.Column("duration_minutes", sa.Integer),  # null: not given (counted as the default hour)
     sa.Index("meetings_district_starts", "district", "starts_at"),
 )
 

@@ -1,5 +1,9 @@
 """The report's charts as reportlab drawings: drawn into the PDF as vectors, and turned into
-inline SVG for the HTML (one chart code for both; no browser, no matplotlib needed)."""
+inline SVG for the HTML (one chart code for both; no browser, no matplotlib needed).
+
+They are small (a third of a page wide) so the whole report fits on one page: titles 8 pt,
+axis labels 7 pt (readable in print).
+"""
 
 from __future__ import annotations
 
@@ -8,113 +12,159 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from porchlight.dashboard.reports.data import MonthlyReport
 
-# Colour-blind-safe pair (Okabe-Ito blue and vermillion), readable in greyscale print too.
+# Colour-blind-safe (Okabe-Ito), readable in greyscale print too.
 ENGAGEMENT = colors.HexColor("#0072B2")
 CRIME = colors.HexColor("#D55E00")
 SENTIMENT = colors.HexColor("#009E73")
+OPEN = colors.HexColor("#56B4E9")
+LABEL = 7  # pt: the smallest text on the page
 
 
-def _short(month: str) -> str:
-    """``2026-11`` -> ``Nov``; January carries its year (``Jan 27``) so the axis reads across years."""
-    y, m = month.split("-")
-    name = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][int(m) - 1]
-    return f"{name} {y[2:]}" if m == "01" else name
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _letter(month: str) -> str:
+    """``2026-11`` -> ``N``: twelve months fit a third of a page at 7 pt (the title gives the span)."""
+    return "JFMAMJJASOND"[int(month.split("-")[1]) - 1]
+
+
+def _span(months: list[str]) -> str:
+    """``['2025-12', ..., '2026-11']`` -> ``Dec 25 - Nov 26``."""
+
+    def name(m: str) -> str:
+        y, mm = m.split("-")
+        return f"{_MONTHS[int(mm) - 1]} {y[2:]}"
+
+    return f"{name(months[0])} - {name(months[-1])}" if months else ""
 
 
 def _title(d: Drawing, text: str, width: float, height: float) -> None:
-    d.add(String(width / 2, height - 12, text, fontName="Helvetica-Bold", fontSize=9, textAnchor="middle"))
+    d.add(String(width / 2, height - 9, text, fontName="Helvetica-Bold", fontSize=8, textAnchor="middle"))
 
 
-def engagement_vs_crime(report: MonthlyReport, width: float = 500, height: float = 220) -> Drawing:
+def _empty(d: Drawing, text: str, width: float, height: float) -> Drawing:
+    d.add(String(width / 2, height / 2, text, fontSize=LABEL, textAnchor="middle"))
+    return d
+
+
+def _legend(d: Drawing, x: float, y: float, pairs: list[tuple[colors.Color, str]]) -> None:
+    legend = Legend()
+    legend.x, legend.y = x, y
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.fontSize = LABEL
+    legend.dx = legend.dy = 6
+    legend.deltax = 8
+    legend.colorNamePairs = pairs
+    d.add(legend)
+
+
+def _counts_axis(chart: object, top: float) -> None:
+    """From 0; whole numbers when the counts are small (no "0.005 incidents" on an empty month)."""
+    axis = chart.valueAxis  # type: ignore[attr-defined]
+    axis.valueMin = 0
+    if top < 5:
+        axis.valueMax, axis.valueStep = 5, 1
+
+
+def engagement_vs_crime(report: MonthlyReport, width: float = 220, height: float = 120) -> Drawing:
     """Per district: engagement hours and crime incidents side by side."""
     d = Drawing(width, height)
-    _title(d, "Engagement hours and crime incidents by district", width, height)
+    _title(d, "Engagement hours and crime incidents", width, height)
+    codes = [s.code for s in report.districts]
+    upright = len(codes) <= 8 and max(stringWidth(c, "Helvetica", LABEL) for c in codes) * len(codes) < width - 40
+    # Codes too many or too long to sit side by side stand on end: the plot starts above them.
+    below = 10 if upright else max(stringWidth(c, "Helvetica", LABEL) for c in codes) + 4
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 40, 45, width - 60, height - 80
+    chart.x, chart.y, chart.width, chart.height = 24, 16 + below, width - 30, height - 32 - below
     chart.data = [
         [s.engagement.engagement_hours for s in report.districts],
         [s.crime.total for s in report.districts],
     ]
-    chart.categoryAxis.categoryNames = [s.code for s in report.districts]
-    chart.categoryAxis.labels.fontSize = 8
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.labels.fontSize = 8
+    chart.categoryAxis.categoryNames = codes
+    chart.categoryAxis.labels.fontSize = LABEL
+    chart.categoryAxis.labels.angle = 0 if upright else 90
+    chart.categoryAxis.labels.boxAnchor = "n" if upright else "e"
+    _counts_axis(chart, max(max(row, default=0) for row in chart.data))
+    chart.valueAxis.labels.fontSize = LABEL
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
     chart.bars[0].fillColor = ENGAGEMENT
     chart.bars[1].fillColor = CRIME
-    chart.barSpacing = 1
-    chart.groupSpacing = 6
+    chart.bars.strokeWidth = 0
+    chart.barSpacing = 0.5
+    chart.groupSpacing = 3
     d.add(chart)
-    legend = Legend()
-    legend.x, legend.y = 40, 18
-    legend.alignment = "right"
-    legend.columnMaximum = 1
-    legend.fontSize = 8
-    legend.colorNamePairs = [(ENGAGEMENT, "Engagement hours"), (CRIME, "Crime incidents")]
-    d.add(legend)
+    _legend(d, 24, 4, [(ENGAGEMENT, "Engagement hours"), (CRIME, "Crime incidents")])
     return d
 
 
-def top_concerns(report: MonthlyReport, width: float = 500, height: float = 200) -> Drawing:
+def top_concerns(report: MonthlyReport, width: float = 160, height: float = 120, n: int = 6) -> Drawing:
     """The city's (or the district's) most raised topics this month."""
     counts: dict[str, int] = {}
     for s in report.districts:
         for c in s.concerns:
             counts[c.topic] = counts.get(c.topic, 0) + c.count
-    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:8][::-1]
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n][::-1]
     d = Drawing(width, height)
-    _title(d, "Concerns residents raised most", width, height)
+    _title(d, "Concerns raised most", width, height)
     if not top:
-        d.add(String(width / 2, height / 2, "No concerns filed this month", fontSize=9, textAnchor="middle"))
-        return d
+        return _empty(d, "No concerns filed this month", width, height)
+    names = [t.replace("_", " ") for t, _ in top]
     chart = HorizontalBarChart()
-    chart.x, chart.y, chart.height = width * 0.38, 15, height - 40
-    chart.width = width - chart.x - 15
+    label_width = max(stringWidth(n, "Helvetica", LABEL) for n in names)
+    chart.x, chart.y, chart.height = min(width * 0.55, label_width + 6), 14, height - 28
+    chart.width = width - chart.x - 6
     chart.data = [[n for _, n in top]]
-    chart.categoryAxis.categoryNames = [t.replace("_", " ")[:22] for t, _ in top]
-    chart.categoryAxis.labels.fontSize = 8
+    chart.categoryAxis.categoryNames = names
+    chart.categoryAxis.labels.fontSize = LABEL
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.labels.fontSize = 8
+    chart.valueAxis.labels.fontSize = LABEL
+    chart.valueAxis.maximumTicks = 4
     chart.bars[0].fillColor = ENGAGEMENT
+    chart.bars.strokeWidth = 0
     d.add(chart)
     return d
 
 
-def crime_trend(report: MonthlyReport, width: float = 500, height: float = 170) -> Drawing:
+def crime_trend(report: MonthlyReport, width: float = 160, height: float = 120) -> Drawing:
     """Crime incidents over the last twelve months."""
     d = Drawing(width, height)
-    _title(d, "Crime incidents, last 12 months", width, height)
+    _title(d, f"Crime incidents, {_span([m.month for m in report.crime_trend])}", width, height)
     chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 40, 30, width - 60, height - 60
+    chart.x, chart.y, chart.width, chart.height = 26, 16, width - 32, height - 32
     chart.data = [[m.count for m in report.crime_trend]]
-    chart.categoryAxis.categoryNames = [_short(m.month) for m in report.crime_trend]
-    chart.categoryAxis.labels.fontSize = 6
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.labels.fontSize = 8
+    chart.categoryAxis.categoryNames = [_letter(m.month) for m in report.crime_trend]
+    chart.categoryAxis.labels.fontSize = LABEL
+    _counts_axis(chart, max((m.count for m in report.crime_trend), default=0))
+    chart.valueAxis.labels.fontSize = LABEL
+    chart.valueAxis.maximumTicks = 5
     chart.lines[0].strokeColor = CRIME
-    chart.lines[0].strokeWidth = 2
+    chart.lines[0].strokeWidth = 1.5
     d.add(chart)
     return d
 
 
-def sentiment_trend(report: MonthlyReport, width: float = 500, height: float = 170) -> Drawing:
+def sentiment_trend(report: MonthlyReport, width: float = 160, height: float = 120) -> Drawing:
     """Hosts' average sentiment (1-5), last six months, one line per district (at most 6)."""
     d = Drawing(width, height)
-    _title(d, "Sentiment at meetings (1 very negative - 5 very positive)", width, height)
     # A line needs two months with notes; districts without are left out of the chart.
     shown = [s for s in report.districts if sum(m.average is not None for m in s.sentiment_trend) >= 2][:6]
+    months = [m.month for m in report.districts[0].sentiment_trend]
+    _title(d, f"Sentiment at meetings (1-5), {_span(months)}", width, height)
     if not shown:
-        d.add(String(width / 2, height / 2, "Too few notes for a trend yet", fontSize=9, textAnchor="middle"))
-        return d
+        return _empty(d, "Too few notes for a trend yet", width, height)
     chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 40, 30, width - 60, height - 60
+    chart.x, chart.y, chart.width, chart.height = 20, 16, width - 26, height - 32
     chart.data = [[m.average for m in s.sentiment_trend] for s in shown]
-    chart.categoryAxis.categoryNames = [_short(m.month) for m in shown[0].sentiment_trend]
-    chart.categoryAxis.labels.fontSize = 6
-    chart.valueAxis.valueMin, chart.valueAxis.valueMax = 1, 5
-    chart.valueAxis.labels.fontSize = 8
+    chart.categoryAxis.categoryNames = [_letter(m.month) for m in shown[0].sentiment_trend]
+    chart.categoryAxis.labels.fontSize = LABEL
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 1, 5, 1
+    chart.valueAxis.labels.fontSize = LABEL
     palette = [SENTIMENT, ENGAGEMENT, CRIME, colors.HexColor("#CC79A7"), colors.HexColor("#E69F00"), colors.black]
     for i in range(len(shown)):
         chart.lines[i].strokeColor = palette[i]
@@ -123,11 +173,49 @@ def sentiment_trend(report: MonthlyReport, width: float = 500, height: float = 1
     return d
 
 
-def all_charts(report: MonthlyReport, width: float = 500) -> list[Drawing]:
-    """Engagement vs crime, top concerns, crime trend, sentiment trend (in that order)."""
-    return [
-        engagement_vs_crime(report, width),
-        top_concerns(report, width),
-        crime_trend(report, width),
-        sentiment_trend(report, width),
+def project_progress(report: MonthlyReport, width: float = 260, height: float = 120) -> Drawing:
+    """Micro-projects per district: done, open and overdue (stacked)."""
+    d = Drawing(width, height)
+    _title(d, "Micro-projects by district", width, height)
+    if not any(s.projects.done + s.projects.planned + s.projects.overdue for s in report.districts):
+        return _empty(d, "No micro-projects yet", width, height)
+    sections = report.districts[::-1]  # the first district on top
+    chart = HorizontalBarChart()
+    codes_width = max(stringWidth(s.code, "Helvetica", LABEL) for s in sections) + 6
+    chart.x, chart.y, chart.width, chart.height = codes_width, 22, width - codes_width - 8, height - 36
+    chart.data = [
+        [s.projects.done for s in sections],
+        [s.projects.planned for s in sections],
+        [s.projects.overdue for s in sections],
     ]
+    chart.categoryAxis.style = "stacked"
+    chart.categoryAxis.categoryNames = [s.code for s in sections]
+    chart.categoryAxis.labels.fontSize = LABEL
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labels.fontSize = LABEL
+    chart.valueAxis.maximumTicks = 6
+    for i, colour in enumerate((SENTIMENT, OPEN, CRIME)):
+        chart.bars[i].fillColor = colour
+    chart.bars.strokeWidth = 0
+    chart.barSpacing = 0
+    chart.groupSpacing = 1.5
+    d.add(chart)
+    _legend(d, codes_width, 4, [(SENTIMENT, "Done"), (OPEN, "Open"), (CRIME, "Overdue")])
+    return d
+
+
+def is_city(report: MonthlyReport) -> bool:
+    return len(report.districts) > 1
+
+
+def top_row(report: MonthlyReport, widths: tuple[float, float, float], height: float) -> list[Drawing]:
+    """The three charts under the headline: for the city, engagement vs crime by district, the
+    concerns raised most and the crime trend; for one district, its concerns, crime and sentiment."""
+    a, b, c = widths
+    if is_city(report):
+        return [
+            engagement_vs_crime(report, a, height),
+            top_concerns(report, b, height),
+            crime_trend(report, c, height),
+        ]
+    return [top_concerns(report, a, height), crime_trend(report, b, height), sentiment_trend(report, c, height)]

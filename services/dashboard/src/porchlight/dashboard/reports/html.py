@@ -1,16 +1,40 @@
-"""The monthly report as one self-contained HTML page (charts inline as SVG: no assets, no CDN)."""
+"""The monthly report as one self-contained HTML page (charts inline as SVG: no assets, no CDN).
+
+The same page as the PDF (pdf.py), in the same order and with the same words: the numbers, three
+charts, one row per district (its figures, then a resident's words), the wins and the projects'
+progress, the footnote. A screen has room for longer quotes than the PDF's one line; the PDF is
+the version made for print.
+"""
 
 from __future__ import annotations
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from reportlab.graphics import renderSVG
 
-from porchlight.dashboard.reports.charts import all_charts
+from porchlight.dashboard.reports.charts import is_city, project_progress, top_row
 from porchlight.dashboard.reports.data import MonthlyReport
-from porchlight.dashboard.reports.text import change, clip, headline, times, topic_name
+from porchlight.dashboard.reports.text import (
+    FOOTNOTE,
+    change,
+    change_cell,
+    clip,
+    headline,
+    hours,
+    progress_line,
+    short_name,
+    times,
+    top_incidents,
+    topic_name,
+    wins_list,
+)
+
+#: Characters of a quote on screen: at least what the PDF's most generous layout prints (two lines).
+QUOTE_HTML = 300
 
 _env = Environment(loader=PackageLoader("porchlight.dashboard.reports", "templates"), autoescape=select_autoescape())
-_env.filters.update(change=change, clip=clip, topic=topic_name, times=times)
+_env.filters.update(
+    change=change, change_cell=change_cell, clip=clip, topic=topic_name, times=times, hours=hours, short_name=short_name
+)
 
 
 def _svg(drawing: object) -> str:
@@ -19,6 +43,19 @@ def _svg(drawing: object) -> str:
 
 
 def render_html(report: MonthlyReport) -> str:
+    city = is_city(report)
+    charts = [_svg(c) for c in top_row(report, (300, 230, 230), 150)]
+    total_wins = sum(s.wins_count for s in report.districts)
     return _env.get_template("monthly.html").render(
-        report=report, headline=headline(report), charts=[_svg(c) for c in all_charts(report)], change=change
+        report=report,
+        city=city,
+        headline=headline(report),
+        charts=charts,
+        projects_chart=_svg(project_progress(report, 340, 9 * len(report.districts) + 50)) if city else None,
+        quote_limit=QUOTE_HTML if city else 2 * QUOTE_HTML,
+        wins=wins_list(report, 12),
+        total_wins=total_wins,
+        progress=progress_line(report),
+        incidents=top_incidents(report),
+        footnote=FOOTNOTE,
     )

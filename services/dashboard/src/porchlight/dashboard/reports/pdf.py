@@ -1,160 +1,343 @@
-"""The monthly report as a PDF, laid out with reportlab's platypus (pure Python: no system
-libraries, so it works from a clean ``make install``)."""
+"""The monthly report as a one-page PDF, laid out with reportlab's platypus (pure Python: no
+system libraries, so it works from a clean ``make install``).
+
+One page a council member reads in two minutes (issue 6): the month's numbers, three small
+charts, one row per district (engagement, the top concern with a resident's words, projects,
+wins, crime and its change), the wins and the projects' progress in a strip, and a footnote
+saying what each figure counts. Nothing is smaller than 7 pt.
+
+The page is filled from the most generous layout down: if a month has more to say than fits
+(long quotes, many wins), the next layout shortens the quotes and the lists until it fits. A
+city with far more districts than a page holds gets the most compact layout over more pages.
+"""
 
 from __future__ import annotations
 
 import io
+import re
+from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from porchlight.dashboard.reports.charts import all_charts
-from porchlight.dashboard.reports.data import MonthlyReport
-from porchlight.dashboard.reports.text import change, clip, headline, times, topic_name
-
-_styles = getSampleStyleSheet()
-H1 = ParagraphStyle("h1", parent=_styles["Heading1"], fontSize=16, spaceAfter=4)
-H2 = ParagraphStyle("h2", parent=_styles["Heading2"], fontSize=12, spaceBefore=8, spaceAfter=3)
-BODY = ParagraphStyle("body", parent=_styles["BodyText"], fontSize=9, leading=11.5)
-SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10, textColor=colors.HexColor("#444444"))
-QUOTE = ParagraphStyle(
-    "quote", parent=BODY, leftIndent=10, fontName="Helvetica-Oblique", textColor=colors.HexColor("#333333")
-)
-NOTE = ParagraphStyle("note", parent=SMALL, fontSize=7, leading=8.5, alignment=1)
-DISTRICT = ParagraphStyle("district", parent=BODY, fontName="Helvetica-Bold", spaceBefore=4)
-GRID = TableStyle(
-    [
-        ("FONT", (0, 0), (-1, -1), "Helvetica", 8),
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EEF4")),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#9AA5B1")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-    ]
+from porchlight.dashboard.reports.charts import LABEL, is_city, project_progress, top_row
+from porchlight.dashboard.reports.data import DistrictSection, MonthlyReport
+from porchlight.dashboard.reports.text import (
+    FOOTNOTE,
+    change,
+    change_cell,
+    clip,
+    headline,
+    hours,
+    progress_line,
+    short_name,
+    times,
+    top_incidents,
+    topic_name,
+    wins_list,
 )
 
+INK = colors.HexColor("#1B1F24")
+MUTED = colors.HexColor("#444444")
+RULE = colors.HexColor("#9AA5B1")
+HEAD_BG = colors.HexColor("#E8EEF4")
 
-def _p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
+TITLE = ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=12.5, leading=14.5, textColor=INK)
+LEDE = ParagraphStyle("lede", fontName="Helvetica", fontSize=LABEL + 0.5, leading=9, textColor=MUTED)
+H2 = ParagraphStyle("h2", fontName="Helvetica-Bold", fontSize=9, leading=11, spaceBefore=4, spaceAfter=2)
+CELL = ParagraphStyle("cell", fontName="Helvetica", fontSize=LABEL, leading=8.2, textColor=INK)
+CELL_B = ParagraphStyle("cellb", parent=CELL, fontName="Helvetica-Bold")
+CELL_R = ParagraphStyle("cellr", parent=CELL, alignment=2)
+TH = ParagraphStyle("th", parent=CELL, fontName="Helvetica-Bold", leading=8)
+TH_R = ParagraphStyle("thr", parent=TH, alignment=2)
+NOTE = ParagraphStyle("note", parent=CELL, textColor=MUTED)
+FIG_LABEL = ParagraphStyle("figl", parent=CELL, alignment=1)
+FIG_VALUE = ParagraphStyle("figv", fontName="Helvetica-Bold", fontSize=14, leading=16, alignment=1, textColor=INK)
+FIG_NOTE = ParagraphStyle("fign", parent=NOTE, alignment=1)
+
+MARGIN = 0.5 * inch
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How much of each quote and list a page gets (tried in order until the report fits)."""
+
+    lines: int  # lines of a resident's quote in a district's row (the district report: twice that)
+    also: bool  # the district's next concerns after the top one
+    chart_height: float
+    wins: int
+    names: bool = True  # the district's name beside its code (the code alone when pressed)
+
+
+LAYOUTS = (
+    Layout(lines=2, also=True, chart_height=112, wins=8),
+    Layout(lines=1, also=True, chart_height=110, wins=8),
+    Layout(lines=1, also=True, chart_height=100, wins=6),
+    Layout(lines=1, also=False, chart_height=92, wins=5),
+    Layout(lines=1, also=False, chart_height=84, wins=4),
+    Layout(lines=1, also=False, chart_height=84, wins=3, names=False),
+)
+
+
+def fit(text: str, width: float, lines: int = 1, font: str = "Helvetica-Oblique", size: float = LABEL) -> str:
+    """``text`` clipped at a word (text.clip) to what ``lines`` lines of ``width`` points hold."""
+    # Wrapping at words wastes the end of each line but the last: leave room for it.
+    budget = width * lines - (lines - 1) * 0.12 * width
+    if stringWidth(text, font, size) <= budget:
+        return text
+    lo, hi = 1, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if stringWidth(clip(text, mid), font, size) <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    return clip(text, lo)
+
+
+def _p(text: str, style: ParagraphStyle = CELL) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
-def render_pdf(report: MonthlyReport) -> bytes:
+def _numbers(report: MonthlyReport, width: float) -> Table:
+    head = headline(report)
+    cells = [[_p(label, FIG_LABEL), _p(value, FIG_VALUE), _p(note, FIG_NOTE)] for label, value, note in head]
+    return Table(
+        [cells],
+        colWidths=[width / len(head)] * len(head),
+        style=TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+                ("LINEBEFORE", (1, 0), (-1, 0), 0.25, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        ),
+    )
+
+
+def _charts(report: MonthlyReport, width: float, height: float) -> Table:
+    widths = (width * 0.4, width * 0.3, width * 0.3) if is_city(report) else (width / 3,) * 3
+    drawings = top_row(report, (widths[0] - 4, widths[1] - 4, widths[2] - 4), height)
+    return Table(
+        [drawings],
+        colWidths=list(widths),
+        style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
+    )
+
+
+def _top_concern(s: DistrictSection) -> Paragraph:
+    if not s.concerns:
+        return _p("No notes filed this month.", NOTE)
+    top = s.concerns[0]
+    return Paragraph(
+        f"<b>{escape(topic_name(top.topic))}</b> {escape(times(top.count))} "
+        f"({escape(change(top.count, top.previous_count))})",
+        CELL,
+    )
+
+
+def _words(s: DistrictSection, layout: Layout, width: float) -> Paragraph | str:
+    """The second line of a district's row: a resident's words on its top concern, then the next concerns."""
+    also = ""
+    if layout.also and len(s.concerns) > 1:
+        also = f"Also raised: {', '.join(topic_name(c.topic) for c in s.concerns[1:3])}."
+    parts = []
+    if s.concerns and s.concerns[0].quote:
+        room = width - 4 - stringWidth("“” " + also, "Helvetica", LABEL)
+        parts.append(f"<i>“{escape(fit(s.concerns[0].quote, room, layout.lines))}”</i>")
+    if also:
+        parts.append(f'<font color="#444444">{escape(also)}</font>')
+    return Paragraph(" ".join(parts), CELL) if parts else ""
+
+
+def _district_label(s: DistrictSection, layout: Layout) -> str:
+    name = short_name(s) if layout.names else ""
+    return f"<b>{escape(s.code)}</b> {escape(name)}".strip()
+
+
+CITY_COLUMNS: list[tuple[str, float, bool]] = [
+    # (header, width in points, right-aligned); the concern column takes what is left.
+    ("District", 64, False),
+    ("Meetings", 36, True),
+    ("Residents reached", 40, True),
+    ("Engage- ment hours", 34, True),
+    ("Positive contacts", 33, True),
+    ("Senti- ment (1-5)", 30, True),
+    ("Top concern (vs last month)", 0, False),
+    ("Projects done / open / overdue", 46, True),
+    ("Wins", 22, True),
+    ("Crime", 26, True),
+    ("vs last month", 30, True),
+    ("vs last year", 30, True),
+]
+CONCERN_COLUMN = 6
+
+
+def _district_table(report: MonthlyReport, width: float, layout: Layout) -> Table:
+    """Two lines per district: its figures and top concern, then a resident's words across the row."""
+    # The district column as wide as its longest "code name" (within reason), the concern column the rest.
+    labels = [_district_label(s, layout) for s in report.districts]
+    longest = max(stringWidth(re.sub(r"<[^>]+>", "", t), "Helvetica-Bold", LABEL) for t in labels)
+    columns = [(h, min(max(w, longest + 6), 110) if i == 0 else w, r) for i, (h, w, r) in enumerate(CITY_COLUMNS)]
+    fixed = sum(w for _, w, _ in columns)
+    widths = [w or (width - fixed) for _, w, _ in columns]
+    rows: list[list[Any]] = [[_p(h, TH_R if right else TH) for h, _, right in CITY_COLUMNS]]
+    style: list[tuple[Any, ...]] = [
+        ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.25, RULE),
+        ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+    ]
+    for s in report.districts:
+        e, pr, c = s.engagement, s.projects, s.crime
+        first = len(rows)
+        rows.append(
+            [
+                Paragraph(labels[len(rows) // 2], CELL),
+                _p(f"{e.meetings_hosted:,}", CELL_R),
+                _p(f"{e.residents_reached:,}", CELL_R),
+                _p(hours(e.engagement_hours), CELL_R),
+                _p(f"{e.contacts:,}", CELL_R),
+                _p(f"{s.sentiment_average:.1f}" if s.sentiment_average is not None else "-", CELL_R),
+                _top_concern(s),
+                _p(f"{pr.done} / {pr.planned} / {pr.overdue}", CELL_R),
+                _p(str(s.wins_count), CELL_R),
+                _p(f"{c.total:,}", CELL_R),
+                _p(change_cell(c.total, c.previous_month), CELL_R),
+                _p(change_cell(c.total, c.last_year), CELL_R),
+            ]
+        )
+        rows.append(["", _words(s, layout, width - widths[0])] + [""] * (len(CITY_COLUMNS) - 2))
+        style += [
+            ("SPAN", (0, first), (0, first + 1)),
+            ("SPAN", (1, first + 1), (-1, first + 1)),
+            ("TOPPADDING", (1, first + 1), (-1, first + 1), 0),
+            ("LINEBELOW", (0, first + 1), (-1, first + 1), 0.25, RULE),
+        ]
+        if len(report.districts) > 1 and (first // 2) % 2 == 0:
+            style.append(("BACKGROUND", (0, first), (-1, first + 1), colors.HexColor("#F6F8FA")))
+    return Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(style))
+
+
+def _concern_table(report: MonthlyReport, width: float, layout: Layout) -> Table:
+    """One district: each of its top concerns with a resident's words."""
+    (s,) = report.districts
+    heads = (("Concern", TH), ("Raised", TH_R), ("vs last month", TH_R), ("In residents' words", TH))
+    rows: list[list[Any]] = [[_p(h, style) for h, style in heads]]
+    words = width - 190 - 4
+    for concern in s.concerns:
+        rows.append(
+            [
+                _p(topic_name(concern.topic), CELL_B),
+                _p(times(concern.count), CELL_R),
+                _p(change_cell(concern.count, concern.previous_count), CELL_R),
+                Paragraph(f"<i>“{escape(fit(concern.quote, words - 8, 2 * layout.lines))}”</i>", CELL)
+                if concern.quote
+                else "",
+            ]
+        )
+    if not s.concerns:
+        rows.append([_p("No notes filed this month.", NOTE), "", "", ""])
+    return Table(
+        rows,
+        colWidths=[100, 40, 50, width - 190],
+        style=TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        ),
+    )
+
+
+def _strip(report: MonthlyReport, width: float, layout: Layout) -> Table:
+    """Wins and the footnote beside the projects' progress and the most frequent incidents."""
+    wins = wins_list(report, layout.wins)
+    total_wins = sum(s.wins_count for s in report.districts)
+    left: list[Any] = [_p(f"Wins this month ({total_wins})", H2)]
+    if wins:
+        for code, title in wins:
+            left.append(Paragraph(f"<b>{escape(code)}</b> {escape(title)}", CELL))
+        if total_wins > len(wins):
+            left.append(_p(f"… and {total_wins - len(wins)} more", NOTE))
+    else:
+        left.append(_p("No wins published this month.", NOTE))
+    left += [Spacer(1, 6), _p(FOOTNOTE, NOTE)]  # the strip's left side has room for the footnote
+    right: list[Any] = [_p("Project progress", H2), _p(progress_line(report), CELL)]
+    incidents = top_incidents(report)
+    if incidents:
+        right.append(_p(f"Most frequent incidents: {incidents}.", NOTE))
+    half = width / 2
+    if is_city(report):
+        right.append(project_progress(report, half - 8, max(70, 7.5 * len(report.districts) + 36)))
+    return Table(
+        [[left, right]],
+        colWidths=[half, half],
+        style=TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (0, 0), 0),
+                ("LINEBEFORE", (1, 0), (1, 0), 0.25, RULE),
+            ]
+        ),
+    )
+
+
+def _story(report: MonthlyReport, width: float, layout: Layout) -> list[Any]:
+    story: list[Any] = [
+        _p(report.title, TITLE),
+        _p("Positive community engagement next to crime statistics.", LEDE),
+        Spacer(1, 4),
+        _numbers(report, width),
+        Spacer(1, 3),
+        _charts(report, width, layout.chart_height),
+    ]
+    if is_city(report):
+        story += [_p("District by district", H2), _district_table(report, width, layout)]
+    else:
+        story += [_p("What residents raised", H2), _concern_table(report, width, layout)]
+    story += [Spacer(1, 3), _strip(report, width, layout)]
+    return story
+
+
+def _build(report: MonthlyReport, layout: Layout) -> tuple[bytes, int]:
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
         pagesize=LETTER,
-        leftMargin=0.6 * inch,
-        rightMargin=0.6 * inch,
-        topMargin=0.6 * inch,
-        bottomMargin=0.6 * inch,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
         title=report.title,
         author="Porchlight",
         subject="Monthly community report",
     )
-    story: list = [
-        _p(report.title, H1),
-        _p("Positive community engagement next to crime statistics.", SMALL),
-        Spacer(1, 6),
-    ]
+    doc.build(_story(report, doc.width, layout))
+    return buf.getvalue(), doc.page
 
-    head = headline(report)
-    story.append(
-        Table(
-            [
-                [label for label, _, _ in head],
-                [value for _, value, _ in head],
-                [Paragraph(escape(note), NOTE) for _, _, note in head],
-            ],
-            colWidths=[doc.width / len(head)] * len(head),
-            style=TableStyle(
-                [
-                    ("FONT", (0, 0), (-1, 0), "Helvetica", 8),
-                    ("FONT", (0, 1), (-1, 1), "Helvetica-Bold", 16),
-                    ("FONT", (0, 2), (-1, 2), "Helvetica", 7),
-                    ("TEXTCOLOR", (0, 2), (-1, 2), colors.HexColor("#444444")),
-                    ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                    ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor("#9AA5B1")),
-                    ("TOPPADDING", (0, 1), (-1, 1), 6),
-                    ("BOTTOMPADDING", (0, 1), (-1, 1), 6),
-                ]
-            ),
-        )
-    )
-    story.append(Spacer(1, 8))
-    half = doc.width / 2
-    charts = all_charts(report, width=half - 4)
-    pair = TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
-    story.append(Table([[charts[0], charts[1]]], colWidths=[half, half], style=pair))
 
-    story.append(_p("District by district", H2))
-    rows = [
-        [
-            "District",
-            "Meetings",
-            "Residents",
-            "Hours",
-            "Contacts",
-            "Sentiment",
-            "Projects done / open / overdue",
-            "Wins",
-            "Crime",
-            "vs last month",
-            "vs last year",
-        ]
-    ]
-    for s in report.districts:
-        e, pr, c = s.engagement, s.projects, s.crime
-        rows.append(
-            [
-                s.code,
-                f"{e.meetings_hosted:,}",
-                f"{e.residents_reached:,}",
-                f"{e.engagement_hours:,.0f}",
-                f"{e.contacts:,}",
-                f"{s.sentiment_average:.1f}" if s.sentiment_average is not None else "-",
-                f"{pr.done} / {pr.planned} / {pr.overdue}",
-                str(s.wins_count),
-                f"{c.total:,}",
-                change(c.total, c.previous_month),
-                change(c.total, c.last_year),
-            ]
-        )
-    head_style = ParagraphStyle("th", parent=SMALL, fontName="Helvetica-Bold", fontSize=7, leading=8)
-    rows[0] = [Paragraph(escape(h), head_style) for h in rows[0]]
-    widths = [0.1, 0.09, 0.09, 0.07, 0.08, 0.09, 0.13, 0.06, 0.07, 0.11, 0.11]
-    story.append(Table(rows, repeatRows=1, style=GRID, colWidths=[w * doc.width for w in widths]))
-    story.append(Spacer(1, 6))
-    story.append(Table([[charts[2], charts[3]]], colWidths=[half, half], style=pair))
-
-    story.append(_p("What residents told us, and what was done", H2))
-    for s in report.districts:
-        block: list = [_p(s.name, DISTRICT)]
-        if not s.concerns:
-            block.append(_p("No notes filed this month.", SMALL))
-        for concern in s.concerns:
-            trend = change(concern.count, concern.previous_count)
-            block.append(_p(f"{topic_name(concern.topic)} — raised {times(concern.count)} ({trend} vs last month)"))
-            if concern.quote:
-                block.append(_p(f"“{clip(concern.quote)}”", QUOTE))
-        for w in s.wins:
-            block.append(_p(f"Win: {w.title}", SMALL))
-        crimes = ", ".join(f"{cat.category} {cat.count}" for cat in s.crime.by_category[:3])
-        if crimes:
-            block.append(_p(f"Most frequent incidents: {crimes}.", SMALL))
-        story.append(KeepTogether(block))
-    story.append(Spacer(1, 8))
-    story.append(
-        _p(
-            "Engagement counts positive community activity only (micro-meetings and logged contacts), "
-            "kept apart from patrol and enforcement. Quotes are residents' own words with personal "
-            "data removed. Crime counts are incidents imported from the records system, by the month "
-            "they occurred.",
-            SMALL,
-        )
-    )
-    doc.build(story)
-    return buf.getvalue()
+def render_pdf(report: MonthlyReport) -> bytes:
+    """The report on one page: the first layout that fits (the last one, over pages, if none does)."""
+    pdf = b""
+    for layout in LAYOUTS:
+        pdf, pages = _build(report, layout)
+        if pages == 1:
+            break
+    return pdf

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from porchlight.dashboard.pages.access import narrow
 from porchlight.dashboard.pages.period import Month
 from porchlight.dashboard.pages.routes import Staff, settings_of
 from porchlight.dashboard.places import load_city
@@ -23,16 +24,23 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"])
     "/monthly",
     summary="The monthly community report for the city or one district",
     response_class=Response,
-    responses={200: {"content": {"text/html": {}, "application/pdf": {}}, "description": "The report"}},
+    responses={
+        200: {"content": {"text/html": {}, "application/pdf": {}}, "description": "The report"},
+        403: {"description": "A caller scoped to one district (a district claim) asked for another one"},
+    },
 )
 async def monthly(
     session: Session,
-    _: Staff,
+    who: Staff,
     request: Request,
     month: Annotated[str | None, Query(description="YYYY-MM (default: this month, UTC)")] = None,
-    district: Annotated[str | None, Query(description="A district code (default: the whole city)")] = None,
+    district: Annotated[
+        str | None,
+        Query(description="A district code (default: the whole city; a district-scoped caller's own district)"),
+    ] = None,
     format: Annotated[Literal["html", "pdf"], Query(description="html or pdf")] = "html",
 ) -> Response:
+    district = narrow(who, district)
     settings = settings_of(request)
     m = Month.parse(month)
     report = await gather(session, load_city(settings.places_file), m, district, meeting_hours=settings.meeting_hours)

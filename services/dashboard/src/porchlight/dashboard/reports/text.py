@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from porchlight.dashboard.reports.data import MonthlyReport
+from dataclasses import dataclass
+
+from porchlight.dashboard.reports.data import DistrictSection, MonthlyReport
+
+#: The footnote both versions print: what each figure counts.
+FOOTNOTE = (
+    "Engagement counts positive community activity only (micro-meetings and logged contacts), kept apart "
+    "from patrol and enforcement. Engagement hours: each meeting's duration as the host gave it (60 minutes "
+    "when none was given) plus officers' logged contact minutes. Quotes are residents' own words with "
+    "personal data removed, shortened at a word (…). Crime counts are incidents imported from the records "
+    "system, by the month they occurred. Projects: done / open / overdue."
+)
 
 
 def change(now: float, before: float) -> str:
@@ -10,6 +21,19 @@ def change(now: float, before: float) -> str:
         return "new" if now else "no change"
     pct = round((now - before) / before * 100)
     return "no change" if pct == 0 else f"{pct:+d}%"
+
+
+def change_cell(now: float, before: float) -> str:
+    """``change`` for a table cell: '0%' rather than 'no change', '-' when there is nothing either month."""
+    if before == 0 and now == 0:
+        return "-"
+    text = change(now, before)
+    return "0%" if text == "no change" else text
+
+
+def hours(h: float) -> str:
+    """Engagement hours: one decimal (a 90-minute meeting is 1.5 h), thousands separated."""
+    return f"{h:,.1f}"
 
 
 def headline(report: MonthlyReport) -> list[tuple[str, str, str]]:
@@ -20,7 +44,7 @@ def headline(report: MonthlyReport) -> list[tuple[str, str, str]]:
         ("Residents reached", f"{t.residents_reached:,}", f"{t.residents_at_meetings:,} at meetings"),
         (
             "Engagement hours",
-            f"{t.engagement_hours:,.0f}",
+            hours(t.engagement_hours),
             f"{change(t.engagement_hours, t.engagement_hours_previous_month)} vs last month",
         ),
         ("Positive contacts", f"{t.contacts:,}", f"{change(t.contacts, t.contacts_previous_month)} vs last month"),
@@ -42,5 +66,80 @@ def topic_name(topic: str) -> str:
 
 
 def clip(text: str, limit: int = 220) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    """``text`` shortened to at most ``limit`` characters at a word boundary, with an ellipsis.
+
+    What is kept is an exact prefix of ``text`` (the redacted words as the resident said them:
+    nothing rewritten, only cut); a first word longer than ``limit`` is cut inside the word.
+    """
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if not text[limit - 1].isspace() and not head[-1].isspace():
+        parts = head.rsplit(None, 1)  # the cut falls inside a word: leave that word out
+        head = parts[0] if len(parts) > 1 else head
+    return head.rstrip() + "…"
+
+
+def short_name(section: DistrictSection) -> str:
+    """``District A1 (Downtown)`` -> ``Downtown``: the code is printed beside it ('' when the
+    name says nothing more than the code, e.g. ``District A1``)."""
+    name = section.name
+    if "(" in name and name.endswith(")"):
+        return name[name.index("(") + 1 : -1]
+    return name.removeprefix("District ").removeprefix(section.code).strip()
+
+
+@dataclass
+class ProjectTotals:
+    done_in_month: int
+    done: int
+    open: int
+    in_progress: int
+    blocked: int
+    overdue: int
+    wins: int
+
+
+def project_totals(report: MonthlyReport) -> ProjectTotals:
+    ps = [s.projects for s in report.districts]
+    return ProjectTotals(
+        done_in_month=sum(p.done_in_month for p in ps),
+        done=sum(p.done for p in ps),
+        open=sum(p.planned for p in ps),
+        in_progress=sum(p.in_progress for p in ps),
+        blocked=sum(p.blocked for p in ps),
+        overdue=sum(p.overdue for p in ps),
+        wins=sum(s.wins_count for s in report.districts),
+    )
+
+
+def progress_line(report: MonthlyReport) -> str:
+    t = project_totals(report)
+    return (
+        f"{_n(t.done_in_month, 'micro-project')} done this month ({t.done:,} in all); {t.open:,} open, "
+        f"of which {t.in_progress:,} in progress and {t.blocked:,} blocked; {t.overdue:,} overdue. "
+        f"{_n(t.wins, 'win')} published."
+    )
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
+def wins_list(report: MonthlyReport, limit: int) -> list[tuple[str, str]]:
+    """(district code, title) of the month's wins, newest first, at most ``limit``."""
+    wins = sorted(
+        ((w.published_at, s.code, w.title) for s in report.districts for w in s.wins),
+        key=lambda x: x[0],
+        reverse=True,
+    )
+    return [(code, title) for _, code, title in wins[:limit]]
+
+
+def top_incidents(report: MonthlyReport, n: int = 4) -> str:
+    counts: dict[str, int] = {}
+    for s in report.districts:
+        for c in s.crime.by_category:
+            counts[c.category] = counts.get(c.category, 0) + c.count
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    return ", ".join(f"{name} {count:,}" for name, count in top)

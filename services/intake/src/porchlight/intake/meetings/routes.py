@@ -72,9 +72,11 @@ async def get_meeting(meeting_id: uuid.UUID, session: Session, reader: Reader, c
     return meeting_out(meeting, config, reader)
 
 
-@router.patch("/{meeting_id}", response_model=MeetingOut, summary="Record the actual attendance afterwards")
+@router.patch(
+    "/{meeting_id}", response_model=MeetingOut, summary="Record the actual attendance (and how long it ran) afterwards"
+)
 async def patch_meeting(
-    meeting_id: uuid.UUID, patch: MeetingPatch, session: Session, host: Host, config: Config
+    meeting_id: uuid.UUID, patch: MeetingPatch, session: Session, host: Host, config: Config, request: Request
 ) -> MeetingOut:
-    meeting = await record_attendance(session, meeting_id, patch, host)
+    meeting = await record_attendance(session, request.app.state.spec.outbox, meeting_id, patch, host)
     return meeting_out(meeting, config, host)

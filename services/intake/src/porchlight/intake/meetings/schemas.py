@@ -93,7 +93,9 @@ class MeetingIn(MeetingContext):
     venue_type: VenueType
     place: PlaceIn
     starts_at: Moment
-    duration_minutes: int | None = Field(default=None, ge=5, le=600)
+    duration_minutes: int | None = Field(
+        default=None, ge=1, le=600, description="How long it runs, 1-600 minutes (unknown: engagement counts 60)"
+    )
     language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description="BCP 47 tag")
     expected_attendees: Attendees | None = None
     actual_attendees: Attendees | None = Field(default=None, description="Only once the meeting has started")
@@ -105,7 +107,7 @@ class MeetingPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     actual_attendees: Attendees
-    duration_minutes: int | None = Field(default=None, ge=5, le=600)
+    duration_minutes: int | None = Field(default=None, ge=1, le=600, description="How long it really ran, minutes")
 
 
 class HostOut(BaseModel):

@@ -127,27 +127,31 @@ async def schedule_meeting(
         if existing is not None and existing.host_id == principal.subject and existing.content_hash == digest:
             return existing, False
         raise Conflict(f"a different meeting with id {form.id} exists")
-    await outbox.add(
-        session,
-        MeetingScheduled(
-            meeting_id=meeting.id,
-            host_id=meeting.host_id,
-            district=meeting.district,
-            neighborhood=meeting.neighborhood,
-            venue_type=meeting.venue_type,
-            starts_at=meeting.starts_at,
-            language=meeting.language,
-            expected_attendees=meeting.expected_attendees,
-        ),
-    )
+    await outbox.add(session, scheduled_event(meeting))
     log.info("meeting scheduled", extra={"meeting_id": str(meeting.id), "district": meeting.district})
     return meeting, True
 
 
+def scheduled_event(meeting: Meeting) -> MeetingScheduled:
+    """``meeting.scheduled`` as the meeting stands (no place name: it may be somebody's home)."""
+    return MeetingScheduled(
+        meeting_id=meeting.id,
+        host_id=meeting.host_id,
+        district=meeting.district,
+        neighborhood=meeting.neighborhood,
+        venue_type=meeting.venue_type,
+        starts_at=meeting.starts_at,
+        language=meeting.language,
+        expected_attendees=meeting.expected_attendees,
+        duration_minutes=meeting.duration_minutes,
+    )
+
+
 async def record_attendance(
-    session: AsyncSession, meeting_id: uuid.UUID, patch: MeetingPatch, principal: Principal
+    session: AsyncSession, outbox: Outbox, meeting_id: uuid.UUID, patch: MeetingPatch, principal: Principal
 ) -> Meeting:
-    """After the meeting, its host (or a supervisor) records how many residents came."""
+    """After the meeting, its host (or a supervisor) records how many residents came, and maybe
+    how long it ran: a new duration is sent again as ``meeting.scheduled`` (engagement hours)."""
     repo = MeetingRepository(session)
     meeting = await repo.get(meeting_id, for_update=True)
     if meeting is None or not can_see(principal, meeting):
@@ -157,10 +161,13 @@ async def record_attendance(
     if meeting.starts_at > datetime.now(UTC):
         raise Conflict("the meeting has not started yet: record its attendance afterwards")
     meeting.actual_attendees = patch.actual_attendees
-    if patch.duration_minutes is not None:
+    duration_changed = patch.duration_minutes is not None and patch.duration_minutes != meeting.duration_minutes
+    if duration_changed:
         meeting.duration_minutes = patch.duration_minutes
     meeting.updated_at = datetime.now(UTC)
     await session.flush()
+    if duration_changed:
+        await outbox.add(session, scheduled_event(meeting))
     return meeting
 
 

@@ -1,7 +1,7 @@
 // Porchlight's web app: a hash router over a few pages, each shown only to the roles it is for.
 
 import { h, replace } from "./dom.js";
-import { HOME, PAGES, allowed, current, signOut } from "./session.js";
+import { HOME, PAGES, allowed, current, ownDistrict, signOut } from "./session.js";
 import { isReachable } from "./api.js";
 import { pending, sync } from "./outbox.js";
 
@@ -34,8 +34,12 @@ async function route() {
     return;
   }
   if (name !== "signin" && !allowed(session, name)) {
-    replace(main, h("h1", {}, "Not for your role"),
-      h("p", {}, `The ${PAGES[name].title} page is for: ${PAGES[name].roles.join(", ")}.`));
+    const own = ownDistrict(session);
+    const why = name === "city" && own
+      ? h("p", {}, `The city page is for city-wide roles. You see district ${own}: `,
+        h("a", { href: `#/district/${encodeURIComponent(own)}` }, "go to your district page"), ".")
+      : h("p", {}, `The ${PAGES[name].title} page is for: ${PAGES[name].roles.join(", ")}.`);
+    replace(main, h("h1", {}, "Not for your role"), why);
     return;
   }
   const module = await PAGE_MODULES[name]();

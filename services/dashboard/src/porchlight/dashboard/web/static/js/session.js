@@ -45,8 +45,20 @@ export const PAGES = {
 
 export const HOME = { officer: "contact", liaison: "meetings", supervisor: "district", analyst: "city", partner: "board" };
 
+/**
+ * The one district a supervisor's token limits them to (its district claim), or null for
+ * city-wide callers: analysts, admins and supervisors without the claim. The same rule as the
+ * dashboard API (pages/access.py): the API answers 403 for another district, the UI does not offer it.
+ */
+export function ownDistrict(session) {
+  if (!session || session.roles.includes("admin") || session.roles.includes("analyst")) return null;
+  return session.roles.includes("supervisor") && session.district ? session.district : null;
+}
+
 export function allowed(session, page) {
   if (!session) return false;
   if (session.roles.includes("admin")) return true;
+  // The city page is leadership's: a supervisor of one district has their district page instead.
+  if (page === "city" && ownDistrict(session)) return false;
   return PAGES[page].roles.some((r) => session.roles.includes(r));
 }

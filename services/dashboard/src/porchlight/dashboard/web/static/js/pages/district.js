@@ -7,13 +7,23 @@ import { fmt, h, replace, thisMonth, toast } from "../dom.js";
 import { mountBoard } from "../board.js";
 import { drawMap } from "../map.js";
 import { figures, monthRange, panel } from "../panels.js";
+import { ownDistrict } from "../session.js";
 
 const TREND = { up: "▲ up", down: "▼ down", steady: "● steady", new: "✦ new" };
 
 export async function render(main, { session, args }) {
-  const { districts } = await webConfig();
+  const config = await webConfig();
+  // A supervisor of one district (a district claim) sees theirs only: the switcher offers no other.
+  const own = ownDistrict(session);
+  const districts = own ? config.districts.filter((d) => d.code === own) : config.districts;
   const code = args[0] || session.district || districts[0]?.code;
   const month = args[1] || thisMonth();
+  if (own && code !== own) {
+    replace(main, h("h1", {}, "Not your district"),
+      h("p", {}, `You see the page of district ${own} only.`),
+      h("p", {}, h("a", { href: `#/district/${encodeURIComponent(own)}/${month}` }, `Go to district ${own}`)));
+    return null;
+  }
   const isSupervisor = session.roles.some((r) => r === "supervisor" || r === "admin");
   const name = districts.find((d) => d.code === code)?.name || code;
 
@@ -53,7 +63,7 @@ export async function render(main, { session, args }) {
         ["Notes filed", fmt.int(e.notes), null, "fig-notes"],
         ["Residents reached", fmt.int(e.residents_reached), `${fmt.int(e.residents_at_meetings)} at meetings`],
         ["Positive contacts", fmt.int(e.contacts), `${fmt.int(e.contacts_previous_month)} last month`, "fig-contacts"],
-        ["Engagement hours", fmt.hours(e.engagement_hours), `${fmt.hours(e.engagement_hours_previous_month)} last month`],
+        ["Engagement hours", fmt.hours(e.engagement_hours), `${fmt.hours(e.engagement_hours_previous_month)} last month`, "fig-hours"],
       ]);
     });
     topics.show(r, (d) => (d.top_concerns.length ? topicTable(d.top_concerns) : h("p", { class: "muted" }, "No concerns with a topic this month yet.")));
