@@ -27,7 +27,9 @@ What it does, all on 127.0.0.1 and in a temp directory that is removed at exit:
      ``--source outbox-child`` writes from a task inside the services process instead (standalone
      mode: writer, relay and dashboard consumer share one event loop and one core);
      ``--source outbox-external`` writes from this process without a relay, so only the services'
-     relay's poll finds the rows, as for rows a CLI wrote) and each note's latency from
+     relay's poll finds the rows, as for rows a CLI wrote; ``--writer-procs K`` spreads the
+     outbox writes over K writer processes, each an intake replica with its own relay, so the
+     load generator is not one saturated Python thread) and each note's latency from
      posted/committed to applied by the dashboard is measured.
 
 4. verifies exactly-once (dashboard counter == inbox rows == events written, per phase, no
@@ -193,6 +195,123 @@ async def in_process_writer(settings: KitSettings, go: Path, done: Path) -> None
     tmp.rename(done)
 
 
+@dataclass
+class WriteJob:
+    """A share of the latency phase's schedule: note ``i`` is due at ``t_start + i / rate``."""
+
+    forms: list[dict[str, Any]]
+    rate: float
+    t_start: float
+    connections: int
+    give_up_at: float
+    relay: bool = True  # run intake's relay here (an intake replica), woken by our own commits
+
+
+async def write_and_relay(settings: KitSettings, job: WriteJob) -> tuple[dict[str, Any], int, int, float]:
+    """Write one note.submitted per transaction with ``spec.outbox.add`` on the job's schedule;
+    returns ({note_id: (scheduled, sent, committed)}, errors, not sent, end time)."""
+    from porchlight.events import EventProducer, OutboxRelay
+
+    spec = get_service("intake")
+    engine = create_engine(settings.require_database_url(), pool_size=job.connections)
+    sessions = session_factory(engine)
+    relay: OutboxRelay | None = None
+    relay_task: asyncio.Task[None] | None = None
+    if job.relay:
+        producer = EventProducer(settings.require_kafka_bootstrap(), idempotent=False)
+        await producer.start()
+        relay = OutboxRelay(engine, spec.outbox, producer, service="intake", schema="intake")
+        relay_task = asyncio.create_task(relay.run())
+    slots = asyncio.Semaphore(job.connections)
+    sent: dict[str, tuple[float, float, float]] = {}
+    errors = dropped = 0
+
+    async def one(form: dict[str, Any], sched: float) -> None:
+        nonlocal errors, dropped
+        async with slots:
+            if time.time() > job.give_up_at:  # the database fell far behind: bound the phase
+                dropped += 1
+                return
+            t_sent = time.time()
+            try:
+                event = note_event(form)
+                async with unit_of_work(sessions) as session:
+                    await spec.outbox.add(session, event)
+                sent[str(event.note_id)] = (sched, t_sent, time.time())
+            except Exception:
+                errors += 1
+
+    tasks = []
+    for i, form in enumerate(job.forms):
+        sched = job.t_start + i / job.rate
+        delay = sched - time.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(form, sched)))
+    await asyncio.gather(*tasks)
+    t_end = time.time()
+    if relay is not None and relay_task is not None:
+        # Our rows are published once the outbox is empty (the services' relay may take some).
+        for _ in range(300):
+            async with engine.connect() as conn:
+                if not (await conn.execute(sa.text("SELECT count(*) FROM intake.outbox"))).scalar_one():
+                    break
+            await asyncio.sleep(0.1)
+        relay.stop()
+        await relay_task
+        await producer.stop()
+    await engine.dispose()
+    return sent, errors, dropped, t_end
+
+
+def writer_child(config_path: str) -> None:
+    """``--writer-procs``: one intake replica writing its share of the schedule (and relaying)."""
+    cfg = json.loads(Path(config_path).read_text())
+    settings = KitSettings(**cfg["settings"])
+    job = WriteJob(**cfg["job"])
+    sent, errors, dropped, t_end = asyncio.run(write_and_relay(settings, job))
+    out = Path(cfg["out"])
+    cpu_s = time.process_time()  # gone before the bench's meter reads it: report it
+    result = {"sent": sent, "errors": errors, "dropped": dropped, "t_end": t_end, "cpu_s": cpu_s}
+    out.with_suffix(".tmp").write_text(json.dumps(result))
+    out.with_suffix(".tmp").rename(out)
+
+
+async def write_in_processes(
+    p: Platform, args: argparse.Namespace, forms: list[dict[str, Any]], t_start: float, give_up_at: float
+) -> tuple[dict[str, Any], int, int, float]:
+    """Split the schedule round-robin over ``--writer-procs`` writer processes and merge their records."""
+    k = args.writer_procs
+    children, outs = [], []
+    for w in range(k):
+        job = WriteJob(
+            forms=forms[w::k],
+            rate=args.rate / k,
+            t_start=t_start + w / args.rate,
+            connections=max(1, args.connections // k),
+            give_up_at=give_up_at,
+            relay=args.source == "outbox",
+        )
+        cfg_path, out = p.tmp / f"writer-{w}.json", p.tmp / f"writer-{w}-done.json"
+        settings = json.loads(p.settings.model_dump_json())
+        cfg_path.write_text(json.dumps({"settings": settings, "job": job.__dict__, "out": str(out)}))
+        children.append(subprocess.Popen([sys.executable, __file__, "--writer-child", str(cfg_path)]))  # noqa: ASYNC220
+        outs.append(out)
+    boost([c.pid for c in children], args.priority)
+    sent: dict[str, Any] = {}
+    errors = dropped = 0
+    t_end = t_start
+    for child, out in zip(children, outs, strict=True):
+        await asyncio.to_thread(child.wait, give_up_at - time.time() + 60)
+        if not out.exists():
+            raise RuntimeError(f"writer process {child.pid} wrote no result (exit {child.returncode})")
+        res = json.loads(out.read_text())
+        sent.update({k2: tuple(v) for k2, v in res["sent"].items()})
+        errors, dropped, t_end = errors + res["errors"], dropped + res["dropped"], max(t_end, res["t_end"])
+        p.writer_cpu_s += res["cpu_s"]
+    return sent, errors, dropped, t_end
+
+
 def note_event(form: dict[str, Any]) -> NoteSubmitted:
     return NoteSubmitted(
         note_id=uuid.uuid4(),
@@ -249,6 +368,7 @@ class Platform:
     ports: dict[str, int] = field(default_factory=dict)
     windows: dict[str, tuple[float, float]] = field(default_factory=dict)
     handler: str = "real"
+    writer_cpu_s: float = 0.0  # --writer-procs: CPU seconds the writer processes used (the bench's)
 
 
 def percentile(sorted_values: list[float], p: float) -> float:
@@ -734,34 +854,7 @@ async def phase_latency(p: Platform, args: argparse.Namespace) -> dict[str, Any]
     counter_base = await dashboard_total(p)
     meter = CpuMeter(p)
 
-    relay_task: asyncio.Task[None] | None = None
-    if args.source in ("outbox", "outbox-external"):
-        spec = get_service("intake")
-        engine = create_engine(p.settings.require_database_url(), pool_size=args.connections)
-        sessions = session_factory(engine)
-        if args.source == "outbox":  # this process is an intake replica: it relays what it writes
-            from porchlight.events import EventProducer, OutboxRelay
-
-            producer = EventProducer(p.settings.require_kafka_bootstrap(), idempotent=False)
-            await producer.start()
-            relay = OutboxRelay(engine, spec.outbox, producer, service="intake", schema="intake")
-            relay_task = asyncio.create_task(relay.run())
-
-        async def one(form: dict[str, Any], sched: float, slots: asyncio.Semaphore) -> None:
-            nonlocal errors, dropped
-            async with slots:
-                if time.time() > give_up_at:  # the database fell far behind: bound the phase
-                    dropped += 1
-                    return
-                t_sent = time.time()
-                try:
-                    event = note_event(form)
-                    async with unit_of_work(sessions) as session:
-                        await spec.outbox.add(session, event)
-                    sent[str(event.note_id)] = (sched, t_sent, time.time())
-                except Exception:
-                    errors += 1
-    elif args.source == "http":
+    if args.source == "http":
         token = mint_token(p.settings, subject="bench-liaison", roles=["liaison"])
         auth = b"Authorization: Bearer " + token.encode() + b"\r\n"
         pool: asyncio.Queue[HttpConn] = asyncio.Queue()
@@ -820,6 +913,16 @@ async def phase_latency(p: Platform, args: argparse.Namespace) -> dict[str, Any]
         written = json.loads(done.read_text())
         sent = {k: (a, b, c) for k, (a, b, c) in written["sent"].items()}
         errors, t_end = written["errors"], written["t_end"]
+    elif args.source in ("outbox", "outbox-external") and args.writer_procs > 1:
+        # Several intake replicas: each writer process writes its share of the schedule and
+        # relays its own rows (lanes shared with SKIP LOCKED), as replicas do.
+        t_start = time.time() + 1.0
+        result = await write_in_processes(p, args, forms, t_start, give_up_at)
+        sent, errors, dropped, t_end = result
+    elif args.source in ("outbox", "outbox-external"):
+        t_start = time.time()
+        whole = WriteJob(forms, args.rate, t_start, args.connections, give_up_at, relay=args.source == "outbox")
+        sent, errors, dropped, t_end = await write_and_relay(p.settings, whole)
     else:
         tasks = []
         t_start = time.time()
@@ -831,19 +934,16 @@ async def phase_latency(p: Platform, args: argparse.Namespace) -> dict[str, Any]
             tasks.append(asyncio.create_task(one(form, sched, slots)))
         await asyncio.gather(*tasks)
         t_end = time.time()
-    if relay_task is not None:
-        await wait_applied(p, inbox_base + len(sent), 30)
-        relay.stop()
-        await relay_task
-        await producer.stop()
-    if args.source in ("outbox", "outbox-external"):
-        await engine.dispose()
-    elif args.source == "http":
         while not pool.empty():
             pool.get_nowait().close()
     # wait for the dashboard to apply them all
     await wait_applied(p, inbox_base + len(sent), 30)
+    wall = time.monotonic() - meter.t0
     cores = meter.stop()
+    if p.writer_cpu_s:  # the writer processes' CPU is the bench's, not the others'
+        writers = p.writer_cpu_s / wall
+        cores["bench"] = round(cores["bench"] + writers, 2)
+        cores["others"] = round(max(0.0, cores["others"] - writers), 2)
     p.windows["latency"] = (t_start, time.time())
     return {
         "mode": {
@@ -990,6 +1090,13 @@ def report(out: dict[str, Any]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--serve-child", help=argparse.SUPPRESS)
+    ap.add_argument("--writer-child", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--writer-procs",
+        type=int,
+        default=1,
+        help="--source outbox/outbox-external: write from this many processes (intake replicas, each with its relay)",
+    )
     ap.add_argument("--mode", choices=["all", "drain", "throughput", "latency"], default="all")
     ap.add_argument("--events", type=int, default=30_000, help="events per throughput/drain phase")
     ap.add_argument("--batch", type=int, default=20, help="events per outbox transaction")
@@ -1033,6 +1140,9 @@ def main() -> None:
     args = ap.parse_args()
     if args.serve_child:
         serve_child(args.serve_child)
+        return
+    if args.writer_child:
+        writer_child(args.writer_child)
         return
     out = asyncio.run(main_async(args))
     report(out)
