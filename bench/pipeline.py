@@ -113,7 +113,8 @@ def serve_child(config_path: str) -> None:
     from porchlight.kit.standalone import serve_all
 
     configure_logging("text", "WARNING")
-    applied: list[tuple[str, float, float]] = []  # (note_id, ce_time epoch, applied epoch)
+    # (note_id, ce_time epoch, applied epoch, Kafka record timestamp epoch: when a relay sent it)
+    applied: list[tuple[str, float, float, float]] = []
     batches: list[tuple[float, int]] = []  # (committed epoch, events in the transaction)
     counts: dict[str, float] = {"duplicates": 0.0}
 
@@ -124,8 +125,8 @@ def serve_child(config_path: str) -> None:
             now = time.time()
             batches.append((now, len(items)))
             counts["duplicates"] += _duplicates(self) - before
-            for _, env, event in items:
-                applied.append((str(event.note_id), env.time.timestamp(), now))
+            for rec, env, event in items:
+                applied.append((str(event.note_id), env.time.timestamp(), now, rec.timestamp / 1000))
 
     def _duplicates(runner: Any) -> float:
         from porchlight.events import metrics
@@ -951,7 +952,8 @@ async def phase_latency(p: Platform, args: argparse.Namespace) -> dict[str, Any]
             "outbox": "outbox.add + relay in the bench process (an intake replica), one event per transaction",
             "outbox-child": "outbox.add in the services process, one event per transaction",
             "outbox-external": "outbox.add in the bench process (services' relay's poll), one event per transaction",
-        }[args.source],
+        }[args.source]
+        + (f", from {args.writer_procs} writer processes" if args.writer_procs > 1 and "outbox" in args.source else ""),
         "target_rate": args.rate,
         "duration_s": args.duration,
         "notes": total,
@@ -968,9 +970,10 @@ async def phase_latency(p: Platform, args: argparse.Namespace) -> dict[str, Any]
     }
 
 
-def latency_figures(result: dict[str, Any], applied: dict[str, tuple[float, float]], dump: Path | None) -> None:
+def latency_figures(result: dict[str, Any], applied: dict[str, tuple[float, float, float]], dump: Path | None) -> None:
     sent = result.pop("_sent")
     commit_to_applied, sent_to_applied, event_to_applied, request = [], [], [], []
+    commit_to_relayed, relayed_to_applied = [], []
     missing = 0
     series: list[tuple[float, float]] = []
     for note_id, (_sched, t_sent, t_commit) in sent.items():
@@ -978,8 +981,10 @@ def latency_figures(result: dict[str, Any], applied: dict[str, tuple[float, floa
         if rec is None:
             missing += 1
             continue
-        ce_time, t_applied = rec
+        ce_time, t_applied, t_relayed = rec
         commit_to_applied.append(max(0.0, t_applied - t_commit))
+        commit_to_relayed.append(max(0.0, t_relayed - t_commit))
+        relayed_to_applied.append(max(0.0, t_applied - t_relayed))
         series.append((round(t_commit, 4), round(t_applied - t_commit, 4)))
         sent_to_applied.append(t_applied - t_sent)
         event_to_applied.append(t_applied - ce_time)
@@ -988,6 +993,9 @@ def latency_figures(result: dict[str, Any], applied: dict[str, tuple[float, floa
     result["posted_to_applied"] = summarize_ms(sent_to_applied)
     result["committed_to_applied"] = summarize_ms(commit_to_applied)
     result["outbox_add_to_applied"] = summarize_ms(event_to_applied)
+    # The split at the broker: the relay's part, then the broker's and the consumer's.
+    result["committed_to_relayed"] = summarize_ms(commit_to_relayed)
+    result["relayed_to_applied"] = summarize_ms(relayed_to_applied)
     result["request"] = summarize_ms(request)
     if dump is not None:
         dump.write_text(json.dumps(sorted(series)))
@@ -1021,9 +1029,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         t0 = time.monotonic()
         records = stop_child(p)
         out["services_stop_s"] = round(time.monotonic() - t0, 2)
-        applied: dict[str, tuple[float, float]] = {}
-        for note_id, ce_time, t_applied in records.get("applied", []):
-            applied.setdefault(note_id, (ce_time, t_applied))
+        applied: dict[str, tuple[float, float, float]] = {}
+        for note_id, ce_time, t_applied, t_relayed in records.get("applied", []):
+            applied.setdefault(note_id, (ce_time, t_applied, t_relayed))
         for m, (a, b) in p.windows.items():
             sizes = [n for t, n in records.get("batches", []) if a <= t <= b]
             out[m]["consumer_transactions"] = len(sizes)
@@ -1077,7 +1085,14 @@ def report(out: dict[str, Any]) -> None:
             f"{lt['ok']} ok, {lt['errors']} errors, {lt['not_sent']} not sent (server behind), "
             f"{lt['missing']} not applied  cores={lt['cores']}"
         )
-        for k in ("posted_to_applied", "committed_to_applied", "outbox_add_to_applied", "request"):
+        for k in (
+            "posted_to_applied",
+            "committed_to_applied",
+            "outbox_add_to_applied",
+            "committed_to_relayed",
+            "relayed_to_applied",
+            "request",
+        ):
             s = lt[k]
             print(
                 f"           {k:<22} p50 {s['p50_ms']:>7} ms  p95 {s['p95_ms']:>7} ms  "
