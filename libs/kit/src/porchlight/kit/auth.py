@@ -54,6 +54,20 @@ class Principal:
     def has(self, *roles: Role) -> bool:
         return Role.admin in self.roles or bool(self.roles.intersection(roles))
 
+    @property
+    def district_scope(self) -> str | None:
+        """The one district this caller works in, or None for city-wide callers.
+
+        The services' one rule for "whose district": analysts and admins are leadership
+        (city-wide); anyone else whose token carries a ``district`` claim (a district's
+        supervisor, an officer or liaison assigned there, a partner) is limited to it; a token
+        without the claim is city-wide (a watch commander, an identity provider that issues no
+        district claim). Each service decides what the limit covers (pages, changes, lists).
+        """
+        if self.has(Role.analyst):  # admins too: ``has`` says yes to them
+            return None
+        return self.district or None
+
 
 ANONYMOUS = Principal(subject="anonymous", roles=frozenset(), kind="anonymous")
 

@@ -14,15 +14,13 @@
 
 from __future__ import annotations
 
-from porchlight.kit.auth import Principal, Role
+from porchlight.kit.auth import Principal
 from porchlight.kit.errors import Forbidden
 
 
 def own_district(who: Principal) -> str | None:
-    """The one district ``who`` is limited to, or None for city-wide callers."""
-    if who.has(Role.analyst):  # admins too: ``has`` says yes to them
-        return None
-    return who.district or None
+    """The one district ``who`` is limited to, or None for city-wide callers (the kit's rule)."""
+    return who.district_scope
 
 
 def check_district(who: Principal, code: str) -> None:

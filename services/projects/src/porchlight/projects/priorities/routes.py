@@ -17,7 +17,8 @@ from porchlight.projects.priorities.service import create_priority, get_priority
 
 router = APIRouter(prefix="/v1/priorities", tags=["priorities"])
 
-#: Priorities are set by supervisors (district commanders) — admins always may.
+#: Priorities are set by supervisors (district commanders) — admins always may; a supervisor whose
+#: token names a district sets and changes that district's only (districts.py).
 Supervisor = Annotated[Principal, Depends(Allow(Role.supervisor))]
 
 
@@ -41,8 +42,8 @@ async def get_one(priority_id: uuid.UUID, session: Session, _: CurrentPrincipal)
 
 
 @router.patch("/{priority_id}", response_model=PriorityOut, summary="Outcome measure, before/after, justification")
-async def patch_one(priority_id: uuid.UUID, patch: PriorityPatch, session: Session, _: Supervisor) -> PriorityOut:
-    return PriorityOut.model_validate(await patch_priority(session, priority_id, patch))
+async def patch_one(priority_id: uuid.UUID, patch: PriorityPatch, session: Session, who: Supervisor) -> PriorityOut:
+    return PriorityOut.model_validate(await patch_priority(session, priority_id, patch, who))
 
 
 @router.get("/{priority_id}/evaluation", response_model=Evaluation)

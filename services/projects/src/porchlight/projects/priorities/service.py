@@ -9,11 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from porchlight.events import Outbox, PriorityCreated
 from porchlight.kit.auth import Principal
 from porchlight.kit.errors import NotFound
+from porchlight.projects.districts import check_district
 from porchlight.projects.priorities.models import Priority
 from porchlight.projects.priorities.schemas import PriorityIn, PriorityPatch
 
 
 async def create_priority(session: AsyncSession, outbox: Outbox, body: PriorityIn, who: Principal) -> Priority:
+    check_district(who, body.district, "the priority", "body.district")
     # A concern without a place is the priority's place; its topic is one of the priority's.
     concerns = []
     for c in body.concerns:
@@ -60,8 +62,11 @@ async def get_priority(session: AsyncSession, priority_id: uuid.UUID) -> Priorit
     return priority
 
 
-async def patch_priority(session: AsyncSession, priority_id: uuid.UUID, patch: PriorityPatch) -> Priority:
+async def patch_priority(
+    session: AsyncSession, priority_id: uuid.UUID, patch: PriorityPatch, who: Principal
+) -> Priority:
     priority = await get_priority(session, priority_id)
+    check_district(who, priority.district, "this priority")
     for name, value in patch.model_dump(exclude_unset=True).items():
         setattr(priority, name, value)
     await session.flush()

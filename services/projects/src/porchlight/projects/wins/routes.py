@@ -15,6 +15,7 @@ from porchlight.projects.wins.service import approve_win, edit_win, get_win, lis
 
 router = APIRouter(prefix="/v1/wins", tags=["wins"])
 
+#: Supervisors edit and approve wins — a district supervisor their district's only (districts.py).
 Supervisor = Annotated[Principal, Depends(Allow(Role.supervisor))]
 
 
@@ -35,8 +36,8 @@ async def get_one(win_id: uuid.UUID, session: Session, _: CurrentPrincipal) -> W
 
 
 @router.patch("/{win_id}", response_model=WinOut, responses={409: {}}, summary="Edit a draft before approving it")
-async def patch_win(win_id: uuid.UUID, patch: WinPatch, session: Session, _: Supervisor) -> WinOut:
-    return WinOut.model_validate(await edit_win(session, win_id, patch))
+async def patch_win(win_id: uuid.UUID, patch: WinPatch, session: Session, who: Supervisor) -> WinOut:
+    return WinOut.model_validate(await edit_win(session, win_id, patch, who))
 
 
 @router.post(

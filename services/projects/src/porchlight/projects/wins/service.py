@@ -18,6 +18,7 @@ from porchlight.events.catalog import GeoPoint
 from porchlight.kit.auth import Principal
 from porchlight.kit.errors import Conflict, NotFound
 from porchlight.projects.departments.models import Department
+from porchlight.projects.districts import check_district
 from porchlight.projects.priorities.models import Priority
 from porchlight.projects.wins.models import Win
 from porchlight.projects.wins.schemas import WinPatch
@@ -86,8 +87,9 @@ async def get_win(session: AsyncSession, win_id: uuid.UUID, *, lock: bool = Fals
     return win
 
 
-async def edit_win(session: AsyncSession, win_id: uuid.UUID, patch: WinPatch) -> Win:
+async def edit_win(session: AsyncSession, win_id: uuid.UUID, patch: WinPatch, who: Principal) -> Win:
     win = await get_win(session, win_id, lock=True)
+    check_district(who, win.district, "this win")
     if win.status == "published":
         raise Conflict("the win is published; it cannot be edited")
     for name, value in patch.model_dump(exclude_unset=True).items():
@@ -98,6 +100,7 @@ async def edit_win(session: AsyncSession, win_id: uuid.UUID, patch: WinPatch) ->
 
 async def approve_win(session: AsyncSession, outbox: Outbox, win_id: uuid.UUID, who: Principal) -> Win:
     win = await get_win(session, win_id, lock=True)
+    check_district(who, win.district, "this win")
     if win.status == "published":
         raise Conflict("the win is already published")
     win.status = "published"

@@ -1,4 +1,5 @@
-"""Who may change a card: its own department (or a department of its team), and supervisors.
+"""Who may change a card: its own department (or a department of its team), and supervisors —
+within the caller's district when their token carries one (districts.py).
 
 Everyone signed in reads every card (the board is shared); only the owners update theirs. The
 owning department comes from the ``department`` claim of the caller's token (or API key).
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from porchlight.kit.auth import Principal, Role
 from porchlight.kit.errors import Forbidden
 from porchlight.projects.departments.models import Team
+from porchlight.projects.districts import check_district
 from porchlight.projects.work.models import Project
 
 
@@ -28,6 +30,7 @@ def may_update(who: Principal, owners: list[str]) -> bool:
 
 
 async def require_owner(session: AsyncSession, who: Principal, project: Project) -> list[str]:
+    check_district(who, project.district, "this card")
     owners = await owners_of(session, project)
     if not may_update(who, owners):
         raise Forbidden(

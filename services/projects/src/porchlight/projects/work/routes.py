@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.kit.app import Session
 from porchlight.kit.auth import ANY_STAFF, Allow, CurrentPrincipal, Principal, Role
+from porchlight.projects.districts import narrow
 from porchlight.projects.inputs import QueryText
 from porchlight.projects.work import attention
 from porchlight.projects.work.access import owners_of
@@ -42,7 +43,8 @@ from porchlight.projects.work.service import (
 
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
 
-#: Staff change cards; which cards is decided per card (work/access.py: own department or supervisor).
+#: Staff change cards; which cards is decided per card (work/access.py: own department or supervisor,
+#: in the caller's district when the token names one — districts.py).
 Staff = Annotated[Principal, Depends(Allow(*ANY_STAFF))]
 Supervisor = Annotated[Principal, Depends(Allow(Role.supervisor))]
 IfMatch = Annotated[str | None, Header(description="The card's ETag: the change loses with 409 if it moved on")]
@@ -98,6 +100,8 @@ async def list_stalled(
 async def post_reminders(
     session: Session, who: Supervisor, request: Request, district: QueryText = None, department: QueryText = None
 ) -> list[ReminderOut]:
+    # A district supervisor reminds their district's owners: theirs when left out, another is a 403.
+    district = narrow(who, district)
     sent = await attention.remind(session, request.app.state.spec.outbox, who, district, department)
     return [ReminderOut(project_id=p.id, reason=r, owner=p.owner, department=p.department) for p, r in sent]
 

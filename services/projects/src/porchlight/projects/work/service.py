@@ -27,6 +27,7 @@ from porchlight.kit.auth import Principal, Role
 from porchlight.kit.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
 from porchlight.projects.board.fanout import announce
 from porchlight.projects.departments.service import require_department, require_team
+from porchlight.projects.districts import check_district
 from porchlight.projects.priorities.models import Priority
 from porchlight.projects.wins.service import draft_win
 from porchlight.projects.work.access import owners_of, require_owner
@@ -124,6 +125,9 @@ async def create_project(
         owners += (await require_team(session, body.team, "body.team")).departments
     if not who.has(Role.supervisor) and who.department not in owners:
         raise Forbidden("a department adds projects it owns; a supervisor adds any")
+    # A district's caller adds work to their district's priorities, in their district.
+    check_district(who, priority.district, "the priority", "body.priority_id")
+    check_district(who, body.district or priority.district, "the project", "body.district")
     _dates_in_order(body.starts_on, body.due_on)
     for i, task in enumerate(body.tasks):
         if task.department:
@@ -338,7 +342,8 @@ async def change_task(
     task = await session.get(Task, task_id)
     if task is None or task.project_id != project.id:
         raise NotFound(f"no task {task_id} in project {project_id}")
-    # The task's own department may tick it off, as may the project's owners.
+    # The task's own department may tick it off, as may the project's owners (in their district).
+    check_district(who, project.district, "this card")
     owners = await owners_of(session, project)
     if not (who.has(Role.supervisor) or who.department in {*owners, task.department}):
         raise Forbidden(f"only {task.department} or the project's owners may change this task")

@@ -13,6 +13,7 @@ from porchlight.synthesis.analysis.live import version_tag
 from porchlight.synthesis.insights.build import cluster_out, emerging_clusters, period_out
 from porchlight.synthesis.insights.params import ScopeParams
 from porchlight.synthesis.insights.schemas import EmergingCluster, PeriodOut
+from porchlight.synthesis.learning.districts import own_district
 from porchlight.synthesis.learning.service import promote
 
 router = APIRouter(prefix="/v1/emerging", tags=["emerging"])
@@ -49,7 +50,10 @@ async def emerging(session: Session, scope: ScopeParams) -> EmergingOut:
 async def promote_cluster(
     session: Session, body: PromoteIn, who: Annotated[Principal, Depends(Allow(Role.supervisor))]
 ) -> PromoteOut:
-    """Make a cluster a topic of the taxonomy; its statements become the topic's examples."""
+    """Make a cluster a topic of the taxonomy; its statements become the topic's examples.
+
+    The topic is city-wide (one taxonomy); a supervisor whose token names a district promotes
+    clusters of that district's concerns only (403 when one is from elsewhere)."""
     row, taxonomy, relabelled = await promote(
         session,
         name=body.name,
@@ -57,6 +61,7 @@ async def promote_cluster(
         description=body.description,
         concern_ids=body.concern_ids,
         by=who.subject,
+        only_district=own_district(who),
     )
     return PromoteOut(
         topic=body.name,

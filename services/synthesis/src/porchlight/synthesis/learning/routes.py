@@ -11,6 +11,7 @@ from porchlight.kit.app import Session
 from porchlight.kit.auth import Allow, Principal, Role
 from porchlight.kit.errors import ValidationProblem
 from porchlight.synthesis.analysis.live import version_tag
+from porchlight.synthesis.learning.districts import own_district
 from porchlight.synthesis.learning.models import Correction, TaxonomyVersion
 from porchlight.synthesis.learning.schemas import (
     CorrectionOut,
@@ -90,8 +91,12 @@ async def taxonomy_versions(session: Session) -> list[TaxonomyVersionOut]:
 
 @router.put("/v1/concerns/{concern_id}/topic", response_model=CorrectionOut, tags=["concerns"])
 async def set_concern_topic(session: Session, concern_id: int, body: TopicCorrection, who: Supervisor) -> CorrectionOut:
-    """A supervisor's correction: the concern's topic is set, and the model learns from it."""
-    concern, previous, row, taxonomy = await correct_topic(session, concern_id, body.topic, who.subject)
+    """A supervisor's correction: the concern's topic is set, and the model learns from it.
+
+    A supervisor whose token names a district corrects that district's concerns only (403)."""
+    concern, previous, row, taxonomy = await correct_topic(
+        session, concern_id, body.topic, who.subject, only_district=own_district(who)
+    )
     return CorrectionOut(
         concern_id=concern.id,
         note_id=concern.note_id,

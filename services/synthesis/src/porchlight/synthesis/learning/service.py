@@ -27,6 +27,7 @@ from porchlight.synthesis.analysis.live import (
 )
 from porchlight.synthesis.analysis.store import NoteFacts, analyzed_event
 from porchlight.synthesis.insights.material import refresh_insights
+from porchlight.synthesis.learning.districts import check_concern_districts
 from porchlight.synthesis.learning.models import Correction, ModelVersion, TaxonomyVersion
 from porchlight.synthesis.notes.models import AnalyzedConcern, ReceivedNote
 from porchlight.synthesis.outbox import outbox
@@ -107,9 +108,11 @@ async def put_taxonomy(
 
 
 async def correct_topic(
-    session: AsyncSession, concern_id: int, topic: str, by: str
+    session: AsyncSession, concern_id: int, topic: str, by: str, *, only_district: str | None = None
 ) -> tuple[AnalyzedConcern, str, ModelVersion, Taxonomy]:
-    """Set a concern's topic by hand; the correction becomes a learned example (model version + 1)."""
+    """Set a concern's topic by hand; the correction becomes a learned example (model version + 1).
+
+    ``only_district``: the corrector's one district (learning/districts.py), None for city-wide."""
     await ensure_seeded(session)
     await take_learning_lock(session)
     current, taxonomy = await current_taxonomy(session)
@@ -120,6 +123,7 @@ async def correct_topic(
     concern = await session.get(AnalyzedConcern, concern_id, with_for_update=True)
     if concern is None:
         raise NotFound(f"no concern {concern_id}")
+    check_concern_districts(only_district, [concern.district], "path.concern_id")
     previous = concern.topic
     correction = Correction(
         concern_id=concern.id,
@@ -201,9 +205,11 @@ async def promote(
     description: str | None,
     concern_ids: Sequence[int],
     by: str,
+    only_district: str | None = None,
 ) -> tuple[ModelVersion, Taxonomy, list[int]]:
     """An emerging cluster becomes a topic: its statements are the topic's examples, and each is a
-    correction to the new topic (what the model learns from)."""
+    correction to the new topic (what the model learns from). ``only_district``: the promoter's
+    one district (learning/districts.py): every concern must be from there; None for city-wide."""
     if not NAME_RE.match(name) or name == UNASSIGNED:
         raise ValidationProblem(
             "Invalid topic name", errors=[{"field": "body.name", "message": f"must match {NAME_RE.pattern}"}]
@@ -221,6 +227,7 @@ async def promote(
         raise ValidationProblem(
             "Unknown concerns", errors=[{"field": "body.concern_ids", "message": f"no concerns {missing}"}]
         )
+    check_concern_districts(only_district, [c.district for c in concerns], "body.concern_ids")
     texts = list(dict.fromkeys(c.text for c in concerns))
     examples = tuple(t[:500] for t in texts[:12])
     topic = Topic(

@@ -1,0 +1,136 @@
+"""A district supervisor relabels their district's concerns only; without the claim, the city's.
+
+Corrections (``PUT /v1/concerns/{id}/topic``) and promotions of an emerging cluster
+(``POST /v1/emerging/promote``) follow the token's ``district`` claim (learning/districts.py).
+Real database, broker and model, as in test_synthesis_service.py: notes go in through the broker.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+import sqlalchemy as sa
+from support import bearer, eventually, running
+
+from porchlight.events import EventProducer, NoteSubmitted
+from porchlight.events.catalog import Concern
+from porchlight.kit.db import create_engine
+from porchlight.kit.settings import KitSettings
+from porchlight.synthesis.analysis.live import HOLDER
+
+# The first test waits for the model to load (tens of seconds on a loaded 2-core machine).
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(600)]
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def client(settings: KitSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with running("synthesis", settings) as (app, http):
+        async with app.state.runtime.sessions() as session, session.begin():
+            await HOLDER.current(session)
+        yield http
+
+
+async def rows(settings: KitSettings, sql: str, **params: Any) -> list[Any]:
+    engine = create_engine(settings.require_database_url(), pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            return list((await conn.execute(sa.text(sql), params)).all())
+    finally:
+        await engine.dispose()
+
+
+async def concerns_in(settings: KitSettings, where: str, statements: list[str]) -> list[int]:
+    """File one note per statement in district ``where``; the ids of their concerns once analyzed."""
+    held = datetime.now(UTC) - timedelta(days=2)
+    notes = [
+        NoteSubmitted(
+            note_id=uuid.uuid4(),
+            district=where,
+            host_id="host-district-tests",
+            submitted_at=held,
+            held_at=held,
+            concerns=[Concern(text=s)],
+            text="",
+        )
+        for s in statements
+    ]
+    producer = EventProducer(settings.require_kafka_bootstrap(), idempotent=False)
+    await producer.start()
+    try:
+        for n in notes:
+            await producer.publish(n, source="/tests/synthesis")
+    finally:
+        await producer.stop()
+    ids = [n.note_id for n in notes]
+
+    async def analyzed() -> bool:
+        found = await rows(
+            settings,
+            "SELECT count(*) FROM synthesis.notes WHERE note_id = ANY(:ids) AND analyzed_at IS NOT NULL",
+            ids=ids,
+        )
+        return found[0][0] == len(ids)
+
+    await eventually(analyzed, timeout_s=90, every_s=0.2)
+    found = await rows(settings, "SELECT id FROM synthesis.concerns WHERE note_id = ANY(:ids) ORDER BY id", ids=ids)
+    return [i for (i,) in found]
+
+
+def refused(r: httpx.Response, own: str, other: str) -> None:
+    assert r.status_code == 403, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    problem = r.json()
+    assert problem["status"] == 403 and problem["district"] == own
+    assert f"district {own}" in problem["detail"] and other in problem["detail"]
+
+
+async def test_a_district_supervisor_corrects_and_promotes_their_districts_concerns_only(
+    settings: KitSettings, client: httpx.AsyncClient
+) -> None:
+    here, there = f"SYD-{uuid.uuid4().hex[:8]}", f"SYD-{uuid.uuid4().hex[:8]}"
+    local = bearer(settings, "supervisor", subject="sgt-district-tests", district=here)
+    city_wide = bearer(settings, "supervisor", subject="watch-commander-tests")
+    mine = await concerns_in(
+        settings,
+        here,
+        [
+            "The fence around the community garden keeps getting knocked over",
+            "Could the library lend out board games for families?",
+        ],
+    )
+    theirs = await concerns_in(settings, there, ["The bus shelter on Elm has no roof"])
+
+    # A correction: their district's concern, not another's (which stays as the model labeled it).
+    r = await client.put(f"/v1/concerns/{theirs[0]}/topic", json={"topic": "parks"}, headers=local)
+    refused(r, here, there)
+    assert r.json()["errors"][0]["field"] == "path.concern_id"
+    [(source,)] = await rows(settings, "SELECT topic_source FROM synthesis.concerns WHERE id = :c", c=theirs[0])
+    assert source == "model"
+    r = await client.put(f"/v1/concerns/{mine[0]}/topic", json={"topic": "parks"}, headers=local)
+    assert r.status_code == 200 and r.json()["topic"] == "parks", r.text
+    # Without the claim: any district's.
+    r = await client.put(f"/v1/concerns/{theirs[0]}/topic", json={"topic": "transit_scooters"}, headers=city_wide)
+    assert r.status_code == 200 and r.json()["topic"] == "transit_scooters", r.text
+
+    # A promotion: a cluster holding another district's concern is refused and changes nothing.
+    before = (await client.get("/v1/taxonomy", headers=city_wide)).json()
+    body = {"name": "board_game_library", "label": "Board games", "concern_ids": [mine[1], theirs[0]]}
+    r = await client.post("/v1/emerging/promote", json=body, headers=local)
+    refused(r, here, there)
+    assert r.json()["errors"][0]["field"] == "body.concern_ids"
+    assert (await client.get("/v1/taxonomy", headers=city_wide)).json()["version"] == before["version"]
+    # Their district's concerns only: the city's taxonomy gains the topic.
+    r = await client.post("/v1/emerging/promote", json={**body, "concern_ids": [mine[1]]}, headers=local)
+    assert r.status_code == 201, r.text
+    assert r.json()["taxonomy_version"] == before["version"] + 1 and r.json()["relabelled"] == [mine[1]]
+
+    # Put the city's topics back for the other tests (a new version again).
+    restore = {"city": before["city"], "topics": before["topics"]}
+    r = await client.put("/v1/taxonomy", json=restore, headers=city_wide)
+    assert r.status_code == 200, r.text
