@@ -64,6 +64,7 @@ import sqlalchemy as sa
 
 from porchlight.events import ConsumerSpec, NoteSubmitted
 from porchlight.events.catalog import Concern
+from porchlight.events.envelope import new_envelope
 from porchlight.kit.db import create_engine, session_factory, unit_of_work
 from porchlight.kit.embedded import EmbeddedBroker, EmbeddedPostgres, free_port
 from porchlight.kit.service import get_service
@@ -206,6 +207,9 @@ class WriteJob:
     connections: int
     give_up_at: float
     relay: bool = True  # run intake's relay here (an intake replica), woken by our own commits
+    # True: write with a bare asyncpg connection (prebuilt INSERT, then ``outbox.wake()``), the
+    # lightest writer; False: ``spec.outbox.add`` in an ORM unit of work, as intake's code does.
+    raw: bool = False
 
 
 async def write_and_relay(settings: KitSettings, job: WriteJob) -> tuple[dict[str, Any], int, int, float]:
@@ -226,6 +230,11 @@ async def write_and_relay(settings: KitSettings, job: WriteJob) -> tuple[dict[st
     slots = asyncio.Semaphore(job.connections)
     sent: dict[str, tuple[float, float, float]] = {}
     errors = dropped = 0
+    pool = await raw_pool(settings, job.connections) if job.raw else None
+    insert = (
+        "INSERT INTO intake.outbox (event_id, event_type, topic, key, lane, headers, payload) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    )
 
     async def one(form: dict[str, Any], sched: float) -> None:
         nonlocal errors, dropped
@@ -236,8 +245,15 @@ async def write_and_relay(settings: KitSettings, job: WriteJob) -> tuple[dict[st
             t_sent = time.time()
             try:
                 event = note_event(form)
-                async with unit_of_work(sessions) as session:
-                    await spec.outbox.add(session, event)
+                if pool is None:
+                    async with unit_of_work(sessions) as session:
+                        await spec.outbox.add(session, event)
+                else:
+                    row = spec.outbox.row(new_envelope(event, source=spec.outbox.source), event.TOPIC)
+                    args = [row[k] for k in ("event_id", "event_type", "topic", "key", "lane")]
+                    async with pool.acquire() as conn, conn.transaction():
+                        await conn.execute(insert, *args, json.dumps(row["headers"]), row["payload"])
+                    spec.outbox.wake()  # what the session's after-commit hook does for outbox.add
                 sent[str(event.note_id)] = (sched, t_sent, time.time())
             except Exception:
                 errors += 1
@@ -261,8 +277,26 @@ async def write_and_relay(settings: KitSettings, job: WriteJob) -> tuple[dict[st
         relay.stop()
         await relay_task
         await producer.stop()
+    if pool is not None:
+        await pool.close()
     await engine.dispose()
     return sent, errors, dropped, t_end
+
+
+async def raw_pool(settings: KitSettings, size: int) -> Any:
+    """An asyncpg pool on the embedded PostgreSQL's socket (``--writer raw``)."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.require_database_url())
+    return await asyncpg.create_pool(
+        host=str(url.query["host"]),
+        port=int(str(url.query.get("port", "5432"))),
+        user=url.username,
+        database=url.database,
+        min_size=size,
+        max_size=size,
+    )
 
 
 def writer_child(config_path: str) -> None:
@@ -292,6 +326,7 @@ async def write_in_processes(
             connections=max(1, args.connections // k),
             give_up_at=give_up_at,
             relay=args.source == "outbox",
+            raw=args.writer == "raw",
         )
         cfg_path, out = p.tmp / f"writer-{w}.json", p.tmp / f"writer-{w}-done.json"
         settings = json.loads(p.settings.model_dump_json())
@@ -922,7 +957,15 @@ async def phase_latency(p: Platform, args: argparse.Namespace) -> dict[str, Any]
         sent, errors, dropped, t_end = result
     elif args.source in ("outbox", "outbox-external"):
         t_start = time.time()
-        whole = WriteJob(forms, args.rate, t_start, args.connections, give_up_at, relay=args.source == "outbox")
+        whole = WriteJob(
+            forms,
+            args.rate,
+            t_start,
+            args.connections,
+            give_up_at,
+            relay=args.source == "outbox",
+            raw=args.writer == "raw",
+        )
         sent, errors, dropped, t_end = await write_and_relay(p.settings, whole)
     else:
         tasks = []
@@ -953,7 +996,8 @@ async def phase_latency(p: Platform, args: argparse.Namespace) -> dict[str, Any]
             "outbox-child": "outbox.add in the services process, one event per transaction",
             "outbox-external": "outbox.add in the bench process (services' relay's poll), one event per transaction",
         }[args.source]
-        + (f", from {args.writer_procs} writer processes" if args.writer_procs > 1 and "outbox" in args.source else ""),
+        + (f", from {args.writer_procs} writer processes" if args.writer_procs > 1 and "outbox" in args.source else "")
+        + (", asyncpg writer" if args.writer == "raw" and "outbox" in args.source else ""),
         "target_rate": args.rate,
         "duration_s": args.duration,
         "notes": total,
@@ -1106,6 +1150,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--serve-child", help=argparse.SUPPRESS)
     ap.add_argument("--writer-child", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--writer",
+        choices=["orm", "raw"],
+        default="orm",
+        help="--source outbox*: outbox.add in an ORM unit of work (orm), or a bare asyncpg INSERT + wake (raw)",
+    )
     ap.add_argument(
         "--writer-procs",
         type=int,
