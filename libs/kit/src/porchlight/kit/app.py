@@ -8,6 +8,7 @@ lifespan that starts and stops the service's runtime (engine, producer, outbox r
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
@@ -171,6 +172,11 @@ def create_app(spec: ServiceSpec, settings: KitSettings | None = None, *, run_ba
             result = hook(app.state)
             if asyncio.iscoroutine(result):
                 await result
+        # Everything loaded so far (modules, models, the app) lives as long as the process: move
+        # it out of the cyclic garbage collector's reach. A full collection otherwise scans it
+        # all and stops the event loop for ~100 ms at a time, which showed as bursts of slow
+        # events at the p99 (bench/pipeline.py, docs/benchmarks.md).
+        gc.freeze()
         try:
             yield
         finally:
