@@ -160,7 +160,24 @@ class BodyLimit:
             raise
 
 
-def create_app(spec: ServiceSpec, settings: KitSettings | None = None, *, run_background: bool = True) -> FastAPI:
+def freeze_long_lived() -> None:
+    """Once a server process has started: what is loaded now (modules, models, the apps) lives as
+    long as the process, so move it out of the cyclic garbage collector's reach. A full
+    collection otherwise scans it all and stops the event loop for ~100 ms each time, which
+    showed as bursts of slow events at the pipeline's p99 (docs/benchmarks.md); ~2 ms after.
+    Garbage is collected first so that none of it is kept for good."""
+    gc.collect()
+    gc.freeze()
+
+
+def create_app(
+    spec: ServiceSpec,
+    settings: KitSettings | None = None,
+    *,
+    run_background: bool = True,
+    freeze_heap: bool = False,
+) -> FastAPI:
+    """The service's FastAPI app; ``freeze_heap`` when it is the process's only app (``serve``)."""
     settings = settings or KitSettings()
 
     @asynccontextmanager
@@ -172,11 +189,8 @@ def create_app(spec: ServiceSpec, settings: KitSettings | None = None, *, run_ba
             result = hook(app.state)
             if asyncio.iscoroutine(result):
                 await result
-        # Everything loaded so far (modules, models, the app) lives as long as the process: move
-        # it out of the cyclic garbage collector's reach. A full collection otherwise scans it
-        # all and stops the event loop for ~100 ms at a time, which showed as bursts of slow
-        # events at the p99 (bench/pipeline.py, docs/benchmarks.md).
-        gc.freeze()
+        if freeze_heap:
+            freeze_long_lived()
         try:
             yield
         finally:

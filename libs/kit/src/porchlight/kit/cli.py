@@ -87,7 +87,7 @@ def serve(
     if migrate_first:
         asyncio.run(prepare(settings, [spec]))
     uvicorn.run(
-        create_app(spec, settings),
+        create_app(spec, settings, freeze_heap=True),
         host=host,
         port=port or spec.default_port,
         log_config=None,
