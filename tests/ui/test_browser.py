@@ -143,6 +143,20 @@ def test_host_files_notes_with_field_errors_and_the_district_page_changes(stack,
         return _int(supervisor, "#fig-notes") == before + 1 and abs(hours - hours_before - 1.5) < 0.051
 
     _eventually(supervisor, counted, timeout_s=30, every_s=1)
+
+    # "In plain words" comes from synthesis, which analyses the note a moment later: the page says
+    # it is waiting, then shows the analysed figures by itself — never "no notes were filed".
+    def summarised() -> bool:
+        text = supervisor.inner_text("#summary")
+        assert "No notes were filed" not in text, text
+        if "raised" in text:
+            return True
+        supervisor.reload()  # the page's own refresh gives up after two minutes (a model still loading)
+        supervisor.wait_for_selector("#summary[aria-busy]", state="detached")
+        return False
+
+    _eventually(supervisor, summarised, timeout_s=120, every_s=5)
+    supervisor.wait_for_selector("#topics td:has-text('street lighting')")
     screenshot(supervisor, "supervisor-district")
     check_accessibility(supervisor, "supervisor: district page")
     for page in (host, supervisor):

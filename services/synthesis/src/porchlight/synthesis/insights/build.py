@@ -75,6 +75,7 @@ async def build_insight(
     prev = period.previous()
     notes, concerns = await q.totals(session, place, period)
     prev_notes, _ = await q.totals(session, place, prev)
+    pending = await q.pending_note_ids(session, place, period)
     counts = await q.topic_counts(session, place, period)
     prev_counts = await q.topic_counts(session, place, prev)
     sentiments = await q.topic_sentiments(session, place, period)
@@ -113,6 +114,7 @@ async def build_insight(
         notes=notes,
         concerns=concerns,
         previous_notes=prev_notes,
+        pending=len(pending),
         unassigned=counts.get(UNASSIGNED, q.TopicCount(0, 0)).mentions,
         topics=topics,
         sentiment=SentimentMixOut(
@@ -131,6 +133,7 @@ async def build_insight(
         await q.note_ids(session, place, prev),
         await q.note_ids_by_topic(session, place, period),
         await q.note_ids_by_topic(session, place, prev),
+        pending,
     )
     return insight
 

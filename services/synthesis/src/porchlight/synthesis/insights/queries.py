@@ -50,10 +50,12 @@ class Period:
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
 
-def _notes_where(place: Place, period: Period) -> list[Any]:
+def _notes_where(place: Place, period: Period, *, analyzed: bool = True) -> list[Any]:
     lo, hi = period.bounds()
-    # A note counts once analyzed: every figure of an insight then rests on the same notes.
-    conds: list[Any] = [N.occurred_at >= lo, N.occurred_at < hi, N.analyzed_at.is_not(None)]
+    # A note counts once analyzed: every figure of an insight then rests on the same notes. The
+    # others are only reported as waiting (``pending_note_ids``), never counted in a figure.
+    done = N.analyzed_at.is_not(None) if analyzed else N.analyzed_at.is_(None)
+    conds: list[Any] = [N.occurred_at >= lo, N.occurred_at < hi, done]
     if place.district is not None:
         conds.append(N.district == place.district)
     if place.neighborhood is not None:
@@ -99,6 +101,12 @@ async def note_ids(session: AsyncSession, place: Place, period: Period, topic: s
         stmt = sa.select(N.note_id).where(*_notes_where(place, period))
     else:
         stmt = sa.select(C.note_id).where(*concerns_where(place, period), C.topic == topic).distinct()
+    return sorted((await session.scalars(stmt)).all(), key=str)
+
+
+async def pending_note_ids(session: AsyncSession, place: Place, period: Period) -> list[uuid.UUID]:
+    """The place's notes of the period that were received but are not analyzed yet."""
+    stmt = sa.select(N.note_id).where(*_notes_where(place, period, analyzed=False))
     return sorted((await session.scalars(stmt)).all(), key=str)
 
 

@@ -90,6 +90,10 @@ class Insight(BaseModel):
     notes: int
     concerns: int
     previous_notes: int
+    pending: int = Field(
+        0,
+        description="Notes of this place and period received but not analyzed yet: no other figure counts them",
+    )
     unassigned: int = Field(description="Concern statements no topic fits well enough")
     topics: list[TopicInsight]
     sentiment: SentimentMixOut

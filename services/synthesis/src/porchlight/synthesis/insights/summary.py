@@ -38,9 +38,29 @@ def summarize(
     previous_notes: Sequence[uuid.UUID],
     topic_notes: Mapping[str, Sequence[uuid.UUID]],
     previous_topic_notes: Mapping[str, Sequence[uuid.UUID]],
+    pending: Sequence[uuid.UUID] = (),
 ) -> list[SummarySentence]:
     out: list[SummarySentence] = []
     place = _place(ins)
+    # Notes received but not analyzed yet are in no figure; say so rather than "no notes".
+    waiting = SummarySentence(
+        text=f"{_plural(ins.pending, 'more note' if ins.notes else 'note')} "
+        f"{'is' if ins.pending == 1 else 'are'} waiting for analysis "
+        "and not counted here yet.",
+        note_ids=_ids(pending),
+        figures=[Figure(path="/pending", value=ins.pending)],
+    )
+    if ins.notes == 0 and ins.pending:
+        out.append(
+            SummarySentence(
+                text=f"No note for {place} has been analyzed yet in this period; the previous period of equal "
+                f"length had {_plural(ins.previous_notes, 'note')}.",
+                note_ids=_ids(previous_notes),
+                figures=[Figure(path="/previous_notes", value=ins.previous_notes)],
+            )
+        )
+        out.append(waiting)
+        return out
     if ins.notes == 0:
         out.append(
             SummarySentence(
@@ -116,4 +136,6 @@ def summarize(
                 ],
             )
         )
+    if ins.pending:
+        out.append(waiting)
     return out

@@ -53,7 +53,7 @@ export async function render(main, { session, args }) {
   const { from, to } = monthRange(month);
   const q = `district=${encodeURIComponent(code)}`;
   const page = call("dashboard", `/v1/districts/${encodeURIComponent(code)}/page?month=${month}`);
-  const insight = call("synthesis", `/v1/insights?${q}&from=${from}&to=${to}`);
+  const insightUrl = `/v1/insights?${q}&from=${from}&to=${to}`;
 
   page.then((r) => {
     engagement.show(r, (d) => {
@@ -77,16 +77,24 @@ export async function render(main, { session, args }) {
     ]);
   });
 
-  insight.then((r) => {
+  // Synthesis analyses a note a moment after it is filed; while some are waiting it says so, and
+  // the summary is fetched again until they are counted (for two minutes, then the user reloads).
+  let refresh = null;
+  let left = false;
+  const showInsight = (r, tries) => {
     summary.show(r, (d) => [
       d.summary.length ? d.summary.map((s) => h("p", {}, s.text)) : h("p", { class: "muted" }, "Nothing to summarise yet."),
       // Synthesis' representative quotes: residents' own words (redacted), per leading topic.
       d.topics.slice(0, 3).filter((t) => t.quotes.length).map((t) => h("div", {},
-        h("h3", { style: "font-size:1rem;margin:.5rem 0 .25rem" }, `${t.label || fmt.label(t.topic)}: ${fmt.int(t.notes)} notes`),
+        h("h3", { style: "font-size:1rem;margin:.5rem 0 .25rem" }, `${t.label || fmt.label(t.topic)}: ${fmt.int(t.notes)} note${t.notes === 1 ? "" : "s"}`),
         t.quotes.slice(0, 2).map((q) => h("blockquote", {}, `“${q.text}”`)))),
     ]);
     emerging.show(r, (d) => (d.emerging.length ? h("ul", {}, d.emerging.map((c) => emergingItem(c, isSupervisor))) : h("p", { class: "muted" }, "No emerging topics: every concern fits a topic.")));
-  });
+    if (!left && r.ok && r.data.pending > 0 && tries > 0) {
+      refresh = setTimeout(() => call("synthesis", insightUrl).then((next) => showInsight(next, tries - 1)), 3000);
+    }
+  };
+  call("synthesis", insightUrl).then((r) => showInsight(r, 40));
 
   Promise.all([call("dashboard", "/v1/city.geojson"), call("dashboard", `/v1/districts/${encodeURIComponent(code)}/concerns.geojson?month=${month}`)])
     .then(([cityR, pointsR]) => {
@@ -105,7 +113,7 @@ export async function render(main, { session, args }) {
   board.ready.then((r) => boardPanel.show(r, () => [status, boardHolder]));
 
   loadWins(wins, code, isSupervisor);
-  return () => board.stop();
+  return () => { left = true; board.stop(); clearTimeout(refresh); };
 }
 
 function topicTable(concerns) {
