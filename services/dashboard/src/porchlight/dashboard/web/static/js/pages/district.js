@@ -119,7 +119,7 @@ export async function render(main, { session, args }) {
 function topicTable(concerns) {
   const max = Math.max(...concerns.map((c) => c.count), 1);
   return h("table", { id: "topic-table" },
-    h("thead", {}, h("tr", {}, ["#", "Topic", "Count", "Last month", "Trend", "In their words"].map((t, i) =>
+    h("thead", {}, h("tr", {}, ["#", "Topic", "Mentions", "Last month", "Trend", "In their words"].map((t, i) =>
       h("th", { scope: "col", class: i === 2 || i === 3 ? "num" : null }, t)))),
     h("tbody", {}, concerns.map((c, i) => h("tr", {},
       h("td", {}, String(i + 1)),
