@@ -267,6 +267,33 @@ def test_sentiment_of_clear_cases(sentiment_model: SentimentModel) -> None:
     assert all(-1 <= p.score <= 1 for p in preds)
 
 
+def test_sentiment_of_factual_sentences_with_loaded_words_is_neutral(sentiment_model: SentimentModel) -> None:
+    """VADER alone scores these (crime, accidents, complaints, free, damaged) as sentiment; the
+    prototypes' P(neutral) shrinks them into the neutral band while clear cases keep their score."""
+    factual = [
+        "The report lists the accidents at the intersection by month.",
+        "The hearing on the noise complaints is scheduled for Monday at 7 pm.",
+        "The free concert in the park starts at noon on Saturday.",
+        "A committee will review the damaged playground equipment next week.",
+        "The police department released its annual report on violent crime.",
+    ]
+    preds = sentiment_model.predict(factual)
+    assert [p.label for p in preds] == ["neutral"] * len(factual)
+    assert all(abs(p.lexicon) > 0.3 for p in preds)  # the lexicon alone would not call them neutral
+    clear = sentiment_model.predict(["Thank you so much, the crew did a wonderful job fixing our street!"])[0]
+    assert clear.label == "positive" and clear.score > 0.8
+
+
+def test_sentiment_recalibration_keeps_weight_and_neutral_shrink(embedder: Embedder) -> None:
+    model = SentimentModel(embedder)
+    shipped = model.calibration
+    texts = ["Great work, thank you!", "The meeting is on Tuesday.", "This is awful and dangerous."] * 4
+    labels = ["positive", "neutral", "negative"] * 4
+    cal = model.calibrate(texts, labels)
+    assert cal.neutral_shrink == shipped.neutral_shrink and cal.proto_weight == shipped.proto_weight
+    assert cal.low < cal.high
+
+
 def test_sentiment_learns_from_labeled_concerns(embedder: Embedder) -> None:
     """``learn`` fits the head on embedding + lexicon scores; its argmax then decides the label."""
     data = {
