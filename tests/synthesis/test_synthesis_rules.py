@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 from porchlight.synthesis.analysis.analyze import compose_document, locate
+from porchlight.synthesis.analysis.live import latest_per_statement
 from porchlight.synthesis.insights.material import material_reason
 from porchlight.synthesis.insights.schemas import Insight, PeriodOut, PlaceOut, SentimentCounts, SentimentMixOut
 from porchlight.synthesis.insights.summary import summarize
@@ -84,4 +85,16 @@ def test_notes_waiting_for_analysis_are_reported_not_counted_nor_called_absent()
     empty = summarize(_insight(0, 0), [], before, {}, {})
     assert [s.text for s in empty] == [
         "No notes were filed for D1 in this period; the previous period of equal length had 2 notes."
+    ]
+
+
+def test_a_later_correction_of_the_same_statement_overrules_the_earlier_one() -> None:
+    corrections = [
+        ("The fence around the garden keeps falling", "parks"),
+        ("Cars race down Elm Street", "speeding_traffic"),
+        ("the fence around the  garden keeps falling", "property_code"),
+    ]
+    assert latest_per_statement(corrections) == [
+        ("Cars race down Elm Street", "speeding_traffic"),
+        ("the fence around the  garden keeps falling", "property_code"),
     ]

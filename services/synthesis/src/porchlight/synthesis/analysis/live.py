@@ -176,7 +176,9 @@ class ModelHolder:
             if self._sentiment is None:
                 self._sentiment = SentimentModel(embedder)
             # A correction to a topic the taxonomy no longer has teaches nothing.
-            known = [LabeledExample(text=t, topic=topic) for t, topic in examples if topic in taxonomy]
+            known = [
+                LabeledExample(text=t, topic=topic) for t, topic in latest_per_statement(examples) if topic in taxonomy
+            ]
             topics = TopicModel(with_prototypes(taxonomy, known), embedder)
             covered = len({e.topic for e in known})
             if len(known) >= LEARN_MIN_CORRECTIONS and covered >= LEARN_MIN_TOPIC_SHARE * len(taxonomy):
@@ -195,6 +197,19 @@ class ModelHolder:
                 corrected_emb=np.asarray(emb, dtype=np.float32),
                 corrected_topics=tuple(e.topic for e in known),
             )
+
+
+def latest_per_statement(corrections: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Corrections (oldest first) with only the latest one of each statement: a supervisor who
+    corrects a statement that was corrected before overrules the earlier correction, instead of
+    the two examples contradicting each other in the model. Statements are compared as the model
+    sees them (case and spacing do not matter)."""
+    latest: dict[str, tuple[str, str]] = {}
+    for text, topic in corrections:
+        key = " ".join(text.split()).casefold()
+        latest.pop(key, None)  # re-inserted last: the order stays "oldest first"
+        latest[key] = (text, topic)
+    return list(latest.values())
 
 
 def with_prototypes(taxonomy: Taxonomy, corrections: Sequence[LabeledExample]) -> Taxonomy:
