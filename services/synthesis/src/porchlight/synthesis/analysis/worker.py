@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -44,9 +45,22 @@ class Analyzer:
         if self._wake is not None:
             self._wake.set()
 
-    async def run(self, sessions: async_sessionmaker[AsyncSession], stopping: Callable[[], bool]) -> None:
-        """Analyze pending notes until ``stopping()``; the batch in hand is finished first."""
+    async def run(
+        self, sessions: async_sessionmaker[AsyncSession], stopping: Callable[[], bool], loops: int | None = None
+    ) -> None:
+        """Analyze pending notes until ``stopping()``; the batches in hand are finished first.
+
+        ``loops`` batches are in flight at once (``PORCHLIGHT_SYNTHESIS_ANALYZERS``, default 2),
+        each its own transaction taking its own notes (``SKIP LOCKED``), as replicas would: while
+        one batch is stored (SQL, outbox, insights) the next is embedded, so the model's threads
+        are not idle between batches (measured: idle ~30 % of the time with one loop).
+        """
         self._wake = asyncio.Event()
+        count = loops or int(os.environ.get("PORCHLIGHT_SYNTHESIS_ANALYZERS", "2"))
+        await asyncio.gather(*(self._loop(sessions, stopping) for _ in range(max(1, count))))
+
+    async def _loop(self, sessions: async_sessionmaker[AsyncSession], stopping: Callable[[], bool]) -> None:
+        assert self._wake is not None
         while not stopping():
             try:
                 done = await analyze_pending(sessions)

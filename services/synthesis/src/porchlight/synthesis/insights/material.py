@@ -69,6 +69,13 @@ async def refresh_insights(session: AsyncSession, districts: Iterable[str], mode
     period = default_period()
     published: list[InsightUpdated] = []
     for district in sorted(set(districts)):
+        # One transaction at a time per district (analyzer loops, replicas), and the counts read
+        # only once the lock is held: they then include every batch committed before, so the last
+        # state published for a district is never one that misses another batch's notes. Taken
+        # in sorted order, so two batches sharing districts cannot deadlock.
+        await session.execute(
+            sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("synthesis.insight:" + district)))
+        )
         place = q.Place(district=district)
         counts = await q.topic_counts(session, place, period)
         ranked = sorted(((t, c.notes) for t, c in counts.items() if t != UNASSIGNED), key=lambda tn: (-tn[1], tn[0]))[
