@@ -24,6 +24,11 @@ from porchlight.kit.standalone import prepare
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
+# The tests embed with the fp32 reference model (services started in child processes inherit
+# this): the default int8 graph is built per data directory, ~10 s each time. The int8 path has
+# its own test (tests/synthesis/test_model.py), and the benchmarks measure it.
+os.environ.setdefault("PORCHLIGHT_EMBEDDER", "torch")
+
 
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:

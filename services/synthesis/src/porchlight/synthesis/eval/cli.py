@@ -55,13 +55,16 @@ def eval_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the table.")] = False,
     folds: Annotated[int, typer.Option(min=2, max=20, help="Folds of the cross-validation.")] = 5,
     seed: Annotated[int, typer.Option(help="Seed of the fold assignment.")] = 0,
-    backend: Annotated[str, typer.Option(help="Embedding backend: torch or onnx-int8.")] = "torch",
+    backend: Annotated[
+        str | None,
+        typer.Option(help="Embedding backend: onnx-int8 (what the service runs, the default) or torch (fp32)."),
+    ] = None,
 ) -> None:
     from porchlight.synthesis.eval.runner import EvalError, evaluate, format_table
     from porchlight.synthesis.model.embedder import ModelIntegrityError, get_embedder
     from porchlight.synthesis.taxonomy import TaxonomyError
 
-    if backend not in ("torch", "onnx-int8"):
+    if backend not in (None, "torch", "onnx-int8"):
         raise typer.BadParameter("backend must be torch or onnx-int8", param_hint="--backend")
     try:
         embedder = get_embedder(backend)  # type: ignore[arg-type]

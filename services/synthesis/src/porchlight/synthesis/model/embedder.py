@@ -13,13 +13,14 @@ tokenized once and batches are cut from the texts sorted by token count (little 
 int8 path runs one batch per core at once (ONNX Runtime releases the GIL; its threads do not
 spin-wait, which on a shared machine burns CPU for nothing).
 
-Backends:
+Backends (``PORCHLIGHT_EMBEDDER`` picks the process-wide one, :func:`get_embedder`):
 
-* ``torch`` (default): fp32 PyTorch, exactly the reference model.
-* ``onnx-int8``: an ONNX graph exported *locally* from the verified weights on first use and
-  quantized with ONNX Runtime's dynamic int8 per-channel quantization, cached under
-  ``<cache_dir>/`` keyed by the weights' digest. Never downloaded. Needs the optional
-  ``onnx``/``onnxruntime`` packages; see docs/benchmarks.md for the measured speed/quality trade.
+* ``onnx-int8`` (the default): an ONNX graph exported *locally* from the verified weights on first
+  use and quantized with ONNX Runtime's dynamic int8 per-channel quantization, cached under
+  ``<cache_dir>/`` keyed by the weights' digest and re-verified at every load. Never downloaded.
+  It is what lets synthesis keep up with 150 notes/s on two cores, within half a point of fp32 on
+  every quality figure (docs/benchmarks.md); the first start spends ~10 s building it.
+* ``torch``: fp32 PyTorch, exactly the reference model (the tests use it: no build per start).
 """
 
 from __future__ import annotations
@@ -332,9 +333,15 @@ _shared: dict[tuple[str, str], Embedder] = {}
 _shared_lock = threading.Lock()
 
 
+#: The backend of :func:`get_embedder` when ``PORCHLIGHT_EMBEDDER`` is not set.
+DEFAULT_BACKEND: Backend = "onnx-int8"
+
+
 def get_embedder(backend: Backend | None = None) -> Embedder:
     """A process-wide embedder (loaded and verified once). ``PORCHLIGHT_EMBEDDER`` picks the backend."""
-    chosen: Backend = backend or os.environ.get("PORCHLIGHT_EMBEDDER", "torch")  # type: ignore[assignment]
+    chosen: Backend = backend or os.environ.get("PORCHLIGHT_EMBEDDER") or DEFAULT_BACKEND  # type: ignore[assignment]
+    if chosen not in ("torch", "onnx-int8"):
+        raise ValueError(f"PORCHLIGHT_EMBEDDER must be torch or onnx-int8, not {chosen!r}")
     key = (chosen, str(default_cache_dir()))
     with _shared_lock:
         if key not in _shared:
