@@ -1,7 +1,7 @@
 """Synthesis latency: a note submitted -> reflected in ``/v1/insights`` (issue 4; target p95 < 2 s at 20/s).
 
     python bench/synthesis_latency.py [--rate 20] [--duration 30] [--districts 4] [--json FILE]
-    python bench/synthesis_latency.py --rate 0 --notes 3000     # throughput: publish as fast as possible
+    python bench/synthesis_latency.py --rate 0 --notes 3000 --poll-ms 0   # throughput: all at once, no pollers
 
 What it does, on 127.0.0.1 in a temp directory removed at exit:
 
@@ -11,8 +11,10 @@ What it does, on 127.0.0.1 in a temp directory removed at exit:
    until warm-up notes are analyzed (model loaded, consumer group joined);
 3. publishes ``note.submitted`` events to the broker as intake's relay does, open loop at
    ``--rate`` notes/s for ``--duration`` s, round robin over ``--districts`` districts; each note
-   has ~3 concern statements (one top-concern field and two sentences of free text), synthetic
-   (no data set text);
+   has 3 concern statements (one top-concern field and two sentences of free text): real
+   residents' sentences from ../shared/data/topics_dev.csv taken in order (``--texts real``, the
+   default; the model embeds a repeated sentence once per batch, so a handful of synthetic
+   sentences would flatter the speed), or 22 synthetic ones (``--texts synthetic``);
 4. meanwhile one poller per district calls ``GET /v1/insights?district=D`` over HTTP every
    ``--poll-ms`` (the real endpoint with every figure, quotes, summary and emerging clusters). A district's notes are
    counted in order (one partition per district), so note k of district D is *reflected* by the
@@ -105,7 +107,36 @@ def summary_ms(values: list[float]) -> dict[str, float]:
     }
 
 
-def make_note(district: str, rng: random.Random) -> NoteSubmitted:
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "topics_dev.csv"
+
+
+def real_sentences() -> list[str]:
+    """Residents' sentences (> 15 characters) of the Gainesville 311 requests, in file order."""
+    import csv
+
+    from porchlight.synthesis.model.concerns import split_sentences
+
+    with DATA.open(newline="", encoding="utf-8") as f:
+        return [s for row in csv.DictReader(f) for s in split_sentences(row["text"]) if len(s) > 15]
+
+
+class Texts:
+    """Where the notes' sentences come from: real ones in order, or the synthetic lists."""
+
+    def __init__(self, kind: str, rng: random.Random) -> None:
+        self.rng = rng
+        self.real = real_sentences() if kind == "real" else []
+        self.next = 0
+
+    def take(self, pool: list[str], k: int) -> list[str]:
+        if not self.real:
+            return self.rng.sample(pool, k)
+        out = [self.real[(self.next + i) % len(self.real)] for i in range(k)]
+        self.next += k
+        return out
+
+
+def make_note(district: str, rng: random.Random, texts: Texts) -> NoteSubmitted:
     now = datetime.now(UTC)
     return NoteSubmitted(
         note_id=uuid.uuid4(),
@@ -114,9 +145,9 @@ def make_note(district: str, rng: random.Random) -> NoteSubmitted:
         host_id="bench-host",
         submitted_at=now,
         held_at=now,
-        concerns=[Concern(text=rng.choice(TOPS))],
+        concerns=[Concern(text=texts.take(TOPS, 1)[0][:500])],
         sentiment=rng.randint(1, 5),  # type: ignore[arg-type]
-        text=" ".join(rng.sample(SENTENCES, 2)),
+        text=" ".join(texts.take(SENTENCES, 2)),
     )
 
 
@@ -178,12 +209,13 @@ async def measure(
     service: psutil.Process,
 ) -> dict[str, Any]:
     rng = random.Random(7)
+    texts = Texts(args.texts, rng)
     districts = [f"B{i + 1}" for i in range(args.districts)]
     producer = EventProducer(settings.require_kafka_bootstrap(), idempotent=False)
     await producer.start()
     # Warm-up: the service starts, loads the model, joins its group, analyzes one note per district.
     t0 = time.monotonic()
-    warm = [make_note(d, rng) for d in districts]
+    warm = [make_note(d, rng, texts) for d in districts]
     for n in warm:
         await producer.publish(n, source="/bench")
     engine = create_engine(settings.require_database_url(), pool_size=2)
@@ -206,18 +238,24 @@ async def measure(
     stop = asyncio.Event()
 
     async def poller(district: str) -> None:
-        nonlocal peak_rss
         while not stop.is_set():
             sent = time.monotonic()
             r = await client.get("/v1/insights", params={"district": district}, headers=headers)
             got = time.monotonic()
             r.raise_for_status()
             polls[district].append((sent, got, int(r.json()["notes"])))
-            peak_rss = max(peak_rss, service.memory_info().rss)
             await asyncio.sleep(max(0.0, args.poll_ms / 1000 - (got - sent)))
 
+    async def sample_rss() -> None:
+        nonlocal peak_rss
+        while not stop.is_set():
+            peak_rss = max(peak_rss, service.memory_info().rss)
+            await asyncio.sleep(0.2)
+
     load_before = load()
-    pollers = [asyncio.create_task(poller(d)) for d in districts]
+    sampler = asyncio.create_task(sample_rss())
+    # --poll-ms 0: no pollers (a throughput run: the insights requests would compete for the CPU).
+    pollers = [asyncio.create_task(poller(d)) for d in districts] if args.poll_ms > 0 else []
     total = args.notes or int(args.rate * args.duration)
     start = time.monotonic()
     first_publish = time.time()
@@ -227,7 +265,7 @@ async def measure(
         if delay > 0:
             await asyncio.sleep(delay)
         d = districts[i % len(districts)]
-        n = make_note(d, rng)
+        n = make_note(d, rng, texts)
         t = time.monotonic()
         await producer.publish(n, source="/bench")
         published[d].append(t)
@@ -236,11 +274,13 @@ async def measure(
     # Wait until every note is reflected (or 300 s more).
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        if all(polls[d] and polls[d][-1][2] >= base[d] + len(published[d]) for d in districts):
+        if not pollers and await analyzed_count() >= len(warm) + total:
+            break
+        if pollers and all(polls[d] and polls[d][-1][2] >= base[d] + len(published[d]) for d in districts):
             break
         await asyncio.sleep(0.1)
     stop.set()
-    await asyncio.gather(*pollers)
+    await asyncio.gather(*pollers, sampler)
     await producer.stop()
     load_after = load()
     # The endpoint's own cost once the service is idle (no analysis competing for the CPU).
@@ -264,7 +304,7 @@ async def measure(
             j = bisect_left(sent_times, t_pub)
             hit = next((row for row in rows[j:] if row[2] >= base[d] + k), None)
             if hit is None:
-                unreflected += 1
+                unreflected += 1 if rows else 0  # with no pollers nothing is measured here
             else:
                 latencies.append(hit[1] - t_pub)
     async with engine.connect() as conn:
@@ -290,6 +330,7 @@ async def measure(
         "analyzed": len(ours),
         "analyzed_per_s": round(len(ours) / span, 1) if ours else 0.0,
         "embedder": os.environ.get("PORCHLIGHT_EMBEDDER", "default"),
+        "texts": args.texts,
         "insights_request": summary_ms(request_s),
         "insights_request_quiet": summary_ms(quiet),
         "poll_period_median_ms": round(1000 * percentile(poll_periods, 50), 1),
@@ -306,7 +347,8 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=30.0)
     ap.add_argument("--notes", type=int, default=0, help="Notes to publish (default rate x duration)")
     ap.add_argument("--districts", type=int, default=4)
-    ap.add_argument("--poll-ms", type=float, default=1000.0, help="Period of each district's poller")
+    ap.add_argument("--texts", choices=["real", "synthetic"], default="real")
+    ap.add_argument("--poll-ms", type=float, default=1000.0, help="Period of each district's poller (0: no pollers)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     result = asyncio.run(run(args))
@@ -319,22 +361,26 @@ def main() -> None:
         f"service ready (model loaded, group joined) in {result['service_ready_s']} s; "
         f"service peak RSS {result['service_peak_rss_mb']} MB"
     )
-    print(
-        f"submitted -> reflected in /v1/insights: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms, "
-        f"max {r['max_ms']} ms (n={r['n']}, unreflected {result['unreflected']}; poll period median "
-        f"{result['poll_period_median_ms']} ms)"
-    )
+    if args.poll_ms > 0:
+        print(
+            f"submitted -> reflected in /v1/insights: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
+            f"p99 {r['p99_ms']} ms, "
+            f"max {r['max_ms']} ms (n={r['n']}, unreflected {result['unreflected']}; poll period median "
+            f"{result['poll_period_median_ms']} ms)"
+        )
     print(f"submitted -> analyzed (consumer commit): p50 {c['p50_ms']} ms, p95 {c['p95_ms']} ms, p99 {c['p99_ms']} ms")
-    print(f"GET /v1/insights during the run: p50 {q['p50_ms']} ms, p95 {q['p95_ms']} ms (n={q['n']})")
+    if args.poll_ms > 0:
+        print(f"GET /v1/insights during the run: p50 {q['p50_ms']} ms, p95 {q['p95_ms']} ms (n={q['n']})")
     qq = result["insights_request_quiet"]
     print(f"GET /v1/insights, service idle afterwards: p50 {qq['p50_ms']} ms, p95 {qq['p95_ms']} ms (n={qq['n']})")
     print(
-        f"through the consumer ({result['embedder']} embedder): {result['analyzed']} notes analyzed at "
+        f"through the consumer ({result['embedder']} embedder, {result['texts']} sentences): "
+        f"{result['analyzed']} notes analyzed at "
         f"{result['analyzed_per_s']} notes/s (first publication -> last analyzed); target >= 150 notes/s: "
         f"{'met' if result['analyzed_per_s'] >= 150 else 'NOT met'}; RSS < 1536 MB: "
         f"{'met' if result['service_peak_rss_mb'] < 1536 else 'NOT met'}"
     )
-    if args.rate > 0:
+    if args.rate > 0 and args.poll_ms > 0:
         print(f"target p95 < 2000 ms: {'met' if r['p95_ms'] < 2000 else 'NOT met'}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
