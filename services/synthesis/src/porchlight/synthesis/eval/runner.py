@@ -320,8 +320,8 @@ class Evaluator:
                 mode = (
                     f"sentiment head learned on {train.path.name} ({len(train_rows)} rows), scored {f.path.name}"
                     if learned_on_train and train
-                    else f"shipped calibration (weight {shipped.proto_weight}, thresholds "
-                    f"{shipped.low}/{shipped.high}), scored {f.path.name}"
+                    else f"shipped calibration (weight {shipped.proto_weight}, neutral shrink "
+                    f"{shipped.neutral_shrink}, thresholds {shipped.low}/{shipped.high}), scored {f.path.name}"
                 )
                 modes.append(mode)
                 t0 = time.perf_counter()
