@@ -294,9 +294,10 @@ def build_onnx_int8(embedder: Embedder, target: Path) -> Path:
 
     model = _LastHidden().eval()
     target.parent.mkdir(parents=True, exist_ok=True)
-    # The exporter's tracer warnings and the quantizer's advice to pre-process (which breaks
-    # per-channel quantization here, see above) are about this fixed, tested graph: not for the log.
-    with _root_log_without("Please consider to run pre-processing"), warnings.catch_warnings():
+    # The exporter's tracer warnings and the quantizer's notes and advice to pre-process (which
+    # breaks per-channel quantization here, see above) are about this fixed, tested graph: not for
+    # the service's log.
+    with _quiet_quantizer(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _export_and_quantize(model, embedder, target)
     meta = {"source": MODEL_NAME, "weights_sha256": WEIGHTS_SHA256, "onnx_sha256": sha256_file(target)}
@@ -331,11 +332,12 @@ def _export_and_quantize(model: Any, embedder: Embedder, target: Path) -> None:
 
 
 @contextlib.contextmanager
-def _root_log_without(prefix: str) -> Iterator[None]:
-    """Drop the root logger's records starting with ``prefix`` (ONNX Runtime's quantizer logs there)."""
+def _quiet_quantizer() -> Iterator[None]:
+    """Drop what ONNX Runtime's quantizer logs on the root logger while it runs (a few dozen
+    lines of per-tensor details and advice at every first start)."""
 
     def keep(record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith(prefix)
+        return "onnxruntime" not in record.pathname
 
     root = logging.getLogger()
     root.addFilter(keep)
