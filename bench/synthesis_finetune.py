@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+from synthesis_baselines import scores  # same scoring as the baselines (this folder is on sys.path)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -53,17 +54,6 @@ def log(msg: str) -> None:
 
 def load_avg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def scores(y_true: list[str], y_pred: list[str]) -> dict[str, float]:
-    from sklearn.metrics import f1_score
-
-    labels = sorted(set(y_true))
-    yt, yp = np.array(y_true, dtype=object), np.array(y_pred, dtype=object)
-    return {
-        "accuracy": round(float((yt == yp).mean()), 4),
-        "macro_f1": round(float(f1_score(yt, yp, labels=labels, average="macro", zero_division=0)), 4),
-    }
 
 
 # -- fine-tuning (a copy of the verified weights; the base embedder is never touched) ---------------

@@ -70,15 +70,11 @@ async def _lock_note(session: AsyncSession, note_id: object) -> None:
     await session.execute(_LOCK_NOTE, {"id": str(note_id)})
 
 
-def _qualified(table: sa.Table) -> str:
-    return f"{table.schema}.{table.name}" if table.schema else table.name
-
-
 # The batch statements of ``_apply_notes``: fixed SQL over arrays (one parameter per column),
 # so each is prepared once and reused whatever the batch size — building a multi-row VALUES
 # statement per batch cost more CPU than the database spent on it.
 _UPSERT_NOTES = sa.text(
-    f"INSERT INTO {_qualified(notes)} AS n "
+    f"INSERT INTO {notes.fullname} AS n "
     "(note_id, revision, meeting_id, district, neighborhood, host_id, held_at, attendees, sentiment) "
     "SELECT * FROM unnest(CAST(:note_id AS uuid[]), CAST(:revision AS int[]), CAST(:meeting_id AS uuid[]), "
     "CAST(:district AS text[]), CAST(:neighborhood AS text[]), CAST(:host_id AS text[]), "
@@ -90,21 +86,21 @@ _UPSERT_NOTES = sa.text(
     "RETURNING n.note_id"
 )
 _DROP_HOST_CONCERNS = sa.text(
-    f"DELETE FROM {_qualified(note_concerns)} WHERE note_id = ANY(CAST(:ids AS uuid[])) AND source = 'host'"
+    f"DELETE FROM {note_concerns.fullname} WHERE note_id = ANY(CAST(:ids AS uuid[])) AND source = 'host'"
 )
 # The model's rows (if the analysis came first) follow the note to its district and time.
 _PLACE_CONCERNS = sa.text(
-    f"UPDATE {_qualified(note_concerns)} AS c SET district = u.district, held_at = u.held_at "
+    f"UPDATE {note_concerns.fullname} AS c SET district = u.district, held_at = u.held_at "
     "FROM unnest(CAST(:ids AS uuid[]), CAST(:district AS text[]), CAST(:held_at AS timestamptz[])) "
     "AS u(note_id, district, held_at) WHERE c.note_id = u.note_id"
 )
 # ... and the model's sentiment is copied onto the note; returns the notes that have one.
 _COPY_MODEL_SENTIMENT = sa.text(
-    f"UPDATE {_qualified(notes)} AS n SET model_sentiment = a.sentiment FROM {_qualified(note_analyses)} AS a "
+    f"UPDATE {notes.fullname} AS n SET model_sentiment = a.sentiment FROM {note_analyses.fullname} AS a "
     "WHERE a.note_id = n.note_id AND n.note_id = ANY(CAST(:ids AS uuid[])) RETURNING n.note_id"
 )
 _INSERT_HOST_CONCERNS = sa.text(
-    f"INSERT INTO {_qualified(note_concerns)} "
+    f"INSERT INTO {note_concerns.fullname} "
     "(note_id, source, idx, topic, text, lat, lon, active, district, held_at) "
     "SELECT u.note_id, 'host', u.idx, u.topic, u.text, u.lat, u.lon, u.active, u.district, u.held_at "
     "FROM unnest(CAST(:note_id AS uuid[]), CAST(:idx AS smallint[]), CAST(:topic AS text[]), "

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 import numpy as np
 import sqlalchemy as sa
@@ -71,12 +72,8 @@ async def analyze_and_store(session: AsyncSession, live: LiveModel, notes: Seque
     return await store(session, live, notes, results)
 
 
-def _qualified(table: sa.Table) -> str:
-    return f"{table.schema}.{table.name}" if table.schema else table.name
-
-
-_NOTES = _qualified(ReceivedNote.__table__)  # type: ignore[arg-type]
-_CONCERNS = _qualified(AnalyzedConcern.__table__)  # type: ignore[arg-type]
+_NOTES = cast(sa.Table, ReceivedNote.__table__).fullname  # "synthesis.notes"
+_CONCERNS = cast(sa.Table, AnalyzedConcern.__table__).fullname
 
 # The batch statements of ``store``: fixed SQL over arrays (one parameter per column), so each is
 # prepared once and reused whatever the batch size. Multi-row VALUES statements built per batch
