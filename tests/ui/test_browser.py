@@ -156,6 +156,7 @@ def test_host_files_notes_with_field_errors_and_the_district_page_changes(stack,
         return False
 
     _eventually(supervisor, summarised, timeout_s=120, every_s=5)
+    assert "Incidents so far" in supervisor.inner_text("#crime")  # this month is not over
     supervisor.wait_for_selector("#topics td:has-text('street lighting')")
     screenshot(supervisor, "supervisor-district")
     check_accessibility(supervisor, "supervisor: district page")
@@ -258,6 +259,13 @@ def test_each_role_sees_its_own_pages_accessibly(stack, browser, role: str, head
         page.wait_for_selector("#district-table tbody tr")
         row = page.locator(f"#district-table tr:has(a:has-text('Test {stack.district}'))")
         assert row.count() == 1
+        # This month is still under way: its incidents are not compared with a whole month.
+        headers = page.inner_text("#district-table thead")
+        assert "Incidents so far" in headers and "vs last month" not in headers
+        page.goto(stack.web + "/#/city/2026-01")
+        page.wait_for_selector("#district-table thead:has-text('vs last month')")
+        page.goto(stack.web + "/#/city")
+        page.wait_for_selector("#district-table tbody tr")
         # The monthly report opens from the city page (fetched with the token, shown as a page).
         with page.expect_popup(timeout=30000) as popup:
             page.click("#open-report")

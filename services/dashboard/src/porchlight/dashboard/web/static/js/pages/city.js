@@ -26,18 +26,20 @@ export async function render(main, { args }) {
   ]);
 
   const r = await call("dashboard", `/v1/city/page?month=${month}`);
+  // A month still under way is not compared with whole months (see the district page).
+  const partial = month === thisMonth();
   totals.show(r, (d) => figures([
     ["Meetings hosted", fmt.int(d.totals.meetings_hosted)],
     ["Residents reached", fmt.int(d.totals.residents_reached)],
     ["Positive contacts", fmt.int(d.totals.contacts)],
     ["Engagement hours", fmt.hours(d.totals.engagement_hours)],
-    ["Incidents", fmt.int(d.crime_total), `${fmt.int(d.crime_previous_month)} last month`],
+    [partial ? "Incidents so far" : "Incidents", fmt.int(d.crime_total), `${fmt.int(d.crime_previous_month)} ${partial ? "in all of " : ""}last month`],
   ]));
   districts.show(r, (d) => {
     const most = Math.max(...d.districts.map((s) => s.engagement.engagement_hours), 1);
     return h("div", { class: "table-scroll" }, h("table", { id: "district-table" },
       h("caption", { class: "muted", style: "text-align:left" }, `${d.city}, ${month}: the topic residents raised most in each district, next to engagement and crime`),
-      h("thead", {}, h("tr", {}, ["District", "Dominant topic", "Meetings", "Contacts", "Engagement hours", "Sentiment", "Incidents", "vs last month", "Projects done", "Overdue"]
+      h("thead", {}, h("tr", {}, ["District", "Dominant topic", "Meetings", "Contacts", "Engagement hours", "Sentiment", partial ? "Incidents so far" : "Incidents", partial ? "Last month" : "vs last month", "Projects done", "Overdue"]
         .map((t, i) => h("th", { scope: "col", class: i >= 2 && i !== 4 ? "num" : null }, t)))),
       h("tbody", {}, d.districts.map((s) => h("tr", {},
         h("th", { scope: "row" }, h("a", { href: `#/district/${encodeURIComponent(s.district.code)}/${month}` }, s.district.name)),
@@ -48,7 +50,7 @@ export async function render(main, { args }) {
         h("td", {}, h("span", { class: "bar", style: `width:${(s.engagement.engagement_hours / most) * 5}rem`, "aria-hidden": "true" }), " ", fmt.hours(s.engagement.engagement_hours)),
         h("td", { class: "num" }, fmt.sentiment(s.sentiment_average)),
         h("td", { class: "num" }, fmt.int(s.crime.total)),
-        h("td", { class: "num" }, fmt.change(s.crime.change_vs_previous_month)),
+        h("td", { class: "num" }, partial ? fmt.int(s.crime.previous_month) : fmt.change(s.crime.change_vs_previous_month)),
         h("td", { class: "num" }, fmt.int(s.projects.done_in_month)),
         h("td", { class: "num" }, fmt.int(s.projects.overdue)))))));
   });

@@ -68,8 +68,14 @@ export async function render(main, { session, args }) {
     });
     topics.show(r, (d) => (d.top_concerns.length ? topicTable(d.top_concerns) : h("p", { class: "muted" }, "No concerns with a topic this month yet.")));
     sentiment.show(r, (d) => sentimentView(d.sentiment));
+    // A month still under way is compared with nothing: "-91 % vs last month" on the 4th says
+    // nothing true. Its count so far stands next to the whole of the months before it.
+    const partial = month === thisMonth();
     crime.show(r, (d) => [
-      figures([
+      figures(partial ? [
+        ["Incidents so far", fmt.int(d.crime.total), `${fmt.int(d.crime.previous_month)} in all of last month`],
+        ["A year ago", fmt.int(d.crime.last_year), "the whole month"],
+      ] : [
         ["Incidents", fmt.int(d.crime.total), `${fmt.change(d.crime.change_vs_previous_month)} vs last month`],
         ["A year ago", fmt.int(d.crime.last_year), `${fmt.change(d.crime.change_vs_last_year)} vs last year`],
       ]),
