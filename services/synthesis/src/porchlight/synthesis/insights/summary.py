@@ -50,26 +50,21 @@ def summarize(
         note_ids=_ids(pending),
         figures=[Figure(path="/pending", value=ins.pending)],
     )
-    if ins.notes == 0 and ins.pending:
-        out.append(
-            SummarySentence(
-                text=f"No note for {place} has been analyzed yet in this period; the previous period of equal "
-                f"length had {_plural(ins.previous_notes, 'note')}.",
-                note_ids=_ids(previous_notes),
-                figures=[Figure(path="/previous_notes", value=ins.previous_notes)],
-            )
-        )
-        out.append(waiting)
-        return out
     if ins.notes == 0:
+        opening = (
+            f"No note for {place} has been analyzed yet in this period"
+            if ins.pending
+            else f"No notes were filed for {place} in this period"
+        )
         out.append(
             SummarySentence(
-                text=f"No notes were filed for {place} in this period; the previous period of equal length had "
-                f"{_plural(ins.previous_notes, 'note')}.",
+                text=f"{opening}; the previous period of equal length had {_plural(ins.previous_notes, 'note')}.",
                 note_ids=_ids(previous_notes),
                 figures=[Figure(path="/previous_notes", value=ins.previous_notes)],
             )
         )
+        if ins.pending:
+            out.append(waiting)
         return out
     out.append(
         SummarySentence(
