@@ -111,9 +111,10 @@ def test_verified_tokens_are_cached_until_they_expire(settings: KitSettings, mon
     assert calls == 4  # ``token`` had been evicted: verified again
 
     # Never past the token's exp, and failures are not cached.
-    short = mint_token(settings, subject="short", roles=["officer"], ttl_s=1)
+    # exp is whole seconds (int(now) + ttl): 2 s leave at least 1 s for the first check on a busy machine.
+    short = mint_token(settings, subject="short", roles=["officer"], ttl_s=2)
     auth.from_token(short)
-    time.sleep(1.1)
+    time.sleep(2.1)
     with pytest.raises(Unauthorized):
         auth.from_token(short)
     with pytest.raises(Unauthorized):
