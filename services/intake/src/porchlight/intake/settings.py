@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,3 +17,21 @@ class IntakeSettings(BaseSettings):
     kitchen_table_max: int = 9
     #: Dates further in the future than this are refused (clock skew of phones allowed).
     max_future_hours: int = 24
+
+
+def settings_of(state: Any) -> IntakeSettings:
+    """Intake's settings of an app (its ``state``), read once, at the first request needing them."""
+    settings = getattr(state, "intake_settings", None)
+    if not isinstance(settings, IntakeSettings):
+        settings = state.intake_settings = IntakeSettings()
+    return settings
+
+
+async def intake_settings(request: Request) -> IntakeSettings:
+    # async on purpose: FastAPI runs a plain ``def`` dependency in a worker thread, a thread
+    # hand-off per request for an attribute lookup.
+    return settings_of(request.app.state)
+
+
+#: The dependency routes declare to get intake's settings.
+Config = Annotated[IntakeSettings, Depends(intake_settings)]

@@ -28,7 +28,9 @@ spec = ServiceSpec(
     default_port=8001,
     metadata=metadata,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[notes_router, places_router, contacts_router, meetings_router, imports_router],
+    # Contacts first: the router tries routers in this order, and POST /v1/contacts is the
+    # route an officer's phone calls most (docs/benchmarks.md, "Intake: contacts").
+    routers=[contacts_router, notes_router, places_router, meetings_router, imports_router],
     produces=[NoteSubmitted, ContactLogged, *NOTES_EVENTS],
     commands={"places": places_app, "import": import_app},
     on_startup=[install_log_redaction, load_demo_city_on_startup, resume_imports_on_startup],

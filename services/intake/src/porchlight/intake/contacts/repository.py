@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from porchlight.intake.contacts.models import Contact
 from porchlight.intake.meetings.listing import ListQuery, keyset
@@ -21,29 +22,59 @@ c = contacts.c
 #: The columns a new contact is inserted with (``created_at`` is the database's).
 INSERT_COLUMNS = [col for col in contacts.c if col.name != "created_at"]
 OUTBOX_COLUMNS = ["event_id", "event_type", "topic", "key", "lane", "headers", "payload"]
-_statements: dict[sa.Table, sa.Select[Any]] = {}
+_statements: dict[sa.Table, sa.TextualSelect] = {}
 
 
-def _insert_with_event(outbox: sa.Table) -> sa.Select[Any]:
-    """INSERT the contact ON CONFLICT DO NOTHING and, only if it went in, its outbox row.
+def _array_of(column: sa.Column[Any], param: str) -> str:
+    """``CAST(:param AS type[])``: a whole column of a group as one array parameter."""
+    sql_type = column.type.compile(dialect=postgresql.dialect())
+    if sql_type == "JSONB":  # asyncpg sends jsonb[] elements as text: cast each one afterwards
+        sql_type = "TEXT"
+    return f"CAST(:{param} AS {sql_type}[])"
 
-    One statement, so one round trip for what would be two; built once per outbox table, so
-    SQLAlchemy compiles it once and asyncpg prepares it once per connection. The outbox row is
-    exactly what ``Outbox.add`` writes (``Outbox.row``), in the same transaction.
+
+def _insert_many_with_events(outbox: sa.Table) -> sa.TextualSelect:
+    """INSERT a group of contacts ON CONFLICT DO NOTHING and the outbox rows of those that went in.
+
+    One statement over arrays (one parameter per column, whatever the group's size), so
+    PostgreSQL and asyncpg prepare it once per connection; built once per outbox table. An
+    outbox row is exactly what ``Outbox.add`` writes (``Outbox.row``), joined to its contact by
+    id: the contacts of a group must have distinct ids (``ContactWriter`` sees to it).
     """
     statement = _statements.get(outbox)
     if statement is None:
-        created = (
-            pg_insert(contacts)
-            .values({col.name: sa.bindparam(col.name, type_=col.type) for col in INSERT_COLUMNS})
-            .on_conflict_do_nothing()
-            .returning(*contacts.c)
-            .cte("created")
-        )
-        event = sa.select(*(sa.bindparam(f"outbox_{n}", type_=outbox.c[n].type) for n in OUTBOX_COLUMNS))
-        queued = sa.insert(outbox).from_select(OUTBOX_COLUMNS, event.select_from(created)).cte("queued")
-        statement = _statements[outbox] = sa.select(created).add_cte(queued)
+        names = [col.name for col in INSERT_COLUMNS]
+        event_arrays = ", ".join(_array_of(outbox.c[n], f"outbox_{n}") for n in OUTBOX_COLUMNS)
+        event_values = ", ".join("CAST(e.headers AS jsonb)" if n == "headers" else f"e.{n}" for n in OUTBOX_COLUMNS)
+        statement = _statements[outbox] = sa.text(
+            f"WITH created AS ("
+            f"INSERT INTO {contacts.fullname} ({', '.join(names)}) "
+            f"SELECT * FROM unnest({', '.join(_array_of(col, col.name) for col in INSERT_COLUMNS)}) "
+            f"ON CONFLICT DO NOTHING RETURNING *), "
+            f"queued AS ("
+            f"INSERT INTO {outbox.fullname} ({', '.join(OUTBOX_COLUMNS)}) "
+            f"SELECT {event_values} FROM unnest(CAST(:outbox_contact AS uuid[]), {event_arrays}) "
+            f"AS e(contact, {', '.join(OUTBOX_COLUMNS)}) JOIN created ON created.id = e.contact) "
+            f"SELECT * FROM created"
+        ).columns(*contacts.c)
     return statement
+
+
+async def insert_many_with_events(
+    conn: AsyncConnection, outbox: sa.Table, group: Sequence[tuple[dict[str, Any], dict[str, Any]]]
+) -> Sequence[Row[Any]]:
+    """Insert contacts (insert values, outbox row) unless their id or (officer, key) exists.
+
+    Returns the rows that went in; the others wrote nothing. ON CONFLICT DO NOTHING waits for a
+    concurrent insert of the same key to commit or roll back, so two identical requests at the
+    same instant still create one row and queue one event.
+    """
+    params: dict[str, Any] = {col.name: [values[col.name] for values, _ in group] for col in INSERT_COLUMNS}
+    params["outbox_contact"] = [values["id"] for values, _ in group]
+    for name in OUTBOX_COLUMNS:
+        params[f"outbox_{name}"] = [event[name] for _, event in group]
+    params["outbox_headers"] = [json.dumps(event["headers"]) for _, event in group]
+    return (await conn.execute(_insert_many_with_events(outbox), params)).all()
 
 
 def _filtered(q: ListQuery, contact_type: str | None) -> sa.Select[Any]:
@@ -67,18 +98,6 @@ def _filtered(q: ListQuery, contact_type: str | None) -> sa.Select[Any]:
 class ContactRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def insert_with_event(
-        self, values: dict[str, Any], outbox: sa.Table, outbox_row: dict[str, Any]
-    ) -> Row[Any] | None:
-        """Insert unless the id or (officer, idempotency key) exists, with its outbox row.
-
-        Returns the new row, or None (and nothing written) on a conflict. ON CONFLICT DO NOTHING
-        waits for a concurrent insert of the same key to commit or roll back, so two identical
-        requests at the same instant still create one row and queue one event.
-        """
-        params = values | {f"outbox_{n}": outbox_row[n] for n in OUTBOX_COLUMNS}
-        return (await self.session.execute(_insert_with_event(outbox), params)).first()
 
     async def conflicting(self, contact_id: uuid.UUID, officer_id: str, key: str | None) -> Sequence[Row[Any]]:
         """The rows an insert collided with: same id, or same officer and idempotency key."""

@@ -23,9 +23,11 @@ from fastapi.responses import Response, StreamingResponse
 from porchlight.intake.contacts.listing import export_csv, monthly_summary, page, visible
 from porchlight.intake.contacts.repository import ContactRepository
 from porchlight.intake.contacts.schemas import ContactIn, ContactOut, ContactPage, ContactSummary, ContactType
-from porchlight.intake.contacts.service import log_contact, sees_notes, to_out
+from porchlight.intake.contacts.service import ContactDesk, log_contact, sees_notes, to_out
+from porchlight.intake.contacts.writer import ContactWriter
 from porchlight.intake.meetings.listing import ListQuery, Visibility, list_filters, list_query, next_link
-from porchlight.intake.settings import IntakeSettings
+from porchlight.intake.places.index import IndexKeeper
+from porchlight.intake.settings import settings_of
 from porchlight.kit.app import Session
 from porchlight.kit.auth import Allow, Principal, Role
 from porchlight.kit.errors import NotFound
@@ -36,20 +38,15 @@ Officer = Annotated[Principal, Depends(Allow(Role.officer, Role.liaison, Role.su
 Reader = Annotated[Principal, Depends(Allow(Role.officer, Role.liaison, Role.supervisor, Role.analyst))]
 
 
-async def intake_settings(request: Request) -> IntakeSettings:
-    """Read once per app, at the first request that needs them (never at import).
-
-    ``async`` on purpose: FastAPI runs a plain ``def`` dependency in a worker thread, a thread
-    hand-off per request for a dictionary lookup.
-    """
-    state = request.app.state
-    if getattr(state, "intake_settings", None) is None:
-        state.intake_settings = IntakeSettings()
-    settings: IntakeSettings = state.intake_settings
-    return settings
-
-
-Settings = Annotated[IntakeSettings, Depends(intake_settings)]
+def desk_of(state: Any) -> ContactDesk:
+    """The app's contact desk, made at its first contact (one per running app)."""
+    runtime = state.runtime
+    desk: ContactDesk | None = getattr(state, "contact_desk", None)
+    if desk is None or desk.sessions is not runtime.sessions:  # a restarted app has a new runtime
+        desk = state.contact_desk = ContactDesk(
+            runtime.sessions, ContactWriter(runtime.engine, state.spec.outbox), IndexKeeper(runtime.sessions)
+        )
+    return desk
 
 
 def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
@@ -93,17 +90,22 @@ _BODY_DOC = {
 )
 async def post_contact(
     request: Request,
-    session: Session,
     officer: Officer,
-    settings: Settings,
     idempotency_key: Annotated[
         str | None, Header(alias="Idempotency-Key", description="Up to 200 characters, unique per request")
     ] = None,
 ) -> Response:
     """Log a positive community contact (the officer is the token's subject)."""
+    # No request session: the contact is written with others' (ContactWriter), and the few
+    # reads some requests need take their own. Settings are read the same way, without a
+    # dependency: this route is the hot one (docs/benchmarks.md, "Intake: contacts").
     raw = await request.body()
     logged = await log_contact(
-        session, request.app.state.spec.outbox, raw, officer, idempotency_key=idempotency_key, settings=settings
+        desk_of(request.app.state),
+        raw,
+        officer,
+        idempotency_key=idempotency_key,
+        settings=settings_of(request.app.state),
     )
     headers = {"Location": f"/v1/contacts/{logged.row.id}"}
     if logged.replayed:

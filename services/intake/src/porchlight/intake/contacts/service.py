@@ -3,10 +3,14 @@
 Idempotency (the contract is in the module docstring of routes.py):
 the contact row is its own idempotency record. Its primary key (the phone's id, when it sends
 one) and ``(officer_id, idempotency_key)`` are unique; the insert is ``ON CONFLICT DO NOTHING``
-in the request's transaction, so the database, not a read-then-write check, decides which of
-two identical requests creates the contact. The loser reads the winner's row and answers from
-it: the same 201 for the same key and body, 422 for the same key with another body, 200 for a
-resent id with the same content, 409 for a reused id with other content.
+(written with other requests' contacts by ``ContactWriter``, one transaction for the group),
+so the database, not a read-then-write check, decides which of two identical requests creates
+the contact. The loser reads the winner's row and answers from it: the same 201 for the same
+key and body, 422 for the same key with another body, 200 for a resent id with the same
+content, 409 for a reused id with other content.
+
+Reads (the places index's version, the officer's last place, the row a duplicate collided
+with) take a session of their own when a request needs one: most requests need none.
 """
 
 from __future__ import annotations
@@ -14,9 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 import uuid
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,7 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from porchlight.events import ContactLogged, Outbox
 from porchlight.events.catalog import GeoPoint
@@ -40,7 +42,8 @@ from porchlight.intake.contacts.schemas import (
     PlaceOut,
     PointOut,
 )
-from porchlight.intake.places.index import PlaceIndex, current_index
+from porchlight.intake.contacts.writer import ContactWriter
+from porchlight.intake.places.index import IndexKeeper
 from porchlight.intake.places.service import ResolvedPlace, resolve_in
 from porchlight.intake.settings import IntakeSettings
 from porchlight.kit.auth import Principal, Role
@@ -52,18 +55,26 @@ log = logging.getLogger(__name__)
 MAX_AGE = timedelta(days=365)
 MAX_KEY_LENGTH = 200
 KEY_FIELD = "header.Idempotency-Key"
-#: How long a places index is trusted before its version is checked again. ``resolve_place``
-#: checks it on every call, one round trip per contact (about a fifth of the CPU of a contact,
-#: see docs/benchmarks.md); a city reloads its places a few times a year, so a contact logged
-#: in the second after a reload may be placed on the old map.
-INDEX_TTL_S = 1.0
-_indexes: weakref.WeakKeyDictionary[Any, tuple[float, PlaceIndex]] = weakref.WeakKeyDictionary()
 
 
 class IdempotencyKeyReused(ProblemError):
     """The draft's 422: the key was already used for a request with another body."""
 
     status, slug, title = 422, "idempotency-key-reused", "Idempotency-Key reused with a different body"
+
+
+@dataclass(frozen=True)
+class ContactDesk:
+    """What logging a contact needs of the running app: one per app (``routes.desk_of``).
+
+    ``sessions`` for the reads some requests need (the officer's last place, the row a
+    duplicate collided with); ``writer`` writes contacts in groups; ``places`` is the places
+    index, its version checked about once a second rather than per request.
+    """
+
+    sessions: async_sessionmaker[AsyncSession]
+    writer: ContactWriter
+    places: IndexKeeper
 
 
 @dataclass(frozen=True)
@@ -103,8 +114,7 @@ def _body_errors(exc: ValidationError) -> list[dict[str, str]]:
 
 
 async def log_contact(
-    session: AsyncSession,
-    outbox: Outbox,
+    desk: ContactDesk,
     raw: bytes,
     officer: Principal,
     *,
@@ -128,18 +138,19 @@ async def log_contact(
     except ValidationError as exc:
         errors += _body_errors(exc)
         place_in, place_parsed = _place_part(raw, errors)
-    repo = ContactRepository(session)
     place: tuple[ResolvedPlace, str] | None = None
     if place_parsed:  # a malformed place is already named; resolving it would say it twice
         try:
-            place = await _resolve(session, repo, place_in, officer)
+            place = await _resolve(desk, place_in, officer)
         except ValidationProblem as exc:
             errors += exc.errors or [{"field": "body.place", "message": exc.detail}]
     if errors:
         # A retry of a request accepted before gets its answer (unless its key is malformed).
-        stored = await _stored_answer(repo, raw, officer, key) if key or idempotency_key is None else None
-        if stored is not None:
-            return stored
+        if key or idempotency_key is None:
+            async with desk.sessions() as session:
+                stored = await _stored_answer(ContactRepository(session), raw, officer, key)
+            if stored is not None:
+                return stored
         raise ValidationProblem(f"Invalid fields: {', '.join(e['field'] for e in errors)}", errors=errors)
     assert form is not None and place is not None
     resolved, source = place
@@ -164,11 +175,11 @@ async def log_contact(
         "fingerprint": fp,
     }
     event = contact_logged(values)
-    envelope = new_envelope(event, source=outbox.source)
-    row = await repo.insert_with_event(values, outbox.table, Outbox.row(envelope, event.TOPIC))
+    envelope = new_envelope(event, source=desk.writer.outbox.source)
+    row = await desk.writer.insert(values, Outbox.row(envelope, event.TOPIC))
     if row is None:
-        return await _duplicate(repo, contact_id, officer.subject, key, fp)
-    outbox.wake_after_commit(session)  # the row went in with our own statement, not outbox.add
+        async with desk.sessions() as session:
+            return await _duplicate(ContactRepository(session), contact_id, officer.subject, key, fp)
     log.debug("contact logged", extra={"contact_id": str(row.id), "contact_type": row.contact_type})
     return Logged(row=row, status=201)
 
@@ -189,14 +200,12 @@ def _place_part(raw: bytes, errors: list[dict[str, str]]) -> tuple[PlaceIn | Non
         return None, False
 
 
-async def _resolve(
-    session: AsyncSession, repo: ContactRepository, place: PlaceIn | None, officer: Principal
-) -> tuple[ResolvedPlace, str]:
+async def _resolve(desk: ContactDesk, place: PlaceIn | None, officer: Principal) -> tuple[ResolvedPlace, str]:
     """The body's place; else the officer's last contact's; else the token's district."""
     if place is not None and not place.is_empty():
         point = GeoPoint(lat=place.point.lat, lon=place.point.lon) if place.point else None
         resolved = resolve_in(
-            await _place_index(session),
+            await desk.places.get(),
             district=place.district,
             neighborhood=place.neighborhood,
             point=point,
@@ -204,13 +213,14 @@ async def _resolve(
             field="body.place",
         )
         return resolved, "body"
-    last = await repo.last_place(officer.subject)
+    async with desk.sessions() as session:
+        last = await ContactRepository(session).last_place(officer.subject)
     if last is not None:
         point = GeoPoint(lat=last.lat, lon=last.lon) if last.lat is not None else None
         return ResolvedPlace(last.district, last.neighborhood, point, last.place_name), "last_contact"
     if officer.district:
         try:
-            index = await _place_index(session)
+            index = await desk.places.get()
             return resolve_in(index, district=officer.district, field="token"), "token_district"
         except ValidationProblem:
             pass
@@ -224,18 +234,6 @@ async def _resolve(
             }
         ],
     )
-
-
-async def _place_index(session: AsyncSession) -> PlaceIndex:
-    """The places capability's index, its version checked at most every INDEX_TTL_S."""
-    engine = session.get_bind().engine
-    now = time.monotonic()
-    hit = _indexes.get(engine)
-    if hit is not None and now - hit[0] < INDEX_TTL_S:
-        return hit[1]
-    index = await current_index(session)
-    _indexes[engine] = (now, index)
-    return index
 
 
 async def _duplicate(

@@ -30,8 +30,7 @@ from porchlight.intake.imports.runner import Runner, in_session, spawn
 from porchlight.intake.imports.schemas import CommitIn, DateFormat, ImportOptions, ImportReport, Kind
 from porchlight.intake.imports.service import choose, create_job
 from porchlight.intake.imports.settings import ImportSettings
-from porchlight.intake.meetings.forms import Config
-from porchlight.intake.settings import IntakeSettings
+from porchlight.intake.settings import Config, IntakeSettings
 from porchlight.kit.app import Session, body_limit
 from porchlight.kit.auth import Allow, Principal, Role
 from porchlight.kit.errors import NotFound, ValidationProblem

@@ -15,31 +15,19 @@ import json
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.intake.settings import IntakeSettings
+from porchlight.intake.settings import IntakeSettings, settings_of
 from porchlight.kit.errors import PayloadTooLarge, ValidationProblem, field_errors
 
 Errors = list[dict[str, str]]
 ContextCheck = Callable[[AsyncSession, IntakeSettings, Any], Awaitable[Errors]]
-
-
-def intake_settings(request: Request) -> IntakeSettings:
-    """Intake's settings, read once per app (at the first request, never at import)."""
-    state = request.app.state
-    settings = getattr(state, "intake_settings", None)
-    if not isinstance(settings, IntakeSettings):
-        settings = state.intake_settings = IntakeSettings()
-    return settings
-
-
-Config = Annotated[IntakeSettings, Depends(intake_settings)]
 
 
 def form_hash(form: BaseModel) -> str:
@@ -88,7 +76,7 @@ class FormRoute(APIRoute):
             return handler
 
         async def checked(request: Request) -> Response:
-            settings = intake_settings(request)
+            settings = settings_of(request.app.state)
             if checks.max_bytes is not None:
                 await _refuse_oversized(request, checks.max_bytes(settings))
             try:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from porchlight.intake.meetings.forms import Config, FormRoute, form_checks
+from porchlight.intake.meetings.forms import FormRoute, form_checks
 from porchlight.intake.meetings.listing import Cursor, ListQuery, Visibility, list_query, next_link
 from porchlight.intake.meetings.repository import MeetingRepository
 from porchlight.intake.meetings.schemas import MeetingContext, MeetingIn, MeetingOut, MeetingPage, MeetingPatch
@@ -18,6 +18,7 @@ from porchlight.intake.meetings.service import (
     record_attendance,
     schedule_meeting,
 )
+from porchlight.intake.settings import Config
 from porchlight.kit.app import Session
 from porchlight.kit.auth import Allow, Principal, Role
 from porchlight.kit.errors import NotFound

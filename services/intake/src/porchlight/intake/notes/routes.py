@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from porchlight.intake.meetings.forms import Config, FormRoute, form_checks
+from porchlight.intake.meetings.forms import FormRoute, form_checks
 from porchlight.intake.meetings.listing import Cursor, ListQuery, Visibility, list_filters, list_query, next_link
 from porchlight.intake.notes.export import csv_lines
 from porchlight.intake.notes.models import Note
@@ -23,7 +23,7 @@ from porchlight.intake.notes.repository import NoteRepository
 from porchlight.intake.notes.schemas import NoteContext, NoteIn, NoteOut, NotePage, RevisionList, RevisionOut
 from porchlight.intake.notes.service import note_context_errors, revise_note, submit_note, visible_note
 from porchlight.intake.notes.texts import content_of
-from porchlight.intake.settings import IntakeSettings
+from porchlight.intake.settings import Config, IntakeSettings
 from porchlight.kit.app import Session
 from porchlight.kit.auth import Allow, Principal, Role
 from porchlight.kit.errors import Forbidden
