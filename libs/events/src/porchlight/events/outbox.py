@@ -19,8 +19,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 import weakref
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,6 +45,12 @@ DEFAULT_POLL_S = 0.25
 #: After a wake-up the relay waits this long before its round, so that the commits of a burst
 #: share one round (one claim, one batch of sends, one delete) instead of a round each.
 DEFAULT_LINGER_S = 0.002
+#: Rounds start at least this far apart while woken: under a steady stream of commits the relay
+#: publishes every 20 ms in batches, instead of a round of a few rows every couple of
+#: milliseconds (a round costs ~1 ms of CPU across the relay, PostgreSQL and the broker
+#: whatever its size: at 500 contacts/s a fifth of a core, docs/benchmarks.md). An event
+#: waits at most this long more; after a quiet spell the next round still starts at once.
+DEFAULT_ROUND_INTERVAL_S = 0.02
 
 #: Key in ``Session.info`` of the outboxes a transaction wrote to (cleared at commit/rollback).
 _PENDING = "porchlight.outbox.pending"
@@ -138,6 +146,44 @@ class _Waker:
             self.loop.call_soon_threadsafe(self.event.set)
 
 
+@dataclass(frozen=True)
+class _RoundStatements:
+    """A relay round's statements, as fixed SQL: prepared once per connection.
+
+    Lane lists and id lists are arrays (``= ANY``), not IN lists, whose SQL changed with every
+    count, so that PostgreSQL parsed and planned the read and the delete anew in most rounds.
+    Claim and read stay two statements: under READ COMMITTED the read must take its snapshot
+    after the lanes are locked, or it could still see rows another relay published and deleted
+    while we waited for its lane (published twice, out of order).
+    """
+
+    claim: sa.TextClause
+    read: sa.TextualSelect
+    delete: sa.TextClause
+
+
+_ROUND_STATEMENTS: dict[sa.Table, _RoundStatements] = {}
+
+
+def _round_statements(outbox: Outbox) -> _RoundStatements:
+    t, lanes = outbox.table, outbox.lanes
+    statements = _ROUND_STATEMENTS.get(t)
+    if statements is None:
+        statements = _ROUND_STATEMENTS[t] = _RoundStatements(
+            claim=sa.text(
+                f"SELECT l.lane FROM {lanes.fullname} AS l "
+                f"WHERE EXISTS (SELECT 1 FROM {t.fullname} AS o WHERE o.lane = l.lane) "
+                f"FOR UPDATE SKIP LOCKED"
+            ),
+            read=sa.text(
+                f"SELECT id, topic, key, headers, payload FROM {t.fullname} "
+                f"WHERE lane = ANY(CAST(:lanes AS smallint[])) ORDER BY id LIMIT :limit"
+            ).columns(t.c.id, t.c.topic, t.c.key, t.c.headers, t.c.payload),
+            delete=sa.text(f"DELETE FROM {t.fullname} WHERE id = ANY(CAST(:ids AS bigint[]))"),
+        )
+    return statements
+
+
 class OutboxRelay:
     """Publishes a service's outbox to Kafka; run one or more per service.
 
@@ -162,6 +208,7 @@ class OutboxRelay:
         batch_size: int = 1000,
         idle_poll_s: float = DEFAULT_POLL_S,
         linger_s: float = DEFAULT_LINGER_S,
+        round_interval_s: float = DEFAULT_ROUND_INTERVAL_S,
     ) -> None:
         self.engine = engine
         self.outbox = outbox
@@ -172,29 +219,19 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.idle_poll_s = idle_poll_s
         self.linger_s = linger_s
+        self.round_interval_s = round_interval_s
+        self._round_started = -math.inf
         self._wakeup = asyncio.Event()
         self._stopping = False
 
     async def publish_pending(self) -> int:
         """One round: publish up to ``batch_size`` rows; returns how many were published."""
-        t, lanes = self.outbox.table, self.outbox.lanes
+        statements = _round_statements(self.outbox)
         async with self.engine.begin() as conn:
-            has_rows = sa.exists().where(t.c.lane == lanes.c.lane)
-            claimed = (
-                (await conn.execute(sa.select(lanes.c.lane).where(has_rows).with_for_update(skip_locked=True)))
-                .scalars()
-                .all()
-            )
+            claimed = (await conn.execute(statements.claim)).scalars().all()
             if not claimed:
                 return 0
-            rows = (
-                await conn.execute(
-                    sa.select(t.c.id, t.c.topic, t.c.key, t.c.headers, t.c.payload)
-                    .where(t.c.lane.in_(claimed))
-                    .order_by(t.c.id)
-                    .limit(self.batch_size)
-                )
-            ).all()
+            rows = (await conn.execute(statements.read, {"lanes": claimed, "limit": self.batch_size})).all()
             # aiokafka keeps per-partition order of sends issued in sequence; waiting for all
             # acks before deleting makes the round all-or-nothing.
             futures = [
@@ -207,7 +244,7 @@ class OutboxRelay:
                 for r in rows
             ]
             await asyncio.gather(*futures)
-            await conn.execute(sa.delete(t).where(t.c.id.in_([r.id for r in rows])))
+            await conn.execute(statements.delete, {"ids": [r.id for r in rows]})
         metrics.OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
         return len(rows)
 
@@ -232,6 +269,7 @@ class OutboxRelay:
             while not self._stopping:
                 # Cleared before the round: a commit during the round wakes the next one.
                 self._wakeup.clear()
+                self._round_started = time.monotonic()
                 try:
                     published = await self.publish_pending()
                 except asyncio.CancelledError:
@@ -256,11 +294,12 @@ class OutboxRelay:
             self.outbox._unregister(waker)
 
     async def _wait(self, timeout_s: float) -> None:
-        """Until woken (then a short linger, to batch a burst of commits) or ``timeout_s``."""
+        """Until woken, then the linger or what is left of the round interval; or ``timeout_s``."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), timeout_s)
-            if self.linger_s > 0 and not self._stopping:
-                await asyncio.sleep(self.linger_s)
+            delay = max(self.linger_s, self._round_started + self.round_interval_s - time.monotonic())
+            if delay > 0 and not self._stopping:
+                await asyncio.sleep(delay)
 
     async def drain(self, timeout_s: float = 10.0) -> None:
         """Publish what is left (graceful shutdown); give up after ``timeout_s``."""

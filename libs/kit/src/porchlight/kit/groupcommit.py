@@ -27,6 +27,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
+import asyncpg
 import sqlalchemy as sa
 from prometheus_client import Histogram
 
@@ -113,7 +114,14 @@ class GroupCommit(Generic[Item, Result]):
 
 def one_item_could_cause(exc: Exception) -> bool:
     """Whether a group's failure may be one item's fault (then its items are tried one by one)."""
-    return isinstance(exc, sa.exc.IntegrityError | sa.exc.DataError)
+    # SQLAlchemy's wrappers, and asyncpg's own errors for writers that use the driver directly.
+    return isinstance(
+        exc,
+        sa.exc.IntegrityError
+        | sa.exc.DataError
+        | asyncpg.exceptions.IntegrityConstraintViolationError
+        | asyncpg.exceptions.DataError,
+    )
 
 
 def _settle(done: asyncio.Future[Result], *, result: Result | None = None, exc: Exception | None = None) -> None:

@@ -53,6 +53,7 @@ class ServiceRuntime:
             service=spec.name,
             schema=spec.schema,
             idle_poll_s=s.outbox_poll_s,
+            round_interval_s=s.outbox_round_interval_s,
         )
         if self.run_relay:
             self.spawn(self.relay.run(), "relay")

@@ -46,6 +46,9 @@ class KitSettings(BaseSettings):
     #: How often an idle outbox relay looks for rows written by other processes (it is woken at
     #: once by commits of its own process): docs/adr/0008-outbox-wake-up-in-process.md.
     outbox_poll_s: float = 0.25
+    #: Rounds of a busy outbox relay start at least this far apart (events wait at most this
+    #: much more; see porchlight.events.outbox.DEFAULT_ROUND_INTERVAL_S).
+    outbox_round_interval_s: float = 0.02
     # Consumers: a short fetch wait keeps latency low (500 ms default -> 250 ms at p99); a
     # group rebalances in about half the session timeout on the embedded broker.
     consumer_fetch_max_wait_ms: int = 10

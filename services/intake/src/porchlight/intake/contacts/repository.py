@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.intake.contacts.models import Contact
 from porchlight.intake.meetings.listing import ListQuery, keyset
@@ -22,59 +24,91 @@ c = contacts.c
 #: The columns a new contact is inserted with (``created_at`` is the database's).
 INSERT_COLUMNS = [col for col in contacts.c if col.name != "created_at"]
 OUTBOX_COLUMNS = ["event_id", "event_type", "topic", "key", "lane", "headers", "payload"]
-_statements: dict[sa.Table, sa.TextualSelect] = {}
 
 
-def _array_of(column: sa.Column[Any], param: str) -> str:
-    """``CAST(:param AS type[])``: a whole column of a group as one array parameter."""
+class StoredContact(NamedTuple):
+    """A contact as the group insert returns it: the columns of ``contacts``, in order."""
+
+    id: uuid.UUID
+    officer_id: str
+    unit: str | None
+    contact_type: str
+    minutes: int
+    residents_reached: int
+    occurred_at: datetime
+    district: str
+    neighborhood: str | None
+    lat: float | None
+    lon: float | None
+    place_name: str | None
+    place_source: str
+    note: str | None
+    idempotency_key: str | None
+    fingerprint: str
+    created_at: datetime
+
+
+# A column added to the model must be added above (the insert returns the columns by position).
+if StoredContact._fields != tuple(contacts.c.keys()):
+    raise RuntimeError("StoredContact is out of step with the contacts table")
+
+
+def _array_of(column: sa.Column[Any], position: int) -> str:
+    """``$n::type[]``: a whole column of a group as one array parameter."""
     sql_type = column.type.compile(dialect=postgresql.dialect())
-    if sql_type == "JSONB":  # asyncpg sends jsonb[] elements as text: cast each one afterwards
+    if sql_type == "JSONB":  # sent as text, cast element by element in the statement
         sql_type = "TEXT"
-    return f"CAST(:{param} AS {sql_type}[])"
+    return f"${position}::{sql_type}[]"
 
 
-def _insert_many_with_events(outbox: sa.Table) -> sa.TextualSelect:
+@functools.cache
+def _insert_many_sql(outbox: sa.Table) -> str:
     """INSERT a group of contacts ON CONFLICT DO NOTHING and the outbox rows of those that went in.
 
     One statement over arrays (one parameter per column, whatever the group's size), so
-    PostgreSQL and asyncpg prepare it once per connection; built once per outbox table. An
-    outbox row is exactly what ``Outbox.add`` writes (``Outbox.row``), joined to its contact by
-    id: the contacts of a group must have distinct ids (``ContactWriter`` sees to it).
+    PostgreSQL and asyncpg prepare it once per connection. Its parameters, in order: the
+    INSERT_COLUMNS, the contact id of each outbox row, the OUTBOX_COLUMNS. An outbox row is
+    exactly what ``Outbox.add`` writes (``Outbox.row``), joined to its contact by id: the
+    contacts of a group must have distinct ids (``ContactWriter`` sees to it).
     """
-    statement = _statements.get(outbox)
-    if statement is None:
-        names = [col.name for col in INSERT_COLUMNS]
-        event_arrays = ", ".join(_array_of(outbox.c[n], f"outbox_{n}") for n in OUTBOX_COLUMNS)
-        event_values = ", ".join("CAST(e.headers AS jsonb)" if n == "headers" else f"e.{n}" for n in OUTBOX_COLUMNS)
-        statement = _statements[outbox] = sa.text(
-            f"WITH created AS ("
-            f"INSERT INTO {contacts.fullname} ({', '.join(names)}) "
-            f"SELECT * FROM unnest({', '.join(_array_of(col, col.name) for col in INSERT_COLUMNS)}) "
-            f"ON CONFLICT DO NOTHING RETURNING *), "
-            f"queued AS ("
-            f"INSERT INTO {outbox.fullname} ({', '.join(OUTBOX_COLUMNS)}) "
-            f"SELECT {event_values} FROM unnest(CAST(:outbox_contact AS uuid[]), {event_arrays}) "
-            f"AS e(contact, {', '.join(OUTBOX_COLUMNS)}) JOIN created ON created.id = e.contact) "
-            f"SELECT * FROM created"
-        ).columns(*contacts.c)
-    return statement
+    n = len(INSERT_COLUMNS)
+    contact_arrays = ", ".join(_array_of(col, i) for i, col in enumerate(INSERT_COLUMNS, 1))
+    event_arrays = ", ".join(_array_of(outbox.c[name], i) for i, name in enumerate(OUTBOX_COLUMNS, n + 2))
+    event_values = ", ".join("e.headers::jsonb" if name == "headers" else f"e.{name}" for name in OUTBOX_COLUMNS)
+    return (
+        f"WITH created AS ("
+        f"INSERT INTO {contacts.fullname} ({', '.join(col.name for col in INSERT_COLUMNS)}) "
+        f"SELECT * FROM unnest({contact_arrays}) "
+        f"ON CONFLICT DO NOTHING RETURNING {', '.join(col.name for col in contacts.c)}), "
+        f"queued AS ("
+        f"INSERT INTO {outbox.fullname} ({', '.join(OUTBOX_COLUMNS)}) "
+        f"SELECT {event_values} FROM unnest(${n + 1}::uuid[], {event_arrays}) "
+        f"AS e(contact, {', '.join(OUTBOX_COLUMNS)}) JOIN created ON created.id = e.contact) "
+        f"SELECT * FROM created"
+    )
 
 
 async def insert_many_with_events(
-    conn: AsyncConnection, outbox: sa.Table, group: Sequence[tuple[dict[str, Any], dict[str, Any]]]
-) -> Sequence[Row[Any]]:
+    driver: asyncpg.Connection, outbox: sa.Table, group: Sequence[tuple[dict[str, Any], dict[str, Any]]]
+) -> list[StoredContact]:
     """Insert contacts (insert values, outbox row) unless their id or (officer, key) exists.
 
-    Returns the rows that went in; the others wrote nothing. ON CONFLICT DO NOTHING waits for a
+    Returns the rows that went in; the others wrote nothing. ``driver`` is asyncpg's connection
+    (``ContactWriter`` takes it from the engine's pool): on the hot path SQLAlchemy's handling
+    of two dozen array parameters cost more than the statement. Outside a transaction the
+    statement is one of its own: atomic, one round trip. ON CONFLICT DO NOTHING waits for a
     concurrent insert of the same key to commit or roll back, so two identical requests at the
     same instant still create one row and queue one event.
     """
-    params: dict[str, Any] = {col.name: [values[col.name] for values, _ in group] for col in INSERT_COLUMNS}
-    params["outbox_contact"] = [values["id"] for values, _ in group]
+    args: list[list[Any]] = [[values[col.name] for values, _ in group] for col in INSERT_COLUMNS]
+    args.append([values["id"] for values, _ in group])
     for name in OUTBOX_COLUMNS:
-        params[f"outbox_{name}"] = [event[name] for _, event in group]
-    params["outbox_headers"] = [json.dumps(event["headers"]) for _, event in group]
-    return (await conn.execute(_insert_many_with_events(outbox), params)).all()
+        if name == "headers":
+            args.append([json.dumps(event[name]) for _, event in group])
+        else:
+            args.append([event[name] for _, event in group])
+    records = await driver.fetch(_insert_many_sql(outbox), *args)
+    return [StoredContact(*record) for record in records]
 
 
 def _filtered(q: ListQuery, contact_type: str | None) -> sa.Select[Any]:

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from porchlight.events import ContactLogged, Outbox
 from porchlight.events.catalog import GeoPoint
 from porchlight.events.envelope import new_envelope
-from porchlight.intake.contacts.repository import ContactRepository
+from porchlight.intake.contacts.repository import ContactRepository, StoredContact
 from porchlight.intake.contacts.schemas import (
     CONTEXT_MAX_AGE,
     CONTEXT_MAX_FUTURE,
@@ -81,7 +81,7 @@ class ContactDesk:
 class Logged:
     """What the route answers: the contact's row, and how this request relates to it."""
 
-    row: Row[Any]
+    row: Row[Any] | StoredContact
     status: int  # 201 created or replayed, 200 for a resent id
     replayed: bool = False
 
@@ -303,7 +303,7 @@ def sees_notes(viewer: Principal) -> bool:
     return bool(viewer.roles & {Role.supervisor, Role.admin})
 
 
-def to_out(row: Row[Any], *, with_note: bool) -> ContactOut:
+def to_out(row: Row[Any] | StoredContact, *, with_note: bool) -> ContactOut:
     point = PointOut(lat=row.lat, lon=row.lon) if row.lat is not None else None
     return ContactOut(
         id=row.id,
