@@ -559,7 +559,7 @@ async def run(p: Platform, args: argparse.Namespace) -> dict[str, Any]:
                     "--threads",  # type: ignore[union-attr]
                     *(["--subprocesses"] if args.workers > 1 else []),
                     "-r",
-                    "250",
+                    str(args.py_spy_rate),
                     "-d",
                     str(int(args.duration)),
                 ],
@@ -689,6 +689,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--py-spy", type=Path, help="profile intake during the measured window (raw stacks)")
+    ap.add_argument("--py-spy-rate", type=int, default=250, help="samples per second (lower: less disturbance)")
     ap.add_argument(
         "--priority",
         type=int,

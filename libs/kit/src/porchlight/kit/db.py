@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -81,6 +82,27 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
 def asyncpg_dsn(url: str) -> str:
     """The plain libpq-style DSN asyncpg wants, from a SQLAlchemy URL."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@asynccontextmanager
+async def driver_connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
+    """One of the engine's pooled connections, for asyncpg directly.
+
+    For a hot path's fixed statements, where SQLAlchemy's handling of the statement and its
+    parameters cost more than the statement itself (docs/benchmarks.md, "Intake: contacts").
+    Outside a transaction each statement is one of its own (atomic, one round trip); the
+    connection goes back to the pool, and a dead one is thrown away rather than handed out
+    again.
+    """
+    async with engine.connect() as conn:
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None  # checked out: an asyncpg connection
+        try:
+            yield driver
+        except BaseException:
+            if driver.is_closed():
+                await conn.invalidate()
+            raise
 
 
 async def ping(engine: AsyncEngine) -> None:

@@ -10,7 +10,7 @@ key and body, 422 for the same key with another body, 200 for a resent id with t
 content, 409 for a reused id with other content.
 
 Reads (the places index's version, the officer's last place, the row a duplicate collided
-with) take a session of their own when a request needs one: most requests need none.
+with) take a connection of their own when a request needs one: most requests need none.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from porchlight.events import ContactLogged, Outbox
 from porchlight.events.catalog import GeoPoint
 from porchlight.events.envelope import new_envelope
-from porchlight.intake.contacts.repository import ContactRepository, StoredContact
+from porchlight.intake.contacts.repository import ContactRepository, StoredContact, last_place
 from porchlight.intake.contacts.schemas import (
     CONTEXT_MAX_AGE,
     CONTEXT_MAX_FUTURE,
@@ -47,6 +47,7 @@ from porchlight.intake.places.index import IndexKeeper
 from porchlight.intake.places.service import ResolvedPlace, resolve_in
 from porchlight.intake.settings import IntakeSettings
 from porchlight.kit.auth import Principal, Role
+from porchlight.kit.db import driver_connection
 from porchlight.kit.errors import Conflict, ProblemError, ValidationProblem
 
 log = logging.getLogger(__name__)
@@ -67,9 +68,10 @@ class IdempotencyKeyReused(ProblemError):
 class ContactDesk:
     """What logging a contact needs of the running app: one per app (``routes.desk_of``).
 
-    ``sessions`` for the reads some requests need (the officer's last place, the row a
-    duplicate collided with); ``writer`` writes contacts in groups; ``places`` is the places
-    index, its version checked about once a second rather than per request.
+    ``sessions`` for the rare reads (the row a duplicate collided with, the stored answer of a
+    retried request); ``writer`` writes contacts in groups (its engine also serves the officer's
+    last place); ``places`` is the places index, its version checked about once a second
+    rather than per request.
     """
 
     sessions: async_sessionmaker[AsyncSession]
@@ -213,11 +215,11 @@ async def _resolve(desk: ContactDesk, place: PlaceIn | None, officer: Principal)
             field="body.place",
         )
         return resolved, "body"
-    async with desk.sessions() as session:
-        last = await ContactRepository(session).last_place(officer.subject)
+    async with driver_connection(desk.writer.engine) as driver:
+        last = await last_place(driver, officer.subject)
     if last is not None:
-        point = GeoPoint(lat=last.lat, lon=last.lon) if last.lat is not None else None
-        return ResolvedPlace(last.district, last.neighborhood, point, last.place_name), "last_contact"
+        point = GeoPoint(lat=last["lat"], lon=last["lon"]) if last["lat"] is not None else None
+        return ResolvedPlace(last["district"], last["neighborhood"], point, last["place_name"]), "last_contact"
     if officer.district:
         try:
             index = await desk.places.get()

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from porchlight.events import Outbox
 from porchlight.intake.contacts.repository import StoredContact, insert_many_with_events
+from porchlight.kit.db import driver_connection
 from porchlight.kit.groupcommit import GroupCommit
 
 #: A contact's insert values and its outbox row.
@@ -46,17 +47,9 @@ class ContactWriter:
             ids.add(values["id"])
             keys.add(key)
             inserted.append((values, event))
-        async with self.engine.connect() as conn:
-            # The pool's connection, used by asyncpg directly: the group's one statement is
-            # atomic on its own, so no BEGIN and COMMIT (one round trip instead of three).
-            driver = (await conn.get_raw_connection()).driver_connection
-            assert driver is not None  # checked out: an asyncpg connection
-            try:
-                rows = await insert_many_with_events(driver, self.outbox.table, inserted)
-            except BaseException:
-                if driver.is_closed():  # the pool must not hand a dead connection out again
-                    await conn.invalidate()
-                raise
+        # The group's one statement is atomic on its own: no BEGIN and COMMIT around it.
+        async with driver_connection(self.engine) as driver:
+            rows = await insert_many_with_events(driver, self.outbox.table, inserted)
         if rows:
             self.outbox.wake()
         by_id = {row.id: row for row in rows}
