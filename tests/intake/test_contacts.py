@@ -16,9 +16,16 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer
+from prometheus_client import REGISTRY
 from support import bearer, running, scalar
 
+from porchlight.events import Outbox
+from porchlight.events.envelope import new_envelope
+from porchlight.intake.contacts.service import contact_logged
+from porchlight.intake.contacts.writer import ContactWriter
 from porchlight.intake.settings import IntakeSettings
+from porchlight.kit.db import create_engine
+from porchlight.kit.service import get_service
 from porchlight.kit.settings import KitSettings
 
 IN_C6 = {"lat": 42.3335, "lon": -71.0495}  # South Boston (district C6)
@@ -490,3 +497,111 @@ async def test_only_officers_liaisons_and_supervisors_log_contacts(settings: Kit
             "/v1/contacts", json=contact(), headers=bearer(settings, "liaison", subject=officer_id())
         )
     assert analyst.status_code == 403 and anonymous.status_code == 401 and liaison.status_code == 201
+
+
+# --- written in groups (ContactWriter): shared commits, one row per id or key, bad ones alone --------
+
+
+def _groups_so_far() -> tuple[float, float]:
+    """(groups written, contacts in them) by intake's contact writers in this process."""
+    labels = {"writer": "intake-contacts"}
+    groups = REGISTRY.get_sample_value("porchlight_group_commit_size_count", labels) or 0.0
+    items = REGISTRY.get_sample_value("porchlight_group_commit_size_sum", labels) or 0.0
+    return groups, items
+
+
+def _write(officer: str, *, contact_id: uuid.UUID | None = None, key: str | None = None, minutes: int = 10) -> Any:
+    """A contact's insert values and outbox row, as log_contact builds them."""
+    values = {
+        "id": contact_id or uuid.uuid4(),
+        "officer_id": officer,
+        "unit": None,
+        "contact_type": "conversation",
+        "minutes": minutes,
+        "residents_reached": 2,
+        "occurred_at": datetime.now(UTC),
+        "district": "C6",
+        "neighborhood": "south-boston",
+        "lat": 42.3335,
+        "lon": -71.0495,
+        "place_name": None,
+        "place_source": "body",
+        "note": None,
+        "idempotency_key": key,
+        "fingerprint": uuid.uuid4().hex,
+    }
+    event = contact_logged(values)
+    return values, Outbox.row(new_envelope(event, source="intake"), event.TOPIC)
+
+
+async def test_concurrent_contacts_share_commits_and_each_is_stored_and_queued_once(settings: KitSettings) -> None:
+    me = officer_id()
+    groups_before, items_before = _groups_so_far()
+    async with running("intake", settings, background=False) as (_, client):  # no relay: rows stay
+        answers = await asyncio.gather(
+            *(
+                client.post("/v1/contacts", json=contact(), headers=officer_headers(settings, me, key=f"k-{i}"))
+                for i in range(40)
+            )
+        )
+    assert [r.status_code for r in answers] == [201] * 40
+    ids = {r.json()["id"] for r in answers}
+    assert len(ids) == 40 and await count(settings, me) == 40
+    for contact_id in ids:
+        assert await outbox_rows(settings, contact_id) == 1
+    groups, items = _groups_so_far()
+    assert items - items_before == 40
+    assert groups - groups_before < 40  # some of them shared a commit
+
+
+async def test_within_a_group_a_taken_id_or_key_gives_one_row(settings: KitSettings) -> None:
+    spec = get_service("intake")
+    engine = create_engine(settings.require_database_url(), pool_size=2)
+    try:
+        writer = ContactWriter(engine, spec.outbox)
+        me, other = officer_id(), officer_id()
+        shared_id = uuid.uuid4()
+        results = await asyncio.gather(
+            writer.insert(*_write(me, key="same")),
+            writer.insert(*_write(me, key="same")),  # same officer and key, another id
+            writer.insert(*_write(me, contact_id=shared_id)),
+            writer.insert(*_write(other, contact_id=shared_id)),  # another officer, same id
+        )
+    finally:
+        await engine.dispose()
+    first, second, third, fourth = results
+    assert first is not None and first.idempotency_key == "same" and second is None
+    assert third is not None and third.id == shared_id and third.officer_id == me and fourth is None
+    assert await count(settings, me) == 2 and await count(settings, other) == 0
+    assert await outbox_rows(settings, str(first.id)) == 1 and await outbox_rows(settings, str(shared_id)) == 1
+
+
+async def test_a_contact_the_database_refuses_fails_alone(settings: KitSettings) -> None:
+    spec = get_service("intake")
+    engine = create_engine(settings.require_database_url(), pool_size=2)
+    me = officer_id()
+    try:
+        writer = ContactWriter(engine, spec.outbox)
+        good = [_write(me) for _ in range(5)]
+        bad = _write(me, minutes=40_000)  # beyond the column's smallint
+        results = await asyncio.gather(
+            *(writer.insert(*w) for w in good[:2]),
+            writer.insert(*bad),
+            *(writer.insert(*w) for w in good[2:]),
+            return_exceptions=True,
+        )
+    finally:
+        await engine.dispose()
+    assert isinstance(results[2], Exception)
+    stored = [r for i, r in enumerate(results) if i != 2]
+    assert all(r is not None and not isinstance(r, Exception) for r in stored)
+    assert await count(settings, me) == 5
+    assert await outbox_rows(settings, str(bad[0]["id"])) == 0
+    assert (
+        int(
+            await scalar(
+                settings, "SELECT count(*) FROM intake.contacts WHERE minutes = 40000 AND officer_id = :o", o=me
+            )
+        )
+        == 0
+    )

@@ -116,7 +116,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
         length = int(declared) if declared is not None and declared.isdigit() else None
         received = 0
         limit: int | None = None

@@ -114,13 +114,16 @@ class GroupCommit(Generic[Item, Result]):
 
 def one_item_could_cause(exc: Exception) -> bool:
     """Whether a group's failure may be one item's fault (then its items are tried one by one)."""
-    # SQLAlchemy's wrappers, and asyncpg's own errors for writers that use the driver directly.
+    # SQLAlchemy's wrappers; asyncpg's own errors for writers that use the driver directly; and
+    # a value the driver could not encode (asyncpg raises a ValueError or TypeError for it).
     return isinstance(
         exc,
         sa.exc.IntegrityError
         | sa.exc.DataError
         | asyncpg.exceptions.IntegrityConstraintViolationError
-        | asyncpg.exceptions.DataError,
+        | asyncpg.exceptions.DataError
+        | ValueError
+        | TypeError,
     )
 
 

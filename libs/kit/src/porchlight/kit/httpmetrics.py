@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Iterator, Sequence
 
 from prometheus_client import Counter, Histogram
-from starlette.datastructures import MutableHeaders
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -78,9 +77,11 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = MutableHeaders(raw=list(message.get("headers", ())))
-                headers["X-Request-ID"] = rid
-                message["headers"] = headers.raw
+                # Ours replaces any the app set (the dashboard's proxy passes upstream ones on);
+                # raw pairs: cheaper than MutableHeaders on every response.
+                headers = [h for h in message.get("headers", ()) if h[0].lower() != b"x-request-id"]
+                headers.append((b"x-request-id", rid.encode("latin-1")))
+                message["headers"] = headers
             await send(message)
 
         try:
