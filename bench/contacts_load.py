@@ -6,7 +6,7 @@ All on 127.0.0.1, in a temp directory removed at exit (results: docs/benchmarks.
 
 1. starts its own embedded PostgreSQL and Tansu broker (free port), creates the topics and
    migrates intake (kit ``prepare``);
-2. runs intake in a child process: uvicorn, ``--workers`` worker processes (default 1), uvloop +
+2. runs intake in a child process: uvicorn, ``--workers`` worker processes (default 2), uvloop +
    httptools, the app's lifespan with the outbox relay on in each; the demo city is loaded by
    intake's startup hook (standalone);
 3. drives load from this (separate) process: a small keep-alive HTTP/1.1 client on uvloop,
@@ -680,7 +680,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--serve-child", help=argparse.SUPPRESS)
     ap.add_argument("--rate", type=float, default=1000.0, help="requests/s (open loop); 0 = closed loop")
-    ap.add_argument("--duration", type=float, default=20.0, help="measured seconds")
+    ap.add_argument("--duration", type=float, default=30.0, help="measured seconds")
     ap.add_argument("--warmup", type=float, default=5.0, help="seconds sent before measuring")
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--grace", type=float, default=15.0, help="seconds to wait for answers after the schedule")
@@ -702,7 +702,9 @@ def main() -> None:
         default=0.0,
         help="shared machine: wait up to this many seconds for others to use < 0.3 cores",
     )
-    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of intake")
+    ap.add_argument(
+        "--workers", type=int, default=2, help="intake processes (uvicorn workers; two: one per core, as two replicas)"
+    )
     ap.add_argument(
         "--with-notify",
         action="store_true",
