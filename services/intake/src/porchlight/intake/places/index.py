@@ -60,8 +60,6 @@ class PlaceIndex:
     version: int
     districts: list[IndexedPlace] = field(default_factory=list)
     neighborhoods: list[IndexedPlace] = field(default_factory=list)
-    _district_shapes: list[BaseGeometry] = field(default_factory=list)
-    _neighborhood_shapes: list[BaseGeometry] = field(default_factory=list)
     _by_code: dict[tuple[str, str], IndexedPlace] = field(default_factory=dict)
     _district_tree: STRtree | None = None
     _neighborhood_tree: STRtree | None = None
@@ -71,23 +69,26 @@ class PlaceIndex:
     @classmethod
     def build(cls, version: int, places: Sequence[Place]) -> PlaceIndex:
         index = cls(version=version)
+        district_shapes: list[BaseGeometry] = []
+        neighborhood_shapes: list[BaseGeometry] = []
         for p in places:
             item = IndexedPlace(p.code, p.kind, p.name, p.parent_code)
             geom = shape(p.geometry)
             shapely.prepare(geom)
             if p.kind == "district":
                 index.districts.append(item)
-                index._district_shapes.append(geom)
+                district_shapes.append(geom)
             else:
                 index.neighborhoods.append(item)
-                index._neighborhood_shapes.append(geom)
+                neighborhood_shapes.append(geom)
             index._by_code[(p.kind, p.code.casefold())] = item
-        if index._district_shapes:
-            index._district_tree = STRtree(index._district_shapes)
-            index._district_array = np.array(index._district_shapes, dtype=object)
-        if index._neighborhood_shapes:
-            index._neighborhood_tree = STRtree(index._neighborhood_shapes)
-            index._neighborhood_array = np.array(index._neighborhood_shapes, dtype=object)
+        # The shapes as arrays (one point against all: ``_at``) and in trees (many points: ``locate_many``).
+        if district_shapes:
+            index._district_tree = STRtree(district_shapes)
+            index._district_array = np.array(district_shapes, dtype=object)
+        if neighborhood_shapes:
+            index._neighborhood_tree = STRtree(neighborhood_shapes)
+            index._neighborhood_array = np.array(neighborhood_shapes, dtype=object)
         return index
 
     def find(self, kind: str, code: str) -> IndexedPlace | None:
