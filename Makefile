@@ -35,7 +35,7 @@ run: install ## standalone mode: embedded PostgreSQL + broker, every service; th
 test: install ## every test, on real embedded PostgreSQL and broker
 	$(BIN)/python -m pytest
 
-lint: install ## ruff + mypy
+lint: install ## ruff (lint, format check) + mypy (libs/ with --strict's flags, see pyproject.toml); CI runs it
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy libs/events/src libs/kit/src services/*/src

@@ -14,13 +14,13 @@ from typing import Annotated
 
 import pytest
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Route
 
 from porchlight.kit.app import create_app
 from porchlight.kit.auth import AccessRule, Allow, Public, Role
+from porchlight.kit.openapi import access_rules
 from porchlight.kit.service import discover_services
 from porchlight.kit.settings import KitSettings
 
@@ -35,18 +35,6 @@ class RouteRow:
     methods: str
     path: str
     rules: tuple[str, ...]
-
-
-def access_rules(dependant: Dependant) -> list[AccessRule]:
-    """Every AccessRule anywhere in a dependant tree (depth first, duplicates kept)."""
-    found: list[AccessRule] = []
-    stack = [dependant]
-    while stack:
-        node = stack.pop()
-        if isinstance(node.call, AccessRule):
-            found.append(node.call)
-        stack.extend(node.dependencies)
-    return found
 
 
 def check_routes(routes: list[BaseRoute]) -> tuple[list[RouteRow], list[str]]:

@@ -24,6 +24,7 @@ from porchlight.events.envelope import Envelope, MalformedEvent, from_kafka, new
 from porchlight.events.inbox import Inbox
 from porchlight.events.outbox import Outbox, OutboxRelay
 from porchlight.events.producer import EventProducer
+from porchlight.events.routing import EventRouter
 from porchlight.events.topics import Topics, dlq_topic, ensure_topics
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Envelope",
     "Event",
     "EventProducer",
+    "EventRouter",
     "Inbox",
     "InsightUpdated",
     "IssueFlagged",

@@ -91,7 +91,8 @@ def event_json_schema(cls: type[Event]) -> dict[str, Any]:
     schema["$id"] = f"{SCHEMA_BASE_URL}{cls.TYPE}.json"
     schema["title"] = cls.__name__
     schema["description"] = _doc(cls)
-    return _sorted(schema)
+    sorted_schema: dict[str, Any] = _sorted(schema)
+    return sorted_schema
 
 
 def all_event_schemas() -> dict[str, dict[str, Any]]:
@@ -192,7 +193,7 @@ def asyncapi_document() -> dict[str, Any]:
     }
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no type hints
     """Block style for multi-line strings, so the YAML stays readable in review."""
 
 
@@ -205,7 +206,8 @@ _Dumper.add_representer(str, _str_representer)
 
 
 def render_asyncapi() -> str:
-    return yaml.dump(asyncapi_document(), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    text: str = yaml.dump(asyncapi_document(), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return text
 
 
 def render_json(obj: Any) -> str:

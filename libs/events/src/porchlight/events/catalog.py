@@ -1,4 +1,4 @@
-"""The Porchlight event catalog (DESIGN.md §3).
+"""The Porchlight event catalog (docs/architecture.md, "Event flow").
 
 One class per event, past-tense names. Each class's docstring says when the event happens; it
 becomes the event's description in docs/asyncapi.yaml. Free text in every event is already

@@ -1,4 +1,4 @@
-"""Backward-compatibility check between two JSON Schemas of an event (DESIGN.md §3).
+"""Backward-compatibility check between two JSON Schemas of an event (docs/architecture.md, "Event flow").
 
 "A new version only adds optional fields." Events are replayed for months, by consumers deployed
 at different times, so a schema change must not break whoever reads the other side:

@@ -35,6 +35,7 @@ from porchlight.events.envelope import Envelope, MalformedEvent, from_kafka
 from porchlight.events.inbox import Inbox
 from porchlight.events.logcontext import event_context
 from porchlight.events.producer import EventProducer
+from porchlight.events.routing import EventRouter, Resources
 from porchlight.events.topics import dlq_topic
 
 log = logging.getLogger(__name__)
@@ -47,20 +48,45 @@ BatchHandler = Callable[[AsyncSession, list[tuple[Any, Envelope]]], Awaitable[No
 
 @dataclass(frozen=True)
 class ConsumerSpec:
-    """What a service consumes: a group name and one handler per event class."""
+    """What a service consumes: a group name and its typed handlers (``routers``).
+
+    ``handlers`` and ``batch_handlers`` map event classes to plain callables in the runner's
+    calling convention, for tools and tests; services use routers (routing.py).
+    """
 
     group: str
+    routers: Sequence[EventRouter] = ()
     handlers: Mapping[type[Event], Handler] = field(default_factory=dict)
     batch_handlers: Mapping[type[Event], BatchHandler] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        both = set(self.handlers) & set(self.batch_handlers)
-        if both:
-            raise ValueError(f"{self.group}: one handler kind per event class, not both: {both}")
+        seen: dict[type[Event], str] = {}
+        for cls in [*self.handlers, *self.batch_handlers]:
+            if cls in seen:
+                raise ValueError(f"{self.group}: one handler kind per event class, not both: {cls.__name__}")
+            seen[cls] = "plain"
+        for router in self.routers:
+            for sub in router.subscribers:
+                for cls in sub.events:
+                    if cls in seen:
+                        raise ValueError(f"{self.group}: {cls.__name__} has two handlers ({sub.call.__qualname__})")
+                    seen[cls] = sub.call.__qualname__
+
+    def bound(self, resources: Resources) -> tuple[dict[type[Event], Handler], dict[type[Event], BatchHandler]]:
+        """Every handler in the runner's calling convention, routers' ones bound to ``resources``."""
+        one: dict[type[Event], Handler] = dict(self.handlers)
+        many: dict[type[Event], BatchHandler] = dict(self.batch_handlers)
+        for router in self.routers:
+            for sub in router.subscribers:
+                call = sub.bind(resources)
+                for cls in sub.events:
+                    (many if sub.batch else one)[cls] = call
+        return one, many
 
     @property
     def event_classes(self) -> list[type[Event]]:
-        return [*self.handlers, *self.batch_handlers]
+        subscribed = [cls for r in self.routers for sub in r.subscribers for cls in sub.events]
+        return [*self.handlers, *self.batch_handlers, *subscribed]
 
     @property
     def topics(self) -> list[str]:
@@ -101,6 +127,7 @@ class ConsumerRunner:
         backoff_s: float = 0.2,
         fetch_max_wait_ms: int = 10,
         session_timeout_ms: int = 10_000,
+        resources: Resources | None = None,
     ) -> None:
         self.spec = spec
         self.service = service
@@ -110,8 +137,9 @@ class ConsumerRunner:
         self.lag_approximate = "true" if lag_approximate else "false"
         self.max_attempts = max_attempts
         self.backoff_s = backoff_s
-        self._by_type = {cls.TYPE: h for cls, h in spec.handlers.items()}
-        self._batch_by_type = {cls.TYPE: h for cls, h in spec.batch_handlers.items()}
+        one, many = spec.bound(resources if resources is not None else {})
+        self._by_type = {cls.TYPE: h for cls, h in one.items()}
+        self._batch_by_type = {cls.TYPE: h for cls, h in many.items()}
         self._families = {_family(cls.TYPE) for cls in spec.event_classes}
         self._stopping = asyncio.Event()
         self._consumer = AIOKafkaConsumer(

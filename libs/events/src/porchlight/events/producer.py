@@ -47,7 +47,8 @@ class EventProducer:
         self, topic: str, *, key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]
     ) -> asyncio.Future[Any]:
         """Queue one record; returns the future of its acknowledgement."""
-        return await self._producer.send(topic, value=value, key=key, headers=headers)
+        ack: asyncio.Future[Any] = await self._producer.send(topic, value=value, key=key, headers=headers)
+        return ack
 
     async def publish(self, event: Event, *, source: str) -> str:
         """Publish one event directly and wait for its ack; returns the event id.

@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from porchlight.kit.auth import Authenticator, Public
@@ -29,6 +29,7 @@ from porchlight.kit.errors import (
     problem_responses,
 )
 from porchlight.kit.httpmetrics import RequestContextMiddleware
+from porchlight.kit.openapi import document_forms, document_security, operation_id
 from porchlight.kit.runtime import ServiceRuntime
 from porchlight.kit.service import ServiceSpec
 from porchlight.kit.settings import KitSettings
@@ -47,10 +48,32 @@ Session = Annotated[AsyncSession, Depends(_session, scope="function")]
 
 async def runtime_of(request: Request) -> ServiceRuntime:
     # async: FastAPI runs a plain ``def`` dependency in a worker thread, a hand-off per request.
-    return request.app.state.runtime
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
 
 
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
+
+_Provided = TypeVar("_Provided")
+
+
+def Provided(kind: type[_Provided]) -> Any:
+    """A dependency on an object the service provided at start-up (``ServiceRuntime.provide``):
+    ``Model = Annotated[ModelHolder, Provided(ModelHolder)]``. One resolver per type, so FastAPI
+    caches it per request like any dependency."""
+
+    async def resolve(request: Request) -> Any:
+        runtime: ServiceRuntime = request.app.state.runtime
+        return runtime.resource(kind)
+
+    resolve.__name__ = f"provided_{kind.__name__}"
+    return Depends(resolve)
+
+
+#: The service's session factory, for work outside the request's transaction (streamed exports).
+Sessions = Annotated[async_sessionmaker[AsyncSession], Provided(async_sessionmaker)]
+#: The kit's settings of the running service.
+Settings = Annotated[KitSettings, Provided(KitSettings)]
 
 
 #: A route's own body limit: bytes, or a function of the app's state giving them (read once).
@@ -183,12 +206,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = ServiceRuntime(spec, settings, run_consumers=run_background, run_relay=run_background)
-        await runtime.start()
         app.state.runtime = runtime
-        for hook in spec.on_startup:
-            result = hook(app.state)
-            if asyncio.iscoroutine(result):
-                await result
+        await runtime.start()
         if freeze_heap:
             freeze_long_lived()
         try:
@@ -204,6 +223,7 @@ def create_app(
         docs_url="/docs",
         redoc_url=None,
         telemetry=None if settings.fastapi_telemetry else {"tracing": False, "metrics": False, "logs": False},
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.spec = spec
@@ -216,6 +236,10 @@ def create_app(
 
     @app.get("/healthz", tags=["operations"], dependencies=probe)
     async def healthz(request: Request) -> Any:
+        """Liveness: the process and its background tasks (relay, consumers) are running.
+
+        503 when a background task died, so that Kubernetes restarts the pod.
+        """
         runtime: ServiceRuntime | None = getattr(request.app.state, "runtime", None)
         if runtime is not None and not runtime.healthy:
             return JSONResponse({"status": "failing", "service": spec.name}, status_code=503)
@@ -223,6 +247,10 @@ def create_app(
 
     @app.get("/readyz", tags=["operations"], dependencies=probe)
     async def readyz(runtime: Runtime) -> Any:
+        """Readiness: the database and the broker answer.
+
+        503 with the failing check named while either is unreachable (the pod then gets no traffic).
+        """
         checks: dict[str, str] = {}
         try:
             await asyncio.wait_for(ping(runtime.engine), 2.0)
@@ -244,7 +272,8 @@ def create_app(
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:  # once: FastAPI keeps the document
-            app.openapi_schema = document_problems(generate_openapi())  # 4xx as problem documents
+            # 4xx as problem documents; who may call each operation and how it authenticates.
+            app.openapi_schema = document_forms(document_security(app, document_problems(generate_openapi())))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -259,7 +259,7 @@ class Allow(AccessRule):
         self.description = "roles: " + ", ".join(sorted(r.value for r in roles))
 
     async def __call__(self, request: Request) -> Principal:
-        principal = request.app.state.authenticator.authenticate(request)
+        principal: Principal = request.app.state.authenticator.authenticate(request)
         if not principal.has(*self.roles):
             raise Forbidden(f"this needs one of the roles: {', '.join(sorted(self.roles))}")
         request.state.principal = principal
@@ -280,3 +280,9 @@ ANY_STAFF = (Role.officer, Role.liaison, Role.supervisor, Role.analyst, Role.par
 
 #: The caller, for routes open to every signed-in role.
 CurrentPrincipal = Annotated[Principal, Depends(Allow(*ANY_STAFF))]
+#: Any signed-in staff role (the same rule as ``CurrentPrincipal``, by the name routes use).
+Staff = CurrentPrincipal
+#: Supervisors (and admins): priorities, corrections, approvals.
+Supervisor = Annotated[Principal, Depends(Allow(Role.supervisor))]
+#: Admins only: the city's places, API keys, taxonomy.
+Admin = Annotated[Principal, Depends(Allow(Role.admin))]

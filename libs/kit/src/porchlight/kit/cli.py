@@ -1,8 +1,8 @@
 """The ``porchlight`` command.
 
-Services add their own sub-commands through ``ServiceSpec.cli`` (e.g. ``porchlight synthesis``)
-and top-level groups through ``ServiceSpec.commands`` (e.g. ``porchlight places``), found
-through the entry points like the services themselves.
+Services add their command groups through ``ServiceSpec.commands`` (e.g. ``porchlight places``),
+found through the entry points like the services themselves; a group's commands get their
+service's spec as ``ctx.obj`` and set up a database with ``porchlight.kit.commands``.
 """
 
 from __future__ import annotations
@@ -174,11 +174,10 @@ def _add_service_clis() -> None:
         services = discover_services()
     except Exception:  # a broken service must not take the whole CLI down
         return
-    for name, spec in services.items():
-        if spec.cli is not None:
-            app.add_typer(spec.cli, name=name)
+    for spec in services.values():
         for group_name, typer_app in spec.commands.items():
-            app.add_typer(typer_app, name=group_name)
+            # The group's commands find their service as ``ctx.obj`` (kit.commands.service_of).
+            app.add_typer(typer_app, name=group_name, context_settings={"obj": spec})
 
 
 def main() -> None:

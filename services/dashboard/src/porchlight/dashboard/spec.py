@@ -5,7 +5,7 @@ from pathlib import Path
 from porchlight.dashboard.activity import models as _models  # noqa: F401  (tables on the metadata)
 from porchlight.dashboard.activity.routes import router as activity_router
 from porchlight.dashboard.cli import dashboard_app, demo_app, report_app
-from porchlight.dashboard.db import metadata
+from porchlight.dashboard.db import metadata, outbox
 from porchlight.dashboard.demo.startup import load_demo_when_empty
 from porchlight.dashboard.incidents import tables as _incident_tables  # noqa: F401  (tables on the metadata)
 from porchlight.dashboard.incidents.routes import router as incidents_router
@@ -22,6 +22,7 @@ spec = ServiceSpec(
     title="dashboard",
     default_port=8000,
     metadata=metadata,
+    outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[activity_router, pages_router, incidents_router, reports_router, web_router],
     consumers=[ConsumerSpec(group=GROUP, handlers=HANDLERS, batch_handlers=BATCH_HANDLERS)],

@@ -5,7 +5,7 @@ from pathlib import Path
 from porchlight.events import ContactLogged, NoteSubmitted
 from porchlight.intake.contacts import models as _contacts_models  # noqa: F401  (tables on the metadata)
 from porchlight.intake.contacts.routes import router as contacts_router
-from porchlight.intake.db import metadata
+from porchlight.intake.db import metadata, outbox
 from porchlight.intake.imports import models as _imports_models  # noqa: F401  (tables on the metadata)
 from porchlight.intake.imports.cli import import_app
 from porchlight.intake.imports.routes import router as imports_router
@@ -27,6 +27,7 @@ spec = ServiceSpec(
     title="intake",
     default_port=8001,
     metadata=metadata,
+    outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
     # Contacts first: the router tries routers in this order, and POST /v1/contacts is the
     # route an officer's phone calls most (docs/benchmarks.md, "Intake: contacts").

@@ -16,7 +16,7 @@ from porchlight.kit.service import ServiceSpec
 from porchlight.projects.board.fanout import install_board_hub
 from porchlight.projects.board.routes import router as board_router
 from porchlight.projects.cli import projects_app
-from porchlight.projects.db import metadata
+from porchlight.projects.db import metadata, outbox
 from porchlight.projects.departments import models as _departments_models  # noqa: F401  (tables on the metadata)
 from porchlight.projects.departments.routes import router as departments_router
 from porchlight.projects.exchange.routes import router as exchange_router
@@ -32,6 +32,7 @@ spec = ServiceSpec(
     title="projects",
     default_port=8003,
     metadata=metadata,
+    outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[priorities_router, work_router, board_router, wins_router, departments_router, exchange_router],
     produces=[
@@ -44,6 +45,6 @@ spec = ServiceSpec(
         TaskCompleted,
         UpdatePublished,
     ],
-    cli=projects_app,
+    commands={"projects": projects_app},
     on_startup=[install_board_hub],
 )

@@ -6,7 +6,7 @@ from porchlight.events import ConsumerSpec, InsightUpdated, NoteAnalyzed, NoteSu
 from porchlight.events.catalog import NoteRevised
 from porchlight.kit.service import ServiceSpec
 from porchlight.synthesis.analysis.startup import seed_and_warm
-from porchlight.synthesis.db import metadata
+from porchlight.synthesis.db import metadata, outbox
 from porchlight.synthesis.emerging.routes import router as emerging_router
 from porchlight.synthesis.eval.cli import eval_app
 from porchlight.synthesis.insights import material as _insight_models  # noqa: F401  (tables on the metadata)
@@ -24,6 +24,7 @@ spec = ServiceSpec(
     title="synthesis",
     default_port=8002,
     metadata=metadata,
+    outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[notes_router, insights_router, learning_router, emerging_router],
     consumers=[

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 import sqlalchemy as sa
 
 from porchlight.dashboard.settings import DashboardSettings
+from porchlight.kit.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +24,13 @@ _EMPTY = sa.text(
 )
 
 
-async def load_demo_when_empty(state: Any) -> None:
-    settings = state.settings
+async def load_demo_when_empty(runtime: ServiceRuntime) -> None:
+    settings = runtime.settings
     if settings.mode != "standalone" or not DashboardSettings().demo_on_empty:
         return
     if not (settings.data_dir / "runtime.json").exists():
         return
-    async with state.runtime.engine.connect() as conn:
+    async with runtime.engine.connect() as conn:
         if not (await conn.execute(_EMPTY)).scalar():
             return
 
@@ -45,4 +45,4 @@ async def load_demo_when_empty(state: Any) -> None:
         except Exception as exc:  # the demo is a convenience: never take the service down
             log.warning("demo load failed (%s: %s)", type(exc).__name__, exc)
 
-    state.demo_load = asyncio.get_running_loop().create_task(load(), name="dashboard:demo-load")
+    runtime.spawn(load(), "demo-load")

@@ -25,6 +25,7 @@ from porchlight.intake.contacts.repository import ContactRepository
 from porchlight.intake.contacts.schemas import ContactIn, ContactOut, ContactPage, ContactSummary, ContactType
 from porchlight.intake.contacts.service import ContactDesk, log_contact, sees_notes, to_out
 from porchlight.intake.contacts.writer import ContactWriter
+from porchlight.intake.db import outbox
 from porchlight.intake.meetings.listing import ListQuery, Visibility, list_filters, list_query, next_link
 from porchlight.intake.places.index import IndexKeeper
 from porchlight.intake.settings import settings_of
@@ -44,7 +45,7 @@ def desk_of(state: Any) -> ContactDesk:
     desk: ContactDesk | None = getattr(state, "contact_desk", None)
     if desk is None or desk.sessions is not runtime.sessions:  # a restarted app has a new runtime
         desk = state.contact_desk = ContactDesk(
-            runtime.sessions, ContactWriter(runtime.engine, state.spec.outbox), IndexKeeper(runtime.sessions)
+            runtime.sessions, ContactWriter(runtime.engine, outbox), IndexKeeper(runtime.sessions)
         )
     return desk
 

@@ -34,6 +34,7 @@ from porchlight.intake.settings import Config, IntakeSettings
 from porchlight.kit.app import Session, body_limit
 from porchlight.kit.auth import Allow, Principal, Role
 from porchlight.kit.errors import NotFound, ValidationProblem
+from porchlight.kit.runtime import ServiceRuntime
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 
@@ -88,9 +89,11 @@ async def _visible(session: AsyncSession, import_id: uuid.UUID, who: Principal, 
     return job
 
 
-async def _spawn(state: Any, import_id: uuid.UUID, settings: ImportSettings, intake: IntakeSettings) -> None:
+async def _spawn(
+    runtime: ServiceRuntime, import_id: uuid.UUID, settings: ImportSettings, intake: IntakeSettings
+) -> None:
     """After the response (the upload's transaction has committed): start the job in this loop."""
-    spawn(state, import_id, settings, intake)
+    spawn(runtime, import_id, settings, intake)
 
 
 def _stale(job: ImportJob) -> bool:
@@ -150,7 +153,7 @@ async def upload(
         )
         job = await runner.run(job.id, file=file.file) or job
     else:
-        background.add_task(_spawn, request.app.state, job.id, settings, intake)
+        background.add_task(_spawn, request.app.state.runtime, job.id, settings, intake)
         response.status_code = 202
     response.headers["Location"] = f"/v1/imports/{job.id}"
     return await report_of(session, job)
@@ -162,7 +165,7 @@ async def get_import(
 ) -> ImportReport:
     job = await _visible(session, import_id, who)
     if _stale(job):  # its runner is gone (or never started): this replica takes it up
-        spawn(request.app.state, job.id, settings, intake)
+        spawn(request.app.state.runtime, job.id, settings, intake)
     return await report_of(session, job)
 
 
@@ -232,7 +235,7 @@ async def commit(
             )
             await runner.commit(job.id)
         elif job.lease_owner is None or _stale(job):
-            background.add_task(_spawn, request.app.state, job.id, settings, intake)
+            background.add_task(_spawn, request.app.state.runtime, job.id, settings, intake)
     await session.flush()
     if job.status == "importing":
         response.status_code = 202

@@ -29,6 +29,7 @@ from typing import IO, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import Outbox
+from porchlight.intake.db import outbox
 from porchlight.intake.imports.columns import ColumnMap
 from porchlight.intake.imports.models import ImportJob
 from porchlight.intake.imports.reader import FileInfo, Source
@@ -40,6 +41,7 @@ from porchlight.intake.places.index import current_index
 from porchlight.intake.settings import IntakeSettings
 from porchlight.kit.db import unit_of_work
 from porchlight.kit.errors import ProblemError
+from porchlight.kit.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
 
@@ -247,39 +249,42 @@ def _estimate(job: ImportJob, source: Source) -> int | None:
 # --- background jobs in a service process -------------------------------------------------
 
 
-def background_runner(state: Any, settings: ImportSettings, intake: IntakeSettings) -> Runner:
-    runtime = state.runtime
-    return Runner(tx=lambda: unit_of_work(runtime.sessions), outbox=state.spec.outbox, settings=settings, intake=intake)
+def background_runner(runtime: ServiceRuntime, settings: ImportSettings, intake: IntakeSettings) -> Runner:
+    return Runner(tx=lambda: unit_of_work(runtime.sessions), outbox=outbox, settings=settings, intake=intake)
 
 
-def spawn(state: Any, import_id: uuid.UUID, settings: ImportSettings, intake: IntakeSettings) -> None:
-    """Run the job in this process's loop; the task is kept on the app's state until it ends."""
-    tasks: set[asyncio.Task[Any]] = getattr(state, "import_tasks", None) or set()
-    state.import_tasks = tasks
-    task = asyncio.create_task(background_runner(state, settings, intake).run(import_id), name=f"import:{import_id}")
+class ImportTasks(set[asyncio.Task[Any]]):
+    """The import jobs running in this process (kept referenced until they end)."""
+
+
+def spawn(runtime: ServiceRuntime, import_id: uuid.UUID, settings: ImportSettings, intake: IntakeSettings) -> None:
+    """Run the job in this process's loop; the task is kept by the runtime until it ends."""
+    tasks = runtime.resources.get(ImportTasks) or runtime.provide(ImportTasks())
+    assert isinstance(tasks, ImportTasks)
+    task = asyncio.create_task(background_runner(runtime, settings, intake).run(import_id), name=f"import:{import_id}")
     tasks.add(task)
     task.add_done_callback(tasks.discard)
 
 
-async def resume_stale(state: Any, settings: ImportSettings, intake: IntakeSettings) -> int:
+async def resume_stale(runtime: ServiceRuntime, settings: ImportSettings, intake: IntakeSettings) -> int:
     """Resume every active job whose runner is gone (e.g. after a restart); returns how many."""
-    async with unit_of_work(state.runtime.sessions) as session:
+    async with unit_of_work(runtime.sessions) as session:
         stale = await ImportRepository(session).stale()
     for import_id in stale:
-        spawn(state, import_id, settings, intake)
+        spawn(runtime, import_id, settings, intake)
     return len(stale)
 
 
-async def resume_imports_on_startup(state: Any) -> None:
+async def resume_imports_on_startup(runtime: ServiceRuntime) -> None:
     """Intake's startup hook: take up imports whose runner died with its process.
 
     Only where background work runs (``porchlight run`` / ``serve``; not a test app without it).
     A failure is logged, not raised: the imports are also taken up by the next GET or commit.
     """
-    if not state.runtime.run_relay:
+    if not runtime.run_relay:
         return
     try:
-        resumed = await resume_stale(state, ImportSettings(), IntakeSettings())
+        resumed = await resume_stale(runtime, ImportSettings(), IntakeSettings())
     except Exception:
         log.warning("could not look for imports to resume", exc_info=True)
         return

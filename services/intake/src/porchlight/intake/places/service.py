@@ -21,6 +21,7 @@ from porchlight.intake.places.index import IndexedPlace, PlaceIndex, current_ind
 from porchlight.intake.places.repository import PlaceRepository
 from porchlight.intake.places.schemas import LoadReport
 from porchlight.kit.errors import ValidationProblem
+from porchlight.kit.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
 
@@ -212,11 +213,11 @@ async def load_demo_city(session: AsyncSession) -> LoadReport | None:
     return await load_geojson(session, demo_city(), field="")
 
 
-async def load_demo_city_on_startup(state: Any) -> None:
+async def load_demo_city_on_startup(runtime: ServiceRuntime) -> None:
     """Intake's startup hook: a standalone install starts with the demo city on its map."""
-    if state.settings.mode != "standalone":
+    if runtime.settings.mode != "standalone":
         return
-    async with state.runtime.sessions() as session, session.begin():
+    async with runtime.sessions() as session, session.begin():
         report = await load_demo_city(session)
     if report is not None:
         log.info("demo city loaded: %s districts, %s neighborhoods", report.districts, report.neighborhoods)

@@ -23,6 +23,7 @@ import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from porchlight.kit.runtime import ServiceRuntime
 from porchlight.projects.board.cache import BUMP, BoardCache
 
 log = logging.getLogger(__name__)
@@ -151,9 +152,9 @@ class BoardHub:
         await self._stop_listening()
 
 
-def install_board_hub(state: Any) -> None:
+def install_board_hub(runtime: ServiceRuntime) -> None:
     """on_startup hook: the process's hub (listening on the service's database) and board cache."""
     from porchlight.kit.db import asyncpg_dsn
 
-    state.board_hub = BoardHub(asyncpg_dsn(state.settings.require_database_url()))
-    state.board_cache = BoardCache()
+    runtime.provide(BoardHub(asyncpg_dsn(runtime.settings.require_database_url())))
+    runtime.provide(BoardCache())

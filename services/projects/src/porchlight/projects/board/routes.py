@@ -68,7 +68,7 @@ async def _board(
     tag = f'"b{current}-{today.isoformat()}"'
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers={"ETag": tag})
-    cache: BoardCache = request.app.state.board_cache
+    cache: BoardCache = request.app.state.runtime.resource(BoardCache)
     key = (str(priority) if priority else None, district, department, today)
     text = cache.get(key, current)
     if text is None:
@@ -90,7 +90,7 @@ async def stream_board(
     district: QueryText = None,
     department: QueryText = None,
 ) -> EventSourceResponse:
-    hub: BoardHub = request.app.state.board_hub
+    hub: BoardHub = request.app.state.runtime.resource(BoardHub)
     board_filter = BoardFilter(str(priority) if priority else None, district, department)
 
     async def events() -> AsyncIterator[dict[str, Any]]:

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
+from porchlight.kit.runtime import ServiceRuntime
 from porchlight.synthesis.analysis.live import HOLDER, ensure_seeded
 from porchlight.synthesis.analysis.worker import ANALYZER
 
 log = logging.getLogger(__name__)
 
 
-async def seed_and_warm(state: Any) -> None:
-    runtime = state.runtime
+async def seed_and_warm(runtime: ServiceRuntime) -> None:
     async with runtime.sessions() as session, session.begin():
         await ensure_seeded(session)
 
