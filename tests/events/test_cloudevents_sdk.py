@@ -1,4 +1,4 @@
-"""Interoperability with the official CloudEvents Python SDK (DESIGN.md §3).
+"""Interoperability with the official CloudEvents Python SDK (docs/architecture.md, "Event flow").
 
 "Any CloudEvents SDK must be able to read every event": our Kafka records (envelope.to_kafka) are
 read by the SDK's Kafka binding in binary mode, both its current API

@@ -1,4 +1,4 @@
-"""Interoperability on a real broker with clients that are not ours (DESIGN.md §3).
+"""Interoperability on a real broker with clients that are not ours (docs/architecture.md, "Event flow").
 
 (a) A note.submitted written by the official CloudEvents SDK (Kafka binding, binary mode) and
     produced by confluent-kafka (librdkafka) is applied by the dashboard's consumer.

@@ -1,4 +1,4 @@
-"""A committed event schema may only evolve compatibly (DESIGN.md §3).
+"""A committed event schema may only evolve compatibly (docs/architecture.md, "Event flow").
 
 The first test is the real gate: the catalog against docs/schemas/ and each version against the
 previous one. The rest prove the checker catches what it must (and accepts a new optional field),
