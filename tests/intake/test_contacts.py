@@ -11,6 +11,7 @@ import io
 import json
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,8 +22,8 @@ from support import bearer, running, scalar
 
 from porchlight.events import Outbox
 from porchlight.events.envelope import new_envelope
-from porchlight.intake.contacts.service import contact_logged
-from porchlight.intake.contacts.writer import ContactWriter
+from porchlight.intake.contacts.repository import ContactWriter
+from porchlight.intake.contacts.service import ContactDesk, contact_logged
 from porchlight.intake.settings import IntakeSettings
 from porchlight.kit.db import create_engine
 from porchlight.kit.service import get_service
@@ -159,12 +160,19 @@ async def test_retry_with_the_same_key_replays_the_first_answer_and_creates_noth
     assert await outbox_rows(settings, first.json()["id"]) == 1
 
 
+def moved(app: Any, config: IntakeSettings) -> None:
+    """Intake's settings changed under a running app: what the runtime provides, and the desk's."""
+    runtime = app.state.runtime
+    runtime.provide(config)
+    runtime.provide(replace(runtime.resource(ContactDesk), settings=config))
+
+
 async def test_a_retry_gets_the_first_answer_even_when_it_would_no_longer_validate(settings: KitSettings) -> None:
     me = officer_id()
     body = contact(occurred_at=(datetime.now(UTC) + timedelta(hours=1)).isoformat())
     async with running("intake", settings, background=False) as (app, client):
         first = await client.post("/v1/contacts", json=body, headers=officer_headers(settings, me, key="late"))
-        app.state.intake_settings = IntakeSettings(max_future_hours=0)  # the rules moved meanwhile
+        moved(app, IntakeSettings(max_future_hours=0))  # the rules moved meanwhile
         retry = await client.post("/v1/contacts", json=body, headers=officer_headers(settings, me, key="late"))
         fresh = await client.post("/v1/contacts", json=body, headers=officer_headers(settings, me, key="new"))
     assert first.status_code == retry.status_code == 201 and retry.content == first.content
@@ -277,7 +285,7 @@ async def test_dates_beyond_the_allowed_future_or_a_year_back_are_refused(settin
     me = officer_id()
     now = datetime.now(UTC)
     async with running("intake", settings, background=False) as (app, client):
-        app.state.intake_settings = IntakeSettings(max_future_hours=2)
+        moved(app, IntakeSettings(max_future_hours=2))
         soon = await client.post(
             "/v1/contacts",
             json=contact(occurred_at=(now + timedelta(hours=1)).isoformat()),
@@ -438,7 +446,7 @@ async def test_officers_see_their_own_and_supervisors_their_district(settings: K
 
 
 async def test_csv_export_parses_and_carries_no_personal_data(settings: KitSettings, monkeypatch: Any) -> None:
-    monkeypatch.setattr("porchlight.intake.contacts.listing.BATCH", 3)  # 4 rows: two batches
+    monkeypatch.setattr("porchlight.intake.csvexport.stream.BATCH", 3)  # 4 rows: two batches
     me = officer_id()
     async with running("intake", settings, background=False) as (_, client):
         made = await _log_many(client, settings, me, 3)

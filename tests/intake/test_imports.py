@@ -237,9 +237,9 @@ async def test_messy_notes_in_windows_1252_import_with_their_events_redacted(set
 
 
 def test_a_batch_of_points_is_placed_as_the_index_places_each_one() -> None:
-    from porchlight.intake.imports.locate import BatchIndex
-    from porchlight.intake.places.geojson import parse_city
-    from porchlight.intake.places.index import PlaceIndex
+    from porchlight.intake.imports.parsing.locate import BatchIndex
+    from porchlight.intake.places.geometry.geojson import parse_city
+    from porchlight.intake.places.geometry.index import PlaceIndex
     from porchlight.intake.places.models import Place
     from porchlight.intake.places.service import demo_city
 
@@ -443,8 +443,8 @@ async def test_a_large_file_is_validated_then_committed_in_the_background_with_p
 async def test_a_large_file_runs_in_the_background_and_a_dead_runner_is_taken_over(
     settings: KitSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from porchlight.intake.imports import contact_rows
     from porchlight.intake.imports.repository import ImportRepository
+    from porchlight.intake.imports.service import commit_contacts
     from porchlight.intake.spec import spec
     from porchlight.kit.db import create_engine, session_factory, unit_of_work
 
@@ -473,7 +473,7 @@ async def test_a_large_file_runs_in_the_background_and_a_dead_runner_is_taken_ov
                 job = await repo.get(uuid.UUID(r.json()["import_id"]), for_update=True)
                 assert job is not None
                 first = await repo.staged_after(job.id, 0, 40)
-                await contact_rows.commit(session, spec.outbox, job.id, first)
+                await commit_contacts(session, spec.outbox, job.id, first)
                 job.status, job.choice, job.lease_owner = "importing", "all", "a-dead-replica"
                 job.lease_until = datetime(2000, 1, 1, tzinfo=UTC)
         finally:

@@ -228,8 +228,8 @@ def test_locate_many_answers_as_each_point_alone():
     """The index's batch lookup (imports place a batch of points at once) follows its own rule."""
     import random
 
-    from porchlight.intake.places.geojson import parse_city
-    from porchlight.intake.places.index import PlaceIndex
+    from porchlight.intake.places.geometry.geojson import parse_city
+    from porchlight.intake.places.geometry.index import PlaceIndex
     from porchlight.intake.places.models import Place
 
     index = PlaceIndex.build(1, [Place(**p.row()) for p in parse_city(demo_city(), prefix="").places])

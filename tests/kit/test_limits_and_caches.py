@@ -72,12 +72,12 @@ async def test_body_limits_are_per_route(settings: KitSettings, monkeypatch: pyt
 
 async def test_an_import_over_its_own_limit_is_413_before_it_is_read(settings: KitSettings) -> None:
     from porchlight.intake.imports.routes import MULTIPART_ROOM
-    from porchlight.intake.imports.settings import ImportSettings
+    from porchlight.intake.settings import IntakeSettings
 
     t = uuid.uuid4().hex[:8]
     data = _contacts_csv(t, int(1.5 * MB))
     async with running("intake", settings, background=False) as (app, client):
-        app.state.import_settings = ImportSettings(max_bytes=500_000)  # before the route's first request
+        app.state.runtime.provide(IntakeSettings(import_max_bytes=500_000))  # before the route's first request
         r = await client.post(
             "/v1/imports",
             headers=bearer(settings, "supervisor"),

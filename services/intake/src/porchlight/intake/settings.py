@@ -1,11 +1,17 @@
-"""Intake's own settings (``PORCHLIGHT_INTAKE_*``), read when the app starts, never at import."""
+"""Intake's own settings (``PORCHLIGHT_INTAKE_*``), read once when the service starts, never at import.
+
+The runtime provides them by type: routes declare ``Config``, start-up hooks and workers take
+them from the runtime (``runtime.resource(IntakeSettings)``).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Request
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from porchlight.kit.app import Provided
 
 
 class IntakeSettings(BaseSettings):
@@ -18,20 +24,28 @@ class IntakeSettings(BaseSettings):
     #: Dates further in the future than this are refused (clock skew of phones allowed).
     max_future_hours: int = 24
 
-
-def settings_of(state: Any) -> IntakeSettings:
-    """Intake's settings of an app (its ``state``), read once, at the first request needing them."""
-    settings = getattr(state, "intake_settings", None)
-    if not isinstance(settings, IntakeSettings):
-        settings = state.intake_settings = IntakeSettings()
-    return settings
-
-
-async def intake_settings(request: Request) -> IntakeSettings:
-    # async on purpose: FastAPI runs a plain ``def`` dependency in a worker thread, a thread
-    # hand-off per request for an attribute lookup.
-    return settings_of(request.app.state)
+    # Bulk imports (``PORCHLIGHT_INTAKE_IMPORT_*``).
+    #: Largest file accepted (413 above). It is also the upload route's body limit (instead of the
+    #: kit's PORCHLIGHT_MAX_BODY_BYTES), plus room for the multipart envelope; the CLI has none.
+    import_max_bytes: int = Field(default=50_000_000, ge=1)
+    #: Files up to this size are validated inside the upload request (201 with the report);
+    #: larger ones in the background (202; progress with GET).
+    import_inline_max_bytes: int = Field(default=1_000_000, ge=0)
+    #: Commits of up to this many rows run inside the request, as one transaction.
+    import_inline_max_rows: int = Field(default=2_000, ge=0)
+    #: Rows per batch: one transaction per batch when validating and committing.
+    import_batch_rows: int = Field(default=2_000, ge=1)
+    #: Size of the pieces the uploaded file is stored in.
+    import_chunk_bytes: int = Field(default=512 * 1024, ge=1024)
+    #: An import not committed within this many hours expires: its file and rows are deleted.
+    import_expire_hours: int = Field(default=72, ge=1)
+    #: A job's runner renews its claim each batch; a claim older than this is taken over.
+    import_lease_seconds: int = Field(default=60, ge=5)
+    #: Times without an offset are local times of this zone (a department's own clock).
+    import_timezone: str = "America/New_York"
+    #: Older records are refused (an Excel date of 1900 is a mistake, not history).
+    import_max_age_days: int = Field(default=3650, ge=1)
 
 
 #: The dependency routes declare to get intake's settings.
-Config = Annotated[IntakeSettings, Depends(intake_settings)]
+Config = Annotated[IntakeSettings, Provided(IntakeSettings)]

@@ -20,34 +20,24 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from porchlight.intake.contacts.listing import export_csv, monthly_summary, page, visible
+from porchlight.intake.contacts.access import sees_notes, visible
+from porchlight.intake.contacts.exports import export_csv
 from porchlight.intake.contacts.repository import ContactRepository
 from porchlight.intake.contacts.schemas import ContactIn, ContactOut, ContactPage, ContactSummary, ContactType
-from porchlight.intake.contacts.service import ContactDesk, log_contact, sees_notes, to_out
-from porchlight.intake.contacts.writer import ContactWriter
-from porchlight.intake.db import outbox
-from porchlight.intake.meetings.listing import ListQuery, Visibility, list_filters, list_query, next_link
-from porchlight.intake.places.index import IndexKeeper
-from porchlight.intake.settings import settings_of
-from porchlight.kit.app import Session
+from porchlight.intake.contacts.service import ContactDesk, monthly_summary, page, to_out
+from porchlight.intake.contacts.service import log_contact as take_contact
+from porchlight.intake.meetings.access import ListQuery, Visibility, list_filters, list_query
+from porchlight.kit.app import Provided, Session, Sessions
 from porchlight.kit.auth import Allow, Principal, Role
 from porchlight.kit.errors import NotFound
+from porchlight.kit.paging import next_link
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
 
 Officer = Annotated[Principal, Depends(Allow(Role.officer, Role.liaison, Role.supervisor))]
 Reader = Annotated[Principal, Depends(Allow(Role.officer, Role.liaison, Role.supervisor, Role.analyst))]
-
-
-def desk_of(state: Any) -> ContactDesk:
-    """The app's contact desk, made at its first contact (one per running app)."""
-    runtime = state.runtime
-    desk: ContactDesk | None = getattr(state, "contact_desk", None)
-    if desk is None or desk.sessions is not runtime.sessions:  # a restarted app has a new runtime
-        desk = state.contact_desk = ContactDesk(
-            runtime.sessions, ContactWriter(runtime.engine, outbox), IndexKeeper(runtime.sessions)
-        )
-    return desk
+#: Everything logging a contact needs, made at start-up (``contacts/startup.py``).
+Desk = Annotated[ContactDesk, Provided(ContactDesk)]
 
 
 def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
@@ -100,18 +90,19 @@ _BODY_DOC = {
         422: {"description": "Invalid fields (all named), or the Idempotency-Key was used with another body"},
     },
 )
-async def post_contact(request: Request, officer: Officer) -> Response:
-    """Log a positive community contact (the officer is the token's subject)."""
+async def log_contact(request: Request, officer: Officer, desk: Desk) -> Response:
+    """Log a positive community contact (the officer is the token's subject).
+
+    Idempotent two ways: an `Idempotency-Key` header (a retry gets the first answer again, with
+    `Idempotent-Replayed: true`) and a client-chosen `id` (resent with the same content: 200 with
+    the stored contact; with other content: 409). Every bad field is named in one 422.
+    """
     # No request session: the contact is written with others' (ContactWriter), and the few
-    # reads some requests need take their own. Settings are read the same way, without a
-    # dependency: this route is the hot one (docs/benchmarks.md, "Intake: contacts").
+    # reads some requests need take their own. The body and the Idempotency-Key header are read
+    # here, not declared: this route is the hot one (docs/benchmarks.md, "Intake: contacts").
     raw = await request.body()
-    logged = await log_contact(
-        desk_of(request.app.state),
-        raw,
-        officer,
-        idempotency_key=request.headers.get("idempotency-key"),
-        settings=settings_of(request.app.state),
+    logged = await take_contact(
+        desk, raw, officer, idempotency_key=request.headers.get("idempotency-key"), settings=desk.settings
     )
     headers = {"Location": f"/v1/contacts/{logged.row.id}"}
     if logged.replayed:
@@ -132,7 +123,11 @@ async def list_contacts(
     q: Annotated[ListQuery, Depends(list_query)],
     contact_type: TypeFilter = None,
 ) -> ContactPage:
-    """Contacts, newest first, one page at a time (officers see their own)."""
+    """Contacts, newest first, one page at a time (officers see their own).
+
+    Filters by district, neighborhood, host (the officer), dates and type; the next page's URL
+    comes in the `Link` header. Raw notes are shown to supervisors and admins only.
+    """
     result, cursor = await page(session, viewer, q, contact_type)
     result.next_cursor = next_link(request, response, cursor)
     return result
@@ -140,32 +135,42 @@ async def list_contacts(
 
 @router.get("/export.csv", response_class=StreamingResponse, responses={200: {"content": {"text/csv": {}}}})
 async def export_contacts(
-    request: Request,
+    sessions: Sessions,
     viewer: Reader,
     q: Annotated[ListQuery, Depends(list_filters)],
     contact_type: TypeFilter = None,
 ) -> StreamingResponse:
-    """Every matching contact as CSV (notes and place names redacted; officer ids, no names)."""
+    """Every matching contact as CSV (notes and place names redacted; officer ids, no names).
+
+    Streamed with the list's filters; cells a spreadsheet would run as formulas are quoted.
+    """
     narrowed = visible(viewer, q)  # a 403 before the response starts
     return StreamingResponse(
-        export_csv(request.app.state.runtime.sessions, narrowed, contact_type),
+        export_csv(sessions, narrowed, contact_type),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="contacts.csv"'},
     )
 
 
 @router.get("/me/summary", response_model=ContactSummary)
-async def my_summary(
+async def get_my_summary(
     session: Session,
     officer: Officer,
     month: Annotated[str | None, Query(description="YYYY-MM (default: this month, UTC)")] = None,
 ) -> ContactSummary:
-    """The caller's contacts, minutes and residents reached in a month."""
+    """The caller's contacts, minutes and residents reached in a month.
+
+    Totals by contact type too; `month` is `YYYY-MM` (default: this month, UTC).
+    """
     return await monthly_summary(session, officer, month)
 
 
 @router.get("/{contact_id}", response_model=ContactOut)
 async def get_contact(contact_id: uuid.UUID, session: Session, viewer: Reader) -> ContactOut:
+    """One contact.
+
+    A contact the caller may not see is a 404, as one that does not exist.
+    """
     row = await ContactRepository(session).get(contact_id)
     if row is None or not Visibility.of(viewer).allows(host_id=row.officer_id, district=row.district):
         raise NotFound(f"no contact {contact_id}")  # not a 403: others' ids stay unconfirmed

@@ -36,7 +36,7 @@ ShortText = Annotated[str, Field(min_length=1, max_length=120), NoNul]
 
 
 class PointIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"lat": 42.3317, "lon": -71.0846}]})
 
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
@@ -45,7 +45,11 @@ class PointIn(BaseModel):
 class PlaceIn(BaseModel):
     """Any of these; the server resolves the rest (a point finds its district and neighborhood)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={"examples": [{"district": "B2", "neighborhood": "roxbury"}]},
+    )
 
     district: ShortText | None = None
     neighborhood: ShortText | None = None
@@ -59,7 +63,21 @@ class PlaceIn(BaseModel):
 class ContactIn(BaseModel):
     """A positive community contact, as an officer's phone sends it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "contact_type": "conversation",
+                    "minutes": 15,
+                    "residents_reached": 3,
+                    "occurred_at": "2026-03-14T18:30:00Z",
+                    "place": {"point": {"lat": 42.3317, "lon": -71.0846}},
+                    "unit": "B2-bike",
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID | None = Field(
         default=None, description="Client-generated id: a resend with the same id and content counts once"
@@ -102,11 +120,30 @@ class ContactIn(BaseModel):
 
 
 class PointOut(BaseModel):
+    """A WGS84 point."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"lat": 42.3317, "lon": -71.0846}]})
+
     lat: float
     lon: float
 
 
-class PlaceOut(BaseModel):
+class ContactPlaceOut(BaseModel):
+    """Where a contact happened, as intake placed it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "district": "B2",
+                    "neighborhood": "roxbury",
+                    "point": {"lat": 42.3317, "lon": -71.0846},
+                    "place_name": None,
+                }
+            ]
+        }
+    )
+
     district: str
     neighborhood: str | None = None
     point: PointOut | None = None
@@ -114,6 +151,34 @@ class PlaceOut(BaseModel):
 
 
 class ContactOut(BaseModel):
+    """A positive community contact as stored (the note only for supervisors and admins)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3f1c9a52-8d0e-4b7a-9c61-2a5e7f0d4b18",
+                    "officer_id": "officer-117",
+                    "unit": "B2-bike",
+                    "contact_type": "conversation",
+                    "minutes": 15,
+                    "residents_reached": 3,
+                    "occurred_at": "2026-03-14T18:30:00Z",
+                    "place": {
+                        "district": "B2",
+                        "neighborhood": "roxbury",
+                        "point": {"lat": 42.3317, "lon": -71.0846},
+                        "place_name": None,
+                    },
+                    "place_source": "body",
+                    "has_note": True,
+                    "note": None,
+                    "created_at": "2026-03-14T18:31:02Z",
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID
     officer_id: str
     unit: str | None
@@ -121,7 +186,7 @@ class ContactOut(BaseModel):
     minutes: int
     residents_reached: int
     occurred_at: datetime
-    place: PlaceOut
+    place: ContactPlaceOut
     place_source: PlaceSource = Field(description="body, the officer's last contact, or the token's district")
     has_note: bool
     note: str | None = Field(default=None, description="The raw note: only supervisors and admins see it")
@@ -129,17 +194,70 @@ class ContactOut(BaseModel):
 
 
 class ContactPage(BaseModel):
+    """One page of contacts, newest first, and the cursor of the next."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "id": "3f1c9a52-8d0e-4b7a-9c61-2a5e7f0d4b18",
+                            "officer_id": "officer-117",
+                            "unit": "B2-bike",
+                            "contact_type": "conversation",
+                            "minutes": 15,
+                            "residents_reached": 3,
+                            "occurred_at": "2026-03-14T18:30:00Z",
+                            "place": {
+                                "district": "B2",
+                                "neighborhood": "roxbury",
+                                "point": {"lat": 42.3317, "lon": -71.0846},
+                                "place_name": None,
+                            },
+                            "place_source": "body",
+                            "has_note": True,
+                            "note": None,
+                            "created_at": "2026-03-14T18:31:02Z",
+                        }
+                    ],
+                    "next_cursor": None,
+                }
+            ]
+        }
+    )
+
     items: list[ContactOut]
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page")
 
 
 class TypeTotals(BaseModel):
+    """Contacts and minutes of one contact type."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"contacts": 12, "minutes": 240}]})
+
     contacts: int
     minutes: int
 
 
 class ContactSummary(BaseModel):
     """One officer's positive contacts in a month (for the phone's home screen)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "officer_id": "officer-117",
+                    "month": "2026-03",
+                    "contacts": 12,
+                    "minutes": 240,
+                    "hours": 4.0,
+                    "residents_reached": 31,
+                    "by_type": {"conversation": {"contacts": 12, "minutes": 240}},
+                }
+            ]
+        }
+    )
 
     officer_id: str
     month: str

@@ -21,7 +21,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import MAXYEAR, UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -31,24 +31,28 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from porchlight.events import ContactLogged, Outbox
 from porchlight.events.catalog import GeoPoint
 from porchlight.events.envelope import new_envelope
-from porchlight.intake.contacts.repository import ContactRepository, StoredContact, last_place
+from porchlight.intake.contacts.access import sees_notes, visible
+from porchlight.intake.contacts.repository import ContactRepository, ContactWriter, StoredContact, last_place
 from porchlight.intake.contacts.schemas import (
     CONTEXT_MAX_AGE,
     CONTEXT_MAX_FUTURE,
     CONTEXT_NOW,
     ContactIn,
     ContactOut,
+    ContactPage,
+    ContactPlaceOut,
+    ContactSummary,
     PlaceIn,
-    PlaceOut,
     PointOut,
+    TypeTotals,
 )
-from porchlight.intake.contacts.writer import ContactWriter
-from porchlight.intake.places.index import IndexKeeper
-from porchlight.intake.places.service import ResolvedPlace, resolve_in
+from porchlight.intake.meetings.access import ListQuery
+from porchlight.intake.places.service import IndexKeeper, ResolvedPlace, resolve_in
 from porchlight.intake.settings import IntakeSettings
-from porchlight.kit.auth import Principal, Role
+from porchlight.kit.auth import Principal
 from porchlight.kit.db import driver_connection
 from porchlight.kit.errors import Conflict, ProblemError, ValidationProblem
+from porchlight.kit.paging import Cursor
 
 log = logging.getLogger(__name__)
 
@@ -66,17 +70,19 @@ class IdempotencyKeyReused(ProblemError):
 
 @dataclass(frozen=True)
 class ContactDesk:
-    """What logging a contact needs of the running app: one per app (``routes.desk_of``).
+    """What logging a contact needs of the running app: one per app, provided at start-up
+    (``startup.provide_contact_desk``), so the hot route resolves one dependency for all of it.
 
     ``sessions`` for the rare reads (the row a duplicate collided with, the stored answer of a
     retried request); ``writer`` writes contacts in groups (its engine also serves the officer's
     last place); ``places`` is the places index, its version checked about once a second
-    rather than per request.
+    rather than per request; ``settings`` are intake's (the date rules).
     """
 
     sessions: async_sessionmaker[AsyncSession]
     writer: ContactWriter
     places: IndexKeeper
+    settings: IntakeSettings
 
 
 @dataclass(frozen=True)
@@ -300,11 +306,6 @@ def contact_logged(values: Mapping[str, Any]) -> ContactLogged:
     )
 
 
-def sees_notes(viewer: Principal) -> bool:
-    """Raw notes are for supervisors and admins (an analyst's export carries them redacted)."""
-    return bool(viewer.roles & {Role.supervisor, Role.admin})
-
-
 def to_out(row: Row[Any] | StoredContact, *, with_note: bool) -> ContactOut:
     point = PointOut(lat=row.lat, lon=row.lon) if row.lat is not None else None
     return ContactOut(
@@ -315,9 +316,61 @@ def to_out(row: Row[Any] | StoredContact, *, with_note: bool) -> ContactOut:
         minutes=row.minutes,
         residents_reached=row.residents_reached,
         occurred_at=row.occurred_at,
-        place=PlaceOut(district=row.district, neighborhood=row.neighborhood, point=point, place_name=row.place_name),
+        place=ContactPlaceOut(
+            district=row.district, neighborhood=row.neighborhood, point=point, place_name=row.place_name
+        ),
         place_source=row.place_source,
         has_note=bool(row.note),
         note=row.note if with_note else None,
         created_at=row.created_at,
+    )
+
+
+# Reads: pages and the monthly summary.
+
+
+async def page(
+    session: AsyncSession, viewer: Principal, q: ListQuery, contact_type: str | None
+) -> tuple[ContactPage, Cursor | None]:
+    """One page and the cursor of the next (None on the last)."""
+    rows = await ContactRepository(session).page(visible(viewer, q), contact_type)
+    more = len(rows) > q.limit
+    rows = rows[: q.limit]
+    with_note = sees_notes(viewer)
+    cursor = Cursor(rows[-1].occurred_at, rows[-1].id) if more else None
+    return ContactPage(items=[to_out(r, with_note=with_note) for r in rows], next_cursor=None), cursor
+
+
+def month_bounds(month: str | None) -> tuple[str, datetime, datetime]:
+    if month is None:
+        today = datetime.now(UTC)
+        start = datetime(today.year, today.month, 1, tzinfo=UTC)
+    else:
+        try:
+            start = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
+        except ValueError as exc:
+            raise ValidationProblem(
+                "Invalid fields: query.month", errors=[{"field": "query.month", "message": "use YYYY-MM"}]
+            ) from exc
+    if start.year == MAXYEAR and start.month == 12:  # its end would be in year 10000
+        raise ValidationProblem(
+            "Invalid fields: query.month", errors=[{"field": "query.month", "message": "is out of range"}]
+        )
+    end = datetime(start.year + start.month // 12, start.month % 12 + 1, 1, tzinfo=UTC)
+    return start.strftime("%Y-%m"), start, end
+
+
+async def monthly_summary(session: AsyncSession, officer: Principal, month: str | None) -> ContactSummary:
+    label, start, end = month_bounds(month)
+    rows = await ContactRepository(session).monthly_totals(officer.subject, start, end)
+    by_type = {r.contact_type: TypeTotals(contacts=r.contacts, minutes=int(r.minutes)) for r in rows}
+    minutes = sum(t.minutes for t in by_type.values())
+    return ContactSummary(
+        officer_id=officer.subject,
+        month=label,
+        contacts=sum(t.contacts for t in by_type.values()),
+        minutes=minutes,
+        hours=round(minutes / 60, 2),
+        residents_reached=sum(int(r.residents) for r in rows),
+        by_type=by_type,
     )

@@ -10,8 +10,11 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from porchlight.intake.contacts.repository import INSERT_COLUMNS, contacts
 from porchlight.intake.imports.models import ACTIVE, ImportChunk, ImportIssue, ImportJob, ImportRow
 
 #: Jobs whose file and rows are dropped once they expire (a commit under way finishes first).
@@ -32,6 +35,29 @@ _STAGE = (
     )
     .columns(row=sa.Integer)
 )
+
+#: What ``contact_logged`` reads of a contact (the note and the place name stay out of events).
+EVENT_COLUMNS = (
+    "id",
+    "officer_id",
+    "unit",
+    "district",
+    "neighborhood",
+    "contact_type",
+    "minutes",
+    "residents_reached",
+    "occurred_at",
+    "lat",
+    "lon",
+)
+
+
+def _from_staged(import_id: uuid.UUID, first: int, last: int) -> sa.Select[Any]:
+    """The staged rows ``first..last`` as contact columns, cast in SQL (no row passes through Python)."""
+    r = ImportRow.__table__.c
+    return sa.select(*(sa.cast(r.payload[c.name].astext, c.type) for c in INSERT_COLUMNS)).where(
+        r.import_id == import_id, r.row.between(first, last)
+    )
 
 
 class ImportRepository:
@@ -196,3 +222,21 @@ class ImportRepository:
             .limit(limit)
         )
         return (await self.session.scalars(query)).all()
+
+    async def insert_staged_contacts(self, import_id: uuid.UUID, first: int, last: int) -> Sequence[Row[Any]]:
+        """Staged contacts ``first..last`` into intake's contacts: one INSERT ... SELECT ... ON
+        CONFLICT DO NOTHING RETURNING, which brings back (``EVENT_COLUMNS`` of) the rows that went in."""
+        statement = (
+            pg_insert(contacts)
+            .from_select([c.name for c in INSERT_COLUMNS], _from_staged(import_id, first, last))
+            .on_conflict_do_nothing()
+            .returning(*(contacts.c[name] for name in EVENT_COLUMNS))
+        )
+        return (await self.session.execute(statement)).all()
+
+    async def contact_fingerprints(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """The stored fingerprint of each contact of ``ids`` that exists."""
+        stored = await self.session.execute(
+            sa.select(contacts.c.id, contacts.c.fingerprint).where(contacts.c.id.in_(list(ids)))
+        )
+        return {contact_id: fp for contact_id, fp in stored.all()}

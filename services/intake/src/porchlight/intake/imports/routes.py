@@ -1,7 +1,7 @@
 """HTTP routes of bulk imports: upload (dry run), watch, read the issues, commit.
 
 ``POST /v1/imports`` takes the file and validates every row without importing any: a file up
-to ``inline_max_bytes`` inside the request (201, the full report), a larger one in the
+to ``import_inline_max_bytes`` inside the request (201, the full report), a larger one in the
 background (202; ``GET /v1/imports/{id}`` shows its progress). ``POST .../commit`` with
 ``{"rows": "all"}`` imports everything and is refused (409) while any row is invalid;
 ``{"rows": "valid_only"}`` is the explicit choice to import the good rows and leave the rest.
@@ -10,28 +10,33 @@ Imports are a supervisor's job (admins too); a job is seen by who uploaded it, a
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from porchlight.intake.db import outbox
+from porchlight.intake.imports.exports import issue_lines
 from porchlight.intake.imports.models import ACTIVE, ImportJob
-from porchlight.intake.imports.report import report_of
 from porchlight.intake.imports.repository import ImportRepository
-from porchlight.intake.imports.runner import Runner, in_session, spawn
-from porchlight.intake.imports.schemas import CommitIn, DateFormat, ImportOptions, ImportReport, Kind
-from porchlight.intake.imports.service import choose, create_job
-from porchlight.intake.imports.settings import ImportSettings
+from porchlight.intake.imports.schemas import (
+    CommitIn,
+    CommitOut,
+    DateFormat,
+    ImportOptions,
+    ImportReport,
+    Kind,
+    RowIssue,
+)
+from porchlight.intake.imports.service import choose, columns_of, create_job, progress_of
+from porchlight.intake.imports.worker import Runner, in_session, spawn
 from porchlight.intake.settings import Config, IntakeSettings
-from porchlight.kit.app import Session, body_limit
+from porchlight.kit.app import Runtime, Session, Sessions, body_limit
 from porchlight.kit.auth import Allow, Principal, Role
 from porchlight.kit.errors import NotFound, ValidationProblem
 from porchlight.kit.runtime import ServiceRuntime
@@ -44,19 +49,10 @@ MULTIPART_ROOM = 64 * 1024
 Importer = Annotated[Principal, Depends(Allow(Role.supervisor))]
 
 
-def settings_of(state: Any) -> ImportSettings:
-    """Read once per app, at the first request that needs them (never at import)."""
-    if not isinstance(getattr(state, "import_settings", None), ImportSettings):
-        state.import_settings = ImportSettings()
-    settings: ImportSettings = state.import_settings
-    return settings
-
-
-def import_settings(request: Request) -> ImportSettings:
-    return settings_of(request.app.state)
-
-
-Settings = Annotated[ImportSettings, Depends(import_settings)]
+def _max_upload_bytes(state: Any) -> int:
+    # The kit's ``body_limit`` hands a route's limit function the app's state only, once (at the
+    # route's first request): the settings the runtime provides are read from it there.
+    return state.runtime.resource(IntakeSettings).import_max_bytes + MULTIPART_ROOM
 
 
 def parse_mapping(raw: str | None) -> dict[str, str | None]:
@@ -89,11 +85,50 @@ async def _visible(session: AsyncSession, import_id: uuid.UUID, who: Principal, 
     return job
 
 
-async def _spawn(
-    runtime: ServiceRuntime, import_id: uuid.UUID, settings: ImportSettings, intake: IntakeSettings
-) -> None:
+async def _spawn(runtime: ServiceRuntime, import_id: uuid.UUID) -> None:
     """After the response (the upload's transaction has committed): start the job in this loop."""
-    spawn(runtime, import_id, settings, intake)
+    spawn(runtime, import_id)
+
+
+#: Issues a report lists; the errors CSV has all of them.
+FIRST_ISSUES = 100
+
+
+async def report_of(session: AsyncSession, job: ImportJob) -> ImportReport:
+    issues = await ImportRepository(session).first_issues(job.id, FIRST_ISSUES)
+    commit = None
+    if job.choice is not None:
+        commit = CommitOut(
+            choice=job.choice,
+            committed=job.committed,
+            created=job.created,
+            existing=job.existing,
+            conflicts=job.conflicts,
+            last_row=job.committed_row,
+        )
+    return ImportReport(
+        import_id=job.id,
+        kind=job.kind,
+        status=job.status,
+        filename=job.filename,
+        file_format=job.file_format,
+        encoding=job.encoding,
+        delimiter=job.delimiter,
+        size_bytes=job.size_bytes,
+        rows=job.rows_seen,
+        blank_rows=job.blank_rows,
+        valid=job.valid,
+        invalid=job.invalid,
+        progress=progress_of(job),
+        columns=columns_of(job),
+        errors=[RowIssue(row=i.row, column=i.column, field=i.field, reason=i.reason) for i in issues],
+        errors_url=f"/v1/imports/{job.id}/errors.csv",
+        commit=commit,
+        failure=job.failure,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+        expires_at=job.expires_at,
+    )
 
 
 def _stale(job: ImportJob) -> bool:
@@ -113,17 +148,15 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
     status_code=201,
     response_model=ImportReport,
     responses=_ANSWERS,
-    summary="Upload a CSV or XLSX of past notes or contacts: a dry run, nothing imported",
 )
-@body_limit(lambda state: settings_of(state).max_bytes + MULTIPART_ROOM)  # not the kit's 1 MB default
-async def upload(
-    request: Request,
+@body_limit(_max_upload_bytes)  # not the kit's 1 MB default
+async def upload_import(
+    runtime: Runtime,
     response: Response,
     background: BackgroundTasks,
     session: Session,
     who: Importer,
-    settings: Settings,
-    intake: Config,
+    settings: Config,
     file: Annotated[UploadFile, File(description="CSV (any of , ; TAB |) or XLSX")],
     kind: Annotated[Kind, Form(description="What the rows are")],
     mode: Annotated[Literal["dry_run"], Form(description="Always a dry run first; commit with .../commit")] = "dry_run",
@@ -132,6 +165,12 @@ async def upload(
     timezone: Annotated[str | None, Form(description="IANA zone of times without an offset")] = None,
     sheet: Annotated[str | None, Form(description="XLSX: sheet to read (default: the first)")] = None,
 ) -> ImportReport:
+    """Upload a CSV or XLSX of past notes or contacts: a dry run, nothing imported.
+
+    Every row is validated: a file up to `import_inline_max_bytes` inside the request (201, the
+    full report), a larger one in the background (202; GET the import for its progress). Commit
+    the rows with `POST /v1/imports/{id}/commit`.
+    """
     try:
         options = ImportOptions(
             kind=kind,
@@ -147,25 +186,26 @@ async def upload(
         ]
         raise ValidationProblem(f"Invalid fields: {', '.join(e['field'] for e in errors)}", errors=errors) from None
     job = await create_job(session, file.file, file.filename or "upload", options, who, settings)
-    if job.size_bytes <= settings.inline_max_bytes:
-        runner = Runner(
-            tx=in_session(session), outbox=request.app.state.spec.outbox, settings=settings, intake=intake, leased=False
-        )
+    if job.size_bytes <= settings.import_inline_max_bytes:
+        runner = Runner(tx=in_session(session), outbox=outbox, settings=settings, leased=False)
         job = await runner.run(job.id, file=file.file) or job
     else:
-        background.add_task(_spawn, request.app.state.runtime, job.id, settings, intake)
+        background.add_task(_spawn, runtime, job.id)
         response.status_code = 202
     response.headers["Location"] = f"/v1/imports/{job.id}"
     return await report_of(session, job)
 
 
-@router.get("/{import_id}", response_model=ImportReport, summary="An import: status, progress, first issues")
-async def get_import(
-    import_id: uuid.UUID, request: Request, session: Session, who: Importer, settings: Settings, intake: Config
-) -> ImportReport:
+@router.get("/{import_id}", response_model=ImportReport)
+async def get_import(import_id: uuid.UUID, runtime: Runtime, session: Session, who: Importer) -> ImportReport:
+    """An import: status, progress, first issues.
+
+    A job whose runner is gone (its process died) is taken up by this replica. Jobs are seen by
+    who uploaded them, and admins.
+    """
     job = await _visible(session, import_id, who)
     if _stale(job):  # its runner is gone (or never started): this replica takes it up
-        spawn(request.app.state.runtime, job.id, settings, intake)
+        spawn(runtime, job.id)
     return await report_of(session, job)
 
 
@@ -173,34 +213,20 @@ async def get_import(
     "/{import_id}/errors.csv",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}, "description": "Every issue: row, column, field, reason, phase"}},
-    summary="Every issue of an import, as CSV (no cell values)",
 )
-async def errors_csv(import_id: uuid.UUID, request: Request, session: Session, who: Importer) -> StreamingResponse:
+async def export_import_issues(
+    import_id: uuid.UUID, sessions: Sessions, session: Session, who: Importer
+) -> StreamingResponse:
+    """Every issue of an import, as CSV (no cell values).
+
+    One line per issue: row, column, field, reason and phase (validate or commit), streamed.
+    """
     job = await _visible(session, import_id, who)
     return StreamingResponse(
-        _issue_lines(request.app.state.runtime.sessions, job.id),
+        issue_lines(sessions, job.id),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="import-{job.id}-errors.csv"'},
     )
-
-
-async def _issue_lines(sessions: async_sessionmaker[AsyncSession], import_id: uuid.UUID) -> AsyncIterator[str]:
-    """Pages of issues, each read in a short session (the response outlives the request's)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["row", "column", "field", "reason", "phase"])
-    after = (0, 0)
-    while True:
-        async with sessions() as session:
-            page = await ImportRepository(session).issues_page(import_id, after, 1000)
-        for i in page:
-            writer.writerow([i.row, i.column or "", i.field, i.reason, i.phase])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        if len(page) < 1000:
-            return
-        after = (page[-1].row, page[-1].id)
 
 
 @router.post(
@@ -210,32 +236,29 @@ async def _issue_lines(sessions: async_sessionmaker[AsyncSession], import_id: uu
         202: {"model": ImportReport, "description": "Importing in the background; GET the import for progress"},
         409: {"description": "rows=all while rows are invalid; not validated yet; expired; another choice made"},
     },
-    summary="Import the rows: all (only when every row is valid) or valid_only (the explicit choice)",
 )
-async def commit(
+async def commit_import(
     import_id: uuid.UUID,
     body: CommitIn,
-    request: Request,
+    runtime: Runtime,
     response: Response,
     background: BackgroundTasks,
     session: Session,
     who: Importer,
-    settings: Settings,
-    intake: Config,
+    settings: Config,
 ) -> ImportReport:
+    """Import the rows: all (only when every row is valid) or valid_only (the explicit choice).
+
+    `all` is a 409 while any row is invalid. Up to `import_inline_max_rows` rows commit inside the
+    request; more in the background (202; GET the import for its progress).
+    """
     job = await _visible(session, import_id, who, lock=True)
     if choose(job, body.rows):
-        if job.lease_owner is None and job.valid - job.committed <= settings.inline_max_rows:
-            runner = Runner(
-                tx=in_session(session),
-                outbox=request.app.state.spec.outbox,
-                settings=settings,
-                intake=intake,
-                leased=False,
-            )
+        if job.lease_owner is None and job.valid - job.committed <= settings.import_inline_max_rows:
+            runner = Runner(tx=in_session(session), outbox=outbox, settings=settings, leased=False)
             await runner.commit(job.id)
         elif job.lease_owner is None or _stale(job):
-            background.add_task(_spawn, request.app.state.runtime, job.id, settings, intake)
+            background.add_task(_spawn, runtime, job.id)
     await session.flush()
     if job.status == "importing":
         response.status_code = 202

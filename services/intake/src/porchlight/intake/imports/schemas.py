@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Kind = Literal["notes", "contacts"]
 DateFormat = Literal["mdy", "dmy", "ymd"]
@@ -15,6 +15,19 @@ Status = Literal["queued", "validating", "validated", "importing", "done", "fail
 
 class ImportOptions(BaseModel):
     """How to read the file (the upload's form fields, or the CLI's options)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "contacts",
+                    "mapping": {"Mins": "minutes", "Internal ref": None},
+                    "date_format": "mdy",
+                    "timezone": "America/New_York",
+                }
+            ]
+        }
+    )
 
     kind: Kind
     mapping: dict[str, str | None] = Field(
@@ -51,6 +64,12 @@ def _printable(text: str) -> str:
 class RowIssue(BaseModel):
     """Why a row is not imported. Never the cell's value: reports are shared and exported."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"row": 14, "column": "Mins", "field": "minutes", "reason": "not a number of minutes"}]
+        }
+    )
+
     row: int = Field(description="Row number as a spreadsheet shows it (the header row counts)")
     column: str | None = Field(description="The file's column header")
     field: str = Field(description="The field the column was read as")
@@ -58,6 +77,21 @@ class RowIssue(BaseModel):
 
 
 class ColumnsOut(BaseModel):
+    """How the file's columns were read: the header row, the mapping, the rest."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "header_row": 1,
+                    "mapped": {"Date": "date", "Badge": "officer", "Mins": "minutes"},
+                    "unknown": ["Internal ref"],
+                    "ignored": [],
+                }
+            ]
+        }
+    )
+
     header_row: int
     mapped: dict[str, str] = Field(description="Header -> field")
     unknown: list[str] = Field(description="Columns not read (no field recognised): reported, not fatal")
@@ -65,6 +99,23 @@ class ColumnsOut(BaseModel):
 
 
 class CommitOut(BaseModel):
+    """What a commit has done so far: the choice, and rows created, existing and refused."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "choice": "valid_only",
+                    "committed": 1198,
+                    "created": 1190,
+                    "existing": 8,
+                    "conflicts": 0,
+                    "last_row": 1201,
+                }
+            ]
+        }
+    )
+
     choice: Literal["all", "valid_only"]
     committed: int = Field(description="Rows through the commit so far")
     created: int = Field(description="Of which are new notes or contacts")
@@ -74,6 +125,12 @@ class CommitOut(BaseModel):
 
 
 class Progress(BaseModel):
+    """How far an import's current phase is."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"phase": "finished", "done": 1200, "total": 1200, "fraction": 1.0}]}
+    )
+
     phase: Literal["validating", "importing", "finished"]
     done: int = Field(description="Rows done in this phase")
     total: int | None = Field(description="Rows expected in this phase (estimated from bytes while validating)")
@@ -81,6 +138,50 @@ class Progress(BaseModel):
 
 
 class ImportReport(BaseModel):
+    """An import job: status, counts, progress, columns and its first issues."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "import_id": "3f1c9a52-8d0e-4b7a-9c61-2a5e7f0d4b18",
+                    "kind": "contacts",
+                    "status": "done",
+                    "filename": "contacts-2025.csv",
+                    "file_format": "csv",
+                    "encoding": "utf-8",
+                    "delimiter": ",",
+                    "size_bytes": 182344,
+                    "rows": 1200,
+                    "blank_rows": 2,
+                    "valid": 1198,
+                    "invalid": 2,
+                    "progress": {"phase": "finished", "done": 1200, "total": 1200, "fraction": 1.0},
+                    "columns": {
+                        "header_row": 1,
+                        "mapped": {"Date": "date", "Badge": "officer", "Mins": "minutes"},
+                        "unknown": ["Internal ref"],
+                        "ignored": [],
+                    },
+                    "errors": [{"row": 14, "column": "Mins", "field": "minutes", "reason": "not a number of minutes"}],
+                    "errors_url": "/v1/imports/3f1c9a52-8d0e-4b7a-9c61-2a5e7f0d4b18/errors.csv",
+                    "commit": {
+                        "choice": "valid_only",
+                        "committed": 1198,
+                        "created": 1190,
+                        "existing": 8,
+                        "conflicts": 0,
+                        "last_row": 1201,
+                    },
+                    "failure": None,
+                    "created_at": "2026-03-14T18:30:00Z",
+                    "updated_at": "2026-03-14T18:30:00Z",
+                    "expires_at": "2026-03-17T18:30:00Z",
+                }
+            ]
+        }
+    )
+
     import_id: uuid.UUID
     kind: Kind
     status: Status
@@ -106,5 +207,7 @@ class ImportReport(BaseModel):
 
 class CommitIn(BaseModel):
     """``all``: only when no row is invalid. ``valid_only``: the explicit choice to leave bad rows out."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"rows": "valid_only"}]})
 
     rows: Literal["all", "valid_only"]

@@ -1,6 +1,6 @@
 """Rules for imports: take a file, validate it batch by batch, commit it batch by batch.
 
-Everything here flushes; the boundary (routes.py for a request, runner.py for a background job
+Everything here flushes; the boundary (routes.py for a request, worker.py for a background job
 or the CLI) decides where transactions begin and end. The rule that matters: a file with bad
 rows imports nothing until someone chooses ``valid_only``; ``all`` is refused while any row is
 invalid. Nothing is half-imported silently: a commit runs in batches of one transaction each
@@ -18,21 +18,33 @@ from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import Outbox
-from porchlight.intake.imports import contact_rows, note_rows
-from porchlight.intake.imports.columns import HEADER_SEARCH_ROWS, ColumnMap, find_header, resolve
+from porchlight.intake.contacts.service import contact_logged
 from porchlight.intake.imports.models import ImportJob
-from porchlight.intake.imports.reader import FileInfo, Record, Source, inspect, trimmed
+from porchlight.intake.imports.parsing import contacts, notes
+from porchlight.intake.imports.parsing.columns import HEADER_SEARCH_ROWS, ColumnMap, find_header, resolve
+from porchlight.intake.imports.parsing.reader import FileInfo, Record, Source, inspect, trimmed
+from porchlight.intake.imports.parsing.rows import (
+    Cells,
+    Checked,
+    Committed,
+    Issue,
+    Rules,
+    Staged,
+    form_issues,
+    validate_forms,
+)
+from porchlight.intake.imports.parsing.values import clean
 from porchlight.intake.imports.repository import ImportRepository
-from porchlight.intake.imports.rows import Cells, Issue, Rules
-from porchlight.intake.imports.schemas import ImportOptions
-from porchlight.intake.imports.settings import ImportSettings
-from porchlight.intake.imports.values import clean
-from porchlight.intake.places.index import PlaceIndex
+from porchlight.intake.imports.schemas import ColumnsOut, ImportOptions, Progress
+from porchlight.intake.notes.schemas import NoteContext, NoteIn
+from porchlight.intake.notes.service import check_note, submit_note
+from porchlight.intake.places.geometry.index import PlaceIndex
 from porchlight.intake.settings import IntakeSettings
-from porchlight.kit.auth import Principal
+from porchlight.kit.auth import Principal, Role
 from porchlight.kit.errors import Conflict, ValidationProblem
 
 log = logging.getLogger(__name__)
@@ -41,8 +53,8 @@ log = logging.getLogger(__name__)
 _TEXT_FIELDS = frozenset({"note", "notes", "follow_ups", "concerns"})
 
 
-def zone_of(options: ImportOptions, settings: ImportSettings) -> ZoneInfo:
-    name = options.timezone or settings.timezone
+def zone_of(options: ImportOptions, settings: IntakeSettings) -> ZoneInfo:
+    name = options.timezone or settings.import_timezone
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -85,10 +97,10 @@ async def create_job(
     filename: str,
     options: ImportOptions,
     who: Principal,
-    settings: ImportSettings,
+    settings: IntakeSettings,
 ) -> ImportJob:
     """Check the file (size, type, encoding, header) and store it; 413/415/422 before anything is kept."""
-    info = inspect(f, max_bytes=settings.max_bytes)
+    info = inspect(f, max_bytes=settings.import_max_bytes)
     zone_of(options, settings)
     columns, source = read_header(f, info, options)
     repo = ImportRepository(session)
@@ -107,10 +119,10 @@ async def create_job(
             columns=columns.to_json(),
             created_by=who.subject,
             rows_estimated=_header_estimate(source, columns),
-            expires_at=datetime.now(UTC) + timedelta(hours=settings.expire_hours),
+            expires_at=datetime.now(UTC) + timedelta(hours=settings.import_expire_hours),
         )
     )
-    await repo.store_file(job.id, f, settings.chunk_bytes)
+    await repo.store_file(job.id, f, settings.import_chunk_bytes)
     log.info("import stored", extra={"import_id": str(job.id), "kind": job.kind, "bytes": info.size})
     return job
 
@@ -121,7 +133,7 @@ def _header_estimate(source: Source, columns: ColumnMap) -> int | None:
     return max(source.estimated_rows - columns.header_row, 0)
 
 
-def rules_of(job: ImportJob, settings: ImportSettings, intake: IntakeSettings) -> Rules:
+def rules_of(job: ImportJob, settings: IntakeSettings) -> Rules:
     options = ImportOptions.model_validate({**job.options, "kind": job.kind})
     return Rules(
         kind=job.kind,
@@ -129,8 +141,8 @@ def rules_of(job: ImportJob, settings: ImportSettings, intake: IntakeSettings) -
         order=options.date_format,
         zone=zone_of(options, settings),
         now=datetime.now(UTC),
-        max_future=timedelta(hours=intake.max_future_hours),
-        max_age=timedelta(days=settings.max_age_days),
+        max_future=timedelta(hours=settings.max_future_hours),
+        max_age=timedelta(days=settings.import_max_age_days),
     )
 
 
@@ -175,7 +187,7 @@ class Prepared:
     cells: list[Cells]
     issues: list[Issue]
     blank: int
-    staged: list[contact_rows.Staged] | None  # None: checked against the database when stored (notes)
+    staged: list[Staged] | None  # None: checked against the database when stored (notes)
     position: int = 0  # bytes of the file read once this batch was
 
 
@@ -191,7 +203,7 @@ def prepare_batch(
     staged = None
     if kind == "contacts":
         assert index is not None
-        staged = [contact_rows.stage(c) for c in contact_rows.check(cells, rules, index)]
+        staged = [contacts.stage(c) for c in contacts.check(cells, rules, index)]
     return Prepared(cells, issues, blank, staged)
 
 
@@ -202,12 +214,12 @@ async def validate_batch(
     columns = ColumnMap.from_json(job.columns)
     staged = batch.staged
     if staged is None:
-        staged = [note_rows.stage(c) for c in await note_rows.check(session, intake, batch.cells, rules)]
+        staged = [notes.stage(c) for c in await check_notes(session, intake, batch.cells, rules)]
     cells, blank = batch.cells, batch.blank
     issues = batch.issues + [i for c in cells for i in c.issues]
     repo = ImportRepository(session)
-    firsts: dict[uuid.UUID, contact_rows.Staged] = {}
-    repeats: list[contact_rows.Staged] = []
+    firsts: dict[uuid.UUID, Staged] = {}
+    repeats: list[Staged] = []
     for s in staged:  # a repeated id within the batch, then against the rows staged before
         if s.entity_id in firsts:
             repeats.append(s)
@@ -244,10 +256,10 @@ async def commit_batch(
         return 0
     last = staged[-1][0]
     if job.kind == "contacts":
-        result = await contact_rows.commit(session, outbox, job.id, staged)
+        result = await commit_contacts(session, outbox, job.id, staged)
     else:
         payloads = await repo.payloads(job.id, staged[0][0], last)
-        result = await note_rows.commit(session, outbox, intake, payloads)
+        result = await commit_notes(session, outbox, intake, payloads)
     await repo.add_issues(job.id, [i.to_json() for i in result.issues], "commit")
     await repo.unstage(job.id, last)
     job.committed_row = last
@@ -287,3 +299,121 @@ def choose(job: ImportJob, rows: str) -> bool:
     elif job.status == "failed":
         job.status, job.failure, job.lease_owner, job.lease_until = "importing", None, None, None
     return job.status == "importing"
+
+
+# Per kind: contacts are checked without I/O (parsing/contacts.py) and inserted in one statement;
+# notes are checked and filed by notes' own rules, row by row (hundreds of rows, not millions).
+
+
+async def commit_contacts(
+    session: AsyncSession, outbox: Outbox, import_id: uuid.UUID, batch: Sequence[tuple[int, uuid.UUID, str]]
+) -> Committed:
+    """Insert a batch of staged contacts with their ``contact.logged`` events (flush only).
+
+    ``batch`` is (row, contact id, fingerprint) of consecutive staged rows. The rows that went in
+    come back from the insert; their events are built from them (``contact_logged``, the API's)
+    and queued with ``Outbox.add``.
+    """
+    if not batch:
+        return Committed()
+    repo = ImportRepository(session)
+    inserted = await repo.insert_staged_contacts(import_id, batch[0][0], batch[-1][0])
+    await outbox.add(session, *(contact_logged(row._mapping) for row in inserted))  # type: ignore[arg-type]
+    result = Committed(created=len(inserted))
+    new = {row.id for row in inserted}
+    others = {entity: (row, fp) for row, entity, fp in batch if entity not in new}
+    if others:
+        for contact_id, stored_fp in (await repo.contact_fingerprints(others)).items():
+            row, fp = others[contact_id]
+            if stored_fp == fp:
+                result.existing += 1  # imported before (or logged by the phone): counted once
+            else:
+                result.issues.append(Issue(row, "id", "a different contact with this id is already in intake"))
+    return result
+
+
+async def check_notes(
+    session: AsyncSession, settings: IntakeSettings, cells_list: Sequence[Cells], rules: Rules
+) -> list[Checked[NoteIn]]:
+    """Forms, then ``check_note`` (places, meetings, the clock) on the parts that are well-typed."""
+    hosts = [c.person("host") for c in cells_list]
+    built = [notes.form_input(c, rules) for c in cells_list]
+    results = validate_forms(notes.FORMS, NoteIn, [data for data, _ in built], {})
+    checked: list[Checked[NoteIn]] = []
+    for cells, host, (data, origin), result in zip(cells_list, hosts, built, results, strict=True):
+        context: NoteContext | None = None
+        if isinstance(result, ValidationError):
+            form_issues(cells, result, notes.locator(origin))
+            bad = {str(e["loc"][0]) for e in result.errors() if e["loc"]}
+            parts = {k: data[k] for k in notes.CONTEXT_FIELDS if k in data and k not in bad}
+            try:
+                context = NoteContext.model_validate(parts)
+            except ValidationError:
+                context = None
+        else:
+            context = result
+        if context is not None and (context.place is not None or context.meeting_id is not None):
+            _, errors = await check_note(session, settings, context)
+            for err in errors:
+                name = notes.locator(origin)(tuple(err["field"].split(".")[1:]))
+                if not cells.bad(name):
+                    cells.problem(name, notes.plain(err["message"], data))
+        elif context is not None and not (cells.bad("district") or cells.bad("lat")):
+            cells.problem("district", "give a district, lat and lon, or a meeting id")
+        if isinstance(result, ValidationError) or host is None or cells.issues:
+            continue
+        checked.append(Checked(cells, result, {"host": host}))
+    return checked
+
+
+async def commit_notes(
+    session: AsyncSession, outbox: Outbox, settings: IntakeSettings, staged: Sequence[tuple[int, dict[str, Any]]]
+) -> Committed:
+    """File each staged note with ``submit_note`` (flush only); refusals become issues."""
+    result = Committed()
+    for row, payload in staged:
+        form = NoteIn.model_validate(payload["form"])
+        host = Principal(subject=payload["host"], roles=frozenset({Role.liaison}))
+        try:
+            _, created = await submit_note(session, outbox, settings, form, host)
+        except Conflict:
+            result.issues.append(Issue(row, "id", "a different note with this id is already in intake"))
+            continue
+        except ValidationProblem as exc:  # the city's places or a meeting changed since the dry run
+            for err in exc.errors or [{"field": "row", "message": exc.detail}]:
+                name = notes.locator([])(tuple(err["field"].split(".")[1:]))
+                result.issues.append(Issue(row, name, notes.plain(err["message"], payload["form"])))
+            continue
+        if created:
+            result.created += 1
+        else:
+            result.existing += 1
+    return result
+
+
+# What a job looks like from outside: parts of its report (routes and the CLI).
+
+
+def progress_of(job: ImportJob) -> Progress:
+    if job.status in ("importing", "done") and job.choice is not None:
+        total = job.valid
+        done = job.committed
+        phase = "finished" if job.status == "done" else "importing"
+        return Progress(phase=phase, done=done, total=total, fraction=1.0 if not total else min(done / total, 1.0))
+    if job.status in ("queued", "validating"):
+        if job.file_format == "csv" and job.size_bytes:
+            fraction = min(job.bytes_seen / job.size_bytes, 1.0)
+        else:
+            fraction = min(job.rows_seen / job.rows_estimated, 1.0) if job.rows_estimated else 0.0
+        return Progress(phase="validating", done=job.rows_seen, total=job.rows_estimated, fraction=fraction)
+    return Progress(phase="finished", done=job.rows_seen, total=job.rows_total, fraction=1.0)
+
+
+def columns_of(job: ImportJob) -> ColumnsOut:
+    columns = ColumnMap.from_json(job.columns)
+    return ColumnsOut(
+        header_row=columns.header_row,
+        mapped={columns.headers[i]: f for i, f in sorted(columns.fields.items())},
+        unknown=columns.unknown,
+        ignored=columns.ignored,
+    )

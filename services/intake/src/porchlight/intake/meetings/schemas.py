@@ -51,7 +51,12 @@ Attendees = Annotated[int, Field(ge=0, le=500)]
 class PlaceIn(BaseModel):
     """Where: a district or a point at least; the neighborhood and a named place optionally."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"district": "B2", "neighborhood": "roxbury", "place_name": "Dudley branch library"}]
+        },
+    )
 
     district: str | None = Field(default=None, max_length=64, description="District code")
     neighborhood: str | None = Field(default=None, max_length=120, description="Neighborhood code")
@@ -60,6 +65,21 @@ class PlaceIn(BaseModel):
 
 
 class PlaceOut(BaseModel):
+    """Where a meeting or note took place, as intake placed it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "district": "B2",
+                    "neighborhood": "roxbury",
+                    "point": {"lat": 42.3317, "lon": -71.0846},
+                    "place_name": "Dudley branch library",
+                }
+            ]
+        }
+    )
+
     district: str
     neighborhood: str | None = None
     point: GeoPoint | None = None
@@ -69,6 +89,12 @@ class PlaceOut(BaseModel):
 class FormWarning(BaseModel):
     """Accepted, but worth a second look."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"field": "body.expected_attendees", "message": "more residents than a kitchen table (9)"}]
+        }
+    )
+
     field: str
     message: str
 
@@ -76,7 +102,10 @@ class FormWarning(BaseModel):
 class MeetingContext(BaseModel):
     """The parts of a meeting checked against the city's places and the clock."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={"examples": [{"place": {"district": "B2"}, "starts_at": "2026-03-14T18:30:00Z"}]},
+    )
 
     place: PlaceIn | None = None
     starts_at: Moment | None = None
@@ -86,7 +115,21 @@ class MeetingContext(BaseModel):
 class MeetingIn(MeetingContext):
     """A micro-meeting: the host is the caller; co-hosts are named by their ids or names."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "venue_type": "library",
+                    "place": {"district": "B2", "place_name": "Dudley branch library"},
+                    "starts_at": "2026-03-14T18:30:00Z",
+                    "duration_minutes": 60,
+                    "expected_attendees": 8,
+                    "co_hosts": ["Pastor Reyes"],
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID | None = Field(default=None, description="Client-chosen id: a retry with the same form is a no-op")
     co_hosts: list[Text120] = Field(default_factory=list, max_length=5)
@@ -104,19 +147,56 @@ class MeetingIn(MeetingContext):
 class MeetingPatch(BaseModel):
     """After the meeting: how many residents actually came (and for how long it ran)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"actual_attendees": 11, "duration_minutes": 75}]}
+    )
 
     actual_attendees: Attendees
     duration_minutes: int | None = Field(default=None, ge=1, le=600, description="How long it really ran, minutes")
 
 
 class HostOut(BaseModel):
+    """Who hosts a meeting: their id (token subject), kind and organization."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"id": "officer-117", "kind": "officer", "organization": None}]}
+    )
+
     id: str
     kind: HostKind
     organization: str | None = None
 
 
 class MeetingOut(BaseModel):
+    """A micro-meeting as stored, with the warnings its form raised."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "8b2d4e61-1f3a-4c9e-b7d2-5e6f7a8b9c0d",
+                    "host": {"id": "officer-117", "kind": "officer", "organization": None},
+                    "co_hosts": ["Pastor Reyes"],
+                    "venue_type": "library",
+                    "place": {
+                        "district": "B2",
+                        "neighborhood": "roxbury",
+                        "point": {"lat": 42.3317, "lon": -71.0846},
+                        "place_name": "Dudley branch library",
+                    },
+                    "starts_at": "2026-03-14T18:30:00Z",
+                    "duration_minutes": 60,
+                    "language": "en",
+                    "expected_attendees": 8,
+                    "actual_attendees": None,
+                    "created_at": "2026-03-10T12:00:00Z",
+                    "updated_at": "2026-03-10T12:00:00Z",
+                    "warnings": [],
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID
     host: HostOut
     co_hosts: list[str]
@@ -133,5 +213,39 @@ class MeetingOut(BaseModel):
 
 
 class MeetingPage(BaseModel):
+    """One page of meetings, newest first, and the cursor of the next."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "id": "8b2d4e61-1f3a-4c9e-b7d2-5e6f7a8b9c0d",
+                            "host": {"id": "officer-117", "kind": "officer", "organization": None},
+                            "co_hosts": ["Pastor Reyes"],
+                            "venue_type": "library",
+                            "place": {
+                                "district": "B2",
+                                "neighborhood": "roxbury",
+                                "point": {"lat": 42.3317, "lon": -71.0846},
+                                "place_name": "Dudley branch library",
+                            },
+                            "starts_at": "2026-03-14T18:30:00Z",
+                            "duration_minutes": 60,
+                            "language": "en",
+                            "expected_attendees": 8,
+                            "actual_attendees": None,
+                            "created_at": "2026-03-10T12:00:00Z",
+                            "updated_at": "2026-03-10T12:00:00Z",
+                            "warnings": [],
+                        }
+                    ],
+                    "next_cursor": None,
+                }
+            ]
+        }
+    )
+
     items: list[MeetingOut]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last")

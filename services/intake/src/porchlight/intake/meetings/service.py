@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import MeetingScheduled, Outbox
 from porchlight.events.catalog import GeoPoint
-from porchlight.intake.meetings.forms import Errors, form_hash, problem
-from porchlight.intake.meetings.listing import Visibility
+from porchlight.intake.forms.checks import Errors, form_hash, problem
+from porchlight.intake.meetings.access import Visibility
 from porchlight.intake.meetings.models import Meeting
 from porchlight.intake.meetings.repository import MeetingRepository
 from porchlight.intake.meetings.schemas import (

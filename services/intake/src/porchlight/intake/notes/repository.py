@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.intake.meetings.listing import ListQuery, keyset
+from porchlight.intake.meetings.access import ListQuery
 from porchlight.intake.notes.models import Note, NoteRevision
+from porchlight.kit.paging import keyset
 
 
 class NoteRepository:

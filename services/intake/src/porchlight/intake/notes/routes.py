@@ -15,18 +15,21 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from porchlight.intake.meetings.forms import FormRoute, form_checks
-from porchlight.intake.meetings.listing import Cursor, ListQuery, Visibility, list_filters, list_query, next_link
-from porchlight.intake.notes.export import csv_lines
+from porchlight.intake.db import outbox
+from porchlight.intake.meetings.access import ListQuery, Visibility, list_filters, list_query
+from porchlight.intake.meetings.routes import FormRoute, form_checks
+from porchlight.intake.notes.exports import csv_lines
 from porchlight.intake.notes.models import Note
 from porchlight.intake.notes.repository import NoteRepository
 from porchlight.intake.notes.schemas import NoteContext, NoteIn, NoteOut, NotePage, RevisionList, RevisionOut
-from porchlight.intake.notes.service import note_context_errors, revise_note, submit_note, visible_note
-from porchlight.intake.notes.texts import content_of
+from porchlight.intake.notes.service import content_of, note_context_errors, visible_note
+from porchlight.intake.notes.service import revise_note as revise
+from porchlight.intake.notes.service import submit_note as submit
 from porchlight.intake.settings import Config, IntakeSettings
-from porchlight.kit.app import Session
+from porchlight.kit.app import Session, Sessions
 from porchlight.kit.auth import Allow, Principal, Role
 from porchlight.kit.errors import Forbidden
+from porchlight.kit.paging import Cursor, next_link
 
 router = APIRouter(prefix="/v1/notes", tags=["notes"], route_class=FormRoute)
 audit = logging.getLogger("porchlight.intake.audit")
@@ -69,14 +72,20 @@ def _etag(response: Response, note: Note) -> None:
     "",
     status_code=201,
     response_model=NoteOut,
-    responses={200: {"description": "A retry: this id already holds this very note", "model": NoteOut}},
-    summary="File a note (standardized form)",
+    responses={
+        200: {"description": "A retry: this id already holds this very note", "model": NoteOut},
+        409: {"description": "The id holds a different note"},
+    },
 )
 @form_checks(NoteContext, note_context_errors, max_bytes=_max_note_bytes)
-async def post_note(
-    form: NoteIn, session: Session, host: Host, config: Config, request: Request, response: Response
-) -> NoteOut:
-    note, created = await submit_note(session, request.app.state.spec.outbox, config, form, host)
+async def create_note(form: NoteIn, session: Session, host: Host, config: Config, response: Response) -> NoteOut:
+    """File a note (standardized form).
+
+    The host is the token's subject. Texts are redacted when stored; a retry with the same `id`
+    and content is a 200 with the stored note. Every bad field is named in one 422; a form over
+    `max_note_bytes` of JSON is a 413.
+    """
+    note, created = await submit(session, outbox, config, form, host)
     if not created:
         response.status_code = 200
     response.headers["Location"] = f"/v1/notes/{note.id}"
@@ -84,7 +93,7 @@ async def post_note(
     return note_out(note)
 
 
-@router.get("", response_model=NotePage, summary="Notes, newest first, filtered and paged (redacted)")
+@router.get("", response_model=NotePage)
 async def list_notes(
     session: Session,
     reader: Reader,
@@ -93,6 +102,12 @@ async def list_notes(
     q: Annotated[ListQuery, Depends(list_query)],
     meeting_id: MeetingFilter = None,
 ) -> NotePage:
+    """Notes, newest first, filtered and paged (redacted).
+
+    The list's filters (district, neighborhood, host, dates, meeting); the next page's URL comes
+    in the `Link` header. Officers and liaisons see their own notes, a district's supervisor that
+    district's.
+    """
     rows = await NoteRepository(session).page(Visibility.of(reader).narrow(q, "notes"), meeting_id)
     more = len(rows) > q.limit
     rows = rows[: q.limit]
@@ -104,15 +119,19 @@ async def list_notes(
     "/export.csv",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}, "description": "One row per note, texts redacted"}},
-    summary="Notes as CSV (redacted), with the list's filters",
 )
 async def export_notes(
     reader: Reader,
-    request: Request,
+    sessions: Sessions,
     q: Annotated[ListQuery, Depends(list_filters)],
     meeting_id: MeetingFilter = None,
 ) -> StreamingResponse:
-    lines = csv_lines(request.app.state.runtime.sessions, Visibility.of(reader).narrow(q, "notes"), meeting_id)
+    """Notes as CSV (redacted), with the list's filters.
+
+    Every matching note the caller may see, one row each, streamed; cells that a spreadsheet
+    would run as formulas are quoted.
+    """
+    lines = csv_lines(sessions, Visibility.of(reader).narrow(q, "notes"), meeting_id)
     return StreamingResponse(
         lines,
         media_type="text/csv; charset=utf-8",
@@ -124,6 +143,11 @@ async def export_notes(
 async def get_note(
     note_id: uuid.UUID, session: Session, reader: Reader, response: Response, raw: Raw = False
 ) -> NoteOut:
+    """One note, redacted (raw text for supervisors who ask, audited).
+
+    Its `ETag` is its revision, for a correction's `If-Match`. A note the caller may not see is
+    a 404.
+    """
     note = await visible_note(session, note_id, reader)
     shown = note_out(note, raw=_raw_allowed(reader, note.id, raw))
     _etag(response, note)
@@ -133,28 +157,34 @@ async def get_note(
 @router.put(
     "/{note_id}",
     response_model=NoteOut,
-    summary="Correct a note (its author only): a new revision",
     responses={412: {"description": "If-Match is not the current revision"}, 428: {"description": "No If-Match"}},
 )
 @form_checks(NoteContext, note_context_errors, max_bytes=_max_note_bytes)
-async def put_note(
+async def revise_note(
     note_id: uuid.UUID,
     form: NoteIn,
     session: Session,
     author: Host,
     config: Config,
-    request: Request,
     response: Response,
     if_match: Annotated[str | None, Header(description='The ETag of the revision corrected, e.g. "1"')] = None,
 ) -> NoteOut:
-    outbox = request.app.state.spec.outbox
-    note = await revise_note(session, outbox, config, note_id, form, author, if_match)
+    """Correct a note (its author only): a new revision.
+
+    `If-Match` must carry the current revision's ETag (412 when it moved on, 428 without it);
+    the whole form is sent again and checked as a new one.
+    """
+    note = await revise(session, outbox, config, note_id, form, author, if_match)
     _etag(response, note)
     return note_out(note)
 
 
-@router.get("/{note_id}/revisions", response_model=RevisionList, summary="Every revision of a note, oldest first")
+@router.get("/{note_id}/revisions", response_model=RevisionList)
 async def list_revisions(note_id: uuid.UUID, session: Session, reader: Reader, raw: Raw = False) -> RevisionList:
+    """Every revision of a note, oldest first.
+
+    Redacted like the note (raw for supervisors who ask, audited).
+    """
     note = await visible_note(session, note_id, reader)
     shown_raw = _raw_allowed(reader, note.id, raw)
     revisions = await NoteRepository(session).revisions(note.id)

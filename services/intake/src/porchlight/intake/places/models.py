@@ -1,7 +1,7 @@
 """Places as stored: one row per district or neighborhood, GeoJSON geometry in JSONB.
 
 No PostGIS: the city has tens of places, so point-in-polygon runs in-process with shapely
-(see ``index.py``); the database only keeps the shapes and a version the replicas poll.
+(see ``geometry/index.py``); the database only keeps the shapes and a version the replicas poll.
 """
 
 from __future__ import annotations

@@ -7,21 +7,22 @@ raises one ``ValidationProblem`` naming every bad field at once.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from porchlight.events.catalog import GeoPoint
-from porchlight.intake.places.geojson import ParsedCity, parse_city
-from porchlight.intake.places.index import IndexedPlace, PlaceIndex, current_index
+from porchlight.intake.places.geometry.geojson import ParsedCity, parse_city
+from porchlight.intake.places.geometry.index import IndexedPlace, PlaceIndex
 from porchlight.intake.places.repository import PlaceRepository
 from porchlight.intake.places.schemas import LoadReport
 from porchlight.kit.errors import ValidationProblem
-from porchlight.kit.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
 
@@ -213,11 +214,67 @@ async def load_demo_city(session: AsyncSession) -> LoadReport | None:
     return await load_geojson(session, demo_city(), field="")
 
 
-async def load_demo_city_on_startup(runtime: ServiceRuntime) -> None:
-    """Intake's startup hook: a standalone install starts with the demo city on its map."""
-    if runtime.settings.mode != "standalone":
-        return
-    async with runtime.sessions() as session, session.begin():
-        report = await load_demo_city(session)
-    if report is not None:
-        log.info("demo city loaded: %s districts, %s neighborhoods", report.districts, report.neighborhoods)
+# One index per database (tests and tools may talk to several). No lock: two requests racing
+# after a reload may both build, which costs milliseconds and yields the same index.
+_indexes: dict[str, PlaceIndex] = {}
+
+
+def _db_key(session: AsyncSession) -> str:
+    return session.get_bind().engine.url.render_as_string(hide_password=True)
+
+
+async def current_index(session: AsyncSession) -> PlaceIndex:
+    """The index matching the table's current version, rebuilt when it moved."""
+    repo = PlaceRepository(session)
+    version = await repo.version()
+    key = _db_key(session)
+    cached = _indexes.get(key)
+    if cached is not None and cached.version == version:
+        return cached
+    index = PlaceIndex.build(version, await repo.all())
+    _indexes[key] = index
+    return index
+
+
+def forget_index() -> None:
+    """Drop every cached index (after a load in this process, or in tests)."""
+    _indexes.clear()
+
+
+class IndexKeeper:
+    """The current index for a hot path (``POST /v1/contacts``), checked at most every ``max_age_s``.
+
+    ``current_index`` asks the database for the table's version on every call: a round trip per
+    request. Here the version is checked at most every ``max_age_s``, by one task at a time;
+    requests arriving meanwhile are placed with the index in hand. Without that single flight,
+    every request of the moment the check falls due ran its own check (and opened connections
+    beyond the pool), a burst seen at the p99. A city reloads its places a few times a year: a
+    point placed in the second after a reload may be placed on the previous map.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], max_age_s: float = 1.0) -> None:
+        self.sessions, self.max_age_s = sessions, max_age_s
+        self._index: PlaceIndex | None = None
+        self._checked = 0.0
+        self._check: asyncio.Task[PlaceIndex] | None = None
+
+    async def get(self) -> PlaceIndex:
+        if self._index is not None and time.monotonic() - self._checked < self.max_age_s:
+            return self._index
+        if self._check is None or self._check.done():
+            self._check = asyncio.create_task(self._refresh())
+            self._check.add_done_callback(self._checked_or_logged)
+        if self._index is not None:
+            return self._index
+        return await asyncio.shield(self._check)  # the first requests wait for the first index
+
+    async def _refresh(self) -> PlaceIndex:
+        async with self.sessions() as session:
+            index = await current_index(session)
+        self._index, self._checked = index, time.monotonic()
+        return index
+
+    def _checked_or_logged(self, task: asyncio.Task[PlaceIndex]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            # Requests go on with the index in hand; the next one after max_age_s tries again.
+            log.warning("checking the places' version failed (%s)", type(task.exception()).__name__)

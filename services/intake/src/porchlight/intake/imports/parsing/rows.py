@@ -19,9 +19,9 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from porchlight.events.catalog import GeoPoint
-from porchlight.intake.imports.columns import ColumnMap
-from porchlight.intake.imports.values import CellError, parse_coordinate, parse_date, record_id, row_id
-from porchlight.intake.places.index import PlaceIndex
+from porchlight.intake.imports.parsing.columns import ColumnMap
+from porchlight.intake.imports.parsing.values import CellError, parse_coordinate, parse_date, record_id, row_id
+from porchlight.intake.places.geometry.index import PlaceIndex
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -222,3 +222,22 @@ def without_values(message: str, typed: Sequence[str | None]) -> str:
             for shown in (repr(value), repr(value.strip())):
                 message = message.replace(" " + shown, "").replace(shown, "this value")
     return message
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A row that passed every check, as stored for the commit (its id, fingerprint and form)."""
+
+    row: int
+    entity_id: uuid.UUID
+    fingerprint: str
+    payload: dict[str, Any]
+
+
+@dataclass
+class Committed:
+    """What committing a batch did: rows created, rows already there, rows refused (issues)."""
+
+    created: int = 0
+    existing: int = 0
+    issues: list[Issue] = field(default_factory=list)

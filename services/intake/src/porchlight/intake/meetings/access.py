@@ -1,63 +1,24 @@
-"""What every intake list endpoint shares: filters, who sees what, and keyset cursors.
+"""Who sees which meetings, notes and contacts, and the list filters that ask for them.
 
 Meetings and notes (which hang off meetings) list the same way: filter by district,
 neighborhood, host and a date range (``from`` inclusive; ``to`` exclusive, or through the day
 when it is a bare date), newest first, ``limit`` rows per page and an opaque ``cursor`` for the
 next one (also sent as a ``Link: <...>; rel="next"`` header). Keyset paging, not offsets: a
-page stays correct while notes keep arriving. Asking for rows one may not see is a 403.
+page stays correct while notes keep arriving (``kit.paging``). Asking for rows one may not see is a 403.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-import sqlalchemy as sa
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Query
 from pydantic import AfterValidator, BeforeValidator
 
 from porchlight.kit.auth import Principal, Role
 from porchlight.kit.errors import Forbidden, ValidationProblem
-
-MAX_LIMIT = 500
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """The last row of a page: its sort timestamp and id."""
-
-    at: datetime
-    id: uuid.UUID
-
-    def encode(self) -> str:
-        raw = json.dumps([self.at.isoformat(), str(self.id)], separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, token: str) -> Cursor:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        at, ident = json.loads(raw)
-        if not isinstance(at, str) or not isinstance(ident, str):
-            raise TypeError("a cursor holds two strings")
-        moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None:
-            raise ValueError("a cursor's time carries its offset")
-        # In UTC here: a time that leaves the calendar in UTC fails now, not at the query.
-        return cls(at=moment.astimezone(UTC), id=uuid.UUID(ident))
-
-
-def _check_cursor(token: str | None) -> str | None:
-    if token is not None:
-        try:
-            Cursor.decode(token)
-        except (binascii.Error, ValueError, TypeError, OverflowError) as exc:
-            raise ValueError("not a cursor this API issued") from exc
-    return token
+from porchlight.kit.paging import MAX_LIMIT, Cursor, CursorParam, LimitParam, cursor_of
 
 
 def _no_nul(value: str | None) -> str | None:
@@ -94,7 +55,6 @@ def _utc(value: datetime | None) -> datetime | None:
 # Validated as parameters, so a bad ``from`` is named together with a bad ``limit``.
 Since = Annotated[datetime | None, BeforeValidator(lambda v: _day_or_time(v, end=False)), AfterValidator(_utc)]
 Until = Annotated[datetime | None, BeforeValidator(lambda v: _day_or_time(v, end=True)), AfterValidator(_utc)]
-CursorToken = Annotated[str | None, AfterValidator(_check_cursor)]
 Filter = Annotated[str | None, AfterValidator(_no_nul)]
 
 
@@ -126,11 +86,11 @@ def list_filters(
 
 def list_query(
     filters: Annotated[ListQuery, Depends(list_filters)],
-    cursor: Annotated[CursorToken, Query(max_length=400, description="`next_cursor` of the previous page")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+    cursor: CursorParam = None,
+    limit: LimitParam = 100,
 ) -> ListQuery:
     """The filters and one page."""
-    return replace(filters, cursor=Cursor.decode(cursor) if cursor else None, limit=limit)
+    return replace(filters, cursor=cursor_of(cursor), limit=limit)
 
 
 @dataclass(frozen=True)
@@ -166,20 +126,3 @@ class Visibility:
                 raise Forbidden(f"you see your own {what} only")
             q = replace(q, host=self.host)
         return q
-
-
-def keyset(query: sa.Select[Any], at_col: Any, id_col: Any, cursor: Cursor | None, limit: int) -> sa.Select[Any]:
-    """Newest first; after ``cursor`` when given; one row more than a page to see if more follow."""
-    if cursor is not None:
-        query = query.where(sa.tuple_(at_col, id_col) < sa.tuple_(cursor.at, cursor.id))
-    return query.order_by(at_col.desc(), id_col.desc()).limit(limit + 1)
-
-
-def next_link(request: Request, response: Response, cursor: Cursor | None) -> str | None:
-    """Set the ``Link`` header for the next page; returns the cursor token (None on the last)."""
-    if cursor is None:
-        return None
-    token = cursor.encode()
-    url = request.url.include_query_params(cursor=token)
-    response.headers["Link"] = f'<{url}>; rel="next"'
-    return token

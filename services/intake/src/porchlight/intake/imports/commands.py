@@ -11,7 +11,6 @@ cannot be read (encoding, header, size).
 from __future__ import annotations
 
 import asyncio
-import csv
 import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -25,6 +24,8 @@ if TYPE_CHECKING:
     from porchlight.intake.imports.models import ImportIssue, ImportJob
     from porchlight.intake.imports.schemas import ImportOptions
     from porchlight.kit.errors import ProblemError
+    from porchlight.kit.service import ServiceSpec
+    from porchlight.kit.settings import KitSettings
 
     Sessions = async_sessionmaker[AsyncSession]
 
@@ -49,6 +50,7 @@ SHOWN = 20
 
 @import_app.command("notes")
 def import_notes(
+    ctx: typer.Context,
     file: FileArg,
     commit: CommitOpt = None,
     maps: MapOpt = None,
@@ -58,11 +60,12 @@ def import_notes(
     errors: ErrorsOpt = None,
 ) -> None:
     """Notes of past meetings (host, date, place, concerns, sentiment, attendees...)."""
-    _run("notes", file, commit, maps or [], date_format, timezone, sheet, errors)
+    _run(ctx, "notes", file, commit, maps or [], date_format, timezone, sheet, errors)
 
 
 @import_app.command("contacts")
 def import_contacts(
+    ctx: typer.Context,
     file: FileArg,
     commit: CommitOpt = None,
     maps: MapOpt = None,
@@ -72,7 +75,7 @@ def import_contacts(
     errors: ErrorsOpt = None,
 ) -> None:
     """Positive community contacts (officer, date, type, minutes, residents, place...)."""
-    _run("contacts", file, commit, maps or [], date_format, timezone, sheet, errors)
+    _run(ctx, "contacts", file, commit, maps or [], date_format, timezone, sheet, errors)
 
 
 def _mapping(maps: list[str]) -> dict[str, str | None]:
@@ -86,6 +89,7 @@ def _mapping(maps: list[str]) -> dict[str, str | None]:
 
 
 def _run(
+    ctx: typer.Context,
     kind: str,
     file: Path,
     commit: str | None,
@@ -96,40 +100,37 @@ def _run(
     errors: Path | None,
 ) -> None:
     from porchlight.intake.imports.schemas import ImportOptions
-    from porchlight.kit.cli import _settings
-    from porchlight.kit.standalone import Infrastructure
+    from porchlight.kit.commands import infrastructure, service_of
 
     options = ImportOptions.model_validate(
         {"kind": kind, "mapping": _mapping(maps), "date_format": date_format, "timezone": timezone, "sheet": sheet}
     )
-    settings = _settings()
+    spec = service_of(ctx)
     # As `porchlight places load`: a known database needs nothing started, else embedded servers.
-    infra = None if settings.database_url else Infrastructure(settings)
-    try:
-        if infra is not None:
-            settings = infra.start()
-        code = asyncio.run(_import(settings.require_database_url(), file, options, commit, errors))
-    finally:
-        if infra is not None:
-            infra.stop()
+    with infrastructure() as settings:
+        code = asyncio.run(_import(spec, settings, file, options, commit, errors))
     raise typer.Exit(code)
 
 
-async def _import(url: str, file: Path, options: ImportOptions, commit: str | None, errors: Path | None) -> int:
+async def _import(
+    spec: ServiceSpec,
+    settings: KitSettings,
+    file: Path,
+    options: ImportOptions,
+    commit: str | None,
+    errors: Path | None,
+) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from porchlight.intake.imports.runner import Runner
+    from porchlight.intake.imports.repository import ImportRepository
     from porchlight.intake.imports.service import choose, create_job
-    from porchlight.intake.imports.settings import ImportSettings
+    from porchlight.intake.imports.worker import Runner
     from porchlight.intake.settings import IntakeSettings
-    from porchlight.intake.spec import spec
     from porchlight.kit.auth import Principal, Role
-    from porchlight.kit.db import create_engine, session_factory, unit_of_work
+    from porchlight.kit.commands import database
+    from porchlight.kit.db import unit_of_work
     from porchlight.kit.errors import ProblemError
-    from porchlight.kit.migrations import migrate
 
-    engine = create_engine(url, pool_size=2, application_name="porchlight-import")
-    sessions = session_factory(engine)
     who = Principal(subject=f"cli:{getpass.getuser()}", roles=frozenset({Role.admin}))
     bar = Progress(
         TextColumn("{task.description}"),
@@ -139,11 +140,9 @@ async def _import(url: str, file: Path, options: ImportOptions, commit: str | No
         console=_stderr(),
         transient=False,
     )
-    try:
-        await migrate(engine, spec)  # a fresh embedded database has no tables yet
-        runner = Runner(
-            tx=lambda: unit_of_work(sessions), outbox=spec.outbox, settings=ImportSettings(), intake=IntakeSettings()
-        )
+    # The schema is migrated first: a fresh embedded database has no tables yet.
+    async with database(spec, settings) as (_, sessions):
+        runner = Runner(tx=lambda: unit_of_work(sessions), outbox=spec.outbox, settings=IntakeSettings())
         with file.open("rb") as f:
             try:
                 async with unit_of_work(sessions) as session:
@@ -168,8 +167,6 @@ async def _import(url: str, file: Path, options: ImportOptions, commit: str | No
             return 1 if job.invalid else 0
         try:
             async with unit_of_work(sessions) as session:
-                from porchlight.intake.imports.repository import ImportRepository
-
                 locked = await ImportRepository(session).get(job.id, for_update=True)
                 assert locked is not None
                 choose(locked, commit)
@@ -185,8 +182,6 @@ async def _import(url: str, file: Path, options: ImportOptions, commit: str | No
             f"({job.invalid} invalid row(s) left out); events queued in intake's outbox"
         )
         return 0 if job.status == "done" else 1
-    finally:
-        await engine.dispose()
 
 
 def _stderr() -> Console:
@@ -210,7 +205,7 @@ async def _first_issues(sessions: Sessions, job: ImportJob) -> list[ImportIssue]
 
 
 def _print_report(file: Path, job: ImportJob, issues: list[ImportIssue]) -> None:
-    from porchlight.intake.imports.report import columns_of
+    from porchlight.intake.imports.service import columns_of
 
     cols = columns_of(job)
     how = f"{job.file_format}" + (f", {job.encoding}, delimiter {job.delimiter!r}" if job.encoding else "")
@@ -229,16 +224,9 @@ def _print_report(file: Path, job: ImportJob, issues: list[ImportIssue]) -> None
 
 
 async def _write_errors(sessions: Sessions, job: ImportJob, path: Path) -> None:
-    from porchlight.intake.imports.repository import ImportRepository
+    from porchlight.intake.imports.exports import issue_lines
 
+    # The very file GET /v1/imports/{id}/errors.csv streams.
     with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["row", "column", "field", "reason", "phase"])
-        after = (0, 0)
-        while True:
-            async with sessions() as session:
-                page = await ImportRepository(session).issues_page(job.id, after, 1000)
-            writer.writerows([i.row, i.column or "", i.field, i.reason, i.phase] for i in page)
-            if len(page) < 1000:
-                return
-            after = (page[-1].row, page[-1].id)
+        async for chunk in issue_lines(sessions, job.id):
+            out.write(chunk)

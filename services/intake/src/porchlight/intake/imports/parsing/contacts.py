@@ -1,4 +1,5 @@
-"""Contacts from a file: the rows of ``POST /v1/contacts``, checked and stored the same way.
+"""Contacts from a file: the rows of ``POST /v1/contacts``, checked the same way (stored by
+``imports/service.py``, the same way too).
 
 Each row becomes the ``ContactIn`` form the API validates (same model, same limits, same
 occurred_at rule, with the import's age limit instead of the phone's year), its place goes
@@ -13,70 +14,34 @@ twice. The officer is the file's (a badge or employee number), not the importer;
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any, cast
 
-import sqlalchemy as sa
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.events import Outbox
 from porchlight.events.catalog import GeoPoint
-from porchlight.intake.contacts.repository import INSERT_COLUMNS, contacts
 from porchlight.intake.contacts.schemas import CONTEXT_MAX_AGE, CONTEXT_MAX_FUTURE, CONTEXT_NOW, ContactIn
-from porchlight.intake.contacts.service import contact_logged, fingerprint
-from porchlight.intake.imports.locate import BatchIndex
-from porchlight.intake.imports.models import ImportRow
-from porchlight.intake.imports.rows import (
+from porchlight.intake.contacts.service import fingerprint
+from porchlight.intake.imports.parsing.locate import BatchIndex
+from porchlight.intake.imports.parsing.rows import (
     Cells,
     Checked,
     Issue,
     Rules,
+    Staged,
     form_issues,
     place_field,
     place_issues,
     validate_forms,
 )
-from porchlight.intake.imports.values import parse_contact_type, parse_count, parse_minutes
-from porchlight.intake.places.index import PlaceIndex
+from porchlight.intake.imports.parsing.values import parse_contact_type, parse_count, parse_minutes
+from porchlight.intake.places.geometry.index import PlaceIndex
 from porchlight.intake.places.service import ResolvedPlace, resolve_in
 from porchlight.kit.errors import ValidationProblem
 
 _FORMS = TypeAdapter(list[ContactIn])
 _LOC = {"occurred_at": "date", "id": "id"}
 _PLACE_CELLS = ("district", "neighborhood", "lat", "lon", "place_name")
-#: What ``contact_logged`` reads of a contact (the note and the place name stay out of events).
-_EVENT_COLUMNS = (
-    "id",
-    "officer_id",
-    "unit",
-    "district",
-    "neighborhood",
-    "contact_type",
-    "minutes",
-    "residents_reached",
-    "occurred_at",
-    "lat",
-    "lon",
-)
-
-
-@dataclass(frozen=True)
-class Staged:
-    row: int
-    entity_id: uuid.UUID
-    fingerprint: str
-    payload: dict[str, Any]
-
-
-@dataclass
-class Committed:
-    created: int = 0
-    existing: int = 0
-    issues: list[Issue] = field(default_factory=list)
 
 
 def _locate(loc: tuple[Any, ...]) -> str:
@@ -180,46 +145,3 @@ def stage(item: Checked[ContactIn]) -> Staged:
     }
     payload = {**values, "id": str(form.id), "occurred_at": form.occurred_at.isoformat()}
     return Staged(item.cells.row, form.id, values["fingerprint"], payload)
-
-
-def _from_staged(import_id: uuid.UUID, first: int, last: int) -> sa.Select[Any]:
-    """The staged rows ``first..last`` as contact columns, cast in SQL (no row passes through Python)."""
-    r = ImportRow.__table__.c
-    return sa.select(*(sa.cast(r.payload[c.name].astext, c.type) for c in INSERT_COLUMNS)).where(
-        r.import_id == import_id, r.row.between(first, last)
-    )
-
-
-async def commit(
-    session: AsyncSession, outbox: Outbox, import_id: uuid.UUID, batch: Sequence[tuple[int, uuid.UUID, str]]
-) -> Committed:
-    """Insert a batch of staged contacts with their ``contact.logged`` events (flush only).
-
-    ``batch`` is (row, contact id, fingerprint) of consecutive staged rows. One INSERT ... SELECT
-    ... ON CONFLICT DO NOTHING RETURNING brings back the rows that went in; their events are
-    built from them (``contact_logged``, the API's) and queued with ``Outbox.add``.
-    """
-    if not batch:
-        return Committed()
-    statement = (
-        pg_insert(contacts)
-        .from_select([c.name for c in INSERT_COLUMNS], _from_staged(import_id, batch[0][0], batch[-1][0]))
-        .on_conflict_do_nothing()
-        .returning(*(contacts.c[name] for name in _EVENT_COLUMNS))
-    )
-    inserted = (await session.execute(statement)).all()
-    await outbox.add(session, *(contact_logged(row._mapping) for row in inserted))  # type: ignore[arg-type]
-    result = Committed(created=len(inserted))
-    new = {row.id for row in inserted}
-    others = {entity: (row, fp) for row, entity, fp in batch if entity not in new}
-    if others:
-        stored = await session.execute(
-            sa.select(contacts.c.id, contacts.c.fingerprint).where(contacts.c.id.in_(list(others)))
-        )
-        for contact_id, stored_fp in stored.all():
-            row, fp = others[contact_id]
-            if stored_fp == fp:
-                result.existing += 1  # imported before (or logged by the phone): counted once
-            else:
-                result.issues.append(Issue(row, "id", "a different contact with this id is already in intake"))
-    return result

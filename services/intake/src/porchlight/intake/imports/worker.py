@@ -1,4 +1,4 @@
-"""Running an import job: the boundary that opens one transaction per batch.
+"""Running an import job (the worker): the boundary that opens one transaction per batch.
 
 A request runs a small file's job inside its own unit of work (``in_session``: one transaction,
 all or nothing). A large file runs in the background: an asyncio task in the process that took
@@ -30,14 +30,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import Outbox
 from porchlight.intake.db import outbox
-from porchlight.intake.imports.columns import ColumnMap
 from porchlight.intake.imports.models import ImportJob
-from porchlight.intake.imports.reader import FileInfo, Source
+from porchlight.intake.imports.parsing.columns import ColumnMap
+from porchlight.intake.imports.parsing.reader import FileInfo, Source
 from porchlight.intake.imports.repository import ImportRepository
 from porchlight.intake.imports.schemas import ImportOptions
 from porchlight.intake.imports.service import Prepared, commit_batch, prepare_batch, rules_of, validate_batch
-from porchlight.intake.imports.settings import ImportSettings
-from porchlight.intake.places.index import current_index
+from porchlight.intake.places.service import current_index
 from porchlight.intake.settings import IntakeSettings
 from porchlight.kit.db import unit_of_work
 from porchlight.kit.errors import ProblemError
@@ -70,8 +69,7 @@ def new_owner() -> str:
 class Runner:
     tx: Tx
     outbox: Outbox
-    settings: ImportSettings
-    intake: IntakeSettings
+    settings: IntakeSettings
     #: False inside a request: the request's transaction holds the job's row lock already.
     leased: bool = True
     progress: Callable[[ImportJob], None] | None = None
@@ -79,7 +77,7 @@ class Runner:
 
     @property
     def lease(self) -> timedelta:
-        return timedelta(seconds=self.settings.lease_seconds)
+        return timedelta(seconds=self.settings.import_lease_seconds)
 
     async def run(self, import_id: uuid.UUID, *, file: IO[bytes] | None = None) -> ImportJob | None:
         """Drive the job as far as it goes (validate; commit once chosen); None if another runner has it."""
@@ -123,7 +121,7 @@ class Runner:
                 0,
             )
             await session.flush()
-            rules = rules_of(job, self.settings, self.intake)
+            rules = rules_of(job, self.settings)
             info = FileInfo(job.file_format, job.encoding, job.size_bytes)
             sheet = ImportOptions.model_validate({**job.options, "kind": job.kind}).sheet
             kind, columns = job.kind, ColumnMap.from_json(job.columns)
@@ -134,7 +132,7 @@ class Runner:
             records = source.records()
 
             def next_batch() -> Prepared | None:
-                batch = list(itertools.islice(records, self.settings.batch_rows))
+                batch = list(itertools.islice(records, self.settings.import_batch_rows))
                 if not batch:
                     return None
                 prepared = prepare_batch(kind, batch, columns, rules, index)
@@ -149,7 +147,7 @@ class Runner:
                     ahead = asyncio.ensure_future(asyncio.to_thread(next_batch))
                     async with self.tx() as session:
                         job = await self._owned(ImportRepository(session), import_id)
-                        await validate_batch(session, job, prepared, rules, self.intake)
+                        await validate_batch(session, job, prepared, rules, self.settings)
                         job.bytes_seen = prepared.position
                         job.rows_estimated = _estimate(job, source)
                     self._report(job)
@@ -170,14 +168,14 @@ class Runner:
         )
 
     async def commit(self, import_id: uuid.UUID) -> None:
-        limit = self.settings.batch_rows
+        limit = self.settings.import_batch_rows
         while True:
             async with self.tx() as session:
                 repo = ImportRepository(session)
                 job = await self._owned(repo, import_id, lock=True)
                 if job.status != "importing":
                     return
-                done = await commit_batch(session, self.outbox, job, self.intake, limit)
+                done = await commit_batch(session, self.outbox, job, self.settings, limit)
                 if done < limit:
                     job.status, job.lease_owner, job.lease_until = "done", None, None
                     await repo.drop_file(import_id)
@@ -249,44 +247,28 @@ def _estimate(job: ImportJob, source: Source) -> int | None:
 # --- background jobs in a service process -------------------------------------------------
 
 
-def background_runner(runtime: ServiceRuntime, settings: ImportSettings, intake: IntakeSettings) -> Runner:
-    return Runner(tx=lambda: unit_of_work(runtime.sessions), outbox=outbox, settings=settings, intake=intake)
+def background_runner(runtime: ServiceRuntime) -> Runner:
+    settings = runtime.resource(IntakeSettings)
+    return Runner(tx=lambda: unit_of_work(runtime.sessions), outbox=outbox, settings=settings)
 
 
 class ImportTasks(set[asyncio.Task[Any]]):
     """The import jobs running in this process (kept referenced until they end)."""
 
 
-def spawn(runtime: ServiceRuntime, import_id: uuid.UUID, settings: ImportSettings, intake: IntakeSettings) -> None:
+def spawn(runtime: ServiceRuntime, import_id: uuid.UUID) -> None:
     """Run the job in this process's loop; the task is kept by the runtime until it ends."""
     tasks = runtime.resources.get(ImportTasks) or runtime.provide(ImportTasks())
     assert isinstance(tasks, ImportTasks)
-    task = asyncio.create_task(background_runner(runtime, settings, intake).run(import_id), name=f"import:{import_id}")
+    task = asyncio.create_task(background_runner(runtime).run(import_id), name=f"import:{import_id}")
     tasks.add(task)
     task.add_done_callback(tasks.discard)
 
 
-async def resume_stale(runtime: ServiceRuntime, settings: ImportSettings, intake: IntakeSettings) -> int:
+async def resume_stale(runtime: ServiceRuntime) -> int:
     """Resume every active job whose runner is gone (e.g. after a restart); returns how many."""
     async with unit_of_work(runtime.sessions) as session:
         stale = await ImportRepository(session).stale()
     for import_id in stale:
-        spawn(runtime, import_id, settings, intake)
+        spawn(runtime, import_id)
     return len(stale)
-
-
-async def resume_imports_on_startup(runtime: ServiceRuntime) -> None:
-    """Intake's startup hook: take up imports whose runner died with its process.
-
-    Only where background work runs (``porchlight run`` / ``serve``; not a test app without it).
-    A failure is logged, not raised: the imports are also taken up by the next GET or commit.
-    """
-    if not runtime.run_relay:
-        return
-    try:
-        resumed = await resume_stale(runtime, ImportSettings(), IntakeSettings())
-    except Exception:
-        log.warning("could not look for imports to resume", exc_info=True)
-        return
-    if resumed:
-        log.info("resumed %s import(s) whose runner was gone", resumed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from porchlight.intake.places.index import IndexedPlace, LatLon, PlaceIndex
+from porchlight.intake.places.geometry.index import IndexedPlace, LatLon, PlaceIndex
 
 Point = LatLon  # (lat, lon), exactly as the row's point has them
 

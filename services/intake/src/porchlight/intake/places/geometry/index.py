@@ -1,29 +1,31 @@
-"""Point-in-polygon over the city's places, in-process with shapely.
+"""Point-in-polygon over the city's places, in-process with shapely (no database here).
 
-An index is built from the places table once per process and kept while the table's version
-(``places_version``) stays the same; a load on any replica bumps the version, and the next
-resolve on every replica rebuilds. Building takes milliseconds for a city of tens of places.
+An index is built from the places' rows (anything with their fields) in milliseconds for a city
+of tens of places; ``places/service.py`` keeps one per database and rebuilds it when the table's
+version moves.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from porchlight.intake.places.models import Place
-from porchlight.intake.places.repository import PlaceRepository
 
-log = logging.getLogger(__name__)
+class PlaceRow(Protocol):
+    """What an index is built from: a row of the places table (``places.models.Place``)."""
+
+    code: str
+    kind: str
+    name: str
+    parent_code: str | None
+    geometry: Any
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class PlaceIndex:
     _neighborhood_array: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
 
     @classmethod
-    def build(cls, version: int, places: Sequence[Place]) -> PlaceIndex:
+    def build(cls, version: int, places: Sequence[PlaceRow]) -> PlaceIndex:
         index = cls(version=version)
         district_shapes: list[BaseGeometry] = []
         neighborhood_shapes: list[BaseGeometry] = []
@@ -140,69 +142,3 @@ class PlaceIndex:
             if parent is None or items[i].parent_code == parent:
                 return items[i]
         return None
-
-
-# One index per database (tests and tools may talk to several). No lock: two requests racing
-# after a reload may both build, which costs milliseconds and yields the same index.
-_cache: dict[str, PlaceIndex] = {}
-
-
-def _db_key(session: AsyncSession) -> str:
-    return session.get_bind().engine.url.render_as_string(hide_password=True)
-
-
-async def current_index(session: AsyncSession) -> PlaceIndex:
-    """The index matching the table's current version, rebuilt when it moved."""
-    repo = PlaceRepository(session)
-    version = await repo.version()
-    key = _db_key(session)
-    cached = _cache.get(key)
-    if cached is not None and cached.version == version:
-        return cached
-    index = PlaceIndex.build(version, await repo.all())
-    _cache[key] = index
-    return index
-
-
-def forget_index() -> None:
-    """Drop every cached index (after a load in this process, or in tests)."""
-    _cache.clear()
-
-
-class IndexKeeper:
-    """The current index for a hot path (``POST /v1/contacts``), checked at most every ``max_age_s``.
-
-    ``current_index`` asks the database for the table's version on every call: a round trip per
-    request. Here the version is checked at most every ``max_age_s``, by one task at a time;
-    requests arriving meanwhile are placed with the index in hand. Without that single flight,
-    every request of the moment the check falls due ran its own check (and opened connections
-    beyond the pool), a burst seen at the p99. A city reloads its places a few times a year: a
-    point placed in the second after a reload may be placed on the previous map.
-    """
-
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], max_age_s: float = 1.0) -> None:
-        self.sessions, self.max_age_s = sessions, max_age_s
-        self._index: PlaceIndex | None = None
-        self._checked = 0.0
-        self._check: asyncio.Task[PlaceIndex] | None = None
-
-    async def get(self) -> PlaceIndex:
-        if self._index is not None and time.monotonic() - self._checked < self.max_age_s:
-            return self._index
-        if self._check is None or self._check.done():
-            self._check = asyncio.create_task(self._refresh())
-            self._check.add_done_callback(self._checked_or_logged)
-        if self._index is not None:
-            return self._index
-        return await asyncio.shield(self._check)  # the first requests wait for the first index
-
-    async def _refresh(self) -> PlaceIndex:
-        async with self.sessions() as session:
-            index = await current_index(session)
-        self._index, self._checked = index, time.monotonic()
-        return index
-
-    def _checked_or_logged(self, task: asyncio.Task[PlaceIndex]) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            # Requests go on with the index in hand; the next one after max_age_s tries again.
-            log.warning("checking the places' version failed (%s)", type(task.exception()).__name__)

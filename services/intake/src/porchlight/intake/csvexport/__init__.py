@@ -1,0 +1,1 @@
+"""Streamed CSV files out of intake (notes, contacts): formula-safe cells, keyset batches."""
