@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from porchlight.events.base import Event
 from porchlight.events.topics import Topics
@@ -23,6 +23,8 @@ RemedyKind = Literal["physical", "positive_activity", "ownership", "policy", "en
 
 class GeoPoint(BaseModel):
     """A WGS84 point."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"lat": 42.3398, "lon": -71.0892}]})
 
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)

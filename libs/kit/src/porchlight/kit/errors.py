@@ -183,6 +183,16 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             },
         },
     },
+    "examples": [
+        {
+            "type": "https://porchlight.city/problems/validation",
+            "title": "Invalid fields: body.attendees",
+            "status": 422,
+            "detail": "Invalid fields: body.attendees",
+            "instance": "/v1/notes",
+            "errors": [{"field": "body.attendees", "message": "must be 0 or more"}],
+        }
+    ],
 }
 _DESCRIPTIONS = {
     400: "A body that cannot be read (not UTF-8, broken multipart)",
