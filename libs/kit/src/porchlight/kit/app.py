@@ -76,8 +76,8 @@ Sessions = Annotated[async_sessionmaker[AsyncSession], Provided(async_sessionmak
 Settings = Annotated[KitSettings, Provided(KitSettings)]
 
 
-#: A route's own body limit: bytes, or a function of the app's state giving them (read once).
-LimitSpec = int | Callable[[Any], int]
+#: A route's own body limit: bytes, or a function of the service's runtime giving them (read once).
+LimitSpec = int | Callable[[ServiceRuntime], int]
 _LIMIT_ATTR = "__porchlight_body_limit__"
 _Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
 
@@ -86,8 +86,8 @@ def body_limit(limit: LimitSpec) -> Callable[[_Endpoint], _Endpoint]:
     """Give a route its own body limit instead of the kit's ``max_body_bytes``.
 
     Put it under the route decorator. ``limit`` is a number of bytes or a function of the
-    app's ``state`` returning one (for a limit from a service's own settings, e.g. imports'
-    ``max_bytes``); it is resolved at the route's first request and kept.
+    service's runtime returning one (for a limit from the service's own settings, which the
+    runtime provides); it is resolved at the route's first request and kept.
     """
 
     def mark(endpoint: _Endpoint) -> _Endpoint:
@@ -121,7 +121,7 @@ class BodyLimit:
             if spec is None or isinstance(spec, int):
                 known = self.limit if spec is None else spec
             else:
-                known = int(spec(scope["app"].state))
+                known = int(spec(scope["app"].state.runtime))
             self._by_route[id(route)] = known
         return known
 

@@ -49,10 +49,9 @@ MULTIPART_ROOM = 64 * 1024
 Importer = Annotated[Principal, Depends(Allow(Role.supervisor))]
 
 
-def _max_upload_bytes(state: Any) -> int:
-    # The kit's ``body_limit`` hands a route's limit function the app's state only, once (at the
-    # route's first request): the settings the runtime provides are read from it there.
-    return state.runtime.resource(IntakeSettings).import_max_bytes + MULTIPART_ROOM
+def _max_upload_bytes(runtime: ServiceRuntime) -> int:
+    """The upload's limit, from the settings the runtime provides (read at the first request)."""
+    return runtime.resource(IntakeSettings).import_max_bytes + MULTIPART_ROOM
 
 
 def parse_mapping(raw: str | None) -> dict[str, str | None]:
