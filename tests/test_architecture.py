@@ -270,3 +270,22 @@ def test_no_class_named_with_a_trailing_underscore() -> None:
         if pattern.search(p.read_text(encoding="utf-8"))
     ]
     assert not found, f"a class name ending in '_' (name it for what it is): {found}"
+
+
+def environment_readers(root: Path) -> list[str]:
+    """Modules other than settings modules that read or write the process environment."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "settings.py" or "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            is_os = isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "os"
+            if is_os and node.attr in ("environ", "getenv", "putenv"):  # type: ignore[attr-defined]
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_only_settings_modules_read_the_environment() -> None:
+    found = [f for d in ("libs", "services") for f in environment_readers(ROOT / d)]
+    assert not found, "os.environ outside a settings.py (read it in the settings class): " + ", ".join(found)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from typing import Annotated
 
@@ -17,7 +16,7 @@ import typer
 
 from porchlight.kit.logs import configure_logging
 from porchlight.kit.service import discover_services, get_service
-from porchlight.kit.settings import KitSettings
+from porchlight.kit.settings import KitSettings, service_port
 
 app = typer.Typer(help="Porchlight: community engagement as a system.", no_args_is_help=True)
 events_app = typer.Typer(help="Look at the events flowing through the broker.", no_args_is_help=True)
@@ -34,11 +33,7 @@ def _settings() -> KitSettings:
 
 def _ports(names: list[str], overrides: dict[str, int]) -> dict[str, int]:
     services = discover_services()
-    out = {}
-    for name in names:
-        env = os.environ.get(f"PORCHLIGHT_{name.upper()}_PORT")
-        out[name] = overrides.get(name) or (int(env) if env else services[name].default_port)
-    return out
+    return {name: overrides.get(name) or service_port(name, services[name].default_port) for name in names}
 
 
 @app.command()

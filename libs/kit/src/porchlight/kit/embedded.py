@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import shutil
 import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from porchlight.kit.settings import broker_log_env
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class EmbeddedBroker:
             raise RuntimeError(f"port {self.port} is taken; set another broker port")
         url = f"tcp://127.0.0.1:{self.port}"
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        env = dict(os.environ, RUST_LOG=os.environ.get("TANSU_LOG", "warn"))
+        env = broker_log_env()
         self._proc = subprocess.Popen(
             [
                 self.binary(),

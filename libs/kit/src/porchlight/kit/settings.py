@@ -7,6 +7,7 @@ that ``porchlight run`` starts (see embedded.py).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -85,3 +86,19 @@ class KitSettings(BaseSettings):
         if not self.kafka_bootstrap:
             raise RuntimeError("KAFKA_BOOTSTRAP is not set (porchlight run sets it in standalone mode)")
         return self.kafka_bootstrap
+
+
+def service_port(name: str, default: int) -> int:
+    """The port ``porchlight run`` gives a service: ``PORCHLIGHT_<NAME>_PORT``, else its default.
+
+    A function rather than a field: the names depend on which services are installed. It lives
+    here because settings modules are the only place that reads the environment.
+    """
+    value = os.environ.get(f"PORCHLIGHT_{name.upper()}_PORT")
+    return int(value) if value else default
+
+
+def broker_log_env() -> dict[str, str]:
+    """The environment of the embedded broker's process: ours, with Tansu's log level
+    (``TANSU_LOG``, default ``warn``) as ``RUST_LOG``."""
+    return dict(os.environ, RUST_LOG=os.environ.get("TANSU_LOG", "warn"))
