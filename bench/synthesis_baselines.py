@@ -83,9 +83,9 @@ def topic_baselines(args: argparse.Namespace, embedder: Any, log: Any) -> dict[s
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from porchlight.synthesis.eval.runner import Evaluator, _splitter, read_labeled_csv
+    from porchlight.synthesis.model.evaluation import Evaluator, _splitter, read_labeled_csv
     from porchlight.synthesis.model.topics import TopicModel
-    from porchlight.synthesis.taxonomy import demo_taxonomy
+    from porchlight.synthesis.model.taxonomy import demo_taxonomy
 
     f = read_labeled_csv(SHARED / "topics_dev.csv")
     texts, labels = f.texts, f.topics or []
@@ -172,7 +172,7 @@ def sentiment_baselines(
     from sklearn.linear_model import LogisticRegression
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    from porchlight.synthesis.eval.runner import _splitter, read_labeled_csv
+    from porchlight.synthesis.model.evaluation import _splitter, read_labeled_csv
     from porchlight.synthesis.model.sentiment import SentimentModel, fit_thresholds
 
     f = read_labeled_csv(SHARED / "sentiment_dev.csv")

@@ -343,9 +343,9 @@ def main() -> None:
 
     import torch
 
-    from porchlight.synthesis.eval.runner import _splitter, read_labeled_csv
+    from porchlight.synthesis.model.evaluation import _splitter, read_labeled_csv
     from porchlight.synthesis.model.embedder import Embedder
-    from porchlight.synthesis.taxonomy import load_taxonomy
+    from porchlight.synthesis.model.taxonomy import load_taxonomy
 
     torch.set_num_threads(args.threads)
     data = read_labeled_csv(args.data)

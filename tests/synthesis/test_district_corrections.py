@@ -22,7 +22,7 @@ from porchlight.events import EventProducer, NoteSubmitted
 from porchlight.events.catalog import Concern
 from porchlight.kit.db import create_engine
 from porchlight.kit.settings import KitSettings
-from porchlight.synthesis.analysis.live import HOLDER
+from porchlight.synthesis.learning.service import ModelHolder
 
 # The first test waits for the model to load (tens of seconds on a loaded 2-core machine).
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(600)]
@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(600)
 async def client(settings: KitSettings) -> AsyncIterator[httpx.AsyncClient]:
     async with running("synthesis", settings) as (app, http):
         async with app.state.runtime.sessions() as session, session.begin():
-            await HOLDER.current(session)
+            await app.state.runtime.resource(ModelHolder).current(session)
         yield http
 
 

@@ -23,8 +23,7 @@ from porchlight.synthesis.model.embedder import (
     verify_model_dir,
 )
 from porchlight.synthesis.model.sentiment import SentimentModel
-from porchlight.synthesis.model.topics import LabeledExample, TopicModel
-from porchlight.synthesis.taxonomy import (
+from porchlight.synthesis.model.taxonomy import (
     DEMO_TAXONOMY,
     UNASSIGNED,
     TaxonomyError,
@@ -32,6 +31,7 @@ from porchlight.synthesis.taxonomy import (
     load_taxonomy,
     parse_taxonomy,
 )
+from porchlight.synthesis.model.topics import LabeledExample, TopicModel
 
 GAINESVILLE_TOPICS = [
     "street_lighting",
@@ -241,7 +241,7 @@ def test_a_new_taxonomy_bumps_the_version(embedder: Embedder) -> None:
     model = TopicModel(demo_taxonomy(), embedder)
     v = model.version
     tag = model.version_tag
-    from porchlight.synthesis.taxonomy import Topic
+    from porchlight.synthesis.model.taxonomy import Topic
 
     bigger = demo_taxonomy().with_topic(
         Topic("ice_cream_trucks", "Ice cream trucks and their music.", ("ice cream truck music all day",))

@@ -11,9 +11,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from porchlight.synthesis.eval.cli import eval_app
-from porchlight.synthesis.eval.runner import EvalError, read_labeled_csv
+from porchlight.synthesis.eval.commands import eval_app
 from porchlight.synthesis.model.embedder import get_embedder
+from porchlight.synthesis.model.evaluation import EvalError, read_labeled_csv
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 TOPICS = SHARED / "topics_dev.csv"

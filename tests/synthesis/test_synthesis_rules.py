@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from porchlight.synthesis.analysis.analyze import compose_document, locate
-from porchlight.synthesis.analysis.live import latest_per_statement
-from porchlight.synthesis.insights.material import material_reason
 from porchlight.synthesis.insights.schemas import Insight, PeriodOut, PlaceOut, SentimentCounts, SentimentMixOut
+from porchlight.synthesis.insights.service import material_reason
 from porchlight.synthesis.insights.summary import summarize
 from porchlight.synthesis.model import split_concerns
+from porchlight.synthesis.model.analyze import compose_document, locate
+from porchlight.synthesis.model.live import latest_per_statement
 
 
 def test_material_changes_are_first_ranking_and_large_moves_only() -> None:

@@ -26,7 +26,7 @@ from porchlight.events import EventProducer, NoteSubmitted, Topics, from_kafka
 from porchlight.events.catalog import Concern, NoteRevised
 from porchlight.kit.db import create_engine
 from porchlight.kit.settings import KitSettings
-from porchlight.synthesis.analysis.live import HOLDER
+from porchlight.synthesis.learning.service import ModelHolder
 
 # The first test also waits for the model to load (tens of seconds on a loaded 2-core machine).
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(600)]
@@ -131,7 +131,7 @@ async def client(settings: KitSettings) -> AsyncIterator[httpx.AsyncClient]:
     """Synthesis with its model loaded before the first test publishes (loaded once per process)."""
     async with running("synthesis", settings) as (app, http):
         async with app.state.runtime.sessions() as session, session.begin():
-            await HOLDER.current(session)
+            await app.state.runtime.resource(ModelHolder).current(session)
         yield http
 
 
@@ -307,6 +307,20 @@ async def test_insights_count_quote_and_summarize_only_what_the_notes_say(
             assert q["text"] in doc and doc[q["start"] : q["end"]] == q["text"]
             assert q["note_id"] in behind
     assert lights["quotes"][0]["text"] in LIGHTS
+
+    # The notes behind a figure come a page at a time (cursor + Link): the same notes, each once.
+    paged: list[str] = []
+    page = {**params, "topic": "street_lighting", "limit": 2}
+    while True:
+        r = await client.get("/v1/insights/notes", params=page, headers=as_officer(settings))
+        assert r.json()["total"] == lights["notes"]
+        paged += [n["note_id"] for n in r.json()["notes"]]
+        if r.json()["next_cursor"] is None:
+            assert "link" not in r.headers
+            break
+        assert 'rel="next"' in r.headers["link"]
+        page["cursor"] = r.json()["next_cursor"]
+    assert len(paged) == len(set(paged)) == lights["notes"] and len(paged) > 2
 
     # The summary: every number is a returned figure, every sentence lists its notes.
     assert ins["summary"], "a summary"
@@ -532,7 +546,8 @@ async def test_reanalysis_relabels_history_with_the_new_version_and_resumes(
     settings: KitSettings, client: httpx.AsyncClient
 ) -> None:
     from porchlight.kit.db import session_factory
-    from porchlight.synthesis.reanalysis.runner import reanalyze
+    from porchlight.synthesis.reanalysis.service import reanalyze
+    from porchlight.synthesis.settings import SynthesisSettings
 
     where = district()
     since = datetime(2030, 3, 1, tzinfo=UTC)  # a time no other test files notes at
@@ -548,12 +563,13 @@ async def test_reanalysis_relabels_history_with_the_new_version_and_resumes(
     engine = create_engine(settings.require_database_url(), pool_size=2)
     try:
         sessions = session_factory(engine)
-        first = await reanalyze(sessions, since, batch_size=2, max_batches=1)
+        holder = ModelHolder(SynthesisSettings())  # what `porchlight synthesis reanalyze` builds
+        first = await reanalyze(sessions, holder, since, batch_size=2, max_batches=1)
         assert (first.notes_seen, first.notes_analyzed, first.finished, first.resumed) == (2, 2, False, False)
-        second = await reanalyze(sessions, since, batch_size=2)
+        second = await reanalyze(sessions, holder, since, batch_size=2)
         assert second.run_id == first.run_id and second.resumed and second.finished
         assert (second.notes_seen, second.notes_analyzed) == (5, 5)
-        again = await reanalyze(sessions, since, batch_size=2)
+        again = await reanalyze(sessions, holder, since, batch_size=2)
         assert again.run_id != first.run_id and (again.notes_seen, again.notes_analyzed) == (5, 0)
     finally:
         await engine.dispose()

@@ -1,1 +1,1 @@
-"""Turning notes into analyzed concerns with the live model, and storing them."""
+"""Turning received notes into analyzed concerns with the live model, and storing them."""

@@ -1,8 +1,8 @@
-"""Startup: the city's taxonomy is in the database (first start), and the model is warming up.
+"""Start-up: the analyzer is provided (the consumer wakes it) and, with consumers, started.
 
 Loading the model takes seconds (weights verified, prototypes embedded), so it is done in the
 background by the analyzer: the HTTP side and the consumer work at once; notes received meanwhile
-wait, pending, for the model.
+wait, pending, for the model. Runs after learning/startup.py, which provides the model holder.
 """
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ import asyncio
 import logging
 
 from porchlight.kit.runtime import ServiceRuntime
-from porchlight.synthesis.analysis.live import HOLDER, ensure_seeded
-from porchlight.synthesis.analysis.worker import ANALYZER
+from porchlight.synthesis.analysis.worker import Analyzer
+from porchlight.synthesis.learning.service import ModelHolder
+from porchlight.synthesis.settings import SynthesisSettings
 
 log = logging.getLogger(__name__)
 
 
-async def seed_and_warm(runtime: ServiceRuntime) -> None:
-    async with runtime.sessions() as session, session.begin():
-        await ensure_seeded(session)
+def start_analyzer(runtime: ServiceRuntime) -> None:
+    holder = runtime.resource(ModelHolder)
+    analyzer = runtime.provide(Analyzer(holder, loops=runtime.resource(SynthesisSettings).analyzers))
 
     if not runtime.run_consumers:
         return  # an app without background work (tests of the HTTP side) analyzes nothing
@@ -30,7 +31,7 @@ async def seed_and_warm(runtime: ServiceRuntime) -> None:
     async def warm() -> None:
         try:
             async with runtime.sessions() as session, session.begin():
-                await HOLDER.current(session)
+                await holder.current(session)
         except Exception as exc:  # the analyzer loads it again; it will say what is wrong
             log.warning("model warm-up failed (%s)", type(exc).__name__)
 
@@ -41,7 +42,7 @@ async def seed_and_warm(runtime: ServiceRuntime) -> None:
                 loading.cancel()
                 return
             await asyncio.wait({loading}, timeout=0.1)
-        await ANALYZER.run(runtime.sessions, stopping)
+        await analyzer.run(runtime.sessions, stopping)
 
     # One of the runtime's background tasks: stopped (bounded) with the consumers on shutdown,
     # and its death fails /healthz like theirs.

@@ -16,28 +16,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from porchlight.events.consumer import is_transient
-from porchlight.synthesis.analysis.live import HOLDER
-from porchlight.synthesis.analysis.store import analyze_and_store, facts_of_stored
-from porchlight.synthesis.insights.material import refresh_insights
-from porchlight.synthesis.notes.models import ReceivedNote as N
+from porchlight.synthesis.analysis.repository import AnalysisRepository
+from porchlight.synthesis.analysis.service import analyze_and_store, facts_of_stored
+from porchlight.synthesis.insights.service import refresh_insights
+from porchlight.synthesis.learning.service import ModelHolder
 
 log = logging.getLogger(__name__)
 
 BATCH = 256
 IDLE_WAIT_S = 0.05
-FAILED = "failed"
 
 
 class Analyzer:
-    def __init__(self) -> None:
+    """The service's analysis loops (started at start-up, analysis/startup.py), woken by the consumer."""
+
+    def __init__(self, holder: ModelHolder, loops: int = 2) -> None:
+        self.holder = holder
+        #: Batches in flight at once (``PORCHLIGHT_SYNTHESIS_ANALYZERS``).
+        self.loops = loops
         self._wake: asyncio.Event | None = None
 
     def wake(self) -> None:
@@ -56,18 +58,18 @@ class Analyzer:
         are not idle between batches (measured: idle ~30 % of the time with one loop).
         """
         self._wake = asyncio.Event()
-        count = loops or int(os.environ.get("PORCHLIGHT_SYNTHESIS_ANALYZERS", "2"))
+        count = loops or self.loops
         await asyncio.gather(*(self._loop(sessions, stopping) for _ in range(max(1, count))))
 
     async def _loop(self, sessions: async_sessionmaker[AsyncSession], stopping: Callable[[], bool]) -> None:
         assert self._wake is not None
         while not stopping():
             try:
-                done = await analyze_pending(sessions)
+                done = await self.analyze_pending(sessions)
             except Exception as exc:
                 if not is_transient(exc):
                     log.error("analysis batch failed (%s); retrying note by note", type(exc).__name__)
-                    await analyze_one_by_one(sessions)
+                    await self.analyze_one_by_one(sessions)
                 else:
                     log.warning("analysis waits for the database (%s)", type(exc).__name__)
                     await asyncio.sleep(1.0)
@@ -78,51 +80,33 @@ class Analyzer:
                 self._wake.clear()
                 await asyncio.sleep(IDLE_WAIT_S)  # let the consumer's transaction commit
 
+    async def analyze_pending(self, sessions: async_sessionmaker[AsyncSession], limit: int = BATCH) -> int:
+        async with sessions() as session, session.begin():
+            notes = await AnalysisRepository(session).take_pending(limit)
+            if not notes:
+                return 0
+            live = await self.holder.current(session)
+            districts = await analyze_and_store(session, live, [facts_of_stored(n) for n in notes])
+            await refresh_insights(session, districts, live.tag)
+            return len(notes)
 
-async def analyze_pending(sessions: async_sessionmaker[AsyncSession], limit: int = BATCH) -> int:
-    async with sessions() as session, session.begin():
-        notes = (
-            await session.scalars(
-                sa.select(N)
-                .where(N.analyzed_at.is_(None))
-                .order_by(N.received_at, N.note_id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
-        if not notes:
-            return 0
-        live = await HOLDER.current(session)
-        districts = await analyze_and_store(session, live, [facts_of_stored(n) for n in notes])
-        await refresh_insights(session, districts, live.tag)
-        return len(notes)
-
-
-async def analyze_one_by_one(sessions: async_sessionmaker[AsyncSession]) -> None:
-    async with sessions() as session:
-        ids = (
-            await session.scalars(
-                sa.select(N.note_id).where(N.analyzed_at.is_(None)).order_by(N.received_at).limit(BATCH)
-            )
-        ).all()
-    for note_id in ids:
-        try:
-            async with sessions() as session, session.begin():
-                note = await session.get(N, note_id, with_for_update=True)
-                if note is None or note.analyzed_at is not None:
-                    continue
-                live = await HOLDER.current(session)
-                districts = await analyze_and_store(session, live, [facts_of_stored(note)])
-                await refresh_insights(session, districts, live.tag)
-        except Exception as exc:
-            if is_transient(exc):
-                raise
-            log.error("note analysis failed (%s); marked failed", type(exc).__name__, extra={"note_id": str(note_id)})
-            async with sessions() as session, session.begin():
-                await session.execute(
-                    sa.update(N).where(N.note_id == note_id).values(analyzed_at=datetime.now(UTC), model_version=FAILED)
+    async def analyze_one_by_one(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        async with sessions() as session:
+            ids = await AnalysisRepository(session).pending_ids(BATCH)
+        for note_id in ids:
+            try:
+                async with sessions() as session, session.begin():
+                    note = await AnalysisRepository(session).get_locked(note_id)
+                    if note is None or note.analyzed_at is not None:
+                        continue
+                    live = await self.holder.current(session)
+                    districts = await analyze_and_store(session, live, [facts_of_stored(note)])
+                    await refresh_insights(session, districts, live.tag)
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                log.error(
+                    "note analysis failed (%s); marked failed", type(exc).__name__, extra={"note_id": str(note_id)}
                 )
-
-
-#: The process's analyzer (started by the service's startup hook when it runs consumers).
-ANALYZER = Analyzer()
+                async with sessions() as session, session.begin():
+                    await AnalysisRepository(session).mark_failed(note_id, datetime.now(UTC))

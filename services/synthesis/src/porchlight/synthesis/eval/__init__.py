@@ -1,0 +1,1 @@
+"""``porchlight eval``: scoring the model on labeled files (the scoring itself is model/evaluation.py)."""

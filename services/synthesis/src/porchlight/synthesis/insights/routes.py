@@ -1,47 +1,93 @@
-"""HTTP: a place's insight, the cross-district view, and the notes behind any figure."""
+"""HTTP: a place's insight, the cross-district view, and the notes behind any figure.
+
+Every insight route (and the emerging clusters') takes the same place and period parameters:
+``district``/``neighborhood`` and ``from``/``to`` in whole days (``ScopeParams``).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
-import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from porchlight.kit.app import Session
 from porchlight.kit.auth import Allow, Role
-from porchlight.synthesis.analysis.live import latest_version, taxonomy_at
-from porchlight.synthesis.insights import queries as q
-from porchlight.synthesis.insights.build import build_city, build_insight
-from porchlight.synthesis.insights.params import ScopeParams
+from porchlight.kit.errors import ValidationProblem
+from porchlight.kit.paging import Cursor, CursorParam, LimitParam, cursor_of, next_link
+from porchlight.synthesis.insights.repository import InsightRepository, Period, Place
 from porchlight.synthesis.insights.schemas import CityInsight, ConcernOut, Insight, NoteOut, NotesPage
-from porchlight.synthesis.notes.models import AnalyzedConcern as C
-from porchlight.synthesis.notes.models import ReceivedNote as N
+from porchlight.synthesis.insights.service import DEFAULT_DAYS, build_city, build_insight, default_period
+from porchlight.synthesis.learning.service import current_taxonomy
 
 router = APIRouter(prefix="/v1/insights", tags=["insights"])
 READERS = [Depends(Allow(Role.officer, Role.liaison, Role.supervisor, Role.analyst))]
 
+MAX_DAYS = 731
+
+
+@dataclass(frozen=True)
+class Scope:
+    place: Place
+    period: Period
+
+
+def period_of(start: date | None, end: date | None) -> Period:
+    if start is not None and end is not None and start > end:
+        raise ValidationProblem(
+            "Invalid period", errors=[{"field": "query.from", "message": "must be on or before 'to'"}]
+        )
+    if end is None:
+        end = start + timedelta(days=DEFAULT_DAYS - 1) if start is not None else default_period().end
+    if start is None:
+        start = end - timedelta(days=DEFAULT_DAYS - 1)
+    period = Period(start, end)
+    if period.days > MAX_DAYS:
+        raise ValidationProblem(
+            "Invalid period", errors=[{"field": "query.from", "message": f"a period spans at most {MAX_DAYS} days"}]
+        )
+    return period
+
+
+def scope(
+    district: Annotated[
+        str | None, Query(max_length=100, description="District code; the whole city when absent")
+    ] = None,
+    neighborhood: Annotated[str | None, Query(max_length=100)] = None,
+    start: Annotated[
+        date | None, Query(alias="from", description=f"First day (UTC), default {DEFAULT_DAYS} days before 'to'")
+    ] = None,
+    end: Annotated[date | None, Query(alias="to", description="Last day (UTC, included), default today")] = None,
+) -> Scope:
+    return Scope(Place(district, neighborhood), period_of(start, end))
+
+
+ScopeParams = Annotated[Scope, Depends(scope)]
+
 
 @router.get("", response_model=Insight, dependencies=READERS)
-async def insight(
+async def get_insight(
     session: Session,
     scope: ScopeParams,
     emerging: Annotated[bool, Query(description="Cluster the unassigned concerns (emerging topics)")] = True,
 ) -> Insight:
     """Topics ranked with counts and trend, sentiment mix, residents' own words, emerging clusters, summary."""
-    row = await latest_version(session)
-    taxonomy = await taxonomy_at(session, row.taxonomy_version)
+    _, taxonomy = await current_taxonomy(session)
     return await build_insight(session, taxonomy, scope.place, scope.period, with_emerging=emerging)
 
 
 @router.get("/city", response_model=CityInsight, dependencies=READERS)
-async def city(session: Session, scope: ScopeParams) -> CityInsight:
+async def get_city_insight(session: Session, scope: ScopeParams) -> CityInsight:
     """Which topic dominates where: each district's leading topic and each topic's leading district."""
     return await build_city(session, scope.period)
 
 
 @router.get("/notes", response_model=NotesPage, dependencies=READERS)
-async def notes_behind(
+async def list_insight_notes(
     session: Session,
+    request: Request,
+    response: Response,
     scope: ScopeParams,
     topic: Annotated[
         str | None, Query(max_length=63, description="Only notes raising this topic (or 'unassigned')")
@@ -51,39 +97,20 @@ async def notes_behind(
         Query(description="With a topic: its statements of this sentiment; without: notes of this sentiment"),
     ] = None,
     previous: Annotated[bool, Query(description="The previous period of equal length instead")] = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: LimitParam = 100,
+    cursor: CursorParam = None,
 ) -> NotesPage:
-    """The notes behind a figure of ``/v1/insights``, each with its redacted text and the statements counted."""
+    """The notes behind a figure of ``/v1/insights``, each with its redacted text and the statements counted.
+
+    Newest first, a page at a time: follow ``next_cursor`` (or the ``Link`` header) for the next."""
     period = scope.period.previous() if previous else scope.period
-    cw = q.concerns_where(scope.place, period)
-    if topic is not None:
-        cw.append(C.topic == topic)
-        if sentiment is not None:
-            cw.append(C.sentiment == sentiment)
-        ids = sa.select(C.note_id).where(*cw).distinct()
-        where: list[sa.ColumnElement[bool]] = [N.note_id.in_(ids)]
-    else:
-        lo, hi = period.bounds()
-        where = [N.occurred_at >= lo, N.occurred_at < hi, N.analyzed_at.is_not(None)]
-        if scope.place.district is not None:
-            where.append(N.district == scope.place.district)
-        if scope.place.neighborhood is not None:
-            where.append(N.neighborhood == scope.place.neighborhood)
-        if sentiment is not None:
-            where.append(N.sentiment == sentiment)
-    total = int(await session.scalar(sa.select(sa.func.count()).select_from(N).where(*where)) or 0)
-    notes = (
-        await session.scalars(
-            sa.select(N).where(*where).order_by(N.occurred_at.desc(), N.note_id).limit(limit).offset(offset)
-        )
-    ).all()
-    concern_filter: list[sa.ColumnElement[bool]] = [C.note_id.in_([n.note_id for n in notes])]
-    if topic is not None:
-        concern_filter += [C.topic == topic] + ([C.sentiment == sentiment] if sentiment else [])
-    rows = (await session.scalars(sa.select(C).where(*concern_filter).order_by(C.note_id, C.position))).all()
+    total, notes, concerns = await InsightRepository(session).notes_page(
+        scope.place, period, topic=topic, sentiment=sentiment, cursor=cursor_of(cursor), limit=limit
+    )
+    more = len(notes) > limit
+    notes = notes[:limit]
     by_note: dict[object, list[ConcernOut]] = {}
-    for c in rows:
+    for c in concerns:
         by_note.setdefault(c.note_id, []).append(
             ConcernOut(
                 concern_id=c.id,
@@ -98,6 +125,7 @@ async def notes_behind(
                 model_version=c.model_version,
             )
         )
+    after = Cursor(notes[-1].occurred_at, notes[-1].note_id) if more else None
     return NotesPage(
         total=total,
         notes=[
@@ -114,4 +142,5 @@ async def notes_behind(
             )
             for n in notes
         ],
+        next_cursor=next_link(request, response, after),
     )

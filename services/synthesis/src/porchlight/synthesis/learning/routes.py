@@ -1,27 +1,20 @@
-"""HTTP: the taxonomy (read, edit at run time), supervisors' topic corrections, the model version."""
+"""HTTP: the taxonomy (read, edit at run time, its versions) and the model version."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Header, Response
 
 from porchlight.kit.app import Session
 from porchlight.kit.auth import Allow, Principal, Role
 from porchlight.kit.errors import ValidationProblem
-from porchlight.synthesis.analysis.live import version_tag
-from porchlight.synthesis.learning.districts import own_district
-from porchlight.synthesis.learning.models import Correction, TaxonomyVersion
-from porchlight.synthesis.learning.schemas import (
-    CorrectionOut,
-    ModelOut,
-    TaxonomyIn,
-    TaxonomyOut,
-    TaxonomyVersionOut,
-    TopicCorrection,
-)
-from porchlight.synthesis.learning.service import correct_topic, current_taxonomy, put_taxonomy
+from porchlight.synthesis.learning.models import ModelVersion
+from porchlight.synthesis.learning.repository import LearningRepository
+from porchlight.synthesis.learning.schemas import ModelOut, TaxonomyIn, TaxonomyOut, TaxonomyVersionOut
+from porchlight.synthesis.learning.service import current_taxonomy, put_taxonomy
+from porchlight.synthesis.model.live import version_tag
+from porchlight.synthesis.model.taxonomy import Taxonomy
 
 router = APIRouter(tags=["taxonomy"])
 READERS = [Depends(Allow(Role.officer, Role.liaison, Role.supervisor, Role.analyst))]
@@ -39,9 +32,7 @@ def _etag_version(if_match: str | None) -> int | None:
     return int(tag)
 
 
-@router.get("/v1/taxonomy", response_model=TaxonomyOut, dependencies=READERS)
-async def get_taxonomy(session: Session, response: Response) -> TaxonomyOut:
-    row, taxonomy = await current_taxonomy(session)
+def _taxonomy_out(row: ModelVersion, taxonomy: Taxonomy, response: Response) -> TaxonomyOut:
     response.headers["ETag"] = f'"{taxonomy.version}"'
     return TaxonomyOut(
         version=taxonomy.version,
@@ -50,6 +41,15 @@ async def get_taxonomy(session: Session, response: Response) -> TaxonomyOut:
         city=taxonomy.city,
         topics=[t.to_dict() for t in taxonomy],
     )
+
+
+@router.get("/v1/taxonomy", response_model=TaxonomyOut, dependencies=READERS)
+async def get_taxonomy(session: Session, response: Response) -> TaxonomyOut:
+    """The current taxonomy: its topics, version and the model version that labels new notes.
+
+    The ``ETag`` is the taxonomy version: send it back as ``If-Match`` when you replace it."""
+    row, taxonomy = await current_taxonomy(session)
+    return _taxonomy_out(row, taxonomy, response)
 
 
 @router.put("/v1/taxonomy", response_model=TaxonomyOut, responses={412: {}})
@@ -64,19 +64,13 @@ async def replace_taxonomy(
     row, taxonomy = await put_taxonomy(
         session, body.model_dump(exclude={"version"}), who.subject, _etag_version(if_match)
     )
-    response.headers["ETag"] = f'"{taxonomy.version}"'
-    return TaxonomyOut(
-        version=taxonomy.version,
-        fingerprint=taxonomy.fingerprint,
-        model_version=version_tag(row.version, taxonomy),
-        city=taxonomy.city,
-        topics=[t.to_dict() for t in taxonomy],
-    )
+    return _taxonomy_out(row, taxonomy, response)
 
 
 @router.get("/v1/taxonomy/versions", response_model=list[TaxonomyVersionOut], dependencies=READERS)
-async def taxonomy_versions(session: Session) -> list[TaxonomyVersionOut]:
-    rows = (await session.scalars(sa.select(TaxonomyVersion).order_by(TaxonomyVersion.version.desc()))).all()
+async def list_taxonomy_versions(session: Session) -> list[TaxonomyVersionOut]:
+    """Every version of the taxonomy, newest first: who made it and why."""
+    rows = await LearningRepository(session).taxonomy_versions()
     return [
         TaxonomyVersionOut(
             version=r.version,
@@ -89,34 +83,15 @@ async def taxonomy_versions(session: Session) -> list[TaxonomyVersionOut]:
     ]
 
 
-@router.put("/v1/concerns/{concern_id}/topic", response_model=CorrectionOut, tags=["concerns"])
-async def set_concern_topic(session: Session, concern_id: int, body: TopicCorrection, who: Supervisor) -> CorrectionOut:
-    """A supervisor's correction: the concern's topic is set, and the model learns from it.
-
-    A supervisor whose token names a district corrects that district's concerns only (403)."""
-    concern, previous, row, taxonomy = await correct_topic(
-        session, concern_id, body.topic, who.subject, only_district=own_district(who)
-    )
-    return CorrectionOut(
-        concern_id=concern.id,
-        note_id=concern.note_id,
-        topic=concern.topic,
-        previous_topic=previous,
-        model_version=version_tag(row.version, taxonomy),
-        model_version_number=row.version,
-    )
-
-
 @router.get("/v1/model", response_model=ModelOut, dependencies=READERS)
-async def model_version(session: Session) -> ModelOut:
+async def get_model_version(session: Session) -> ModelOut:
+    """The model version that labels new notes: its taxonomy version and the corrections it learned."""
     row, taxonomy = await current_taxonomy(session)
-    corrections = await session.scalar(
-        sa.select(sa.func.count()).select_from(Correction).where(Correction.id <= row.corrections_upto)
-    )
+    corrections = await LearningRepository(session).count_corrections_upto(row.corrections_upto)
     return ModelOut(
         version=row.version,
         model_version=version_tag(row.version, taxonomy),
         taxonomy_version=row.taxonomy_version,
-        corrections=int(corrections or 0),
+        corrections=corrections,
         reason=row.reason,
     )

@@ -1,37 +1,40 @@
-"""Teaching the model: a new taxonomy version, a supervisor's correction, a promoted emerging topic.
+"""What the model knows: taxonomy and model versions, the live model, and editing the taxonomy.
 
-Each makes a new model version (a ``model_versions`` row) in the request's transaction, under an
-advisory lock so concurrent edits get consecutive numbers. Concerns already stored keep the label
-and version they were given (``porchlight synthesis reanalyze`` relabels history); notes analyzed
-after the commit are labeled by the new version — every replica picks it up before its next batch.
+Model versions live in the database (``model_versions``): each names a taxonomy version and the
+corrections learned so far, so every replica (and ``porchlight synthesis reanalyze``) rebuilds the
+same model for the same version (model/live.py). A replica checks the latest version before each
+batch (one indexed read) and rebuilds when it moved — a correction made through one replica
+teaches all of them.
+
+A new version is made in the request's transaction, under an advisory lock so concurrent edits
+get consecutive numbers. Concerns already stored keep the label and version they were given
+(``porchlight synthesis reanalyze`` relabels history); notes analyzed after the commit are labeled
+by the new version.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
+import threading
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.kit.errors import Conflict, NotFound, ProblemError, ValidationProblem
-from porchlight.synthesis.analysis.analyze import ConcernResult, NoteResult
-from porchlight.synthesis.analysis.live import (
-    ensure_seeded,
-    latest_version,
-    take_learning_lock,
-    taxonomy_at,
-    version_tag,
-)
-from porchlight.synthesis.analysis.store import NoteFacts, analyzed_event
-from porchlight.synthesis.insights.material import refresh_insights
-from porchlight.synthesis.learning.districts import check_concern_districts
-from porchlight.synthesis.learning.models import Correction, ModelVersion, TaxonomyVersion
-from porchlight.synthesis.notes.models import AnalyzedConcern, ReceivedNote
-from porchlight.synthesis.outbox import outbox
-from porchlight.synthesis.taxonomy import NAME_RE, UNASSIGNED, Taxonomy, TaxonomyError, Topic, parse_taxonomy
+from porchlight.kit.errors import ProblemError, ValidationProblem
+from porchlight.synthesis.learning.models import ModelVersion, TaxonomyVersion
+from porchlight.synthesis.learning.repository import LearningRepository
+from porchlight.synthesis.model.embedder import get_embedder
+from porchlight.synthesis.model.live import LiveModel, build_live_model
+from porchlight.synthesis.model.sentiment import SentimentModel
+from porchlight.synthesis.model.taxonomy import DEMO_TAXONOMY, Taxonomy, TaxonomyError, load_taxonomy, parse_taxonomy
+from porchlight.synthesis.model.threads import in_daemon_thread
+from porchlight.synthesis.settings import SynthesisSettings
+
+log = logging.getLogger(__name__)
 
 
 class PreconditionFailed(ProblemError):
@@ -49,12 +52,46 @@ def taxonomy_problem(exc: TaxonomyError) -> ValidationProblem:
     return ValidationProblem(f"Invalid taxonomy: {field}", errors=[{"field": field, "message": msg}])
 
 
+async def take_learning_lock(session: AsyncSession) -> None:
+    await LearningRepository(session).take_lock()
+
+
+async def ensure_seeded(session: AsyncSession, taxonomy_path: Path = DEMO_TAXONOMY) -> None:
+    """The city's taxonomy as version 1 and model version 1, unless a version exists (idempotent).
+
+    The service seeds at start with its settings' taxonomy (learning/startup.py), so the demo
+    city's default only applies to a database emptied under a running service."""
+    repo = LearningRepository(session)
+    if await repo.has_model_version():
+        return
+    await repo.take_lock()
+    loaded = load_taxonomy(taxonomy_path)
+    taxonomy = Taxonomy(loaded.topics, version=1, city=loaded.city)
+    await repo.seed(taxonomy.to_dict(), taxonomy.fingerprint)
+
+
+async def latest_version(session: AsyncSession) -> ModelVersion:
+    await ensure_seeded(session)
+    row = await LearningRepository(session).latest_model_version()
+    assert row is not None
+    return row
+
+
+async def taxonomy_at(session: AsyncSession, version: int) -> Taxonomy:
+    row = await LearningRepository(session).taxonomy_version(version)
+    if row is None:
+        raise LookupError(f"no taxonomy version {version}")
+    doc = dict(row.document)
+    doc["version"] = row.version
+    return parse_taxonomy(doc, source=f"taxonomy v{row.version}")
+
+
 async def current_taxonomy(session: AsyncSession) -> tuple[ModelVersion, Taxonomy]:
     row = await latest_version(session)
     return row, await taxonomy_at(session, row.taxonomy_version)
 
 
-async def _new_model_version(
+async def new_model_version(
     session: AsyncSession, *, taxonomy_version: int, corrections_upto: int, reason: str, by: str
 ) -> ModelVersion:
     last = await latest_version(session)
@@ -65,16 +102,15 @@ async def _new_model_version(
         reason=reason,
         created_by=by,
     )
-    session.add(row)
-    await session.flush()
+    await LearningRepository(session).add(row)
     return row
 
 
-async def _new_taxonomy_version(session: AsyncSession, taxonomy: Taxonomy, reason: str, by: str) -> int:
-    last = await session.scalar(sa.select(sa.func.max(TaxonomyVersion.version)))
-    version = int(last or 0) + 1
+async def new_taxonomy_version(session: AsyncSession, taxonomy: Taxonomy, reason: str, by: str) -> int:
+    repo = LearningRepository(session)
+    version = await repo.last_taxonomy_version() + 1
     versioned = Taxonomy(taxonomy.topics, version=version, city=taxonomy.city)
-    session.add(
+    await repo.add(
         TaxonomyVersion(
             version=version,
             document=versioned.to_dict(),
@@ -83,7 +119,6 @@ async def _new_taxonomy_version(session: AsyncSession, taxonomy: Taxonomy, reaso
             created_by=by,
         )
     )
-    await session.flush()
     return version
 
 
@@ -100,166 +135,59 @@ async def put_taxonomy(
     current = await latest_version(session)
     if if_match is not None and if_match != current.taxonomy_version:
         raise PreconditionFailed(f"the taxonomy is at version {current.taxonomy_version}; read it again")
-    tv = await _new_taxonomy_version(session, taxonomy, "edited", by)
-    row = await _new_model_version(
+    tv = await new_taxonomy_version(session, taxonomy, "edited", by)
+    row = await new_model_version(
         session, taxonomy_version=tv, corrections_upto=current.corrections_upto, reason="taxonomy edited", by=by
     )
     return row, await taxonomy_at(session, tv)
 
 
-async def correct_topic(
-    session: AsyncSession, concern_id: int, topic: str, by: str, *, only_district: str | None = None
-) -> tuple[AnalyzedConcern, str, ModelVersion, Taxonomy]:
-    """Set a concern's topic by hand; the correction becomes a learned example (model version + 1).
+class ModelHolder:
+    """Holds the latest :class:`LiveModel`; rebuilds it when the database has a newer version.
 
-    ``only_district``: the corrector's one district (learning/districts.py), None for city-wide."""
-    await ensure_seeded(session)
-    await take_learning_lock(session)
-    current, taxonomy = await current_taxonomy(session)
-    if topic == UNASSIGNED or topic not in taxonomy:
-        raise ValidationProblem(
-            "Unknown topic", errors=[{"field": "body.topic", "message": f"{topic!r} is not a topic of the taxonomy"}]
-        )
-    concern = await session.get(AnalyzedConcern, concern_id, with_for_update=True)
-    if concern is None:
-        raise NotFound(f"no concern {concern_id}")
-    check_concern_districts(only_district, [concern.district], "path.concern_id")
-    previous = concern.topic
-    correction = Correction(
-        concern_id=concern.id,
-        note_id=concern.note_id,
-        text=concern.text,
-        from_topic=previous,
-        to_topic=topic,
-        corrected_by=by,
-    )
-    session.add(correction)
-    await session.flush()
-    row = await _new_model_version(
-        session,
-        taxonomy_version=current.taxonomy_version,
-        corrections_upto=correction.id,
-        reason=f"correction {correction.id}",
-        by=by,
-    )
-    tag = version_tag(row.version, taxonomy)
-    concern.topic, concern.topic_source, concern.model_version = topic, "supervisor", tag
-    await session.flush()
-    await announce_notes(session, [concern.note_id], tag)
-    return concern, previous, row, taxonomy
+    One per process that labels (the service provides it at start-up; ``reanalyze`` builds its own)."""
 
+    def __init__(self, settings: SynthesisSettings) -> None:
+        self.settings = settings
+        self._live: LiveModel | None = None
+        self._sentiment: SentimentModel | None = None
+        self._lock = asyncio.Lock()
+        self._build_lock = threading.Lock()
 
-async def announce_notes(session: AsyncSession, note_ids: Sequence[Any], tag: str) -> None:
-    """Queue ``note.analyzed`` again for notes whose labels changed; refresh their districts' insight."""
-    notes = (await session.scalars(sa.select(ReceivedNote).where(ReceivedNote.note_id.in_(note_ids)))).all()
-    districts = set()
-    for note in notes:
-        rows = (
-            await session.scalars(
-                sa.select(AnalyzedConcern)
-                .where(AnalyzedConcern.note_id == note.note_id)
-                .order_by(AnalyzedConcern.position)
+    @property
+    def loaded(self) -> LiveModel | None:
+        return self._live
+
+    async def current(self, session: AsyncSession) -> LiveModel:
+        row = await latest_version(session)
+        live = self._live
+        if live is not None and live.version == row.version:
+            return live
+        async with self._lock:
+            live = self._live
+            if live is not None and live.version == row.version:
+                return live
+            taxonomy = await taxonomy_at(session, row.taxonomy_version)
+            examples = await LearningRepository(session).corrections_upto(row.corrections_upto)
+            built = await in_daemon_thread(self._build, row.version, row.taxonomy_version, taxonomy, examples)
+            self._live = built
+            log.info("model version %s ready (%d corrections learned)", built.tag, len(examples))
+            return built
+
+    def _build(
+        self, version: int, taxonomy_version: int, taxonomy: Taxonomy, examples: Sequence[tuple[str, str]]
+    ) -> LiveModel:
+        with self._build_lock:
+            self.settings.keep_model_offline()
+            embedder = get_embedder(self.settings.embedder, self.settings.model_cache_dir)
+            if self._sentiment is None:
+                self._sentiment = SentimentModel(embedder)
+            return build_live_model(
+                version,
+                taxonomy_version,
+                taxonomy,
+                examples,
+                embedder=embedder,
+                sentiment=self._sentiment,
+                unassigned_below=self.settings.unassigned_below,
             )
-        ).all()
-        facts = NoteFacts(
-            note.note_id,
-            note.revision,
-            note.district,
-            note.neighborhood,
-            tuple(note.concerns),
-            note.text,
-            note.submitted_at,
-            note.occurred_at,
-            note.host_rating,
-        )
-        result = NoteResult(
-            note.document,
-            tuple(
-                ConcernResult(
-                    c.position,
-                    c.text,
-                    c.span_start,
-                    c.span_end,
-                    c.topic,
-                    c.topic_score,
-                    c.best_topic,
-                    c.sentiment,
-                    c.sentiment_score,
-                    np.zeros(0),
-                )
-                for c in rows
-            ),
-            note.sentiment or "neutral",
-            note.sentiment_score or 0.0,
-        )
-        await outbox().add(session, analyzed_event(facts, result, tag))
-        districts.add(note.district)
-    await refresh_insights(session, districts, tag)
-
-
-async def promote(
-    session: AsyncSession,
-    *,
-    name: str,
-    label: str,
-    description: str | None,
-    concern_ids: Sequence[int],
-    by: str,
-    only_district: str | None = None,
-) -> tuple[ModelVersion, Taxonomy, list[int]]:
-    """An emerging cluster becomes a topic: its statements are the topic's examples, and each is a
-    correction to the new topic (what the model learns from). ``only_district``: the promoter's
-    one district (learning/districts.py): every concern must be from there; None for city-wide."""
-    if not NAME_RE.match(name) or name == UNASSIGNED:
-        raise ValidationProblem(
-            "Invalid topic name", errors=[{"field": "body.name", "message": f"must match {NAME_RE.pattern}"}]
-        )
-    await ensure_seeded(session)
-    await take_learning_lock(session)
-    current, taxonomy = await current_taxonomy(session)
-    if name in taxonomy:
-        raise Conflict(f"topic {name!r} exists already")
-    concerns = (
-        await session.scalars(sa.select(AnalyzedConcern).where(AnalyzedConcern.id.in_(concern_ids)).with_for_update())
-    ).all()
-    missing = sorted(set(concern_ids) - {c.id for c in concerns})
-    if missing:
-        raise ValidationProblem(
-            "Unknown concerns", errors=[{"field": "body.concern_ids", "message": f"no concerns {missing}"}]
-        )
-    check_concern_districts(only_district, [c.district for c in concerns], "body.concern_ids")
-    texts = list(dict.fromkeys(c.text for c in concerns))
-    examples = tuple(t[:500] for t in texts[:12])
-    topic = Topic(
-        name=name,
-        label=label.strip(),
-        description=description or f"{label.strip() or name}: " + "; ".join(examples[:3]),
-        examples=examples,
-    )
-    try:
-        new_tax = parse_taxonomy({**taxonomy.with_topic(topic).to_dict(), "version": 1})
-    except TaxonomyError as exc:
-        raise taxonomy_problem(exc) from exc
-    tv = await _new_taxonomy_version(session, new_tax, f"promoted emerging topic {name}", by)
-    last_id = 0
-    for c in concerns:
-        corr = Correction(
-            concern_id=c.id, note_id=c.note_id, text=c.text, from_topic=c.topic, to_topic=name, corrected_by=by
-        )
-        session.add(corr)
-        await session.flush()
-        last_id = max(last_id, corr.id)
-    row = await _new_model_version(
-        session,
-        taxonomy_version=tv,
-        corrections_upto=max(last_id, current.corrections_upto),
-        reason=f"promoted {name}",
-        by=by,
-    )
-    stored = await taxonomy_at(session, tv)
-    tag = version_tag(row.version, stored)
-    for c in concerns:
-        c.topic, c.topic_source, c.model_version = name, "supervisor", tag
-    await session.flush()
-    await announce_notes(session, sorted({c.note_id for c in concerns}, key=str), tag)
-    return row, stored, [c.id for c in concerns]

@@ -1,13 +1,8 @@
-"""Synthesis's local model: embeddings, topics and sentiment of concerns (issue 4).
+"""Synthesis's local model: embeddings, topics and sentiment of concerns (issue 4), the taxonomy
+they label with, and the pieces the service builds on (the live model, note analysis, clustering).
 
-``SynthesisModel`` bundles the three with one shared :class:`Embedder` so each concern is embedded
-once. The service wiring (events, insights) builds on :meth:`SynthesisModel.analyze_notes`.
+No SQL and no HTTP here: the service's capabilities (learning, analysis, insights) hand it data.
 """
-
-from __future__ import annotations
-
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 from porchlight.synthesis.model.concerns import split_concerns, split_sentences
 from porchlight.synthesis.model.embedder import (
@@ -17,57 +12,9 @@ from porchlight.synthesis.model.embedder import (
     get_embedder,
     verify_model_dir,
 )
-from porchlight.synthesis.model.sentiment import SentimentModel, SentimentPrediction, note_sentiment
+from porchlight.synthesis.model.pipeline import ConcernAnalysis, NoteAnalysis, SynthesisModel
+from porchlight.synthesis.model.sentiment import SentimentModel, SentimentPrediction
 from porchlight.synthesis.model.topics import LabeledExample, TopicModel, TopicParams, TopicPrediction
-from porchlight.synthesis.taxonomy import Taxonomy, demo_taxonomy
-
-
-@dataclass(frozen=True)
-class ConcernAnalysis:
-    text: str
-    topic: TopicPrediction
-    sentiment: SentimentPrediction
-
-
-@dataclass(frozen=True)
-class NoteAnalysis:
-    concerns: tuple[ConcernAnalysis, ...]
-    sentiment: SentimentPrediction
-    model_version: str
-
-
-class SynthesisModel:
-    def __init__(
-        self, embedder: Embedder, taxonomy: Taxonomy | None = None, *, params: TopicParams | None = None
-    ) -> None:
-        self.embedder = embedder
-        self.topics = TopicModel(taxonomy or demo_taxonomy(), embedder, params=params)
-        self.sentiment = SentimentModel(embedder)
-
-    @property
-    def version(self) -> str:
-        return self.topics.version_tag
-
-    def analyze(self, texts: Sequence[str]) -> list[ConcernAnalysis]:
-        emb = self.embedder.embed(texts)
-        topics = self.topics.predict(texts, emb)
-        sentiments = self.sentiment.predict(texts, emb)
-        return [ConcernAnalysis(t, tp, sp) for t, tp, sp in zip(texts, topics, sentiments, strict=True)]
-
-    def analyze_notes(self, notes: Sequence[tuple[str, Sequence[str]]]) -> list[NoteAnalysis]:
-        """``notes`` as (free text, top-concern fields); all concerns are embedded in one batch."""
-        per_note = [split_concerns(text, tops) for text, tops in notes]
-        flat = [c for cs in per_note for c in cs]
-        analyzed = self.analyze(flat) if flat else []
-        out = []
-        i = 0
-        version = self.version
-        for cs in per_note:
-            mine = tuple(analyzed[i : i + len(cs)])
-            i += len(cs)
-            out.append(NoteAnalysis(mine, note_sentiment([c.sentiment for c in mine], self.sentiment), version))
-        return out
-
 
 __all__ = [
     "MODEL_FINGERPRINT",

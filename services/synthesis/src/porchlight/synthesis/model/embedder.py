@@ -13,7 +13,7 @@ tokenized once and batches are cut from the texts sorted by token count (little 
 int8 path runs one batch per core at once (ONNX Runtime releases the GIL; its threads do not
 spin-wait, which on a shared machine burns CPU for nothing).
 
-Backends (``PORCHLIGHT_EMBEDDER`` picks the process-wide one, :func:`get_embedder`):
+Backends (``PORCHLIGHT_EMBEDDER``, read by settings.py, picks the service's; :func:`get_embedder`):
 
 * ``onnx-int8`` (the default): an ONNX graph exported *locally* from the verified weights on first
   use and quantized with ONNX Runtime's dynamic int8 per-channel quantization, cached under
@@ -37,11 +37,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-
-# Never reach a hub: both switches must be set before transformers/huggingface_hub import.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
@@ -108,9 +103,9 @@ def verify_model_dir(model_dir: Path, pinned: dict[str, str] | None = None) -> N
             raise ModelIntegrityError(path, expected, actual)
 
 
-def default_cache_dir() -> Path:
-    """Where derived artefacts (the int8 ONNX graph) live: ``$PORCHLIGHT_DATA_DIR/models``."""
-    return Path(os.environ.get("PORCHLIGHT_DATA_DIR", ".porchlight")) / "models"
+#: Where derived artefacts (the int8 ONNX graph) live unless told: the service passes
+#: ``$PORCHLIGHT_DATA_DIR/models`` (``SynthesisSettings.model_cache_dir``).
+DEFAULT_CACHE_DIR = Path(".porchlight") / "models"
 
 
 class Embedder:
@@ -139,7 +134,7 @@ class Embedder:
         self.batch_size = batch_size
         self.max_length = max_length
         self.threads = threads
-        self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE_DIR
         self._lock = threading.Lock()
         self._cache: dict[str, np.ndarray] = {}
 
@@ -363,17 +358,19 @@ _shared: dict[tuple[str, str], Embedder] = {}
 _shared_lock = threading.Lock()
 
 
-#: The backend of :func:`get_embedder` when ``PORCHLIGHT_EMBEDDER`` is not set.
+#: The backend of :func:`get_embedder` when none is given (``PORCHLIGHT_EMBEDDER``, settings.py).
 DEFAULT_BACKEND: Backend = "onnx-int8"
 
 
-def get_embedder(backend: Backend | None = None) -> Embedder:
-    """A process-wide embedder (loaded and verified once). ``PORCHLIGHT_EMBEDDER`` picks the backend."""
-    chosen: Backend = backend or os.environ.get("PORCHLIGHT_EMBEDDER") or DEFAULT_BACKEND  # type: ignore[assignment]
+def get_embedder(backend: Backend | None = None, cache_dir: Path | str | None = None) -> Embedder:
+    """A process-wide embedder per backend (loaded and verified once). The service passes its
+    settings' backend and cache directory; the torch backend has no cache, so one serves all."""
+    chosen: Backend = backend or DEFAULT_BACKEND
     if chosen not in ("torch", "onnx-int8"):
         raise ValueError(f"PORCHLIGHT_EMBEDDER must be torch or onnx-int8, not {chosen!r}")
-    key = (chosen, str(default_cache_dir()))
+    where = Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE_DIR
+    key = (chosen, str(where) if chosen == "onnx-int8" else "")
     with _shared_lock:
         if key not in _shared:
-            _shared[key] = Embedder(backend=chosen)
+            _shared[key] = Embedder(backend=chosen, cache_dir=where)
         return _shared[key]

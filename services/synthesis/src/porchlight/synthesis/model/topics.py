@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from porchlight.synthesis.model.embedder import MODEL_FINGERPRINT, Embedder
-from porchlight.synthesis.taxonomy import UNASSIGNED, Taxonomy
+from porchlight.synthesis.model.taxonomy import UNASSIGNED, Taxonomy
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from porchlight.synthesis.analysis.live import CORRECTION_MATCH, LiveModel
-from porchlight.synthesis.model import split_concerns
+from porchlight.synthesis.model.concerns import split_concerns
+from porchlight.synthesis.model.live import CORRECTION_MATCH, LiveModel
 from porchlight.synthesis.model.sentiment import note_sentiment
 
 
@@ -109,3 +109,12 @@ def analyze_notes(live: LiveModel, notes: Sequence[NoteInput]) -> list[NoteResul
         overall = note_sentiment([sentiments[k] for k in range(i - len(texts), i)], live.sentiment)
         out.append(NoteResult(document, tuple(concerns), overall.label, float(overall.score)))
     return out
+
+
+def embedding_bytes(vector: np.ndarray) -> bytes:
+    """A concern's embedding as stored: float32 little-endian."""
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def embedding_of(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<f4")

@@ -27,8 +27,8 @@ import numpy as np
 from porchlight.synthesis.model.embedder import MODEL_FINGERPRINT, Embedder
 from porchlight.synthesis.model.sentiment import LABELS as SENTIMENT_LABELS
 from porchlight.synthesis.model.sentiment import SentimentModel
+from porchlight.synthesis.model.taxonomy import UNASSIGNED, Taxonomy, load_taxonomy
 from porchlight.synthesis.model.topics import LabeledExample, TopicModel, TopicParams
-from porchlight.synthesis.taxonomy import UNASSIGNED, Taxonomy, load_taxonomy
 
 csv.field_size_limit(10_000_000)
 
@@ -382,7 +382,7 @@ def evaluate(
     if embedder is None:
         from porchlight.synthesis.model.embedder import get_embedder
 
-        embedder = get_embedder()
+        embedder = get_embedder()  # the default backend; ``porchlight eval`` passes the service's
     return Evaluator(embedder, taxonomy, folds=folds, seed=seed, log=log).run(data, train)
 
 

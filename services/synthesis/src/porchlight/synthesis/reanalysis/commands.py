@@ -13,6 +13,7 @@ synthesis_app = typer.Typer(help="Synthesis maintenance: re-analysis of stored n
 
 @synthesis_app.command("reanalyze")
 def reanalyze_command(
+    ctx: typer.Context,
     since: Annotated[
         datetime,
         typer.Option(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"], help="Notes that took place from this date (UTC)"),
@@ -25,26 +26,27 @@ def reanalyze_command(
     Progress is committed with every batch: run the same command again to resume after a stop.
     Events go to synthesis's outbox; a running synthesis service publishes them.
     """
-    from porchlight.kit.db import create_engine, session_factory
-    from porchlight.kit.settings import KitSettings
-    from porchlight.kit.standalone import load_runtime_env
-    from porchlight.synthesis.reanalysis.runner import reanalyze
+    # Imported here: ``porchlight --help`` does not load the model's libraries.
+    from porchlight.kit.commands import command_settings, database, require_running, service_of
+    from porchlight.synthesis.learning.service import ModelHolder
+    from porchlight.synthesis.reanalysis.service import reanalyze
+    from porchlight.synthesis.settings import SynthesisSettings
 
-    settings = load_runtime_env(KitSettings())
+    spec = service_of(ctx)
+    settings = require_running(command_settings())
     start = since if since.tzinfo else since.replace(tzinfo=UTC)
 
     async def main() -> None:
-        engine = create_engine(settings.require_database_url(), pool_size=2, application_name="porchlight-reanalyze")
-        try:
+        # The service's schema is already there (a running or migrated service): no migration here.
+        async with database(spec, settings, upgrade=False) as (_, sessions):
             report = await reanalyze(
-                session_factory(engine),
+                sessions,
+                ModelHolder(SynthesisSettings()),  # this process's own model, built from the database
                 start,
                 batch_size=batch_size,
                 restart=restart,
                 progress=lambda run: typer.echo(f"  {run.notes_seen} notes seen, {run.notes_analyzed} re-analyzed"),
             )
-        finally:
-            await engine.dispose()
         state = "resumed and finished" if report.resumed else "finished"
         typer.echo(
             f"run {report.run_id} {state}: {report.notes_seen} notes seen, {report.notes_analyzed} re-analyzed "

@@ -2,7 +2,7 @@
 
 Every number in a sentence is a value of the response, and the sentence says where
 (``figures``: JSON pointers into the response); every sentence lists the notes its figures count.
-Nothing here counts: it only phrases what queries.py counted. Dates and place codes are kept out
+Nothing here counts: it only phrases what the repository counted. Dates and place codes are kept out
 of the prose on purpose so that the only numbers in it are figures.
 """
 

@@ -9,7 +9,8 @@
   that issues no district claim).
 
 The topic a promotion adds is city-wide (there is one taxonomy), as any supervisor's
-``PUT /v1/taxonomy`` edit is; what the district claim limits is whose statements are relabelled.
+``PUT /v1/taxonomy`` edit is; what the district claim limits is whose statements are relabelled
+(here and in emerging/service.py).
 The rule itself is the kit's (``Principal.district_scope``), shared with the dashboard's pages
 and projects' changes; this module says what it covers in synthesis.
 """

@@ -180,15 +180,3 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
 
 def demo_taxonomy() -> Taxonomy:
     return load_taxonomy(DEMO_TAXONOMY)
-
-
-__all__ = [
-    "DEMO_TAXONOMY",
-    "UNASSIGNED",
-    "Taxonomy",
-    "TaxonomyError",
-    "Topic",
-    "demo_taxonomy",
-    "load_taxonomy",
-    "parse_taxonomy",
-]

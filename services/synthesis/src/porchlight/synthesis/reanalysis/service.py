@@ -15,14 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from porchlight.synthesis.analysis.live import HOLDER
-from porchlight.synthesis.analysis.store import analyze_and_store, facts_of_stored
-from porchlight.synthesis.insights.material import refresh_insights
-from porchlight.synthesis.notes.models import ReceivedNote as N
+from porchlight.synthesis.analysis.service import analyze_and_store, facts_of_stored
+from porchlight.synthesis.insights.service import refresh_insights
+from porchlight.synthesis.learning.service import ModelHolder, ensure_seeded
 from porchlight.synthesis.reanalysis.models import ReanalysisRun
+from porchlight.synthesis.reanalysis.repository import ReanalysisRepository
 
 
 @dataclass
@@ -36,25 +35,17 @@ class RunReport:
 
 
 async def _open_run(session: AsyncSession, since: datetime, tag: str, restart: bool) -> tuple[ReanalysisRun, bool]:
+    repo = ReanalysisRepository(session)
     if not restart:
-        run = await session.scalar(
-            sa.select(ReanalysisRun)
-            .where(
-                ReanalysisRun.since == since, ReanalysisRun.model_version == tag, ReanalysisRun.finished_at.is_(None)
-            )
-            .order_by(ReanalysisRun.id.desc())
-            .limit(1)
-        )
+        run = await repo.unfinished_run(since, tag)
         if run is not None:
             return run, True
-    run = ReanalysisRun(since=since, model_version=tag, notes_seen=0, notes_analyzed=0)
-    session.add(run)
-    await session.flush()
-    return run, False
+    return await repo.add_run(ReanalysisRun(since=since, model_version=tag, notes_seen=0, notes_analyzed=0)), False
 
 
 async def reanalyze(
     sessions: async_sessionmaker[AsyncSession],
+    holder: ModelHolder,
     since: datetime,
     *,
     batch_size: int = 200,
@@ -62,32 +53,23 @@ async def reanalyze(
     max_batches: int | None = None,
     progress: Callable[[ReanalysisRun], None] | None = None,
 ) -> RunReport:
-    """Run (or resume) a re-analysis; ``max_batches`` stops early (tests, a bounded maintenance window)."""
+    """Run (or resume) a re-analysis with ``holder``'s model; ``max_batches`` stops early (tests, a
+    bounded maintenance window)."""
     async with sessions() as session, session.begin():
-        live = await HOLDER.current(session)
+        # A database no service has started on yet gets the city's taxonomy, as the service would.
+        await ensure_seeded(session, holder.settings.taxonomy_file)
+        live = await holder.current(session)
         run, resumed = await _open_run(session, since, live.tag, restart)
         run_id = run.id
     batches = 0
     while max_batches is None or batches < max_batches:
         async with sessions() as session, session.begin():
-            found = await session.get(ReanalysisRun, run_id, with_for_update=True)
+            repo = ReanalysisRepository(session)
+            found = await repo.run_locked(run_id)
             assert found is not None
             run = found
-            live = await HOLDER.current(session)
-            after = []
-            if run.cursor_occurred_at is not None and run.cursor_note_id is not None:
-                after.append(
-                    sa.tuple_(N.occurred_at, N.note_id) > sa.tuple_(run.cursor_occurred_at, run.cursor_note_id)
-                )
-            notes = (
-                await session.scalars(
-                    sa.select(N)
-                    .where(N.occurred_at >= since, *after)
-                    .order_by(N.occurred_at, N.note_id)
-                    .limit(batch_size)
-                    .with_for_update()
-                )
-            ).all()
+            live = await holder.current(session)
+            notes = await repo.next_notes(run, since, batch_size)
             now = datetime.now(UTC)
             if not notes:
                 run.finished_at = run.updated_at = now

@@ -60,14 +60,18 @@ def eval_command(
         typer.Option(help="Embedding backend: onnx-int8 (what the service runs, the default) or torch (fp32)."),
     ] = None,
 ) -> None:
-    from porchlight.synthesis.eval.runner import EvalError, evaluate, format_table
+    # Imported here: ``porchlight --help`` does not load the model's libraries.
     from porchlight.synthesis.model.embedder import ModelIntegrityError, get_embedder
-    from porchlight.synthesis.taxonomy import TaxonomyError
+    from porchlight.synthesis.model.evaluation import EvalError, evaluate, format_table
+    from porchlight.synthesis.model.taxonomy import TaxonomyError
+    from porchlight.synthesis.settings import SynthesisSettings
 
     if backend not in (None, "torch", "onnx-int8"):
         raise typer.BadParameter("backend must be torch or onnx-int8", param_hint="--backend")
     try:
-        embedder = get_embedder(backend)  # type: ignore[arg-type]
+        settings = SynthesisSettings()  # the service's backend (PORCHLIGHT_EMBEDDER) unless --backend
+        settings.keep_model_offline()
+        embedder = get_embedder(backend or settings.embedder, settings.model_cache_dir)  # type: ignore[arg-type]
         report = evaluate(data, train, taxonomy, embedder=embedder, folds=folds, seed=seed)
     except (EvalError, TaxonomyError, ModelIntegrityError) as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -76,6 +80,3 @@ def eval_command(
         sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
     else:
         typer.echo(format_table(report))
-
-
-__all__ = ["eval_app"]

@@ -1,0 +1,1 @@
+"""Supervisors' topic corrections: a concern relabelled by hand, and the model taught by it."""

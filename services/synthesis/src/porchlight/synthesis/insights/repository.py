@@ -1,0 +1,310 @@
+"""All SQL of insights: every figure of an insight is counted here — never by a model.
+
+A note counts for a place and period by where and when the conversation took place
+(``occurred_at``: intake's ``held_at``, else the filing time). Topic figures count *notes* (a note
+that mentions street lighting in three sentences is one note about street lighting) and, as
+``mentions``, concern statements.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from porchlight.kit.db import upsert
+from porchlight.kit.paging import Cursor, keyset
+from porchlight.synthesis.insights.models import InsightState
+from porchlight.synthesis.model.taxonomy import UNASSIGNED
+from porchlight.synthesis.notes.models import AnalyzedConcern as C
+from porchlight.synthesis.notes.models import ReceivedNote as N
+
+SENTIMENTS = ("negative", "neutral", "positive")
+
+
+@dataclass(frozen=True)
+class Place:
+    district: str | None = None
+    neighborhood: str | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole UTC days, both ends included."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        lo = datetime.combine(self.start, time.min, tzinfo=UTC)
+        return lo, datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
+
+    def previous(self) -> Period:
+        """The period of equal length just before this one."""
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+
+def _notes_where(place: Place, period: Period, *, analyzed: bool = True) -> list[Any]:
+    lo, hi = period.bounds()
+    # A note counts once analyzed: every figure of an insight then rests on the same notes. The
+    # others are only reported as waiting (``pending_note_ids``), never counted in a figure.
+    done = N.analyzed_at.is_not(None) if analyzed else N.analyzed_at.is_(None)
+    conds: list[Any] = [N.occurred_at >= lo, N.occurred_at < hi, done]
+    if place.district is not None:
+        conds.append(N.district == place.district)
+    if place.neighborhood is not None:
+        conds.append(N.neighborhood == place.neighborhood)
+    return conds
+
+
+def concerns_where(place: Place, period: Period) -> list[Any]:
+    lo, hi = period.bounds()
+    conds: list[Any] = [C.occurred_at >= lo, C.occurred_at < hi]
+    if place.district is not None:
+        conds.append(C.district == place.district)
+    if place.neighborhood is not None:
+        conds.append(C.neighborhood == place.neighborhood)
+    return conds
+
+
+@dataclass(frozen=True)
+class TopicCount:
+    notes: int
+    mentions: int
+
+
+@dataclass(frozen=True)
+class SentimentMix:
+    counts: dict[str, int]
+    host_rating_mean: float | None
+    host_rated_notes: int
+
+
+@dataclass(frozen=True)
+class Quote:
+    concern_id: int
+    note_id: uuid.UUID
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+class InsightRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def totals(self, place: Place, period: Period) -> tuple[int, int]:
+        """(notes, concern statements) of the place in the period."""
+        notes = await self.session.scalar(sa.select(sa.func.count()).select_from(N).where(*_notes_where(place, period)))
+        concerns = await self.session.scalar(
+            sa.select(sa.func.count()).select_from(C).where(*concerns_where(place, period))
+        )
+        return int(notes or 0), int(concerns or 0)
+
+    async def topic_counts(self, place: Place, period: Period) -> dict[str, TopicCount]:
+        rows = await self.session.execute(
+            sa.select(C.topic, sa.func.count(sa.distinct(C.note_id)), sa.func.count())
+            .where(*concerns_where(place, period))
+            .group_by(C.topic)
+        )
+        return {topic: TopicCount(int(n), int(m)) for topic, n, m in rows.all()}
+
+    async def note_ids(self, place: Place, period: Period, topic: str | None = None) -> list[uuid.UUID]:
+        """The notes behind a count: of a topic, or all the place's notes in the period."""
+        if topic is None:
+            stmt = sa.select(N.note_id).where(*_notes_where(place, period))
+        else:
+            stmt = sa.select(C.note_id).where(*concerns_where(place, period), C.topic == topic).distinct()
+        return sorted((await self.session.scalars(stmt)).all(), key=str)
+
+    async def pending_note_ids(self, place: Place, period: Period) -> list[uuid.UUID]:
+        """The place's notes of the period that were received but are not analyzed yet."""
+        stmt = sa.select(N.note_id).where(*_notes_where(place, period, analyzed=False))
+        return sorted((await self.session.scalars(stmt)).all(), key=str)
+
+    async def note_ids_by_topic(self, place: Place, period: Period) -> dict[str, list[uuid.UUID]]:
+        rows = await self.session.execute(
+            sa.select(C.topic, C.note_id).where(*concerns_where(place, period)).distinct()
+        )
+        out: dict[str, list[uuid.UUID]] = defaultdict(list)
+        for topic, note_id in rows.all():
+            out[topic].append(note_id)
+        return {k: sorted(v, key=str) for k, v in out.items()}
+
+    async def sentiment_mix(self, place: Place, period: Period) -> SentimentMix:
+        """Notes by their sentiment, and the hosts' own five-point ratings of the same notes."""
+        rows = await self.session.execute(
+            sa.select(N.sentiment, sa.func.count()).where(*_notes_where(place, period)).group_by(N.sentiment)
+        )
+        counts = dict.fromkeys(SENTIMENTS, 0)
+        for label, n in rows.all():
+            if label in counts:
+                counts[label] = int(n)
+        mean, rated = (
+            await self.session.execute(
+                sa.select(sa.func.avg(N.host_rating), sa.func.count(N.host_rating)).where(*_notes_where(place, period))
+            )
+        ).one()
+        return SentimentMix(counts, round(float(mean), 1) if mean is not None else None, int(rated))
+
+    async def topic_sentiments(self, place: Place, period: Period) -> dict[str, dict[str, int]]:
+        """Concern statements of each topic by their sentiment."""
+        rows = await self.session.execute(
+            sa.select(C.topic, C.sentiment, sa.func.count())
+            .where(*concerns_where(place, period))
+            .group_by(C.topic, C.sentiment)
+        )
+        out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SENTIMENTS, 0))
+        for topic, label, n in rows.all():
+            out[topic][label] = int(n)
+        return dict(out)
+
+    async def topic_neighborhoods(self, place: Place, period: Period) -> dict[str, list[tuple[str, int]]]:
+        """Notes of each topic per neighborhood, most first."""
+        rows = await self.session.execute(
+            sa.select(C.topic, C.neighborhood, sa.func.count(sa.distinct(C.note_id)).label("n"))
+            .where(*concerns_where(place, period), C.neighborhood.is_not(None))
+            .group_by(C.topic, C.neighborhood)
+            .order_by(C.topic, sa.desc("n"), C.neighborhood)
+        )
+        out: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for topic, hood, n in rows.all():
+            out[topic].append((str(hood), int(n)))
+        return dict(out)
+
+    async def quotes(self, place: Place, period: Period, per_topic: int = 3) -> dict[str, list[Quote]]:
+        """The most representative statements of each topic, one per note: highest topic score first
+        (the statements the model is surest belong to the topic), then the longest, then the newest."""
+        best_of_note = (
+            sa.select(
+                C.id,
+                C.note_id,
+                C.topic,
+                C.text,
+                C.span_start,
+                C.span_end,
+                C.topic_score,
+                sa.func.row_number()
+                .over(
+                    partition_by=(C.topic, C.note_id),
+                    order_by=(C.topic_score.desc(), sa.func.length(C.text).desc(), C.id),
+                )
+                .label("in_note"),
+            )
+            .where(*concerns_where(place, period), C.span_start >= 0)
+            .subquery()
+        )
+        ranked = sa.select(
+            best_of_note,
+            sa.func.row_number()
+            .over(
+                partition_by=best_of_note.c.topic,
+                order_by=(
+                    best_of_note.c.topic_score.desc(),
+                    sa.func.length(best_of_note.c.text).desc(),
+                    best_of_note.c.id,
+                ),
+            )
+            .label("rank"),
+        ).where(best_of_note.c.in_note == 1)
+        sub = ranked.subquery()
+        rows = await self.session.execute(
+            sa.select(sub).where(sub.c.rank <= per_topic).order_by(sub.c.topic, sub.c.rank)
+        )
+        out: dict[str, list[Quote]] = defaultdict(list)
+        for r in rows.mappings().all():
+            out[r["topic"]].append(
+                Quote(
+                    r["id"], r["note_id"], r["text"], r["span_start"], r["span_end"], round(float(r["topic_score"]), 4)
+                )
+            )
+        return dict(out)
+
+    async def model_versions(self, place: Place, period: Period) -> list[str]:
+        rows = await self.session.scalars(sa.select(C.model_version).where(*concerns_where(place, period)).distinct())
+        return sorted(rows.all())
+
+    async def unassigned_concerns(
+        self, place: Place, period: Period, limit: int = 5000
+    ) -> list[tuple[int, uuid.UUID, str, int, int, bytes]]:
+        rows = await self.session.execute(
+            sa.select(C.id, C.note_id, C.text, C.span_start, C.span_end, C.embedding)
+            .where(*concerns_where(place, period), C.topic == UNASSIGNED)
+            .order_by(C.occurred_at.desc(), C.id)
+            .limit(limit)
+        )
+        return [tuple(r) for r in rows.all()]  # type: ignore[misc]
+
+    async def district_topic_counts(self, period: Period) -> dict[str, dict[str, int]]:
+        """Notes per (district, topic) across the city, for the cross-district view."""
+        rows = await self.session.execute(
+            sa.select(C.district, C.topic, sa.func.count(sa.distinct(C.note_id)))
+            .where(*concerns_where(Place(), period))
+            .group_by(C.district, C.topic)
+        )
+        out: dict[str, dict[str, int]] = defaultdict(dict)
+        for district, topic, n in rows.all():
+            out[district][topic] = int(n)
+        return dict(out)
+
+    async def district_note_counts(self, period: Period) -> dict[str, int]:
+        rows = await self.session.execute(
+            sa.select(N.district, sa.func.count()).where(*_notes_where(Place(), period)).group_by(N.district)
+        )
+        return {d: int(n) for d, n in rows.all()}
+
+    async def notes_page(
+        self,
+        place: Place,
+        period: Period,
+        *,
+        topic: str | None,
+        sentiment: str | None,
+        cursor: Cursor | None,
+        limit: int,
+    ) -> tuple[int, Sequence[N], Sequence[C]]:
+        """The analyzed notes behind a figure (newest first, a keyset page of ``limit`` plus one
+        to tell whether more follow), their total, and the statements of them that the figure counts."""
+        if topic is not None:
+            cw = concerns_where(place, period)
+            cw.append(C.topic == topic)
+            if sentiment is not None:
+                cw.append(C.sentiment == sentiment)
+            ids = sa.select(C.note_id).where(*cw).distinct()
+            where: list[sa.ColumnElement[bool]] = [N.note_id.in_(ids)]
+        else:
+            where = _notes_where(place, period)
+            if sentiment is not None:
+                where.append(N.sentiment == sentiment)
+        total = int(await self.session.scalar(sa.select(sa.func.count()).select_from(N).where(*where)) or 0)
+        notes = (
+            await self.session.scalars(keyset(sa.select(N).where(*where), N.occurred_at, N.note_id, cursor, limit))
+        ).all()
+        concern_filter: list[sa.ColumnElement[bool]] = [C.note_id.in_([n.note_id for n in notes[:limit]])]
+        if topic is not None:
+            concern_filter += [C.topic == topic] + ([C.sentiment == sentiment] if sentiment else [])
+        rows = (await self.session.scalars(sa.select(C).where(*concern_filter).order_by(C.note_id, C.position))).all()
+        return total, notes, rows
+
+    async def lock_district(self, district: str) -> None:
+        """One transaction at a time publishes a district's insight (released at commit)."""
+        await self.session.execute(
+            sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("synthesis.insight:" + district)))
+        )
+
+    async def published_state(self, district: str) -> InsightState | None:
+        return await self.session.get(InsightState, district, with_for_update=True)
+
+    async def save_published_state(self, values: dict[str, Any]) -> None:
+        await self.session.execute(upsert(cast(sa.Table, InsightState.__table__), values, key=["district"]))
