@@ -133,8 +133,8 @@ async def load_city(p: Platform, rng: random.Random) -> City:
     from porchlight.kit.db import create_engine
     from porchlight.projects.departments.models import Team
     from porchlight.projects.priorities.models import Priority
-    from porchlight.projects.work.cards import card_of, head_of
     from porchlight.projects.work.models import Project, Task
+    from porchlight.projects.work.rules.cards import card_of, head_of
 
     city = City()
     today = datetime.now(UTC).date()
@@ -166,7 +166,7 @@ async def load_city(p: Platform, rng: random.Random) -> City:
             project["changed_at"] = datetime.now(UTC)
             dept = project["department"]
             owners = [dept, *(d for d in TEAM if d != dept)] if project["team"] else [dept]
-            # The card's JSON, as the service stores it with every change (work/cards.py).
+            # The card's JSON, as the service stores it with every change (work/rules/cards.py).
             project["card_head"] = head_of(card_of(SimpleNamespace(**project), owners))
             projects.append(project)
             city.projects.append(project)

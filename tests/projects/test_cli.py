@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from porchlight.kit.cli import app
 from porchlight.kit.settings import KitSettings
-from porchlight.projects.cli import projects_app
+from porchlight.projects.spec import spec
+from porchlight.projects.work.commands import projects_app
 
 
 @pytest.fixture
@@ -24,12 +25,12 @@ def cli_env(settings: KitSettings, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_seed_demo_then_remind_from_the_command_line(settings: KitSettings, cli_env: None) -> None:
     district = f"CLI-{uuid.uuid4().hex[:6]}"
     runner = CliRunner()
-    r = runner.invoke(projects_app, ["seed-demo", district])
+    r = runner.invoke(projects_app, ["seed-demo", district], obj=spec)
     assert r.exit_code == 0, r.output
     assert "1 priority created" in r.output
-    assert "0 priorities created" in runner.invoke(projects_app, ["seed-demo", district]).output
+    assert "0 priorities created" in runner.invoke(projects_app, ["seed-demo", district], obj=spec).output
     # The demo's projects are fresh: nothing is overdue or stalled yet.
-    r = runner.invoke(projects_app, ["remind", "--district", district])
+    r = runner.invoke(projects_app, ["remind", "--district", district], obj=spec)
     assert r.exit_code == 0 and "0 reminder(s) queued" in r.output
 
 
@@ -37,7 +38,7 @@ def test_remind_sends_one_event_per_late_project(settings: KitSettings, cli_env:
     # A plain test: the command runs its own event loop.
     district = f"CLI-{uuid.uuid4().hex[:6]}"
     runner = CliRunner()
-    assert runner.invoke(projects_app, ["seed-demo", district]).exit_code == 0
+    assert runner.invoke(projects_app, ["seed-demo", district], obj=spec).exit_code == 0
     asyncio.run(
         execute(
             settings,
@@ -46,7 +47,7 @@ def test_remind_sends_one_event_per_late_project(settings: KitSettings, cli_env:
             d=district,
         )
     )
-    r = runner.invoke(projects_app, ["remind", "--district", district])
+    r = runner.invoke(projects_app, ["remind", "--district", district], obj=spec)
     assert r.exit_code == 0 and "1 reminder(s) queued" in r.output, r.output
     assert "overdue  parks" in r.output
     [event] = asyncio.run(outbox_events(settings, "project.reminded.v1", district=district))

@@ -12,7 +12,7 @@ from support import bearer, eventually, running
 from porchlight.events import Topics
 from porchlight.kit.db import create_engine, session_factory
 from porchlight.kit.settings import KitSettings
-from porchlight.projects.demo import DEMO_PROJECTS, seed_demo
+from porchlight.projects.work.commands import DEMO_PROJECTS, seed_demo
 
 
 async def test_seed_demo_fills_the_board_and_is_idempotent(settings: KitSettings) -> None:

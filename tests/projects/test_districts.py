@@ -1,7 +1,7 @@
 """A district supervisor acts in their district only; a supervisor without the claim, city-wide.
 
 The token's ``district`` claim scopes changes — priorities, cards (moves, details, tasks), wins,
-reminders — as the dashboard scopes what a caller sees (districts.py). Reads stay shared.
+reminders — as the dashboard scopes what a caller sees (districts/scope.py). Reads stay shared.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ from support import scalar
 
 from porchlight.kit.db import asyncpg_dsn
 from porchlight.kit.settings import KitSettings
-from porchlight.projects.board import fanout
-from porchlight.projects.board.fanout import BoardFilter, BoardHub
+from porchlight.projects.board import worker
+from porchlight.projects.board.worker import BoardFilter, BoardHub
 
 
 def card(**fields: object) -> dict[str, object]:
@@ -28,7 +28,7 @@ def test_filters_match_priority_district_and_any_owner() -> None:
 async def test_a_subscriber_that_falls_behind_is_ended(settings: KitSettings) -> None:
     hub = BoardHub(asyncpg_dsn(settings.require_database_url()))
     async with hub.subscribe(BoardFilter()) as slow, hub.subscribe(BoardFilter(district="D9")) as other:
-        for v in range(fanout.QUEUE_LIMIT + 1):
+        for v in range(worker.QUEUE_LIMIT + 1):
             hub.publish(card(version=v))
         assert slow not in hub.subscribers and other in hub.subscribers
         drained = [slow.queue.get_nowait() for _ in range(slow.queue.qsize())]

@@ -13,18 +13,20 @@ from porchlight.events import (
     UpdatePublished,
 )
 from porchlight.kit.service import ServiceSpec
-from porchlight.projects.board.fanout import install_board_hub
 from porchlight.projects.board.routes import router as board_router
-from porchlight.projects.cli import projects_app
+from porchlight.projects.board.startup import install_board_hub
 from porchlight.projects.db import metadata, outbox
 from porchlight.projects.departments import models as _departments_models  # noqa: F401  (tables on the metadata)
 from porchlight.projects.departments.routes import router as departments_router
+from porchlight.projects.evaluation.routes import router as evaluation_router
 from porchlight.projects.exchange.routes import router as exchange_router
 from porchlight.projects.priorities import models as _models  # noqa: F401  (tables on the metadata)
 from porchlight.projects.priorities.routes import router as priorities_router
 from porchlight.projects.wins import models as _wins_models  # noqa: F401  (tables on the metadata)
 from porchlight.projects.wins.routes import router as wins_router
+from porchlight.projects.wins.startup import draft_wins_on_completion
 from porchlight.projects.work import models as _work_models  # noqa: F401  (tables on the metadata)
+from porchlight.projects.work.commands import projects_app
 from porchlight.projects.work.routes import router as work_router
 
 spec = ServiceSpec(
@@ -34,7 +36,15 @@ spec = ServiceSpec(
     metadata=metadata,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[priorities_router, work_router, board_router, wins_router, departments_router, exchange_router],
+    routers=[
+        priorities_router,
+        evaluation_router,
+        work_router,
+        board_router,
+        wins_router,
+        departments_router,
+        exchange_router,
+    ],
     produces=[
         PriorityCreated,
         ProjectCreated,
@@ -45,6 +55,6 @@ spec = ServiceSpec(
         TaskCompleted,
         UpdatePublished,
     ],
-    commands={"projects": projects_app},
-    on_startup=[install_board_hub],
+    commands={"projects": projects_app},  # `porchlight projects ...`; commands get the spec as ctx.obj
+    on_startup=[install_board_hub, draft_wins_on_completion],
 )

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.kit.errors import Conflict, ValidationProblem
 from porchlight.projects.departments.models import Department, Team
+from porchlight.projects.departments.repository import DepartmentRepository
 from porchlight.projects.departments.schemas import DepartmentIn, TeamIn
 
 
-async def known_departments(session: AsyncSession) -> dict[str, Department]:
-    return {d.code: d for d in await session.scalars(sa.select(Department))}
-
-
 async def require_department(session: AsyncSession, code: str, field: str) -> Department:
-    department = await session.get(Department, code)
+    department = await DepartmentRepository(session).department(code)
     if department is None:
         raise ValidationProblem(
             f"unknown department {code!r}", errors=[{"field": field, "message": f"unknown department {code!r}"}]
@@ -24,7 +20,7 @@ async def require_department(session: AsyncSession, code: str, field: str) -> De
 
 
 async def require_team(session: AsyncSession, code: str, field: str) -> Team:
-    team = await session.get(Team, code)
+    team = await DepartmentRepository(session).team(code)
     if team is None:
         raise ValidationProblem(
             f"unknown team {code!r}", errors=[{"field": field, "message": f"unknown team {code!r}"}]
@@ -33,16 +29,17 @@ async def require_team(session: AsyncSession, code: str, field: str) -> Team:
 
 
 async def add_department(session: AsyncSession, body: DepartmentIn) -> Department:
-    if await session.get(Department, body.code) is not None:
+    repo = DepartmentRepository(session)
+    if await repo.department(body.code) is not None:
         raise Conflict(f"department {body.code!r} exists")
     department = Department(code=body.code, name=body.name, kind=body.kind)
-    session.add(department)
-    await session.flush()
+    await repo.add(department)
     return department
 
 
 async def add_team(session: AsyncSession, body: TeamIn) -> Team:
-    known = await known_departments(session)
+    repo = DepartmentRepository(session)
+    known = {d.code for d in await repo.departments()}
     errors = [
         {"field": f"body.departments.{i}", "message": f"unknown department {code!r}"}
         for i, code in enumerate(body.departments)
@@ -50,9 +47,8 @@ async def add_team(session: AsyncSession, body: TeamIn) -> Team:
     ]
     if errors:
         raise ValidationProblem("unknown departments in the team", errors=errors)
-    if await session.get(Team, body.code) is not None:
+    if await repo.team(body.code) is not None:
         raise Conflict(f"team {body.code!r} exists")
     team = Team(code=body.code, name=body.name, departments=list(dict.fromkeys(body.departments)))
-    session.add(team)
-    await session.flush()
+    await repo.add(team)
     return team

@@ -5,47 +5,72 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from porchlight.kit.app import Session
 from porchlight.kit.auth import Allow, CurrentPrincipal, Principal, Role
-from porchlight.projects.inputs import QueryText
-from porchlight.projects.priorities.evaluation import evaluate
+from porchlight.kit.paging import MAX_LIMIT, Cursor, CursorParam, LimitParam, cursor_of, next_link
+from porchlight.projects.db import outbox
+from porchlight.projects.inputs.fields import QueryText
+from porchlight.projects.priorities import service
 from porchlight.projects.priorities.repository import PriorityRepository
-from porchlight.projects.priorities.schemas import Evaluation, PriorityIn, PriorityOut, PriorityPatch
-from porchlight.projects.priorities.service import create_priority, get_priority, patch_priority
+from porchlight.projects.priorities.schemas import PriorityIn, PriorityOut, PriorityPatch
 
 router = APIRouter(prefix="/v1/priorities", tags=["priorities"])
 
 #: Priorities are set by supervisors (district commanders) — admins always may; a supervisor whose
-#: token names a district sets and changes that district's only (districts.py).
+#: token names a district sets and changes that district's only (districts/scope.py).
 Supervisor = Annotated[Principal, Depends(Allow(Role.supervisor))]
 
 
 @router.get("", response_model=list[PriorityOut])
 async def list_priorities(
-    session: Session, _: CurrentPrincipal, district: QueryText = None, quarter: QueryText = None
+    session: Session,
+    _: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    district: QueryText = None,
+    quarter: QueryText = None,
+    cursor: CursorParam = None,
+    limit: LimitParam = MAX_LIMIT,
 ) -> list[PriorityOut]:
-    rows = await PriorityRepository(session).list_for(district, quarter)
+    """Priorities, newest first.
+
+    Filtered by district and quarter. The next page's URL comes in the `Link` header (none on the
+    last page); the body stays a plain list.
+    """
+    rows = await PriorityRepository(session).page(district, quarter, cursor_of(cursor), limit)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_link(request, response, Cursor(rows[-1].created_at, rows[-1].id) if more else None)
     return [PriorityOut.model_validate(p) for p in rows]
 
 
-@router.post("", response_model=PriorityOut, status_code=201, summary="Set a quarterly priority for a place")
-async def post_priority(body: PriorityIn, session: Session, who: Supervisor, request: Request) -> PriorityOut:
-    priority = await create_priority(session, request.app.state.spec.outbox, body, who)
-    return PriorityOut.model_validate(priority)
+@router.post("", response_model=PriorityOut, status_code=201)
+async def create_priority(body: PriorityIn, session: Session, who: Supervisor) -> PriorityOut:
+    """Set a quarterly priority for a place.
+
+    A concern without a place takes the priority's; its topic joins the priority's topics.
+    Sends `priority.created`.
+    """
+    return PriorityOut.model_validate(await service.create_priority(session, outbox, body, who))
 
 
 @router.get("/{priority_id}", response_model=PriorityOut)
-async def get_one(priority_id: uuid.UUID, session: Session, _: CurrentPrincipal) -> PriorityOut:
-    return PriorityOut.model_validate(await get_priority(session, priority_id))
+async def get_priority(priority_id: uuid.UUID, session: Session, _: CurrentPrincipal) -> PriorityOut:
+    """One priority.
+
+    Its place, topics, linked concerns and outcome measure.
+    """
+    return PriorityOut.model_validate(await service.get_priority(session, priority_id))
 
 
-@router.patch("/{priority_id}", response_model=PriorityOut, summary="Outcome measure, before/after, justification")
-async def patch_one(priority_id: uuid.UUID, patch: PriorityPatch, session: Session, who: Supervisor) -> PriorityOut:
-    return PriorityOut.model_validate(await patch_priority(session, priority_id, patch, who))
+@router.patch("/{priority_id}", response_model=PriorityOut)
+async def update_priority(
+    priority_id: uuid.UUID, patch: PriorityPatch, session: Session, who: Supervisor
+) -> PriorityOut:
+    """Outcome measure, before/after, justification.
 
-
-@router.get("/{priority_id}/evaluation", response_model=Evaluation)
-async def get_evaluation(priority_id: uuid.UUID, session: Session, _: CurrentPrincipal) -> Evaluation:
-    return await evaluate(session, await get_priority(session, priority_id))
+    Changes the fields sent; a district's supervisor changes their district's priorities only.
+    """
+    return PriorityOut.model_validate(await service.patch_priority(session, priority_id, patch, who))

@@ -7,14 +7,31 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
-from porchlight.projects.inputs import Input
+from porchlight.projects.inputs.fields import Input
 
-Text = Field(min_length=1, max_length=200)
+_CONCERN: JsonDict = {
+    "topic": "street_lighting",
+    "quote": "It is pitch dark on Main Street after seven.",
+    "mentions": 40,
+}
+_PRIORITY_IN: JsonDict = {
+    "title": "Safer streets in D4",
+    "district": "D4",
+    "neighborhood": "south-end",
+    "quarter": "2027-Q1",
+    "topics": ["violence"],
+    "concerns": [_CONCERN],
+    "outcome_measure": "Violent incidents reported per month",
+    "outcome_before": 12,
+}
 
 
 class ConcernLink(Input):
     """A residents' concern that motivated the priority, linked by topic and place ("you said")."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_CONCERN]})
 
     topic: str = Field(min_length=1, max_length=100)
     district: str | None = Field(default=None, max_length=60)
@@ -25,6 +42,10 @@ class ConcernLink(Input):
 
 
 class PriorityIn(Input):
+    """A quarterly priority for a place: a district is required, concerns are linked by topic and place."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_PRIORITY_IN]})
+
     title: str = Field(min_length=3, max_length=200)
     #: The place: a priority without one is refused (422 naming ``body.district``).
     district: str = Field(min_length=1, max_length=60)
@@ -38,6 +59,10 @@ class PriorityIn(Input):
 
 
 class PriorityPatch(Input):
+    """A change of a priority's title, outcome measure, before/after figures or justification."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"outcome_after": 7}]})
+
     title: str | None = Field(default=None, min_length=3, max_length=200)
     outcome_measure: str | None = Field(default=None, max_length=300)
     outcome_before: float | None = None
@@ -46,7 +71,25 @@ class PriorityPatch(Input):
 
 
 class PriorityOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    """A quarterly priority as stored: its place, topics, linked concerns and outcome measure."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                _PRIORITY_IN
+                | {
+                    "id": "6f1c2a52-3d7e-4c1b-9a43-0c9f1e2d7b10",
+                    "concerns": [_CONCERN | {"district": "D4", "neighborhood": "south-end"}],
+                    "topics": ["violence", "street_lighting"],
+                    "outcome_after": None,
+                    "enforcement_justification": None,
+                    "created_by": "sgt-rivera",
+                    "created_at": "2027-01-04T15:30:00Z",
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID
     title: str
@@ -61,32 +104,3 @@ class PriorityOut(BaseModel):
     enforcement_justification: str | None = None
     created_by: str | None = None
     created_at: datetime | None = None
-
-
-class Outcome(BaseModel):
-    measure: str | None
-    before: float | None
-    after: float | None
-    change: float | None
-    change_pct: float | None
-
-
-class Evaluation(BaseModel):
-    """How a priority is doing: its projects by status, how long they took, the outcome measure."""
-
-    priority_id: uuid.UUID
-    title: str
-    district: str
-    quarter: str
-    projects: int
-    by_status: dict[str, int]
-    done: int
-    in_progress: int
-    blocked: int
-    overdue: int
-    on_time_share: float | None
-    days_to_complete_median: float | None
-    days_to_complete_mean: float | None
-    remedy_mix: dict[str, int]
-    wins_published: int
-    outcome: Outcome

@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from porchlight.events import Outbox, PriorityCreated
 from porchlight.kit.auth import Principal
 from porchlight.kit.errors import NotFound
-from porchlight.projects.districts import check_district
+from porchlight.projects.districts.scope import check_district
 from porchlight.projects.priorities.models import Priority
+from porchlight.projects.priorities.repository import PriorityRepository
 from porchlight.projects.priorities.schemas import PriorityIn, PriorityPatch
 
 
@@ -38,8 +39,7 @@ async def create_priority(session: AsyncSession, outbox: Outbox, body: PriorityI
         enforcement_justification=body.enforcement_justification,
         created_by=who.subject,
     )
-    session.add(priority)
-    await session.flush()
+    await PriorityRepository(session).add(priority)
     await outbox.add(
         session,
         PriorityCreated(
@@ -55,8 +55,8 @@ async def create_priority(session: AsyncSession, outbox: Outbox, body: PriorityI
     return priority
 
 
-async def get_priority(session: AsyncSession, priority_id: uuid.UUID) -> Priority:
-    priority = await session.get(Priority, priority_id)
+async def get_priority(session: AsyncSession, priority_id: uuid.UUID, *, lock: bool = False) -> Priority:
+    priority = await PriorityRepository(session).get(priority_id, lock=lock)
     if priority is None:
         raise NotFound(f"no priority {priority_id}")
     return priority

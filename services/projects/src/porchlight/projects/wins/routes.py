@@ -5,46 +5,70 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from porchlight.kit.app import Session
 from porchlight.kit.auth import Allow, CurrentPrincipal, Principal, Role
-from porchlight.projects.inputs import QueryText
+from porchlight.kit.paging import MAX_LIMIT, Cursor, CursorParam, LimitParam, next_link
+from porchlight.projects.db import outbox
+from porchlight.projects.inputs.fields import QueryText
+from porchlight.projects.inputs.paging import cursor_at_time
+from porchlight.projects.wins import service
+from porchlight.projects.wins.repository import WinRepository
 from porchlight.projects.wins.schemas import WinOut, WinPatch
-from porchlight.projects.wins.service import approve_win, edit_win, get_win, list_wins
 
 router = APIRouter(prefix="/v1/wins", tags=["wins"])
 
-#: Supervisors edit and approve wins — a district supervisor their district's only (districts.py).
+#: Supervisors edit and approve wins — a district supervisor their district's only (districts/scope.py).
 Supervisor = Annotated[Principal, Depends(Allow(Role.supervisor))]
 
 
 @router.get("", response_model=list[WinOut])
-async def get_wins(
+async def list_wins(
     session: Session,
     _: CurrentPrincipal,
+    request: Request,
+    response: Response,
     status: Literal["draft", "published"] | None = None,
     district: QueryText = None,
     priority: uuid.UUID | None = None,
+    cursor: CursorParam = None,
+    limit: LimitParam = MAX_LIMIT,
 ) -> list[WinOut]:
-    return [WinOut.model_validate(w) for w in await list_wins(session, status, district, priority)]
+    """Wins, newest draft first.
+
+    Filtered by status (`draft` to review, `published`), district and priority. The next page's
+    URL comes in the `Link` header; the body stays a plain list.
+    """
+    rows = await WinRepository(session).page(status, district, priority, cursor_at_time(cursor), limit)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_link(request, response, Cursor(rows[-1].drafted_at, rows[-1].id) if more else None)
+    return [WinOut.model_validate(w) for w in rows]
 
 
 @router.get("/{win_id}", response_model=WinOut)
-async def get_one(win_id: uuid.UUID, session: Session, _: CurrentPrincipal) -> WinOut:
-    return WinOut.model_validate(await get_win(session, win_id))
+async def get_win(win_id: uuid.UUID, session: Session, _: CurrentPrincipal) -> WinOut:
+    """One win.
+
+    A draft (until a supervisor approves it) or a published win.
+    """
+    return WinOut.model_validate(await service.get_win(session, win_id))
 
 
-@router.patch("/{win_id}", response_model=WinOut, responses={409: {}}, summary="Edit a draft before approving it")
-async def patch_win(win_id: uuid.UUID, patch: WinPatch, session: Session, who: Supervisor) -> WinOut:
-    return WinOut.model_validate(await edit_win(session, win_id, patch, who))
+@router.patch("/{win_id}", response_model=WinOut, responses={409: {}})
+async def update_win(win_id: uuid.UUID, patch: WinPatch, session: Session, who: Supervisor) -> WinOut:
+    """Edit a draft before approving it.
+
+    Its title and body; a published win is final (409).
+    """
+    return WinOut.model_validate(await service.edit_win(session, win_id, patch, who))
 
 
-@router.post(
-    "/{win_id}/approval",
-    response_model=WinOut,
-    responses={409: {}},
-    summary="Approve a win: it goes out as update.published to the neighborhood's channels",
-)
-async def approve(win_id: uuid.UUID, session: Session, who: Supervisor, request: Request) -> WinOut:
-    return WinOut.model_validate(await approve_win(session, request.app.state.spec.outbox, win_id, who))
+@router.post("/{win_id}/approval", response_model=WinOut, responses={409: {}})
+async def approve_win(win_id: uuid.UUID, session: Session, who: Supervisor) -> WinOut:
+    """Approve a win: it goes out as update.published to the neighborhood's channels.
+
+    With its district, neighborhood, place, point and topics; approving twice is a 409.
+    """
+    return WinOut.model_validate(await service.approve_win(session, outbox, win_id, who))

@@ -8,18 +8,46 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from porchlight.projects.inputs import Input
+from porchlight.projects.inputs.fields import Input
 
 
 class WinPatch(Input):
     """A supervisor's edit of the draft before approving it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"title": "The streetlights on Main Street are fixed."}]})
 
     title: str | None = Field(default=None, min_length=3, max_length=200)
     body: str | None = Field(default=None, min_length=3, max_length=2000)
 
 
 class WinOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    """A win: a plain-language line about a finished project, a draft until a supervisor approves it."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "8a3e5c1f-2b7d-4f9a-9c6e-1d4b7a2f5e80",
+                    "project_id": "0b7e4d8c-5f1a-4c2e-8d3b-2a9f6c1e7d40",
+                    "priority_id": "6f1c2a52-3d7e-4c1b-9a43-0c9f1e2d7b10",
+                    "district": "D4",
+                    "neighborhood": "south-end",
+                    "place": "Main St between 3rd and 5th",
+                    "title": "The streetlights on Main Street between 3rd and 5th are fixed.",
+                    "body": "You told us about street lighting in south-end. Public Works finished “Fix the "
+                    "streetlights on Main Street” at Main St between 3rd and 5th on January 15. It is part "
+                    "of “Safer streets in D4”.",
+                    "topics": ["violence", "street_lighting"],
+                    "concerns": [{"topic": "street_lighting", "district": "D4", "neighborhood": "south-end"}],
+                    "status": "draft",
+                    "drafted_at": "2027-01-15T17:00:00Z",
+                    "approved_by": None,
+                    "published_at": None,
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID
     project_id: uuid.UUID

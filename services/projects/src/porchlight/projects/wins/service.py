@@ -10,17 +10,18 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import Outbox, UpdatePublished
 from porchlight.events.catalog import GeoPoint
 from porchlight.kit.auth import Principal
 from porchlight.kit.errors import Conflict, NotFound
-from porchlight.projects.departments.models import Department
-from porchlight.projects.districts import check_district
+from porchlight.projects.departments.repository import DepartmentRepository
+from porchlight.projects.districts.scope import check_district
 from porchlight.projects.priorities.models import Priority
+from porchlight.projects.priorities.repository import PriorityRepository
 from porchlight.projects.wins.models import Win
+from porchlight.projects.wins.repository import WinRepository
 from porchlight.projects.wins.schemas import WinPatch
 from porchlight.projects.work.models import Project
 
@@ -47,12 +48,13 @@ def draft_text(project: Project, priority: Priority, department_name: str) -> tu
 
 
 async def draft_win(session: AsyncSession, project: Project) -> Win:
-    existing = await session.scalar(sa.select(Win).where(Win.project_id == project.id))
+    """The win of a finished project, drafted once (a ``Completion`` step: wins/startup.py)."""
+    existing = await WinRepository(session).of_project(project.id)
     if existing is not None:
         return existing
-    priority = await session.get(Priority, project.priority_id)
+    priority = await PriorityRepository(session).get(project.priority_id)
     assert priority is not None
-    department = await session.get(Department, project.department)
+    department = await DepartmentRepository(session).department(project.department)
     title, body = draft_text(project, priority, department.name if department else project.department)
     concerns = [
         c
@@ -75,13 +77,12 @@ async def draft_win(session: AsyncSession, project: Project) -> Win:
         concerns=concerns,
         status="draft",
     )
-    session.add(win)
-    await session.flush()
+    await WinRepository(session).add(win)
     return win
 
 
 async def get_win(session: AsyncSession, win_id: uuid.UUID, *, lock: bool = False) -> Win:
-    win = await session.get(Win, win_id, with_for_update=lock or None)
+    win = await WinRepository(session).get(win_id, lock=lock)
     if win is None:
         raise NotFound(f"no win {win_id}")
     return win
@@ -94,7 +95,7 @@ async def edit_win(session: AsyncSession, win_id: uuid.UUID, patch: WinPatch, wh
         raise Conflict("the win is published; it cannot be edited")
     for name, value in patch.model_dump(exclude_unset=True).items():
         setattr(win, name, value)
-    await session.flush()
+    await WinRepository(session).flush()
     return win
 
 
@@ -106,7 +107,7 @@ async def approve_win(session: AsyncSession, outbox: Outbox, win_id: uuid.UUID, 
     win.status = "published"
     win.approved_by = who.subject
     win.published_at = datetime.now(UTC)
-    await session.flush()
+    await WinRepository(session).flush()
     point = GeoPoint(lat=win.lat, lon=win.lon) if win.lat is not None and win.lon is not None else None
     await outbox.add(
         session,
@@ -125,16 +126,3 @@ async def approve_win(session: AsyncSession, outbox: Outbox, win_id: uuid.UUID, 
         ),
     )
     return win
-
-
-async def list_wins(
-    session: AsyncSession, status: str | None, district: str | None, priority: uuid.UUID | None
-) -> list[Win]:
-    stmt = sa.select(Win).order_by(Win.drafted_at.desc()).limit(500)
-    if status:
-        stmt = stmt.where(Win.status == status)
-    if district:
-        stmt = stmt.where(Win.district == district)
-    if priority:
-        stmt = stmt.where(Win.priority_id == priority)
-    return list(await session.scalars(stmt))

@@ -1,5 +1,5 @@
 """Who may change a card: its own department (or a department of its team), and supervisors —
-within the caller's district when their token carries one (districts.py).
+within the caller's district when their token carries one (districts/scope.py).
 
 Everyone signed in reads every card (the board is shared); only the owners update theirs. The
 owning department comes from the ``department`` claim of the caller's token (or API key).
@@ -11,15 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.kit.auth import Principal, Role
 from porchlight.kit.errors import Forbidden
-from porchlight.projects.departments.models import Team
-from porchlight.projects.districts import check_district
+from porchlight.projects.departments.repository import DepartmentRepository
+from porchlight.projects.districts.scope import check_district
 from porchlight.projects.work.models import Project
 
 
 async def owners_of(session: AsyncSession, project: Project) -> list[str]:
     owners = [project.department]
     if project.team:
-        team = await session.get(Team, project.team)
+        team = await DepartmentRepository(session).team(project.team)
         if team is not None:
             owners += [d for d in team.departments if d not in owners]
     return owners

@@ -1,17 +1,19 @@
-"""Rules for micro-projects: creation with DICE checks and warnings, moves, tasks, completion.
+"""Rules for micro-projects: creation with DICE checks and warnings, moves, tasks, completion,
+and reminding the owners of what needs attention.
 
 Every change bumps the card's ``version`` (its ETag), is announced to the open boards
-(board/fanout.py) and leaves its events in the outbox — all in the caller's transaction.
+(repository.py: ``pg_notify``) and leaves its events in the outbox — all in the caller's
+transaction. What else a finished project sets off (wins drafts one) is handed in as a
+``Completion``: work does not know who listens.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
-from datetime import UTC, date, datetime
-from typing import Any
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import (
@@ -20,33 +22,44 @@ from porchlight.events import (
     ProjectCompletionRequested,
     ProjectCreated,
     ProjectMoved,
+    ProjectReminded,
     TaskCompleted,
 )
-from porchlight.events.catalog import GeoPoint
 from porchlight.kit.auth import Principal, Role
-from porchlight.kit.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
-from porchlight.projects.board.fanout import announce
+from porchlight.kit.errors import Conflict, Forbidden, NotFound, ValidationProblem
 from porchlight.projects.departments.service import require_department, require_team
-from porchlight.projects.districts import check_district
-from porchlight.projects.priorities.models import Priority
-from porchlight.projects.wins.service import draft_win
+from porchlight.projects.districts.scope import check_district
+from porchlight.projects.priorities.repository import PriorityRepository
 from porchlight.projects.work.access import owners_of, require_owner
-from porchlight.projects.work.cards import card_of, head_of
 from porchlight.projects.work.models import Project, ProjectMove, Task
-from porchlight.projects.work.schemas import MoveIn, ProjectIn, ProjectPatch, TaskIn, TaskPatch, Warning_
-from porchlight.projects.work.transitions import allowed_from
+from porchlight.projects.work.repository import WorkRepository
+from porchlight.projects.work.rules.cards import card_of, card_of_head, head_of, notice_of
+from porchlight.projects.work.rules.planning import (
+    check_dates,
+    check_enforcement_order,
+    check_version,
+    planning_advice,
+)
+from porchlight.projects.work.rules.transitions import allowed_from
+from porchlight.projects.work.schemas import MoveIn, PlanningWarning, ProjectIn, ProjectPatch, TaskIn, TaskPatch
 
-#: Micro-projects take one or two weeks; longer ones are worth splitting.
-MAX_SPAN_DAYS = 14
-#: A quarter's priority is broken into 10-20 micro-projects.
-MAX_PROJECTS_PER_PRIORITY = 20
-#: DICE puts enforcement last: while a priority holds fewer than this many projects and they are
-#: all enforcement, a new enforcement project must say why.
-FIRST_PROJECTS = 3
+STALLED_AFTER = timedelta(days=7)
+REMIND_AT_MOST_EVERY = timedelta(hours=20)
+
+Reason = Literal["overdue", "stalled"]
+#: A step run when a project is done, in the transaction that moves it (wins/startup.py).
+DoneStep = Callable[[AsyncSession, Project], Awaitable[object]]
 
 
-class PreconditionRequired(ProblemError):
-    status, slug, title = 428, "precondition-required", "Precondition required"
+class Completion:
+    """What a finished project sets off, in the same transaction: the steps handed in at start-up."""
+
+    def __init__(self, *steps: DoneStep) -> None:
+        self.steps = steps
+
+    async def __call__(self, session: AsyncSession, project: Project) -> None:
+        for step in self.steps:
+            await step(session, project)
 
 
 def now() -> datetime:
@@ -54,67 +67,30 @@ def now() -> datetime:
 
 
 async def get_project(session: AsyncSession, project_id: uuid.UUID, *, lock: bool = False) -> Project:
-    stmt = sa.select(Project).where(Project.id == project_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    project = await session.scalar(stmt)
+    project = await WorkRepository(session).get(project_id, lock=lock)
     if project is None:
         raise NotFound(f"no project {project_id}")
     return project
 
 
-def check_version(project: Project, expected: int | None, current: dict[str, Any]) -> None:
-    """Optimistic concurrency: a change based on an older card loses with the current card."""
-    if expected is None:
-        raise PreconditionRequired(
-            "send If-Match with the card's ETag (or its version in the body): the board is shared",
-            errors=[{"field": "header.If-Match", "message": "missing"}],
-        )
-    if expected != project.version:
-        raise Conflict(
-            f"the card changed since version {expected}: it is at version {project.version}",
-            current=current,
-        )
-
-
-def _dates_in_order(starts_on: date, due_on: date, field: str = "body.due_on") -> None:
-    if due_on < starts_on:
-        raise ValidationProblem(
-            "the due date is before the start date",
-            errors=[{"field": field, "message": f"due {due_on} is before the start {starts_on}"}],
-        )
-
-
-def _span_warning(starts_on: date, due_on: date) -> list[Warning_]:
-    span = (due_on - starts_on).days + 1
-    if span <= MAX_SPAN_DAYS:
-        return []
-    return [
-        Warning_(
-            code="long-project",
-            field="body.due_on",
-            message=f"spans {span} days; micro-projects take one or two weeks: consider splitting it",
-        )
-    ]
-
-
 async def _touch(session: AsyncSession, project: Project) -> dict[str, Any]:
     """After a change: a new version, the change time, the card announced to the boards."""
-    before = json.loads(project.card_head + "}") if project.card_head else None
+    repo = WorkRepository(session)
+    before = card_of_head(project.card_head)
     project.version += 1
     project.changed_at = now()
-    await session.flush()
+    await repo.flush()
     card = card_of(project, await owners_of(session, project))
     project.card_head = head_of(card)
-    await session.flush()
-    await announce(session, card, before)
+    await repo.flush()
+    await repo.announce(notice_of(card, before))
     return card
 
 
 async def create_project(
     session: AsyncSession, outbox: Outbox, body: ProjectIn, who: Principal
-) -> tuple[Project, list[Warning_]]:
-    priority = await session.get(Priority, body.priority_id, with_for_update=True)  # counts stay true
+) -> tuple[Project, list[PlanningWarning]]:
+    priority = await PriorityRepository(session).get(body.priority_id, lock=True)  # counts stay true
     if priority is None:
         raise ValidationProblem(
             "unknown priority", errors=[{"field": "body.priority_id", "message": f"no priority {body.priority_id}"}]
@@ -128,37 +104,18 @@ async def create_project(
     # A district's caller adds work to their district's priorities, in their district.
     check_district(who, priority.district, "the priority", "body.priority_id")
     check_district(who, body.district or priority.district, "the project", "body.district")
-    _dates_in_order(body.starts_on, body.due_on)
+    check_dates(body.starts_on, body.due_on)
     for i, task in enumerate(body.tasks):
         if task.department:
             await require_department(session, task.department, f"body.tasks.{i}.department")
 
-    kinds = list(await session.scalars(sa.select(Project.remedy_kind).where(Project.priority_id == priority.id)))
-    if (
-        body.remedy_kind == "enforcement"
-        and len(kinds) < FIRST_PROJECTS
-        and all(k == "enforcement" for k in kinds)
-        and not (body.justification or priority.enforcement_justification)
-    ):
-        raise ValidationProblem(
-            "DICE puts enforcement last: say why this priority starts with enforcement",
-            errors=[
-                {
-                    "field": "body.justification",
-                    "message": "required while the priority's first projects are all enforcement: were physical "
-                    "changes, positive activities, ownership of the space and policy considered?",
-                }
-            ],
-        )
-    warnings = _span_warning(body.starts_on, body.due_on)
-    if len(kinds) + 1 > MAX_PROJECTS_PER_PRIORITY:
-        warnings.append(
-            Warning_(
-                code="large-priority",
-                field="body.priority_id",
-                message=f"the priority now holds {len(kinds) + 1} projects (10-20 work best): consider splitting it",
-            )
-        )
+    repo = WorkRepository(session)
+    kinds = await repo.remedy_kinds(priority.id)
+    check_enforcement_order(body.remedy_kind, kinds, bool(body.justification or priority.enforcement_justification))
+    warnings = [
+        PlanningWarning(code=code, field=field, message=message)
+        for code, field, message in planning_advice(body.starts_on, body.due_on, len(kinds) + 1)
+    ]
 
     stamp = now()
     project = Project(
@@ -187,16 +144,15 @@ async def create_project(
         created_at=stamp,
         changed_at=stamp,
     )
-    session.add(project)
-    await session.flush()
-    for task in body.tasks:
-        session.add(_task(project, task))
-    session.add(ProjectMove(project_id=project.id, from_status=None, to_status="proposed", moved_by=who.subject))
-    await session.flush()
+    await repo.add(project)
+    await repo.add(
+        *(_task(project, task) for task in body.tasks),
+        ProjectMove(project_id=project.id, from_status=None, to_status="proposed", moved_by=who.subject),
+    )
     card = card_of(project, owners)
     project.card_head = head_of(card)
-    await session.flush()
-    await announce(session, card)
+    await repo.flush()
+    await repo.announce(notice_of(card))
     await outbox.add(
         session,
         ProjectCreated(
@@ -233,13 +189,13 @@ async def update_project(
 ) -> Project:
     project = await get_project(session, project_id, lock=True)
     owners = await require_owner(session, who, project)
-    check_version(project, expected if expected is not None else patch.version, card_of(project, owners))
+    check_version(project.version, expected if expected is not None else patch.version, card_of(project, owners))
     changes = patch.model_dump(exclude_unset=True, exclude={"version", "point"})
     if "department" in changes:
         await require_department(session, changes["department"], "body.department")
     if changes.get("team"):
         await require_team(session, changes["team"], "body.team")
-    _dates_in_order(changes.get("starts_on", project.starts_on), changes.get("due_on", project.due_on))
+    check_dates(changes.get("starts_on", project.starts_on), changes.get("due_on", project.due_on))
     for name, value in changes.items():
         setattr(project, name, value)
     if "point" in patch.model_fields_set:
@@ -250,11 +206,18 @@ async def update_project(
 
 
 async def move_project(
-    session: AsyncSession, outbox: Outbox, project_id: uuid.UUID, move: MoveIn, expected: int | None, who: Principal
+    session: AsyncSession,
+    outbox: Outbox,
+    project_id: uuid.UUID,
+    move: MoveIn,
+    expected: int | None,
+    who: Principal,
+    *,
+    on_done: Completion,
 ) -> Project:
     project = await get_project(session, project_id, lock=True)
     owners = await require_owner(session, who, project)
-    check_version(project, expected if expected is not None else move.version, card_of(project, owners))
+    check_version(project.version, expected if expected is not None else move.version, card_of(project, owners))
     allowed = allowed_from(project.status)
     if move.to not in allowed:
         raise Conflict(
@@ -279,7 +242,7 @@ async def move_project(
     project.awaiting_confirmation = False if move.to == "done" else project.awaiting_confirmation
     if move.to == "done":
         project.completed_at = stamp
-    session.add(
+    WorkRepository(session).stage(
         ProjectMove(
             project_id=project.id,
             from_status=from_status,
@@ -315,7 +278,7 @@ async def move_project(
                 completed_by=who.subject,
             )
         )
-        await draft_win(session, project)
+        await on_done(session, project)
     await outbox.add(session, *events)
     return project
 
@@ -328,7 +291,7 @@ async def add_task(session: AsyncSession, project_id: uuid.UUID, body: TaskIn, w
     if body.department:
         await require_department(session, body.department, "body.department")
     task = _task(project, body)
-    session.add(task)
+    WorkRepository(session).stage(task)  # flushed with the card's change below
     project.tasks_total += 1
     project.awaiting_confirmation = False
     await _touch(session, project)
@@ -339,7 +302,7 @@ async def change_task(
     session: AsyncSession, outbox: Outbox, project_id: uuid.UUID, task_id: uuid.UUID, patch: TaskPatch, who: Principal
 ) -> Task:
     project = await get_project(session, project_id, lock=True)
-    task = await session.get(Task, task_id)
+    task = await WorkRepository(session).task(task_id)
     if task is None or task.project_id != project.id:
         raise NotFound(f"no task {task_id} in project {project_id}")
     # The task's own department may tick it off, as may the project's owners (in their district).
@@ -389,14 +352,55 @@ async def change_task(
 
 
 async def tasks_of(session: AsyncSession, project_id: uuid.UUID) -> list[Task]:
-    return list(await session.scalars(sa.select(Task).where(Task.project_id == project_id).order_by(Task.created_at)))
+    return await WorkRepository(session).tasks_of(project_id)
 
 
 async def history_of(session: AsyncSession, project_id: uuid.UUID) -> list[ProjectMove]:
     await get_project(session, project_id)
-    stmt = sa.select(ProjectMove).where(ProjectMove.project_id == project_id).order_by(ProjectMove.id)
-    return list(await session.scalars(stmt))
+    return await WorkRepository(session).moves_of(project_id)
 
 
-def point_of(project: Project) -> GeoPoint | None:
-    return GeoPoint(lat=project.lat, lon=project.lon) if project.lat is not None and project.lon is not None else None
+async def remind(
+    session: AsyncSession,
+    outbox: Outbox,
+    who: Principal,
+    district: str | None = None,
+    department: str | None = None,
+) -> list[tuple[Project, Reason]]:
+    """One ``project.reminded`` per overdue or stalled project not reminded in the last day.
+
+    A reminder is an event other systems turn into an email or a text; a project is reminded at
+    most once a day, however often reminders are run.
+    """
+    repo = WorkRepository(session)
+    stamp = now()
+    due: dict[object, tuple[Project, Reason]] = {}
+    for p in await repo.stalled(district, department, stamp - STALLED_AFTER):
+        due[p.id] = (p, "stalled")
+    for p in await repo.overdue(district, department, stamp.date()):
+        due[p.id] = (p, "overdue")  # overdue says more than stalled
+    sent: list[tuple[Project, Reason]] = []
+    for project, reason in due.values():
+        if project.reminded_at is not None and stamp - project.reminded_at < REMIND_AT_MOST_EVERY:
+            continue
+        # Reminding is not a change of the card: changed_at stays (it measures stalling).
+        project.reminded_at = stamp
+        sent.append((project, reason))
+        await outbox.add(
+            session,
+            ProjectReminded(
+                project_id=project.id,
+                priority_id=project.priority_id,
+                title=project.title,
+                district=project.district,
+                department=project.department,
+                owner=project.owner,
+                reason=reason,
+                due_on=project.due_on,
+                last_changed_at=project.changed_at,
+                reminded_at=stamp,
+                reminded_by=who.subject,
+            ),
+        )
+    await repo.flush()
+    return sent

@@ -19,7 +19,7 @@ SCHEMA = "projects"
 
 
 def upgrade() -> None:
-    # NULL for rows written before: the board builds those cards itself (board/query.py).
+    # NULL for rows written before: the board builds those cards itself (board/repository.py).
     op.add_column("projects", sa.Column("card_head", sa.Text), schema=SCHEMA)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 #: Projects are planned for this century (a calendar feed adds a day to the due date).
@@ -17,8 +16,10 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 Day = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
 
 NO_NUL = r"^[^\x00]*$"
-#: A filter given in the query string (district, department...).
-QueryText = Annotated[str | None, Query(max_length=100, pattern=NO_NUL)]
+#: A filter given in the query string (district, department...). A pydantic ``Field`` rather
+#: than FastAPI's ``Query``: FastAPI reads it alike (same 422, same OpenAPI) and this package
+#: stays free of HTTP.
+QueryText = Annotated[str | None, Field(max_length=100, pattern=NO_NUL)]
 
 
 def _no_nul(value: Any) -> Any:
@@ -33,6 +34,7 @@ def _no_nul(value: Any) -> Any:
 class Input(BaseModel):
     """Base of request bodies."""
 
+    # Unknown fields are ignored, as they always were here (forbidding them would break callers).
     model_config = ConfigDict(allow_inf_nan=False, extra="ignore")
 
     @field_validator("*", mode="after")

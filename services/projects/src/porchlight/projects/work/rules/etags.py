@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import Response
-
 from porchlight.kit.errors import ValidationProblem
 
 
 def etag(version: int) -> str:
     return f'"{version}"'
-
-
-def set_etag(response: Response, version: int) -> None:
-    response.headers["ETag"] = etag(version)
 
 
 def if_match_version(header: str | None) -> int | None:

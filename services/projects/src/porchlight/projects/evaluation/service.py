@@ -10,24 +10,17 @@ import statistics
 from collections import Counter
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from porchlight.projects.evaluation.repository import EvaluationRepository
+from porchlight.projects.evaluation.schemas import Evaluation, Outcome
 from porchlight.projects.priorities.models import Priority
-from porchlight.projects.priorities.schemas import Evaluation, Outcome
-from porchlight.projects.wins.models import Win
-from porchlight.projects.work.models import Project
-from porchlight.projects.work.transitions import STATUSES
+from porchlight.projects.work.rules.transitions import STATUSES
 
 
 async def evaluate(session: AsyncSession, priority: Priority) -> Evaluation:
-    rows = (
-        await session.execute(
-            sa.select(
-                Project.status, Project.remedy_kind, Project.starts_on, Project.due_on, Project.completed_at
-            ).where(Project.priority_id == priority.id)
-        )
-    ).all()
+    repo = EvaluationRepository(session)
+    rows = await repo.projects_of(priority.id)
     today = datetime.now(UTC).date()
     by_status = {s: 0 for s in STATUSES} | dict(Counter(r.status for r in rows))
     days: list[float] = []
@@ -38,9 +31,7 @@ async def evaluate(session: AsyncSession, priority: Priority) -> Evaluation:
             days.append(float(max((finished - r.starts_on).days, 0)))
             on_time += finished <= r.due_on
     overdue = sum(1 for r in rows if r.status != "done" and r.due_on < today)
-    wins = await session.scalar(
-        sa.select(sa.func.count()).where(Win.priority_id == priority.id, Win.status == "published")
-    )
+    wins = await repo.wins_published(priority.id)
     before, after = priority.outcome_before, priority.outcome_after
     change = after - before if before is not None and after is not None else None
     change_pct = round(100 * change / before, 1) if change is not None and before else None
@@ -59,7 +50,7 @@ async def evaluate(session: AsyncSession, priority: Priority) -> Evaluation:
         days_to_complete_median=statistics.median(days) if days else None,
         days_to_complete_mean=round(statistics.fmean(days), 1) if days else None,
         remedy_mix=dict(Counter(r.remedy_kind for r in rows)),
-        wins_published=int(wins or 0),
+        wins_published=wins,
         outcome=Outcome(
             measure=priority.outcome_measure, before=before, after=after, change=change, change_pct=change_pct
         ),

@@ -1,12 +1,12 @@
 """Card changes reach every open board, on every replica, when their transaction commits.
 
-The change is announced with ``pg_notify`` inside the transaction that makes it: PostgreSQL
-delivers the notification only on commit (never for a rolled-back change) and to every
-listening connection, so each replica's ``BoardHub`` — one LISTEN connection per process, opened
-while someone watches — hears every replica's changes within milliseconds, and hands each card
-to the open streams whose filter it matches. Kafka carries the same moves as events
-(``project.moved`` ...) for other systems; a consumer group would hand each event to one replica
-only, which is why the board does not listen there.
+Work announces each change with ``pg_notify`` inside the transaction that makes it
+(work/repository.py): PostgreSQL delivers the notification only on commit (never for a
+rolled-back change) and to every listening connection, so each replica's ``BoardHub`` — one
+LISTEN connection per process, opened while someone watches — hears every replica's changes
+within milliseconds, and hands each card to the open streams whose filter it matches. Kafka
+carries the same moves as events (``project.moved`` ...) for other systems; a consumer group
+would hand each event to one replica only, which is why the board does not listen there.
 """
 
 from __future__ import annotations
@@ -20,40 +20,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.kit.runtime import ServiceRuntime
-from porchlight.projects.board.cache import BUMP, BoardCache
+from porchlight.projects.work.repository import CARD_CHANNEL
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "porchlight_projects_board"
 #: A subscriber this far behind is dropped (its browser reconnects and reloads the board).
 QUEUE_LIMIT = 1000
 
 
-#: The fields a board is filtered on (``BoardFilter``).
-PLACEMENT = ("priority_id", "district", "owners")
-
-
-async def announce(session: AsyncSession, card: dict[str, Any], before: dict[str, Any] | None = None) -> None:
-    """Queue the card for the boards; sent by PostgreSQL when the caller's transaction commits.
-
-    ``before`` is the card as it was: when a change takes the card off a board (another owning
-    department, district or priority), that board still hears of it — the card carries ``was``
-    — and drops it, instead of showing it until reloaded.
-    Also moves the boards' generation on (board/cache.py): cached boards are rebuilt.
-    """
-    payload = dict(card)
-    if before is not None and any(before.get(k) != card.get(k) for k in PLACEMENT):
-        payload["was"] = {k: before.get(k) for k in PLACEMENT}
-    await session.execute(BUMP)
-    await session.execute(sa.select(sa.func.pg_notify(CHANNEL, json.dumps(payload, separators=(",", ":")))))
-
-
 @dataclass(frozen=True)
 class BoardFilter:
+    """What a stream shows: the cards of one priority, district or owning department (any given)."""
+
     priority: str | None = None
     district: str | None = None
     department: str | None = None
@@ -91,7 +70,7 @@ class BoardHub:
             if self._conn is not None and not self._conn.is_closed():
                 return
             self._conn = await asyncpg.connect(self.dsn)
-            await self._conn.add_listener(CHANNEL, self._on_notify)
+            await self._conn.add_listener(CARD_CHANNEL, self._on_notify)
             self._conn.add_termination_listener(self._on_lost)
 
     async def _stop_listening(self) -> None:
@@ -150,11 +129,3 @@ class BoardHub:
     async def close(self) -> None:
         self.subscribers.clear()
         await self._stop_listening()
-
-
-def install_board_hub(runtime: ServiceRuntime) -> None:
-    """on_startup hook: the process's hub (listening on the service's database) and board cache."""
-    from porchlight.kit.db import asyncpg_dsn
-
-    runtime.provide(BoardHub(asyncpg_dsn(runtime.settings.require_database_url())))
-    runtime.provide(BoardCache())

@@ -1,8 +1,8 @@
-"""Demo priorities and micro-projects for the demo city (``porchlight demo load`` calls ``seed_demo``).
+"""``porchlight projects``: remind owners of overdue and stalled projects (cron), seed the demo.
 
-One priority per district, each broken into micro-projects across departments — physical
-changes and positive activities first, as DICE asks — with tasks, some already moving on the
-board. Idempotent: a district that already has the demo priority of the quarter is skipped.
+The demo: one priority per district, each broken into micro-projects across departments —
+physical changes and positive activities first, as DICE asks — with tasks, some already moving
+on the board. Idempotent: a district that already has the demo priority of the quarter is skipped.
 """
 
 from __future__ import annotations
@@ -10,21 +10,59 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
 
-import sqlalchemy as sa
+import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import Outbox
 from porchlight.kit.auth import Principal, Role
+from porchlight.kit.commands import in_transaction
+from porchlight.projects.db import outbox as projects_outbox
 from porchlight.projects.departments.models import Team
-from porchlight.projects.priorities.models import Priority
+from porchlight.projects.departments.repository import DepartmentRepository
+from porchlight.projects.priorities.repository import PriorityRepository
 from porchlight.projects.priorities.schemas import ConcernLink, PriorityIn
 from porchlight.projects.priorities.service import create_priority
 from porchlight.projects.work.schemas import MoveIn, ProjectIn, TaskIn, TaskPatch
-from porchlight.projects.work.service import change_task, create_project, move_project, tasks_of
+from porchlight.projects.work.service import Completion, change_task, create_project, move_project, remind, tasks_of
+
+projects_app = typer.Typer(help="Priorities, micro-projects and wins.", no_args_is_help=True)
 
 DEMO_TITLE = "Safer streets in {district}"
 SYSTEM = Principal(subject="demo-loader", roles=frozenset({Role.supervisor}))
+
+
+@projects_app.command("remind")
+def remind_cmd(
+    ctx: typer.Context,
+    district: Annotated[str | None, typer.Option(help="Only this district")] = None,
+    department: Annotated[str | None, typer.Option(help="Only this department's projects")] = None,
+) -> None:
+    """Send project.reminded for every overdue or stalled project not reminded today (run it daily)."""
+    who = Principal(subject="porchlight-projects-remind", roles=frozenset({Role.supervisor}), kind="system")
+
+    async def work(session: AsyncSession) -> list[str]:
+        sent = await remind(session, projects_outbox, who, district, department)
+        return [f"{reason:<8} {p.department:<18} {p.due_on} {p.title}" for p, reason in sent]
+
+    lines = in_transaction(ctx, work)
+    for line in lines:
+        typer.echo(line)
+    typer.echo(f"{len(lines)} reminder(s) queued")
+
+
+@projects_app.command("seed-demo")
+def seed_demo_cmd(
+    ctx: typer.Context, districts: Annotated[list[str], typer.Argument(help="District codes, e.g. D1 D4")]
+) -> None:
+    """Add the demo priority and its micro-projects to each district (skips districts that have it)."""
+
+    async def work(session: AsyncSession) -> list[uuid.UUID]:
+        return await seed_demo(session, districts)
+
+    created = in_transaction(ctx, work)
+    typer.echo(f"{len(created)} priorit{'y' if len(created) == 1 else 'ies'} created")
 
 
 @dataclass(frozen=True)
@@ -102,11 +140,11 @@ DEMO_PROJECTS = [
 
 
 async def ensure_demo_teams(session: AsyncSession) -> None:
-    if await session.get(Team, "police-social") is None:
-        session.add(
+    repo = DepartmentRepository(session)
+    if await repo.team("police-social") is None:
+        await repo.add(
             Team(code="police-social", name="Police and social worker", departments=["police", "social-services"])
         )
-        await session.flush()
 
 
 def _quarter(day: date) -> str:
@@ -118,24 +156,17 @@ async def seed_demo(
 ) -> list[uuid.UUID]:
     """Create the demo priority and its projects in each district; returns the new priorities' ids.
 
-    Runs in the caller's transaction (events go to the outbox with the rows).
+    Runs in the caller's transaction (events go to the outbox with the rows; the service's own
+    outbox unless another is given).
     """
-    if outbox is None:
-        from porchlight.projects.spec import spec  # the service's own outbox
-
-        outbox = spec.outbox
+    outbox = projects_outbox if outbox is None else outbox
     today = today or datetime.now(UTC).date()
     quarter = _quarter(today)
     await ensure_demo_teams(session)
     created: list[uuid.UUID] = []
     for district in districts:
         title = DEMO_TITLE.format(district=district)
-        exists = await session.scalar(
-            sa.select(Priority.id).where(
-                Priority.district == district, Priority.title == title, Priority.quarter == quarter
-            )
-        )
-        if exists is not None:
+        if await PriorityRepository(session).find(district, title, quarter) is not None:
             continue
         priority = await create_priority(
             session,
@@ -182,6 +213,7 @@ async def seed_demo(
                     MoveIn(to=to, reason=reason),
                     project.version,
                     SYSTEM,
+                    on_done=Completion(),  # the demo moves no card to done
                 )
             if demo.moves[-1:] == ("in_progress",):
                 first = (await tasks_of(session, project.id))[0]

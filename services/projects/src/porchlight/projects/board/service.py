@@ -1,7 +1,7 @@
 """Boards are read far more often than cards move: each process keeps the boards it served.
 
-Every card change bumps ``board_state.generation`` in its own transaction (fanout.announce), so
-the counter a reader sees is committed together with the cards it covers. A cached board is
+Every card change bumps ``board_state.generation`` in its own transaction (work/repository.py),
+so the counter a reader sees is committed together with the cards it covers. A cached board is
 served while the generation it was built at is still the current one — on any replica, since
 the counter lives in the database. A board built just after a change committed may be filed
 under the generation before it; it is only rebuilt once more, never served stale.
@@ -9,20 +9,16 @@ under the generation before it; it is only rebuilt once more, never served stale
 
 from __future__ import annotations
 
+import uuid
 from collections import OrderedDict
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-BUMP = sa.text("UPDATE projects.board_state SET generation = generation + 1 WHERE id = 1")
-READ = sa.text("SELECT generation FROM projects.board_state WHERE id = 1")
+from porchlight.projects.board.repository import board_json, generation
 
 Key = tuple[str | None, str | None, str | None, date]
-
-
-async def generation(conn: AsyncConnection) -> int:
-    return int((await conn.execute(READ)).scalar_one())
 
 
 class BoardCache:
@@ -49,3 +45,33 @@ class BoardCache:
         while self._bytes > self.max_bytes and len(self._entries) > 1:
             _, (_, dropped) = self._entries.popitem(last=False)
             self._bytes -= len(dropped)
+
+
+@dataclass(frozen=True)
+class BoardRead:
+    """A board as read: its entity tag and, unless the caller's copy is current, its JSON."""
+
+    tag: str
+    text: str | None
+
+
+async def read_board(
+    conn: AsyncConnection,
+    cache: BoardCache,
+    priority: uuid.UUID | None,
+    district: str | None,
+    department: str | None,
+    if_none_match: str | None,
+) -> BoardRead:
+    """The board's JSON: none when ``if_none_match`` is current, from the cache when unchanged."""
+    current = await generation(conn)
+    today = datetime.now(UTC).date()
+    tag = f'"b{current}-{today.isoformat()}"'
+    if if_none_match == tag:
+        return BoardRead(tag, None)
+    key = (str(priority) if priority else None, district, department, today)
+    text = cache.get(key, current)
+    if text is None:
+        text = await board_json(conn, priority, district, department)
+        cache.put(key, current, text)
+    return BoardRead(tag, text)

@@ -1,10 +1,11 @@
-"""The board's read: each column's cards come back from PostgreSQL as one JSON text.
+"""All SQL of the board: each column's cards come back from PostgreSQL as one JSON text.
 
 A city board holds a thousand cards; building them as Python objects and serializing them cost
 more than the query. Every change stores the card's JSON with the project (``card_head``: all
 but ``overdue``, which depends on the day); the board appends ``overdue`` and joins them in SQL,
-and the text is spliced into the answer unparsed. The card's shape is the one ``work/cards.py``
-builds for the live stream and for 409s; tests/projects/test_board.py checks that all agree.
+and the text is spliced into the answer unparsed. The card's shape is the one work builds for
+the live stream and for 409s (work/rules/cards.py); tests/projects/test_board.py checks that all
+agree.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from porchlight.projects.work.transitions import ALLOWED, COLUMN_TITLES, STATUSES
+from porchlight.projects.work.rules.transitions import ALLOWED, COLUMN_TITLES, STATUSES
 
 _ALLOWED_SQL = " ".join(
     f"WHEN '{status}' THEN '{json.dumps(list(moves), separators=(',', ':'))}'::json"
@@ -55,6 +56,14 @@ FROM projects.projects p LEFT JOIN projects.teams t ON t.code = p.team
 WHERE {{where}}
 GROUP BY p.status
 """
+
+
+#: The boards' generation: moved on by every card change (work/repository.py), read here.
+READ_GENERATION = sa.text("SELECT generation FROM projects.board_state WHERE id = 1")
+
+
+async def generation(conn: AsyncConnection) -> int:
+    return int((await conn.execute(READ_GENERATION)).scalar_one())
 
 
 async def board_json(

@@ -1,0 +1,1 @@
+"""In which districts a caller may act (the kit's district scope, applied to projects' changes)."""

@@ -1,0 +1,1 @@
+"""What every input of projects shares: no NUL in text, finite numbers, dates within reason."""
