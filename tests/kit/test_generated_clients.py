@@ -39,8 +39,11 @@ def generate(service: str, document: dict[str, Any], into: Path) -> str:
     into.mkdir(parents=True, exist_ok=True)
     spec_path, config = into / f"{service}.json", into / f"{service}-config.yaml"
     spec_path.write_text(json.dumps(document), encoding="utf-8")
+    # CSV bodies (projects' import) are bytes to the generator: its documented override for a
+    # content type it has no model for, as a city's IT team would configure it.
     config.write_text(
-        f"post_hooks: []\nproject_name_override: {service}-client\npackage_name_override: {service}_client\n",
+        f"post_hooks: []\nproject_name_override: {service}-client\npackage_name_override: {service}_client\n"
+        "content_type_overrides:\n  text/csv: application/octet-stream\n",
         encoding="utf-8",
     )
     done = subprocess.run(
@@ -93,7 +96,7 @@ CALLS: dict[str, Call] = {
     ),
     "synthesis": ("getTaxonomy", lambda pkg: {}, ("supervisor",), 200, "TaxonomyOut"),
     "projects": ("listDepartments", lambda pkg: {}, ("supervisor",), 200, ""),
-    "dashboard": ("listDistricts", lambda pkg: {}, ("supervisor",), 200, ""),
+    "dashboard": ("districts", lambda pkg: {}, ("supervisor",), 200, ""),
 }
 
 

@@ -22,12 +22,11 @@ from porchlight.events import ConsumerSpec, Event, Inbox, Outbox
 if TYPE_CHECKING:
     import typer
 
-    from porchlight.kit.runtime import ServiceRuntime
-
-#: A start-up hook: given the service's runtime (engine, sessions, settings, resources) once the
-#: engine, producer and relay are up and before the consumers start, so what it ``provide``s is
-#: there for the first event.
-StartupHook = Callable[["ServiceRuntime"], Any]
+#: A start-up hook: given the service's ``ServiceRuntime`` (engine, sessions, settings,
+#: resources) once the engine, producer and relay are up and before the consumers start, so what
+#: it ``provide``s is there for the first event. (``Any``, not the class: runtime.py imports this
+#: module, and the import graph stays a tree.)
+StartupHook = Callable[[Any], Any]
 
 ENTRY_POINT_GROUP = "porchlight.services"
 

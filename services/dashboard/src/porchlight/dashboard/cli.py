@@ -29,11 +29,12 @@ def _database_settings() -> KitSettings:
 
 
 @dashboard_app.command("rebuild")
-def rebuild_cmd() -> None:
+def rebuild_cmd(ctx: typer.Context) -> None:
     """Empty the read models and rebuild them from every event on the topics (see rebuild.py)."""
     from porchlight.dashboard.rebuild import rebuild
-    from porchlight.dashboard.spec import spec
+    from porchlight.kit.commands import service_of
 
+    spec = service_of(ctx)
     settings = _database_settings()
     if not settings.kafka_bootstrap:
         typer.echo("no broker: start `porchlight run` first, or set KAFKA_BOOTSTRAP", err=True)

@@ -9,12 +9,11 @@ on the configured host.
 from __future__ import annotations
 
 import json
-import os
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from porchlight.kit.service import discover_services
-from porchlight.kit.settings import KitSettings
+from porchlight.kit.settings import KitSettings, service_port
 
 
 class WebSettings(BaseSettings):
@@ -37,7 +36,6 @@ def resolve_upstreams(kit: KitSettings, web: WebSettings) -> dict[str, str]:
         if name in web.upstreams:
             out[name] = web.upstreams[name].rstrip("/")
             continue
-        env = os.environ.get(f"PORCHLIGHT_{name.upper()}_PORT")
-        port = ports.get(name) or (int(env) if env else spec.default_port)
+        port = ports.get(name) or service_port(name, spec.default_port)
         out[name] = f"http://{kit.host}:{port}"
     return out
