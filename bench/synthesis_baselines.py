@@ -84,8 +84,8 @@ def topic_baselines(args: argparse.Namespace, embedder: Any, log: Any) -> dict[s
     from sklearn.linear_model import LogisticRegression
 
     from porchlight.synthesis.model.evaluation import Evaluator, _splitter, read_labeled_csv
-    from porchlight.synthesis.model.topics import TopicModel
     from porchlight.synthesis.model.taxonomy import demo_taxonomy
+    from porchlight.synthesis.model.topics import TopicModel
 
     f = read_labeled_csv(SHARED / "topics_dev.csv")
     texts, labels = f.texts, f.topics or []

@@ -343,8 +343,8 @@ def main() -> None:
 
     import torch
 
-    from porchlight.synthesis.model.evaluation import _splitter, read_labeled_csv
     from porchlight.synthesis.model.embedder import Embedder
+    from porchlight.synthesis.model.evaluation import _splitter, read_labeled_csv
     from porchlight.synthesis.model.taxonomy import load_taxonomy
 
     torch.set_num_threads(args.threads)
