@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from porchlight.dashboard.places import City, load_city
+from porchlight.dashboard.places.city import City, load_city
 
 
 @dataclass

@@ -8,7 +8,7 @@ import pytest
 from support import bearer, running
 from typer.testing import CliRunner
 
-from porchlight.dashboard.pages.period import Month
+from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.settings import DashboardSettings
 
 pytestmark = pytest.mark.integration
@@ -42,7 +42,7 @@ async def test_import_assigns_districts_and_counts_changes(settings, test_city):
     tc = test_city
     prefix = tc.a
     async with running("dashboard", settings, background=False) as (app, client):
-        app.state.dashboard_settings = DashboardSettings(places_file=tc.path)
+        app.state.runtime.provide(DashboardSettings(places_file=tc.path))
         analyst = bearer(settings, "analyst")
         files = {
             "file": ("incidents.csv", incidents_csv(tc, prefix).encode(), "text/csv"),
@@ -73,7 +73,7 @@ async def test_import_assigns_districts_and_counts_changes(settings, test_city):
 
 async def test_import_refuses_a_bad_mapping_and_other_roles(settings, test_city):
     async with running("dashboard", settings, background=False) as (app, client):
-        app.state.dashboard_settings = DashboardSettings(places_file=test_city.path)
+        app.state.runtime.provide(DashboardSettings(places_file=test_city.path))
         files = {
             "file": ("i.csv", b"offense_code,occurred_at\n240,2026-01-01\n", "text/csv"),
             "mapping": ("m.csv", b"code,nibrs_code\nAUTO,999\n", "text/csv"),
@@ -100,7 +100,7 @@ async def test_a_file_past_the_default_body_limit_is_accepted(settings, test_cit
     body = ("\n".join([header, *rows]) + "\n").encode()
     assert len(body) > settings.max_body_bytes
     async with running("dashboard", settings, background=False) as (app, client):
-        app.state.dashboard_settings = DashboardSettings(places_file=tc.path)
+        app.state.runtime.provide(DashboardSettings(places_file=tc.path))
         files = {"file": ("big.csv", body, "text/csv")}
         r = await client.post("/v1/incidents/imports", files=files, headers=bearer(settings, "analyst"))
     assert r.status_code == 201, r.text[:500]

@@ -27,7 +27,7 @@ async def test_a_90_minute_meeting_counts_one_and_a_half_hours(settings, test_ci
         MeetingScheduled(meeting_id=uuid.uuid4(), district=b, starts_at=at(6), **meeting),  # no duration: 1 h
     ]
     async with running("dashboard", settings) as (app, client):
-        app.state.dashboard_settings = DashboardSettings(places_file=test_city.path)  # the default: 60 minutes
+        app.state.runtime.provide(DashboardSettings(places_file=test_city.path))  # the default: 60 minutes
         await publish(settings, events)
         headers = bearer(settings, "analyst")
         url = f"/v1/city/page?month={LAST_MONTH.label}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from importlib.resources import files
 
-from porchlight.dashboard.places import DEMO_CITY, load_city
+from porchlight.dashboard.places.city import DEMO_CITY, load_city
 
 
 def test_dashboard_demo_city_equals_intakes():

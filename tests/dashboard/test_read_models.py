@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from support import bearer, eventually, running
 
-from porchlight.dashboard.pages.period import Month
+from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.settings import DashboardSettings
 from porchlight.events import (
     ContactLogged,
@@ -128,7 +128,7 @@ def all_applied(page: dict) -> bool:
 
 
 def use_city(app, test_city) -> None:
-    app.state.dashboard_settings = DashboardSettings(places_file=test_city.path, meeting_hours=1.5)
+    app.state.runtime.provide(DashboardSettings(places_file=test_city.path, meeting_hours=1.5))
 
 
 async def test_district_page_counts_what_the_events_say(settings, test_city):

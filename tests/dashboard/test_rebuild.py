@@ -6,7 +6,7 @@ import pytest
 from dashboard.test_read_models import LAST_MONTH, all_applied, district_events, publish, use_city
 from support import bearer, eventually, running, scalar
 
-from porchlight.dashboard.rebuild import rebuild
+from porchlight.dashboard.projections.service import rebuild
 from porchlight.kit.db import create_engine
 from porchlight.kit.service import get_service
 

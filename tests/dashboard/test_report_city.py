@@ -16,7 +16,7 @@ from dashboard.test_read_models import LAST_MONTH, district_events, publish
 from pypdf import PdfReader
 from support import bearer, eventually, running
 
-from porchlight.dashboard.places import load_city
+from porchlight.dashboard.places.city import load_city
 from porchlight.dashboard.settings import DashboardSettings
 
 pytestmark = pytest.mark.integration
@@ -50,7 +50,7 @@ async def test_the_whole_city_pdf_of_a_demo_sized_month_is_one_page(settings, tm
     path, city = twelve_districts(tmp_path)
     events = [e for d in city.codes for e in district_events(d)]
     async with running("dashboard", settings) as (app, client):
-        app.state.dashboard_settings = DashboardSettings(places_file=path)
+        app.state.runtime.provide(DashboardSettings(places_file=path))
         await publish(settings, events)
         analyst = bearer(settings, "analyst")
 

@@ -16,7 +16,7 @@ from html import unescape
 
 from pypdf import PdfReader
 
-from porchlight.dashboard.pages.period import Month
+from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.pages.schemas import (
     Concern,
     Crime,
@@ -28,11 +28,11 @@ from porchlight.dashboard.pages.schemas import (
     Win,
 )
 from porchlight.dashboard.pages.service import _sum
-from porchlight.dashboard.places import DEMO_CITY, load_city
-from porchlight.dashboard.reports.data import DistrictSection, MonthlyReport
-from porchlight.dashboard.reports.html import render_html
-from porchlight.dashboard.reports.pdf import render_pdf
-from porchlight.dashboard.reports.text import clip
+from porchlight.dashboard.places.city import DEMO_CITY, load_city
+from porchlight.dashboard.reports.rendering.html import render_html
+from porchlight.dashboard.reports.rendering.pdf import render_pdf
+from porchlight.dashboard.reports.rendering.report import DistrictSection, MonthlyReport
+from porchlight.dashboard.reports.rendering.text import clip
 
 MONTH = Month.parse("2026-10")
 TOPICS = ["speeding_traffic", "police_enforcement_safety", "property_code", "transit_scooters", "parks",

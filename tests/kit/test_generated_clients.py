@@ -96,7 +96,7 @@ CALLS: dict[str, Call] = {
     ),
     "synthesis": ("getTaxonomy", lambda pkg: {}, ("supervisor",), 200, "TaxonomyOut"),
     "projects": ("listDepartments", lambda pkg: {}, ("supervisor",), 200, ""),
-    "dashboard": ("districts", lambda pkg: {}, ("supervisor",), 200, ""),
+    "dashboard": ("listDistricts", lambda pkg: {}, ("supervisor",), 200, ""),
 }
 
 

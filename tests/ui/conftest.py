@@ -60,7 +60,7 @@ class _Loop:
 
 @pytest.fixture(scope="session")
 def stack(settings: KitSettings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    from porchlight.dashboard.places import DEMO_CITY
+    from porchlight.dashboard.places.city import DEMO_CITY
 
     loop = _Loop()
     district_cm = district_of_its_own(settings, prefix="UI")
@@ -86,11 +86,11 @@ def stack(settings: KitSettings, tmp_path_factory: pytest.TempPathFactory) -> It
     services = list(discover_services().values())
     ports = {s.name: free_port() for s in services}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    # Where this run's services listen, as a deployment says it: PORCHLIGHT_WEB_UPSTREAMS (read by
+    # the dashboard's start-up; put back after).
+    saved_upstreams = os.environ.get("PORCHLIGHT_WEB_UPSTREAMS")
+    os.environ["PORCHLIGHT_WEB_UPSTREAMS"] = json.dumps({n: u for n, u in urls.items() if n != "dashboard"})
     servers = build_servers(settings, services, ports)
-    for server in servers:
-        if server.config.app.state.spec.name == "dashboard":
-            # What PORCHLIGHT_WEB_UPSTREAMS would say: where this run's services listen.
-            server.config.app.state.web_upstreams = {n: u for n, u in urls.items() if n != "dashboard"}
 
     async def start() -> list[asyncio.Task[None]]:
         tasks = [asyncio.create_task(s.serve()) for s in servers]
@@ -102,6 +102,11 @@ def stack(settings: KitSettings, tmp_path_factory: pytest.TempPathFactory) -> It
         return tasks
 
     tasks = loop.run(start())
+    # Read by the dashboard's start-up: put back at once, so no later test sees this run's URLs.
+    if saved_upstreams is None:
+        os.environ.pop("PORCHLIGHT_WEB_UPSTREAMS", None)
+    else:
+        os.environ["PORCHLIGHT_WEB_UPSTREAMS"] = saved_upstreams
     try:
         yield Stack(urls=urls, district=district, settings=settings)
     finally:

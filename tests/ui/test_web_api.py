@@ -11,10 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
-from porchlight.dashboard.web.upstreams import WebSettings, resolve_upstreams
+from porchlight.dashboard.settings import DashboardSettings, WebSettings
+from porchlight.dashboard.web.service import Upstreams, resolve_upstreams
 from porchlight.kit.app import create_app
 from porchlight.kit.auth import Authenticator, Role
 from porchlight.kit.embedded import free_port
+from porchlight.kit.runtime import ServiceRuntime
 from porchlight.kit.service import get_service
 from porchlight.kit.settings import KitSettings
 
@@ -70,6 +72,9 @@ def test_demo_token_is_refused_in_distributed_mode(tmp_path: Path) -> None:
         data_dir=tmp_path,
     )
     app = create_app(get_service("dashboard"), settings, run_background=False)  # no lifespan: no servers needed
+    runtime = ServiceRuntime(app.state.spec, settings)  # what the lifespan would provide, without its servers
+    runtime.provide(DashboardSettings())
+    app.state.runtime = runtime
 
     async def ask() -> tuple[httpx.Response, httpx.Response]:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dashboard") as client:
@@ -123,7 +128,11 @@ def test_proxy_passes_server_sent_events_through_as_they_come(stack) -> None:  #
 
 def test_proxy_says_unavailable_when_a_service_is_down(stack) -> None:  # type: ignore[no-untyped-def]
     app = create_app(get_service("dashboard"), stack.settings, run_background=False)
-    app.state.web_upstreams = {"intake": f"http://127.0.0.1:{free_port()}"}  # nobody listens there
+    # Without the lifespan (ASGITransport runs none): the runtime with just what the proxy needs.
+    runtime = ServiceRuntime(app.state.spec, stack.settings)
+    urls = {"intake": f"http://127.0.0.1:{free_port()}"}  # nobody listens there
+    runtime.provide(Upstreams(stack.settings, WebSettings(), urls))
+    app.state.runtime = runtime
 
     async def ask() -> httpx.Response:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://d") as c:

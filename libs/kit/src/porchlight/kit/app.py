@@ -72,8 +72,27 @@ def Provided(kind: type[_Provided]) -> Any:
 
 #: The service's session factory, for work outside the request's transaction (streamed exports).
 Sessions = Annotated[async_sessionmaker[AsyncSession], Provided(async_sessionmaker)]
-#: The kit's settings of the running service.
-Settings = Annotated[KitSettings, Provided(KitSettings)]
+
+
+async def settings_of(request: Request) -> KitSettings:
+    # From the app, not the runtime: create_app sets them, so they are there without a lifespan.
+    settings: KitSettings = request.app.state.settings
+    return settings
+
+
+#: The kit's settings of the service.
+Settings = Annotated[KitSettings, Depends(settings_of)]
+
+
+class GeoJSONResponse(JSONResponse):
+    """GeoJSON is JSON with its own media type (RFC 7946), which map clients recognise."""
+
+    media_type = "application/geo+json"
+
+
+def geojson_answer(description: str) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route answering GeoJSON (use with ``response_class=GeoJSONResponse``)."""
+    return {200: {"description": description, "content": {"application/geo+json": {"schema": {"type": "object"}}}}}
 
 
 #: A route's own body limit: bytes, or a function of the service's runtime giving them (read once).

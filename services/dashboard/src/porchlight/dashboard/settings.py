@@ -1,13 +1,19 @@
-"""Dashboard's own settings (``PORCHLIGHT_DASHBOARD_*``), read when asked, never at import."""
+"""Dashboard's own settings (``PORCHLIGHT_DASHBOARD_*``, and the web UI's ``PORCHLIGHT_WEB_*``), read
+once when the service starts (provided by the runtime), never at import."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from porchlight.kit.app import Provided
+
 
 class DashboardSettings(BaseSettings):
+    """The dashboard's tunables (``PORCHLIGHT_DASHBOARD_*``)."""
+
     model_config = SettingsConfigDict(env_prefix="PORCHLIGHT_DASHBOARD_", extra="ignore")
 
     #: The city's districts as GeoJSON (same format as ``porchlight places load``). Unset: the
@@ -19,3 +25,17 @@ class DashboardSettings(BaseSettings):
     meeting_hours: float = 1.0
     #: Load the demo quarter when the dashboard has no data yet (``make run`` sets it; see demo/startup.py).
     demo_on_empty: bool = False
+
+
+class WebSettings(BaseSettings):
+    """Where the web UI's API proxy finds the other services (web/service.py says the order)."""
+
+    model_config = SettingsConfigDict(env_prefix="PORCHLIGHT_WEB_", extra="ignore")
+
+    #: Base URL per service name, e.g. ``{"intake": "http://intake:8001"}`` (what a Kubernetes
+    #: deployment sets as JSON); services left out are found by their ports.
+    upstreams: dict[str, str] = {}
+
+
+#: The route dependency on the dashboard's settings (provided by the runtime at start).
+Config = Annotated[DashboardSettings, Provided(DashboardSettings)]

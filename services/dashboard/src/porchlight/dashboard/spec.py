@@ -4,16 +4,20 @@ from pathlib import Path
 
 from porchlight.dashboard.activity import models as _models  # noqa: F401  (tables on the metadata)
 from porchlight.dashboard.activity.routes import router as activity_router
-from porchlight.dashboard.cli import dashboard_app, demo_app, report_app
 from porchlight.dashboard.db import metadata, outbox
+from porchlight.dashboard.demo.commands import demo_app
 from porchlight.dashboard.demo.startup import load_demo_when_empty
-from porchlight.dashboard.incidents import tables as _incident_tables  # noqa: F401  (tables on the metadata)
+from porchlight.dashboard.incidents import models as _incident_tables  # noqa: F401  (tables on the metadata)
 from porchlight.dashboard.incidents.routes import router as incidents_router
 from porchlight.dashboard.pages.routes import router as pages_router
-from porchlight.dashboard.projections import tables as _tables  # noqa: F401  (tables on the metadata)
+from porchlight.dashboard.projections import models as _tables  # noqa: F401  (tables on the metadata)
+from porchlight.dashboard.projections.commands import dashboard_app
 from porchlight.dashboard.projections.handlers import BATCH_HANDLERS, GROUP, HANDLERS
+from porchlight.dashboard.reports.commands import report_app
 from porchlight.dashboard.reports.routes import router as reports_router
+from porchlight.dashboard.settings import DashboardSettings
 from porchlight.dashboard.web import router as web_router
+from porchlight.dashboard.web.startup import provide_upstreams
 from porchlight.events import ConsumerSpec
 from porchlight.kit.service import ServiceSpec
 
@@ -27,6 +31,7 @@ spec = ServiceSpec(
     routers=[activity_router, pages_router, incidents_router, reports_router, web_router],
     consumers=[ConsumerSpec(group=GROUP, handlers=HANDLERS, batch_handlers=BATCH_HANDLERS)],
     commands={"dashboard": dashboard_app, "report": report_app, "demo": demo_app},
-    on_startup=[load_demo_when_empty],
+    settings=DashboardSettings,
+    on_startup=[provide_upstreams, load_demo_when_empty],
     web_ui="/",
 )

@@ -26,7 +26,7 @@ _EMPTY = sa.text(
 
 async def load_demo_when_empty(runtime: ServiceRuntime) -> None:
     settings = runtime.settings
-    if settings.mode != "standalone" or not DashboardSettings().demo_on_empty:
+    if settings.mode != "standalone" or not runtime.resource(DashboardSettings).demo_on_empty:
         return
     if not (settings.data_dir / "runtime.json").exists():
         return
@@ -35,7 +35,7 @@ async def load_demo_when_empty(runtime: ServiceRuntime) -> None:
             return
 
     async def load() -> None:
-        from porchlight.dashboard.demo.loader import Endpoints, load_demo
+        from porchlight.dashboard.demo.service import Endpoints, load_demo
 
         try:
             await asyncio.sleep(1.0)  # let every server come up first

@@ -4,50 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, UploadFile
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Query, UploadFile
 
-from porchlight.dashboard.incidents.importer import MappingError, import_incidents
-from porchlight.dashboard.pages import queries
+from porchlight.dashboard.incidents.schemas import CrimeStats, DistrictCrime, ImportReportOut
+from porchlight.dashboard.incidents.service import MappingError, import_incidents
+from porchlight.dashboard.months.period import Month
+from porchlight.dashboard.pages import repository as queries
 from porchlight.dashboard.pages.access import narrow
-from porchlight.dashboard.pages.period import Month
-from porchlight.dashboard.pages.routes import STAFF, settings_of
-from porchlight.dashboard.pages.schemas import Crime, Period
 from porchlight.dashboard.pages.service import period_of
-from porchlight.dashboard.places import load_city
+from porchlight.dashboard.places.city import load_city
+from porchlight.dashboard.settings import Config
 from porchlight.kit.app import Session, body_limit
-from porchlight.kit.auth import Allow, Principal, Role
+from porchlight.kit.auth import Allow, Principal, Role, Staff
 from porchlight.kit.errors import ValidationProblem
 
 router = APIRouter(prefix="/v1/incidents", tags=["crime statistics"])
-
-
-class RowError(BaseModel):
-    row: int = Field(description="Line in the file (the header is line 1)")
-    field: str
-    message: str
-
-
-class ImportReportOut(BaseModel):
-    import_id: str
-    filename: str
-    rows: int
-    imported: int
-    duplicates: int = Field(description="Already imported before (same incident id): skipped")
-    rejected: int
-    unlocated: int = Field(description="Imported without a district (outside the city, or a block without a point)")
-    by_district: dict[str, int]
-    errors: list[RowError] = Field(description="The first 50 rejected rows")
-
-
-class DistrictCrime(BaseModel):
-    district: str
-    crime: Crime
-
-
-class CrimeStats(BaseModel):
-    period: Period
-    districts: list[DistrictCrime]
 
 
 UPLOAD_LIMIT_BYTES = 50_000_000
@@ -66,21 +37,27 @@ async def _text(upload: UploadFile, field: str) -> str:
     "/imports",
     status_code=201,
     response_model=ImportReportOut,
-    summary="Import incidents from CSV (multipart: `file`, optional `mapping` of the city's codes)",
 )
 @body_limit(UPLOAD_LIMIT_BYTES)  # a year of a city's incidents is ~10 MB, past the kit's 1 MB default
-async def post_import(
+async def import_incidents_csv(
     file: UploadFile,
     session: Session,
-    request: Request,
+    config: Config,
     _: Annotated[Principal, Depends(Allow(Role.analyst))],
     mapping: UploadFile | None = None,
 ) -> ImportReportOut:
+    """Import crime incidents from CSV.
+
+    Multipart: `file` (the records system's export) and optionally `mapping` (CSV
+    `code,nibrs_code,category` for the city's own offence codes). Districts are found by
+    point-in-polygon; an incident imported before (same id) is skipped, and the first 50
+    rejected rows are named with their line and field.
+    """
     text = await _text(file, "file")
     mapping_text = await _text(mapping, "mapping") if mapping is not None else None
     try:
         report = await import_incidents(
-            session, load_city(settings_of(request).places_file), file.filename or "upload.csv", text, mapping_text
+            session, load_city(config.places_file), file.filename or "upload.csv", text, mapping_text
         )
     except MappingError as exc:
         raise ValidationProblem(str(exc), errors=[{"field": f"body.{exc.source}", "message": str(exc)}]) from None
@@ -88,18 +65,23 @@ async def post_import(
     return ImportReportOut(**out)
 
 
-@router.get("/stats", response_model=CrimeStats, summary="Incident counts by district for a month, with changes")
-async def stats(
+@router.get("/stats", response_model=CrimeStats)
+async def get_crime_stats(
     session: Session,
-    who: Annotated[Principal, Depends(STAFF)],
-    request: Request,
+    who: Staff,
+    config: Config,
     month: Annotated[str | None, Query(description="YYYY-MM (default: this month, UTC)")] = None,
     district: Annotated[
         str | None, Query(description="One district code (default: all; a district-scoped caller's own)")
     ] = None,
 ) -> CrimeStats:
+    """Incident counts by district for a month, with the changes against last month and last year.
+
+    A month under way is compared with the same days of the month before. A caller scoped to one
+    district gets that district's counts.
+    """
     district = narrow(who, district)
-    city = load_city(settings_of(request).places_file)
+    city = load_city(config.places_file)
     m = Month.parse(month)
     codes = [district] if district else city.codes
     if district and district not in city.codes:

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from porchlight.dashboard.pages import queries
-from porchlight.dashboard.pages.period import Month
+from porchlight.dashboard.months.period import Month
+from porchlight.dashboard.pages import repository as queries
 from porchlight.dashboard.pages.schemas import (
     CityPage,
     DistrictPage,
@@ -18,7 +18,7 @@ from porchlight.dashboard.pages.schemas import (
     Engagement,
     Period,
 )
-from porchlight.dashboard.places import City
+from porchlight.dashboard.places.city import City
 from porchlight.kit.errors import NotFound
 
 Sessions = async_sessionmaker[AsyncSession]

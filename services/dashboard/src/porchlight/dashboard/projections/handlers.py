@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.dashboard.activity.handlers import on_notes_submitted as count_notes
-from porchlight.dashboard.projections.tables import (
+from porchlight.dashboard.projections.models import (
     contact_stats,
     contact_totals,
     insights,

@@ -4,35 +4,35 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.pages.access import narrow
-from porchlight.dashboard.pages.period import Month
-from porchlight.dashboard.pages.routes import Staff, settings_of
-from porchlight.dashboard.places import load_city
-from porchlight.dashboard.reports.data import gather
-from porchlight.dashboard.reports.html import render_html
-from porchlight.dashboard.reports.pdf import render_pdf
+from porchlight.dashboard.places.city import load_city
+from porchlight.dashboard.reports.rendering.html import render_html
+from porchlight.dashboard.reports.rendering.pdf import render_pdf
+from porchlight.dashboard.reports.service import gather
+from porchlight.dashboard.settings import Config
 from porchlight.kit.app import Session
+from porchlight.kit.auth import Staff
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
 
 @router.get(
     "/monthly",
-    summary="The monthly community report for the city or one district",
     response_class=Response,
     responses={
         200: {"content": {"text/html": {}, "application/pdf": {}}, "description": "The report"},
         403: {"description": "A caller scoped to one district (a district claim) asked for another one"},
     },
 )
-async def monthly(
+async def get_monthly_report(
     session: Session,
     who: Staff,
-    request: Request,
+    config: Config,
     month: Annotated[str | None, Query(description="YYYY-MM (default: this month, UTC)")] = None,
     district: Annotated[
         str | None,
@@ -40,10 +40,14 @@ async def monthly(
     ] = None,
     format: Annotated[Literal["html", "pdf"], Query(description="html or pdf")] = "html",
 ) -> Response:
+    """The monthly community report for the city or one district, as HTML or PDF.
+
+    Meetings hosted, residents reached, engagement hours, sentiment and top concerns, projects and
+    wins, next to crime statistics. A caller scoped to one district gets that district's report.
+    """
     district = narrow(who, district)
-    settings = settings_of(request)
     m = Month.parse(month)
-    report = await gather(session, load_city(settings.places_file), m, district, meeting_hours=settings.meeting_hours)
+    report = await gather(session, load_city(config.places_file), m, district, meeting_hours=config.meeting_hours)
     name = f"porchlight-report-{m.label}{'-' + district if district else ''}"
     if format == "pdf":
         # Rendering is CPU work: off the event loop, so other requests are not held up.

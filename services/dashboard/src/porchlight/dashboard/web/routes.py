@@ -1,43 +1,39 @@
 """Pages and assets of the web UI, and the standalone demo sign-in.
 
 The UI is one HTML shell with plain JavaScript modules (no framework, no build step, no CDN):
-it calls the dashboard's own API and, through the same-origin proxy (proxy.py), the others.
+it calls the dashboard's own API and, through the same-origin proxy (service.py), the others.
 Pages carry no data, so they are public; the data comes from APIs that check the token.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, get_args
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, Response
-from pydantic import BaseModel, Field
+from fastapi.responses import FileResponse, Response, StreamingResponse
 
-from porchlight.dashboard.places import load_city
+from porchlight.dashboard.places.city import load_city
 from porchlight.dashboard.settings import DashboardSettings
-from porchlight.dashboard.web import proxy
-from porchlight.dashboard.web.assets import MEDIA_TYPES, STATIC, asset_path, service_worker
+from porchlight.dashboard.web.schemas import DemoRole, DemoSignIn, DemoToken, WebConfig
+from porchlight.dashboard.web.service import Upstreams, forward
+from porchlight.dashboard.web.shell.assets import MEDIA_TYPES, STATIC, asset_path, service_worker
+from porchlight.kit.app import Provided, Settings
 from porchlight.kit.auth import Public, mint_token
 from porchlight.kit.errors import Forbidden, NotFound, ValidationProblem
-from porchlight.kit.settings import KitSettings
 
 router = APIRouter(tags=["web"])
-router.include_router(proxy.router)
 
 SHELL = Public("the app shell and its scripts hold no data; the APIs they call check the token")
-DemoRole = Literal["officer", "liaison", "supervisor", "analyst", "partner"]
 #: Departments a demo partner may stand for (PRODUCT.md: who works with the police), by the
 #: codes projects files micro-projects under.
 DEPARTMENTS = ("public-works", "parks", "schools", "health", "code-enforcement")
 
 
-def _kit(request: Request) -> KitSettings:
-    settings: KitSettings = request.app.state.settings
-    return settings
+Config = Annotated[DashboardSettings, Provided(DashboardSettings)]
 
 
-def _districts() -> list[dict[str, str]]:
-    city = load_city(DashboardSettings().places_file)
+def _districts(config: DashboardSettings) -> list[dict[str, str]]:
+    city = load_city(config.places_file)
     return [{"code": d.code, "name": d.name} for d in city.districts]
 
 
@@ -60,43 +56,23 @@ async def static(path: str) -> FileResponse:
     return FileResponse(found, media_type=MEDIA_TYPES[found.suffix], headers={"Cache-Control": "no-cache"})
 
 
-class WebConfig(BaseModel):
-    mode: Literal["standalone", "distributed"]
-    demo_sign_in: bool = Field(description="True when a demo user may pick a role (standalone mode only)")
-    roles: list[str]
-    departments: list[str]
-    districts: list[dict[str, str]] = Field(description="Codes and names of the city's districts (public boundaries)")
-
-
 @router.get(
     "/web/config",
     response_model=WebConfig,
     dependencies=[Depends(Public("the mode and the city's district names: no personal data"))],
 )
-async def config(request: Request) -> WebConfig:
-    standalone = _kit(request).mode == "standalone"
+async def get_web_config(settings: Settings, config: Config) -> WebConfig:
+    """What the web UI needs before sign-in: the mode, the demo roles and the city's districts.
+
+    Public: it holds the mode and the district names of the city's public boundaries only.
+    """
     return WebConfig(
-        mode=_kit(request).mode,
-        demo_sign_in=standalone,
+        mode=settings.mode,
+        demo_sign_in=settings.mode == "standalone",
         roles=list(get_args(DemoRole)),
         departments=list(DEPARTMENTS),
-        districts=_districts(),
+        districts=_districts(config),
     )
-
-
-class DemoSignIn(BaseModel):
-    role: DemoRole
-    district: str | None = Field(default=None, max_length=64, description="The demo user's district")
-    department: str | None = Field(default=None, max_length=64, description="For a partner: the department")
-
-
-class DemoToken(BaseModel):
-    token: str
-    subject: str
-    role: str
-    district: str | None
-    department: str | None
-    expires_in: int
 
 
 DEMO_TTL_S = 12 * 3600
@@ -108,12 +84,15 @@ DEMO_TTL_S = 12 * 3600
     dependencies=[Depends(Public("standalone demo sign-in only; refused in distributed mode"))],
     responses={403: {"description": "Not standalone mode: people sign in at the identity provider"}},
 )
-async def demo_token(body: DemoSignIn, settings: Annotated[KitSettings, Depends(_kit)]) -> DemoToken:
-    """A demo user's token for the chosen role (standalone mode only)."""
+async def create_demo_token(body: DemoSignIn, settings: Settings, config: Config) -> DemoToken:
+    """A demo user's token for the chosen role (standalone mode only).
+
+    Refused with 403 in distributed mode, where people sign in at the city's identity provider.
+    """
     # Checked first, and by the mode alone: in production nobody gets a token from here.
     if settings.mode != "standalone":
         raise Forbidden("demo sign-in exists only in standalone mode; sign in at your identity provider")
-    codes = {d["code"] for d in _districts()}
+    codes = {d["code"] for d in _districts(config)}
     if body.district is not None and body.district not in codes:
         raise ValidationProblem(
             "Invalid fields: body.district", errors=[{"field": "body.district", "message": "is not a district"}]
@@ -135,3 +114,19 @@ async def demo_token(body: DemoSignIn, settings: Annotated[KitSettings, Depends(
         department=department,
         expires_in=DEMO_TTL_S,
     )
+
+
+PROXIED = Public("a pass-through: the upstream service checks the caller's own bearer token")
+
+
+@router.api_route(
+    "/api/{service}/{path:path}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    dependencies=[Depends(PROXIED)],
+    include_in_schema=False,
+)
+async def proxy(
+    service: str, path: str, request: Request, upstreams: Annotated[Upstreams, Provided(Upstreams)]
+) -> StreamingResponse:
+    """Pass ``/api/<service>/v1/...`` to that service (web/service.py says why a proxy)."""
+    return await forward(service, path, request, upstreams)

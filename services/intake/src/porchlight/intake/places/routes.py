@@ -4,36 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Query
 
 from porchlight.events.catalog import GeoPoint
 from porchlight.intake.places.repository import PlaceRepository
 from porchlight.intake.places.schemas import LoadReport, ResolveOut
 from porchlight.intake.places.service import current_index, load_geojson, resolve_in
-from porchlight.kit.app import Session
-from porchlight.kit.auth import Allow, CurrentPrincipal, Principal, Role
+from porchlight.kit.app import GeoJSONResponse, Session, geojson_answer
+from porchlight.kit.auth import Admin, CurrentPrincipal
 
 router = APIRouter(prefix="/v1/places", tags=["places"])
-
-Admin = Annotated[Principal, Depends(Allow(Role.admin))]
-
-
-class GeoJSONResponse(JSONResponse):
-    """GeoJSON is JSON with its own media type (RFC 7946), which map clients recognise."""
-
-    media_type = "application/geo+json"
 
 
 @router.get(
     "",
     response_class=GeoJSONResponse,
-    responses={
-        200: {
-            "description": "A GeoJSON FeatureCollection",
-            "content": {"application/geo+json": {"schema": {"type": "object"}}},
-        }
-    },
+    responses=geojson_answer("A GeoJSON FeatureCollection"),
 )
 async def list_places(
     session: Session,

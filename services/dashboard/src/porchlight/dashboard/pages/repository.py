@@ -6,14 +6,16 @@ district page asks for one).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.dashboard.pages.period import Month
+from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.pages.schemas import (
     Concern,
     ContactGroup,
@@ -408,3 +410,16 @@ async def insights(session: AsyncSession, districts: list[str]) -> dict[str, Ins
         )
         for r in await session.execute(_INSIGHTS, {"ds": districts})
     }
+
+
+_POINTS = sa.text("""
+SELECT c.topic, c.text, c.lat, c.lon, n.held_at
+FROM dashboard.notes n JOIN dashboard.note_concerns c ON c.note_id = n.note_id AND c.source = 'host'
+WHERE n.district = :d AND n.held_at >= :s AND n.held_at < :e AND c.lat IS NOT NULL
+ORDER BY n.held_at DESC LIMIT 2000
+""")
+
+
+async def concern_points(session: AsyncSession, district: str, start: datetime, end: datetime) -> Sequence[Row[Any]]:
+    """The located concerns of a district's notes held in [start, end), newest first (at most 2,000)."""
+    return (await session.execute(_POINTS, {"d": district, "s": start, "e": end})).all()

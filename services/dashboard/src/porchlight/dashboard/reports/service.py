@@ -1,47 +1,16 @@
-"""What the monthly report says, gathered once and rendered as HTML or PDF."""
+"""The monthly report's figures, gathered once from the read models (then drawn by rendering/)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.dashboard.pages import queries
-from porchlight.dashboard.pages.period import Month
-from porchlight.dashboard.pages.schemas import Concern, Crime, CrimeMonth, Engagement, Projects, SentimentMonth, Win
+from porchlight.dashboard.months.period import Month
+from porchlight.dashboard.pages import repository as queries
+from porchlight.dashboard.pages.schemas import CrimeMonth
 from porchlight.dashboard.pages.service import _sum
-from porchlight.dashboard.places import City
+from porchlight.dashboard.places.city import City
+from porchlight.dashboard.reports.rendering.report import DistrictSection, MonthlyReport
 from porchlight.kit.errors import NotFound
-
-
-@dataclass
-class DistrictSection:
-    code: str
-    name: str
-    engagement: Engagement
-    concerns: list[Concern]
-    sentiment_average: float | None
-    sentiment_trend: list[SentimentMonth]
-    projects: Projects
-    wins: list[Win]
-    wins_count: int
-    crime: Crime
-
-
-@dataclass
-class MonthlyReport:
-    place: str  # the city's name, or the district's
-    month: Month
-    totals: Engagement
-    crime_total: int
-    crime_previous_month: int
-    crime_last_year: int
-    districts: list[DistrictSection]
-    crime_trend: list[CrimeMonth]
-
-    @property
-    def title(self) -> str:
-        return f"Community report — {self.month.start.strftime('%B %Y')} — {self.place}"
 
 
 async def gather(

@@ -10,7 +10,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-STATIC = Path(__file__).with_name("static")
+STATIC = Path(__file__).parent.parent / "static"  # web/static, beside this package
 #: What the service worker caches for offline use (sw.js itself is served, not cached).
 SHELL_SUFFIXES = (".html", ".css", ".js", ".svg", ".webmanifest", ".png")
 

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from porchlight.dashboard.activity.models import DistrictActivity
-from porchlight.dashboard.projections.tables import PROJECTED
+from porchlight.dashboard.projections.models import PROJECTED
 from porchlight.events import ConsumerRunner, EventProducer
 from porchlight.kit.db import create_engine, session_factory
 from porchlight.kit.service import ServiceSpec

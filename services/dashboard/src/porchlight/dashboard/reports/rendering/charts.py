@@ -14,7 +14,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from porchlight.dashboard.reports.data import MonthlyReport
+from porchlight.dashboard.reports.rendering.report import MonthlyReport
 
 # Colour-blind-safe (Okabe-Ito), readable in greyscale print too.
 ENGAGEMENT = colors.HexColor("#0072B2")

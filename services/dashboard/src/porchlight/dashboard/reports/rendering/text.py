@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from porchlight.dashboard.reports.data import DistrictSection, MonthlyReport
+from porchlight.dashboard.reports.rendering.report import DistrictSection, MonthlyReport
 
 #: The footnote both versions print: what each figure counts.
 FOOTNOTE = (

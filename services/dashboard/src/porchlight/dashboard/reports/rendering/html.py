@@ -11,9 +11,9 @@ from __future__ import annotations
 from jinja2 import Environment, PackageLoader, select_autoescape
 from reportlab.graphics import renderSVG
 
-from porchlight.dashboard.reports.charts import is_city, project_progress, top_row
-from porchlight.dashboard.reports.data import MonthlyReport
-from porchlight.dashboard.reports.text import (
+from porchlight.dashboard.reports.rendering.charts import is_city, project_progress, top_row
+from porchlight.dashboard.reports.rendering.report import MonthlyReport
+from porchlight.dashboard.reports.rendering.text import (
     FOOTNOTE,
     change,
     change_cell,
@@ -31,7 +31,9 @@ from porchlight.dashboard.reports.text import (
 #: Characters of a quote on screen: at least what the PDF's most generous layout prints (two lines).
 QUOTE_HTML = 300
 
-_env = Environment(loader=PackageLoader("porchlight.dashboard.reports", "templates"), autoescape=select_autoescape())
+_env = Environment(
+    loader=PackageLoader("porchlight.dashboard.reports.rendering", "templates"), autoescape=select_autoescape()
+)
 _env.filters.update(
     change=change, change_cell=change_cell, clip=clip, topic=topic_name, times=times, hours=hours, short_name=short_name
 )

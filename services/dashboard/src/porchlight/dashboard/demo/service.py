@@ -18,7 +18,8 @@ from typing import Any
 import httpx
 from shapely.geometry import Point
 
-from porchlight.dashboard.places import City, load_city
+from porchlight.dashboard.places.city import City, load_city
+from porchlight.dashboard.settings import DashboardSettings
 from porchlight.kit.auth import mint_token
 from porchlight.kit.settings import KitSettings
 
@@ -332,7 +333,7 @@ async def load_demo(
 
     ``http`` lets tests route the endpoints to in-process apps (httpx mounts).
     """
-    city = city or load_city()
+    city = city or load_city(DashboardSettings().places_file)
     _loading.set(True)  # this task and the ones it starts
     rng = random.Random(seed)
     now = datetime.now(UTC)

@@ -33,9 +33,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.dashboard.incidents.nibrs import OFFENSES, as_nibrs
-from porchlight.dashboard.incidents.tables import imports, incident_counts, incidents
-from porchlight.dashboard.places import City
+from porchlight.dashboard.incidents.models import imports, incident_counts, incidents
+from porchlight.dashboard.incidents.offenses.nibrs import OFFENSES, as_nibrs
+from porchlight.dashboard.places.city import City
 
 ID = ("incident_id", "id", "incident_number", "case_number")
 NIBRS = ("nibrs_code", "nibrs")

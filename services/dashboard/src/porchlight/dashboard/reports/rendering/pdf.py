@@ -26,9 +26,9 @@ from reportlab.lib.units import inch
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from porchlight.dashboard.reports.charts import LABEL, is_city, project_progress, top_row
-from porchlight.dashboard.reports.data import DistrictSection, MonthlyReport
-from porchlight.dashboard.reports.text import (
+from porchlight.dashboard.reports.rendering.charts import LABEL, is_city, project_progress, top_row
+from porchlight.dashboard.reports.rendering.report import DistrictSection, MonthlyReport
+from porchlight.dashboard.reports.rendering.text import (
     FOOTNOTE,
     change,
     change_cell,

@@ -1,0 +1,1 @@
+"""Offence codes: a city's codes mapped onto NIBRS offences (pure: no database, no HTTP)."""

@@ -1,0 +1,90 @@
+"""The city's districts, from a GeoJSON file (never from intake's tables: services share no tables).
+
+Which file: ``PORCHLIGHT_DASHBOARD_PLACES_FILE`` when set, else the demo city shipped here (a
+copy of intake's ``demo_city.geojson``; tests/dashboard/test_places.py fails when they differ).
+A city that loads its own boundaries into intake points this setting at the same file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+from shapely.strtree import STRtree
+
+DEMO_CITY = Path(__file__).with_name("demo_city.geojson")
+
+
+@dataclass(frozen=True)
+class District:
+    code: str
+    name: str
+    geometry: Any  # shapely geometry
+
+
+@dataclass(frozen=True)
+class City:
+    name: str
+    districts: tuple[District, ...]
+    geojson: dict[str, Any]
+    _tree: STRtree
+
+    @property
+    def codes(self) -> list[str]:
+        return [d.code for d in self.districts]
+
+    def name_of(self, code: str) -> str:
+        for d in self.districts:
+            if d.code == code:
+                return d.name
+        return code
+
+    def locate(self, lats: list[float], lons: list[float]) -> list[str | None]:
+        """The district of each point (None outside the city), in one vectorised query."""
+        if not lats:
+            return []
+        points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+        out: list[str | None] = [None] * len(lats)
+        point_idx, district_idx = self._tree.query(points, predicate="intersects")
+        for p, d in zip(point_idx.tolist(), district_idx.tolist(), strict=True):
+            if out[p] is None:  # on a shared border the first district wins, deterministically
+                out[p] = self.districts[d].code
+        return out
+
+
+def parse_city(collection: dict[str, Any]) -> City:
+    districts = tuple(
+        District(
+            code=str(f["properties"]["code"]),
+            name=str(f["properties"].get("name") or f["properties"]["code"]),
+            geometry=shape(f["geometry"]),
+        )
+        for f in collection.get("features", [])
+        if (f.get("properties") or {}).get("kind") == "district"
+    )
+    if not districts:
+        raise ValueError("the places file has no feature of kind 'district'")
+    return City(
+        name=str(collection.get("name") or "City"),
+        districts=districts,
+        geojson=collection,
+        _tree=STRtree([d.geometry for d in districts]),
+    )
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path, mtime: float) -> City:
+    return parse_city(json.loads(path.read_text(encoding="utf-8")))
+
+
+def load_city(path: Path | None) -> City:
+    """The city of a places file (``DashboardSettings.places_file``; None: the demo city), cached
+    per file and modification time."""
+    path = path or DEMO_CITY
+    return _load(path, path.stat().st_mtime)

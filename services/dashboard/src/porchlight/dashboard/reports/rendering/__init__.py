@@ -1,0 +1,1 @@
+"""Drawing the monthly report: HTML, PDF, charts and sentences (pure: no database, no HTTP)."""

@@ -1,0 +1,38 @@
+"""What the monthly report says (gathered once by reports/service.py, drawn as HTML or PDF here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from porchlight.dashboard.months.period import Month
+from porchlight.dashboard.pages.schemas import Concern, Crime, CrimeMonth, Engagement, Projects, SentimentMonth, Win
+
+
+@dataclass
+class DistrictSection:
+    code: str
+    name: str
+    engagement: Engagement
+    concerns: list[Concern]
+    sentiment_average: float | None
+    sentiment_trend: list[SentimentMonth]
+    projects: Projects
+    wins: list[Win]
+    wins_count: int
+    crime: Crime
+
+
+@dataclass
+class MonthlyReport:
+    place: str  # the city's name, or the district's
+    month: Month
+    totals: Engagement
+    crime_total: int
+    crime_previous_month: int
+    crime_last_year: int
+    districts: list[DistrictSection]
+    crime_trend: list[CrimeMonth]
+
+    @property
+    def title(self) -> str:
+        return f"Community report — {self.month.start.strftime('%B %Y')} — {self.place}"
