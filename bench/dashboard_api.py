@@ -39,7 +39,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from porchlight.dashboard.places import DEMO_CITY
+from porchlight.dashboard.places.city import DEMO_CITY
 from porchlight.kit.auth import mint_token
 from porchlight.kit.embedded import free_port
 from porchlight.kit.service import get_service

@@ -31,10 +31,10 @@ from pypdf import PdfReader
 sys.path.insert(0, str(Path(__file__).parent))
 from dashboard_api import city_file, seed, serve_dashboard
 
-from porchlight.dashboard.pages.period import Month
-from porchlight.dashboard.places import load_city
-from porchlight.dashboard.reports.data import gather
-from porchlight.dashboard.reports.pdf import render_pdf
+from porchlight.dashboard.months.period import Month
+from porchlight.dashboard.places.city import load_city
+from porchlight.dashboard.reports.rendering.pdf import render_pdf
+from porchlight.dashboard.reports.service import gather
 from porchlight.kit.auth import mint_token
 from porchlight.kit.db import create_engine, session_factory
 from porchlight.kit.embedded import free_port

@@ -27,19 +27,6 @@ LIBS = ["events", "kit"]
 SERVICES = sorted(p.name for p in (ROOT / "services").iterdir() if (p / "pyproject.toml").exists())
 PACKAGES = [f"porchlight.{name}" for name in [*LIBS, *SERVICES]]
 
-#: Services not yet re-laid out in the house style (issue 12 stays open for them). Strict xfail:
-#: the day one of them complies, its test passes and the run fails until it leaves this set.
-NOT_YET: set[str] = set()
-
-
-def services_param() -> list[object]:
-    return [
-        pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=f"{s} not yet in the house style"))
-        if s in NOT_YET
-        else s
-        for s in SERVICES
-    ]
-
 
 @pytest.fixture(scope="module")
 def graph() -> grimp.ImportGraph:
@@ -252,7 +239,7 @@ def test_layout_check_can_fail(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("service", services_param())
+@pytest.mark.parametrize("service", SERVICES)
 def test_service_reads_like_the_others(service: str) -> None:
     package = ROOT / "services" / service / "src" / "porchlight" / service
     problems = service_layout_problems(package)
@@ -262,7 +249,7 @@ def test_service_reads_like_the_others(service: str) -> None:
 _LOGIC = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign, ast.If, ast.For, ast.With)
 
 
-@pytest.mark.parametrize("service", services_param())
+@pytest.mark.parametrize("service", SERVICES)
 def test_init_files_hold_no_logic(service: str) -> None:
     package = ROOT / "services" / service / "src" / "porchlight" / service
     offenders = []

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from porchlight.dashboard.projections.handlers import on_note_analyzed, on_note_revised, on_notes_submitted
+from porchlight.dashboard.notes.handlers import on_note_analyzed, on_note_revised, on_notes_submitted
 from porchlight.events import NoteAnalyzed, NoteSubmitted
 from porchlight.events.catalog import Concern, ConcernAnalysis, NoteRevised
 from porchlight.events.envelope import new_envelope

@@ -21,15 +21,6 @@ from porchlight.kit.service import discover_services
 from porchlight.kit.settings import KitSettings
 
 SERVICES = sorted(discover_services())
-#: Services whose operations and schemas are not all described yet (issue 12 stays open for
-#: them). Strict xfail: once one is, its test passes and the run fails until it leaves the set.
-NOT_YET_DESCRIBED = {"dashboard"}
-DESCRIBED = [
-    pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=f"{s}: descriptions and examples pending"))
-    if s in NOT_YET_DESCRIBED
-    else s
-    for s in SERVICES
-]
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 
@@ -69,7 +60,7 @@ def test_every_operation_states_its_security(documents: dict[str, Any], service:
     assert not missing, f"{service}: operations without security: {missing}"
 
 
-@pytest.mark.parametrize("service", DESCRIBED)
+@pytest.mark.parametrize("service", SERVICES)
 def test_every_operation_is_described(documents: dict[str, Any], service: str) -> None:
     doc = documents[service]
     bare = [
@@ -81,7 +72,7 @@ def test_every_operation_is_described(documents: dict[str, Any], service: str) -
     assert not bare, f"{service}: operations without a summary and a description (the route's docstring): {bare}"
 
 
-@pytest.mark.parametrize("service", DESCRIBED)
+@pytest.mark.parametrize("service", SERVICES)
 def test_every_schema_is_described_with_an_example(documents: dict[str, Any], service: str) -> None:
     schemas: dict[str, Any] = documents[service]["components"]["schemas"]
     no_description = sorted(name for name, s in schemas.items() if not s.get("description"))

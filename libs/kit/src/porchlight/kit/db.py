@@ -117,21 +117,22 @@ def upsert(
     *,
     key: Sequence[str],
     add: Sequence[str] = (),
+    only: Sequence[str] | None = None,
     where: Callable[[sa.Table, Any], sa.ColumnElement[bool]] | None = None,
 ) -> Any:
     """``INSERT ... ON CONFLICT (key) DO UPDATE``: the one upsert the read models need.
 
-    Columns in ``add`` are summed with what is stored (counters); every other column of the rows
-    is replaced by the new value. ``where(table, excluded)`` keeps the stored row when false
-    (e.g. only a newer ``updated_at`` wins). Returns the statement, to ``session.execute``.
+    Columns in ``add`` are summed with what is stored (counters); the other columns of the rows
+    (or only those in ``only``) are replaced by the new value. ``where(table, excluded)`` keeps
+    the stored row when false (e.g. only a newer ``updated_at`` wins). Returns the statement, to
+    ``session.execute``.
     """
     values = [rows] if isinstance(rows, dict) else list(rows)
     stmt = pg_insert(table).values(values)
     excluded = stmt.excluded
+    changed = [name for name in values[0] if name not in key and (only is None or name in only or name in add)]
     set_: dict[str, Any] = {
-        name: (table.c[name] + excluded[name]) if name in add else excluded[name]
-        for name in values[0]
-        if name not in key
+        name: (table.c[name] + excluded[name]) if name in add else excluded[name] for name in changed
     }
     return stmt.on_conflict_do_update(
         index_elements=[table.c[k] for k in key],

@@ -4,20 +4,24 @@ from pathlib import Path
 
 from porchlight.dashboard.activity import models as _models  # noqa: F401  (tables on the metadata)
 from porchlight.dashboard.activity.routes import router as activity_router
+from porchlight.dashboard.contacts.handlers import router as contacts_events
 from porchlight.dashboard.db import metadata, outbox
 from porchlight.dashboard.demo.commands import demo_app
 from porchlight.dashboard.demo.startup import load_demo_when_empty
 from porchlight.dashboard.incidents import models as _incident_tables  # noqa: F401  (tables on the metadata)
 from porchlight.dashboard.incidents.routes import router as incidents_router
+from porchlight.dashboard.insights.handlers import router as insights_events
+from porchlight.dashboard.meetings.handlers import router as meetings_events
+from porchlight.dashboard.notes.handlers import router as notes_events
 from porchlight.dashboard.pages.routes import router as pages_router
 from porchlight.dashboard.projections import models as _tables  # noqa: F401  (tables on the metadata)
 from porchlight.dashboard.projections.commands import dashboard_app
-from porchlight.dashboard.projections.handlers import BATCH_HANDLERS, GROUP, HANDLERS
 from porchlight.dashboard.reports.commands import report_app
 from porchlight.dashboard.reports.routes import router as reports_router
 from porchlight.dashboard.settings import DashboardSettings
 from porchlight.dashboard.web import router as web_router
 from porchlight.dashboard.web.startup import provide_upstreams
+from porchlight.dashboard.work.handlers import router as work_events
 from porchlight.events import ConsumerSpec
 from porchlight.kit.service import ServiceSpec
 
@@ -29,7 +33,12 @@ spec = ServiceSpec(
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[activity_router, pages_router, incidents_router, reports_router, web_router],
-    consumers=[ConsumerSpec(group=GROUP, handlers=HANDLERS, batch_handlers=BATCH_HANDLERS)],
+    consumers=[
+        ConsumerSpec(
+            group="porchlight.dashboard",
+            routers=[notes_events, meetings_events, contacts_events, insights_events, work_events],
+        )
+    ],
     commands={"dashboard": dashboard_app, "report": report_app, "demo": demo_app},
     settings=DashboardSettings,
     on_startup=[provide_upstreams, load_demo_when_empty],

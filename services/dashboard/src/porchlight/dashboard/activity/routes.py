@@ -13,6 +13,10 @@ router = APIRouter(prefix="/v1/activity", tags=["activity"])
 
 
 @router.get("", response_model=ActivitySummary)
-async def activity(session: Session, _: CurrentPrincipal) -> ActivitySummary:
+async def get_activity(session: Session, _: CurrentPrincipal) -> ActivitySummary:
+    """Notes received per district, with the newest note's time.
+
+    Counted from `note.submitted` as the events arrive (the backbone's own check of delivery).
+    """
     rows = [DistrictActivityOut.model_validate(r) for r in await ActivityRepository(session).all()]
     return ActivitySummary(total_notes=sum(r.notes for r in rows), districts=rows)

@@ -2,21 +2,98 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 Trend = Literal["up", "down", "steady", "new"]
 
+# Examples, each once: the larger shapes are made of the smaller ones' examples.
+DISTRICT_EX = {"code": "B2", "name": "District B2 (Roxbury)"}
+PERIOD_EX = {"month": "2026-11", "start": "2026-11-01", "end": "2026-12-01"}
+ENGAGEMENT_EX = {
+    "meetings_hosted": 6,
+    "meetings_upcoming": 1,
+    "notes": 6,
+    "residents_reached": 131,
+    "residents_at_meetings": 41,
+    "residents_via_contacts": 90,
+    "contacts": 37,
+    "contact_hours": 18.5,
+    "meeting_hours": 6.0,
+    "engagement_hours": 24.5,
+    "contacts_previous_month": 31,
+    "engagement_hours_previous_month": 21.0,
+}
+GROUP_EX = {"key": "community-service", "unit": None, "contacts": 12, "hours": 6.0, "residents": 30}
+CONCERN_EX = {
+    "topic": "street_lighting",
+    "count": 9,
+    "previous_count": 5,
+    "trend": "up",
+    "share": 0.31,
+    "quote": "The lights on the corner by the bus stop have been out for weeks.",
+}
+SENTIMENT_MONTH_EX = {"month": "2026-11", "notes": 6, "average": 3.2, "positive": 2, "neutral": 3, "negative": 1}
+SENTIMENT_EX = {"average": 3.2, "previous_average": 2.9, "positive_share": 0.33, "trend": [SENTIMENT_MONTH_EX]}
+PROJECTS_EX = {
+    "planned": 4,
+    "in_progress": 2,
+    "blocked": 1,
+    "overdue": 1,
+    "done": 3,
+    "done_in_month": 2,
+    "by_remedy_kind": {"physical": 3, "positive_activity": 2, "enforcement": 1},
+}
+WIN_EX = {
+    "update_id": "5b1e8f9e-3c4d-4f6a-8b1c-2d3e4f5a6b7c",
+    "title": "Streetlights fixed on Tremont St",
+    "body": "Public Works replaced nine lights residents asked about at two meetings.",
+    "neighborhood": "roxbury",
+    "published_at": "2026-11-20T15:00:00Z",
+    "project_id": "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d",
+}
+CATEGORY_EX = {"category": "Motor vehicle theft", "nibrs_code": "240", "count": 7, "previous_month": 4, "last_year": 5}
+CRIME_MONTH_EX = {"month": "2026-11", "count": 54}
+CRIME_EX = {
+    "total": 54,
+    "previous_month": 61,
+    "last_year": 58,
+    "change_vs_previous_month": -0.115,
+    "change_vs_last_year": -0.069,
+    "by_category": [CATEGORY_EX],
+    "trend": [CRIME_MONTH_EX],
+}
+INSIGHT_EX = {
+    "period_start": "2026-11-01",
+    "period_end": "2026-12-01",
+    "top_topics": ["street_lighting", "speeding_traffic"],
+    "summary": "Street lighting was raised in 9 notes, up from 5.",
+    "model_version": "3/9f2c1a/minilm-l6-v2",
+}
+
+
+def _example(value: Mapping[str, Any]) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": [dict(value)]})
+
 
 class DistrictRef(BaseModel):
+    """A district of the city: its code and name."""
+
+    model_config = _example(DISTRICT_EX)
+
     code: str = Field(description="District code, e.g. 'B2'")
     name: str
 
 
 class Period(BaseModel):
+    """The calendar month a page or report covers (UTC)."""
+
+    model_config = _example(PERIOD_EX)
+
     month: str = Field(description="YYYY-MM")
     start: date
     end: date = Field(description="Exclusive: the first day of the next month")
@@ -24,6 +101,8 @@ class Period(BaseModel):
 
 class Engagement(BaseModel):
     """Positive community activity only: enforcement and patrol are never counted here."""
+
+    model_config = _example(ENGAGEMENT_EX)
 
     meetings_hosted: int = Field(description="Micro-meetings held in the month (and notes filed without a meeting)")
     meetings_upcoming: int = Field(description="Meetings scheduled later in the month")
@@ -45,6 +124,10 @@ class Engagement(BaseModel):
 
 
 class ContactGroup(BaseModel):
+    """Positive contacts of one unit, officer or contact type in the month."""
+
+    model_config = _example(GROUP_EX)
+
     key: str = Field(description="The unit, officer id or contact type ('' = no unit given)")
     unit: str | None = None
     contacts: int
@@ -53,6 +136,10 @@ class ContactGroup(BaseModel):
 
 
 class Concern(BaseModel):
+    """A topic residents raised in the month, with its count, trend and a resident's own words."""
+
+    model_config = _example(CONCERN_EX)
+
     topic: str
     count: int = Field(description="Concerns on this topic in the month")
     previous_count: int = Field(description="The month before")
@@ -62,6 +149,10 @@ class Concern(BaseModel):
 
 
 class SentimentMonth(BaseModel):
+    """One month of the hosts' and the model's reading of how residents felt."""
+
+    model_config = _example(SENTIMENT_MONTH_EX)
+
     month: str
     notes: int
     average: float | None = Field(description="Hosts' overall sentiment, 1 (very negative) .. 5 (very positive)")
@@ -71,6 +162,10 @@ class SentimentMonth(BaseModel):
 
 
 class Sentiment(BaseModel):
+    """How residents felt this month, against the month before, and the last six months."""
+
+    model_config = _example(SENTIMENT_EX)
+
     average: float | None
     previous_average: float | None
     positive_share: float | None = Field(description="Of the month's analysed notes, 0..1")
@@ -78,6 +173,10 @@ class Sentiment(BaseModel):
 
 
 class Projects(BaseModel):
+    """Micro-projects of the district by state, and by DICE remedy kind."""
+
+    model_config = _example(PROJECTS_EX)
+
     planned: int = Field(description="Open micro-projects not yet due (proposed, planned, in progress, blocked)")
     in_progress: int = Field(description="Open projects whose card is in 'in progress'")
     blocked: int = Field(description="Open projects whose card is in 'blocked'")
@@ -88,6 +187,10 @@ class Projects(BaseModel):
 
 
 class Win(BaseModel):
+    """A win published to residents ("you said, we did")."""
+
+    model_config = _example(WIN_EX)
+
     update_id: UUID
     title: str
     body: str
@@ -97,6 +200,10 @@ class Win(BaseModel):
 
 
 class CrimeCategory(BaseModel):
+    """Incidents of one offence category: this month, last month, the same month last year."""
+
+    model_config = _example(CATEGORY_EX)
+
     category: str
     nibrs_code: str | None
     count: int
@@ -105,11 +212,19 @@ class CrimeCategory(BaseModel):
 
 
 class CrimeMonth(BaseModel):
+    """Incidents of one month."""
+
+    model_config = _example(CRIME_MONTH_EX)
+
     month: str
     count: int
 
 
 class Crime(BaseModel):
+    """Crime incidents of the month next to the engagement figures, with changes."""
+
+    model_config = _example(CRIME_EX)
+
     total: int
     previous_month: int
     last_year: int = Field(description="The same month a year before")
@@ -122,6 +237,10 @@ class Crime(BaseModel):
 
 
 class Insight(BaseModel):
+    """Synthesis' latest plain-words summary of the district."""
+
+    model_config = _example(INSIGHT_EX)
+
     period_start: date
     period_end: date
     top_topics: list[str]
@@ -130,6 +249,26 @@ class Insight(BaseModel):
 
 
 class DistrictPage(BaseModel):
+    """Everything the supervisor's district page shows for one month."""
+
+    model_config = _example(
+        {
+            "district": DISTRICT_EX,
+            "period": PERIOD_EX,
+            "engagement": ENGAGEMENT_EX,
+            "by_unit": [GROUP_EX],
+            "by_officer": [],
+            "by_contact_type": [GROUP_EX],
+            "top_concerns": [CONCERN_EX],
+            "sentiment": SENTIMENT_EX,
+            "projects": PROJECTS_EX,
+            "wins": [WIN_EX],
+            "wins_count": 1,
+            "crime": CRIME_EX,
+            "insight": INSIGHT_EX,
+        }
+    )
+
     district: DistrictRef
     period: Period
     engagement: Engagement
@@ -148,6 +287,21 @@ class DistrictPage(BaseModel):
 
 
 class DistrictSummary(BaseModel):
+    """One district's line on the city page."""
+
+    model_config = _example(
+        {
+            "district": DISTRICT_EX,
+            "engagement": ENGAGEMENT_EX,
+            "top_concern": CONCERN_EX,
+            "top_concerns": [CONCERN_EX],
+            "sentiment_average": 3.2,
+            "projects": PROJECTS_EX,
+            "wins_count": 1,
+            "crime": CRIME_EX,
+        }
+    )
+
     district: DistrictRef
     engagement: Engagement
     top_concern: Concern | None = Field(description="The topic that dominates the district this month")
@@ -159,6 +313,20 @@ class DistrictSummary(BaseModel):
 
 
 class CityPage(BaseModel):
+    """All districts side by side for one month, with the city's totals."""
+
+    model_config = _example(
+        {
+            "city": "Boston (demo)",
+            "period": PERIOD_EX,
+            "districts": [],
+            "totals": ENGAGEMENT_EX,
+            "crime_total": 54,
+            "crime_previous_month": 61,
+            "crime_last_year": 58,
+        }
+    )
+
     city: str
     period: Period
     districts: list[DistrictSummary]

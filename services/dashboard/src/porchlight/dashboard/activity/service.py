@@ -1,4 +1,4 @@
-"""Events in: ``note.submitted`` -> the district's note counter."""
+"""The district note counters of ``GET /v1/activity`` (fed by notes/handlers.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from porchlight.dashboard.activity.repository import ActivityRepository
 from porchlight.events import Envelope, NoteSubmitted
 
 
-async def on_notes_submitted(session: AsyncSession, batch: list[tuple[NoteSubmitted, Envelope]]) -> None:
+async def count_notes(session: AsyncSession, batch: list[tuple[NoteSubmitted, Envelope]]) -> None:
     """One upsert for a whole batch (the inbox already dropped redeliveries)."""
     counts: dict[str, int] = defaultdict(int)
     latest: dict[str, datetime] = {}

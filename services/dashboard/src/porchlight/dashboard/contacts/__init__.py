@@ -1,0 +1,1 @@
+"""Positive contacts as the pages count them: contact.logged -> monthly counters."""

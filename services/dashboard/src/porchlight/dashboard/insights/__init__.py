@@ -1,0 +1,1 @@
+"""Synthesis' district summaries as the pages show them: insight.updated -> insights."""

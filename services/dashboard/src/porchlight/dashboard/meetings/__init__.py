@@ -1,0 +1,1 @@
+"""Meetings as the pages count them: meeting.scheduled -> meetings."""

@@ -1,0 +1,31 @@
+"""Events in: a note's revisions and its analysis -> the notes read model; note.submitted also
+counts in its district's activity (one handler per event: this one)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from porchlight.dashboard.activity.service import count_notes
+from porchlight.dashboard.notes.repository import apply_analysis, apply_notes
+from porchlight.events import Envelope, EventRouter, NoteAnalyzed, NoteSubmitted
+from porchlight.events.catalog import NoteRevised
+
+router = EventRouter()
+
+
+@router.batch_subscriber
+async def on_notes_submitted(session: AsyncSession, batch: list[tuple[NoteSubmitted, Envelope]]) -> None:
+    await apply_notes(session, [event for event, _ in batch])
+    # The district counters of GET /v1/activity last: every batch updates the same few rows, so
+    # their locks are held only from here to the commit.
+    await count_notes(session, batch)
+
+
+@router.subscriber
+async def on_note_revised(session: AsyncSession, event: NoteRevised, _: Envelope) -> None:
+    await apply_notes(session, [event])
+
+
+@router.subscriber
+async def on_note_analyzed(session: AsyncSession, event: NoteAnalyzed, _: Envelope) -> None:
+    await apply_analysis(session, event)

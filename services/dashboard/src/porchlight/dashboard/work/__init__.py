@@ -1,0 +1,1 @@
+"""Priorities, micro-projects, tasks and wins as the pages count them (events from projects)."""
