@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Response
+from fastapi import APIRouter, Body, Path, Response
 
 from porchlight.kit.app import Session, body_limit
-from porchlight.kit.auth import ANY_STAFF, Allow, CurrentPrincipal, Principal
+from porchlight.kit.auth import CurrentPrincipal, Staff
 from porchlight.kit.errors import BadRequest
 from porchlight.projects.db import outbox
 from porchlight.projects.departments.service import require_department
@@ -18,8 +18,6 @@ from porchlight.projects.exchange.service import import_csv
 from porchlight.projects.inputs.fields import NO_NUL, QueryText
 
 router = APIRouter(tags=["exchange"])
-
-Staff = Annotated[Principal, Depends(Allow(*ANY_STAFF))]
 
 
 @router.get(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from porchlight.kit.app import Session
-from porchlight.kit.auth import Allow, CurrentPrincipal, Principal, Role
+from porchlight.kit.auth import CurrentPrincipal, Supervisor
 from porchlight.kit.paging import MAX_LIMIT, Cursor, CursorParam, LimitParam, cursor_of, next_link
 from porchlight.projects.db import outbox
 from porchlight.projects.inputs.fields import QueryText
@@ -20,7 +19,6 @@ router = APIRouter(prefix="/v1/priorities", tags=["priorities"])
 
 #: Priorities are set by supervisors (district commanders) — admins always may; a supervisor whose
 #: token names a district sets and changes that district's only (districts/scope.py).
-Supervisor = Annotated[Principal, Depends(Allow(Role.supervisor))]
 
 
 @router.get("", response_model=list[PriorityOut])

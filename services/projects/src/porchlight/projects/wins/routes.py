@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from porchlight.kit.app import Session
-from porchlight.kit.auth import Allow, CurrentPrincipal, Principal, Role
+from porchlight.kit.auth import CurrentPrincipal, Supervisor
 from porchlight.kit.paging import MAX_LIMIT, Cursor, CursorParam, LimitParam, next_link
 from porchlight.projects.db import outbox
 from porchlight.projects.inputs.fields import QueryText
@@ -20,7 +20,6 @@ from porchlight.projects.wins.schemas import WinOut, WinPatch
 router = APIRouter(prefix="/v1/wins", tags=["wins"])
 
 #: Supervisors edit and approve wins — a district supervisor their district's only (districts/scope.py).
-Supervisor = Annotated[Principal, Depends(Allow(Role.supervisor))]
 
 
 @router.get("", response_model=list[WinOut])

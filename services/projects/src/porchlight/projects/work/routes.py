@@ -6,11 +6,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.kit.app import Provided, Session
-from porchlight.kit.auth import ANY_STAFF, Allow, CurrentPrincipal, Principal, Role
+from porchlight.kit.auth import CurrentPrincipal, Staff, Supervisor
 from porchlight.kit.paging import MAX_LIMIT, Cursor, CursorParam, LimitParam, next_link
 from porchlight.projects.db import outbox
 from porchlight.projects.districts.scope import narrow
@@ -40,8 +40,6 @@ router = APIRouter(prefix="/v1/projects", tags=["projects"])
 
 #: Staff change cards; which cards is decided per card (work/access.py: own department or supervisor,
 #: in the caller's district when the token names one — districts/scope.py).
-Staff = Annotated[Principal, Depends(Allow(*ANY_STAFF))]
-Supervisor = Annotated[Principal, Depends(Allow(Role.supervisor))]
 IfMatch = Annotated[str | None, Header(description="The card's ETag: the change loses with 409 if it moved on")]
 #: What a finished project sets off (provided at start-up: wins/startup.py).
 OnDone = Annotated[service.Completion, Provided(service.Completion)]

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from porchlight.kit.app import Session
-from porchlight.kit.auth import Allow, Principal, Role
+from porchlight.kit.auth import Supervisor
 from porchlight.synthesis.corrections.access import own_district
 from porchlight.synthesis.corrections.schemas import CorrectionOut, TopicCorrection
 from porchlight.synthesis.corrections.service import correct_topic
 from porchlight.synthesis.model.live import version_tag
 
 router = APIRouter(tags=["concerns"])
-Supervisor = Annotated[Principal, Depends(Allow(Role.supervisor))]
 
 
 @router.put("/v1/concerns/{concern_id}/topic", response_model=CorrectionOut)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Response
 
 from porchlight.kit.app import Session
-from porchlight.kit.auth import Allow, Principal, Role
+from porchlight.kit.auth import Allow, Role, Supervisor
 from porchlight.kit.errors import ValidationProblem
 from porchlight.synthesis.learning.models import ModelVersion
 from porchlight.synthesis.learning.repository import LearningRepository
@@ -18,7 +18,6 @@ from porchlight.synthesis.model.taxonomy import Taxonomy
 
 router = APIRouter(tags=["taxonomy"])
 READERS = [Depends(Allow(Role.officer, Role.liaison, Role.supervisor, Role.analyst))]
-Supervisor = Annotated[Principal, Depends(Allow(Role.supervisor))]
 
 
 def _etag_version(if_match: str | None) -> int | None:
