@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -150,34 +150,32 @@ class ContactPlaceOut(BaseModel):
     place_name: str | None = None
 
 
+#: One ContactOut as the API answers it (its own example, and a page's item).
+CONTACT_EXAMPLE: dict[str, Any] = {
+    "id": "3f1c9a52-8d0e-4b7a-9c61-2a5e7f0d4b18",
+    "officer_id": "officer-117",
+    "unit": "B2-bike",
+    "contact_type": "conversation",
+    "minutes": 15,
+    "residents_reached": 3,
+    "occurred_at": "2026-03-14T18:30:00Z",
+    "place": {
+        "district": "B2",
+        "neighborhood": "roxbury",
+        "point": {"lat": 42.3317, "lon": -71.0846},
+        "place_name": None,
+    },
+    "place_source": "body",
+    "has_note": True,
+    "note": None,
+    "created_at": "2026-03-14T18:31:02Z",
+}
+
+
 class ContactOut(BaseModel):
     """A positive community contact as stored (the note only for supervisors and admins)."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "3f1c9a52-8d0e-4b7a-9c61-2a5e7f0d4b18",
-                    "officer_id": "officer-117",
-                    "unit": "B2-bike",
-                    "contact_type": "conversation",
-                    "minutes": 15,
-                    "residents_reached": 3,
-                    "occurred_at": "2026-03-14T18:30:00Z",
-                    "place": {
-                        "district": "B2",
-                        "neighborhood": "roxbury",
-                        "point": {"lat": 42.3317, "lon": -71.0846},
-                        "place_name": None,
-                    },
-                    "place_source": "body",
-                    "has_note": True,
-                    "note": None,
-                    "created_at": "2026-03-14T18:31:02Z",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [CONTACT_EXAMPLE]})
 
     id: uuid.UUID
     officer_id: str
@@ -200,27 +198,7 @@ class ContactPage(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "items": [
-                        {
-                            "id": "3f1c9a52-8d0e-4b7a-9c61-2a5e7f0d4b18",
-                            "officer_id": "officer-117",
-                            "unit": "B2-bike",
-                            "contact_type": "conversation",
-                            "minutes": 15,
-                            "residents_reached": 3,
-                            "occurred_at": "2026-03-14T18:30:00Z",
-                            "place": {
-                                "district": "B2",
-                                "neighborhood": "roxbury",
-                                "point": {"lat": 42.3317, "lon": -71.0846},
-                                "place_name": None,
-                            },
-                            "place_source": "body",
-                            "has_note": True,
-                            "note": None,
-                            "created_at": "2026-03-14T18:31:02Z",
-                        }
-                    ],
+                    "items": [CONTACT_EXAMPLE],
                     "next_cursor": None,
                 }
             ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -167,35 +167,33 @@ class HostOut(BaseModel):
     organization: str | None = None
 
 
+#: One MeetingOut as the API answers it (its own example, and a page's item).
+MEETING_EXAMPLE: dict[str, Any] = {
+    "id": "8b2d4e61-1f3a-4c9e-b7d2-5e6f7a8b9c0d",
+    "host": {"id": "officer-117", "kind": "officer", "organization": None},
+    "co_hosts": ["Pastor Reyes"],
+    "venue_type": "library",
+    "place": {
+        "district": "B2",
+        "neighborhood": "roxbury",
+        "point": {"lat": 42.3317, "lon": -71.0846},
+        "place_name": "Dudley branch library",
+    },
+    "starts_at": "2026-03-14T18:30:00Z",
+    "duration_minutes": 60,
+    "language": "en",
+    "expected_attendees": 8,
+    "actual_attendees": None,
+    "created_at": "2026-03-10T12:00:00Z",
+    "updated_at": "2026-03-10T12:00:00Z",
+    "warnings": [],
+}
+
+
 class MeetingOut(BaseModel):
     """A micro-meeting as stored, with the warnings its form raised."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "8b2d4e61-1f3a-4c9e-b7d2-5e6f7a8b9c0d",
-                    "host": {"id": "officer-117", "kind": "officer", "organization": None},
-                    "co_hosts": ["Pastor Reyes"],
-                    "venue_type": "library",
-                    "place": {
-                        "district": "B2",
-                        "neighborhood": "roxbury",
-                        "point": {"lat": 42.3317, "lon": -71.0846},
-                        "place_name": "Dudley branch library",
-                    },
-                    "starts_at": "2026-03-14T18:30:00Z",
-                    "duration_minutes": 60,
-                    "language": "en",
-                    "expected_attendees": 8,
-                    "actual_attendees": None,
-                    "created_at": "2026-03-10T12:00:00Z",
-                    "updated_at": "2026-03-10T12:00:00Z",
-                    "warnings": [],
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [MEETING_EXAMPLE]})
 
     id: uuid.UUID
     host: HostOut
@@ -219,28 +217,7 @@ class MeetingPage(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "items": [
-                        {
-                            "id": "8b2d4e61-1f3a-4c9e-b7d2-5e6f7a8b9c0d",
-                            "host": {"id": "officer-117", "kind": "officer", "organization": None},
-                            "co_hosts": ["Pastor Reyes"],
-                            "venue_type": "library",
-                            "place": {
-                                "district": "B2",
-                                "neighborhood": "roxbury",
-                                "point": {"lat": 42.3317, "lon": -71.0846},
-                                "place_name": "Dudley branch library",
-                            },
-                            "starts_at": "2026-03-14T18:30:00Z",
-                            "duration_minutes": 60,
-                            "language": "en",
-                            "expected_attendees": 8,
-                            "actual_attendees": None,
-                            "created_at": "2026-03-10T12:00:00Z",
-                            "updated_at": "2026-03-10T12:00:00Z",
-                            "warnings": [],
-                        }
-                    ],
+                    "items": [MEETING_EXAMPLE],
                     "next_cursor": None,
                 }
             ]

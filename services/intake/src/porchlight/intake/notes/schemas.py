@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -146,43 +147,41 @@ class NoteContent(BaseModel):
     redacted: bool = Field(description="True when texts have personal data replaced by placeholders")
 
 
+#: One NoteOut as the API answers it (its own example, and a page's item).
+NOTE_EXAMPLE: dict[str, Any] = {
+    "id": "3f1c9a52-8d0e-4b7a-9c61-2a5e7f0d4b18",
+    "revision": 1,
+    "host_id": "liaison-042",
+    "submitted_at": "2026-03-14T19:05:00Z",
+    "revised_at": None,
+    "meeting_id": "8b2d4e61-1f3a-4c9e-b7d2-5e6f7a8b9c0d",
+    "place": {
+        "district": "B2",
+        "neighborhood": "roxbury",
+        "point": {"lat": 42.3317, "lon": -71.0846},
+        "place_name": "Dudley branch library",
+    },
+    "concerns": [
+        {
+            "text": "Speeding on Warren St after school",
+            "topic": "traffic",
+            "location": "Warren St at Moreland St",
+            "point": None,
+        }
+    ],
+    "sentiment": 4,
+    "attendees": 7,
+    "follow_ups": ["Ask traffic for a speed table"],
+    "notes": "[NAME] offered her porch for the next one.",
+    "held_at": "2026-03-14T18:30:00Z",
+    "redacted": True,
+}
+
+
 class NoteOut(NoteContent):
     """A note: its current revision's content (redacted unless raw was asked for)."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "3f1c9a52-8d0e-4b7a-9c61-2a5e7f0d4b18",
-                    "revision": 1,
-                    "host_id": "liaison-042",
-                    "submitted_at": "2026-03-14T19:05:00Z",
-                    "revised_at": None,
-                    "meeting_id": "8b2d4e61-1f3a-4c9e-b7d2-5e6f7a8b9c0d",
-                    "place": {
-                        "district": "B2",
-                        "neighborhood": "roxbury",
-                        "point": {"lat": 42.3317, "lon": -71.0846},
-                        "place_name": "Dudley branch library",
-                    },
-                    "concerns": [
-                        {
-                            "text": "Speeding on Warren St after school",
-                            "topic": "traffic",
-                            "location": "Warren St at Moreland St",
-                            "point": None,
-                        }
-                    ],
-                    "sentiment": 4,
-                    "attendees": 7,
-                    "follow_ups": ["Ask traffic for a speed table"],
-                    "notes": "[NAME] offered her porch for the next one.",
-                    "held_at": "2026-03-14T18:30:00Z",
-                    "redacted": True,
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [NOTE_EXAMPLE]})
 
     id: uuid.UUID
     revision: int
@@ -198,36 +197,7 @@ class NotePage(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "items": [
-                        {
-                            "id": "3f1c9a52-8d0e-4b7a-9c61-2a5e7f0d4b18",
-                            "revision": 1,
-                            "host_id": "liaison-042",
-                            "submitted_at": "2026-03-14T19:05:00Z",
-                            "revised_at": None,
-                            "meeting_id": "8b2d4e61-1f3a-4c9e-b7d2-5e6f7a8b9c0d",
-                            "place": {
-                                "district": "B2",
-                                "neighborhood": "roxbury",
-                                "point": {"lat": 42.3317, "lon": -71.0846},
-                                "place_name": "Dudley branch library",
-                            },
-                            "concerns": [
-                                {
-                                    "text": "Speeding on Warren St after school",
-                                    "topic": "traffic",
-                                    "location": "Warren St at Moreland St",
-                                    "point": None,
-                                }
-                            ],
-                            "sentiment": 4,
-                            "attendees": 7,
-                            "follow_ups": ["Ask traffic for a speed table"],
-                            "notes": "[NAME] offered her porch for the next one.",
-                            "held_at": "2026-03-14T18:30:00Z",
-                            "redacted": True,
-                        }
-                    ],
+                    "items": [NOTE_EXAMPLE],
                     "next_cursor": None,
                 }
             ]
