@@ -208,41 +208,39 @@ class NotePage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last")
 
 
+#: One revision as the API answers it (its own example, and a list's item).
+REVISION_EXAMPLE: dict[str, Any] = {
+    "revision": 1,
+    "author_id": "liaison-042",
+    "created_at": "2026-03-14T19:05:00Z",
+    "meeting_id": "8b2d4e61-1f3a-4c9e-b7d2-5e6f7a8b9c0d",
+    "place": {
+        "district": "B2",
+        "neighborhood": "roxbury",
+        "point": {"lat": 42.3317, "lon": -71.0846},
+        "place_name": "Dudley branch library",
+    },
+    "concerns": [
+        {
+            "text": "Speeding on Warren St after school",
+            "topic": "traffic",
+            "location": "Warren St at Moreland St",
+            "point": None,
+        }
+    ],
+    "sentiment": 4,
+    "attendees": 7,
+    "follow_ups": ["Ask traffic for a speed table"],
+    "notes": "[NAME] offered her porch for the next one.",
+    "held_at": "2026-03-14T18:30:00Z",
+    "redacted": True,
+}
+
+
 class RevisionOut(NoteContent):
     """One revision of a note: who wrote it, when, and what it said."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "revision": 1,
-                    "author_id": "liaison-042",
-                    "created_at": "2026-03-14T19:05:00Z",
-                    "meeting_id": "8b2d4e61-1f3a-4c9e-b7d2-5e6f7a8b9c0d",
-                    "place": {
-                        "district": "B2",
-                        "neighborhood": "roxbury",
-                        "point": {"lat": 42.3317, "lon": -71.0846},
-                        "place_name": "Dudley branch library",
-                    },
-                    "concerns": [
-                        {
-                            "text": "Speeding on Warren St after school",
-                            "topic": "traffic",
-                            "location": "Warren St at Moreland St",
-                            "point": None,
-                        }
-                    ],
-                    "sentiment": 4,
-                    "attendees": 7,
-                    "follow_ups": ["Ask traffic for a speed table"],
-                    "notes": "[NAME] offered her porch for the next one.",
-                    "held_at": "2026-03-14T18:30:00Z",
-                    "redacted": True,
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [REVISION_EXAMPLE]})
 
     revision: int
     author_id: str
@@ -257,34 +255,7 @@ class RevisionList(BaseModel):
             "examples": [
                 {
                     "note_id": "3f1c9a52-8d0e-4b7a-9c61-2a5e7f0d4b18",
-                    "items": [
-                        {
-                            "revision": 1,
-                            "author_id": "liaison-042",
-                            "created_at": "2026-03-14T19:05:00Z",
-                            "meeting_id": "8b2d4e61-1f3a-4c9e-b7d2-5e6f7a8b9c0d",
-                            "place": {
-                                "district": "B2",
-                                "neighborhood": "roxbury",
-                                "point": {"lat": 42.3317, "lon": -71.0846},
-                                "place_name": "Dudley branch library",
-                            },
-                            "concerns": [
-                                {
-                                    "text": "Speeding on Warren St after school",
-                                    "topic": "traffic",
-                                    "location": "Warren St at Moreland St",
-                                    "point": None,
-                                }
-                            ],
-                            "sentiment": 4,
-                            "attendees": 7,
-                            "follow_ups": ["Ask traffic for a speed table"],
-                            "notes": "[NAME] offered her porch for the next one.",
-                            "held_at": "2026-03-14T18:30:00Z",
-                            "redacted": True,
-                        }
-                    ],
+                    "items": [REVISION_EXAMPLE],
                 }
             ]
         }
