@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-DISTS  := libs/events libs/kit services/intake services/synthesis services/projects services/dashboard
+DISTS  := libs/events libs/kit services/intake services/synthesis services/projects services/layers services/dashboard
 EDITABLE := $(foreach d,$(DISTS),-e $(d))
 
 .PHONY: install chromium run test lint format bench eval docs clean

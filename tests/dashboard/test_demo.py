@@ -11,7 +11,7 @@ from support import bearer, eventually, running, scalar
 
 from porchlight.dashboard.demo.service import NS, Endpoints, load_demo, resident_texts
 from porchlight.dashboard.months.period import Month
-from porchlight.dashboard.places.city import DEMO_CITY, load_city
+from porchlight.kit.city import DEMO_CITY, load_city
 
 pytestmark = pytest.mark.integration
 

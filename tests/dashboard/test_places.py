@@ -1,14 +1,14 @@
-"""The dashboard's copy of the demo city must stay the one intake serves."""
+"""The kit's copy of the demo city (what dashboard and layers locate points in) must stay the one intake serves."""
 
 from __future__ import annotations
 
 import json
 from importlib.resources import files
 
-from porchlight.dashboard.places.city import DEMO_CITY, load_city
+from porchlight.kit.city import DEMO_CITY, load_city
 
 
-def test_dashboard_demo_city_equals_intakes():
+def test_kits_demo_city_equals_intakes():
     intake_copy = files("porchlight.intake.places").joinpath("demo_city.geojson").read_text(encoding="utf-8")
     assert json.loads(DEMO_CITY.read_text(encoding="utf-8")) == json.loads(intake_copy)
 

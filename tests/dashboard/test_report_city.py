@@ -16,7 +16,7 @@ from dashboard.test_read_models import LAST_MONTH, district_events, publish
 from pypdf import PdfReader
 from support import bearer, eventually, running
 
-from porchlight.dashboard.places.city import load_city
+from porchlight.kit.city import load_city
 from porchlight.dashboard.settings import DashboardSettings
 
 pytestmark = pytest.mark.integration

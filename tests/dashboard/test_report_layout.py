@@ -28,7 +28,7 @@ from porchlight.dashboard.pages.schemas import (
     Win,
 )
 from porchlight.dashboard.pages.service import _sum
-from porchlight.dashboard.places.city import DEMO_CITY, load_city
+from porchlight.kit.city import DEMO_CITY, load_city
 from porchlight.dashboard.reports.rendering.html import render_html
 from porchlight.dashboard.reports.rendering.pdf import render_pdf
 from porchlight.dashboard.reports.rendering.report import DistrictSection, MonthlyReport

@@ -3,6 +3,7 @@
 from porchlight.events.base import Event, all_event_classes, event_class
 from porchlight.events.catalog import (
     ContactLogged,
+    CorrelationClosed,
     CorrelationDetected,
     InsightUpdated,
     IssueFlagged,
@@ -15,12 +16,15 @@ from porchlight.events.catalog import (
     ProjectCreated,
     ProjectMoved,
     ProjectReminded,
+    RecordAccepted,
+    RecordClosed,
     RecordImported,
+    RecordReported,
     TaskCompleted,
     UpdatePublished,
 )
 from porchlight.events.consumer import ConsumerRunner, ConsumerSpec
-from porchlight.events.envelope import Envelope, MalformedEvent, from_kafka, new_envelope, to_kafka
+from porchlight.events.envelope import Envelope, EventRefused, MalformedEvent, from_kafka, new_envelope, to_kafka
 from porchlight.events.inbox import Inbox
 from porchlight.events.outbox import Outbox, OutboxRelay
 from porchlight.events.producer import EventProducer
@@ -31,10 +35,12 @@ __all__ = [
     "ConsumerRunner",
     "ConsumerSpec",
     "ContactLogged",
+    "CorrelationClosed",
     "CorrelationDetected",
     "Envelope",
     "Event",
     "EventProducer",
+    "EventRefused",
     "EventRouter",
     "Inbox",
     "InsightUpdated",
@@ -51,7 +57,10 @@ __all__ = [
     "ProjectCreated",
     "ProjectMoved",
     "ProjectReminded",
+    "RecordAccepted",
+    "RecordClosed",
     "RecordImported",
+    "RecordReported",
     "TaskCompleted",
     "Topics",
     "UpdatePublished",

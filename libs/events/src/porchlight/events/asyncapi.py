@@ -150,6 +150,7 @@ def asyncapi_document() -> dict[str, Any]:
     )
     messages: dict[str, Any] = {}
     by_topic: dict[str, list[str]] = {}
+    inbound = {message_id(cls.TYPE) for cls in classes if cls.INBOUND}
     for cls in classes:
         mid = message_id(cls.TYPE)
         if mid in messages:
@@ -170,12 +171,27 @@ def asyncapi_document() -> dict[str, Any]:
             "description": f"Kafka topic `{topic}`.",
             "messages": {m: {"$ref": f"#/components/messages/{m}"} for m in mids},
         }
-        operations[f"send{cid[:1].upper()}{cid[1:]}"] = {
-            "action": "send",
-            "channel": {"$ref": f"#/channels/{cid}"},
-            "summary": f"Porchlight services publish to `{topic}`.",
-            "messages": [{"$ref": f"#/channels/{cid}/messages/{m}"} for m in mids],
-        }
+        sent = [m for m in mids if m not in inbound]
+        if sent:
+            operations[f"send{cid[:1].upper()}{cid[1:]}"] = {
+                "action": "send",
+                "channel": {"$ref": f"#/channels/{cid}"},
+                "summary": f"Porchlight services publish to `{topic}`.",
+                "messages": [{"$ref": f"#/channels/{cid}/messages/{m}"} for m in sent],
+            }
+        received = [m for m in mids if m in inbound]
+        if received:
+            # What a department's own system publishes and Porchlight reads (docs/integrating.md).
+            operations[f"receive{cid[:1].upper()}{cid[1:]}"] = {
+                "action": "receive",
+                "channel": {"$ref": f"#/channels/{cid}"},
+                "summary": f"Porchlight reads what departments' systems publish to `{topic}`.",
+                "description": (
+                    "Publish with any Kafka client: CloudEvents 1.0 binary mode (ce_* headers, JSON "
+                    "value), the key named in each message. See docs/integrating.md."
+                ),
+                "messages": [{"$ref": f"#/channels/{cid}/messages/{m}"} for m in received],
+            }
 
     servers = {
         name: {"host": host, "protocol": "kafka", "description": description}

@@ -30,6 +30,9 @@ class Event(BaseModel):
     TYPE: ClassVar[str]
     TOPIC: ClassVar[str]
     KEY: ClassVar[str]
+    #: Systems outside Porchlight (a department's records system, a 311 platform) may publish it:
+    #: the AsyncAPI document gives it a receive operation (docs/integrating.md).
+    INBOUND: ClassVar[bool] = False
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

@@ -8,7 +8,7 @@ redacted by its producer: no event carries a resident's personal data.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -157,6 +157,9 @@ class ConcernAnalysis(BaseModel):
     topic_score: float | None = None
     sentiment: SentimentLabel
     sentiment_score: float
+    #: Where the concern is, as the note placed it (added compatibly, issue 13: layers matches
+    #: residents' concerns to department records on the same block).
+    point: GeoPoint | None = None
 
 
 class NoteAnalyzed(Event):
@@ -342,11 +345,16 @@ class ProjectCompleted(Event):
 
 
 class IssueFlagged(Event):
-    """Any city department flagged an issue on the shared map (a streetlight out, a vacant lot)."""
+    """Any city department flagged an issue on the shared map (a streetlight out, a vacant lot).
+
+    Departments' own systems may publish it (docs/integrating.md); layers publishes the ones
+    flagged through its API and web form. Projects puts each on its board, the dashboard on its map.
+    """
 
     TYPE: ClassVar[str] = "org.porchlight.issue.flagged.v1"
     TOPIC: ClassVar[str] = Topics.ISSUES
     KEY: ClassVar[str] = "district"
+    INBOUND: ClassVar[bool] = True
 
     issue_id: UUID
     department: str
@@ -355,13 +363,20 @@ class IssueFlagged(Event):
     point: GeoPoint | None = None
     description: str = ""
     flagged_at: datetime
+    #: Added compatibly (issue 13): the department records it is about (their external ids), the
+    #: place in words, and the kind of remedy the flagging department proposes.
+    record_ids: list[str] = Field(default_factory=list)
+    place: str | None = None
+    remedy_kind: RemedyKind | None = None
 
     def subject(self) -> str:
         return str(self.issue_id)
 
 
+# Deprecated (issue 13): never produced nor consumed. record.reported / record.closed replace it;
+# it stays in the catalog so its committed schema keeps its meaning (docs/adr/0011).
 class RecordImported(Event):
-    """A layered-data record (crime incident, 311 case, permit, outage) was imported."""
+    """Deprecated, never produced: superseded by record.reported.v1 and record.closed.v1."""
 
     TYPE: ClassVar[str] = "org.porchlight.record.imported.v1"
     TOPIC: ClassVar[str] = Topics.RECORDS
@@ -378,8 +393,96 @@ class RecordImported(Event):
         return self.record_id
 
 
+#: A department's own field values: flat, JSON scalars.
+AttributeValue = str | int | float | bool | None
+
+
+class RecordReported(Event):
+    """A department's system reported a record on one of its layers, or changed it.
+
+    A streetlight outage, a permit, a park's maintenance window, a school event, a crime incident.
+    Published by the department's own system (any Kafka client, docs/integrating.md); layers
+    checks and stores it. The same ``department`` + ``external_id`` again updates the record.
+    """
+
+    TYPE: ClassVar[str] = "org.porchlight.record.reported.v1"
+    TOPIC: ClassVar[str] = Topics.RECORDS
+    # Keyed by the department's own id: one record's reports and its closure stay in order.
+    KEY: ClassVar[str] = "external_id"
+    INBOUND: ClassVar[bool] = True
+
+    department: str = Field(
+        min_length=1, max_length=64, description="The department's code, as registered with layers."
+    )
+    layer: str = Field(
+        min_length=1, max_length=64, description="The layer, e.g. street_light_outage, permit, incident."
+    )
+    external_id: str = Field(min_length=1, max_length=200, description="The department system's own id of the record.")
+    category: str = Field(min_length=1, max_length=200, description="What it is, in the department's words.")
+    status: str = Field(default="open", max_length=64, description="open, closed, or the department's own status.")
+    point: GeoPoint | None = Field(default=None, description="Where it is (a point); or give geometry.")
+    geometry: dict[str, Any] | None = Field(
+        default=None, description="GeoJSON geometry (RFC 7946): Point, LineString or Polygon (or Multi*)."
+    )
+    opened_at: datetime | None = Field(default=None, description="When it was opened (or give starts_at).")
+    closed_at: datetime | None = None
+    starts_at: datetime | None = Field(default=None, description="A scheduled thing's start (a permit, an event).")
+    ends_at: datetime | None = None
+    description: str = Field(default="", max_length=2000)
+    attributes: dict[str, AttributeValue] = Field(default_factory=dict, description="The department's other fields.")
+
+
+class RecordClosed(Event):
+    """A department's system closed one of its records (the outage fixed, the permit ended)."""
+
+    TYPE: ClassVar[str] = "org.porchlight.record.closed.v1"
+    TOPIC: ClassVar[str] = Topics.RECORDS
+    KEY: ClassVar[str] = "external_id"
+    INBOUND: ClassVar[bool] = True
+
+    department: str = Field(min_length=1, max_length=64)
+    external_id: str = Field(min_length=1, max_length=200)
+    closed_at: datetime
+    status: str = Field(default="closed", max_length=64)
+
+
+class RecordAccepted(Event):
+    """Layers accepted a department record (from Kafka, Open311, a file or its API), checked and located.
+
+    The platform's copy that every other service reads. Published again with a higher ``version``
+    whenever the record changes or closes: readers keep the highest version per ``record_id``.
+    """
+
+    TYPE: ClassVar[str] = "org.porchlight.record.accepted.v1"
+    TOPIC: ClassVar[str] = Topics.LAYER_RECORDS
+    KEY: ClassVar[str] = "record_id"
+
+    record_id: UUID
+    version: int
+    department: str
+    layer: str
+    external_id: str
+    category: str
+    status: str
+    open: bool
+    district: str | None = None
+    #: A point on the record's geometry (the point itself for a point record); None for a record
+    #: its department placed by district alone.
+    point: GeoPoint | None = None
+    geometry_type: str | None = None
+    opened_at: datetime
+    closed_at: datetime | None = None
+    attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+
+    def subject(self) -> str:
+        return str(self.record_id)
+
+
 class CorrelationDetected(Event):
-    """Two layers meet at one place (a streetlight out on the block where auto thefts rise)."""
+    """Two layers meet at one place (a streetlight out on the block where auto thefts rise).
+
+    Published by layers when one of the city's connection rules matches, with its evidence.
+    """
 
     TYPE: ClassVar[str] = "org.porchlight.correlation.detected.v1"
     TOPIC: ClassVar[str] = Topics.CORRELATIONS
@@ -391,6 +494,32 @@ class CorrelationDetected(Event):
     place: str
     relative_risk: float | None = None
     explanation: str = ""
+    #: Added compatibly (issue 13): the rule that matched, where, and its evidence.
+    rule: str | None = None
+    point: GeoPoint | None = None
+    record_ids: list[str] = Field(default_factory=list)
+    incidents: int | None = None
+    baseline: float | None = None
+    p_value: float | None = None
+    note_ids: list[UUID] = Field(default_factory=list)
+    quotes: list[str] = Field(default_factory=list)
+    detected_at: datetime | None = None
+
+    def subject(self) -> str:
+        return str(self.correlation_id)
+
+
+class CorrelationClosed(Event):
+    """A same-block connection closed: its department record closed, or its rule no longer holds."""
+
+    TYPE: ClassVar[str] = "org.porchlight.correlation.closed.v1"
+    TOPIC: ClassVar[str] = Topics.CORRELATIONS
+    KEY: ClassVar[str] = "district"
+
+    correlation_id: UUID
+    district: str
+    reason: str
+    closed_at: datetime
 
     def subject(self) -> str:
         return str(self.correlation_id)

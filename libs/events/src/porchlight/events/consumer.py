@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from porchlight.events import metrics
 from porchlight.events.base import Event
-from porchlight.events.envelope import Envelope, MalformedEvent, from_kafka
+from porchlight.events.envelope import Envelope, EventRefused, MalformedEvent, from_kafka
 from porchlight.events.inbox import Inbox
 from porchlight.events.logcontext import event_context
 from porchlight.events.producer import EventProducer
@@ -280,7 +280,7 @@ class ConsumerRunner:
             except Exception as exc:
                 metrics.EVENTS_FAILED.labels(self.service, self.spec.group).inc()
                 transient = is_transient(exc)
-                if not transient and attempt >= self.max_attempts:
+                if isinstance(exc, EventRefused) or (not transient and attempt >= self.max_attempts):
                     log.error("event failed %d times, dead-lettering", attempt, extra={"event_id": env.id})
                     await self._dead_letter(rec, exc)
                     return True

@@ -27,6 +27,11 @@ class MalformedEvent(ValueError):
     """A record that is not a readable Porchlight CloudEvent (a poison message)."""
 
 
+class EventRefused(ValueError):
+    """A readable event its consumer will never accept (a record outside the city, an unknown
+    layer): dead-lettered at once with this error, never retried. The message names the field."""
+
+
 @dataclass(frozen=True)
 class Envelope:
     """A CloudEvent's context attributes and its raw JSON data."""

@@ -26,7 +26,10 @@ class Topics:
     PRIORITIES = "porchlight.priorities"
     PROJECTS = "porchlight.projects"
     ISSUES = "porchlight.issues"
+    #: Departments' systems publish their records here (record.reported, record.closed); layers reads them.
     RECORDS = "porchlight.records"
+    #: Layers' checked, located copy of every record (record.accepted), whichever door it came through.
+    LAYER_RECORDS = "porchlight.layer-records"
     CORRELATIONS = "porchlight.correlations"
     UPDATES = "porchlight.updates"
 

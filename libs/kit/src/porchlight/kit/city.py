@@ -1,8 +1,9 @@
 """The city's districts, from a GeoJSON file (never from intake's tables: services share no tables).
 
-Which file: ``PORCHLIGHT_DASHBOARD_PLACES_FILE`` when set, else the demo city shipped here (a
-copy of intake's ``demo_city.geojson``; tests/dashboard/test_places.py fails when they differ).
-A city that loads its own boundaries into intake points this setting at the same file.
+Which file: each service's ``places_file`` setting (``PORCHLIGHT_DASHBOARD_PLACES_FILE``,
+``PORCHLIGHT_LAYERS_PLACES_FILE``) when set, else the demo city shipped here (a copy of intake's
+``demo_city.geojson``; tests/dashboard/test_places.py fails when they differ). A city that loads its own
+boundaries into intake points these settings at the same file.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def _load(path: Path, mtime: float) -> City:
 
 
 def load_city(path: Path | None) -> City:
-    """The city of a places file (``DashboardSettings.places_file``; None: the demo city), cached
+    """The city of a places file (a service's ``places_file`` setting; None: the demo city), cached
     per file and modification time."""
     path = path or DEMO_CITY
     return _load(path, path.stat().st_mtime)

@@ -1,0 +1,1 @@
+"""Porchlight layers: department records, Open311, same-block connections, place risk."""

@@ -1,0 +1,109 @@
+"""All SQL of records: the idempotent store, closing, reading pages and map features."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from porchlight.kit.paging import Cursor, keyset
+from porchlight.layers.records.models import open_clause, records
+
+#: What a delivery may change; a delivery equal on all of these changes nothing (no new version).
+_CONTENT = ("layer", "category", "status", "geometry", "lat", "lon", "cell", "district", "opened_at", "closed_at",
+            "description", "attributes")  # fmt: skip
+
+
+async def store(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> Sequence[sa.Row[Any]]:
+    """Insert new records, update changed ones (version + 1); returns the rows that changed.
+
+    One ``INSERT ... ON CONFLICT DO UPDATE ... WHERE changed``: a re-delivered record with the same
+    content returns nothing and keeps its version, so re-reading a feed announces nothing twice.
+    """
+    values = [{"record_id": uuid.uuid4(), **r} for r in rows]
+    stmt = pg_insert(records).values(values)
+    ex = stmt.excluded
+    changed = sa.or_(*(records.c[c].is_distinct_from(ex[c]) for c in _CONTENT))
+    stmt = stmt.on_conflict_do_update(
+        constraint="records_department_external_id",
+        set_={
+            **{c: ex[c] for c in (*_CONTENT, "source")},
+            "version": records.c.version + 1,
+            "updated_at": sa.func.now(),
+        },
+        where=changed,
+    ).returning(*records.c)
+    return (await session.execute(stmt)).all()
+
+
+async def close(
+    session: AsyncSession, department: str, external_id: str, closed_at: datetime, status: str
+) -> sa.Row[Any] | None:
+    stmt = (
+        sa.update(records)
+        .where(records.c.department == department, records.c.external_id == external_id)
+        .where(sa.or_(records.c.closed_at.is_distinct_from(closed_at), records.c.status != status))
+        .values(closed_at=closed_at, status=status, version=records.c.version + 1, updated_at=sa.func.now())
+        .returning(*records.c)
+    )
+    return (await session.execute(stmt)).first()
+
+
+async def id_of(session: AsyncSession, department: str, external_id: str) -> uuid.UUID | None:
+    stmt = sa.select(records.c.record_id).where(
+        records.c.department == department, records.c.external_id == external_id
+    )
+    found: uuid.UUID | None = await session.scalar(stmt)
+    return found
+
+
+def _filtered(
+    query: sa.Select[Any],
+    *,
+    layer: str | None = None,
+    department: str | None = None,
+    district: str | None = None,
+    open_only: bool | None = None,
+    since: datetime | None = None,
+    now: datetime | None = None,
+) -> sa.Select[Any]:
+    if layer:
+        query = query.where(records.c.layer == layer)
+    if department:
+        query = query.where(records.c.department == department)
+    if district:
+        query = query.where(records.c.district == district)
+    if since is not None:
+        query = query.where(records.c.opened_at >= since)
+    if open_only is not None:
+        query = query.where(open_clause(now) if open_only else sa.not_(open_clause(now)))
+    return query
+
+
+async def page(session: AsyncSession, cursor: Cursor | None, limit: int, **filters: Any) -> Sequence[sa.Row[Any]]:
+    query = _filtered(sa.select(records), **filters)
+    return (await session.execute(keyset(query, records.c.opened_at, records.c.record_id, cursor, limit))).all()
+
+
+async def one(session: AsyncSession, record_id: uuid.UUID) -> sa.Row[Any] | None:
+    return (await session.execute(sa.select(records).where(records.c.record_id == record_id))).first()
+
+
+async def features(session: AsyncSession, limit: int, **filters: Any) -> Sequence[sa.Row[Any]]:
+    """The newest ``limit`` records for the map."""
+    query = _filtered(sa.select(records).where(records.c.geometry.is_not(None)), **filters)
+    query = query.order_by(records.c.opened_at.desc()).limit(limit)
+    return (await session.execute(query)).all()
+
+
+async def open_counts(session: AsyncSession) -> dict[tuple[str, str], tuple[int, int]]:
+    """(department, layer) -> (open, all) records."""
+    query = sa.select(
+        records.c.department, records.c.layer, sa.func.count().filter(open_clause()), sa.func.count()
+    ).group_by(records.c.department, records.c.layer)
+    return {(d, lay): (int(o), int(n)) for d, lay, o, n in (await session.execute(query)).all()}

@@ -1,0 +1,30 @@
+"""Layers' own settings (``PORCHLIGHT_LAYERS_*``), read once when the service starts (provided by
+the runtime), never at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from porchlight.kit.app import Provided
+
+
+class LayersSettings(BaseSettings):
+    """The layers service's tunables (``PORCHLIGHT_LAYERS_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="PORCHLIGHT_LAYERS_", extra="ignore")
+
+    #: The city's districts as GeoJSON (same file as the dashboard's). Unset: the demo city.
+    places_file: Path | None = None
+    #: The departments and their layers (YAML, see registry/demo_registry.yaml). Unset: the demo
+    #: city's. A record for a department or layer not named there is refused.
+    registry_file: Path | None = None
+    #: Records farther than this outside every district are refused as "outside the city" (a
+    #: record a few metres over the boundary, on the boundary street, is kept without a district).
+    outside_tolerance_m: float = 250.0
+
+
+#: The route dependency on the layers settings (provided by the runtime at start).
+Config = Annotated[LayersSettings, Provided(LayersSettings)]

@@ -1,0 +1,26 @@
+"""Layers as the kit sees it (registered under the ``porchlight.services`` entry point)."""
+
+from pathlib import Path
+
+from porchlight.events import ConsumerSpec, RecordAccepted
+from porchlight.kit.service import ServiceSpec
+from porchlight.layers.db import metadata, outbox
+from porchlight.layers.records import models as _records_models  # noqa: F401  (tables on the metadata)
+from porchlight.layers.records.handlers import router as records_events
+from porchlight.layers.records.routes import router as records_router
+from porchlight.layers.records.startup import provide_places
+from porchlight.layers.settings import LayersSettings
+
+spec = ServiceSpec(
+    name="layers",
+    title="layers",
+    default_port=8004,
+    metadata=metadata,
+    outbox=outbox,
+    migrations_dir=Path(__file__).parent / "migrations",
+    routers=[records_router],
+    consumers=[ConsumerSpec(group="porchlight.layers", routers=[records_events])],
+    produces=[RecordAccepted],
+    settings=LayersSettings,
+    on_startup=[provide_places],
+)
