@@ -16,8 +16,8 @@ from dashboard.test_read_models import LAST_MONTH, district_events, publish
 from pypdf import PdfReader
 from support import bearer, eventually, running
 
-from porchlight.kit.city import load_city
 from porchlight.dashboard.settings import DashboardSettings
+from porchlight.kit.city import load_city
 
 pytestmark = pytest.mark.integration
 

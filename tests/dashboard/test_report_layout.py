@@ -28,11 +28,11 @@ from porchlight.dashboard.pages.schemas import (
     Win,
 )
 from porchlight.dashboard.pages.service import _sum
-from porchlight.kit.city import DEMO_CITY, load_city
 from porchlight.dashboard.reports.rendering.html import render_html
 from porchlight.dashboard.reports.rendering.pdf import render_pdf
 from porchlight.dashboard.reports.rendering.report import DistrictSection, MonthlyReport
 from porchlight.dashboard.reports.rendering.text import clip
+from porchlight.kit.city import DEMO_CITY, load_city
 
 MONTH = Month.parse("2026-10")
 TOPICS = ["speeding_traffic", "police_enforcement_safety", "property_code", "transit_scooters", "parks",

@@ -78,7 +78,7 @@ async def test_http_door_stores_once_updates_by_external_id_and_announces_each_c
         (
             {"point": None, "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}},
             "body.geometry",
-        ),  # fmt: skip
+        ),
         ({"point": None}, "body.point"),
         ({"category": "out\u0000"}, "body.category"),
         ({"opened_at": None}, "body.opened_at"),

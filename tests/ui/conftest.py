@@ -60,7 +60,7 @@ class _Loop:
 
 @pytest.fixture(scope="session")
 def stack(settings: KitSettings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    from porchlight.dashboard.places.city import DEMO_CITY
+    from porchlight.kit.city import DEMO_CITY
 
     loop = _Loop()
     district_cm = district_of_its_own(settings, prefix="UI")

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from shapely.geometry import Point
 
-from porchlight.dashboard.places.city import City, load_city
+from porchlight.kit.city import City, load_city
 from porchlight.dashboard.settings import DashboardSettings
 from porchlight.kit.auth import mint_token
 from porchlight.kit.settings import KitSettings

@@ -24,7 +24,7 @@ def incidents_import(
 ) -> None:
     """Import crime incidents; districts found by point-in-polygon. Prints the report as JSON."""
     from porchlight.dashboard.incidents.service import MappingError, import_incidents
-    from porchlight.dashboard.places.city import load_city
+    from porchlight.kit.city import load_city
     from porchlight.dashboard.settings import DashboardSettings
 
     async def work(session: AsyncSession) -> dict[str, object]:

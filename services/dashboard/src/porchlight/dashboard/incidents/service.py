@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.dashboard.incidents.models import imports, incident_counts, incidents
 from porchlight.dashboard.incidents.offenses.nibrs import OFFENSES, as_nibrs
-from porchlight.dashboard.places.city import City
+from porchlight.kit.city import City
 
 ID = ("incident_id", "id", "incident_number", "case_number")
 NIBRS = ("nibrs_code", "nibrs")

@@ -18,7 +18,7 @@ from porchlight.dashboard.pages.schemas import (
     Engagement,
     Period,
 )
-from porchlight.dashboard.places.city import City
+from porchlight.kit.city import City
 from porchlight.kit.errors import NotFound
 
 Sessions = async_sessionmaker[AsyncSession]

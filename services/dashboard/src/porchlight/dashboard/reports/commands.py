@@ -23,7 +23,7 @@ def report_monthly(
 ) -> None:
     """The monthly community report, as PDF or HTML (by the file's extension)."""
     from porchlight.dashboard.months.period import Month
-    from porchlight.dashboard.places.city import load_city
+    from porchlight.kit.city import load_city
     from porchlight.dashboard.reports.rendering.html import render_html
     from porchlight.dashboard.reports.rendering.pdf import render_pdf
     from porchlight.dashboard.reports.service import gather

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.pages.access import narrow
-from porchlight.dashboard.places.city import load_city
+from porchlight.kit.city import load_city
 from porchlight.dashboard.reports.rendering.html import render_html
 from porchlight.dashboard.reports.rendering.pdf import render_pdf
 from porchlight.dashboard.reports.service import gather

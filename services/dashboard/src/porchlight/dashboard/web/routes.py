@@ -12,7 +12,7 @@ from typing import Annotated, get_args
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
 
-from porchlight.dashboard.places.city import load_city
+from porchlight.kit.city import load_city
 from porchlight.dashboard.settings import DashboardSettings
 from porchlight.dashboard.web.schemas import DemoRole, DemoSignIn, DemoToken, WebConfig
 from porchlight.dashboard.web.service import Upstreams, forward

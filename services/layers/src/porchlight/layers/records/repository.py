@@ -29,7 +29,7 @@ async def store(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> Sequen
     stmt = pg_insert(records).values(values)
     ex = stmt.excluded
     changed = sa.or_(*(records.c[c].is_distinct_from(ex[c]) for c in _CONTENT))
-    stmt = stmt.on_conflict_do_update(
+    upsert = stmt.on_conflict_do_update(
         constraint="records_department_external_id",
         set_={
             **{c: ex[c] for c in (*_CONTENT, "source")},
@@ -38,7 +38,7 @@ async def store(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> Sequen
         },
         where=changed,
     ).returning(*records.c)
-    return (await session.execute(stmt)).all()
+    return (await session.execute(upsert)).all()
 
 
 async def close(
