@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 from shapely.geometry import Point
 
-from porchlight.kit.city import City, load_city
 from porchlight.dashboard.settings import DashboardSettings
 from porchlight.kit.auth import mint_token
+from porchlight.kit.city import City, load_city
 from porchlight.kit.settings import KitSettings
 
 log = logging.getLogger(__name__)

@@ -24,8 +24,8 @@ def incidents_import(
 ) -> None:
     """Import crime incidents; districts found by point-in-polygon. Prints the report as JSON."""
     from porchlight.dashboard.incidents.service import MappingError, import_incidents
-    from porchlight.kit.city import load_city
     from porchlight.dashboard.settings import DashboardSettings
+    from porchlight.kit.city import load_city
 
     async def work(session: AsyncSession) -> dict[str, object]:
         report = await import_incidents(

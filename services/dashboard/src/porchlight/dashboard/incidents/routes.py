@@ -12,10 +12,10 @@ from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.pages import repository as queries
 from porchlight.dashboard.pages.access import narrow
 from porchlight.dashboard.pages.service import period_of
-from porchlight.kit.city import load_city
 from porchlight.dashboard.settings import Config
 from porchlight.kit.app import Session, body_limit
 from porchlight.kit.auth import Allow, Principal, Role, Staff
+from porchlight.kit.city import load_city
 from porchlight.kit.errors import ValidationProblem
 
 router = APIRouter(prefix="/v1/incidents", tags=["crime statistics"])

@@ -14,10 +14,10 @@ from porchlight.dashboard.pages.access import check_city_wide, check_district
 from porchlight.dashboard.pages.repository import concern_points
 from porchlight.dashboard.pages.schemas import CityPage, DistrictPage, DistrictRef
 from porchlight.dashboard.pages.service import city_page, district_page
-from porchlight.kit.city import load_city
 from porchlight.dashboard.settings import Config
 from porchlight.kit.app import GeoJSONResponse, Session, Sessions, geojson_answer
 from porchlight.kit.auth import Role, Staff
+from porchlight.kit.city import load_city
 
 router = APIRouter(tags=["pages"])
 

@@ -23,11 +23,11 @@ def report_monthly(
 ) -> None:
     """The monthly community report, as PDF or HTML (by the file's extension)."""
     from porchlight.dashboard.months.period import Month
-    from porchlight.kit.city import load_city
     from porchlight.dashboard.reports.rendering.html import render_html
     from porchlight.dashboard.reports.rendering.pdf import render_pdf
     from porchlight.dashboard.reports.service import gather
     from porchlight.dashboard.settings import DashboardSettings
+    from porchlight.kit.city import load_city
     from porchlight.kit.errors import ProblemError
 
     dsettings = DashboardSettings()

@@ -10,13 +10,13 @@ from starlette.concurrency import run_in_threadpool
 
 from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.pages.access import narrow
-from porchlight.kit.city import load_city
 from porchlight.dashboard.reports.rendering.html import render_html
 from porchlight.dashboard.reports.rendering.pdf import render_pdf
 from porchlight.dashboard.reports.service import gather
 from porchlight.dashboard.settings import Config
 from porchlight.kit.app import Session
 from porchlight.kit.auth import Staff
+from porchlight.kit.city import load_city
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 

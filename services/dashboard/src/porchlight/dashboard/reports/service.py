@@ -8,8 +8,8 @@ from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.pages import repository as queries
 from porchlight.dashboard.pages.schemas import CrimeMonth
 from porchlight.dashboard.pages.service import _sum
-from porchlight.kit.city import City
 from porchlight.dashboard.reports.rendering.report import DistrictSection, MonthlyReport
+from porchlight.kit.city import City
 from porchlight.kit.errors import NotFound
 
 

@@ -12,13 +12,13 @@ from typing import Annotated, get_args
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
 
-from porchlight.kit.city import load_city
 from porchlight.dashboard.settings import DashboardSettings
 from porchlight.dashboard.web.schemas import DemoRole, DemoSignIn, DemoToken, WebConfig
 from porchlight.dashboard.web.service import Upstreams, forward
 from porchlight.dashboard.web.shell.assets import MEDIA_TYPES, STATIC, asset_path, service_worker
 from porchlight.kit.app import Provided, Settings
 from porchlight.kit.auth import Public, mint_token
+from porchlight.kit.city import load_city
 from porchlight.kit.errors import Forbidden, NotFound, ValidationProblem
 
 router = APIRouter(tags=["web"])
