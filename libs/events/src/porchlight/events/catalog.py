@@ -157,9 +157,6 @@ class ConcernAnalysis(BaseModel):
     topic_score: float | None = None
     sentiment: SentimentLabel
     sentiment_score: float
-    #: Where the concern is, as the note placed it (added compatibly, issue 13: layers matches
-    #: residents' concerns to department records on the same block).
-    point: GeoPoint | None = None
 
 
 class NoteAnalyzed(Event):
