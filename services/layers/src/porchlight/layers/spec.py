@@ -4,6 +4,8 @@ from pathlib import Path
 
 from porchlight.events import ConsumerSpec, RecordAccepted
 from porchlight.kit.service import ServiceSpec
+from porchlight.layers.concerns import models as _concerns_models  # noqa: F401  (tables on the metadata)
+from porchlight.layers.concerns.handlers import router as concerns_events
 from porchlight.layers.db import metadata, outbox
 from porchlight.layers.records import models as _records_models  # noqa: F401  (tables on the metadata)
 from porchlight.layers.records.handlers import router as records_events
@@ -19,7 +21,7 @@ spec = ServiceSpec(
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[records_router],
-    consumers=[ConsumerSpec(group="porchlight.layers", routers=[records_events])],
+    consumers=[ConsumerSpec(group="porchlight.layers", routers=[records_events, concerns_events])],
     produces=[RecordAccepted],
     settings=LayersSettings,
     on_startup=[provide_places],
