@@ -46,6 +46,7 @@ _BY_NAME: dict[str, Any] = {
     "due_on": date(2025, 9, 30),
     "sentiment_score": 0.25,
     "relative_risk": 1.8,
+    "geometry": {"type": "LineString", "coordinates": [[-87.6298, 41.8781], [-87.6290, 41.8785]]},
 }
 
 

@@ -9,6 +9,7 @@ validated against the official AsyncAPI 3.0.0 JSON Schema and @asyncapi/parser w
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -144,13 +145,15 @@ def test_channels_one_per_topic(committed_doc: dict[str, Any]) -> None:
             assert channel["address"] == cls.TOPIC, f"{cls.TYPE} listed on the wrong channel"
 
 
-def test_operations_send_their_channels_messages(committed_doc: dict[str, Any]) -> None:
+def test_operations_send_or_receive_their_channels_messages(committed_doc: dict[str, Any]) -> None:
+    """Porchlight sends what its services publish and receives what departments' systems may
+    publish (``Event.INBOUND``): each message in exactly one operation of its channel."""
     operations = committed_doc["operations"]
     channels = committed_doc["channels"]
-    assert len(operations) == len(channels)
     used_channels = set()
+    placed: dict[str, str] = {}
     for op_id, op in operations.items():
-        assert op["action"] == "send", op_id
+        assert op["action"] in ("send", "receive"), op_id
         channel_ref = op["channel"]["$ref"]
         assert channel_ref.startswith("#/channels/")
         channel = _resolve(committed_doc, channel_ref)
@@ -160,7 +163,25 @@ def test_operations_send_their_channels_messages(committed_doc: dict[str, Any]) 
             # AsyncAPI 3: an operation's messages MUST be a subset of its channel's messages.
             assert m["$ref"].startswith(channel_ref + "/messages/"), (op_id, m)
             assert _resolve(committed_doc, m["$ref"]) in channel["messages"].values()
+            message = _resolve(committed_doc, _resolve(committed_doc, m["$ref"])["$ref"])
+            assert message["name"] not in placed, f"{message['name']} in two operations"
+            placed[message["name"]] = op["action"]
     assert used_channels == {f"#/channels/{c}" for c in channels}
+    assert placed == {c.TYPE: "receive" if c.INBOUND else "send" for c in CLASSES}
+
+
+def test_departments_publish_records_and_flagged_issues(committed_doc: dict[str, Any]) -> None:
+    received = {
+        _resolve(committed_doc, _resolve(committed_doc, m["$ref"])["$ref"])["name"]
+        for op in committed_doc["operations"].values()
+        if op["action"] == "receive"
+        for m in op["messages"]
+    }
+    assert received == {
+        "org.porchlight.record.reported.v1",
+        "org.porchlight.record.closed.v1",
+        "org.porchlight.issue.flagged.v1",
+    }
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=_ids(CLASSES))
@@ -169,7 +190,7 @@ def test_every_catalog_type_has_a_message(committed_doc: dict[str, Any], cls: ty
     assert cls.TYPE in messages
     message = messages[cls.TYPE]
     assert message["contentType"] == "application/json"
-    assert message["summary"] == (cls.__doc__ or "").strip()
+    assert message["summary"] == inspect.cleandoc(cls.__doc__ or "").split("\n\n")[0]
     headers = message["headers"]
     for h in (
         "ce_specversion",
@@ -209,7 +230,7 @@ def test_schema_is_valid_draft_2020_12(cls: type[Event]) -> None:
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["$id"] == f"https://porchlight.city/schemas/{cls.TYPE}.json"
-    assert schema["title"] and schema["description"] == (cls.__doc__ or "").strip()
+    assert schema["title"] and schema["description"] == inspect.cleandoc(cls.__doc__ or "")
 
 
 @pytest.mark.parametrize("full", [True, False], ids=["all-fields", "required-only"])

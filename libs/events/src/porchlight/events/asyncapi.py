@@ -124,8 +124,14 @@ def _message(cls: type[Event], schema_ref: str) -> dict[str, Any]:
     return {
         "name": cls.TYPE,
         "title": cls.__name__,
-        "summary": _doc(cls),
-        "description": f"CloudEvents type `{cls.TYPE}` on topic `{cls.TOPIC}`, keyed by its `{cls.KEY}` field.",
+        # The summary is the docstring's first paragraph; the rest of it leads the description.
+        "summary": _doc(cls).split("\n\n", 1)[0],
+        "description": "\n\n".join(
+            [
+                *_doc(cls).split("\n\n")[1:],
+                f"CloudEvents type `{cls.TYPE}` on topic `{cls.TOPIC}`, keyed by its `{cls.KEY}` field.",
+            ]
+        ),
         "contentType": CONTENT_TYPE,
         "headers": _headers_schema(cls),
         "payload": {"$ref": schema_ref},
