@@ -24,7 +24,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 BASE = REPO / "deploy" / "k8s" / "base"
 
-SERVICES = ("intake", "synthesis", "projects", "dashboard")
+SERVICES = ("intake", "synthesis", "projects", "layers", "dashboard")
 SMALL = {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}}
 RESOURCES = {
     "intake": SMALL,
@@ -33,6 +33,7 @@ RESOURCES = {
         "limits": {"memory": "2Gi"},
     },
     "projects": SMALL,
+    "layers": SMALL,
     "dashboard": SMALL,
 }
 CONFIG = {

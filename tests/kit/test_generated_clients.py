@@ -96,6 +96,7 @@ CALLS: dict[str, Call] = {
     ),
     "synthesis": ("getTaxonomy", lambda pkg: {}, ("supervisor",), 200, "TaxonomyOut"),
     "projects": ("listDepartments", lambda pkg: {}, ("supervisor",), 200, ""),
+    "layers": ("listLayers", lambda pkg: {}, ("supervisor",), 200, ""),
     "dashboard": ("listDistricts", lambda pkg: {}, ("supervisor",), 200, ""),
 }
 

@@ -27,7 +27,7 @@ from porchlight.kit.settings import KitSettings
 #: Non-API routes that may exist without an access rule: FastAPI's own documentation routes.
 ALLOWED_NON_API = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect"})
 
-EXPECTED_SERVICES = {"intake", "synthesis", "projects", "dashboard"}
+EXPECTED_SERVICES = {"intake", "synthesis", "projects", "layers", "dashboard"}
 
 
 @dataclass(frozen=True)
