@@ -1,0 +1,203 @@
+"""Matching a rule at one record's place: incidents nearby against the place's baseline, and the
+residents' concerns raised on the same block."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from porchlight.layers.connections.rules.definitions import Rule
+from porchlight.layers.connections.rules.stats import IncidentTest, incident_test
+from porchlight.layers.places.cells import cell_of
+
+_M_PER_DEG = 111_320.0
+#: At most this many residents' quotes go into a connection's evidence.
+MAX_QUOTES = 5
+
+
+def metres_between(lat1: float, lon1: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Distances in metres from one point (equirectangular: exact enough within a few km)."""
+    kx = _M_PER_DEG * math.cos(math.radians(lat1))
+    return np.hypot((lons - lon1) * kx, (lats - lat1) * _M_PER_DEG)
+
+
+@dataclass(frozen=True)
+class RecordView:
+    record_id: str
+    external_id: str
+    department: str
+    layer: str
+    category: str
+    open: bool
+    lat: float
+    lon: float
+    opened_at: datetime
+    district: str | None = None
+
+
+@dataclass(frozen=True)
+class ConcernView:
+    note_id: str
+    text: str  # redacted by intake
+    topic: str | None
+    lat: float
+    lon: float
+    occurred_at: datetime
+
+
+class IncidentIndex:
+    """Incidents (ids, places, times, categories) indexed once for many rules and records."""
+
+    def __init__(
+        self,
+        ids: Sequence[str],
+        lats: Sequence[float],
+        lons: Sequence[float],
+        times: Sequence[datetime],
+        categories: Sequence[str],
+        codes: Sequence[str | None],
+    ) -> None:
+        self.ids = np.asarray(ids, dtype=object)
+        self.lats = np.asarray(lats, dtype=float)
+        self.lons = np.asarray(lons, dtype=float)
+        self.times = np.asarray([t.timestamp() for t in times], dtype=float)
+        self.labels = np.asarray([c.strip().lower() for c in categories], dtype=object)
+        self.codes = np.asarray([(c or "").strip().upper() for c in codes], dtype=object)
+        # One projection for the whole city (its mean latitude): metres on a plane for the tree.
+        self._lat0 = float(self.lats.mean()) if len(self.lats) else 0.0
+        self._kx = _M_PER_DEG * math.cos(math.radians(self._lat0))
+        xy = np.column_stack([self.lons * self._kx, self.lats * _M_PER_DEG]) if len(self.lats) else np.zeros((0, 2))
+        self._tree = cKDTree(xy)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def near(self, lat: float, lon: float, radius_m: float, wanted: Sequence[str]) -> np.ndarray:
+        """Indices of incidents of the wanted categories or NIBRS codes within ``radius_m``."""
+        if not len(self.ids):
+            return np.zeros(0, dtype=int)
+        # The tree is exact at the city's mean latitude; search a little wider, then measure.
+        idx = np.asarray(self._tree.query_ball_point([lon * self._kx, lat * _M_PER_DEG], radius_m * 1.05), dtype=int)
+        if not len(idx):
+            return idx
+        idx = idx[metres_between(lat, lon, self.lats[idx], self.lons[idx]) <= radius_m]
+        keys = {w.strip().lower() for w in wanted} | {w.strip().upper() for w in wanted}
+        ok = np.fromiter((self.labels[i] in keys or self.codes[i] in keys for i in idx), dtype=bool, count=len(idx))
+        return idx[ok]
+
+
+@dataclass(frozen=True)
+class Match:
+    rule: str
+    title: str
+    record: RecordView
+    test: IncidentTest
+    radius_m: float
+    cell: str
+    incident_ids: list[str]
+    note_ids: list[str] = field(default_factory=list)
+    quotes: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    category_names: list[str] = field(default_factory=list)
+
+    def figures(self) -> dict[str, str]:
+        """Every number the explanation says, formatted once (the explanation quotes these)."""
+        return {
+            "incidents": str(self.test.k),
+            "window_days": str(self.test.window_days),
+            "expected": f"{self.test.expected:.1f}",
+            "baseline_days": str(self.test.baseline_days),
+            "p_value": _p(self.test.p_value),
+            "radius_m": f"{self.radius_m:.0f}",
+            "notes": str(len(self.note_ids)),
+        }
+
+    def explanation(self) -> str:
+        f = self.figures()
+        what = " or ".join(self.category_names) if self.category_names else "incidents"
+        text = (
+            f"{self.record.category} open since {self.record.opened_at:%-d %b %Y}; "
+            f"{f['incidents']} {what} within {f['radius_m']} m in the last {f['window_days']} days, "
+            f"against {f['expected']} expected from the place's own {f['baseline_days']} days before "
+            f"(p = {f['p_value']})"
+        )
+        if self.note_ids:
+            topics = ", ".join(t.replace("_", " ") for t in self.topics)
+            text += f"; {f['notes']} residents' notes raised {topics} nearby"
+        return text + "."
+
+
+def _p(p: float) -> str:
+    return f"{p:.4f}" if p >= 0.0001 else "< 0.0001"
+
+
+def evaluate(
+    rule: Rule,
+    radius_m: float,
+    record: RecordView,
+    incidents: IncidentIndex,
+    concerns: Sequence[ConcernView],
+    now: datetime,
+) -> Match | None:
+    """The match of ``rule`` at ``record``'s place now, or None."""
+    if not record.open or record.layer not in rule.record.layers:
+        return None
+    cond = rule.incidents
+    idx = incidents.near(record.lat, record.lon, radius_m, cond.categories)
+    t = incidents.times[idx]
+    window_start = (now - timedelta(days=cond.window_days)).timestamp()
+    baseline_start = window_start - cond.baseline_days * 86_400
+    in_window = idx[(t >= window_start) & (t <= now.timestamp())]
+    baseline_t = t[(t >= baseline_start) & (t < window_start)]
+    blocks = np.histogram(baseline_t, bins=max(1, cond.baseline_days // cond.window_days),
+                          range=(baseline_start, window_start))[0]  # fmt: skip
+    test = incident_test(
+        len(in_window),
+        len(baseline_t),
+        cond.window_days,
+        cond.baseline_days,
+        p_value=cond.p_value,
+        min_count=cond.min_count,
+        test=cond.test,
+        baseline_blocks=blocks.tolist(),
+    )
+    if not test.significant:
+        return None
+    note_ids: list[str] = []
+    quotes: list[str] = []
+    topics: list[str] = []
+    if rule.concerns is not None:
+        since = now - timedelta(days=rule.concerns.window_days)
+        wanted = set(rule.concerns.topics)
+        near = [
+            c
+            for c in concerns
+            if c.topic in wanted
+            and c.occurred_at >= since
+            and metres_between(record.lat, record.lon, np.array([c.lat]), np.array([c.lon]))[0] <= radius_m
+        ]
+        near.sort(key=lambda c: c.occurred_at, reverse=True)
+        note_ids = list(dict.fromkeys(c.note_id for c in near))
+        if len(note_ids) < rule.concerns.min_notes:
+            return None
+        quotes = list(dict.fromkeys(c.text for c in near))[:MAX_QUOTES]
+        topics = sorted({c.topic for c in near if c.topic})
+    labels = sorted({str(incidents.labels[i]) for i in in_window})
+    return Match(
+        rule=rule.name,
+        title=rule.title,
+        record=record,
+        test=test,
+        radius_m=radius_m,
+        cell=cell_of(record.lat, record.lon),
+        incident_ids=[str(incidents.ids[i]) for i in in_window],
+        note_ids=note_ids,
+        quotes=quotes,
+        topics=topics,
+        category_names=labels,
+    )
