@@ -24,6 +24,11 @@ class LayersSettings(BaseSettings):
     #: Records farther than this outside every district are refused as "outside the city" (a
     #: record a few metres over the boundary, on the boundary street, is kept without a district).
     outside_tolerance_m: float = 250.0
+    #: The same-block connection rules (YAML, see connections/rules/demo_rules.yaml) that seed the
+    #: city's rule set the first time; after that the rules are edited over the API. Unset: the demo's.
+    rules_file: Path | None = None
+    #: How often the connections worker looks for changes (seconds).
+    connections_tick_s: float = 1.0
 
 
 #: The route dependency on the layers settings (provided by the runtime at start).

@@ -2,10 +2,13 @@
 
 from pathlib import Path
 
-from porchlight.events import ConsumerSpec, RecordAccepted
+from porchlight.events import ConsumerSpec, CorrelationClosed, CorrelationDetected, RecordAccepted
 from porchlight.kit.service import ServiceSpec
 from porchlight.layers.concerns import models as _concerns_models  # noqa: F401  (tables on the metadata)
 from porchlight.layers.concerns.handlers import router as concerns_events
+from porchlight.layers.connections import models as _connections_models  # noqa: F401  (tables on the metadata)
+from porchlight.layers.connections.routes import router as connections_router
+from porchlight.layers.connections.startup import start_connections
 from porchlight.layers.db import metadata, outbox
 from porchlight.layers.records import models as _records_models  # noqa: F401  (tables on the metadata)
 from porchlight.layers.records.handlers import router as records_events
@@ -20,9 +23,9 @@ spec = ServiceSpec(
     metadata=metadata,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[records_router],
+    routers=[records_router, connections_router],
     consumers=[ConsumerSpec(group="porchlight.layers", routers=[records_events, concerns_events])],
-    produces=[RecordAccepted],
+    produces=[RecordAccepted, CorrelationDetected, CorrelationClosed],
     settings=LayersSettings,
-    on_startup=[provide_places],
+    on_startup=[provide_places, start_connections],
 )

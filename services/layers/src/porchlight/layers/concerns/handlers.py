@@ -16,6 +16,7 @@ router = EventRouter()
 
 @router.subscriber
 async def on_note(session: AsyncSession, event: NoteSubmitted | NoteRevised) -> None:
+    await repository.lock_note(session, event.note_id)
     stored = await repository.revision_of(session, event.note_id)
     if stored is not None and stored > event.revision:
         return  # an older revision arriving late: the newer one stands
@@ -41,6 +42,7 @@ async def on_note(session: AsyncSession, event: NoteSubmitted | NoteRevised) -> 
 
 @router.subscriber
 async def on_note_analyzed(session: AsyncSession, event: NoteAnalyzed) -> None:
+    await repository.lock_note(session, event.note_id)
     topics = {c.text: c.topic for c in event.concerns if c.topic}
     await repository.set_topics(session, event.note_id, event.revision or 1, topics)
     if event.occurred_at is not None:

@@ -14,6 +14,12 @@ from porchlight.kit.db import upsert
 from porchlight.layers.concerns.models import note_concerns, note_moods, note_topics
 
 
+async def lock_note(session: AsyncSession, note_id: uuid.UUID) -> None:
+    """Serialise a note's two events (they come on two topics, so two consumers at once): each
+    side then sees what the other committed, and the topic lands on the concern either way."""
+    await session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(str(note_id), 0))))
+
+
 async def revision_of(session: AsyncSession, note_id: uuid.UUID) -> int | None:
     found: int | None = await session.scalar(
         sa.select(sa.func.max(note_concerns.c.revision)).where(note_concerns.c.note_id == note_id)

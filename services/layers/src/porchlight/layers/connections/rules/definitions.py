@@ -31,11 +31,17 @@ class _Part(BaseModel):
 class RecordCondition(_Part):
     """Which department records open the question: an open record of one of these layers."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"layers": ["street_light_outage"]}]})
+
     layers: list[str] = Field(min_length=1, description="Layer codes, e.g. street_light_outage.")
 
 
 class IncidentCondition(_Part):
     """Incidents near the record, in a recent window, significantly above the place's own baseline."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"categories": ["240", "23F"], "window_days": 28, "min_count": 3}]}
+    )
 
     categories: list[str] = Field(
         min_length=1, description="Incident categories (as imported, any case) or NIBRS codes, e.g. 240, 23F."
@@ -53,6 +59,8 @@ class IncidentCondition(_Part):
 
 class ConcernCondition(_Part):
     """Residents' concerns on these topics, raised near the record recently."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"topics": ["street_lighting"], "window_days": 90}]})
 
     topics: list[str] = Field(min_length=1, description="synthesis' topic ids, e.g. street_lighting.")
     window_days: int = Field(default=90, ge=1, le=730, description="How far back, in days.")
@@ -93,6 +101,24 @@ class Rule(_Part):
 
 class RuleSet(_Part):
     """A city's rules and its "same block" radius."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "radius_m": 150,
+                    "rules": [
+                        {
+                            "name": "dark-block-vehicle-crime",
+                            "title": "Dark block with rising vehicle crime",
+                            "record": {"layers": ["street_light_outage"]},
+                            "incidents": {"categories": ["240", "23F"]},
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     radius_m: float = Field(default=150, ge=25, le=1000, description="The same block, in metres.")
     rules: list[Rule] = Field(default_factory=list)

@@ -1,0 +1,150 @@
+"""HTTP routes of connections and the city's connection rules."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from porchlight.kit.app import GeoJSONResponse, Provided, Session, geojson_answer
+from porchlight.kit.auth import Staff, Supervisor
+from porchlight.kit.errors import NotFound, ValidationProblem
+from porchlight.kit.paging import MAX_LIMIT, Cursor, CursorParam, LimitParam, cursor_of, next_link
+from porchlight.layers.connections import repository, service
+from porchlight.layers.connections.rules import Rule, RuleSet
+from porchlight.layers.connections.schemas import ConnectionOut, EvaluationOut
+from porchlight.layers.connections.worker import ConnectionsWorker
+
+router = APIRouter(tags=["connections"])
+
+Code = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+Status = Annotated[str | None, Query(pattern="^(open|closed)$", description="open or closed")]
+
+
+def _scoped(who: Any, district: str | None) -> str | None:
+    """A district-scoped caller sees its own district's connections."""
+    scope = who.district_scope
+    return scope or district
+
+
+@router.get("/v1/connections", response_model=list[ConnectionOut])
+async def list_connections(
+    session: Session,
+    who: Staff,
+    request: Request,
+    response: Response,
+    district: Code = None,
+    status: Status = "open",
+    cursor: CursorParam = None,
+    limit: LimitParam = MAX_LIMIT,
+) -> list[ConnectionOut]:
+    """Same-block connections, newest first.
+
+    Each carries its evidence: the department record, the incidents against the place's own
+    baseline with the test's figures, and residents' notes and quotes. Open ones by default.
+    """
+    rows = await repository.page(session, cursor_of(cursor), limit, _scoped(who, district), status)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_link(request, response, Cursor(rows[-1].detected_at, rows[-1].correlation_id) if more else None)
+    return [ConnectionOut.model_validate(r) for r in rows]
+
+
+@router.get(
+    "/v1/connections.geojson",
+    response_class=GeoJSONResponse,
+    responses=geojson_answer("A FeatureCollection of connections (points at their record)"),
+)
+async def get_connections_geojson(session: Session, who: Staff, district: Code = None) -> GeoJSONResponse:
+    """Open connections as a map layer.
+
+    One point per connection, at its department record, with its title and explanation.
+    """
+    rows = await repository.page(session, None, 5_000, _scoped(who, district), "open")
+    features = [
+        {
+            "type": "Feature",
+            "id": str(r.correlation_id),
+            "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+            "properties": {
+                "correlation_id": str(r.correlation_id),
+                "rule": r.rule,
+                "title": r.evidence.get("title"),
+                "explanation": r.evidence.get("explanation"),
+                "district": r.district,
+            },
+        }
+        for r in rows[:5_000]
+    ]
+    return GeoJSONResponse({"type": "FeatureCollection", "features": features})
+
+
+@router.get("/v1/connections/{correlation_id}", response_model=ConnectionOut, responses={404: {}})
+async def get_connection(correlation_id: uuid.UUID, session: Session, who: Staff) -> ConnectionOut:
+    """One connection with its evidence.
+
+    A district-scoped caller sees only its own district's.
+    """
+    row = await repository.one(session, correlation_id)
+    if row is None or (who.district_scope and row.district != who.district_scope):
+        raise NotFound(f"no connection {correlation_id}")
+    return ConnectionOut.model_validate(row)
+
+
+@router.post("/v1/connections/evaluation", response_model=EvaluationOut)
+async def evaluate_connections(session: Session, _: Supervisor) -> EvaluationOut:
+    """Evaluate the rules now.
+
+    The service does this by itself whenever records, incidents or concerns change; this runs it
+    at once (after editing rules, say).
+    """
+    result = await service.evaluate_city(session)
+    return EvaluationOut(**vars(result))
+
+
+@router.get("/v1/connection-rules", response_model=RuleSet)
+async def get_connection_rules(session: Session, _: Staff) -> RuleSet:
+    """The city's connection rules.
+
+    Its "same block" radius and each rule: the record, the incidents' test, the concerns.
+    """
+    return await service.rule_set(session)
+
+
+@router.put("/v1/connection-rules/{name}", response_model=RuleSet)
+async def put_connection_rule(
+    name: str,
+    body: Rule,
+    session: Session,
+    who: Supervisor,
+    worker: Annotated[ConnectionsWorker, Provided(ConnectionsWorker)],
+) -> RuleSet:
+    """Add or replace one rule.
+
+    The body is a rule (see `Rule`); its `name` must be the path's. A wrong field is a 422 naming
+    it. Connections are re-evaluated at once.
+    """
+    if body.name != name:
+        raise ValidationProblem(
+            "the rule's name is the path's", errors=[{"field": "body.name", "message": "must equal the path's name"}]
+        )
+    current = await service.rule_set(session)
+    updated = RuleSet(radius_m=current.radius_m, rules=[*(r for r in current.rules if r.name != name), body])
+    await repository.save_rule_document(session, updated.model_dump(mode="json"), who.subject)
+    worker.wake()
+    return updated
+
+
+@router.delete("/v1/connection-rules/{name}", response_model=RuleSet, responses={404: {}})
+async def delete_connection_rule(name: str, session: Session, who: Supervisor) -> RuleSet:
+    """Remove one rule.
+
+    Its open connections stay until their records close.
+    """
+    current = await service.rule_set(session)
+    if name not in {r.name for r in current.rules}:
+        raise NotFound(f"no rule {name!r}")
+    updated = RuleSet(radius_m=current.radius_m, rules=[r for r in current.rules if r.name != name])
+    await repository.save_rule_document(session, updated.model_dump(mode="json"), who.subject)
+    return updated
