@@ -82,6 +82,9 @@ def stack(settings: KitSettings, tmp_path_factory: pytest.TempPathFactory) -> It
     places.write_text(json.dumps(city))
     saved = os.environ.get("PORCHLIGHT_DASHBOARD_PLACES_FILE")
     os.environ["PORCHLIGHT_DASHBOARD_PLACES_FILE"] = str(places)
+    # Layers locates department records in the same city (its settings are read at start).
+    saved_layers = os.environ.get("PORCHLIGHT_LAYERS_PLACES_FILE")
+    os.environ["PORCHLIGHT_LAYERS_PLACES_FILE"] = str(places)
 
     services = list(discover_services().values())
     ports = {s.name: free_port() for s in services}
@@ -125,6 +128,10 @@ def stack(settings: KitSettings, tmp_path_factory: pytest.TempPathFactory) -> It
             os.environ.pop("PORCHLIGHT_DASHBOARD_PLACES_FILE", None)
         else:
             os.environ["PORCHLIGHT_DASHBOARD_PLACES_FILE"] = saved
+        if saved_layers is None:
+            os.environ.pop("PORCHLIGHT_LAYERS_PLACES_FILE", None)
+        else:
+            os.environ["PORCHLIGHT_LAYERS_PLACES_FILE"] = saved_layers
 
 
 @pytest.fixture(scope="session")

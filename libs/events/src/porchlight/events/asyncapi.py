@@ -26,6 +26,7 @@ from pydantic.json_schema import models_json_schema
 from porchlight.events import catalog as _catalog  # noqa: F401  (registers the event classes)
 from porchlight.events.base import Event, all_event_classes
 from porchlight.events.envelope import CONTENT_TYPE, SPECVERSION
+from porchlight.events.examples import message_examples
 
 # Version of the event API document; bump it when the catalog changes meaningfully.
 API_VERSION = "1.0.0"
@@ -121,7 +122,7 @@ def _headers_schema(cls: type[Event]) -> dict[str, Any]:
 
 
 def _message(cls: type[Event], schema_ref: str) -> dict[str, Any]:
-    return {
+    message: dict[str, Any] = {
         "name": cls.TYPE,
         "title": cls.__name__,
         # The summary is the docstring's first paragraph; the rest of it leads the description.
@@ -146,6 +147,10 @@ def _message(cls: type[Event], schema_ref: str) -> dict[str, Any]:
             }
         },
     }
+    # Examples (examples.py) show a department's IT team a whole record: headers, key and data.
+    if examples := message_examples(cls):
+        message["examples"] = examples
+    return message
 
 
 def asyncapi_document() -> dict[str, Any]:

@@ -96,6 +96,8 @@ def evidence_of(match: Match) -> dict[str, Any]:
         "note_ids": match.note_ids,
         "quotes": match.quotes,
         "topics": match.topics,
+        "remedy_kind": match.remedy_kind,
+        "department": match.department,
     }
 
 

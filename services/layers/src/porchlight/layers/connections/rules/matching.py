@@ -104,6 +104,9 @@ class Match:
     quotes: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     category_names: list[str] = field(default_factory=list)
+    #: What the rule suggests: the DICE remedy kind and the department that would own it.
+    remedy_kind: str = "physical"
+    department: str | None = None
 
     def figures(self) -> dict[str, str]:
         """Every number the explanation says, formatted once (the explanation quotes these)."""
@@ -200,4 +203,6 @@ def evaluate(
         quotes=quotes,
         topics=topics,
         category_names=labels,
+        remedy_kind=rule.remedy_kind,
+        department=rule.department or record.department,
     )

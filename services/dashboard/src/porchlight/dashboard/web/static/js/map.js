@@ -11,7 +11,7 @@ function rings(geometry) {
   return [];
 }
 
-export function drawMap({ city, current, points = [], title }) {
+export function drawMap({ city, current, points = [], marks = [], title }) {
   const districts = city.features.filter((f) => (f.properties || {}).kind === "district");
   const all = districts.flatMap((f) => rings(f.geometry).flat());
   if (!all.length) return h("p", { class: "muted" }, "The city has no district boundaries.");
@@ -34,5 +34,9 @@ export function drawMap({ city, current, points = [], title }) {
     }, h("title", {}, f.properties.name || f.properties.code)))),
     h("g", {}, points.map((p) => h("circle", {
       class: "concern", cx: x(p.geometry.coordinates[0]), cy: y(p.geometry.coordinates[1]), r: 6,
-    }, h("title", {}, `${p.properties.topic || "unassigned"}: ${p.properties.text || ""}`)))));
+    }, h("title", {}, `${p.properties.topic || "unassigned"}: ${p.properties.text || ""}`)))),
+    // Same-block connections (layers): squares, so they read apart from residents' concerns.
+    h("g", {}, marks.map((m) => h("rect", {
+      class: "connection", x: (Number(x(m.lon)) - 8).toFixed(1), y: (Number(y(m.lat)) - 8).toFixed(1), width: 16, height: 16,
+    }, h("title", {}, m.title)))));
 }

@@ -5,6 +5,7 @@
 import { call, webConfig } from "../api.js";
 import { fmt, h, replace, thisMonth, toast } from "../dom.js";
 import { mountBoard } from "../board.js";
+import { connectionsList } from "../connections.js";
 import { drawMap } from "../map.js";
 import { figures, monthRange, panel } from "../panels.js";
 import { ownDistrict } from "../session.js";
@@ -46,9 +47,10 @@ export async function render(main, { session, args }) {
   const boardPanel = panel("Micro-project board", { id: "board", wide: true });
   const wins = panel("Wins waiting for approval", { id: "wins" });
   const crime = panel("Crime this month", { id: "crime" });
+  const connections = panel("Connections on the same block", { id: "connections-panel", wide: true });
 
   replace(main, h("h1", {}, `District ${name}`), picker,
-    h("div", { class: "grid" }, engagement.el, topics.el, summary.el, sentiment.el, emerging.el, map.el, crime.el, wins.el, boardPanel.el));
+    h("div", { class: "grid" }, engagement.el, topics.el, summary.el, sentiment.el, emerging.el, map.el, crime.el, connections.el, wins.el, boardPanel.el));
 
   const { from, to } = monthRange(month);
   const q = `district=${encodeURIComponent(code)}`;
@@ -102,13 +104,19 @@ export async function render(main, { session, args }) {
   };
   call("synthesis", insightUrl).then((r) => showInsight(r, 40));
 
-  Promise.all([call("dashboard", "/v1/city.geojson"), call("dashboard", `/v1/districts/${encodeURIComponent(code)}/concerns.geojson?month=${month}`)])
-    .then(([cityR, pointsR]) => {
+  // Layers' same-block connections, with their evidence (see connections.js).
+  const links = call("layers", `/v1/connections?${q}&status=open`);
+  links.then((r) => connections.show(r, (items) => connectionsList(items, { code, isSupervisor })));
+
+  Promise.all([call("dashboard", "/v1/city.geojson"), call("dashboard", `/v1/districts/${encodeURIComponent(code)}/concerns.geojson?month=${month}`), links])
+    .then(([cityR, pointsR, linksR]) => {
       map.show(cityR, (city) => {
         const points = pointsR.ok ? pointsR.data.features : [];
+        const marks = linksR.ok ? linksR.data.map((c) => ({ lat: c.lat, lon: c.lon, title: c.evidence.title })) : [];
         return [
-          drawMap({ city, current: code, points, title: `District ${name} and ${points.length} located concerns this month` }),
-          h("p", { class: "muted" }, pointsR.ok ? `${points.length} located concern${points.length === 1 ? "" : "s"} this month (dots).` : "Concern locations not available."),
+          drawMap({ city, current: code, points, marks, title: `District ${name}, ${points.length} located concerns this month and ${marks.length} connections` }),
+          h("p", { class: "muted" }, pointsR.ok ? `${points.length} located concern${points.length === 1 ? "" : "s"} this month (dots)` : "Concern locations not available",
+            linksR.ok ? `; ${marks.length} open connection${marks.length === 1 ? "" : "s"} (squares).` : "."),
         ];
       });
     });
