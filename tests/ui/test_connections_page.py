@@ -114,6 +114,7 @@ def test_supervisor_opens_a_connection_to_its_evidence_and_makes_it_a_micro_proj
     item.locator("summary").click()
     assert quote in item.inner_text()  # residents' exact words, behind the figure
     assert page.locator("svg.citymap rect.connection").count() >= 1  # on the map
+    assert page.locator("svg.citymap path.record").count() >= 1  # the outage itself, a department record
     check_accessibility(page, "district page with connections")
     screenshot(page, "supervisor-district-connections")
 

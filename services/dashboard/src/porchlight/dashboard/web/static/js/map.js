@@ -11,7 +11,14 @@ function rings(geometry) {
   return [];
 }
 
-export function drawMap({ city, current, points = [], marks = [], title }) {
+function pointOf(geometry) {
+  if (!geometry) return null;
+  if (geometry.type === "Point") return geometry.coordinates;
+  const flat = [geometry.coordinates].flat(Infinity);
+  return flat.length >= 2 ? [flat[0], flat[1]] : null; // a line or area: its first vertex
+}
+
+export function drawMap({ city, current, points = [], marks = [], records = [], title }) {
   const districts = city.features.filter((f) => (f.properties || {}).kind === "district");
   const all = districts.flatMap((f) => rings(f.geometry).flat());
   if (!all.length) return h("p", { class: "muted" }, "The city has no district boundaries.");
@@ -32,6 +39,14 @@ export function drawMap({ city, current, points = [], marks = [], title }) {
     h("g", {}, districts.map((f) => h("path", {
       class: `district${f.properties.code === current ? " current" : ""}`, d: path(f),
     }, h("title", {}, f.properties.name || f.properties.code)))),
+    // Department records (layers): small triangles at a point on each record's geometry.
+    h("g", {}, records.map((f) => {
+      const c = pointOf(f.geometry);
+      if (!c) return null;
+      const [px, py] = [Number(x(c[0])), Number(y(c[1]))];
+      return h("path", { class: "record", d: `M${px},${py - 6}L${px + 5},${py + 4}L${px - 5},${py + 4}Z` },
+        h("title", {}, `${f.properties.category} (${f.properties.department} #${f.properties.external_id})`));
+    })),
     h("g", {}, points.map((p) => h("circle", {
       class: "concern", cx: x(p.geometry.coordinates[0]), cy: y(p.geometry.coordinates[1]), r: 6,
     }, h("title", {}, `${p.properties.topic || "unassigned"}: ${p.properties.text || ""}`)))),

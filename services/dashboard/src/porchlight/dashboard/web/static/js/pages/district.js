@@ -108,15 +108,20 @@ export async function render(main, { session, args }) {
   const links = call("layers", `/v1/connections?${q}&status=open`);
   links.then((r) => connections.show(r, (items) => connectionsList(items, { code, isSupervisor })));
 
-  Promise.all([call("dashboard", "/v1/city.geojson"), call("dashboard", `/v1/districts/${encodeURIComponent(code)}/concerns.geojson?month=${month}`), links])
-    .then(([cityR, pointsR, linksR]) => {
+  // Other departments' open records (layers), newest first: outages, graffiti, vehicles, permits.
+  const records = call("layers", `/v1/records.geojson?${q}&status=open&limit=2000`);
+  Promise.all([call("dashboard", "/v1/city.geojson"), call("dashboard", `/v1/districts/${encodeURIComponent(code)}/concerns.geojson?month=${month}`), links, records])
+    .then(([cityR, pointsR, linksR, recordsR]) => {
       map.show(cityR, (city) => {
         const points = pointsR.ok ? pointsR.data.features : [];
         const marks = linksR.ok ? linksR.data.map((c) => ({ lat: c.lat, lon: c.lon, title: c.evidence.title })) : [];
+        const open = recordsR.ok ? recordsR.data.features.filter((f) => f.properties.layer !== "incident") : [];
         return [
-          drawMap({ city, current: code, points, marks, title: `District ${name}, ${points.length} located concerns this month and ${marks.length} connections` }),
-          h("p", { class: "muted" }, pointsR.ok ? `${points.length} located concern${points.length === 1 ? "" : "s"} this month (dots)` : "Concern locations not available",
-            linksR.ok ? `; ${marks.length} open connection${marks.length === 1 ? "" : "s"} (squares).` : "."),
+          drawMap({ city, current: code, points, marks, records: open, title: `District ${name}: ${points.length} located concerns this month, ${open.length} open department records, ${marks.length} connections` }),
+          h("p", { class: "muted", id: "map-legend" },
+            pointsR.ok ? `${points.length} located concern${points.length === 1 ? "" : "s"} this month (red dots)` : "Concern locations not available",
+            recordsR.ok ? `; ${open.length} open department record${open.length === 1 ? "" : "s"} (grey triangles)` : "",
+            linksR.ok ? `; ${marks.length} open connection${marks.length === 1 ? "" : "s"} (orange squares).` : "."),
         ];
       });
     });
