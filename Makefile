@@ -30,7 +30,8 @@ chromium:
 	else echo "WARNING: no /usr/bin/chromium and no apt-get: the browser tests (tests/ui) will fail"; fi
 
 run: install ## standalone mode: embedded PostgreSQL + broker, every service; the demo city on an empty database
-	PORCHLIGHT_DASHBOARD_DEMO_ON_EMPTY=$${PORCHLIGHT_DASHBOARD_DEMO_ON_EMPTY:-true} $(BIN)/porchlight run
+	PORCHLIGHT_DASHBOARD_DEMO_ON_EMPTY=$${PORCHLIGHT_DASHBOARD_DEMO_ON_EMPTY:-true} \
+	  PORCHLIGHT_LAYERS_DEMO_ON_EMPTY=$${PORCHLIGHT_LAYERS_DEMO_ON_EMPTY:-true} $(BIN)/porchlight run
 
 test: install ## every test, on real embedded PostgreSQL and broker
 	$(BIN)/python -m pytest

@@ -27,6 +27,9 @@ class LayersSettings(BaseSettings):
     #: The same-block connection rules (YAML, see connections/rules/demo_rules.yaml) that seed the
     #: city's rule set the first time; after that the rules are edited over the API. Unset: the demo's.
     rules_file: Path | None = None
+    #: Load the demo city's department layers (Boston 311) when layers has no record yet
+    #: (``make run`` sets it; see imports/startup.py).
+    demo_on_empty: bool = False
     #: How often the connections worker looks for changes (seconds).
     connections_tick_s: float = 1.0
 

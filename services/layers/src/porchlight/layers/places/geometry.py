@@ -11,6 +11,9 @@ import shapely
 from shapely.geometry import mapping, shape
 
 _ALLOWED = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
+#: Coordinates are kept to 1e-7 degrees (about a centimetre): a spreadsheet that stores 15
+#: significant digits must not make the same record look changed on its next import.
+DIGITS = 7
 #: A line or area bigger than this (about 5 km across) is not one place on a block map.
 _MAX_EXTENT_DEG = 0.05
 
@@ -39,6 +42,7 @@ def _point(lat: Any, lon: Any, field: str) -> Placed:
         raise GeometryError(field, "lat and lon must be numbers") from None
     if not (math.isfinite(lat_f) and math.isfinite(lon_f)) or not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
         raise GeometryError(field, "lat must be within -90..90 and lon within -180..180")
+    lat_f, lon_f = round(lat_f, DIGITS), round(lon_f, DIGITS)
     return Placed(geometry={"type": "Point", "coordinates": [lon_f, lat_f]}, kind="Point", lat=lat_f, lon=lon_f)
 
 
@@ -66,5 +70,11 @@ def place_of(point: tuple[float, float] | None, geometry: dict[str, Any] | None)
         raise GeometryError("geometry", f"invalid: {shapely.is_valid_reason(geom)}")
     if max(maxx - minx, maxy - miny) > _MAX_EXTENT_DEG:
         raise GeometryError("geometry", "larger than about 5 km across: split it into the places it covers")
+    geom = shapely.set_precision(geom, 10**-DIGITS)
     rep = geom.representative_point() if geom.geom_type != "Point" else geom
-    return Placed(geometry=dict(mapping(geom)), kind=geom.geom_type, lat=float(rep.y), lon=float(rep.x))
+    return Placed(
+        geometry=dict(mapping(geom)),
+        kind=geom.geom_type,
+        lat=round(float(rep.y), DIGITS),
+        lon=round(float(rep.x), DIGITS),
+    )

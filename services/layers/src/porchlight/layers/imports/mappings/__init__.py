@@ -1,0 +1,1 @@
+"""Mapping files shipped with layers (YAML): the default one and known exports' (Boston 311)."""
