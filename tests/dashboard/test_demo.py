@@ -25,12 +25,14 @@ def test_resident_texts_are_the_licensed_polis_ones():
 async def test_demo_load_fills_the_demo_city_through_the_apis(settings):
     async with contextlib.AsyncExitStack() as stack:
         apps = {}
-        for name in ("intake", "dashboard", "projects"):
+        for name in ("intake", "dashboard", "projects", "layers"):
             app, _ = await stack.enter_async_context(running(name, settings))
             apps[name] = app
         mounts = {f"http://{n}": httpx.ASGITransport(app=a) for n, a in apps.items()}
         http = httpx.AsyncClient(mounts=mounts, timeout=30)
-        ep = Endpoints(intake="http://intake", projects="http://projects", dashboard="http://dashboard")
+        ep = Endpoints(
+            intake="http://intake", projects="http://projects", dashboard="http://dashboard", layers="http://layers"
+        )
         counts = await load_demo(settings, ep, seed=3, scale=0.05, http=http)
         assert counts["meetings"] >= 12 and counts["notes"] == counts["meetings"]
         assert counts["contacts"] >= 12 * 5

@@ -1,15 +1,18 @@
-"""Crime statistics: CSV import with a mapping file, districts by point-in-polygon, changes."""
+"""Crime statistics: incidents imported into layers reach the dashboard's counts as events; a
+changed or re-delivered incident moves its count instead of adding one."""
 
 from __future__ import annotations
 
-import json
+import uuid
+from datetime import UTC, datetime
 
 import pytest
-from support import bearer, running
-from typer.testing import CliRunner
+from support import bearer, eventually, import_incidents, running
 
 from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.settings import DashboardSettings
+from porchlight.events import EventProducer, RecordAccepted, new_envelope, to_kafka
+from porchlight.events.catalog import GeoPoint
 
 pytestmark = pytest.mark.integration
 
@@ -31,33 +34,29 @@ def incidents_csv(tc, prefix: str) -> str:
         f"{prefix}-6,240,,{y},{lat_a},{lon_a},,",
         f"{prefix}-7,240,,{y},{lat_a},{lon_a},,",
         f"{prefix}-8,240,,{m},{lat_b},{lon_b},,",
-        f"{prefix}-9,240,,{m},0.5,0.5,,",  # outside the city: imported, no district
+        f"{prefix}-9,240,,{m},0.5,0.5,,",  # outside the city: refused by layers (line, field)
         f"{prefix}-10,240,,not a date,{lat_a},{lon_a},,",  # rejected
         f"{prefix}-11,240,,{m},95,{lon_a},,",  # rejected: not a WGS84 point
     ]
     return "\n".join(rows) + "\n"
 
 
-async def test_import_assigns_districts_and_counts_changes(settings, test_city):
+async def test_imported_incidents_are_counted_by_district_and_month_with_their_changes(settings, test_city):
     tc = test_city
-    prefix = tc.a
-    async with running("dashboard", settings, background=False) as (app, client):
+    files = {
+        "file": ("incidents.csv", incidents_csv(tc, tc.a).encode(), "text/csv"),
+        "mapping": ("codes.csv", MAPPING.encode(), "text/csv"),
+    }
+    async with running("dashboard", settings) as (app, client):
         app.state.runtime.provide(DashboardSettings(places_file=tc.path))
+        assert (await import_incidents(settings, tc.path, files)).status_code == 201
         analyst = bearer(settings, "analyst")
-        files = {
-            "file": ("incidents.csv", incidents_csv(tc, prefix).encode(), "text/csv"),
-            "mapping": ("codes.csv", MAPPING.encode(), "text/csv"),
-        }
-        r = await client.post("/v1/incidents/imports", files=files, headers=analyst)
-        assert r.status_code == 201, r.text
-        report = r.json()
-        assert (report["rows"], report["imported"], report["rejected"], report["unlocated"]) == (11, 9, 2, 1)
-        assert report["by_district"] == {tc.a: 7, tc.b: 1}
-        assert {(e["row"], e["field"]) for e in report["errors"]} == {(11, "occurred_at"), (12, "latitude")}
 
-        again = (await client.post("/v1/incidents/imports", files=files, headers=analyst)).json()
-        assert (again["imported"], again["duplicates"]) == (0, 9)  # the same file twice adds nothing
+        async def counted() -> bool:
+            r = await client.get(f"/v1/incidents/stats?month={MONTH.label}&district={tc.a}", headers=analyst)
+            return r.json()["districts"][0]["crime"]["total"] == 4
 
+        await eventually(counted, timeout_s=30)
         r = await client.get(f"/v1/incidents/stats?month={MONTH.label}&district={tc.a}", headers=analyst)
         crime = r.json()["districts"][0]["crime"]
     assert (crime["total"], crime["previous_month"], crime["last_year"]) == (4, 1, 2)
@@ -71,54 +70,43 @@ async def test_import_assigns_districts_and_counts_changes(settings, test_city):
     assert trend[MONTH.label] == 4 and trend[PREV.label] == 1
 
 
-async def test_import_refuses_a_bad_mapping_and_other_roles(settings, test_city):
-    async with running("dashboard", settings, background=False) as (app, client):
-        app.state.runtime.provide(DashboardSettings(places_file=test_city.path))
-        files = {
-            "file": ("i.csv", b"offense_code,occurred_at\n240,2026-01-01\n", "text/csv"),
-            "mapping": ("m.csv", b"code,nibrs_code\nAUTO,999\n", "text/csv"),
-        }
-        r = await client.post("/v1/incidents/imports", files=files, headers=bearer(settings, "analyst"))
-        assert r.status_code == 422
-        assert r.json()["errors"][0]["field"] == "body.mapping"
-        r = await client.post(
-            "/v1/incidents/imports",
-            files={"file": ("i.csv", b"x\n1\n", "text/csv")},
-            headers=bearer(settings, "analyst"),
-        )
-        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.file"
-        r = await client.post("/v1/incidents/imports", files=files, headers=bearer(settings, "officer"))
-        assert r.status_code == 403
-
-
-async def test_a_file_past_the_default_body_limit_is_accepted(settings, test_city):
-    """The route has its own limit: a year of incidents does not fit in the kit's 1 MB default."""
+async def test_a_changed_incident_moves_its_count_and_a_repeat_adds_nothing(settings, test_city):
     tc = test_city
-    (lat, lon), m = tc.inside[tc.a], MONTH.start.isoformat()
-    header = "case_number,offense_code,nibrs_code,occurred_at,latitude,longitude,block,district"
-    rows = [f"big-{tc.a}-{i:06d},240,,{m},{lat},{lon},{'x' * 40},{tc.a}" for i in range(14_000)]
-    body = ("\n".join([header, *rows]) + "\n").encode()
-    assert len(body) > settings.max_body_bytes
-    async with running("dashboard", settings, background=False) as (app, client):
-        app.state.runtime.provide(DashboardSettings(places_file=tc.path))
-        files = {"file": ("big.csv", body, "text/csv")}
-        r = await client.post("/v1/incidents/imports", files=files, headers=bearer(settings, "analyst"))
-    assert r.status_code == 201, r.text[:500]
-    assert r.json()["imported"] == 14_000
+    record_id = uuid.uuid4()
+    when = datetime.combine(MONTH.start, datetime.min.time(), tzinfo=UTC)
 
+    def accepted(version: int, district: str, category: str) -> RecordAccepted:
+        return RecordAccepted(
+            record_id=record_id, version=version, department="police", layer="incident", external_id=str(record_id),
+            category=category, status="closed", open=False, district=district, point=GeoPoint(lat=0, lon=0),
+            opened_at=when, attributes={"nibrs_code": "240"},
+        )  # fmt: skip
 
-def test_cli_imports_a_file(settings, test_city, tmp_path, monkeypatch):
-    from porchlight.kit.cli import _add_service_clis, app
+    producer = EventProducer(settings.kafka_bootstrap, idempotent=False)
+    await producer.start()
+    try:
+        async with running("dashboard", settings) as (app, client):
+            app.state.runtime.provide(DashboardSettings(places_file=tc.path))
+            events = [
+                accepted(1, tc.a, "Motor vehicle theft"),
+                accepted(2, tc.b, "Robbery"),
+                accepted(1, tc.a, "Motor vehicle theft"),
+            ]
+            for event in events:  # the last: version 1 again, late (a replay)
+                key, value, headers = to_kafka(new_envelope(event, source="/porchlight/layers"))
+                await (await producer.send_raw(event.TOPIC, key=key, value=value, headers=headers))
+            analyst = bearer(settings, "analyst")
 
-    data = tmp_path / "incidents.csv"
-    data.write_text(incidents_csv(test_city, f"cli-{test_city.a}"))
-    mapping = tmp_path / "codes.csv"
-    mapping.write_text(MAPPING)
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("PORCHLIGHT_DASHBOARD_PLACES_FILE", str(test_city.path))
-    monkeypatch.setenv("PORCHLIGHT_DATA_DIR", str(tmp_path))
-    _add_service_clis()
-    result = CliRunner().invoke(app, ["dashboard", "incidents", "import", str(data), "--mapping", str(mapping)])
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
-    assert report["imported"] == 9 and report["by_district"][test_city.a] == 7
+            async def totals() -> tuple[int, int]:
+                r = (await client.get(f"/v1/incidents/stats?month={MONTH.label}", headers=analyst)).json()
+                by = {d["district"]: d["crime"]["total"] for d in r["districts"]}
+                return by[tc.a], by[tc.b]
+
+            async def moved() -> bool:
+                return await totals() == (0, 1)
+
+            await eventually(moved, timeout_s=30)
+            r = (await client.get(f"/v1/incidents/stats?month={MONTH.label}&district={tc.b}", headers=analyst)).json()
+            assert [c["category"] for c in r["districts"][0]["crime"]["by_category"]] == ["Robbery"]
+    finally:
+        await producer.stop()

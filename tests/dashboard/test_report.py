@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from dashboard.test_incidents import MAPPING, MONTH, incidents_csv
 from dashboard.test_read_models import LAST_MONTH, all_applied, district_events, publish, use_city
 from pypdf import PdfReader
-from support import bearer, eventually, running
+from support import bearer, eventually, import_incidents, running
 from typer.testing import CliRunner
 
 pytestmark = pytest.mark.integration
@@ -33,13 +34,11 @@ async def test_monthly_report_pdf_and_html_show_the_month(settings, test_city):
             "file": ("i.csv", incidents_csv(test_city, f"rep-{d}").encode(), "text/csv"),
             "mapping": ("m.csv", MAPPING.encode(), "text/csv"),
         }
-        assert (
-            await client.post("/v1/incidents/imports", files=files, headers=bearer(settings, "analyst"))
-        ).status_code == 201
+        assert (await import_incidents(settings, test_city.path, files)).status_code == 201
 
         async def projected() -> bool:
             page = (await client.get(f"/v1/districts/{d}/page?month={MONTH.label}", headers=staff)).json()
-            return all_applied(page)
+            return all_applied(page) and page["crime"]["total"] == 4
 
         await eventually(projected, timeout_s=30)
         r = await client.get(f"/v1/reports/monthly?month={MONTH.label}&format=pdf", headers=staff)
@@ -80,27 +79,42 @@ async def test_monthly_report_pdf_and_html_show_the_month(settings, test_city):
     assert bad.status_code == 422
 
 
-def test_report_from_the_command_line(settings, test_city, tmp_path, monkeypatch):
+async def test_report_from_the_command_line(settings, test_city, tmp_path, monkeypatch):
     from porchlight.kit.cli import _add_service_clis, app
 
     d = test_city.a
-    data = tmp_path / "incidents.csv"
-    data.write_text(incidents_csv(test_city, f"cli-report-{d}"))
+    files = {"file": ("incidents.csv", incidents_csv(test_city, f"cli-report-{d}").encode(), "text/csv")}
+    async with running("dashboard", settings) as (dash, client):
+        use_city(dash, test_city)
+        assert (await import_incidents(settings, test_city.path, files)).status_code == 201
+
+        async def counted() -> bool:
+            r = await client.get(
+                f"/v1/incidents/stats?month={MONTH.label}&district={d}", headers=bearer(settings, "analyst")
+            )
+            return r.json()["districts"][0]["crime"]["total"] == 4
+
+        await eventually(counted, timeout_s=30)
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     monkeypatch.setenv("PORCHLIGHT_DASHBOARD_PLACES_FILE", str(test_city.path))
     monkeypatch.setenv("PORCHLIGHT_DATA_DIR", str(tmp_path))
     _add_service_clis()
     runner = CliRunner()
-    assert runner.invoke(app, ["dashboard", "incidents", "import", str(data)]).exit_code == 0
     out = tmp_path / "report.pdf"
-    result = runner.invoke(app, ["report", "monthly", "--month", MONTH.label, "--out", str(out), "--district", d])
+    # The command runs its own event loop: from a thread, as a shell would.
+    result = await asyncio.to_thread(
+        runner.invoke, app, ["report", "monthly", "--month", MONTH.label, "--out", str(out), "--district", d]
+    )
     assert result.exit_code == 0, result.output
     text = re.sub(r"\s+", " ", pdf_text(out.read_bytes()))
     assert f"{MONTH.start.strftime('%B %Y')} — District {d}" in text
     # Without the mapping, the city's own codes stay as they are: AUTO is its own category.
     assert "Motor vehicle theft 1" in text and "AUTO 1" in text
     html = tmp_path / "report.html"
-    assert runner.invoke(app, ["report", "monthly", "--month", MONTH.label, "--out", str(html)]).exit_code == 0
+    result = await asyncio.to_thread(
+        runner.invoke, app, ["report", "monthly", "--month", MONTH.label, "--out", str(html)]
+    )
+    assert result.exit_code == 0
     assert "<svg" in html.read_text()
-    result = runner.invoke(app, ["report", "monthly", "--month", "2026-1", "--out", str(out)])
+    result = await asyncio.to_thread(runner.invoke, app, ["report", "monthly", "--month", "2026-1", "--out", str(out)])
     assert result.exit_code != 0 and "YYYY-MM" in result.output

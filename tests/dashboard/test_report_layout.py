@@ -52,7 +52,8 @@ WINS = [
 
 def resident_texts() -> list[str]:
     """The demo's real resident texts (shipped with the dashboard), longest first: the hardest case."""
-    path = DEMO_CITY.parent.parent / "demo" / "resident_texts.csv"
+    from porchlight.dashboard.demo.service import TEXTS as path
+
     with path.open(encoding="utf-8") as f:
         texts = [row["text"] for row in csv.DictReader(f)]
     return sorted(texts, key=len, reverse=True)

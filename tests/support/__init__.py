@@ -8,6 +8,7 @@ import random
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
@@ -97,3 +98,18 @@ async def district_of_its_own(settings: KitSettings, prefix: str = "T") -> Async
         yield code
     finally:
         await load(demo_city())
+
+
+async def import_incidents(
+    settings: KitSettings, places_file: Any, files: dict[str, Any], *, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    """POST an incident file to layers (its owner since issue 13), with the test's own city, and
+    let its relay publish the ``record.accepted`` events the dashboard counts."""
+    from porchlight.layers.records.startup import places_of  # only tests that import incidents need it
+    from porchlight.layers.settings import LayersSettings
+
+    async with running("layers", settings) as (app, client):
+        app.state.runtime.provide(places_of(LayersSettings(places_file=places_file)))
+        r = await client.post("/v1/incidents/imports", files=files, headers=headers or bearer(settings, "analyst"))
+        await app.state.runtime.relay.drain()
+        return r

@@ -9,6 +9,7 @@ from porchlight.dashboard.db import metadata, outbox
 from porchlight.dashboard.demo.commands import demo_app
 from porchlight.dashboard.demo.startup import load_demo_when_empty
 from porchlight.dashboard.incidents import models as _incident_tables  # noqa: F401  (tables on the metadata)
+from porchlight.dashboard.incidents.handlers import router as incidents_events
 from porchlight.dashboard.incidents.routes import router as incidents_router
 from porchlight.dashboard.insights.handlers import router as insights_events
 from porchlight.dashboard.meetings.handlers import router as meetings_events
@@ -36,7 +37,7 @@ spec = ServiceSpec(
     consumers=[
         ConsumerSpec(
             group="porchlight.dashboard",
-            routers=[notes_events, meetings_events, contacts_events, insights_events, work_events],
+            routers=[notes_events, meetings_events, contacts_events, insights_events, work_events, incidents_events],
         )
     ],
     commands={"dashboard": dashboard_app, "report": report_app, "demo": demo_app},

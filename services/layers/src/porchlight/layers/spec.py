@@ -12,6 +12,8 @@ from porchlight.layers.connections.startup import start_connections
 from porchlight.layers.db import metadata, outbox
 from porchlight.layers.imports.routes import router as imports_router
 from porchlight.layers.imports.startup import load_demo_layers_when_empty
+from porchlight.layers.incidents.commands import layers_app
+from porchlight.layers.incidents.routes import router as incidents_router
 from porchlight.layers.records import models as _records_models  # noqa: F401  (tables on the metadata)
 from porchlight.layers.records.handlers import router as records_events
 from porchlight.layers.records.routes import router as records_router
@@ -25,9 +27,10 @@ spec = ServiceSpec(
     metadata=metadata,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[imports_router, records_router, connections_router],
+    routers=[imports_router, incidents_router, records_router, connections_router],
     consumers=[ConsumerSpec(group="porchlight.layers", routers=[records_events, concerns_events])],
     produces=[RecordAccepted, CorrelationDetected, CorrelationClosed],
     settings=LayersSettings,
+    commands={"layers": layers_app},  # `porchlight layers ...`: capabilities add their commands to this app
     on_startup=[provide_places, start_connections, load_demo_layers_when_empty],
 )

@@ -55,6 +55,8 @@ class Endpoints:
     intake: str
     projects: str
     dashboard: str
+    #: Where crime incidents are imported (layers owns them); empty: no incidents in the demo.
+    layers: str = ""
 
     @classmethod
     def from_runtime(cls, settings: KitSettings) -> Endpoints:
@@ -66,6 +68,7 @@ class Endpoints:
             intake=f"{base}:{ports['intake']}",
             projects=f"{base}:{ports.get('projects', 0)}",
             dashboard=f"{base}:{ports['dashboard']}",
+            layers=f"{base}:{ports['layers']}" if ports.get("layers") else "",
         )
 
 
@@ -344,15 +347,16 @@ async def load_demo(
             raise RuntimeError("intake or dashboard is not answering: is `porchlight run` up?")
         await _meetings_and_notes(c, ep, city, rng, start, now, scale)
         await _contacts(c, ep, city, rng, start, now, scale)
-        files = {"file": ("demo-incidents.csv", incidents_csv(city, rng, now, scale).encode(), "text/csv")}
-        report = await c.post(
-            "incident_imports",
-            f"{ep.dashboard}/v1/incidents/imports",
-            c.headers("demo-analyst", "analyst"),
-            files=files,
-        )
-        if report is not None:
-            c.counts["incidents"] = report["imported"]
+        if ep.layers and await wait_ready(http, ep.layers, timeout_s=30):
+            files = {"file": ("demo-incidents.csv", incidents_csv(city, rng, now, scale).encode(), "text/csv")}
+            report = await c.post(
+                "incident_imports",
+                f"{ep.layers}/v1/incidents/imports",
+                c.headers("demo-analyst", "analyst"),
+                files=files,
+            )
+            if report is not None:
+                c.counts["incidents"] = report["imported"] + report["duplicates"]
         if ep.projects.rsplit(":", 1)[-1] != "0" and await wait_ready(http, ep.projects, timeout_s=10):
             await _projects(c, ep, city, rng, now)
         return dict(sorted(c.counts.items()))

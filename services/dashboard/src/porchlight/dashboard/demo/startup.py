@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 _EMPTY = sa.text(
     "SELECT NOT EXISTS (SELECT 1 FROM dashboard.notes) AND NOT EXISTS (SELECT 1 FROM dashboard.meetings) "
-    "AND NOT EXISTS (SELECT 1 FROM dashboard.contact_stats) AND NOT EXISTS (SELECT 1 FROM dashboard.incidents)"
+    "AND NOT EXISTS (SELECT 1 FROM dashboard.contact_stats) AND NOT EXISTS (SELECT 1 FROM dashboard.incident_records)"
 )
 
 

@@ -1,1 +1,1 @@
-"""Crime statistics: incidents imported from CSV, counted by district and month."""
+"""Crime statistics: layers' incident records (``record.accepted``), counted by district and month."""

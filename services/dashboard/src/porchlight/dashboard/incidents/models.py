@@ -1,4 +1,4 @@
-"""Imported crime incidents (the dashboard's own data: imported, not projected from events)."""
+"""Crime incident counts: a read model of layers' ``record.accepted`` events of layer ``incident``."""
 
 from __future__ import annotations
 
@@ -7,27 +7,22 @@ from sqlalchemy.dialects.postgresql import UUID
 
 from porchlight.dashboard.db import metadata
 
-incidents = sa.Table(
-    "incidents",
+#: The latest version of each incident record layers announced (``record.accepted``, layer
+#: ``incident``): what the counts below are made of, so a changed or re-delivered record moves its
+#: count instead of adding one.
+incident_records = sa.Table(
+    "incident_records",
     metadata,
-    #: The record system's incident id, or a digest of the row when the file has none: a file
-    #: imported twice adds nothing the second time.
-    sa.Column("incident_id", sa.Text, primary_key=True),
-    sa.Column("offense_code", sa.Text, nullable=False),  # as the city wrote it
-    sa.Column("nibrs_code", sa.Text),  # NIBRS offense code, when known or mapped
-    sa.Column("category", sa.Text, nullable=False),  # what people read: "Motor vehicle theft"
-    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("month", sa.Date, nullable=False),  # first day of the month (UTC), for grouping
-    sa.Column("lat", sa.Float),
-    sa.Column("lon", sa.Float),
-    sa.Column("block", sa.Text),
-    sa.Column("district", sa.Text),  # None: the place is outside the city or unknown
-    sa.Column("import_id", UUID(as_uuid=True), nullable=False),
-    sa.Index("incidents_district_month", "district", "month", "category"),
+    sa.Column("record_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("district", sa.Text),  # None: not counted in any district
+    sa.Column("month", sa.Date, nullable=False),
+    sa.Column("category", sa.Text, nullable=False),
+    sa.Column("nibrs_code", sa.Text),
 )
 
-#: Counts per district, month and category, kept by the import (the pages read these, never the
-#: 100,000 rows of a year; incidents without a district are not counted in any).
+#: Counts per district, month and category, kept from ``incident_records`` (the pages read these,
+#: never the 100,000 rows of a year; incidents without a district are not counted in any).
 incident_counts = sa.Table(
     "incident_counts",
     metadata,
@@ -36,17 +31,4 @@ incident_counts = sa.Table(
     sa.Column("category", sa.Text, primary_key=True),
     sa.Column("nibrs_code", sa.Text),
     sa.Column("n", sa.Integer, nullable=False),
-)
-
-imports = sa.Table(
-    "incident_imports",
-    metadata,
-    sa.Column("import_id", UUID(as_uuid=True), primary_key=True),
-    sa.Column("filename", sa.Text, nullable=False),
-    sa.Column("rows", sa.Integer, nullable=False),
-    sa.Column("imported", sa.Integer, nullable=False),
-    sa.Column("duplicates", sa.Integer, nullable=False),
-    sa.Column("rejected", sa.Integer, nullable=False),
-    sa.Column("unlocated", sa.Integer, nullable=False),
-    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
 )

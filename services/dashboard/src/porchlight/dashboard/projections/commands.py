@@ -1,4 +1,4 @@
-"""``porchlight dashboard``: rebuild the read models from the events; crime data under ``incidents``."""
+"""``porchlight dashboard``: rebuild the read models from the events."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ import asyncio
 
 import typer
 
-from porchlight.dashboard.incidents.commands import incidents_app
 from porchlight.kit.commands import command_settings, require_running, service_of
 
 dashboard_app = typer.Typer(help="Dashboard read models and crime statistics.", no_args_is_help=True)
-dashboard_app.add_typer(incidents_app, name="incidents")
 
 
 @dashboard_app.command("rebuild")

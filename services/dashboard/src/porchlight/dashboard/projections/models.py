@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from porchlight.dashboard.db import metadata
+from porchlight.dashboard.incidents.models import incident_counts, incident_records
 
 meetings = sa.Table(
     "meetings",
@@ -156,9 +157,11 @@ updates = sa.Table(
     sa.Index("updates_district_published", "district", "published_at"),
 )
 
-#: Everything ``porchlight dashboard rebuild`` empties before replaying the topics (incidents
-#: are not here: they are imported, not projected).
+#: Everything ``porchlight dashboard rebuild`` empties before replaying the topics (crime counts
+#: included: they are layers' ``record.accepted`` events counted).
 PROJECTED = (
+    incident_records,
+    incident_counts,
     meetings,
     notes,
     note_concerns,

@@ -3,8 +3,7 @@
 How it works (and why it is safe while the dashboard runs):
 
 1. In one transaction: TRUNCATE every projected table (projections/tables.py ``PROJECTED`` and
-   the activity counters) and delete the consumer group's inbox rows. Imported incidents are
-   not projections and are kept.
+   the activity counters, crime counts among them) and delete the consumer group's inbox rows.
 2. A replay reader with NO consumer group (manual partition assignment, from the beginning;
    nothing is committed, so the live group's offsets are untouched) reads every partition of
    the dashboard's topics up to the end offsets seen at the start, and applies the records

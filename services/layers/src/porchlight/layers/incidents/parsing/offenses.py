@@ -1,4 +1,4 @@
-"""NIBRS Group A offense codes (FBI NIBRS User Manual) and the names the dashboard shows."""
+"""NIBRS Group A offense codes (FBI NIBRS User Manual) and the names the pages show."""
 
 from __future__ import annotations
 
