@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from porchlight.events import EventRouter, NoteAnalyzed, NoteSubmitted
 from porchlight.events.catalog import NoteRevised
 from porchlight.layers.concerns import repository
+from porchlight.layers.places import cell_of
+from porchlight.layers.records import repository as records_repository
 
 router = EventRouter()
 
@@ -38,6 +40,8 @@ async def on_note(session: AsyncSession, event: NoteSubmitted | NoteRevised) -> 
     ]
     await repository.replace(session, event.note_id, rows)
     await repository.apply_topics(session, event.note_id)
+    cells = [(cell_of(r["lat"], r["lon"]), True) for r in rows if r["lat"] is not None]
+    await records_repository.mark_dirty(session, cells)
 
 
 @router.subscriber
@@ -45,6 +49,7 @@ async def on_note_analyzed(session: AsyncSession, event: NoteAnalyzed) -> None:
     await repository.lock_note(session, event.note_id)
     topics = {c.text: c.topic for c in event.concerns if c.topic}
     await repository.set_topics(session, event.note_id, event.revision or 1, topics)
+    await records_repository.mark_dirty(session, [(c, True) for c in await repository.cells_of(session, event.note_id)])
     if event.occurred_at is not None:
         await repository.set_mood(
             session,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.kit.db import upsert
 from porchlight.layers.concerns.models import note_concerns, note_moods, note_topics
+from porchlight.layers.places import cell_of
 
 
 async def lock_note(session: AsyncSession, note_id: uuid.UUID) -> None:
@@ -82,3 +83,15 @@ async def placed_since(session: AsyncSession, since: datetime, topics: Sequence[
         note_concerns.c.lat.is_not(None), note_concerns.c.occurred_at >= since, note_concerns.c.topic.in_(list(topics))
     )
     return (await session.execute(query)).all()
+
+
+async def cells_of(session: AsyncSession, note_id: uuid.UUID) -> list[str]:
+    """The cells of the note's placed concerns."""
+    rows = (
+        await session.execute(
+            sa.select(note_concerns.c.lat, note_concerns.c.lon).where(
+                note_concerns.c.note_id == note_id, note_concerns.c.lat.is_not(None)
+            )
+        )
+    ).all()
+    return [cell_of(lat, lon) for lat, lon in rows]

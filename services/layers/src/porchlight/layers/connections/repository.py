@@ -13,13 +13,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.kit.paging import Cursor, keyset
-from porchlight.layers.concerns.models import note_concerns, note_topics
+from porchlight.layers.concerns.models import note_concerns
 from porchlight.layers.connections.models import connection_rules, connections
-from porchlight.layers.records.models import open_clause, records
+from porchlight.layers.records.models import INCIDENT_LAYER, open_clause, records
 
 CITY = "city"
-#: Incidents are the police department's records on this layer.
-INCIDENT_LAYER = "incident"
 #: Only one replica evaluates at a time (a transaction-scoped advisory lock on this key).
 _LOCK_KEY = 0x636F6E6E  # "conn"
 
@@ -27,22 +25,6 @@ _LOCK_KEY = 0x636F6E6E  # "conn"
 async def take_turn(session: AsyncSession) -> bool:
     """True when this transaction holds the evaluation lock (another replica is not evaluating)."""
     return bool(await session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(_LOCK_KEY))))
-
-
-async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
-    """Changes when anything the rules read changed: records, concerns' topics, the rule set."""
-    row = (
-        await session.execute(
-            sa.select(
-                sa.select(sa.func.max(records.c.updated_at)).scalar_subquery(),
-                sa.select(sa.func.count()).select_from(records).scalar_subquery(),
-                sa.select(sa.func.count()).select_from(note_topics).scalar_subquery(),
-                sa.select(sa.func.count()).select_from(note_concerns).scalar_subquery(),
-                sa.select(sa.func.max(connection_rules.c.updated_at)).scalar_subquery(),
-            )
-        )
-    ).one()
-    return tuple(row)
 
 
 async def rule_document(session: AsyncSession) -> dict[str, Any] | None:
@@ -66,15 +48,23 @@ async def save_rule_document(
         )
 
 
-async def trigger_records(session: AsyncSession, layers: Sequence[str], now: datetime) -> Sequence[sa.Row[Any]]:
-    """Located records of these layers still open now (the rules' first condition)."""
+async def trigger_records(
+    session: AsyncSession, layers: Sequence[str], now: datetime, cells: Sequence[str] | None = None
+) -> Sequence[sa.Row[Any]]:
+    """Located records of these layers still open now (the rules' first condition), in ``cells``
+    when given."""
     query = sa.select(records).where(
         records.c.layer.in_(list(layers)), records.c.lat.is_not(None), records.c.district.is_not(None), open_clause(now)
     )
+    if cells is not None:
+        query = query.where(records.c.cell.in_(list(cells)))
     return (await session.execute(query)).all()
 
 
-async def incidents_since(session: AsyncSession, since: datetime) -> Sequence[Any]:
+Box = tuple[float, float, float, float]  # min_lat, min_lon, max_lat, max_lon
+
+
+async def incidents_since(session: AsyncSession, since: datetime, box: Box | None = None) -> Sequence[Any]:
     query = sa.select(
         records.c.record_id,
         records.c.lat,
@@ -83,13 +73,19 @@ async def incidents_since(session: AsyncSession, since: datetime) -> Sequence[An
         records.c.category,
         records.c.attributes["nibrs_code"].astext.label("nibrs_code"),
     ).where(records.c.layer == INCIDENT_LAYER, records.c.lat.is_not(None), records.c.opened_at >= since)
+    if box is not None:
+        query = query.where(records.c.lat.between(box[0], box[2]), records.c.lon.between(box[1], box[3]))
     return (await session.execute(query)).all()
 
 
-async def concerns_since(session: AsyncSession, since: datetime, topics: Sequence[str]) -> Sequence[sa.Row[Any]]:
+async def concerns_since(
+    session: AsyncSession, since: datetime, topics: Sequence[str], box: Box | None = None
+) -> Sequence[sa.Row[Any]]:
     query = sa.select(note_concerns).where(
         note_concerns.c.lat.is_not(None), note_concerns.c.occurred_at >= since, note_concerns.c.topic.in_(list(topics))
     )
+    if box is not None:
+        query = query.where(note_concerns.c.lat.between(box[0], box[2]), note_concerns.c.lon.between(box[1], box[3]))
     return (await session.execute(query)).all()
 
 

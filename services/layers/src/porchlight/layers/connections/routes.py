@@ -99,6 +99,8 @@ async def evaluate_connections(session: Session, _: Supervisor) -> EvaluationOut
     The service does this by itself whenever records, incidents or concerns change; this runs it
     at once (after editing rules, say).
     """
+    if not await repository.take_turn(session):
+        return EvaluationOut(evaluated=False, matches=0, opened=0, updated=0, closed=0)
     result = await service.evaluate_city(session)
     return EvaluationOut(**vars(result))
 

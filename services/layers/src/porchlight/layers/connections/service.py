@@ -16,11 +16,14 @@ keeps a race from opening one twice.
 
 from __future__ import annotations
 
+import math
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import h3
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import CorrelationClosed, CorrelationDetected
@@ -37,6 +40,7 @@ from porchlight.layers.connections.rules import (
     parse_rules,
 )
 from porchlight.layers.db import outbox
+from porchlight.layers.records.models import INCIDENT_LAYER
 from porchlight.layers.records.service import is_open
 
 #: The rules file seeds the city's rule set the first time (then the API edits the stored one).
@@ -104,7 +108,7 @@ def evidence_of(match: Match) -> dict[str, Any]:
 def detected_event(
     correlation_id: uuid.UUID, district: str, match: Match, detected_at: datetime
 ) -> CorrelationDetected:
-    layers = [match.record.layer, repository.INCIDENT_LAYER] + (["concerns"] if match.note_ids else [])
+    layers = [match.record.layer, INCIDENT_LAYER] + (["concerns"] if match.note_ids else [])
     return CorrelationDetected(
         correlation_id=correlation_id,
         district=district,
@@ -124,20 +128,45 @@ def detected_event(
     )
 
 
-async def evaluate_city(session: AsyncSession, now: datetime | None = None) -> Evaluation:
-    """Match every rule at every open record and bring the connections in step (see the module)."""
+def _around(cells: Sequence[str], radius_m: float) -> list[str]:
+    """The cells within ``radius_m`` of these (neighbouring res-10 centres are ~115 m apart)."""
+    k = math.ceil(radius_m / 100) + 1
+    return sorted({n for c in cells for n in h3.grid_disk(c, k)})
+
+
+def _box(rows: Sequence[Any], radius_m: float) -> repository.Box:
+    pad_lat = radius_m / 111_320 * 1.1
+    lats = [r.lat for r in rows]
+    lons = [r.lon for r in rows]
+    pad_lon = pad_lat / max(0.01, math.cos(math.radians(sum(lats) / len(lats))))
+    return (min(lats) - pad_lat, min(lons) - pad_lon, max(lats) + pad_lat, max(lons) + pad_lon)
+
+
+async def evaluate_city(
+    session: AsyncSession, now: datetime | None = None, cells: Sequence[tuple[str, bool]] | None = None
+) -> Evaluation:
+    """Match the rules at the open records (only those in or near the changed ``cells``, given as
+    (cell, spread) by the worker) and bring the
+    connections in step (see the module). Closing is checked for every open connection. The
+    caller holds the turn (``repository.take_turn``)."""
     now = now or datetime.now(UTC)
-    if not await repository.take_turn(session):
-        return Evaluation(evaluated=False)
     rules = await rule_set(session)
+    radius = max((rules.radius_of(r) for r in rules.rules), default=rules.radius_m)
+    # A changed record: its own cell; changed incidents or concerns: every cell within reach.
+    near = (
+        sorted({c for c, spread in cells if not spread} | set(_around([c for c, spread in cells if spread], radius)))
+        if cells is not None
+        else None
+    )
     result = Evaluation()
     trigger_layers = sorted({lay for r in rules.rules for lay in r.record.layers})
     longest = max((r.incidents.window_days + r.incidents.baseline_days for r in rules.rules), default=0)
     topics = sorted({t for r in rules.rules if r.concerns for t in r.concerns.topics})
     concern_days = max((r.concerns.window_days for r in rules.rules if r.concerns), default=0)
 
-    rows = await repository.trigger_records(session, trigger_layers, now) if rules.rules else []
-    incidents = await repository.incidents_since(session, now - timedelta(days=longest)) if rows else []
+    rows = await repository.trigger_records(session, trigger_layers, now, near) if rules.rules and near != [] else []
+    box = _box(rows, radius) if rows and near is not None else None
+    incidents = await repository.incidents_since(session, now - timedelta(days=longest), box) if rows else []
     index = IncidentIndex(
         [str(i.record_id) for i in incidents],
         [i.lat for i in incidents],

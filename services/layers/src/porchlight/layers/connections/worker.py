@@ -1,17 +1,18 @@
-"""The loop that keeps connections current: it re-evaluates the rules when anything they read
-changed (records, incidents, concerns, the rule set), and at least every few minutes (the windows
-move with the clock). A lighting record reported reaches its connection within one tick."""
+"""The loop that keeps connections current: each tick it takes the cells where records, incidents
+or concerns changed (``records.models.dirty_cells``, written with the change) and re-evaluates the
+rules around them only; every few minutes, and when a rule is edited, the whole city (the windows
+move with the clock). A lighting record reported reaches its connection within a tick or two."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from porchlight.layers.connections import repository, service
+from porchlight.layers.records import repository as records_repository
 
 log = logging.getLogger(__name__)
 
@@ -24,25 +25,28 @@ class ConnectionsWorker:
         self.tick_s = tick_s
         self.every_s = every_s
         self._woken = asyncio.Event()
-        self._seen: tuple[Any, ...] | None = None
 
     def wake(self) -> None:
         """Evaluate at the next tick even if nothing seems changed (a rule edited, a test)."""
         self._woken.set()
 
     async def run_once(self, force: bool = False) -> service.Evaluation | None:
+        """Evaluate around the changed cells (everywhere when ``force``); None when nothing changed.
+
+        The cells are taken in the evaluation's transaction: if it fails they stay for the next tick.
+        """
         async with self.sessions() as session, session.begin():
-            mark = await repository.fingerprint(session)
-            if not force and mark == self._seen:
+            if not await repository.take_turn(session):
+                return service.Evaluation(evaluated=False)  # another replica is evaluating
+            cells = await records_repository.take_dirty(session)
+            if not force and not cells:
                 return None
-            result = await service.evaluate_city(session)
-        if result.evaluated:
-            self._seen = mark
-            if result.opened or result.updated or result.closed:
-                log.info(
-                    "connections evaluated",
-                    extra={"opened": result.opened, "updated": result.updated, "closed": result.closed},
-                )
+            result = await service.evaluate_city(session, cells=None if force else cells)
+        if result.opened or result.updated or result.closed:
+            log.info(
+                "connections evaluated",
+                extra={"opened": result.opened, "updated": result.updated, "closed": result.closed},
+            )
         return result
 
     async def run(self, stopping: asyncio.Event) -> None:

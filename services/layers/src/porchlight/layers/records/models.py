@@ -44,6 +44,23 @@ records = sa.Table(
 )
 
 
+#: Cells where something the connection rules read changed (a record, an incident, a placed
+#: concern), written in the transaction that changed it; the connections worker takes them (and
+#: their neighbours) to re-evaluate only there. A table, not a clock: a long import that commits
+#: late is never missed.
+dirty_cells = sa.Table(
+    "dirty_cells",
+    metadata,
+    sa.Column("cell", sa.Text, primary_key=True),
+    #: True: incidents or concerns changed here, so records on nearby cells are re-evaluated too;
+    #: False: only a record in this cell changed (its own connection, no one else's).
+    sa.Column("spread", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+#: The police department's crime incidents: the layer the connection rules and the risk terrain
+#: count, and the one whose changes matter to the records around them.
+INCIDENT_LAYER = "incident"
+
 #: Department statuses that mean the record is finished (Open311's "closed" and the usual others).
 CLOSED_WORDS = frozenset({"closed", "resolved", "done", "complete", "completed", "cancelled", "canceled", "fixed"})
 

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.kit.paging import Cursor, keyset
-from porchlight.layers.records.models import open_clause, records
+from porchlight.layers.records.models import dirty_cells, open_clause, records
 
 #: What a delivery may change; a delivery equal on all of these changes nothing (no new version).
 _CONTENT = ("layer", "category", "status", "geometry", "lat", "lon", "cell", "district", "opened_at", "closed_at",
@@ -26,10 +26,16 @@ async def store(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> Sequen
     content returns nothing and keeps its version, so re-reading a feed announces nothing twice.
     """
     values = [{"record_id": uuid.uuid4(), **r} for r in rows]
-    stmt = pg_insert(records).values(values)
+    return (await session.execute(_STORE, values)).all()
+
+
+def _store_statement() -> Any:
+    # One statement compiled once and run as "insertmanyvalues" with the rows as parameters: a
+    # multi-row VALUES built per call costs more to compile than to run (the Kafka door's speed).
+    stmt = pg_insert(records)
     ex = stmt.excluded
     changed = sa.or_(*(records.c[c].is_distinct_from(ex[c]) for c in _CONTENT))
-    upsert = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         constraint="records_department_external_id",
         set_={
             **{c: ex[c] for c in (*_CONTENT, "source")},
@@ -38,7 +44,9 @@ async def store(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> Sequen
         },
         where=changed,
     ).returning(*records.c)
-    return (await session.execute(upsert)).all()
+
+
+_STORE = _store_statement()
 
 
 async def close(
@@ -107,3 +115,25 @@ async def open_counts(session: AsyncSession) -> dict[tuple[str, str], tuple[int,
         records.c.department, records.c.layer, sa.func.count().filter(open_clause()), sa.func.count()
     ).group_by(records.c.department, records.c.layer)
     return {(d, lay): (int(o), int(n)) for d, lay, o, n in (await session.execute(query)).all()}
+
+
+async def mark_dirty(session: AsyncSession, cells: Sequence[tuple[str | None, bool]]) -> None:
+    """Note (cell, spread) pairs whose contents changed, for the connections worker (see
+    models.dirty_cells)."""
+    merged: dict[str, bool] = {}
+    for cell, spread in cells:
+        if cell:
+            merged[cell] = merged.get(cell, False) or spread
+    if merged:
+        stmt = pg_insert(dirty_cells)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[dirty_cells.c.cell], set_={"spread": dirty_cells.c.spread | stmt.excluded.spread}
+        )
+        # A fixed order: concurrent writers never deadlock.
+        await session.execute(stmt, [{"cell": c, "spread": merged[c]} for c in sorted(merged)])
+
+
+async def take_dirty(session: AsyncSession) -> list[tuple[str, bool]]:
+    """The (cell, spread) pairs marked since the last take (removed when this transaction commits)."""
+    stmt = sa.delete(dirty_cells).returning(dirty_cells.c.cell, dirty_cells.c.spread)
+    return [(c, bool(s)) for c, s in (await session.execute(stmt)).all()]

@@ -19,7 +19,7 @@ from porchlight.events.catalog import GeoPoint
 from porchlight.layers.db import outbox
 from porchlight.layers.places import GeometryError, Locator, Placed, cell_of, place_of
 from porchlight.layers.records import repository
-from porchlight.layers.records.models import CLOSED_WORDS
+from porchlight.layers.records.models import CLOSED_WORDS, INCIDENT_LAYER
 from porchlight.layers.registry import Registry
 
 #: A record opened this far in the future is a wrong clock or a wrong field, unless scheduled.
@@ -211,6 +211,7 @@ async def accept(
             report.record_ids.append(str(r.record_id))
         if changed:
             await outbox.add(session, *(accepted_event(r, now) for r in changed))
+            await repository.mark_dirty(session, [(r.cell, r.layer == INCIDENT_LAYER) for r in changed])
     report.unchanged = len(stored) - report.created - report.updated
     report.refused.sort(key=lambda item: item[0])
     return report
@@ -229,4 +230,5 @@ async def close(
             raise RecordRefused([{"field": "external_id", "message": f"no record {external_id!r} from {department!r}"}])
         return False
     await outbox.add(session, accepted_event(row, datetime.now(UTC)))
+    await repository.mark_dirty(session, [(row.cell, row.layer == INCIDENT_LAYER)])
     return True
