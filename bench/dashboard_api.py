@@ -9,8 +9,9 @@ incidents, 360 micro-projects, 150 wins, 6 insights.
 Seeding goes straight into the dashboard's read-model tables with COPY (fast; the numbers are
 what the consumers would have projected from those events). Contacts are aggregated here into
 ``contact_stats`` exactly as ``on_contacts_logged`` does (per district, month, unit, officer and
-kind): the read model never holds 200,000 rows, so neither does the bench. Incidents are
-raw rows (that table is not aggregated).
+kind): the read model never holds 200,000 rows, so neither does the bench. Incidents are one
+row each in ``incident_records`` (each layers record's latest version), counted into
+``incident_counts`` as the ``record.accepted`` handler does.
 
 Then ``porchlight serve dashboard`` runs as its own process (uvicorn, the real app) and this
 process sends ``--requests`` sequential GETs over HTTP/1.1 keep-alive to each of
@@ -39,8 +40,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from porchlight.dashboard.places.city import DEMO_CITY
 from porchlight.kit.auth import mint_token
+from porchlight.kit.city import DEMO_CITY
 from porchlight.kit.embedded import free_port
 from porchlight.kit.service import get_service
 from porchlight.kit.settings import KitSettings
@@ -135,20 +136,19 @@ async def seed(dsn: str, codes: list[str], rng: random.Random) -> dict[str, int]
         await copy(conn, "contact_stats", ["district", "month", "unit", "officer_id", "contact_type", "contacts",
                                            "minutes", "residents"], [(*k, *v) for k, v in stats.items()])  # fmt: skip
 
-        imp = uuid.uuid4()
         incidents = []
-        for i in range(100_000):
+        for _ in range(100_000):
             m = rng.choice(months)
-            at = moment(rng, m)
             code = rng.choice(NIBRS)
-            incidents.append((f"B-{i}", code, code, f"NIBRS {code}", at, m, 42.3, -71.1, None, rng.choice(codes), imp))
-        await copy(conn, "incidents", ["incident_id", "offense_code", "nibrs_code", "category", "occurred_at", "month",
-                                       "lat", "lon", "block", "district", "import_id"], incidents)  # fmt: skip
+            incidents.append((uuid.uuid4(), 1, rng.choice(codes), m, f"NIBRS {code}", code))
+        await copy(conn, "incident_records", ["record_id", "version", "district", "month", "category", "nibrs_code"],
+                   incidents)  # fmt: skip
 
-        # What the import keeps next to the rows (importer.py): counts per district, month, category.
+        # What the record.accepted handler keeps next to them (incidents/handlers.py): counts per
+        # district, month, category.
         await conn.execute(
             "INSERT INTO dashboard.incident_counts SELECT district, month, category, min(nibrs_code), count(*) "
-            "FROM dashboard.incidents WHERE district IS NOT NULL GROUP BY 1, 2, 3"
+            "FROM dashboard.incident_records WHERE district IS NOT NULL GROUP BY 1, 2, 3"
         )
         projects, updates = [], []
         today = datetime.now(UTC).date()

@@ -48,8 +48,14 @@ def serve_child(config_path: str) -> None:
 
     cfg = json.loads(Path(config_path).read_text())
     configure_logging("text", "WARNING")
-    uvicorn.run(create_app(get_service("layers"), KitSettings(**cfg["settings"])), host="127.0.0.1",
-                port=cfg["port"], log_config=None, access_log=False, lifespan="on")  # fmt: skip
+    uvicorn.run(
+        create_app(get_service("layers"), KitSettings(**cfg["settings"])),
+        host="127.0.0.1",
+        port=cfg["port"],
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
 
 
 def start_child(p: Platform) -> None:
@@ -106,11 +112,15 @@ async def publish_records(bootstrap: str, n: int) -> None:
         for i in range(n):
             lat, lon = points[i % len(points)]
             event = RecordReported(
-                department="public-works", layer="graffiti", external_id=f"G-{i:08d}", category="Graffiti removal",
-                point=GeoPoint(lat=lat, lon=lon), opened_at=now - timedelta(minutes=i % 10_000),
+                department="public-works",
+                layer="graffiti",
+                external_id=f"G-{i:08d}",
+                category="Graffiti removal",
+                point=GeoPoint(lat=lat, lon=lon),
+                opened_at=now - timedelta(minutes=i % 10_000),
                 description="Tag on the north wall of the underpass, about two metres wide, black spray paint",
                 attributes={"reason": "Graffiti", "source": "City Worker App", "surface": "concrete", "size_m2": 2},
-            )  # fmt: skip
+            )
             key, value, headers = to_kafka(new_envelope(event, source="/city/public-works"))
             pending.append(await producer.send_raw(Topics.RECORDS, key=key, value=value, headers=headers))
             if len(pending) >= 2000:
@@ -150,8 +160,12 @@ def ingest(p: Platform, n: int) -> dict[str, Any]:
         time.sleep(0.2)
     done = datetime.now(UTC)
     span = (done - first).total_seconds()
-    return {"records": n, "published_s": round(published_s, 2), "stored_s": round(span, 2),
-            "records_per_s": round(n / span, 1)}  # fmt: skip
+    return {
+        "records": n,
+        "published_s": round(published_s, 2),
+        "stored_s": round(span, 2),
+        "records_per_s": round(n / span, 1),
+    }
 
 
 def latency(p: Platform, blocks: int) -> dict[str, Any]:
@@ -165,17 +179,28 @@ def latency(p: Platform, blocks: int) -> dict[str, Any]:
     with httpx.Client(timeout=30) as http:
         for b, (lat, lon) in enumerate(points):
             for i in range(5):
-                body = {"department": "police", "layer": "incident", "category": "Motor vehicle theft",
-                        "external_id": f"B{b}-T{i}", "point": {"lat": lat + 20 * M, "lon": lon},
-                        "opened_at": (now - timedelta(days=1 + 4 * i)).isoformat(),
-                        "attributes": {"nibrs_code": "240"}}  # fmt: skip
+                body = {
+                    "department": "police",
+                    "layer": "incident",
+                    "category": "Motor vehicle theft",
+                    "external_id": f"B{b}-T{i}",
+                    "point": {"lat": lat + 20 * M, "lon": lon},
+                    "opened_at": (now - timedelta(days=1 + 4 * i)).isoformat(),
+                    "attributes": {"nibrs_code": "240"},
+                }
                 http.post(f"{base}/v1/records", json=body, headers=analyst).raise_for_status()
         asyncio.run(publish_concerns(p.settings.kafka_bootstrap, points, now))
         time.sleep(3)  # the concerns reach layers
         waits = []
         for b, (lat, lon) in enumerate(points):
-            body = {"department": "public-works", "layer": "street_light_outage", "category": "Street light out",
-                    "external_id": f"SL-{b}", "point": {"lat": lat, "lon": lon}, "opened_at": now.isoformat()}  # fmt: skip
+            body = {
+                "department": "public-works",
+                "layer": "street_light_outage",
+                "category": "Street light out",
+                "external_id": f"SL-{b}",
+                "point": {"lat": lat, "lon": lon},
+                "opened_at": now.isoformat(),
+            }
             t = time.monotonic()
             rid = http.post(f"{base}/v1/records", json=body, headers=analyst).json()["record_id"]
             while True:
@@ -188,9 +213,13 @@ def latency(p: Platform, blocks: int) -> dict[str, Any]:
                     break
                 time.sleep(0.05)
     waits.sort()
-    p95 = waits[min(len(waits) - 1, int(round(0.95 * len(waits))) - 1)]
-    return {"blocks": len(waits), "p50_s": round(statistics.median(waits), 3), "p95_s": round(p95, 3),
-            "max_s": round(waits[-1], 3)}  # fmt: skip
+    p95 = waits[min(len(waits) - 1, round(0.95 * len(waits)) - 1)]
+    return {
+        "blocks": len(waits),
+        "p50_s": round(statistics.median(waits), 3),
+        "p95_s": round(p95, 3),
+        "max_s": round(waits[-1], 3),
+    }
 
 
 async def publish_concerns(bootstrap: str, points: list[tuple[float, float]], now: datetime) -> None:
@@ -203,13 +232,27 @@ async def publish_concerns(bootstrap: str, points: list[tuple[float, float]], no
         for b, (lat, lon) in enumerate(points):
             note_id, text = uuid.uuid4(), f"It is so dark on this corner at night ({b})"
             for event in (
-                NoteSubmitted(note_id=note_id, district="A1", host_id="bench", submitted_at=now, held_at=now,
-                              concerns=[Concern(text=text, point=GeoPoint(lat=lat - 30 * M, lon=lon))]),
-                NoteAnalyzed(note_id=note_id, district="A1", model_version="bench", revision=1, occurred_at=now,
-                             sentiment="negative", sentiment_score=-0.5,
-                             concerns=[ConcernAnalysis(text=text, topic="street_lighting", sentiment="negative",
-                                                       sentiment_score=-0.5)]),
-            ):  # fmt: skip
+                NoteSubmitted(
+                    note_id=note_id,
+                    district="A1",
+                    host_id="bench",
+                    submitted_at=now,
+                    held_at=now,
+                    concerns=[Concern(text=text, point=GeoPoint(lat=lat - 30 * M, lon=lon))],
+                ),
+                NoteAnalyzed(
+                    note_id=note_id,
+                    district="A1",
+                    model_version="bench",
+                    revision=1,
+                    occurred_at=now,
+                    sentiment="negative",
+                    sentiment_score=-0.5,
+                    concerns=[
+                        ConcernAnalysis(text=text, topic="street_lighting", sentiment="negative", sentiment_score=-0.5)
+                    ],
+                ),
+            ):
                 key, value, headers = to_kafka(new_envelope(event, source="/porchlight/bench"))
                 await (await producer.send_raw(event.TOPIC, key=key, value=value, headers=headers))
     finally:

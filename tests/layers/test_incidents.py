@@ -21,30 +21,37 @@ async def test_import_locates_maps_codes_refuses_bad_rows_and_adds_nothing_twice
     async with running("layers", settings, background=False) as (app, client):
         app.state.runtime.provide(places_of(LayersSettings(places_file=tc.path)))
         analyst = bearer(settings, "analyst")
+        (lat_a, lon_a) = tc.inside[tc.a]
+        # About 45 m south of district A: over the edge, within the locator's tolerance, so A's.
+        edge = f"{tc.a}-12,240,,2026-10-01,{lat_a - 0.0504},{lon_a},,\n"
+        edge += f"{tc.a}-13,240,,2026-10-01,,,Elm St,\n"  # a block without a district: nowhere to count it
+        edge += f"{tc.a}-1,240,,2026-10-01,{lat_a},{lon_a},,\n"  # an id seen above: the first row is kept
         files = {
-            "file": ("incidents.csv", incidents_csv(tc, tc.a).encode(), "text/csv"),
+            "file": ("incidents.csv", (incidents_csv(tc, tc.a) + edge).encode(), "text/csv"),
             "mapping": ("codes.csv", MAPPING.encode(), "text/csv"),
         }
         r = await client.post("/v1/incidents/imports", files=files, headers=analyst)
         assert r.status_code == 201, r.text
         report = r.json()
-        # 11 rows: 8 stored (one by the file's district, unmapped), 3 refused with line and field.
-        assert (report["rows"], report["imported"], report["rejected"], report["unlocated"]) == (11, 8, 3, 1)
-        assert report["by_district"] == {tc.a: 7, tc.b: 1}
+        # 14 rows: 9 stored (one placed by the file's district alone: unlocated), 1 repeated, 4 refused.
+        assert (report["rows"], report["imported"], report["duplicates"]) == (14, 9, 1)
+        assert (report["rejected"], report["unlocated"]) == (4, 1)
+        assert report["by_district"] == {tc.a: 8, tc.b: 1}
         assert {(e["row"], e["field"]) for e in report["errors"]} == {
             (10, "latitude"),  # outside the city
             (11, "occurred_at"),
             (12, "latitude"),
+            (14, "latitude"),
         }
         again = (await client.post("/v1/incidents/imports", files=files, headers=analyst)).json()
-        assert (again["imported"], again["duplicates"]) == (0, 8)  # the same file twice adds nothing
+        assert (again["imported"], again["duplicates"], again["unlocated"]) == (0, 10, 0)  # nothing new twice
     stored = await scalar(
         settings,
         "select count(*) from layers.records where department = 'police' and layer = 'incident' "
         "and external_id like :p and attributes->>'nibrs_code' = '240'",
         p=f"{tc.a}-%",
     )
-    assert stored == 6  # AUTO mapped to 240, and the rows given as 240
+    assert stored == 7  # AUTO mapped to 240, and the rows given as 240
 
 
 async def test_import_refuses_a_bad_mapping_and_other_roles(settings, test_city):

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from porchlight.events import ConsumerSpec, CorrelationClosed, CorrelationDetected, RecordAccepted
+from porchlight.events import ConsumerSpec, CorrelationClosed, CorrelationDetected, IssueFlagged, RecordAccepted
 from porchlight.kit.service import ServiceSpec
 from porchlight.layers.concerns import models as _concerns_models  # noqa: F401  (tables on the metadata)
 from porchlight.layers.concerns.handlers import router as concerns_events
@@ -14,6 +14,9 @@ from porchlight.layers.imports.routes import router as imports_router
 from porchlight.layers.imports.startup import load_demo_layers_when_empty
 from porchlight.layers.incidents.commands import layers_app
 from porchlight.layers.incidents.routes import router as incidents_router
+from porchlight.layers.issues import models as _issues_models  # noqa: F401  (tables on the metadata)
+from porchlight.layers.issues.handlers import router as issues_events
+from porchlight.layers.issues.routes import router as issues_router
 from porchlight.layers.records import models as _records_models  # noqa: F401  (tables on the metadata)
 from porchlight.layers.records.handlers import router as records_events
 from porchlight.layers.records.routes import router as records_router
@@ -27,9 +30,9 @@ spec = ServiceSpec(
     metadata=metadata,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[imports_router, incidents_router, records_router, connections_router],
-    consumers=[ConsumerSpec(group="porchlight.layers", routers=[records_events, concerns_events])],
-    produces=[RecordAccepted, CorrelationDetected, CorrelationClosed],
+    routers=[imports_router, incidents_router, records_router, connections_router, issues_router],
+    consumers=[ConsumerSpec(group="porchlight.layers", routers=[records_events, concerns_events, issues_events])],
+    produces=[RecordAccepted, CorrelationDetected, CorrelationClosed, IssueFlagged],
     settings=LayersSettings,
     commands={"layers": layers_app},  # `porchlight layers ...`: capabilities add their commands to this app
     on_startup=[provide_places, start_connections, load_demo_layers_when_empty],

@@ -22,3 +22,12 @@ async def districts_of(session: AsyncSession, record_ids: Sequence[str]) -> dict
         .group_by(records.c.district)
     )
     return {d: int(n) for d, n in (await session.execute(query)).all()}
+
+
+async def without_point(session: AsyncSession, record_ids: Sequence[str]) -> int:
+    """How many of these records have no point (placed by a district alone)."""
+    if not record_ids:
+        return 0
+    ids = [uuid.UUID(r) for r in record_ids]
+    query = sa.select(sa.func.count()).where(records.c.record_id.in_(ids), records.c.lat.is_(None))
+    return int((await session.execute(query)).scalar_one())

@@ -27,11 +27,11 @@ class IncidentImportOut(BaseModel):
                     "import_id": "0b7f9a52-6a1e-4d3e-9f0e-2d8c8f2a6c11",
                     "filename": "incidents-2026-11.csv",
                     "rows": 1204,
-                    "imported": 1180,
+                    "imported": 1190,
                     "duplicates": 12,
                     "rejected": 2,
-                    "unlocated": 10,
-                    "by_district": {"B2": 402, "D4": 311},
+                    "unlocated": 1,
+                    "by_district": {"B2": 702, "D4": 488},
                     "errors": [{"row": 14, "field": "occurred_at", "message": "not a date"}],
                 }
             ]
@@ -44,6 +44,8 @@ class IncidentImportOut(BaseModel):
     imported: int
     duplicates: int = Field(description="Imported before (same incident id), unchanged: nothing new")
     rejected: int
-    unlocated: int = Field(description="Imported without a point: counted in the file's district, not mapped")
+    unlocated: int = Field(
+        description="Imported without a point (a block and the file's district): counted there, not mapped"
+    )
     by_district: dict[str, int]
     errors: list[IncidentRowError] = Field(description="The first 50 rejected rows")

@@ -45,13 +45,18 @@ async def import_incidents(
     rows = parse_incidents(text, mapping)
     report.rows = len(rows)
     good = []
+    seen: set[str] = set()
     for row in rows:
         if row.error is not None:
             report.reject(row.line, *row.error)
             continue
         if row.point is None and not row.district:
-            report.reject(row.line, "latitude", "no point and no district: the incident cannot be placed")
+            report.reject(row.line, row.point_field, "no point and no district: the incident cannot be placed")
             continue
+        if row.incident_id in seen:
+            report.duplicates += 1  # the same incident twice in one file: its first row is the one kept
+            continue
+        seen.add(row.incident_id)
         good.append(row)
     changed: list[str] = []
     for start in range(0, len(good), CHUNK):
@@ -78,11 +83,11 @@ async def import_incidents(
         )
         for i, errors in result.refused:
             e = errors[0]
-            report.reject(chunk[i].line, "latitude" if e["field"] == "point" else e["field"], e["message"])
-        refused = {i for i, _ in result.refused}
-        report.unlocated += sum(1 for i, r in enumerate(chunk) if i not in refused and r.point is None)
+            report.reject(chunk[i].line, chunk[i].point_field if e["field"] == "point" else e["field"], e["message"])
         report.imported += result.created + result.updated
         report.duplicates += result.unchanged
         changed += result.record_ids
     report.by_district = await repository.districts_of(session, changed)
+    # Placed by the file's district alone (a block, no point): counted there, never on a map.
+    report.unlocated = await repository.without_point(session, changed)
     return report

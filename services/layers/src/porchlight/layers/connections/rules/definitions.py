@@ -34,6 +34,9 @@ class RecordCondition(_Part):
     model_config = ConfigDict(json_schema_extra={"examples": [{"layers": ["street_light_outage"]}]})
 
     layers: list[str] = Field(min_length=1, description="Layer codes, e.g. street_light_outage.")
+    status: Literal["open"] = Field(
+        default="open", description="Only an open record raises the question; its closing closes the connection."
+    )
 
 
 class IncidentCondition(_Part):

@@ -26,6 +26,24 @@ def metres_between(lat1: float, lon1: float, lats: np.ndarray, lons: np.ndarray)
     return np.hypot((lons - lon1) * kx, (lats - lat1) * _M_PER_DEG)
 
 
+def within(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray, radius_m: float) -> np.ndarray:
+    """Which of the points are on the same block as (lat, lon): a boolean mask, ``radius_m`` inclusive."""
+    return np.asarray(
+        metres_between(lat, lon, np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)) <= radius_m
+    )
+
+
+def epoch_seconds(times: Sequence[datetime] | np.ndarray) -> np.ndarray:
+    """Seconds since the epoch from datetimes (aware; naive ones are local time, as ``timestamp()``
+    reads them), numpy datetime64 (UTC) or numbers already in seconds."""
+    arr = np.asarray(times)
+    if np.issubdtype(arr.dtype, np.datetime64):
+        return arr.astype("datetime64[us]").astype(np.int64) / 1e6
+    if np.issubdtype(arr.dtype, np.number):
+        return arr.astype(float)
+    return np.fromiter((t.timestamp() for t in arr), dtype=float, count=len(arr))
+
+
 @dataclass(frozen=True)
 class RecordView:
     record_id: str
@@ -50,6 +68,12 @@ class ConcernView:
     occurred_at: datetime
 
 
+def should_close(record: RecordView) -> bool:
+    """A connection lasts while its record is open: the record is the thing to fix, so a closed
+    record closes it even if the incidents have not eased (and eased incidents alone do not)."""
+    return not record.open
+
+
 class IncidentIndex:
     """Incidents (ids, places, times, categories) indexed once for many rules and records."""
 
@@ -58,14 +82,14 @@ class IncidentIndex:
         ids: Sequence[str],
         lats: Sequence[float],
         lons: Sequence[float],
-        times: Sequence[datetime],
+        times: Sequence[datetime] | np.ndarray,
         categories: Sequence[str],
         codes: Sequence[str | None],
     ) -> None:
         self.ids = np.asarray(ids, dtype=object)
         self.lats = np.asarray(lats, dtype=float)
         self.lons = np.asarray(lons, dtype=float)
-        self.times = np.asarray([t.timestamp() for t in times], dtype=float)
+        self.times = epoch_seconds(times)
         self.labels = np.asarray([c.strip().lower() for c in categories], dtype=object)
         self.codes = np.asarray([(c or "").strip().upper() for c in codes], dtype=object)
         # One projection for the whole city (its mean latitude): metres on a plane for the tree.
@@ -90,6 +114,13 @@ class IncidentIndex:
         ok = np.fromiter((self.labels[i] in keys or self.codes[i] in keys for i in idx), dtype=bool, count=len(idx))
         return idx[ok]
 
+    def count_near(
+        self, lat: float, lon: float, radius_m: float, since: datetime, until: datetime, categories: Sequence[str]
+    ) -> int:
+        """How many incidents of these categories or codes within ``radius_m`` happened in [since, until)."""
+        t = self.times[self.near(lat, lon, radius_m, categories)]
+        return int(np.count_nonzero((t >= since.timestamp()) & (t < until.timestamp())))
+
 
 @dataclass(frozen=True)
 class Match:
@@ -110,7 +141,9 @@ class Match:
 
     def figures(self) -> dict[str, str]:
         """Every number the explanation says, formatted once (the explanation quotes these)."""
+        opened = self.record.opened_at
         return {
+            "opened": f"{opened.day} {opened:%b %Y}",
             "incidents": str(self.test.k),
             "window_days": str(self.test.window_days),
             "expected": f"{self.test.expected:.1f}",
@@ -124,7 +157,7 @@ class Match:
         f = self.figures()
         what = " or ".join(self.category_names) if self.category_names else "incidents"
         text = (
-            f"{self.record.category} open since {self.record.opened_at:%-d %b %Y}; "
+            f"{self.record.category} open since {f['opened']}; "
             f"{f['incidents']} {what} within {f['radius_m']} m in the last {f['window_days']} days, "
             f"against {f['expected']} expected from the place's own {f['baseline_days']} days before "
             f"(p = {f['p_value']})"
@@ -177,13 +210,10 @@ def evaluate(
     if rule.concerns is not None:
         since = now - timedelta(days=rule.concerns.window_days)
         wanted = set(rule.concerns.topics)
-        near = [
-            c
-            for c in concerns
-            if c.topic in wanted
-            and c.occurred_at >= since
-            and metres_between(record.lat, record.lon, np.array([c.lat]), np.array([c.lon]))[0] <= radius_m
-        ]
+        recent = [c for c in concerns if c.topic in wanted and c.occurred_at >= since]
+        mask = within(record.lat, record.lon, np.array([c.lat for c in recent]), np.array([c.lon for c in recent]),
+                      radius_m)  # fmt: skip
+        near = [c for c, ok in zip(recent, mask, strict=True) if ok]
         near.sort(key=lambda c: c.occurred_at, reverse=True)
         note_ids = list(dict.fromkeys(c.note_id for c in near))
         if len(note_ids) < rule.concerns.min_notes:

@@ -4,9 +4,10 @@ Window count ``k`` over ``w`` days against the place's own count ``b`` over the 
 it: expected ``λ = max(b, 0.5) · w / B``. The floor of half an incident keeps a place with no
 history from being "infinitely" significant on its first incident, while three thefts on a block
 that had none in a year still stand out. Poisson: ``p = P(X ≥ k | λ)``. Negative binomial: the
-same tail with the dispersion the place's own 28-day counts show (method of moments), for places
-whose counts swing more than Poisson allows; with no extra variance it is the Poisson test. The
-rate ratio ``k / λ`` carries an exact (Garwood) 95 % interval.
+same tail with the dispersion the place's own window-long counts show (its baseline cut into 28-day
+blocks for a 28-day window; method of moments), for places whose counts swing more than Poisson
+allows; with no extra variance (or fewer than three blocks) it is the Poisson test. The rate ratio
+``k / λ`` carries an exact (Garwood) 95 % Poisson interval.
 """
 
 from __future__ import annotations

@@ -65,6 +65,8 @@ class IncidentRow:
     block: str | None = None
     district: str | None = None
     error: tuple[str, str] | None = None  # (field, message)
+    #: The file's own name for the point's column: what a refusal of the place names.
+    point_field: str = "latitude"
 
 
 def read_code_mapping(text: str) -> dict[str, Mapped]:
@@ -170,6 +172,7 @@ def parse_incidents(text: str, mapping: dict[str, Mapped]) -> list[IncidentRow]:
                 point=point,
                 block=get("block") or None,
                 district=get("district") or None,
+                point_field=cols["lat"] or "latitude",
             )
         )
     return rows
