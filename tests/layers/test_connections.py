@@ -3,14 +3,11 @@ connection opens with its evidence, is announced, and closes when the outage is 
 
 from __future__ import annotations
 
-import asyncio
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiokafka import AIOKafkaConsumer
-from support import bearer, eventually, running, scalar
+from support import bearer, eventually, published, running, scalar
 
 from porchlight.events import EventProducer, NoteAnalyzed, NoteSubmitted, Topics, new_envelope, to_kafka
 from porchlight.events.catalog import Concern, ConcernAnalysis, GeoPoint
@@ -20,25 +17,6 @@ from porchlight.layers.settings import LayersSettings
 pytestmark = pytest.mark.integration
 
 M = 1 / 111_320  # a metre of latitude, in degrees
-
-
-async def published(settings, topic: str, event_type: str, key: str) -> dict[str, object]:
-    """The first event of ``event_type`` keyed ``key`` on ``topic`` (what the relay published)."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap, group_id=None,
-                                auto_offset_reset="earliest")  # fmt: skip
-    await consumer.start()
-    try:
-        deadline = asyncio.get_running_loop().time() + 20
-        while asyncio.get_running_loop().time() < deadline:
-            batch = await consumer.getmany(timeout_ms=500)
-            for records in batch.values():
-                for r in records:
-                    headers = dict(r.headers or ())
-                    if r.key == key.encode() and headers.get("ce_type") == event_type.encode():
-                        return dict(json.loads(r.value))
-    finally:
-        await consumer.stop()
-    raise AssertionError(f"no {event_type} for {key} on {topic}")
 
 
 def rec(ext: str, lat: float, lon: float, when: datetime, **extra: object) -> dict[str, object]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import random
 import time
 import uuid
@@ -12,6 +13,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 
 from porchlight.kit.app import create_app
@@ -113,3 +115,22 @@ async def import_incidents(
         r = await client.post("/v1/incidents/imports", files=files, headers=headers or bearer(settings, "analyst"))
         await app.state.runtime.relay.drain()
         return r
+
+
+async def published(settings: KitSettings, topic: str, event_type: str, key: str) -> dict[str, Any]:
+    """The first event of ``event_type`` keyed ``key`` on ``topic`` (what the relay published)."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap, group_id=None,
+                                auto_offset_reset="earliest")  # fmt: skip
+    await consumer.start()
+    try:
+        deadline = asyncio.get_running_loop().time() + 20
+        while asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for records in batch.values():
+                for r in records:
+                    headers = dict(r.headers or ())
+                    if r.key == key.encode() and headers.get("ce_type") == event_type.encode():
+                        return dict(json.loads(r.value))
+    finally:
+        await consumer.stop()
+    raise AssertionError(f"no {event_type} for {key} on {topic}")

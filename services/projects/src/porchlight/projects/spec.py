@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from porchlight.events import (
+    ConsumerSpec,
     PriorityCreated,
     ProjectCompleted,
     ProjectCompletionRequested,
@@ -20,6 +21,9 @@ from porchlight.projects.departments import models as _departments_models  # noq
 from porchlight.projects.departments.routes import router as departments_router
 from porchlight.projects.evaluation.routes import router as evaluation_router
 from porchlight.projects.exchange.routes import router as exchange_router
+from porchlight.projects.flagged import models as _flagged_models  # noqa: F401  (tables on the metadata)
+from porchlight.projects.flagged.handlers import router as flagged_events
+from porchlight.projects.flagged.routes import router as flagged_router
 from porchlight.projects.priorities import models as _models  # noqa: F401  (tables on the metadata)
 from porchlight.projects.priorities.routes import router as priorities_router
 from porchlight.projects.wins import models as _wins_models  # noqa: F401  (tables on the metadata)
@@ -44,7 +48,9 @@ spec = ServiceSpec(
         wins_router,
         departments_router,
         exchange_router,
+        flagged_router,
     ],
+    consumers=[ConsumerSpec(group="porchlight.projects", routers=[flagged_events])],
     produces=[
         PriorityCreated,
         ProjectCreated,
