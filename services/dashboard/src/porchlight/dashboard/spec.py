@@ -8,6 +8,9 @@ from porchlight.dashboard.contacts.handlers import router as contacts_events
 from porchlight.dashboard.db import metadata, outbox
 from porchlight.dashboard.demo.commands import demo_app
 from porchlight.dashboard.demo.startup import load_demo_when_empty
+from porchlight.dashboard.flagged import models as _flagged_tables  # noqa: F401  (tables on the metadata)
+from porchlight.dashboard.flagged.handlers import router as flagged_events
+from porchlight.dashboard.flagged.routes import router as flagged_router
 from porchlight.dashboard.incidents import models as _incident_tables  # noqa: F401  (tables on the metadata)
 from porchlight.dashboard.incidents.handlers import router as incidents_events
 from porchlight.dashboard.incidents.routes import router as incidents_router
@@ -33,11 +36,19 @@ spec = ServiceSpec(
     metadata=metadata,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[activity_router, pages_router, incidents_router, reports_router, web_router],
+    routers=[activity_router, pages_router, flagged_router, incidents_router, reports_router, web_router],
     consumers=[
         ConsumerSpec(
             group="porchlight.dashboard",
-            routers=[notes_events, meetings_events, contacts_events, insights_events, work_events, incidents_events],
+            routers=[
+                notes_events,
+                meetings_events,
+                contacts_events,
+                insights_events,
+                work_events,
+                incidents_events,
+                flagged_events,
+            ],
         )
     ],
     commands={"dashboard": dashboard_app, "report": report_app, "demo": demo_app},

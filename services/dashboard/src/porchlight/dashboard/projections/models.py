@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from porchlight.dashboard.db import metadata
+from porchlight.dashboard.flagged.models import flagged_issues
 from porchlight.dashboard.incidents.models import incident_counts, incident_records
 
 meetings = sa.Table(
@@ -160,6 +161,7 @@ updates = sa.Table(
 #: Everything ``porchlight dashboard rebuild`` empties before replaying the topics (crime counts
 #: included: they are layers' ``record.accepted`` events counted).
 PROJECTED = (
+    flagged_issues,
     incident_records,
     incident_counts,
     meetings,

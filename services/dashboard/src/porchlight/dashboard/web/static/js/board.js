@@ -7,11 +7,13 @@ import { subscribe } from "./sse.js";
 
 export function mountBoard(container, status, query) {
   let board = null;
+  let flagged = []; // issues departments flagged (issue.flagged), waiting to become projects
   const cards = new Map(); // id -> card, as last seen (from the board, a move or the stream)
 
   async function load() {
-    const r = await call("projects", `/v1/board?${query}`);
+    const [r, f] = await Promise.all([call("projects", `/v1/board?${query}`), call("projects", `/v1/flagged?${query}`)]);
     if (!r.ok) return r;
+    flagged = f.ok ? f.data : [];
     board = r.data;
     cards.clear();
     for (const column of board.columns) for (const card of column.cards) cards.set(card.id, card);
@@ -40,7 +42,31 @@ export function mountBoard(container, status, query) {
       });
       return el;
     });
-    replace(container, h("div", { class: "board" }, columns));
+    // Focusable: a wide board scrolls sideways, and a keyboard must be able to scroll it.
+    replace(container, h("div", { class: "board", tabindex: "0", role: "region", "aria-label": "Board columns" }, flaggedColumn(), columns));
+  }
+
+  // The Flagged column: issues other departments flagged, each one click from a micro-project.
+  function flaggedColumn() {
+    const list = h("ol", { "aria-label": "Flagged issues" }, flagged.map((f) => {
+      const make = h("button", { type: "button", class: "secondary" }, "Make it a micro-project");
+      make.addEventListener("click", async () => {
+        make.disabled = true;
+        const r = await call("projects", `/v1/flagged/${f.issue_id}/project`, { method: "POST", body: {} });
+        make.disabled = false;
+        if (!r.ok) { toast(`Not created: ${r.problem.detail || r.problem.title}`); return; }
+        toast(`Micro-project created: ${r.data.title}`);
+        await load();
+      });
+      return h("li", { class: "board-card flagged-card", dataset: { issue: f.issue_id } },
+        h("strong", {}, f.category),
+        h("div", { class: "meta" }, `${f.department}${f.place ? ` · ${f.place}` : ""} · flagged ${f.flagged_at.slice(0, 10)}`),
+        f.description ? h("div", { class: "meta" }, f.description) : null,
+        h("div", { class: "meta" }, `${f.remedy_given ? "Remedy" : "Proposed remedy"}: ${fmt.label(f.remedy_kind)}`),
+        make);
+    }));
+    return h("section", { class: "column", dataset: { status: "flagged" }, "aria-label": "Flagged" },
+      h("h3", {}, "Flagged ", h("span", { class: "muted count" }, `(${flagged.length})`)), list);
   }
 
   let dragging = null;

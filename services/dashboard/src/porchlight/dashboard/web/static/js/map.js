@@ -52,6 +52,6 @@ export function drawMap({ city, current, points = [], marks = [], records = [], 
     }, h("title", {}, `${p.properties.topic || "unassigned"}: ${p.properties.text || ""}`)))),
     // Same-block connections (layers): squares, so they read apart from residents' concerns.
     h("g", {}, marks.map((m) => h("rect", {
-      class: "connection", x: (Number(x(m.lon)) - 8).toFixed(1), y: (Number(y(m.lat)) - 8).toFixed(1), width: 16, height: 16,
+      class: m.kind === "flag" ? "flag" : "connection", x: (Number(x(m.lon)) - 8).toFixed(1), y: (Number(y(m.lat)) - 8).toFixed(1), width: 16, height: 16,
     }, h("title", {}, m.title)))));
 }

@@ -48,9 +48,10 @@ export async function render(main, { session, args }) {
   const wins = panel("Wins waiting for approval", { id: "wins" });
   const crime = panel("Crime this month", { id: "crime" });
   const connections = panel("Connections on the same block", { id: "connections-panel", wide: true });
+  const flaggedPanel = panel("Issues departments flagged", { id: "flagged-panel" });
 
   replace(main, h("h1", {}, `District ${name}`), picker,
-    h("div", { class: "grid" }, engagement.el, topics.el, summary.el, sentiment.el, emerging.el, map.el, crime.el, connections.el, wins.el, boardPanel.el));
+    h("div", { class: "grid" }, engagement.el, topics.el, summary.el, sentiment.el, emerging.el, map.el, crime.el, connections.el, flaggedPanel.el, wins.el, boardPanel.el));
 
   const { from, to } = monthRange(month);
   const q = `district=${encodeURIComponent(code)}`;
@@ -108,20 +109,31 @@ export async function render(main, { session, args }) {
   const links = call("layers", `/v1/connections?${q}&status=open`);
   links.then((r) => connections.show(r, (items) => connectionsList(items, { code, isSupervisor })));
 
+  // Issues any department flagged here (issue.flagged, the dashboard's read model).
+  const flags = call("dashboard", `/v1/districts/${encodeURIComponent(code)}/flagged.geojson`);
+  flags.then((r) => flaggedPanel.show(r, (d) => (d.features.length
+    ? h("ul", { id: "flagged-issues" }, d.features.map((f) => h("li", {},
+      h("strong", {}, f.properties.category), ` — ${f.properties.department}, ${f.properties.flagged_at.slice(0, 10)}`,
+      f.properties.place ? h("div", { class: "muted" }, f.properties.place) : null,
+      f.properties.description ? h("p", {}, f.properties.description) : null)))
+    : h("p", { class: "muted" }, "No issue flagged in this district."))));
   // Other departments' open records (layers), newest first: outages, graffiti, vehicles, permits.
   const records = call("layers", `/v1/records.geojson?${q}&status=open&limit=2000`);
-  Promise.all([call("dashboard", "/v1/city.geojson"), call("dashboard", `/v1/districts/${encodeURIComponent(code)}/concerns.geojson?month=${month}`), links, records])
-    .then(([cityR, pointsR, linksR, recordsR]) => {
+  Promise.all([call("dashboard", "/v1/city.geojson"), call("dashboard", `/v1/districts/${encodeURIComponent(code)}/concerns.geojson?month=${month}`), links, records, flags])
+    .then(([cityR, pointsR, linksR, recordsR, flagsR]) => {
       map.show(cityR, (city) => {
         const points = pointsR.ok ? pointsR.data.features : [];
         const marks = linksR.ok ? linksR.data.map((c) => ({ lat: c.lat, lon: c.lon, title: c.evidence.title })) : [];
+        const flagMarks = flagsR.ok ? flagsR.data.features.filter((f) => f.geometry)
+          .map((f) => ({ lat: f.geometry.coordinates[1], lon: f.geometry.coordinates[0], title: `Flagged: ${f.properties.category}`, kind: "flag" })) : [];
         const open = recordsR.ok ? recordsR.data.features.filter((f) => f.properties.layer !== "incident") : [];
         return [
-          drawMap({ city, current: code, points, marks, records: open, title: `District ${name}: ${points.length} located concerns this month, ${open.length} open department records, ${marks.length} connections` }),
+          drawMap({ city, current: code, points, marks: [...marks, ...flagMarks], records: open, title: `District ${name}: ${points.length} located concerns this month, ${open.length} open department records, ${marks.length} connections, ${flagMarks.length} flagged issues` }),
           h("p", { class: "muted", id: "map-legend" },
             pointsR.ok ? `${points.length} located concern${points.length === 1 ? "" : "s"} this month (red dots)` : "Concern locations not available",
             recordsR.ok ? `; ${open.length} open department record${open.length === 1 ? "" : "s"} (grey triangles)` : "",
-            linksR.ok ? `; ${marks.length} open connection${marks.length === 1 ? "" : "s"} (orange squares).` : "."),
+            linksR.ok ? `; ${marks.length} open connection${marks.length === 1 ? "" : "s"} (orange squares)` : "",
+            flagsR.ok ? `; ${flagMarks.length} flagged issue${flagMarks.length === 1 ? "" : "s"} (blue squares).` : "."),
         ];
       });
     });

@@ -1,0 +1,1 @@
+"""Issues departments flagged (``issue.flagged``): on the district page and its map."""
