@@ -8,6 +8,7 @@ requests per call without saying so.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -224,3 +225,121 @@ async def test_fetch_reports_the_servers_error_list_in_xml():
         with pytest.raises(Open311ClientError) as refused:
             await fetch_services(BASE, client=http, fmt="xml")
     assert refused.value.errors == [Open311Error(403, "Invalid api_key")]
+
+
+# --- against this project's own server, and into the records -----------------------------------
+
+LAT, LON = 42.3474, -71.0944  # in the demo city (district D4)
+
+
+def near(i: int) -> tuple[float, float]:
+    return LAT + (i % 7) * 0.0003, LON + (i % 5) * 0.0003
+
+
+@pytest.mark.integration
+async def test_pull_from_the_layers_server_with_a_small_cap_gets_everything_once(settings, monkeypatch):
+    from support import running
+
+    from porchlight.layers.open311 import service
+    from porchlight.layers.records.service import Places, RecordIn, accept
+
+    monkeypatch.setattr(service, "SERVER_CAP", 10)  # as small as real cities' caps get
+    tag = uuid.uuid4().hex[:8]
+    t0 = datetime(2004, 2, 1, tzinfo=UTC)
+    burst = [t0 + timedelta(days=9, minutes=i) for i in range(25)]  # a busy hour: one window splits
+    trickle = [t0 + timedelta(days=i, hours=3) for i in range(0, 30, 2)]
+    records = [
+        RecordIn("public-works", "graffiti", f"{tag}-{i}", "Graffiti", point=near(i), opened_at=moment,
+                 status="closed" if i % 3 == 0 else "open")
+        for i, moment in enumerate([*burst, *trickle])
+    ]  # fmt: skip
+    async with running("layers", settings, background=False) as (app, _):
+        runtime = app.state.runtime
+        places = runtime.resource(Places)
+        async with runtime.sessions() as session, session.begin():
+            assert not (await accept(session, records, places, source="http")).refused
+        transport = httpx.ASGITransport(app=app)
+        stats = PullStats()
+        async with httpx.AsyncClient(transport=transport, base_url="http://layers") as http:
+            got = [
+                r
+                async for r in pull(
+                    "http://layers/open311/v2", t0, until=t0 + timedelta(days=31), client=http, stats=stats, backoff=0
+                )
+            ]
+        ids = [r.service_request_id for r in got]
+        assert len(ids) == len(set(ids)) and set(ids) == {r.external_id for r in records}
+        assert stats.splits > 0 and stats.truncated == 0
+        assert {r.status for r in got} == {"open", "closed"} and all(r.service_code == "graffiti" for r in got)
+
+        # The pull command's storing, twice: the second time nothing changes.
+        from porchlight.layers.open311.service import PullReport, store_requests
+
+        unplaced = ServiceRequest(f"{tag}-nowhere", service_code="graffiti", requested_datetime=t0)
+        unknown = ServiceRequest(f"{tag}-odd", service_code="potholes", requested_datetime=t0, lat=LAT, lon=LON)
+        reports = []
+        for _ in range(2):
+            report = PullReport()
+            async with runtime.sessions() as session, session.begin():
+                await store_requests(session, places, [*got, unplaced, unknown], {"graffiti": "noise"}, report)
+            reports.append(report)
+        first, second = reports
+        assert (first.created, first.updated, first.unchanged) == (len(records), 0, 0)
+        assert (second.created, second.updated, second.unchanged) == (0, 0, len(records))
+        refused = {r["service_request_id"]: r["errors"][0]["field"] for r in second.refused}
+        assert refused == {f"{tag}-nowhere": "point", f"{tag}-odd": "service_code"}
+        sql = "select count(*) from layers.records where department = 'code-enforcement' and external_id like :t"
+        departments = await _scalar_of(runtime, sql, t=f"{tag}-%")
+        assert departments == len(records)  # the noise layer's department
+
+
+async def _scalar_of(runtime, sql: str, **params: object) -> object:
+    import sqlalchemy as sa
+
+    async with runtime.sessions() as session:
+        return (await session.execute(sa.text(sql), params)).scalar()
+
+
+@pytest.mark.integration
+async def test_pull_into_stores_a_citys_requests_idempotently(settings):
+    from support import running
+
+    from porchlight.layers.open311.service import pull_into
+    from porchlight.layers.records.service import Places
+
+    tag = uuid.uuid4().hex[:8]
+    t0 = datetime(2005, 6, 1, tzinfo=UTC)
+    city = [
+        ServiceRequest(
+            f"{tag}-{i}",
+            status="closed" if i % 4 == 0 else "open",
+            service_code="STLT" if i % 2 else "GRAF",
+            service_name="Street light out" if i % 2 else "Graffiti removal",
+            requested_datetime=t0 + timedelta(hours=7 * i),
+            updated_datetime=t0 + timedelta(hours=7 * i + 5),
+            address=f"{i} Example St",
+            lat=near(i)[0],
+            lon=near(i)[1],
+        )
+        for i in range(120)
+    ]
+    server = Server(city, cap=50)
+    mapping = {"STLT": "street_light_outage", "GRAF": "graffiti"}
+    async with running("layers", settings, background=False) as (app, _):
+        runtime = app.state.runtime
+        places = runtime.resource(Places)
+        reports = []
+        for _ in range(2):
+            async with client_of(server) as http, runtime.sessions() as session, session.begin():
+                report = await pull_into(
+                    session, places, BASE, t0, until=t0 + timedelta(days=40), mapping=mapping, client=http
+                )
+            reports.append(report.as_dict())
+        stored = await _scalar_of(
+            runtime, "select count(*) from layers.records where external_id like :t and source = 'open311'",
+            t=f"{tag}-%",
+        )  # fmt: skip
+    first, second = reports
+    assert (first["pulled"], first["created"], first["refused"]) == (120, 120, [])
+    assert (second["created"], second["updated"], second["unchanged"]) == (0, 0, 120)
+    assert first["stats"]["splits"] > 0 and stored == 120

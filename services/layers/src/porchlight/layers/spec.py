@@ -10,6 +10,7 @@ from porchlight.layers.connections import models as _connections_models  # noqa:
 from porchlight.layers.connections.routes import router as connections_router
 from porchlight.layers.connections.startup import start_connections
 from porchlight.layers.db import metadata, outbox
+from porchlight.layers.imports import commands as _imports_commands  # noqa: F401  (`layers import` on layers_app)
 from porchlight.layers.imports.routes import router as imports_router
 from porchlight.layers.imports.startup import load_demo_layers_when_empty
 from porchlight.layers.incidents.commands import layers_app
@@ -17,6 +18,8 @@ from porchlight.layers.incidents.routes import router as incidents_router
 from porchlight.layers.issues import models as _issues_models  # noqa: F401  (tables on the metadata)
 from porchlight.layers.issues.handlers import router as issues_events
 from porchlight.layers.issues.routes import router as issues_router
+from porchlight.layers.open311 import commands as _open311_commands  # noqa: F401  (`layers pull open311`)
+from porchlight.layers.open311.routes import router as open311_router
 from porchlight.layers.records import models as _records_models  # noqa: F401  (tables on the metadata)
 from porchlight.layers.records.handlers import router as records_events
 from porchlight.layers.records.routes import router as records_router
@@ -30,7 +33,7 @@ spec = ServiceSpec(
     metadata=metadata,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[imports_router, incidents_router, records_router, connections_router, issues_router],
+    routers=[imports_router, incidents_router, records_router, connections_router, issues_router, open311_router],
     consumers=[ConsumerSpec(group="porchlight.layers", routers=[records_events, concerns_events, issues_events])],
     produces=[RecordAccepted, CorrelationDetected, CorrelationClosed, IssueFlagged],
     settings=LayersSettings,

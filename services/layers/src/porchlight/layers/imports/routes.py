@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
@@ -11,8 +10,8 @@ from porchlight.kit.app import Provided, Session, body_limit
 from porchlight.kit.auth import Allow, Principal, Role
 from porchlight.kit.errors import ProblemError, ValidationProblem
 from porchlight.layers.imports import service
-from porchlight.layers.imports.reading import FileError, MappingError, parse_mapping
-from porchlight.layers.imports.schemas import ImportReportOut, RowError
+from porchlight.layers.imports.reading import FileError, MappingError
+from porchlight.layers.imports.schemas import ImportReportOut
 from porchlight.layers.records.service import Places
 
 router = APIRouter(tags=["records"])
@@ -21,8 +20,6 @@ router = APIRouter(tags=["records"])
 UPLOAD_LIMIT_BYTES = 50_000_000
 Importer = Annotated[Principal, Depends(Allow(Role.partner, Role.analyst))]
 PlacesDep = Annotated[Places, Provided(Places)]
-#: Without a mapping file the columns are named after the record's fields.
-DEFAULT_MAPPING = files("porchlight.layers.imports.mappings").joinpath("fields.yaml")
 
 
 class UnsupportedFile(ProblemError):
@@ -51,16 +48,14 @@ async def import_records(
     department's rows only. The report names the first 50 refused rows by line and field.
     """
     try:
-        text = (await mapping.read()).decode("utf-8-sig") if mapping is not None else DEFAULT_MAPPING.read_text()
-        rules = parse_mapping(text)
+        rules = service.mapping_of((await mapping.read()).decode("utf-8-sig") if mapping is not None else None)
     except UnicodeDecodeError:
         raise ValidationProblem(
             "the mapping is not UTF-8", errors=[{"field": "body.mapping", "message": "not UTF-8"}]
         ) from None
     except MappingError as exc:
-        raise ValidationProblem(
-            str(exc), errors=[{"field": f"body.mapping.{exc.field}", "message": exc.message}]
-        ) from None
+        where = f"body.mapping.{exc.field}" if exc.field else "body.mapping"
+        raise ValidationProblem(str(exc), errors=[{"field": where, "message": exc.message}]) from None
     data = await file.read()
     scope = who.department if who.department and not who.has(Role.analyst) else None
     try:
@@ -68,16 +63,8 @@ async def import_records(
             session, places, file.filename or "upload.csv", data, rules, dry_run=dry_run, department=scope
         )
     except FileError as exc:
+        named = [{"field": "body.file", "message": str(exc)}]
         if exc.status == 415:
-            raise UnsupportedFile(str(exc)) from None
-        raise ValidationProblem(str(exc), errors=[{"field": "body.file", "message": str(exc)}]) from None
-    return ImportReportOut(
-        rows=report.rows,
-        created=report.created,
-        updated=report.updated,
-        unchanged=report.unchanged,
-        refused=report.refused,
-        by_layer=dict(report.by_layer),
-        errors=[RowError(**e) for e in report.errors],
-        dry_run=report.dry_run,
-    )
+            raise UnsupportedFile(str(exc), errors=named) from None
+        raise ValidationProblem(str(exc), errors=named) from None
+    return ImportReportOut.model_validate(report.as_dict())

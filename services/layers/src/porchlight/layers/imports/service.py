@@ -6,15 +6,23 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.layers.imports.reading import Mapping, read_rows, record_of
+from porchlight.layers.imports.reading import Mapping, parse_mapping, read_rows, record_of
 from porchlight.layers.records.service import CHUNK, Places, RecordIn, accept
 
 #: The report names the first this many refused rows (the counts cover them all).
 MAX_ERRORS = 50
+#: Without a mapping file the columns are named after the record's fields.
+DEFAULT_MAPPING = Path(__file__).parent / "mappings" / "fields.yaml"
+
+
+def mapping_of(text: str | None) -> Mapping:
+    """The mapping of a YAML text (None: the default one); ``MappingError`` naming the key."""
+    return parse_mapping(text if text is not None else DEFAULT_MAPPING.read_text(encoding="utf-8"))
 
 
 @dataclass
@@ -27,6 +35,19 @@ class ImportReport:
     by_layer: Counter[str] = field(default_factory=Counter)
     errors: list[dict[str, Any]] = field(default_factory=list)
     dry_run: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as the API and the command give it."""
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "refused": self.refused,
+            "by_layer": dict(self.by_layer),
+            "errors": list(self.errors),
+            "dry_run": self.dry_run,
+        }
 
     def refuse(self, line: int, errors: list[dict[str, str]]) -> None:
         self.refused += 1
@@ -63,7 +84,7 @@ async def import_file(
                 report.by_layer[rec.layer] += 1
         batch.clear()
 
-    for row in read_rows(filename, data):
+    for row in read_rows(filename, data, mapping.sheet):
         report.rows += 1
         values, errors = record_of(mapping, row)
         layer = places.registry.layers.get(values.get("layer") or "")

@@ -34,7 +34,7 @@ async def by_ids(
 
     ``departments`` lets PostgreSQL use the (department, external_id) unique index.
     """
-    query = (
+    query: sa.Select[Any] = (
         sa.select(*_COLUMNS)
         .where(
             records.c.department.in_(sorted(departments)),
@@ -58,7 +58,7 @@ async def in_window(
     limit: int,
 ) -> Sequence[sa.Row[Any]]:
     """Records of ``layers`` opened from ``start`` to ``end`` (both inclusive), newest first."""
-    query = sa.select(*_COLUMNS).where(
+    query: sa.Select[Any] = sa.select(*_COLUMNS).where(
         records.c.layer.in_(sorted(layers)), records.c.opened_at >= start, records.c.opened_at <= end
     )
     if open_only is not None:

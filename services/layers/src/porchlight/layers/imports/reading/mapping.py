@@ -11,6 +11,7 @@ fields:
   lat: {column: latitude}
   lon: {column: longitude}
 attributes: [reason, source]            # other columns kept as they are
+sheet: Cases                            # XLSX only: the sheet to read (default: the first)
 ```
 
 A field is a ``column`` (with an optional ``values`` map: a value not in the map is refused for
@@ -37,10 +38,11 @@ _CODED = ("layer", "department")
 
 
 class MappingError(ValueError):
-    """A mapping that cannot be used; ``field`` is the key's path (``fields.opened_at.timezone``)."""
+    """A mapping that cannot be used; ``field`` is the key's path (``fields.opened_at.timezone``),
+    "" when the file as a whole is wrong (not YAML, not a mapping)."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+        super().__init__(f"{field}: {message}" if field else message)
         self.field = field
         self.message = message
 
@@ -70,6 +72,8 @@ class Mapping(BaseModel):
 
     fields: dict[str, Source]
     attributes: list[str] = Field(default_factory=list)
+    #: An XLSX workbook's sheet to read, by name (None: the first sheet).
+    sheet: str | None = None
     #: Added to every time read (the demo replays a past year as the last one).
     shift_years: int = 0
 
@@ -93,7 +97,7 @@ def parse_mapping(text: str) -> Mapping:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise MappingError("mapping", f"not YAML ({type(exc).__name__})") from None
+        raise MappingError("", f"not YAML ({type(exc).__name__})") from None
     try:
         return Mapping.model_validate(doc)
     except ValidationError as exc:
@@ -103,7 +107,7 @@ def parse_mapping(text: str) -> Mapping:
         if ": " in message and err["type"] == "value_error":
             key, message = message.split(": ", 1)
             path = f"{path}.{key}"
-        raise MappingError(path or "mapping", message) from None
+        raise MappingError(path, message) from None
 
 
 def _read(mapping: Mapping, name: str, row: Row) -> str | None:

@@ -1,6 +1,6 @@
 """A file's rows as ``{column: text}`` with their line numbers: CSV (UTF-8, delimiter sniffed),
 GeoJSON (a FeatureCollection: properties as columns, the feature's geometry kept) and XLSX
-(openpyxl read-only, the first sheet). Anything else is a ``FileError`` naming the file."""
+(openpyxl read-only, the first sheet or the one the mapping names). Anything else is a ``FileError`` naming the file."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _xlsx(data: bytes) -> Iterator[Row]:
+def _xlsx(data: bytes, sheet: str | None = None) -> Iterator[Row]:
     import openpyxl
 
     try:
@@ -101,7 +101,9 @@ def _xlsx(data: bytes) -> Iterator[Row]:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise FileError(f"not a readable XLSX workbook ({type(exc).__name__})") from None
     try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
+        if sheet is not None and sheet not in book.sheetnames:
+            raise FileError(f"no sheet {sheet!r} in the workbook (it has {', '.join(map(repr, book.sheetnames))})")
+        rows = (book[sheet] if sheet is not None else book.worksheets[0]).iter_rows(values_only=True)
         header: list[str] | None = None
         for n, values in enumerate(rows, start=1):
             cells = [_cell(v) for v in values]
@@ -112,11 +114,19 @@ def _xlsx(data: bytes) -> Iterator[Row]:
             if any(cells):
                 yield Row(line=n, cells=dict(zip(header, cells, strict=False)))
         if header is None:
-            raise FileError("the workbook's first sheet is empty")
+            raise FileError(
+                f"the workbook's sheet {sheet!r} is empty" if sheet else "the workbook's first sheet is empty"
+            )
     finally:
         book.close()
 
 
-def read_rows(filename: str, data: bytes) -> Iterator[Row]:
+def read_rows(filename: str, data: bytes, sheet: str | None = None) -> Iterator[Row]:
+    """The rows of ``data`` (``sheet``: an XLSX workbook's sheet by name; ignored by CSV and GeoJSON).
+
+    A generator: a ``FileError`` about the file's content comes with the first row asked for.
+    """
     kind = kind_of(filename, data)
-    return {"csv": _csv, "geojson": _geojson, "xlsx": _xlsx}[kind](data)
+    if kind == "xlsx":
+        return _xlsx(data, sheet)
+    return {"csv": _csv, "geojson": _geojson}[kind](data)
