@@ -84,6 +84,13 @@ _ERRORS_SCHEMA = {
 }
 
 
+def _json_schema(example: Any) -> dict[str, Any]:
+    # An array needs its items described: client generators (openapi-python-client) drop a bare one.
+    if isinstance(example, list):
+        return {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+    return {"type": "object", "additionalProperties": True}
+
+
 def _docs(
     ok: str, example: Any, xml_root: str, *errors: tuple[int, str, str], ok_status: int = 200
 ) -> dict[int | str, dict[str, Any]]:
@@ -93,8 +100,7 @@ def _docs(
         ok_status: {
             "description": ok,
             "content": {
-                "application/json": {"schema": {"type": "array" if isinstance(example, list) else "object"},
-                                     "example": example},
+                "application/json": {"schema": _json_schema(example), "example": example},
                 "application/xml": {"schema": xml_schema},
             },
         }
