@@ -72,3 +72,62 @@ def stop_platform(p: Platform) -> None:
     if p.pg is not None:
         p.pg.stop()
     shutil.rmtree(p.tmp, ignore_errors=True)
+
+
+def serve_service(config_path: str) -> None:
+    """In the child: one service under uvicorn, with the settings ``start_service`` wrote."""
+    import json
+
+    import uvicorn
+
+    from porchlight.kit.app import create_app
+    from porchlight.kit.logs import configure_logging
+    from porchlight.kit.service import get_service
+    from porchlight.kit.settings import KitSettings
+
+    cfg = json.loads(Path(config_path).read_text())
+    configure_logging("text", "WARNING")
+    uvicorn.run(
+        create_app(get_service(cfg["service"]), KitSettings(**cfg["settings"])),
+        host="127.0.0.1",
+        port=cfg["port"],
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
+
+
+def start_service(p: Platform, service: str, script: str, env: dict[str, str] | None = None) -> None:
+    """Start ``service`` in a child process (``script --serve-child CONFIG`` calls
+    ``serve_service``) on a free port, and wait until its ``/readyz`` answers."""
+    import json
+    import os
+    import sys
+    import time
+
+    import httpx
+
+    from porchlight.kit.embedded import free_port
+
+    p.port = free_port()
+    cfg = p.tmp / "child.json"
+    cfg.write_text(
+        json.dumps({"service": service, "settings": json.loads(p.settings.model_dump_json()), "port": p.port})
+    )
+    log = p.tmp / f"{service}.log"
+    p.child = subprocess.Popen(
+        [sys.executable, script, "--serve-child", str(cfg)],
+        stdout=subprocess.DEVNULL,
+        stderr=open(log, "ab"),  # noqa: SIM115 - the child owns it
+        start_new_session=True,
+        env={**os.environ, **(env or {})},
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if p.child.poll() is not None:
+            raise RuntimeError(f"{service} exited: {log.read_text()[-2000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"http://127.0.0.1:{p.port}/readyz", timeout=2).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{service} did not become ready")

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -32,54 +30,14 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _platform import Platform, start_platform, stop_platform
+from _platform import Platform, serve_service, start_platform, start_service, stop_platform
 
 M = 1 / 111_320
 ENV: dict[str, str] = {}
 
 
-def serve_child(config_path: str) -> None:
-    import uvicorn
-
-    from porchlight.kit.app import create_app
-    from porchlight.kit.logs import configure_logging
-    from porchlight.kit.service import get_service
-    from porchlight.kit.settings import KitSettings
-
-    cfg = json.loads(Path(config_path).read_text())
-    configure_logging("text", "WARNING")
-    uvicorn.run(
-        create_app(get_service("layers"), KitSettings(**cfg["settings"])),
-        host="127.0.0.1",
-        port=cfg["port"],
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-    )
-
-
 def start_child(p: Platform) -> None:
-    from porchlight.kit.embedded import free_port
-
-    p.port = free_port()
-    cfg = p.tmp / "child.json"
-    cfg.write_text(json.dumps({"settings": json.loads(p.settings.model_dump_json()), "port": p.port}))
-    p.child = subprocess.Popen(
-        [sys.executable, __file__, "--serve-child", str(cfg)],
-        stdout=subprocess.DEVNULL,
-        stderr=open(p.tmp / "layers.log", "ab"),  # noqa: SIM115 - the child owns it
-        start_new_session=True,
-        env={**os.environ, **ENV},
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if p.child.poll() is not None:
-            raise RuntimeError(f"layers exited: {(p.tmp / 'layers.log').read_text()[-2000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"http://127.0.0.1:{p.port}/readyz", timeout=2).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError("layers did not become ready")
+    start_service(p, "layers", __file__, ENV)
 
 
 def demo_points(n: int) -> list[tuple[float, float]]:
@@ -271,7 +229,7 @@ def main() -> None:
     if args.tick is not None:
         ENV["PORCHLIGHT_LAYERS_CONNECTIONS_TICK_S"] = str(args.tick)
     if args.serve_child:
-        serve_child(args.serve_child)
+        serve_service(args.serve_child)
         return
     from porchlight.kit.service import get_service
 

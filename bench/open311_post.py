@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,50 +27,11 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _platform import Platform, start_platform, stop_platform
-
-
-def serve_child(config_path: str) -> None:
-    import uvicorn
-
-    from porchlight.kit.app import create_app
-    from porchlight.kit.logs import configure_logging
-    from porchlight.kit.service import get_service
-    from porchlight.kit.settings import KitSettings
-
-    cfg = json.loads(Path(config_path).read_text())
-    configure_logging("text", "WARNING")
-    uvicorn.run(
-        create_app(get_service("layers"), KitSettings(**cfg["settings"])),
-        host="127.0.0.1",
-        port=cfg["port"],
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-    )
+from _platform import Platform, serve_service, start_platform, start_service, stop_platform
 
 
 def start_child(p: Platform) -> None:
-    from porchlight.kit.embedded import free_port
-
-    p.port = free_port()
-    cfg = p.tmp / "child.json"
-    cfg.write_text(json.dumps({"settings": json.loads(p.settings.model_dump_json()), "port": p.port}))
-    p.child = subprocess.Popen(
-        [sys.executable, __file__, "--serve-child", str(cfg)],
-        stdout=subprocess.DEVNULL,
-        stderr=open(p.tmp / "layers.log", "ab"),  # noqa: SIM115 - the child owns it
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if p.child.poll() is not None:
-            raise RuntimeError(f"layers exited: {(p.tmp / 'layers.log').read_text()[-2000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"http://127.0.0.1:{p.port}/readyz", timeout=2).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError("layers did not become ready")
+    start_service(p, "layers", __file__)
 
 
 def create_key(p: Platform) -> str:
@@ -176,7 +135,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     if args.serve_child:
-        serve_child(args.serve_child)
+        serve_service(args.serve_child)
         return
     if not 1 <= args.records <= 1_000_000:
         ap.error("--records: from 1 to 1,000,000")
