@@ -57,6 +57,24 @@ async def test_demo_load_fills_the_demo_city_through_the_apis(settings):
         await eventually(counted, timeout_s=40)
         await client.aclose()
 
+        # DICE's example is in the demo from the start: the dark block in D4 is a connection.
+        assert counts.get("dark_block") == 7, counts  # six thefts and the outage
+        layers = httpx.AsyncClient(transport=httpx.ASGITransport(app=apps["layers"]), base_url="http://layers")
+
+        async def connected() -> bool:
+            r = await layers.get("/v1/connections", params={"district": "D4"}, headers=headers)
+            return any(c["evidence"]["record"]["external_id"] == "DEMO-SL-D4" for c in r.json())
+
+        await eventually(connected, timeout_s=40)
+        (link,) = [
+            c
+            for c in (await layers.get("/v1/connections", params={"district": "D4"}, headers=headers)).json()
+            if c["evidence"]["record"]["external_id"] == "DEMO-SL-D4"
+        ]
+        assert link["rule"] == "dark-block-vehicle-crime" and link["evidence"]["test"]["incidents"] >= 6
+        assert link["evidence"]["quotes"] and "pitch dark" in link["evidence"]["quotes"][0]
+        await layers.aclose()
+
         # Demo meetings last 45 minutes to 2 hours, and the dashboard's hours use that.
         ids = [uuid.uuid5(NS, f"meeting/{d.code}/{k}") for d in load_city(DEMO_CITY).districts for k in range(2)]
         sql = "SELECT {} FROM {} WHERE {} = ANY(CAST(:ids AS uuid[]))"

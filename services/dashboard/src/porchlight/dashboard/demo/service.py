@@ -242,6 +242,62 @@ def incidents_csv(city: City, rng: random.Random, now: datetime, scale: float) -
     return out.getvalue()
 
 
+#: What residents said at the demo's dark block (the demo's own words, not a resident's).
+DARK_CORNER = "The corner has been pitch dark since the streetlight went out; two cars were broken into"
+
+
+async def _dark_block(c: _Client, ep: Endpoints, city: City, now: datetime) -> None:
+    """One block where DICE's example happens, so the district page shows a same-block connection
+    from the start: vehicle thefts rising over the last three weeks, residents who raised the dark
+    corner at a meeting, and Public Works' streetlight outage reported there last (layers connects
+    them). Its ids are fixed: a second load adds nothing."""
+    district = next((d for d in city.districts if d.code == "D4"), city.districts[0])
+    spot = district.geometry.representative_point()
+    lat, lon = round(spot.y, 5), round(spot.x, 5)
+    analyst = c.headers("demo-analyst", "analyst")
+    for i in range(6):
+        theft = {
+            "department": "police",
+            "layer": "incident",
+            "category": "Motor vehicle theft",
+            "external_id": f"DEMO-DARK-{district.code}-{i}",
+            "status": "closed",
+            "point": {"lat": round(lat + (i - 3) * 0.0001, 6), "lon": lon},
+            "opened_at": (now - timedelta(days=2 + 3 * i)).isoformat(),
+            "attributes": {"nibrs_code": "240"},
+        }
+        await c.post("dark_block", f"{ep.layers}/v1/records", analyst, json=theft)
+    host = c.headers(f"liaison-{district.code.lower()}", "liaison", district.code)
+    meeting_id = uuid.uuid5(NS, f"meeting/{district.code}/dark-block")
+    meeting = {
+        "id": str(meeting_id),
+        "venue_type": "living_room",
+        "place": {"district": district.code},
+        "starts_at": (now - timedelta(days=4)).isoformat(),
+        "duration_minutes": 60,
+        "expected_attendees": 6,
+    }
+    await c.post("meetings", f"{ep.intake}/v1/meetings", host, json=meeting)
+    note = {
+        "id": str(uuid.uuid5(NS, f"note/{district.code}/dark-block")),
+        "meeting_id": str(meeting_id),
+        "concerns": [{"text": DARK_CORNER, "topic": "street_lighting", "point": {"lat": lat, "lon": lon}}],
+        "sentiment": 2,
+        "attendees": 6,
+        "notes": "Neighbours asked who to call about the light.",
+    }
+    await c.post("notes", f"{ep.intake}/v1/notes", host, json=note)
+    outage = {
+        "department": "public-works",
+        "layer": "street_light_outage",
+        "category": "Street Light Outages",
+        "external_id": f"DEMO-SL-{district.code}",
+        "point": {"lat": lat, "lon": lon},
+        "opened_at": (now - timedelta(days=5)).isoformat(),
+    }
+    await c.post("dark_block", f"{ep.layers}/v1/records", analyst, json=outage)
+
+
 DEPARTMENTS = [
     ("public-works", "Public Works"),
     ("parks", "Parks and Recreation"),
@@ -357,6 +413,7 @@ async def load_demo(
             )
             if report is not None:
                 c.counts["incidents"] = report["imported"] + report["duplicates"]
+            await _dark_block(c, ep, city, now)
         if ep.projects.rsplit(":", 1)[-1] != "0" and await wait_ready(http, ep.projects, timeout_s=10):
             await _projects(c, ep, city, rng, now)
         return dict(sorted(c.counts.items()))
