@@ -23,7 +23,7 @@ flagged = sa.Table(
     #: True when the department proposed the remedy kind; False when projects' rules did.
     sa.Column("remedy_given", sa.Boolean, nullable=False),
     sa.Column("flagged_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("status", sa.Text, nullable=False),  # flagged | converted
+    sa.Column("status", sa.Text, nullable=False),  # flagged | converted | dismissed
     sa.Column("project_id", sa.Uuid),
     sa.Index("flagged_district_status", "district", "status"),
 )

@@ -43,6 +43,11 @@ async def converted(session: AsyncSession, issue_id: uuid.UUID, project_id: uuid
     )
 
 
+async def dismissed(session: AsyncSession, issue_id: uuid.UUID) -> Any:
+    stmt = sa.update(flagged).where(flagged.c.issue_id == issue_id).values(status="dismissed").returning(flagged)
+    return (await session.execute(stmt)).one()
+
+
 async def newest_priority(session: AsyncSession, district: str) -> uuid.UUID | None:
     """The district's newest priority: where a flagged issue's micro-project goes by default."""
     found: uuid.UUID | None = await session.scalar(

@@ -50,7 +50,7 @@ class FlaggedOut(BaseModel):
     remedy_kind: str = Field(description="DICE remedy kind: the department's, or proposed (never enforcement)")
     remedy_given: bool = Field(description="True: the department chose it; False: proposed from its category")
     flagged_at: datetime
-    status: str = Field(description="flagged, or converted (a micro-project now)")
+    status: str = Field(description="flagged (waiting), converted (a micro-project now) or dismissed")
     project_id: uuid.UUID | None
 
 

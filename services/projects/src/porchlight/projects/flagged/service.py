@@ -13,20 +13,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from porchlight.events import IssueFlagged, Outbox
 from porchlight.events.catalog import GeoPoint
 from porchlight.kit.auth import Principal
-from porchlight.kit.errors import ValidationProblem
+from porchlight.kit.errors import Conflict, NotFound, ValidationProblem
+from porchlight.projects.districts.scope import check_district
 from porchlight.projects.flagged import repository
 from porchlight.projects.flagged.schemas import ConvertIn
 from porchlight.projects.work import service as work
 from porchlight.projects.work.models import Project
 from porchlight.projects.work.schemas import ProjectIn
 
-#: The remedy kind proposed when the flagging department gives none, from words of its category.
-#: DICE puts enforcement last: it is never proposed, only chosen by a person.
-_REMEDIES: list[tuple[str, str]] = [
-    (r"light|lamp|graffiti|vacant|trash|litter|dump|abandoned|pothole|sidewalk|fence|tree|needle|sign", "physical"),
-    (r"noise|loiter|youth|event|gathering|park", "positive_activity"),
-    (r"permit|zoning|licen[cs]e|ordinance|code", "policy"),
-    (r"owner|landlord|lot|property", "ownership"),
+#: The remedy kind proposed when the flagging department gives none, from words of its category:
+#: the first rule whose word starts one of the category's words wins (so "lights" and "loitering"
+#: match, but "street" is no "tree", "design" no "sign" and "parking" no "park"); none: physical,
+#: DICE's first remedy. DICE puts enforcement last: it is never proposed, only chosen by a person.
+_REMEDIES: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"\b(?:light|streetlight|lamp|graffiti|vacant|trash|litter|dump|abandon|pothole|sidewalk|fence|tree"
+            r"|needle|sign|broken|overgrow|rodent|rats?\b)",
+            re.IGNORECASE,
+        ),
+        "physical",
+    ),
+    (
+        re.compile(r"\b(?:noise|noisy|loud|loiter|youth|gathering|party|parties|music)", re.IGNORECASE),
+        "positive_activity",
+    ),
+    (re.compile(r"\b(?:permit|zoning|licen[cs]|ordinance|code\b|codes\b)", re.IGNORECASE), "policy"),
+    (re.compile(r"\b(?:owner|landlord|propert|lots?\b)", re.IGNORECASE), "ownership"),
 ]
 #: A micro-project is one or two weeks (DICE's small, visible steps).
 PROJECT_DAYS = 14
@@ -37,7 +50,7 @@ def propose_remedy(category: str, given: str | None) -> tuple[str, bool]:
     if given:
         return given, True
     for pattern, kind in _REMEDIES:
-        if re.search(pattern, category, re.IGNORECASE):
+        if pattern.search(category):
             return kind, False
     return "physical", False
 
@@ -64,16 +77,29 @@ async def on_flagged(session: AsyncSession, event: IssueFlagged) -> None:
     )
 
 
+async def _waiting(session: AsyncSession, issue_id: uuid.UUID, who: Principal) -> Any:
+    """The card, locked, while it waits in the Flagged column (404 unknown, 409 already handled;
+    a district's supervisor handles their district's only)."""
+    card = await repository.one(session, issue_id, lock=True)
+    if card is None:
+        raise NotFound(f"no flagged issue {issue_id}")
+    check_district(who, card.district, "the flagged issue", "path.issue_id")
+    if card.status != "flagged":
+        raise Conflict(f"the flagged issue is {card.status} already")
+    return card
+
+
+async def dismiss(session: AsyncSession, issue_id: uuid.UUID, who: Principal) -> Any:
+    """Off the Flagged column without a project (not ours to act on, or handled already); kept."""
+    await _waiting(session, issue_id, who)
+    return await repository.dismissed(session, issue_id)
+
+
 async def convert(
     session: AsyncSession, outbox: Outbox, issue_id: uuid.UUID, body: ConvertIn, who: Principal
 ) -> tuple[Any, Project]:
     """The flagged issue as a micro-project of the district's priority (the newest, unless given)."""
-    card = await repository.one(session, issue_id, lock=True)
-    if card is None or card.status != "flagged":
-        raise ValidationProblem(
-            "not a flagged issue waiting on the board",
-            errors=[{"field": "path.issue_id", "message": "unknown or already a micro-project"}],
-        )
+    card = await _waiting(session, issue_id, who)
     priority_id = body.priority_id or await repository.newest_priority(session, card.district)
     if priority_id is None:
         raise ValidationProblem(

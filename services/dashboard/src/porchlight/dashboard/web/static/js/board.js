@@ -58,12 +58,22 @@ export function mountBoard(container, status, query) {
         toast(`Micro-project created: ${r.data.title}`);
         await load();
       });
+      // Not every flag is the district's to act on: dismissed, it leaves the column (kept, listed as dismissed).
+      const dismiss = h("button", { type: "button", class: "secondary" }, "Dismiss");
+      dismiss.addEventListener("click", async () => {
+        dismiss.disabled = true;
+        const r = await call("projects", `/v1/flagged/${f.issue_id}/dismiss`, { method: "POST" });
+        dismiss.disabled = false;
+        if (!r.ok) { toast(`Not dismissed: ${r.problem.detail || r.problem.title}`); return; }
+        toast(`Dismissed: ${f.category}`);
+        await load();
+      });
       return h("li", { class: "board-card flagged-card", dataset: { issue: f.issue_id } },
         h("strong", {}, f.category),
         h("div", { class: "meta" }, `${f.department}${f.place ? ` · ${f.place}` : ""} · flagged ${f.flagged_at.slice(0, 10)}`),
         f.description ? h("div", { class: "meta" }, f.description) : null,
         h("div", { class: "meta" }, `${f.remedy_given ? "Remedy" : "Proposed remedy"}: ${fmt.label(f.remedy_kind)}`),
-        make);
+        h("div", { class: "row" }, make, dismiss));
     }));
     return h("section", { class: "column", dataset: { status: "flagged" }, "aria-label": "Flagged" },
       h("h3", {}, "Flagged ", h("span", { class: "muted count" }, `(${flagged.length})`)), list);
