@@ -7,6 +7,10 @@ browser must say so loudly, not pass on fewer tests.
 
 The stack gets a district of its own: added to intake's places for the run and to the
 dashboard's city file (``PORCHLIGHT_DASHBOARD_PLACES_FILE``), so its counts start at zero.
+
+It also gets a broker of its own (the session's database, a fresh Tansu): on the session's
+broker, the stack's consumer groups would first read every event the earlier tests published
+(tens of thousands of notes), and a page waiting on one new event would wait behind them all.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from support import district_of_its_own
+from support import all_topics, district_of_its_own
 from ui.helpers import CHROMIUM, CHROMIUM_ARGS
 
-from porchlight.kit.embedded import free_port
+from porchlight.events import ensure_topics
+from porchlight.kit.embedded import EmbeddedBroker, free_port
 from porchlight.kit.service import discover_services
 from porchlight.kit.settings import KitSettings
 from porchlight.kit.standalone import build_servers
@@ -62,6 +67,12 @@ class _Loop:
 def stack(settings: KitSettings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     from porchlight.kit.city import DEMO_CITY
 
+    broker: EmbeddedBroker | None = None
+    if not os.environ.get("TEST_KAFKA_BOOTSTRAP"):  # an outside broker is the caller's to isolate
+        broker = EmbeddedBroker(port=free_port(), log_path=tmp_path_factory.mktemp("ui-broker") / "broker.log")
+        settings = settings.model_copy(update={"kafka_bootstrap": broker.start()})
+        bootstrap = settings.require_kafka_bootstrap()
+        asyncio.run(ensure_topics(bootstrap, all_topics(), partitions=settings.topic_partitions))
     loop = _Loop()
     district_cm = district_of_its_own(settings, prefix="UI")
     district = loop.run(district_cm.__aenter__())
@@ -124,6 +135,8 @@ def stack(settings: KitSettings, tmp_path_factory: pytest.TempPathFactory) -> It
         with contextlib.suppress(Exception):
             loop.run(district_cm.__aexit__(None, None, None))
         loop.close()
+        if broker is not None:
+            broker.stop()
         if saved is None:
             os.environ.pop("PORCHLIGHT_DASHBOARD_PLACES_FILE", None)
         else:
