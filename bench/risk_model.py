@@ -25,8 +25,8 @@ import numpy as np
 from shapely.ops import unary_union
 
 from porchlight.kit.city import load_city
-from porchlight.layers.risk import fit_risk
-from porchlight.layers.risk.grid import Plane, centres, nearest_m, study_cells
+from porchlight.layers.risk.terrain import fit_risk
+from porchlight.layers.risk.terrain.grid import Plane, centres, nearest_m, study_cells
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent.parent / "shared" / "data" / "boston_311_2015_layers.csv"

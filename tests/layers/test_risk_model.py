@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from porchlight.layers.risk import RiskModel, describe, figure, fit_risk
-from porchlight.layers.risk.grid import Plane, centres, count_in_cells, nearest_m, study_cells
+from porchlight.layers.risk.terrain import RiskModel, describe, figure, fit_risk
+from porchlight.layers.risk.terrain.grid import Plane, centres, count_in_cells, nearest_m, study_cells
 
 AREA = box(-71.10, 42.30, -71.06, 42.33)  # ~3.3 x 3.3 km of Dorchester / Roxbury: ~700 cells
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -134,7 +134,7 @@ def test_every_number_of_the_narrative_is_a_returned_figure(fitted: RiskModel) -
 
 
 def test_the_number_check_catches_a_number_not_returned() -> None:
-    from porchlight.layers.risk import Sentence
+    from porchlight.layers.risk.terrain import Sentence
 
     with pytest.raises(AssertionError):
         check_numbers([Sentence("2.4 times as likely within 150 m", {"rr": 2.4, "distance": 200})])

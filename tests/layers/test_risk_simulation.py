@@ -22,8 +22,8 @@ import pytest
 from shapely.ops import unary_union
 
 from porchlight.kit.city import load_city
-from porchlight.layers.risk import fit_risk
-from porchlight.layers.risk.grid import Plane, centres, nearest_m, study_cells
+from porchlight.layers.risk.terrain import fit_risk
+from porchlight.layers.risk.terrain.grid import Plane, centres, nearest_m, study_cells
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "boston_311_2015_layers.csv"
 SEEDS = range(200)

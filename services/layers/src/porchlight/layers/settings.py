@@ -32,6 +32,13 @@ class LayersSettings(BaseSettings):
     demo_on_empty: bool = False
     #: How often the connections worker looks for changes (seconds).
     connections_tick_s: float = 1.0
+    #: The risk terrain counts the incidents of this many days back from today...
+    risk_incident_days: int = 365
+    #: ...near the features of each layer present at some time in this many days back: the
+    #: conditions that stood before and while the incidents happened.
+    risk_feature_days: int = 730
+    #: Fitted risk models kept (district x offences); any new or changed record refits.
+    risk_cache_size: int = 32
 
 
 #: The route dependency on the layers settings (provided by the runtime at start).

@@ -24,6 +24,8 @@ from porchlight.layers.records import models as _records_models  # noqa: F401  (
 from porchlight.layers.records.handlers import router as records_events
 from porchlight.layers.records.routes import router as records_router
 from porchlight.layers.records.startup import provide_places
+from porchlight.layers.risk.routes import router as risk_router
+from porchlight.layers.risk.startup import provide_assessments
 from porchlight.layers.settings import LayersSettings
 
 spec = ServiceSpec(
@@ -33,10 +35,18 @@ spec = ServiceSpec(
     metadata=metadata,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[imports_router, incidents_router, records_router, connections_router, issues_router, open311_router],
+    routers=[
+        imports_router,
+        incidents_router,
+        records_router,
+        connections_router,
+        issues_router,
+        open311_router,
+        risk_router,
+    ],
     consumers=[ConsumerSpec(group="porchlight.layers", routers=[records_events, concerns_events, issues_events])],
     produces=[RecordAccepted, CorrelationDetected, CorrelationClosed, IssueFlagged],
     settings=LayersSettings,
     commands={"layers": layers_app},  # `porchlight layers ...`: capabilities add their commands to this app
-    on_startup=[provide_places, start_connections, load_demo_layers_when_empty],
+    on_startup=[provide_places, provide_assessments, start_connections, load_demo_layers_when_empty],
 )

@@ -12,6 +12,7 @@ const PAGE_MODULES = {
   district: () => import("./pages/district.js"),
   city: () => import("./pages/city.js"),
   board: () => import("./pages/boardpage.js"),
+  risk: () => import("./pages/risk.js"),
 };
 
 let cleanup = null;

@@ -40,6 +40,7 @@ export const PAGES = {
   meetings: { title: "Meetings & notes", roles: ["officer", "liaison", "supervisor", "partner"] },
   district: { title: "District", roles: ["supervisor", "analyst"] },
   city: { title: "City", roles: ["analyst", "supervisor"] },
+  risk: { title: "Place risk", roles: ["supervisor", "analyst"] },
   board: { title: "Project board", roles: ["partner"] },
 };
 

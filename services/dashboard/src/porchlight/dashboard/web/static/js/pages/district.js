@@ -51,6 +51,7 @@ export async function render(main, { session, args }) {
   const flaggedPanel = panel("Issues departments flagged", { id: "flagged-panel" });
 
   replace(main, h("h1", {}, `District ${name}`), picker,
+    h("p", {}, h("a", { href: `#/risk/${encodeURIComponent(code)}` }, "Place risk: which city layers draw crime to the blocks near them")),
     h("div", { class: "grid" }, engagement.el, topics.el, summary.el, sentiment.el, emerging.el, map.el, crime.el, connections.el, flaggedPanel.el, wins.el, boardPanel.el));
 
   const { from, to } = monthRange(month);

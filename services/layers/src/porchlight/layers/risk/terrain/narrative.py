@@ -9,9 +9,10 @@ block is returned for that block, the caller knows which one.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from porchlight.layers.risk.model import RiskFactor, RiskModel
+from porchlight.layers.risk.terrain.model import RiskFactor, RiskModel
 
 #: The level of every interval quoted, in per cent.
 LEVEL_PERCENT = 95
@@ -38,10 +39,11 @@ class Sentence:
     distance_m: int | None = None
 
 
-def _factor_sentence(f: RiskFactor, subject: str) -> Sentence:
+def _factor_sentence(f: RiskFactor, subject: str, names: Mapping[str, str]) -> Sentence:
+    name = names.get(f.layer, f.layer)
     if f.distance_m is None:
         return Sentence(
-            f"{f.layer}: not tested (too few blocks near its records, or too few away from them).", layer=f.layer
+            f"{name}: not tested (too few blocks near its records, or too few away from them).", layer=f.layer
         )
     figures = {
         "relative_risk": f.relative_risk,
@@ -54,9 +56,9 @@ def _factor_sentence(f: RiskFactor, subject: str) -> Sentence:
     times = f"{figure(f.relative_risk)} times as likely within {figure(f.distance_m)} m of one"
     if f.selected:
         figures["exposed_cells"] = float(f.exposed_cells)
-        text = f"{f.layer}: {subject} are {times} ({interval}; {figure(f.exposed_cells)} blocks are that close)."
+        text = f"{name}: {subject} are {times} ({interval}; {figure(f.exposed_cells)} blocks are that close)."
     else:
-        text = f"{f.layer}: not a risk factor here (at best {times}, {interval})."
+        text = f"{name}: not a risk factor here (at best {times}, {interval})."
     return Sentence(text, figures, f.layer, f.distance_m)
 
 
@@ -64,19 +66,23 @@ def _listing(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def describe(model: RiskModel, cell: str | None = None, subject: str = "incidents") -> list[Sentence]:
+def describe(
+    model: RiskModel, cell: str | None = None, subject: str = "incidents", names: Mapping[str, str] | None = None
+) -> list[Sentence]:
     """Plain sentences about the area (``cell`` None: a summary, then one per layer) or one cell;
     every number in a sentence's text is one of its ``figures``. ``subject``: what the incidents
-    are, plural ("vehicle thefts")."""
+    are, plural ("vehicle thefts"); ``names``: the layers' names to write (their codes otherwise)."""
+    names = names or {}
     if cell is not None:
-        return _describe_cell(model, cell, subject)
+        return _describe_cell(model, cell, subject, names)
     kept = model.selected
     tested = len(model.factors)
+    family = "Poisson" if model.family == "poisson" else model.family  # a name, then a noun
     summary = Sentence(
         f"{subject[:1].upper()}{subject[1:]}: {figure(model.incidents)} in {figure(model.cells)} blocks; "
-        f"of {figure(tested)} layers tested, {figure(len(kept))} "
+        f"of {figure(tested)} {'layer' if tested == 1 else 'layers'} tested, {figure(len(kept))} "
         f"{'is a risk factor' if len(kept) == 1 else 'are risk factors'} "
-        f"({model.family} regression, layers kept by {figure(model.folds)}-fold cross-validation).",
+        f"({family} regression, layers kept by {figure(model.folds)}-fold cross-validation).",
         {
             "incidents": float(model.incidents),
             "cells": float(model.cells),
@@ -85,15 +91,15 @@ def describe(model: RiskModel, cell: str | None = None, subject: str = "incident
             "folds": float(model.folds),
         },
     )
-    return [summary, *(_factor_sentence(f, subject) for f in model.factors)]
+    return [summary, *(_factor_sentence(f, subject, names) for f in model.factors)]
 
 
-def _describe_cell(model: RiskModel, cell: str, subject: str) -> list[Sentence]:
+def _describe_cell(model: RiskModel, cell: str, subject: str, names: Mapping[str, str]) -> list[Sentence]:
     risk = model.cell(cell)
     by_layer = {f.layer: f for f in model.selected}
     sentences: list[Sentence] = []
     if risk.factors:
-        near = [f"{figure(by_layer[name].distance_m or 0)} m of {name}" for name in risk.factors]
+        near = [f"{figure(by_layer[code].distance_m or 0)} m of {names.get(code, code)}" for code in risk.factors]
         figures = {f"distance_m.{name}": float(by_layer[name].distance_m or 0) for name in risk.factors}
         figures["rrs"] = risk.rrs
         sentences.append(
@@ -104,7 +110,7 @@ def _describe_cell(model: RiskModel, cell: str, subject: str) -> list[Sentence]:
             )
         )
         for name in risk.factors:
-            sentences.append(_factor_sentence(by_layer[name], subject))
+            sentences.append(_factor_sentence(by_layer[name], subject, names))
     else:
         sentences.append(Sentence(f"This block is near none of the risk factors for {subject}.", {}))
     share = model.share_at_least(cell) * 100

@@ -39,7 +39,7 @@ from statsmodels.discrete.discrete_model import NegativeBinomial
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationError, PerfectSeparationWarning
 
 from porchlight.layers.places.cells import RESOLUTION
-from porchlight.layers.risk import grid
+from porchlight.layers.risk.terrain import grid
 
 #: Pearson χ²/df above which a negative binomial replaces Poisson.
 OVERDISPERSION = 1.5
