@@ -54,6 +54,41 @@ def _run(go) -> list[BaseException]:  # type: ignore[no-untyped-def]
     return []
 
 
+def _state(stack, quote: str) -> str:  # type: ignore[no-untyped-def]
+    """What layers holds, for a failure's message: which step the connection is missing."""
+    import asyncio
+
+    from support import scalar
+
+    def q(sql: str, **params: object) -> object:
+        return asyncio.run(scalar(stack.settings, sql, **params))
+
+    found: dict[str, object] = {}
+    failed = _run_in_thread(lambda: found.update(
+        concern=q("select count(*) from layers.note_concerns where text = :t", t=quote),
+        topic=q("select max(topic) from layers.note_concerns where text = :t", t=quote),
+        dirty=q("select count(*) from layers.dirty_cells"),
+        connections=q("select count(*) from layers.connections where district = :d", d=stack.district),
+        incidents=q("select count(*) from layers.records where district = :d and layer = 'incident'", d=stack.district),
+    ))  # fmt: skip
+    return f"layers holds {found} {failed or ''}"
+
+
+def _run_in_thread(work) -> list[BaseException]:  # type: ignore[no-untyped-def]
+    failed: list[BaseException] = []
+
+    def go() -> None:
+        try:
+            work()
+        except BaseException as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=go)
+    thread.start()
+    thread.join(60)
+    return failed
+
+
 def test_supervisor_opens_a_connection_to_its_evidence_and_makes_it_a_micro_project(stack, browser) -> None:  # type: ignore[no-untyped-def]
     token = httpx.post(f"{stack.web}/web/demo-token", json={"role": "supervisor", "district": stack.district}).json()
     auth = {"Authorization": f"Bearer {token['token']}"}
@@ -107,7 +142,7 @@ def test_supervisor_opens_a_connection_to_its_evidence_and_makes_it_a_micro_proj
         page.wait_for_selector("#connections-panel:not([aria-busy])")
         if page.locator("#connections li.connection").count():
             break
-        assert time.monotonic() < deadline, "no connection on the district page"
+        assert time.monotonic() < deadline, f"no connection on the district page; {_state(stack, quote)}"
         page.wait_for_timeout(1000)
     item = page.locator("#connections li.connection").first
     assert "Dark block with rising vehicle crime" in item.inner_text()
