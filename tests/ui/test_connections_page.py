@@ -68,7 +68,10 @@ def _state(stack, quote: str) -> str:  # type: ignore[no-untyped-def]
         concern=q("select count(*) from layers.note_concerns where text = :t", t=quote),
         topic=q("select max(topic) from layers.note_concerns where text = :t", t=quote),
         dirty=q("select count(*) from layers.dirty_cells"),
-        connections=q("select count(*) from layers.connections where district = :d", d=stack.district),
+        connections=q("select string_agg(status || ' ' || rule, ', ') from layers.connections where district = :d",
+                      d=stack.district),
+        near=q("select count(*) from layers.records where layer = 'incident' and abs(lat - :lat) < 0.003 "
+               "and abs(lon - :lon) < 0.004", lat=LAT, lon=LON),
         incidents=q("select count(*) from layers.records where district = :d and layer = 'incident'", d=stack.district),
     ))  # fmt: skip
     return f"layers holds {found} {failed or ''}"
@@ -142,7 +145,9 @@ def test_supervisor_opens_a_connection_to_its_evidence_and_makes_it_a_micro_proj
         page.wait_for_selector("#connections-panel:not([aria-busy])")
         if page.locator("#connections li.connection").count():
             break
-        assert time.monotonic() < deadline, f"no connection on the district page; {_state(stack, quote)}"
+        assert time.monotonic() < deadline, (
+            f"no connection on the district page: {page.inner_text('#connections-panel')!r}; {_state(stack, quote)}"
+        )
         page.wait_for_timeout(1000)
     item = page.locator("#connections li.connection").first
     assert "Dark block with rising vehicle crime" in item.inner_text()

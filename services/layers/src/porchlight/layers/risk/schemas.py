@@ -6,10 +6,60 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+_FACTOR = {
+    "layer": "street_light_outage",
+    "layer_name": "Street light outages",
+    "features": 412,
+    "distance_m": 200,
+    "relative_risk": 2.4,
+    "ci_low": 1.9,
+    "ci_high": 3.1,
+    "p_value": 0.0001,
+    "selected": True,
+    "exposed_cells": 310,
+}
+_MODEL = {
+    "family": "negative binomial",
+    "alpha": 0.8,
+    "dispersion": 1.9,
+    "cells": 1480,
+    "incidents": 612,
+    "baseline": 0.31,
+    "folds": 5,
+    "level": 0.95,
+}
+_SENTENCE = {
+    "text": "Street light outages: incidents of motor vehicle theft are 2.4 times as likely within 200 m of one "
+    "(95 % interval 1.9 to 3.1; 310 blocks are that close).",
+    "figures": {"relative_risk": 2.4, "distance_m": 200, "interval_level": 95, "ci_low": 1.9, "ci_high": 3.1,
+                "exposed_cells": 310},
+    "layer": "street_light_outage",
+    "distance_m": 200,
+    "records": None,
+    "records_url": "/v1/records?layer=street_light_outage&district=D4",
+}  # fmt: skip
+_PLACE = {
+    "cell": "8a2a1072b59ffff",
+    "rrs": 2.4,
+    "expected": 0.74,
+    "observed": 3,
+    "factors": ["street_light_outage"],
+    "narrative": [{**_SENTENCE, "records_url": None, "records": [{"record_id": "0b6f7c1e-4f7e-4bb4-9d2c-1c3f0f1a2b3c",
+        "department": "public-works", "layer": "street_light_outage", "category": "Street light out",
+        "external_id": "101001240735", "status": "open", "opened_at": "2026-10-02T08:15:00+00:00",
+        "closed_at": None}]}],
+    "concerns": [{"note_id": "5d0c2a8e-2f3b-4c59-9e0a-7d1b2c3d4e5f", "quote": "It is pitch dark by the bus stop.",
+                  "topic": "street_lighting", "occurred_at": "2026-11-20T19:00:00+00:00"}],
+}  # fmt: skip
 
 
 class RiskFactorOut(BaseModel):
+    """One layer's relative risk for the chosen incidents, at the influence distance chosen."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_FACTOR]})
+
     layer: str
     layer_name: str
     features: int = Field(description="The layer's features in the model (present in the window, near the district)")
@@ -23,6 +73,10 @@ class RiskFactorOut(BaseModel):
 
 
 class ModelOut(BaseModel):
+    """The fitted model: its family, study area and baseline."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_MODEL]})
+
     family: Literal["poisson", "negative binomial"]
     alpha: float | None = Field(description="The negative binomial's alpha (variance = μ + alpha·μ²)")
     dispersion: float = Field(description="Pearson χ²/df of the Poisson model that decided the family")
@@ -34,6 +88,10 @@ class ModelOut(BaseModel):
 
 
 class SentenceOut(BaseModel):
+    """A plain sentence of the narrative; every number in it is one of its ``figures``."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_SENTENCE]})
+
     text: str
     figures: dict[str, float] = Field(description="Every number in the text, by name, as the model returned it")
     layer: str | None = None
@@ -45,6 +103,11 @@ class SentenceOut(BaseModel):
 
 
 class PlaceOut(BaseModel):
+    """One block (H3 cell): its risk score, its narrative with the records behind each sentence,
+    and residents' concerns raised around it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_PLACE]})
+
     cell: str
     rrs: float = Field(description="Relative risk score: the product of the relative risks of the factors here")
     expected: float
@@ -55,6 +118,30 @@ class PlaceOut(BaseModel):
 
 
 class RiskOut(BaseModel):
+    """A district's risk terrain for the chosen offences."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "district": "D4",
+                    "offences": ["240"],
+                    "subject": "incidents of motor vehicle theft",
+                    "status": "fitted",
+                    "reason": None,
+                    "incidents_from": "2025-12-05T12:00:00+00:00",
+                    "features_from": "2024-12-05T12:00:00+00:00",
+                    "until": "2026-12-05T12:00:00+00:00",
+                    "model": _MODEL,
+                    "factors": [_FACTOR],
+                    "narrative": [_SENTENCE],
+                    "place": None,
+                    "surface": {"type": "FeatureCollection", "features": []},
+                }
+            ]
+        }
+    )
+
     district: str
     offences: list[str]
     subject: str = Field(description="What the incidents are, as the sentences say it")
