@@ -16,6 +16,37 @@ from porchlight.kit.city import DEMO_CITY, load_city
 pytestmark = pytest.mark.integration
 
 
+def test_demo_vehicle_crime_leans_towards_the_street_light_outages():
+    """The place-risk page has a factor to find in the demo: half the vehicle crime of a district
+    with outages falls within ~60 m of one; without outages none clusters there."""
+    import csv
+    import io
+    import math
+    import random
+    from datetime import UTC, datetime
+
+    from porchlight.dashboard.demo.service import VEHICLE_CODES, incidents_csv
+
+    city = load_city(DEMO_CITY)
+    d4 = next(d for d in city.districts if d.code == "D4")
+    spot = d4.geometry.representative_point()
+    outage = (spot.y, spot.x)
+
+    def near_share(outages: dict[str, list[tuple[float, float]]] | None) -> float:
+        text = incidents_csv(city, random.Random(5), datetime(2026, 12, 5, tzinfo=UTC), 1.0, outages)
+        rows = [r for r in csv.DictReader(io.StringIO(text)) if r["incident_id"].startswith("DEMO-D4-")]
+        vehicle = [r for r in rows if r["nibrs_code"] in VEHICLE_CODES]
+        near = [
+            r for r in vehicle
+            if math.hypot((float(r["lat"]) - outage[0]) * 111_320, (float(r["lon"]) - outage[1]) * 82_000) < 80
+        ]  # fmt: skip
+        assert len(vehicle) > 50
+        return len(near) / len(vehicle)
+
+    assert 0.4 < near_share({"D4": [outage]}) < 0.6
+    assert near_share(None) < 0.02
+
+
 def test_resident_texts_are_the_licensed_polis_ones():
     texts = resident_texts()
     assert len(texts) > 500

@@ -218,8 +218,24 @@ async def _contacts(
     )
 
 
-def incidents_csv(city: City, rng: random.Random, now: datetime, scale: float) -> str:
-    """Thirteen months and this one of synthetic incidents (so every month has a last year)."""
+#: The demo's vehicle crime leans towards the blocks where Public Works' streetlights went out:
+#: this share of it falls within ~60 m of an outage, so the place-risk page has a risk factor to
+#: find (the rest of the demo's incidents fall anywhere in their district).
+VEHICLE_CODES = frozenset({"240", "23F"})
+DARK_SHARE = 0.5
+
+
+def incidents_csv(
+    city: City,
+    rng: random.Random,
+    now: datetime,
+    scale: float,
+    outages: dict[str, list[tuple[float, float]]] | None = None,
+) -> str:
+    """Thirteen months and this one of synthetic incidents (so every month has a last year).
+
+    ``outages``: the street light outages per district (lat, lon), where ``DARK_SHARE`` of the
+    vehicle crime happens."""
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(["incident_id", "nibrs_code", "occurred_at", "lat", "lon"])
@@ -233,13 +249,50 @@ def incidents_csv(city: City, rng: random.Random, now: datetime, scale: float) -
         while day <= now.date():
             season = 1.15 if day.month in (6, 7, 8) else 0.9 if day.month in (1, 2) else 1.0
             for _ in range(int(rng.gauss(base * season / 30, 0.8) + 0.5) if base else 0):
-                lat, lon = point_in(rng, d.geometry)
+                code = rng.choices(codes, weights)[0]
+                dark = (outages or {}).get(d.code)
+                if dark and code in VEHICLE_CODES and rng.random() < DARK_SHARE:
+                    lat, lon = rng.choice(dark)
+                    lat, lon = round(lat + rng.uniform(-4e-4, 4e-4), 5), round(lon + rng.uniform(-5e-4, 5e-4), 5)
+                else:
+                    lat, lon = point_in(rng, d.geometry)
                 when = datetime(day.year, day.month, day.day, rng.randrange(24), rng.randrange(60), tzinfo=UTC)
                 if when <= now:
-                    w.writerow([f"DEMO-{d.code}-{n}", rng.choices(codes, weights)[0], when.isoformat(), lat, lon])
+                    w.writerow([f"DEMO-{d.code}-{n}", code, when.isoformat(), lat, lon])
                     n += 1
             day += timedelta(days=1)
     return out.getvalue()
+
+
+async def _outages(c: _Client, ep: Endpoints, city: City, settle_s: float = 60) -> dict[str, list[tuple[float, float]]]:
+    """Layers' street light outages per district, once its own demo load (Boston's 311 cases, in
+    the background at its start) has settled: two reads a few seconds apart that agree. An empty
+    map when layers has none: the incidents then fall anywhere."""
+    url = f"{ep.layers}/v1/records.geojson"
+    headers = c.headers("demo-analyst", "analyst")
+    loop = asyncio.get_running_loop()
+    deadline, last = loop.time() + settle_s, -1
+    found: list[dict[str, Any]] = []
+    while loop.time() < deadline:
+        found = []
+        for status in ("open", "closed"):
+            params = {"layer": "street_light_outage", "status": status, "limit": 10_000}
+            r = await c.http.get(url, params=params, headers=headers)
+            if r.status_code != 200:
+                return {}
+            found += r.json()["features"]
+        if len(found) == last:  # settled (or none twice: this layers loads no demo)
+            break
+        last = len(found)
+        await asyncio.sleep(3)
+    codes = set(city.codes)
+    out: dict[str, list[tuple[float, float]]] = {}
+    for f in found:
+        district = f["properties"].get("district")
+        if district in codes and f["geometry"] and f["geometry"]["type"] == "Point":
+            lon, lat = f["geometry"]["coordinates"][:2]
+            out.setdefault(district, []).append((lat, lon))
+    return out
 
 
 #: What residents said at the demo's dark block (the demo's own words, not a resident's).
@@ -404,7 +457,8 @@ async def load_demo(
         await _meetings_and_notes(c, ep, city, rng, start, now, scale)
         await _contacts(c, ep, city, rng, start, now, scale)
         if ep.layers and await wait_ready(http, ep.layers, timeout_s=30):
-            files = {"file": ("demo-incidents.csv", incidents_csv(city, rng, now, scale).encode(), "text/csv")}
+            outages = await _outages(c, ep, city)
+            files = {"file": ("demo-incidents.csv", incidents_csv(city, rng, now, scale, outages).encode(), "text/csv")}
             report = await c.post(
                 "incident_imports",
                 f"{ep.layers}/v1/incidents/imports",
