@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-_FACTOR = {
+_FACTOR: dict[str, Any] = {
     "layer": "street_light_outage",
     "layer_name": "Street light outages",
     "features": 412,
@@ -20,7 +20,7 @@ _FACTOR = {
     "selected": True,
     "exposed_cells": 310,
 }
-_MODEL = {
+_MODEL: dict[str, Any] = {
     "family": "negative binomial",
     "alpha": 0.8,
     "dispersion": 1.9,
@@ -30,7 +30,7 @@ _MODEL = {
     "folds": 5,
     "level": 0.95,
 }
-_SENTENCE = {
+_SENTENCE: dict[str, Any] = {
     "text": "Street light outages: incidents of motor vehicle theft are 2.4 times as likely within 200 m of one "
     "(95 % interval 1.9 to 3.1; 310 blocks are that close).",
     "figures": {"relative_risk": 2.4, "distance_m": 200, "interval_level": 95, "ci_low": 1.9, "ci_high": 3.1,
@@ -40,7 +40,7 @@ _SENTENCE = {
     "records": None,
     "records_url": "/v1/records?layer=street_light_outage&district=D4",
 }  # fmt: skip
-_PLACE = {
+_PLACE: dict[str, Any] = {
     "cell": "8a2a1072b59ffff",
     "rrs": 2.4,
     "expected": 0.74,
