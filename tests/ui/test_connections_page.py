@@ -145,9 +145,20 @@ def test_supervisor_opens_a_connection_to_its_evidence_and_makes_it_a_micro_proj
         page.wait_for_selector("#connections-panel:not([aria-busy])")
         if page.locator("#connections li.connection").count():
             break
-        assert time.monotonic() < deadline, (
-            f"no connection on the district page: {page.inner_text('#connections-panel')!r}; {_state(stack, quote)}"
-        )
+        if time.monotonic() >= deadline:
+            url = f"/api/layers/v1/connections?district={stack.district}&status=open"
+            seen = page.evaluate(
+                """async (u) => { const s = JSON.parse(localStorage.getItem('porchlight.session'));
+                   const r = await fetch(u, {headers: {Authorization: 'Bearer ' + s.token}});
+                   return r.status + ' ' + (await r.text()).slice(0, 400); }""",
+                url,
+            )
+            direct = httpx.get(f"{layers}/v1/connections", params={"district": stack.district}, headers=auth)
+            raise AssertionError(
+                f"no connection on the district page: {page.inner_text('#connections-panel')!r}; "
+                f"the page's fetch: {seen}; layers direct: {direct.status_code} {direct.text[:400]}; "
+                f"{_state(stack, quote)}"
+            )
         page.wait_for_timeout(1000)
     item = page.locator("#connections li.connection").first
     assert "Dark block with rising vehicle crime" in item.inner_text()
