@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from porchlight.layers.evaluation import (
+from porchlight.layers.evaluation.comparison import (
     Events,
     cells_of,
     cells_within,

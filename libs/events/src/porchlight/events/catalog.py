@@ -336,6 +336,9 @@ class ProjectCompleted(Event):
     completed_at: datetime
     #: Added compatibly (issue 5): who confirmed it.
     completed_by: str | None = None
+    #: Added compatibly (issue 13): where the work was done (city work, not a resident's place),
+    #: so layers can compare the place with matched places of its district (target vs control).
+    point: GeoPoint | None = None
 
 
 # --- departments, layers, bulletins ------------------------------------------------------
@@ -545,3 +548,78 @@ class UpdatePublished(Event):
 
     def subject(self) -> str:
         return str(self.update_id)
+
+
+# --- evaluation -------------------------------------------------------------------------------
+
+
+class SentimentComparison(BaseModel):
+    """Residents' sentiment (mean note score, -1..1) in the target area and matched control areas."""
+
+    target_notes_before: int
+    target_notes_after: int
+    control_notes_before: int
+    control_notes_after: int
+    target_before_mean: float
+    target_after_mean: float
+    control_before_mean: float
+    control_after_mean: float
+    did: float
+    did_low: float
+    did_high: float
+    p_value: float
+    significant: bool
+
+
+class ProjectEvaluated(Event):
+    """Layers compared a completed micro-project's place with matched control places (target vs control).
+
+    Published when the first whole day after completion has passed and again each day while the
+    after period is still filling (``so_far``), then once more when it is complete: readers keep
+    the highest ``version`` per ``project_id``. Incidents are counts in the target area's cells and
+    in a control area of the same size (the mean over each target cell's matched control cells);
+    ``did`` is the difference in differences, ``p_value`` from a permutation test.
+    """
+
+    TYPE: ClassVar[str] = "org.porchlight.project.evaluated.v1"
+    TOPIC: ClassVar[str] = Topics.EVALUATIONS
+    KEY: ClassVar[str] = "project_id"
+
+    project_id: UUID
+    priority_id: UUID
+    district: str
+    version: int = Field(ge=1)
+    point: GeoPoint
+    completed_at: datetime
+    evaluated_at: datetime
+    before_start: datetime
+    before_end: datetime
+    after_start: datetime
+    after_end: datetime
+    days: int
+    #: The after period is still under way: both periods are the whole days elapsed so far.
+    so_far: bool
+    target_cells: list[str]
+    controls_per_cell: int
+    target_before: int
+    target_after: int
+    control_before_mean: float
+    control_after_mean: float
+    did: float
+    did_low: float
+    did_high: float
+    #: (target after / before) / (controls after / before); None when either had no incident before.
+    ratio: float | None = None
+    ratio_low: float | None = None
+    ratio_high: float | None = None
+    p_value: float
+    permutations: int
+    significant: bool
+    sentiment: SentimentComparison | None = None
+    #: Why sentiment is not compared (too few residents' notes), when it is not.
+    sentiment_reason: str | None = None
+    #: The result in plain words; every number in it is one of the figures above.
+    summary: str
+
+    def subject(self) -> str:
+        return str(self.project_id)

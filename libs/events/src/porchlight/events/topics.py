@@ -32,6 +32,8 @@ class Topics:
     LAYER_RECORDS = "porchlight.layer-records"
     CORRELATIONS = "porchlight.correlations"
     UPDATES = "porchlight.updates"
+    #: Layers' target-vs-control results of completed projects (project.evaluated).
+    EVALUATIONS = "porchlight.evaluations"
 
     @classmethod
     def all(cls) -> list[str]:

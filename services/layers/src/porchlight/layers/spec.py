@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from porchlight.events import ConsumerSpec, CorrelationClosed, CorrelationDetected, IssueFlagged, RecordAccepted
+from porchlight.events.catalog import ProjectEvaluated
 from porchlight.kit.service import ServiceSpec
 from porchlight.layers.concerns import models as _concerns_models  # noqa: F401  (tables on the metadata)
 from porchlight.layers.concerns.handlers import router as concerns_events
@@ -10,6 +11,10 @@ from porchlight.layers.connections import models as _connections_models  # noqa:
 from porchlight.layers.connections.routes import router as connections_router
 from porchlight.layers.connections.startup import start_connections
 from porchlight.layers.db import metadata, outbox
+from porchlight.layers.evaluation import models as _evaluation_models  # noqa: F401  (tables on the metadata)
+from porchlight.layers.evaluation.handlers import router as evaluation_events
+from porchlight.layers.evaluation.routes import router as evaluation_router
+from porchlight.layers.evaluation.startup import start_evaluations
 from porchlight.layers.imports import commands as _imports_commands  # noqa: F401  (`layers import` on layers_app)
 from porchlight.layers.imports.routes import router as imports_router
 from porchlight.layers.imports.startup import load_demo_layers_when_empty
@@ -43,10 +48,15 @@ spec = ServiceSpec(
         issues_router,
         open311_router,
         risk_router,
+        evaluation_router,
     ],
-    consumers=[ConsumerSpec(group="porchlight.layers", routers=[records_events, concerns_events, issues_events])],
-    produces=[RecordAccepted, CorrelationDetected, CorrelationClosed, IssueFlagged],
+    consumers=[
+        ConsumerSpec(
+            group="porchlight.layers", routers=[records_events, concerns_events, issues_events, evaluation_events]
+        )
+    ],
+    produces=[RecordAccepted, CorrelationDetected, CorrelationClosed, IssueFlagged, ProjectEvaluated],
     settings=LayersSettings,
     commands={"layers": layers_app},  # `porchlight layers ...`: capabilities add their commands to this app
-    on_startup=[provide_places, provide_assessments, start_connections, load_demo_layers_when_empty],
+    on_startup=[provide_places, provide_assessments, start_connections, load_demo_layers_when_empty, start_evaluations],
 )

@@ -24,6 +24,8 @@ from porchlight.projects.exchange.routes import router as exchange_router
 from porchlight.projects.flagged import models as _flagged_models  # noqa: F401  (tables on the metadata)
 from porchlight.projects.flagged.handlers import router as flagged_events
 from porchlight.projects.flagged.routes import router as flagged_router
+from porchlight.projects.impact import models as _impact_models  # noqa: F401  (tables on the metadata)
+from porchlight.projects.impact.handlers import router as impact_events
 from porchlight.projects.priorities import models as _models  # noqa: F401  (tables on the metadata)
 from porchlight.projects.priorities.routes import router as priorities_router
 from porchlight.projects.wins import models as _wins_models  # noqa: F401  (tables on the metadata)
@@ -50,7 +52,7 @@ spec = ServiceSpec(
         exchange_router,
         flagged_router,
     ],
-    consumers=[ConsumerSpec(group="porchlight.projects", routers=[flagged_events])],
+    consumers=[ConsumerSpec(group="porchlight.projects", routers=[flagged_events, impact_events])],
     produces=[
         PriorityCreated,
         ProjectCreated,

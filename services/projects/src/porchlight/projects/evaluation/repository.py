@@ -18,9 +18,16 @@ class EvaluationRepository:
         self.session = session
 
     async def projects_of(self, priority_id: uuid.UUID) -> Sequence[Any]:
-        """Status, remedy kind, start, due and completion of each of the priority's projects."""
+        """Id, title, place, status, remedy kind, start, due and completion of each of the priority's projects."""
         stmt = sa.select(
-            Project.status, Project.remedy_kind, Project.starts_on, Project.due_on, Project.completed_at
+            Project.id,
+            Project.title,
+            Project.place,
+            Project.status,
+            Project.remedy_kind,
+            Project.starts_on,
+            Project.due_on,
+            Project.completed_at,
         ).where(Project.priority_id == priority_id)
         return (await self.session.execute(stmt)).all()
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import JsonDict
+
+from porchlight.projects.impact.schemas import TARGET_CONTROL_EXAMPLE, TargetControl
 
 _OUTCOME: JsonDict = {
     "measure": "Violent incidents per month",
@@ -26,6 +29,28 @@ class Outcome(BaseModel):
     after: float | None
     change: float | None
     change_pct: float | None
+
+
+class ProjectTargetControl(BaseModel):
+    """One completed project's target-vs-control result, as its priority's evaluation lists it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "project_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                    "title": "Fix the streetlights on Main Street",
+                    "place": "Main St between 3rd and 5th",
+                    "result": TARGET_CONTROL_EXAMPLE,
+                }
+            ]
+        }
+    )
+
+    project_id: uuid.UUID
+    title: str
+    place: str | None
+    result: TargetControl
 
 
 class Evaluation(BaseModel):
@@ -51,6 +76,10 @@ class Evaluation(BaseModel):
                     "remedy_mix": {"physical": 2, "positive_activity": 2, "ownership": 1, "policy": 1},
                     "wins_published": 1,
                     "outcome": _OUTCOME,
+                    "outcome_source": "hand_typed",
+                    "outcome_note": "Hand-typed figures: no completed project of this priority has measured "
+                    "target-vs-control data yet.",
+                    "target_control": [],
                 }
             ]
         }
@@ -72,3 +101,13 @@ class Evaluation(BaseModel):
     remedy_mix: dict[str, int]
     wins_published: int
     outcome: Outcome
+    #: Where ``outcome``'s figures come from: layers' target vs control for the priority's
+    #: completed projects where it has data, else the figures typed on the priority.
+    outcome_source: Literal["target_vs_control", "hand_typed", "none"] = Field(
+        description="target_vs_control: measured incidents in the completed projects' target areas; "
+        "hand_typed: typed on the priority (no measured data); none: neither."
+    )
+    outcome_note: str = Field(description="A plain sentence saying where the outcome's figures come from.")
+    target_control: list[ProjectTargetControl] = Field(
+        description="Each completed project's target-vs-control result, where layers has one."
+    )

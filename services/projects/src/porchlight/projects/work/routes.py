@@ -14,6 +14,7 @@ from porchlight.kit.auth import CurrentPrincipal, Staff, Supervisor
 from porchlight.kit.paging import MAX_LIMIT, Cursor, CursorParam, LimitParam, next_link
 from porchlight.projects.db import outbox
 from porchlight.projects.districts.scope import narrow
+from porchlight.projects.impact import repository as impact_repository
 from porchlight.projects.inputs.fields import QueryText
 from porchlight.projects.inputs.paging import cursor_at_day, cursor_at_time
 from porchlight.projects.work import service
@@ -70,6 +71,7 @@ async def project_out(
             "completed_at": project.completed_at,
             "tasks": tasks,
             "warnings": warnings or [],
+            "target_control": await impact_repository.of_project(session, project.id),
         }
     )
 

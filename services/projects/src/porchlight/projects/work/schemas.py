@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import JsonDict
 
 from porchlight.events.catalog import GeoPoint, RemedyKind
+from porchlight.projects.impact.schemas import TargetControl
 from porchlight.projects.inputs.fields import Day, Input
 from porchlight.projects.work.rules.transitions import Status
 
@@ -232,6 +233,12 @@ class ProjectOut(Card):
     completed_at: datetime | None
     tasks: list[TaskOut] = Field(default_factory=list)
     warnings: list[PlanningWarning] = Field(default_factory=list)
+    #: Layers' target-vs-control result once the project is done and has a place (impact/).
+    target_control: TargetControl | None = Field(
+        default=None,
+        description="Incidents (and residents' sentiment) at the project's place before and after completion "
+        "against matched control places; None until layers has a result.",
+    )
 
 
 class MoveOut(BaseModel):

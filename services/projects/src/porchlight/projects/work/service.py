@@ -25,6 +25,7 @@ from porchlight.events import (
     ProjectReminded,
     TaskCompleted,
 )
+from porchlight.events.catalog import GeoPoint
 from porchlight.kit.auth import Principal, Role
 from porchlight.kit.errors import Conflict, Forbidden, NotFound, ValidationProblem
 from porchlight.projects.departments.service import require_department, require_team
@@ -276,6 +277,10 @@ async def move_project(
                 department=project.department,
                 completed_at=stamp,
                 completed_by=who.subject,
+                # The work's place (city work, not a resident's): layers compares it with controls.
+                point=GeoPoint(lat=project.lat, lon=project.lon)
+                if project.lat is not None and project.lon is not None
+                else None,
             )
         )
         await on_done(session, project)

@@ -13,6 +13,7 @@ const PAGE_MODULES = {
   city: () => import("./pages/city.js"),
   board: () => import("./pages/boardpage.js"),
   risk: () => import("./pages/risk.js"),
+  evaluation: () => import("./pages/evaluation.js"),
 };
 
 let cleanup = null;

@@ -4,6 +4,7 @@
 import { call } from "./api.js";
 import { fmt, h, replace, toast } from "./dom.js";
 import { subscribe } from "./sse.js";
+import { targetControlView } from "./targetcontrol.js";
 
 export function mountBoard(container, status, query) {
   let board = null;
@@ -89,11 +90,32 @@ export function mountBoard(container, status, query) {
       h("strong", {}, card.title),
       h("div", { class: "meta" }, `${card.department}${card.place ? ` · ${card.place}` : ""} · due ${card.due_on}${card.overdue ? " · overdue" : ""}`),
       card.blocked_reason ? h("div", { class: "meta" }, `Blocked: ${card.blocked_reason}`) : null,
+      card.status === "done" ? resultDetails(card) : null,
       h("div", { class: "meta" }, `${card.tasks_done}/${card.tasks_total} tasks · ${fmt.label(card.remedy_kind)}`),
       card.allowed_moves.length ? h("div", { class: "row" }, select,
         h("button", { type: "button", class: "secondary", onclick: () => select.value && move(card.id, select.value) }, "Move")) : null);
     el.addEventListener("dragstart", (e) => { dragging = card.id; e.dataTransfer.setData("text/plain", card.id); e.dataTransfer.effectAllowed = "move"; });
     el.addEventListener("dragend", () => { dragging = null; });
+    return el;
+  }
+
+  // A done card's measured result (layers' target vs control), fetched when opened: the board
+  // itself carries no results, and most cards are never opened.
+  function resultDetails(card) {
+    const body = h("div", { class: "meta" }, "Loading…");
+    const el = h("details", { class: "card-result" }, h("summary", {}, "Result"), body,
+      h("a", { href: `#/evaluation/${card.priority_id}` }, "Priority evaluation"));
+    el.addEventListener("toggle", async () => {
+      if (!el.open || el.dataset.loaded) return;
+      const r = await call("projects", `/v1/projects/${card.id}`);
+      el.dataset.loaded = "true";
+      if (!r.ok) { replace(body, `Not available: ${r.problem?.detail || "error"}`); return; }
+      replace(body, r.data.target_control
+        ? targetControlView(r.data.target_control)
+        : r.data.point
+          ? "No measured result yet: layers compares the place with matched control places once a whole day has passed."
+          : "No place on this project: nothing to compare.");
+    });
     return el;
   }
 

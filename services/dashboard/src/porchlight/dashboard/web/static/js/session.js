@@ -41,6 +41,7 @@ export const PAGES = {
   district: { title: "District", roles: ["supervisor", "analyst"] },
   city: { title: "City", roles: ["analyst", "supervisor"] },
   risk: { title: "Place risk", roles: ["supervisor", "analyst"] },
+  evaluation: { title: "Evaluation", roles: ["supervisor", "analyst", "partner"] },
   board: { title: "Project board", roles: ["partner"] },
 };
 

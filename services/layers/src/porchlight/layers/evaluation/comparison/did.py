@@ -45,7 +45,7 @@ from typing import Any
 import h3
 import numpy as np
 
-from porchlight.layers.evaluation.matching import cells_within, control_pool, match_controls
+from porchlight.layers.evaluation.comparison.matching import cells_within, control_pool, match_controls
 from porchlight.layers.places.cells import RESOLUTION
 
 _DAY = 86_400.0
