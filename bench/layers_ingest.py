@@ -8,7 +8,10 @@
    outage is reported (``POST /v1/records``) on each block in turn, and the time until its
    connection is listed by ``GET /v1/connections`` is taken. Target p95 < 5 s.
 
-    .venv/bin/python bench/layers_ingest.py [--records 50000] [--blocks 20] [--json OUT]
+    .venv/bin/python bench/layers_ingest.py [--records 50000] [--blocks 20] [--replicas 1] [--json OUT]
+
+``--replicas N`` runs N layers processes in the one consumer group (the topic has 3 partitions by
+default): a Deployment's replicas, here all on the same 2 cores.
 
 Everything runs on 127.0.0.1 with its own embedded PostgreSQL and Tansu, removed at the end.
 """
@@ -38,6 +41,33 @@ ENV: dict[str, str] = {}
 
 def start_child(p: Platform) -> None:
     start_service(p, "layers", __file__, ENV)
+
+
+#: Further layers processes (``--replicas``): the same consumer group, so the topic's partitions
+#: are shared among them, as a Deployment with replicas shares them.
+REPLICAS: list[Platform] = []
+
+
+def start_replicas(p: Platform, n: int) -> None:
+    import dataclasses
+
+    for _ in range(n - 1):
+        other = dataclasses.replace(p, child=None, spy=None)
+        start_service(other, "layers", __file__, ENV)
+        REPLICAS.append(other)
+
+
+def stop_replicas() -> None:
+    import signal
+    import subprocess
+
+    for other in REPLICAS:
+        if other.child is not None and other.child.poll() is None:
+            other.child.send_signal(signal.SIGINT)
+            try:
+                other.child.wait(30)
+            except subprocess.TimeoutExpired:
+                other.child.kill()
 
 
 def demo_points(n: int) -> list[tuple[float, float]]:
@@ -103,11 +133,12 @@ async def stored_count(url: str) -> tuple[int, Any]:
         await engine.dispose()
 
 
-def ingest(p: Platform, n: int) -> dict[str, Any]:
+def ingest(p: Platform, n: int, replicas: int = 1) -> dict[str, Any]:
     t0 = time.monotonic()
     asyncio.run(publish_records(p.settings.kafka_bootstrap, n))
     published_s = time.monotonic() - t0
     start_child(p)
+    start_replicas(p, replicas)
     started = time.monotonic()
     while True:
         count, first = asyncio.run(stored_count(p.settings.database_url))
@@ -120,6 +151,7 @@ def ingest(p: Platform, n: int) -> dict[str, Any]:
     span = (done - first).total_seconds()
     return {
         "records": n,
+        "replicas": replicas,
         "published_s": round(published_s, 2),
         "stored_s": round(span, 2),
         "records_per_s": round(n / span, 1),
@@ -225,6 +257,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--tick", type=float, help="PORCHLIGHT_LAYERS_CONNECTIONS_TICK_S for the child")
     ap.add_argument("--only", choices=["ingest", "latency"])
+    ap.add_argument("--replicas", type=int, default=1, help="layers processes in the consumer group (default 1)")
     args = ap.parse_args()
     if args.tick is not None:
         ENV["PORCHLIGHT_LAYERS_CONNECTIONS_TICK_S"] = str(args.tick)
@@ -237,12 +270,13 @@ def main() -> None:
     try:
         result = {}
         if args.only in (None, "ingest"):
-            result["ingest"] = ingest(p, args.records)
+            result["ingest"] = ingest(p, args.records, args.replicas)
         else:
             start_child(p)
         if args.only in (None, "latency"):
             result["latency"] = latency(p, args.blocks)
     finally:
+        stop_replicas()
         stop_platform(p)
     print(json.dumps(result, indent=2))
     if args.json:
