@@ -18,19 +18,27 @@ function pointOf(geometry) {
   return flat.length >= 2 ? [flat[0], flat[1]] : null; // a line or area: its first vertex
 }
 
+/** The projection of [lon, lat] points onto a 1000-unit-wide drawing: x(lon), y(lat) as SVG
+ * coordinates, and the drawing's width and height. */
+export function projection(coords) {
+  const lons = coords.map((c) => c[0]);
+  const lats = coords.map((c) => c[1]);
+  const [minLon, maxLon, minLat, maxLat] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
+  const k = Math.cos(((minLat + maxLat) / 2) * Math.PI / 180);
+  const scale = 1000 / Math.max((maxLon - minLon) * k, maxLat - minLat);
+  return {
+    x: (lon) => ((lon - minLon) * k * scale).toFixed(1),
+    y: (lat) => ((maxLat - lat) * scale).toFixed(1),
+    width: Math.ceil((maxLon - minLon) * k * scale),
+    height: Math.ceil((maxLat - minLat) * scale),
+  };
+}
+
 export function drawMap({ city, current, points = [], marks = [], records = [], title }) {
   const districts = city.features.filter((f) => (f.properties || {}).kind === "district");
   const all = districts.flatMap((f) => rings(f.geometry).flat());
   if (!all.length) return h("p", { class: "muted" }, "The city has no district boundaries.");
-  const lons = all.map((c) => c[0]);
-  const lats = all.map((c) => c[1]);
-  const [minLon, maxLon, minLat, maxLat] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
-  const k = Math.cos(((minLat + maxLat) / 2) * Math.PI / 180);
-  const scale = 1000 / Math.max((maxLon - minLon) * k, maxLat - minLat);
-  const x = (lon) => ((lon - minLon) * k * scale).toFixed(1);
-  const y = (lat) => ((maxLat - lat) * scale).toFixed(1);
-  const width = Math.ceil((maxLon - minLon) * k * scale);
-  const height = Math.ceil((maxLat - minLat) * scale);
+  const { x, y, width, height } = projection(all);
   const path = (f) => rings(f.geometry).map((ring) => `M${ring.map((c) => `${x(c[0])},${y(c[1])}`).join("L")}Z`).join("");
 
   const titleId = `map-title-${Math.random().toString(36).slice(2, 8)}`;

@@ -4,6 +4,7 @@
 
 import { call, webConfig } from "../api.js";
 import { fmt, h, replace } from "../dom.js";
+import { projection } from "../map.js";
 import { figures, panel } from "../panels.js";
 import { ownDistrict } from "../session.js";
 
@@ -103,16 +104,7 @@ function band(rrs) {
 
 function riskMap(d, open) {
   const cells = d.surface.features;
-  const coords = cells.flatMap((f) => f.geometry.coordinates[0]);
-  const lons = coords.map((c) => c[0]);
-  const lats = coords.map((c) => c[1]);
-  const [minLon, maxLon, minLat, maxLat] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
-  const k = Math.cos(((minLat + maxLat) / 2) * Math.PI / 180);
-  const scale = 1000 / Math.max((maxLon - minLon) * k, maxLat - minLat);
-  const x = (lon) => ((lon - minLon) * k * scale).toFixed(1);
-  const y = (lat) => ((maxLat - lat) * scale).toFixed(1);
-  const width = Math.ceil((maxLon - minLon) * k * scale);
-  const height = Math.ceil((maxLat - minLat) * scale);
+  const { x, y, width, height } = projection(cells.flatMap((f) => f.geometry.coordinates[0]));
   const svg = h("svg", { class: "citymap riskmap", viewBox: `-5 -5 ${width + 10} ${height + 10}`, role: "img", "aria-labelledby": "risk-map-title" },
     h("title", { id: "risk-map-title" }, `${d.subject}: relative risk score of ${cells.length} blocks; the list beside names the riskiest`),
     h("g", {}, cells.map((f) => {
