@@ -46,6 +46,7 @@ import h3
 import numpy as np
 
 from porchlight.layers.evaluation.comparison.matching import cells_within, control_pool, match_controls
+from porchlight.layers.figures import figure
 from porchlight.layers.places.cells import RESOLUTION
 
 _DAY = 86_400.0
@@ -117,15 +118,6 @@ def periods(completed_at: datetime, now: datetime, window_days: int = 90) -> Per
         days=days,
         so_far=elapsed < window_days,
     )
-
-
-def figure(x: float) -> str:
-    """How every number of a summary is written: one decimal from 1 up (``14``, ``13.2``, ``-7.6``),
-    two significant digits below (``0.43``, ``0.012``, ``0.0005``); a trailing ``.0`` is dropped."""
-    if x == 0 or not math.isfinite(x):
-        return "0" if x == 0 else str(x)
-    text = f"{x:.1f}" if abs(x) >= 1 else f"{float(f'{x:.2g}'):f}".rstrip("0")
-    return text[:-2] if text.endswith(".0") else text.rstrip(".")
 
 
 @dataclass(frozen=True)

@@ -8,23 +8,14 @@ block is returned for that block, the caller knows which one.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from porchlight.layers.figures import figure
 from porchlight.layers.risk.terrain.model import RiskFactor, RiskModel
 
 #: The level of every interval quoted, in per cent.
 LEVEL_PERCENT = 95
-
-
-def figure(x: float) -> str:
-    """How every number of a narrative is written: one decimal from 1 up (``14``, ``2.4``), two
-    significant digits below (``0.43``, ``0.012``); a trailing ``.0`` is dropped."""
-    if x == 0 or not math.isfinite(x):
-        return "0" if x == 0 else str(x)
-    text = f"{x:.1f}" if abs(x) >= 1 else f"{float(f'{x:.2g}'):f}".rstrip("0")
-    return text[:-2] if text.endswith(".0") else text.rstrip(".")
 
 
 @dataclass(frozen=True)
