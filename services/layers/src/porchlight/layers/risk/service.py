@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -54,7 +54,6 @@ class Assessment:
     window: Window
     model: RiskModel | None
     reason: str | None = None
-    features: dict[str, int] = field(default_factory=dict)  # layer -> features given to the model
 
 
 def bounds_around(geometry: Any, reach_m: float) -> tuple[float, float, float, float]:
@@ -107,12 +106,11 @@ async def _assess(
     layers = await repository.feature_points(
         session, bounds_around(area, max(DISTANCES_M)), window.features_from, window.until
     )
-    features = {layer: len(points) for layer, points in layers.items()}
     try:
         model = await asyncio.to_thread(fit_risk, incidents, layers, area=area)
     except ValueError as exc:  # nothing to fit: no incidents, or a study area too small
-        return Assessment(district, offences, window, None, str(exc), features)
-    return Assessment(district, offences, window, model, None, features)
+        return Assessment(district, offences, window, None, str(exc))
+    return Assessment(district, offences, window, model)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from porchlight.events.catalog import SentimentComparison
+
 _SENTIMENT: dict[str, Any] = {
     "target_notes_before": 9,
     "target_notes_after": 11,
@@ -51,24 +53,12 @@ TARGET_CONTROL_EXAMPLE: dict[str, Any] = {
 }
 
 
-class SentimentFigures(BaseModel):
-    """Residents' mean note score (-1..1) in the target area and matched control areas, before and after."""
+class SentimentFigures(SentimentComparison):
+    """Residents' mean note score (-1..1) in the target area and matched control areas, before and after.
+
+    The event's fields (``project.evaluated``'s ``sentiment``), documented with an example here."""
 
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [_SENTIMENT]})
-
-    target_notes_before: int
-    target_notes_after: int
-    control_notes_before: int
-    control_notes_after: int
-    target_before_mean: float
-    target_after_mean: float
-    control_before_mean: float
-    control_after_mean: float
-    did: float
-    did_low: float
-    did_high: float
-    p_value: float
-    significant: bool
 
 
 class TargetControl(BaseModel):
