@@ -7,12 +7,13 @@ specifies, so any CloudEvents SDK reads our events and we read theirs.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from porchlight.events.base import Event, event_class
 
@@ -87,7 +88,9 @@ def to_kafka(env: Envelope) -> tuple[bytes | None, bytes, Headers]:
         headers.append(("ce_subject", env.subject.encode()))
     for name, ext in sorted(env.extensions.items()):
         headers.append((_CE_PREFIX + name, ext.encode()))
-    value = json.dumps(env.data, separators=(",", ":"), ensure_ascii=False).encode()
+    # orjson: compact UTF-8 like json.dumps(separators=(",", ":"), ensure_ascii=False), several
+    # times faster (every event is encoded once, in its outbox).
+    value = orjson.dumps(env.data, option=orjson.OPT_NON_STR_KEYS)
     key = env.key.encode() if env.key is not None else None
     return key, value, headers
 
@@ -118,7 +121,8 @@ def from_kafka(key: bytes | None, value: bytes | None, headers: Sequence[tuple[s
     if content_type and not content_type.split(";")[0].strip().endswith("json"):
         raise MalformedEvent(f"unsupported content-type {content_type!r}")
     try:
-        data = json.loads(value) if value else None
+        # orjson is stricter than json: NaN, Infinity and lone surrogates are not JSON either.
+        data = orjson.loads(value) if value else None
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedEvent(f"data is not JSON: {exc}") from exc
     if not isinstance(data, dict):

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -38,9 +39,17 @@ def create_engine(
         # Statement parameters are residents' words: keep them out of error texts, hence logs.
         hide_parameters=True,
         connect_args={"server_settings": {"application_name": application_name}},
+        # JSON columns through orjson, several times faster than json (every record and event
+        # goes through them). Non-str keys become strings, as json.dumps makes them.
+        json_serializer=_json_text,
+        json_deserializer=orjson.loads,
     )
     _ping_when_idle(engine, idle_ping_s)
     return engine
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _ping_when_idle(engine: AsyncEngine, idle_s: float) -> None:

@@ -54,6 +54,9 @@ class KitSettings(BaseSettings):
     # group rebalances in about half the session timeout on the embedded broker.
     consumer_fetch_max_wait_ms: int = 10
     consumer_session_timeout_ms: int = 10_000
+    #: Allocations between collections of the youngest generation once a service has started
+    #: (Python's default is 700; 0 keeps it). See porchlight.kit.collector.
+    gc_gen0_threshold: int = Field(default=10_000, ge=0)
 
     @model_validator(mode="after")
     def _production_needs_real_servers(self) -> KitSettings:

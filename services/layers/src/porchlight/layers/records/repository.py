@@ -20,10 +20,14 @@ _CONTENT = ("layer", "category", "status", "geometry", "lat", "lon", "cell", "di
 
 
 async def store(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> Sequence[sa.Row[Any]]:
-    """Insert new records, update changed ones (version + 1); returns the rows that changed.
+    """Insert new records, update changed ones (version + 1); returns (record_id, version,
+    department, external_id) of the rows that changed.
 
     One ``INSERT ... ON CONFLICT DO UPDATE ... WHERE changed``: a re-delivered record with the same
     content returns nothing and keeps its version, so re-reading a feed announces nothing twice.
+    A changed row's stored content is what was given (the update sets every content column), so
+    only its identity and version come back: whole rows would decode their geometry and
+    attributes from JSON again for nothing.
     """
     values = [{"record_id": uuid.uuid4(), **r} for r in rows]
     return (await session.execute(_STORE, values)).all()
@@ -43,7 +47,7 @@ def _store_statement() -> Any:
             "updated_at": sa.func.now(),
         },
         where=changed,
-    ).returning(*records.c)
+    ).returning(records.c.record_id, records.c.version, records.c.department, records.c.external_id)
 
 
 _STORE = _store_statement()

@@ -8,6 +8,7 @@ layer), the geometry and the city (district, with a tolerance at its edge), stor
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -151,22 +152,23 @@ def check(rec: RecordIn, places: Places, now: datetime) -> tuple[dict[str, Any],
     return row, []
 
 
-def accepted_event(row: Any, now: datetime) -> RecordAccepted:
+def accepted_event(row: Mapping[str, Any], now: datetime) -> RecordAccepted:
+    """The ``record.accepted`` for a stored record (its columns by name)."""
     return RecordAccepted(
-        record_id=row.record_id,
-        version=row.version,
-        department=row.department,
-        layer=row.layer,
-        external_id=row.external_id,
-        category=row.category,
-        status=row.status,
-        open=is_open(row.status, row.closed_at, now),
-        district=row.district,
-        point=GeoPoint(lat=row.lat, lon=row.lon) if row.lat is not None else None,
-        geometry_type=str(row.geometry["type"]) if row.geometry else None,
-        opened_at=row.opened_at,
-        closed_at=row.closed_at,
-        attributes=row.attributes,
+        record_id=row["record_id"],
+        version=row["version"],
+        department=row["department"],
+        layer=row["layer"],
+        external_id=row["external_id"],
+        category=row["category"],
+        status=row["status"],
+        open=is_open(row["status"], row["closed_at"], now),
+        district=row["district"],
+        point=GeoPoint(lat=row["lat"], lon=row["lon"]) if row["lat"] is not None else None,
+        geometry_type=str(row["geometry"]["type"]) if row["geometry"] else None,
+        opened_at=row["opened_at"],
+        closed_at=row["closed_at"],
+        attributes=row["attributes"],
     )
 
 
@@ -201,17 +203,21 @@ async def accept(
             report.refused.append((i, [{"field": where, "message": "outside the city"}]))
             continue
         stored.append({**row, "district": district, "source": source})
+    by_key = {(r["department"], r["external_id"]): r for r in stored}
     for start in range(0, len(stored), CHUNK):
-        changed = await repository.store(session, stored[start : start + CHUNK])
+        changed = [
+            {**by_key[(r.department, r.external_id)], "record_id": r.record_id, "version": r.version}
+            for r in await repository.store(session, stored[start : start + CHUNK])
+        ]
         for r in changed:
-            if r.version == 1:
+            if r["version"] == 1:
                 report.created += 1
             else:
                 report.updated += 1
-            report.record_ids.append(str(r.record_id))
+            report.record_ids.append(str(r["record_id"]))
         if changed:
             await outbox.add(session, *(accepted_event(r, now) for r in changed))
-            await repository.mark_dirty(session, [(r.cell, r.layer == INCIDENT_LAYER) for r in changed])
+            await repository.mark_dirty(session, [(r["cell"], r["layer"] == INCIDENT_LAYER) for r in changed])
     report.unchanged = len(stored) - report.created - report.updated
     report.refused.sort(key=lambda item: item[0])
     return report
@@ -229,6 +235,6 @@ async def close(
         if await repository.id_of(session, department, external_id) is None:
             raise RecordRefused([{"field": "external_id", "message": f"no record {external_id!r} from {department!r}"}])
         return False
-    await outbox.add(session, accepted_event(row, datetime.now(UTC)))
+    await outbox.add(session, accepted_event(row._mapping, datetime.now(UTC)))
     await repository.mark_dirty(session, [(row.cell, row.layer == INCIDENT_LAYER)])
     return True
