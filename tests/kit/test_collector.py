@@ -1,6 +1,6 @@
-"""The garbage collector is set once a service has started (kit.collector): what start-up built
-is frozen out of full collections, the youngest generation runs less often, and cycles made
-afterwards are still freed. Without it the Kafka door ran at half speed (docs/benchmarks.md)."""
+"""The garbage collector is set once a server process has started (kit.collector): what start-up
+built is frozen out of full collections, the youngest generation runs less often, and cycles
+made afterwards are still freed. Without it the Kafka door ran at half speed (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import weakref
 from collections.abc import Iterator
 
 import pytest
-from support import running
 
+from porchlight.kit.app import create_app
 from porchlight.kit.collector import settle_heap
+from porchlight.kit.service import get_service
 from porchlight.kit.settings import KitSettings
 
 
@@ -48,8 +49,15 @@ def test_zero_keeps_pythons_threshold(fresh_collector: None) -> None:
     assert gc.get_threshold()[0] == 700
 
 
-async def test_a_started_service_has_settled_its_heap(fresh_collector: None, settings: KitSettings) -> None:
+async def test_a_served_service_settles_its_heap_once_started(fresh_collector: None, settings: KitSettings) -> None:
+    """As ``porchlight serve`` builds it (``freeze_heap``), with the threshold from settings."""
+    app = create_app(
+        get_service("projects"),
+        settings.model_copy(update={"gc_gen0_threshold": 9_000}),
+        run_background=False,
+        freeze_heap=True,
+    )
     assert gc.get_freeze_count() == 0
-    async with running("projects", settings.model_copy(update={"gc_gen0_threshold": 9_000}), background=False):
+    async with app.router.lifespan_context(app):
         assert gc.get_threshold()[0] == 9_000
         assert gc.get_freeze_count() > 0

@@ -8,7 +8,6 @@ lifespan that starts and stops the service's runtime (engine, producer, outbox r
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
@@ -20,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from porchlight.kit.auth import Authenticator, Public
+from porchlight.kit.collector import settle_heap
 from porchlight.kit.db import ping
 from porchlight.kit.errors import (
     PayloadTooLarge,
@@ -202,16 +202,6 @@ class BodyLimit:
             raise
 
 
-def freeze_long_lived() -> None:
-    """Once a server process has started: what is loaded now (modules, models, the apps) lives as
-    long as the process, so move it out of the cyclic garbage collector's reach. A full
-    collection otherwise scans it all and stops the event loop for ~100 ms each time, which
-    showed as bursts of slow events at the pipeline's p99 (docs/benchmarks.md); ~2 ms after.
-    Garbage is collected first so that none of it is kept for good."""
-    gc.collect()
-    gc.freeze()
-
-
 def create_app(
     spec: ServiceSpec,
     settings: KitSettings | None = None,
@@ -219,7 +209,8 @@ def create_app(
     run_background: bool = True,
     freeze_heap: bool = False,
 ) -> FastAPI:
-    """The service's FastAPI app; ``freeze_heap`` when it is the process's only app (``serve``)."""
+    """The service's FastAPI app; ``freeze_heap`` when it is the process's only app (``serve``):
+    the heap is then settled for the garbage collector once it has started (``kit.collector``)."""
     settings = settings or KitSettings()
 
     @asynccontextmanager
@@ -228,7 +219,7 @@ def create_app(
         app.state.runtime = runtime
         await runtime.start()
         if freeze_heap:
-            freeze_long_lived()
+            settle_heap(settings.gc_gen0_threshold)
         try:
             yield
         finally:

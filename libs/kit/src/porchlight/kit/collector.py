@@ -1,14 +1,15 @@
-"""Python's garbage collector, set for a service: a large heap built at start, then many
+"""Python's garbage collector, set for a server process: a large heap built at start, then many
 short-lived objects per event or request.
 
-After start a service holds a few hundred thousand long-lived objects (imported modules, the
-city's districts, a model, registries). With Python's defaults each full collection walks them
-all again, and a busy consumer makes one every few batches: on the Kafka door that was about
-half the time (2,900 records/s with the defaults, 5,800/s set as here, docs/benchmarks.md).
-So what start-up built is frozen out of the collector (``gc.freeze``: never scanned again, never
-freed, as it lives as long as the process anyway), and the youngest generation is collected
-every 10,000 allocations instead of 700: fewer passes over the same short-lived objects.
-Cycles are still found and freed.
+Once its services have started, a process holds a few hundred thousand objects that live as long
+as it does (modules, the city's districts, models, the apps). A full collection scans them all
+again and stops the event loop for ~100 ms each time: bursts of slow events at the pipeline's
+p99 (docs/benchmarks-history.md, "the heap freeze"). So that heap is frozen out of the
+collector's reach (``gc.freeze``; garbage is collected first so that none of it is kept for
+good). Then the youngest generation is collected every ``gen0_threshold`` allocations instead of
+Python's 700: a busy consumer makes thousands of short-lived objects per batch, and on the Kafka
+door fewer, larger passes were worth ~10 % (5,200-5,500 records/s at 700, 5,800-6,500 at
+10,000; 2,900-3,200 with neither). Cycles are still found and freed.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ import gc
 
 
 def settle_heap(gen0_threshold: int) -> None:
-    """Collect once, freeze what survives, and set the youngest generation's threshold.
+    """Freeze what lives now and set the youngest generation's threshold (0 keeps Python's).
 
-    Called when a service has started (its start-up hooks have built what it keeps); 0 leaves
-    Python's threshold as it is.
+    Call it once the process's services have started (``serve``, ``porchlight run``).
     """
     gc.collect()
     gc.freeze()

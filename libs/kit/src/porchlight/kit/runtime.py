@@ -1,8 +1,7 @@
 """A running service's moving parts: engine, producer, outbox relay, consumers — and their order.
 
 Start: topics exist -> engine -> producer -> relay -> the service's settings and start-up hooks
-(which ``provide`` the service's own long-lived objects) -> the heap settled for the collector
-(``kit.collector``) -> consumers.
+(which ``provide`` the service's own long-lived objects) -> consumers.
 Stop (graceful, also on SIGTERM from Kubernetes): consumers finish their batch and commit ->
 relay drains the outbox -> producer flushes -> engine closes.
 """
@@ -18,7 +17,6 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from porchlight.events import ConsumerRunner, EventProducer, OutboxRelay, ensure_topics
-from porchlight.kit.collector import settle_heap
 from porchlight.kit.db import create_engine, session_factory
 from porchlight.kit.service import ServiceSpec
 from porchlight.kit.settings import KitSettings
@@ -88,7 +86,6 @@ class ServiceRuntime:
             result = hook(self)
             if asyncio.iscoroutine(result):
                 await result
-        settle_heap(s.gc_gen0_threshold)
         if self.run_consumers:
             for cspec in spec.consumers:
                 runner = ConsumerRunner(

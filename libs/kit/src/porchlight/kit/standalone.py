@@ -23,7 +23,8 @@ from pathlib import Path
 import uvicorn
 
 from porchlight.events import ensure_topics
-from porchlight.kit.app import create_app, freeze_long_lived
+from porchlight.kit.app import create_app
+from porchlight.kit.collector import settle_heap
 from porchlight.kit.db import create_engine
 from porchlight.kit.embedded import EmbeddedBroker, EmbeddedPostgres
 from porchlight.kit.migrations import migrate
@@ -148,7 +149,7 @@ async def serve_all(settings: KitSettings, services: list[ServiceSpec], ports: d
             if spec.web_ui is not None:
                 print(f"open http://{settings.host}:{ports[spec.name]}{spec.web_ui} in a browser", flush=True)
         print(f"ready in {time.monotonic() - started:.1f}s — Ctrl-C stops everything", flush=True)
-        freeze_long_lived()  # every service has started: see app.freeze_long_lived
+        settle_heap(settings.gc_gen0_threshold)  # every service has started: see kit.collector
     await asyncio.gather(*tasks, return_exceptions=True)
     for t in tasks:
         if t.exception() is not None:

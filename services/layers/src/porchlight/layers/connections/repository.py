@@ -49,19 +49,32 @@ async def save_rule_document(
 
 
 async def trigger_records(
-    session: AsyncSession, layers: Sequence[str], now: datetime, cells: Sequence[str] | None = None
+    session: AsyncSession,
+    layers: Sequence[str],
+    now: datetime,
+    near: Sequence[str] | None = None,
+    changed: tuple[Sequence[str], datetime] | None = None,
 ) -> Sequence[Any]:
-    """Located records of these layers still open now (the rules' first condition), in ``cells``
-    when given: the columns a rule reads (not the geometry and attributes, whose JSON decoding
-    was a tenth of an evaluation)."""
+    """Located records of these layers still open now (the rules' first condition): the columns a
+    rule reads (not the geometry and attributes, whose JSON decoding was a tenth of an evaluation).
+
+    The whole city, or when ``near`` or ``changed`` is given only every record in the cells
+    ``near`` and, in the cells of ``changed`` = (cells, since), the records changed since then."""
     c = records.c
     columns = (c.record_id, c.external_id, c.department, c.layer, c.category, c.status, c.closed_at, c.lat, c.lon,
                c.opened_at, c.district)  # fmt: skip
     query = sa.select(*columns).where(
         records.c.layer.in_(list(layers)), records.c.lat.is_not(None), records.c.district.is_not(None), open_clause(now)
     )
-    if cells is not None:
-        query = query.where(records.c.cell.in_(list(cells)))
+    if near is not None or changed is not None:
+        where = []
+        if near:
+            where.append(c.cell.in_(list(near)))
+        if changed is not None and changed[0]:
+            where.append(sa.and_(c.cell.in_(list(changed[0])), c.updated_at >= changed[1]))
+        if not where:
+            return []
+        query = query.where(sa.or_(*where))
     return (await session.execute(query)).all()
 
 

@@ -41,6 +41,7 @@ from porchlight.layers.connections.rules import (
 )
 from porchlight.layers.db import outbox
 from porchlight.layers.records.models import INCIDENT_LAYER
+from porchlight.layers.records.repository import DirtyCell
 from porchlight.layers.records.service import is_open
 
 #: The rules file seeds the city's rule set the first time (then the API edits the stored one).
@@ -143,29 +144,32 @@ def _box(rows: Sequence[Any], radius_m: float) -> repository.Box:
 
 
 async def evaluate_city(
-    session: AsyncSession, now: datetime | None = None, cells: Sequence[tuple[str, bool]] | None = None
+    session: AsyncSession, now: datetime | None = None, cells: Sequence[DirtyCell] | None = None
 ) -> Evaluation:
-    """Match the rules at the open records (only those in or near the changed ``cells``, given as
-    (cell, spread) by the worker) and bring the
-    connections in step (see the module). Closing is checked for every open connection. The
-    caller holds the turn (``repository.take_turn``)."""
+    """Match the rules at the open records and bring the connections in step (see the module).
+
+    With the worker's changed ``cells``, only where something changed: every record within reach
+    of a cell whose incidents or concerns changed, and the records changed themselves in a cell
+    where only records changed (a new record next door changes no other record's match). Closing
+    is checked for every open connection. The caller holds the turn (``repository.take_turn``)."""
     now = now or datetime.now(UTC)
     rules = await rule_set(session)
     radius = max((rules.radius_of(r) for r in rules.rules), default=rules.radius_m)
-    # A changed record: its own cell; changed incidents or concerns: every cell within reach.
-    near = (
-        sorted({c for c, spread in cells if not spread} | set(_around([c for c, spread in cells if spread], radius)))
-        if cells is not None
-        else None
-    )
+    # Changed incidents or concerns: every cell within reach; a changed record: itself.
+    near: list[str] | None = None
+    changed: tuple[list[str], datetime] | None = None
+    if cells is not None:
+        near = _around([d.cell for d in cells if d.spread], radius)
+        quiet = [d for d in cells if not d.spread]
+        changed = ([d.cell for d in quiet], min((d.since for d in quiet), default=now))
     result = Evaluation()
     trigger_layers = sorted({lay for r in rules.rules for lay in r.record.layers})
     longest = max((r.incidents.window_days + r.incidents.baseline_days for r in rules.rules), default=0)
     topics = sorted({t for r in rules.rules if r.concerns for t in r.concerns.topics})
     concern_days = max((r.concerns.window_days for r in rules.rules if r.concerns), default=0)
 
-    rows = await repository.trigger_records(session, trigger_layers, now, near) if rules.rules and near != [] else []
-    box = _box(rows, radius) if rows and near is not None else None
+    rows = await repository.trigger_records(session, trigger_layers, now, near, changed) if rules.rules else []
+    box = _box(rows, radius) if rows and cells is not None else None
     incidents = await repository.incidents_since(session, now - timedelta(days=longest), box) if rows else []
     index = IncidentIndex(
         [str(i.record_id) for i in incidents],

@@ -55,6 +55,10 @@ dirty_cells = sa.Table(
     #: True: incidents or concerns changed here, so records on nearby cells are re-evaluated too;
     #: False: only a record in this cell changed (its own connection, no one else's).
     sa.Column("spread", sa.Boolean, nullable=False, server_default=sa.false()),
+    #: The start of the earliest transaction that marked it (PostgreSQL's now(), as the records'
+    #: updated_at): a cell that is not ``spread`` needs only its records changed since re-evaluated,
+    #: not every record that has ever been there.
+    sa.Column("marked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
 #: The police department's crime incidents: the layer the connection rules and the risk terrain

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -131,13 +131,26 @@ async def mark_dirty(session: AsyncSession, cells: Sequence[tuple[str | None, bo
     if merged:
         stmt = pg_insert(dirty_cells)
         stmt = stmt.on_conflict_do_update(
-            index_elements=[dirty_cells.c.cell], set_={"spread": dirty_cells.c.spread | stmt.excluded.spread}
+            index_elements=[dirty_cells.c.cell],
+            set_={
+                "spread": dirty_cells.c.spread | stmt.excluded.spread,
+                "marked_at": sa.func.least(dirty_cells.c.marked_at, stmt.excluded.marked_at),
+            },
         )
         # A fixed order: concurrent writers never deadlock.
         await session.execute(stmt, [{"cell": c, "spread": merged[c]} for c in sorted(merged)])
 
 
-async def take_dirty(session: AsyncSession) -> list[tuple[str, bool]]:
-    """The (cell, spread) pairs marked since the last take (removed when this transaction commits)."""
-    stmt = sa.delete(dirty_cells).returning(dirty_cells.c.cell, dirty_cells.c.spread)
-    return [(c, bool(s)) for c, s in (await session.execute(stmt)).all()]
+class DirtyCell(NamedTuple):
+    cell: str
+    #: Incidents or concerns changed here: every record within reach is re-evaluated.
+    spread: bool
+    #: When it was first marked: otherwise only the records changed since are re-evaluated (a
+    #: record changed in the marking transaction has ``updated_at`` = its now() >= this).
+    since: datetime
+
+
+async def take_dirty(session: AsyncSession) -> list[DirtyCell]:
+    """The cells marked since the last take (removed when this transaction commits)."""
+    stmt = sa.delete(dirty_cells).returning(dirty_cells.c.cell, dirty_cells.c.spread, dirty_cells.c.marked_at)
+    return [DirtyCell(c, bool(s), m) for c, s, m in (await session.execute(stmt)).all()]
