@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import random
+import re
 import uuid
 
 import httpx
 import pytest
 from support import bearer, eventually, running, scalar
 
-from porchlight.dashboard.demo.service import NS, Endpoints, load_demo, resident_texts
+from porchlight.dashboard.demo.service import NS, Endpoints, TextDeck, load_demo, resident_texts
 from porchlight.dashboard.months.period import Month
 from porchlight.kit.city import DEMO_CITY, load_city
 
@@ -49,8 +51,36 @@ def test_demo_vehicle_crime_leans_towards_the_street_light_outages():
 
 def test_resident_texts_are_the_licensed_polis_ones():
     texts = resident_texts()
-    assert len(texts) > 500
+    assert len(texts) > 350
     assert {t["source"] for t in texts} <= {"polis:american-assembly.bowling-green", "polis:london.youth.policing"}
+
+
+#: Places, institutions and people of the conversations' own cities: a Bowling Green comment about
+#: "WKU campus" or "Nashville onto Dishman" put in a Boston district is a quote no one there said.
+ELSEWHERE = re.compile(
+    r"\b(Bowling Green|BGs?|BG's|BGPD|BGMU|BGDN|BGISD|WKU|Western Kentucky|Warren|Kentucky|KY|Tennessee|TN|"
+    r"Nashville|Louisville|Owensboro|Scottsville|Fairview|Fountain Squ\w*|Dishman|Natcher|Cave ?Mill|Shive|"
+    r"Smallhouse|Campbell|Lovers Lane|Greenwood|Houchens|Hilltoppers?|London\w*|Brixton|Met Police)\b",
+    re.IGNORECASE,
+)
+#: A named street ("Scottsville Road", "Chestnut St") is a place too.
+STREET = re.compile(r"\b[A-Z][a-z]+ (Rd|Road|Ln|Lane|Ave|Avenue|St|Street|Blvd|Pike|Bypass|Dr|Drive|Hwy)\b")
+
+
+def test_resident_texts_name_no_place_of_another_city():
+    named = [t["text"] for t in resident_texts() if ELSEWHERE.search(t["text"]) or STREET.search(t["text"])]
+    assert named == []
+
+
+def test_the_demo_deals_each_resident_text_once():
+    rows = resident_texts()
+    deck = TextDeck(random.Random(1), rows)
+    drawn = [deck.draw(topic) for topic in ["speeding_traffic", "parks", "noise"] * len(rows)]
+    texts = [d[0] for d in drawn if d is not None]
+    assert sorted(texts) == sorted(r["text"] for r in rows)  # every one, each once
+    assert drawn[len(rows) :] == [None] * (len(drawn) - len(rows))
+    topic_of = {r["text"]: r["topic"] or None for r in rows}
+    assert all(topic == topic_of[text] for text, topic in (d for d in drawn if d is not None))
 
 
 async def test_demo_load_fills_the_demo_city_through_the_apis(settings):

@@ -77,6 +77,42 @@ def resident_texts() -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+#: What hosts write in a note's own free-text field: the demo's words, not residents'.
+HOST_NOTES = [
+    "Residents asked for a follow-up in about a month.",
+    "Two neighbours offered to help with the next clean-up.",
+    "Most came straight from work; an evening slot suits this block.",
+    "Agreed to bring someone from traffic to the next one.",
+    "A resident offered her porch for the next meeting.",
+    "Handed out the non-emergency number and the district newsletter.",
+    "Several asked how to report problems online.",
+    "",
+]
+
+
+class TextDeck:
+    """Residents' texts dealt without repeats: a quote is one resident's words, said once, so no
+    page shows the same words twice as if two people had said them."""
+
+    def __init__(self, rng: random.Random, rows: list[dict[str, str]]) -> None:
+        self.decks: dict[str, list[str]] = {}
+        for row in rows:
+            self.decks.setdefault(row["topic"] or "", []).append(row["text"])
+        for deck in self.decks.values():
+            rng.shuffle(deck)
+
+    def __len__(self) -> int:
+        return sum(len(d) for d in self.decks.values())
+
+    def draw(self, topic: str) -> tuple[str, str | None] | None:
+        """(text, its topic) on ``topic`` if one is left, else an untagged one (topic None: the
+        host does not know it), else any; None when every text is used."""
+        for key in (topic, "", *self.decks):
+            if self.decks.get(key):
+                return self.decks[key].pop(), key or None
+        return None
+
+
 def point_in(rng: random.Random, geometry: Any) -> tuple[float, float]:
     """A random point (lat, lon) inside a district (rejection sampling in its bounding box)."""
     minx, miny, maxx, maxy = geometry.bounds
@@ -145,11 +181,9 @@ def _moment(rng: random.Random, start: datetime, end: datetime) -> datetime:
 async def _meetings_and_notes(
     c: _Client, ep: Endpoints, city: City, rng: random.Random, start: datetime, now: datetime, scale: float
 ) -> None:
-    texts = resident_texts()
-    by_topic: dict[str, list[str]] = {}
-    for t in texts:
-        by_topic.setdefault(t["topic"] or "", []).append(t["text"])
-    untagged = by_topic.get("", [])
+    deck = TextDeck(rng, resident_texts())
+    per_district = max(1, round(26 * scale))
+    notes_left = per_district * len(city.districts)
     jobs = []
     for d_i, d in enumerate(city.districts):
         # Each district has its own leading concerns and mood, as real districts do.
@@ -159,23 +193,30 @@ async def _meetings_and_notes(
         hosts = [(f"officer-{d.code.lower()}-{i}", "officer") for i in (1, 2)] + [
             (f"liaison-{d.code.lower()}", "liaison")
         ]
-        for k in range(max(1, round(26 * scale))):
+        for k in range(per_district):
             host, role = rng.choice(hosts)
             when = _moment(rng, start, now - timedelta(hours=3))
             meeting_id = uuid.uuid5(NS, f"meeting/{d.code}/{k}")
             concerns = []
-            for _ in range(rng.choice([1, 2, 2, 3])):
-                topic = rng.choices(TOPICS, weights)[0]
-                pool = by_topic.get(topic) or untagged
+            notes_left -= 1
+            for i in range(rng.choice([1, 2, 2, 3])):
+                # Every note gets one text; a second or third only while that leaves one for
+                # each note still to file (the texts are fewer than the notes' concerns).
+                if i and len(deck) <= notes_left:
+                    break
+                drawn = deck.draw(rng.choices(TOPICS, weights)[0])
+                if drawn is None:
+                    break
+                text, topic = drawn
                 lat, lon = point_in(rng, d.geometry)
-                concerns.append({"text": rng.choice(pool), "topic": topic, "point": {"lat": lat, "lon": lon}})
+                concerns.append({"text": text, "topic": topic, "point": {"lat": lat, "lon": lon}})
             note = {
                 "id": str(uuid.uuid5(NS, f"note/{d.code}/{k}")),
                 "meeting_id": str(meeting_id),
                 "concerns": concerns,
                 "sentiment": max(1, min(5, round(rng.gauss(mood, 0.9)))),
                 "attendees": rng.randint(3, 9),
-                "notes": rng.choice(untagged or [c["text"] for c in concerns]),
+                "notes": rng.choice(HOST_NOTES),
             }
             meeting = {
                 "id": str(meeting_id),
