@@ -1,8 +1,10 @@
 """Errors as RFC 9457 problem details: a small hierarchy and one handler per app.
 
 Every 4xx/5xx leaves as ``application/problem+json`` with ``type``, ``title``, ``status``,
-``detail`` and, for validation errors, ``errors``: one ``{"field", "message"}`` per bad field,
-all of them at once. Request bodies never appear in a problem (they may hold personal data).
+``detail`` and, for validation errors, ``errors``: one ``{"field", "message", "code"}`` per bad
+field, all of them at once. ``message`` is written for the person filling the form (never a
+regular expression or a parser's words: ``human_message``); ``field`` and ``code`` are for
+programs. Request bodies never appear in a problem (they may hold personal data).
 Each service's OpenAPI document says so too (``document_problems``).
 """
 
@@ -10,11 +12,13 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_core.core_schema import ErrorType
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from porchlight.kit.logs import safe_traceback
@@ -64,7 +68,7 @@ class PayloadTooLarge(ProblemError):
 
 
 class ValidationProblem(ProblemError):
-    status, slug, title = 422, "validation", "Invalid input"
+    status, slug, title = 422, "validation", "Some answers need correcting"
 
 
 class Unavailable(ProblemError):
@@ -91,13 +95,95 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+# --- validation messages for people ------------------------------------------------------
+# Pydantic's messages are written for developers ("String should match pattern '^[a-z]…'");
+# people see these instead, chosen by the error's type (kept as ``code``) and its limits.
+
+_TYPES = {
+    "missing": "This is required.",
+    "extra_forbidden": "This form has no such field: leave it out.",
+    "int_parsing": "Enter a whole number.",
+    "int_type": "Enter a whole number.",
+    "int_from_float": "Enter a whole number.",
+    "float_parsing": "Enter a number.",
+    "float_type": "Enter a number.",
+    "finite_number": "Enter a number.",
+    "bool_parsing": "Choose yes or no.",
+    "bool_type": "Choose yes or no.",
+    "string_type": "Enter text.",
+    "string_pattern_mismatch": "This is not in the expected form.",
+    "literal_error": "Choose one of the listed options.",
+    "enum": "Choose one of the listed options.",
+    "datetime_parsing": "Enter a date and time, e.g. 2026-12-05 18:30.",
+    "datetime_from_date_parsing": "Enter a date and time, e.g. 2026-12-05 18:30.",
+    "datetime_type": "Enter a date and time, e.g. 2026-12-05 18:30.",
+    "timezone_aware": "Give the time zone too, e.g. 2026-12-05 18:30-05:00.",
+    "timezone_naive": "Leave the time zone out, e.g. 2026-12-05 18:30.",
+    "date_parsing": "Enter a date, e.g. 2026-12-05.",
+    "date_from_datetime_parsing": "Enter a date, e.g. 2026-12-05.",
+    "date_type": "Enter a date, e.g. 2026-12-05.",
+    "time_parsing": "Enter a time, e.g. 18:30.",
+    "uuid_parsing": "This is not a valid id.",
+    "uuid_type": "This is not a valid id.",
+    "url_parsing": "Enter a web address, e.g. https://example.org.",
+    "list_type": "Give a list of values here.",
+    "dict_type": "This part of the form is not in the expected shape.",
+    "model_type": "This part of the form is not in the expected shape.",
+    "model_attributes_type": "This part of the form is not in the expected shape.",
+    "json_invalid": "The form could not be read: send it again.",
+    "json_type": "The form could not be read: send it again.",
+}
+_LIMITS = {
+    "greater_than_equal": ("ge", "Enter {} or more."),
+    "greater_than": ("gt", "Enter more than {}."),
+    "less_than_equal": ("le", "Enter {} or less."),
+    "less_than": ("lt", "Enter less than {}."),
+    "string_too_long": ("max_length", "Use at most {} characters."),
+    "too_long": ("max_length", "Give at most {} here."),
+    "too_short": ("min_length", "Give at least {} here."),
+}
+#: Pydantic's own error types; any other was raised by our code (``human_error``) in people's words.
+_PYDANTIC_TYPES = frozenset(get_args(ErrorType))
+
+
+def human_error(code: str, message: str) -> PydanticCustomError:
+    """Raise this from a validator: ``code`` for programs, ``message`` shown as it is to people."""
+    return PydanticCustomError(code, message)
+
+
+def human_message(err: ErrorDetails | dict[str, Any]) -> str:
+    """A sentence for the person who filled the field, from a pydantic error."""
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    if kind in _TYPES:
+        return _TYPES[kind]
+    if kind == "string_too_short":
+        least = ctx.get("min_length", 1)
+        return "This cannot be empty." if least == 1 else f"Use at least {least} characters."
+    if kind in _LIMITS:
+        key, template = _LIMITS[kind]
+        return template.format(ctx.get(key, ""))
+    if kind == "value_error":  # a ValueError of a validator of ours: its words, without the prefix
+        text = str(ctx.get("error", "")).strip() or "This value is not accepted."
+        return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    if kind and kind not in _PYDANTIC_TYPES:  # ``human_error``: already written for people
+        return str(err.get("msg") or "This value is not accepted.")
+    return "This value is not accepted."
+
+
 def field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
-    """One entry per bad field, named as a dotted path (``body.district``)."""
+    """One entry per bad field: ``field`` a dotted path (``body.district``), ``code`` the error's
+    type for programs (``missing``, ``greater_than_equal``…), ``message`` for people."""
     out = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
-        out.append({"field": ".".join(loc), "message": str(err.get("msg", "invalid"))})
+        out.append({"field": ".".join(loc), "message": human_message(err), "code": str(err.get("type", "invalid"))})
     return out
+
+
+def _with_codes(errors: list[dict[str, str]] | None) -> list[dict[str, str]] | None:
+    # Errors a service wrote itself name the field and the message; each gets a code all the same.
+    return None if errors is None else [{"code": "invalid"} | e for e in errors]
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -110,7 +196,7 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.detail,
             slug=exc.slug,
             instance=request.url.path,
-            errors=exc.errors,
+            errors=_with_codes(exc.errors),
             headers=headers,
             **exc.extra,
         )
@@ -121,7 +207,7 @@ def install_error_handlers(app: FastAPI) -> None:
         names = ", ".join(e["field"] for e in errors)
         return problem_response(
             422,
-            "Invalid input",
+            ValidationProblem.title,
             f"Invalid fields: {names}",
             slug="validation",
             instance=request.url.path,
@@ -179,18 +265,22 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "required": ["field", "message"],
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                "properties": {
+                    "field": {"type": "string", "description": "The bad field, as a dotted path"},
+                    "message": {"type": "string", "description": "What to change, written for the person"},
+                    "code": {"type": "string", "description": "The kind of error, for programs"},
+                },
             },
         },
     },
     "examples": [
         {
             "type": "https://porchlight.city/problems/validation",
-            "title": "Invalid fields: body.attendees",
+            "title": "Some answers need correcting",
             "status": 422,
             "detail": "Invalid fields: body.attendees",
             "instance": "/v1/notes",
-            "errors": [{"field": "body.attendees", "message": "must be 0 or more"}],
+            "errors": [{"field": "body.attendees", "message": "Enter 0 or more.", "code": "greater_than_equal"}],
         }
     ],
 }

@@ -26,7 +26,9 @@ def form_hash(form: BaseModel) -> str:
 
 def too_far_ahead(value: datetime | None, *, now: datetime, hours: float, field: str) -> Errors:
     if value is not None and value > now + timedelta(hours=hours):
-        return [{"field": field, "message": f"is more than {hours:g} hours in the future"}]
+        return [
+            {"field": field, "code": "too_far_ahead", "message": f"This is more than {hours:g} hours in the future."}
+        ]
     return []
 
 

@@ -41,7 +41,7 @@ from porchlight.intake.imports.parsing.values import clean
 from porchlight.intake.imports.repository import ImportRepository
 from porchlight.intake.imports.schemas import ColumnsOut, ImportOptions, Progress
 from porchlight.intake.notes.schemas import NoteContext, NoteIn
-from porchlight.intake.notes.service import check_note, submit_note
+from porchlight.intake.notes.service import NotesExist, check_note, submit_note
 from porchlight.intake.places.geometry.index import PlaceIndex
 from porchlight.intake.settings import IntakeSettings
 from porchlight.kit.auth import Principal, Role
@@ -376,6 +376,9 @@ async def commit_notes(
         host = Principal(subject=payload["host"], roles=frozenset({Role.liaison}))
         try:
             _, created = await submit_note(session, outbox, settings, form, host)
+        except NotesExist as exc:
+            result.issues.append(Issue(row, "meeting_id", exc.detail))
+            continue
         except Conflict:
             result.issues.append(Issue(row, "id", "a different note with this id is already in intake"))
             continue

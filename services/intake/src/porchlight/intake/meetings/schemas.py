@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -9,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from porchlight.events.catalog import GeoPoint
+from porchlight.kit.errors import human_error
 
 VenueType = Literal["living_room", "library", "place_of_worship", "coffee_shop", "school", "park", "online", "other"]
 HostKind = Literal["officer", "liaison", "supervisor", "partner", "admin"]
@@ -17,7 +19,7 @@ HostKind = Literal["officer", "liaison", "supervisor", "partner", "admin"]
 def _no_nul(value: str) -> str:
     # PostgreSQL refuses NUL in text: say so as a 422 instead of failing at the insert.
     if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+        raise ValueError("this text holds an invisible control character (NUL): please retype it")
     return value
 
 
@@ -39,9 +41,22 @@ def _fits_utc(value: datetime) -> datetime:
     try:
         value.astimezone(UTC)
     except OverflowError as exc:
-        raise ValueError("is out of range") from exc
+        raise ValueError("this date is out of range") from exc
     return value
 
+
+_LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+
+
+def _language(value: str) -> str:
+    # Checked here rather than by ``pattern=``: pydantic would show people the regular expression.
+    if not re.fullmatch(_LANGUAGE, value):
+        raise human_error("language", "Use a language code, such as en, es or pt-BR.")
+    return value
+
+
+#: A language tag (BCP 47) as people write it: en, es, pt-BR, zh-Hant.
+Language = Annotated[str, AfterValidator(_language), Field(json_schema_extra={"pattern": _LANGUAGE})]
 
 #: A date-time with its offset, that still falls within years 1-9999 in UTC.
 Moment = Annotated[AwareDatetime, AfterValidator(_fits_utc)]
@@ -139,7 +154,7 @@ class MeetingIn(MeetingContext):
     duration_minutes: int | None = Field(
         default=None, ge=1, le=600, description="How long it runs, 1-600 minutes (unknown: engagement counts 60)"
     )
-    language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description="BCP 47 tag")
+    language: Language = Field(default="en", description="BCP 47 tag")
     expected_attendees: Attendees | None = None
     actual_attendees: Attendees | None = Field(default=None, description="Only once the meeting has started")
 

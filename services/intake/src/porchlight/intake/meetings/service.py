@@ -79,9 +79,17 @@ async def check_meeting(
         resolved, errors = await resolve_where(session, form.place, "body.place")
     if form.starts_at is not None:
         if form.starts_at > now + MAX_SCHEDULE_AHEAD:
-            errors.append({"field": "body.starts_at", "message": "is more than a year ahead"})
+            errors.append(
+                {"field": "body.starts_at", "code": "too_far_ahead", "message": "This is more than a year ahead."}
+            )
         if form.actual_attendees is not None and form.starts_at > now:
-            errors.append({"field": "body.actual_attendees", "message": "can be recorded once the meeting started"})
+            errors.append(
+                {
+                    "field": "body.actual_attendees",
+                    "code": "meeting_not_started",
+                    "message": "Record how many came once the meeting has started.",
+                }
+            )
     return resolved, errors
 
 

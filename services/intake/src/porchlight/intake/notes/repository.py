@@ -32,6 +32,19 @@ class NoteRepository:
             query = query.with_for_update()
         return await self.session.scalar(query)
 
+    async def of_meeting(self, meeting_id: uuid.UUID, *, for_update: bool = False) -> Note | None:
+        """The meeting's notes (the first filed, should older data hold more than one)."""
+        query = (
+            sa.select(Note)
+            .where(Note.meeting_id == meeting_id)
+            .order_by(Note.submitted_at, Note.id)
+            .limit(1)
+            .execution_options(populate_existing=True)
+        )
+        if for_update:
+            query = query.with_for_update()
+        return await self.session.scalar(query)
+
     async def add_revision(self, revision: NoteRevision) -> None:
         self.session.add(revision)
         await self.session.flush()

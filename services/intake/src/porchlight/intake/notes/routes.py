@@ -73,8 +73,12 @@ def _etag(response: Response, note: Note) -> None:
     status_code=201,
     response_model=NoteOut,
     responses={
-        200: {"description": "A retry: this id already holds this very note", "model": NoteOut},
-        409: {"description": "The id holds a different note"},
+        200: {
+            "description": "A retry (this id already holds this very note), or the meeting's notes filed again by "
+            "their author: a new revision of them",
+            "model": NoteOut,
+        },
+        409: {"description": "The id holds a different note, or another host filed this meeting's notes"},
     },
 )
 @form_checks(NoteContext, note_context_errors, max_bytes=_max_note_bytes)
@@ -82,7 +86,10 @@ async def create_note(form: NoteIn, session: Session, host: Host, config: Config
     """File a note (standardized form).
 
     The host is the token's subject. Texts are redacted when stored; a retry with the same `id`
-    and content is a 200 with the stored note. Every bad field is named in one 422; a form over
+    and content is a 200 with the stored note. A meeting has one set of notes: filing them again
+    (its author) is a 200 with a new revision, by another host a 409 naming the meeting. Notes of
+    a meeting take its time and place and are refused before it starts; empty notes (nobody came,
+    nothing written) are refused. Every bad field is named in one 422; a form over
     `max_note_bytes` of JSON is a 413.
     """
     note, created = await submit(session, outbox, config, form, host)

@@ -3,6 +3,14 @@
 A note is filed once (``note.submitted``, revision 1) and corrected by its author only; each
 correction is a new revision, kept in ``note_revisions``, announced by ``note.revised`` with
 the note's full content. Texts in events are the redacted copy (see ``content_of`` below).
+
+What a note must be to count (each note of a meeting, or without one, is a meeting hosted):
+
+* not empty: residents came (``attendees`` > 0) or something they said is written down;
+* one per meeting: the meeting's notes filed again by their author are a new revision of the
+  first (``note.revised``, counted once); by anybody else, a 409 naming the meeting;
+* of a meeting that has started, taking its time and place (the form may repeat them, not
+  change them).
 """
 
 from __future__ import annotations
@@ -38,6 +46,10 @@ log = logging.getLogger(__name__)
 PRODUCES = (NoteRevised, MeetingScheduled)
 
 
+class NotesExist(Conflict):
+    """The meeting's notes were filed by somebody else: only their author can correct them."""
+
+
 class PreconditionFailed(ProblemError):
     status, slug, title = 412, "precondition-failed", "The note changed since you read it"
 
@@ -58,27 +70,82 @@ async def check_note(
 ) -> tuple[Checked | None, Errors]:
     """Everything about a note that types alone cannot say, every error at once."""
     errors: Errors = []
+    now = datetime.now(UTC)
     meeting = None
     if form.meeting_id is not None:
         meeting = await MeetingRepository(session).get(form.meeting_id)
         if meeting is None:
-            errors.append({"field": "body.meeting_id", "message": "no meeting has this id"})
+            errors.append({"field": "body.meeting_id", "code": "unknown_meeting", "message": "No meeting has this id."})
+        elif meeting.starts_at > now:
+            errors.append(_not_started(meeting))
     where: ResolvedPlace | None = None
     if form.place is not None:
         where, bad_place = await resolve_where(session, form.place, "body.place")
         errors += bad_place
-    elif meeting is not None:  # a note of a meeting took place where the meeting did
+        if meeting is not None and where is not None and where.district != meeting.district:
+            errors.append(_elsewhere(meeting))
+    elif form.meeting_id is None:
+        errors.append(
+            {
+                "field": "body.place",
+                "code": "no_place",
+                "message": "Choose a district (or give a point), or the meeting these notes are of.",
+            }
+        )
+    if meeting is not None:  # a note of a meeting took place where and when the meeting did
         point = None
         if meeting.lat is not None and meeting.lon is not None:
             point = GeoPoint(lat=meeting.lat, lon=meeting.lon)
         where = ResolvedPlace(meeting.district, meeting.neighborhood, point, meeting.place_name)
-    elif form.meeting_id is None:
-        errors.append({"field": "body.place", "message": "give a place (a district or a point) or a meeting_id"})
-    errors += too_far_ahead(form.held_at, now=datetime.now(UTC), hours=settings.max_future_hours, field="body.held_at")
+        if form.held_at is not None and form.held_at != meeting.starts_at:
+            errors.append(_other_time(meeting))
+    else:
+        errors += too_far_ahead(form.held_at, now=now, hours=settings.max_future_hours, field="body.held_at")
+    if isinstance(form, NoteIn) and is_empty(form):
+        errors.append(
+            {
+                "field": "body.concerns",
+                "code": "empty_note",
+                "message": "These notes are empty: write down what residents raised, or how many came.",
+            }
+        )
     if errors:
         return None, errors
     assert where is not None
-    return Checked(where, meeting, form.held_at), []
+    return Checked(where, meeting, meeting.starts_at if meeting is not None else form.held_at), []
+
+
+def is_empty(form: NoteIn) -> bool:
+    """Nobody came and nothing was written down: a stray submit, not a meeting hosted."""
+    return not (form.attendees or form.concerns or form.follow_ups or form.notes.strip())
+
+
+def _when(meeting: Meeting) -> str:
+    return f"{meeting.starts_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _not_started(meeting: Meeting) -> dict[str, str]:
+    return {
+        "field": "body.meeting_id",
+        "code": "meeting_not_started",
+        "message": f"This meeting starts at {_when(meeting)}: file its notes once it has started.",
+    }
+
+
+def _elsewhere(meeting: Meeting) -> dict[str, str]:
+    return {
+        "field": "body.place.district",
+        "code": "not_the_meeting_place",
+        "message": f"The meeting was in district {meeting.district}: notes of a meeting take its place.",
+    }
+
+
+def _other_time(meeting: Meeting) -> dict[str, str]:
+    return {
+        "field": "body.held_at",
+        "code": "not_the_meeting_time",
+        "message": f"The meeting started at {_when(meeting)}: notes of a meeting take its time (leave this empty).",
+    }
 
 
 async def note_context_errors(session: AsyncSession, settings: IntakeSettings, form: NoteContext) -> Errors:
@@ -106,12 +173,6 @@ def _content(form: NoteIn, checked: Checked, held_at: datetime) -> dict[str, Any
     }
 
 
-def _default_held_at(meeting: Meeting | None) -> datetime:
-    now = datetime.now(UTC)
-    # A note filed before its meeting's planned start means the meeting started early.
-    return meeting.starts_at if meeting is not None and meeting.starts_at <= now else now
-
-
 async def submit_note(
     session: AsyncSession, outbox: Outbox, settings: IntakeSettings, form: NoteIn, host: Principal
 ) -> tuple[Note, bool]:
@@ -120,9 +181,15 @@ async def submit_note(
     if errors:
         raise problem(errors)
     assert checked is not None
-    content = _content(form, checked, checked.held_at or _default_held_at(checked.meeting))
+    content = _content(form, checked, checked.held_at or datetime.now(UTC))
     digest = form_hash(form)
     repo = NoteRepository(session)
+    if checked.meeting is not None:
+        # The meeting's row lock orders two filings of its notes: the second sees the first.
+        await MeetingRepository(session).get(checked.meeting.id, for_update=True)
+        first = await repo.of_meeting(checked.meeting.id, for_update=True)
+        if first is not None and first.id != form.id:
+            return await _file_again(session, outbox, first, content, host), False
     note = await repo.insert_new(
         {"id": form.id or uuid.uuid4(), "host_id": host.subject, "revision": 1, "content_hash": digest, **content}
     )
@@ -136,6 +203,40 @@ async def submit_note(
     await outbox.add(session, NoteSubmitted(**_event_fields(note), submitted_at=note.submitted_at))
     log.info("note submitted", extra={"note_id": str(note.id), "district": note.district})
     return note, True
+
+
+async def _file_again(
+    session: AsyncSession, outbox: Outbox, note: Note, content: dict[str, Any], host: Principal
+) -> Note:
+    """A meeting's notes filed again by their author: a revision of the first (unless unchanged)."""
+    if note.host_id != host.subject:
+        raise NotesExist(
+            f"meeting {note.meeting_id} already has notes (note {note.id}) filed by another host: "
+            "only they can correct them",
+            meeting_id=str(note.meeting_id),
+            note_id=str(note.id),
+        )
+    if all(getattr(note, name) == value for name, value in content.items() if name != "redacted"):
+        return note  # the same notes sent twice (a double click): nothing new to count
+    return await _revise(session, outbox, note, content, host)
+
+
+async def _revise(
+    session: AsyncSession, outbox: Outbox, note: Note, content: dict[str, Any], author: Principal
+) -> Note:
+    for name, value in content.items():
+        setattr(note, name, value)
+    note.revision += 1
+    note.revised_at = datetime.now(UTC)
+    await NoteRepository(session).add_revision(
+        NoteRevision(note_id=note.id, revision=note.revision, author_id=author.subject, **content)
+    )
+    await outbox.add(
+        session,
+        NoteRevised(**_event_fields(note), submitted_at=note.submitted_at, revised_at=note.revised_at),
+    )
+    log.info("note revised", extra={"note_id": str(note.id), "revision": note.revision})
+    return note
 
 
 def _etag_matches(if_match: str | None, revision: int) -> bool:
@@ -171,18 +272,17 @@ async def revise_note(
     if errors:
         raise problem(errors)
     assert checked is not None
+    if checked.meeting is not None and checked.meeting.id != note.meeting_id:
+        await MeetingRepository(session).get(checked.meeting.id, for_update=True)
+        other = await repo.of_meeting(checked.meeting.id)
+        if other is not None and other.id != note.id:
+            raise NotesExist(
+                f"meeting {checked.meeting.id} already has notes (note {other.id}): correct those instead",
+                meeting_id=str(checked.meeting.id),
+                note_id=str(other.id),
+            )
     content = _content(form, checked, checked.held_at or note.held_at)
-    for name, value in content.items():
-        setattr(note, name, value)
-    note.revision += 1
-    note.revised_at = datetime.now(UTC)
-    await repo.add_revision(NoteRevision(note_id=note.id, revision=note.revision, author_id=author.subject, **content))
-    await outbox.add(
-        session,
-        NoteRevised(**_event_fields(note), submitted_at=note.submitted_at, revised_at=note.revised_at),
-    )
-    log.info("note revised", extra={"note_id": str(note.id), "revision": note.revision})
-    return note
+    return await _revise(session, outbox, note, content, author)
 
 
 def _event_fields(note: Note) -> dict[str, Any]:

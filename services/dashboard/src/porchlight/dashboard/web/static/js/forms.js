@@ -1,5 +1,7 @@
 // Field-level errors from RFC 9457 problem documents: each message next to its field
 // (aria-invalid + aria-describedby), and a summary at the top that links to every field.
+// The messages are the API's, written for people; its field paths and codes are for programs
+// and never shown.
 
 import { fieldErrors } from "./api.js";
 import { h, replace } from "./dom.js";
@@ -48,10 +50,12 @@ export function showErrors(form, summary, problem) {
         `${labelOf(form, control)}: ${text}`)));
       first ||= control;
     } else {
-      links.push(h("li", {}, path === "_form" ? text : `${path}: ${text}`));
+      links.push(h("li", {}, path === "_form" ? text : `${plainName(path)}: ${text}`));
     }
   }
-  replace(summary, h("h2", { id: `${form.id}-summary-h` }, problem.title || "Please fix these fields"),
+  // A validation problem's title is the same for every form: say it in the page's own words.
+  const heading = problem.errors ? "Some answers need correcting" : problem.title || "Something went wrong";
+  replace(summary, h("h2", { id: `${form.id}-summary-h` }, heading),
     problem.errors ? null : h("p", {}, problem.detail || ""), links.length ? h("ul", {}, links) : null);
   summary.hidden = false;
   summary.setAttribute("aria-labelledby", `${form.id}-summary-h`);
@@ -67,6 +71,33 @@ function findControl(form, path) {
     parts.pop();
   }
   return null;
+}
+
+/** "place.point.lat" -> "Lat", "follow_ups.2" -> "Follow ups": a field the form does not show. */
+function plainName(path) {
+  const name = path.split(".").filter((p) => !/^\d+$/.test(p)).pop() || path;
+  const words = name.replaceAll("_", " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * Enter in a one-line box does not send the whole form (a stray Enter filed empty notes): only
+ * the submit button, or Ctrl+Enter (⌘+Enter) from any field, does. Enter in a text area starts a
+ * new line as usual.
+ */
+export function submitOnlyOnPurpose(form) {
+  form.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.isComposing) return;
+    const target = event.target;
+    if (event.ctrlKey || event.metaKey) {
+      event.preventDefault();
+      form.requestSubmit();
+      return;
+    }
+    if (target.tagName === "INPUT" && !["submit", "button", "reset", "image"].includes(target.type)) {
+      event.preventDefault();
+    }
+  });
 }
 
 function labelOf(form, control) {

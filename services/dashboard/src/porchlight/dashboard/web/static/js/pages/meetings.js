@@ -1,14 +1,24 @@
 // The host's page: schedule a micro-meeting, then file its notes on the standardized form
 // (top concerns, place, sentiment, attendees, follow-ups, free text). Every bad field is named
-// by intake's problem document and shown next to the field.
+// by intake's problem document and shown next to the field. Notes are filed on purpose only:
+// Enter in a one-line box does not send the form (Ctrl+Enter or the button does), and a meeting
+// that has not started yet cannot be chosen.
 
 import { call, newId, webConfig } from "../api.js";
-import { clearErrors, errorSummary, field, isoToLocal, localToIso, showErrors } from "../forms.js";
+import { clearErrors, errorSummary, field, isoToLocal, localToIso, showErrors, submitOnlyOnPurpose } from "../forms.js";
 import { fmt, h, replace, toast } from "../dom.js";
 
 const VENUES = ["living_room", "library", "place_of_worship", "coffee_shop", "school", "park", "online", "other"];
 const SENTIMENT = [[1, "1 — very negative"], [2, "2 — negative"], [3, "3 — mixed"], [4, "4 — positive"], [5, "5 — very positive"]];
 const MAX_CONCERNS = 5;
+// The languages offered for a meeting (codes as intake stores them); the API takes any other tag.
+const LANGUAGES = [["en", "English"], ["es", "Spanish"], ["ht", "Haitian Creole"], ["pt", "Portuguese"],
+  ["kea", "Cape Verdean Creole"], ["zh", "Chinese"], ["vi", "Vietnamese"], ["ar", "Arabic"], ["so", "Somali"],
+  ["ru", "Russian"], ["fr", "French"]];
+
+function started(meeting) {
+  return Date.parse(meeting.starts_at) <= Date.now();
+}
 
 function districtSelect(districts, chosen, id) {
   return h("select", { id },
@@ -42,7 +52,8 @@ export async function render(main, { session }) {
       h("div", {}, field("Duration (minutes)", "duration_minutes", h("input", { type: "number", min: 1, max: 600, value: 60 }), "1–600; empty if unknown (counted as 60)")),
       h("div", {}, field("Residents expected", "expected_attendees", h("input", { type: "number", min: 0, max: 500, value: 8 })))),
     h("div", { class: "row" },
-      h("div", {}, field("Language", "language", h("input", { type: "text", value: "en" }), "BCP 47, e.g. en, es, pt-BR")),
+      h("div", {}, field("Language", "language", h("select", {},
+        LANGUAGES.map(([code, name]) => h("option", { value: code }, name))), "The language the meeting is held in")),
       h("div", {}, field("Co-hosts (optional)", "co_hosts", h("input", { type: "text" }), "Comma-separated"))),
     h("div", { class: "form-actions" }, h("button", { type: "submit" }, "Schedule meeting")));
 
@@ -83,10 +94,26 @@ export async function render(main, { session }) {
       SENTIMENT.map(([value, label]) => h("div", { class: "radio-line" },
         h("input", { type: "radio", name: "sentiment", id: `sentiment-${value}`, value }),
         h("label", { for: `sentiment-${value}` }, label)))),
-    h("fieldset", {}, h("legend", {}, "Top concerns (up to five, in residents' words)"), concernRows, addConcern),
+    h("fieldset", { id: "n-concerns", dataset: { field: "concerns" }, tabindex: "-1" },
+      h("legend", {}, "Top concerns (up to five, in residents' words)"), concernRows, addConcern),
     field("Follow-ups residents asked for (one per line)", "follow_ups", h("textarea", {})),
     field("Notes", "notes", h("textarea", { rows: 5 })),
-    h("div", { class: "form-actions" }, h("button", { type: "submit" }, "File notes")));
+    h("div", { class: "form-actions" }, h("button", { type: "submit", "aria-describedby": "n-submit-hint" }, "File notes"),
+      h("p", { id: "n-submit-hint", class: "muted submit-hint" }, "Enter in a box does not file the notes: use this button, or Ctrl+Enter from any box.")));
+  submitOnlyOnPurpose(notes);
+
+  // A meeting's notes take its time and place: those fields are the meeting's while one is chosen.
+  const heldAt = notes.querySelector("[data-field=held_at]");
+  const noteDistrict = notes.querySelector("#n-district");
+  function syncMeeting() {
+    const chosen = meetings.find((m) => m.id === meetingSelect.value);
+    heldAt.disabled = noteDistrict.disabled = Boolean(chosen);
+    if (chosen) heldAt.value = "";
+    document.getElementById("n-meeting-hint").textContent = chosen
+      ? `Held ${fmt.date(chosen.starts_at)} in ${chosen.place.district}: these notes take that time and place.`
+      : "Notes of a scheduled meeting take its place and time";
+  }
+  meetingSelect.addEventListener("change", syncMeeting);
 
   function concernRow(i) {
     return h("div", { class: "row concern-row", dataset: { row: i } },
@@ -121,7 +148,7 @@ export async function render(main, { session }) {
       id: newId(),
       meeting_id: meetingId,
       place: meetingId ? null : { district: v("place.district") || null },
-      held_at: localToIso(v("held_at")),
+      held_at: meetingId ? null : localToIso(v("held_at")),
       attendees: num(v("attendees")),
       sentiment: sentiment ? Number(sentiment.value) : undefined,
       concerns,
@@ -129,11 +156,22 @@ export async function render(main, { session }) {
       notes: v("notes"),
     };
     const r = await call("intake", "/v1/notes", { method: "POST", body });
+    if (r.status === 409 && r.problem.meeting_id) {
+      // Another host's notes of this meeting: theirs to correct, not a second set to count.
+      showErrors(notes, notesSummary, { title: "This meeting's notes are already filed",
+        detail: "Another host filed the notes of this meeting; only they can correct them." });
+      return;
+    }
     if (!r.ok) { showErrors(notes, notesSummary, r.problem); return; }
     clearErrors(notes, notesSummary);
     notes.reset();
-    toast(`Notes filed (${r.data.place.district}, ${r.data.concerns.length} concerns)`);
-    document.getElementById("notes-status").textContent = `Filed: notes of ${fmt.date(r.data.held_at)} in ${r.data.place.district}.`;
+    syncMeeting();
+    const where = `${fmt.date(r.data.held_at)} in ${r.data.place.district}`;
+    let said = `Filed: notes of ${where}.`;
+    if (r.status === 200 && r.data.revision > 1) said = `Corrected: the notes of ${where} already filed are now at revision ${r.data.revision}.`;
+    else if (r.status === 200) said = `Already filed: the notes of ${where} were filed before, unchanged.`;
+    toast(said);
+    document.getElementById("notes-status").textContent = said;
   });
 
   // --- my meetings -----------------------------------------------------------------------
@@ -142,7 +180,9 @@ export async function render(main, { session }) {
     if (!r.ok) { replace(meetingList, h("p", { class: "unavailable-note" }, `Meetings not available: ${r.problem.detail}`)); return; }
     meetings = r.data.items;
     replace(meetingSelect, h("option", { value: "" }, "No meeting (a conversation elsewhere)"),
-      meetings.map((m) => h("option", { value: m.id }, `${fmt.date(m.starts_at)} — ${fmt.label(m.venue_type)}, ${m.place.district}`)));
+      meetings.map((m) => h("option", { value: m.id, disabled: !started(m) },
+        `${fmt.date(m.starts_at)} — ${fmt.label(m.venue_type)}, ${m.place.district}${started(m) ? "" : " (not started yet)"}`)));
+    syncMeeting();
     if (!meetings.length) { replace(meetingList, h("p", { class: "muted" }, "No meetings yet.")); return; }
     replace(meetingList, h("table", {},
       h("caption", { class: "muted", style: "text-align:left" }, "Newest first"),
@@ -153,9 +193,10 @@ export async function render(main, { session }) {
         h("td", {}, `${fmt.label(m.venue_type)}, ${m.place.district}${m.place.place_name ? ` (${m.place.place_name})` : ""}`),
         h("td", { class: "num" }, fmt.int(m.duration_minutes)),
         h("td", { class: "num" }, fmt.int(m.expected_attendees)),
-        h("td", {}, canFileNotes ? h("button", { type: "button", class: "secondary",
-          "aria-label": `File notes of the meeting on ${fmt.date(m.starts_at)}`,
-          onclick: () => { meetingSelect.value = m.id; notes.querySelector("[data-field=attendees]").focus(); } }, "File notes") : null))))));
+        h("td", {}, !canFileNotes ? null : !started(m) ? h("span", { class: "muted" }, "Notes once it starts")
+          : h("button", { type: "button", class: "secondary",
+            "aria-label": `File notes of the meeting on ${fmt.date(m.starts_at)}`,
+            onclick: () => { meetingSelect.value = m.id; syncMeeting(); notes.querySelector("[data-field=attendees]").focus(); } }, "File notes")))))));
   }
 
   replace(main,
