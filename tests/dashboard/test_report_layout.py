@@ -189,7 +189,7 @@ def test_the_html_report_says_what_the_pdf_says() -> None:
     report = demo_month()
     html = render_html(report)
     pdf_text = squash(PdfReader(io.BytesIO(render_pdf(report))).pages[0].extract_text())
-    assert html.count("<svg") == 4  # three charts on top, the projects' chart in the strip
+    assert html.count("<svg") == 5  # four charts on top (hours and incidents each on its own axis), projects below
     body = squash(unescape(re.sub(r"<[^>]+>", " ", html.split("<body>")[1])))
     for s in report.districts:
         row = f"{s.code} {s.name[s.name.index('(') + 1 : -1]} "

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from porchlight.dashboard.months.comparison import Window, change, ratio, versus
 from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.pages.schemas import (
     Concern,
@@ -36,10 +37,6 @@ _DS = sa.bindparam("ds", type_=ARRAY(sa.Text))
 
 def _q(sql: str) -> sa.TextClause:
     return sa.text(sql).bindparams(_DS)
-
-
-def _change(now: int, before: int) -> float | None:
-    return None if before == 0 else round((now - before) / before, 4)
 
 
 # --- engagement ---------------------------------------------------------------------------
@@ -168,10 +165,12 @@ async def engagement(
 # --- concerns and sentiment ---------------------------------------------------------------
 
 # The concerns that count (``active``: the model's reading, or the host's until there is one).
+# ``before``: the like-for-like days of the month before (months/comparison.py: days 1-5 of it
+# while this month is at its 5th), so a month under way is not set against a whole one.
 _CONCERNS = _q("""
 SELECT district, topic,
        count(*) FILTER (WHERE held_at >= :s) AS n,
-       count(*) FILTER (WHERE held_at < :s) AS before
+       count(*) FILTER (WHERE held_at < :pe) AS before
 FROM dashboard.note_concerns
 WHERE active AND district = ANY(:ds) AND held_at >= :ps AND held_at < :e
   AND topic IS NOT NULL AND topic NOT IN ('unassigned', 'other')
@@ -194,8 +193,15 @@ def _trend(n: int, before: int) -> Trend:
 
 
 async def concerns(session: AsyncSession, districts: list[str], month: Month, limit: int) -> dict[str, list[Concern]]:
-    prev = month.shift(-1)
-    p = {"ds": districts, "s": month.utc(month.start), "e": month.utc(month.end), "ps": prev.utc(prev.start)}
+    window = Window.of(month)
+    ps, pe = window.previous_month
+    p = {
+        "ds": districts,
+        "s": month.utc(month.start),
+        "e": month.utc(month.end),
+        "ps": month.utc(ps),
+        "pe": month.utc(pe),
+    }
     counts: dict[str, list[Any]] = defaultdict(list)
     for r in await session.execute(_CONCERNS, p):
         counts[r.district].append(r)
@@ -218,6 +224,7 @@ async def concerns(session: AsyncSession, districts: list[str], month: Month, li
                 count=r.n,
                 previous_count=r.before,
                 trend=_trend(r.n, r.before),
+                change=change(r.n, r.before),
                 share=round(r.n / total, 3),
                 quote=quotes.get((d, r.topic)),
             )
@@ -360,6 +367,7 @@ WHERE district = ANY(:ds) AND (month BETWEEN :first AND :m OR month = :ly)
 
 async def crime(session: AsyncSession, districts: list[str], month: Month) -> dict[str, Crime]:
     first, prev, ly = month.shift(-11), month.shift(-1), month.shift(-12)
+    window = Window.of(month)
     per: dict[str, dict[str, dict[Any, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     nibrs: dict[str, str | None] = {}
     monthly: dict[str, dict[Any, int]] = defaultdict(lambda: defaultdict(int))
@@ -382,12 +390,17 @@ async def crime(session: AsyncSession, districts: list[str], month: Month) -> di
         cats = [c for c in cats if c.count or c.previous_month or c.last_year]
         cats.sort(key=lambda c: (-c.count, c.category))
         total, before, year = (monthly[d].get(m.start, 0) for m in (month, prev, ly))
+        # Incidents are kept per month: a month under way has no like-for-like days to compare
+        # with, so no change at all (months/comparison.py); the whole months stand beside it.
+        compared = not window.under_way
         out[d] = Crime(
             total=total,
             previous_month=before,
             last_year=year,
-            change_vs_previous_month=_change(total, before),
-            change_vs_last_year=_change(total, year),
+            change_vs_previous_month=ratio(total, before) if compared else None,
+            change_vs_last_year=ratio(total, year) if compared else None,
+            vs_previous_month=versus(window, total, before, "last month"),
+            vs_last_year=versus(window, total, year, "last year"),
             by_category=cats,
             trend=[
                 CrimeMonth(month=first.shift(i).label, count=monthly[d].get(first.shift(i).start, 0)) for i in range(12)

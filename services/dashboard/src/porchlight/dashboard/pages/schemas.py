@@ -13,7 +13,15 @@ Trend = Literal["up", "down", "steady", "new"]
 
 # Examples, each once: the larger shapes are made of the smaller ones' examples.
 DISTRICT_EX = {"code": "B2", "name": "District B2 (Roxbury)"}
-PERIOD_EX = {"month": "2026-11", "start": "2026-11-01", "end": "2026-12-01"}
+PERIOD_EX = {
+    "month": "2026-11",
+    "start": "2026-11-01",
+    "end": "2026-12-01",
+    "under_way": True,
+    "through": "2026-11-05",
+    "days": 5,
+    "label": "1-5 November 2026 so far",
+}
 ENGAGEMENT_EX = {
     "meetings_hosted": 6,
     "meetings_upcoming": 1,
@@ -34,6 +42,7 @@ CONCERN_EX = {
     "count": 9,
     "previous_count": 5,
     "trend": "up",
+    "change": "5 → 9",
     "share": 0.31,
     "quote": "The lights on the corner by the bus stop have been out for weeks.",
 }
@@ -64,6 +73,8 @@ CRIME_EX = {
     "last_year": 58,
     "change_vs_previous_month": -0.115,
     "change_vs_last_year": -0.069,
+    "vs_previous_month": "-11% vs last month",
+    "vs_last_year": "-7% vs last year",
     "by_category": [CATEGORY_EX],
     "trend": [CRIME_MONTH_EX],
 }
@@ -97,6 +108,14 @@ class Period(BaseModel):
     month: str = Field(description="YYYY-MM")
     start: date
     end: date = Field(description="Exclusive: the first day of the next month")
+    under_way: bool = Field(
+        default=False,
+        description="The month has begun and not ended: every figure is 'so far', compared only with the same "
+        "days of the month before (or not at all, for figures kept per month)",
+    )
+    through: date | None = Field(default=None, description="The last day counted (today for a month under way)")
+    days: int = Field(default=0, description="The days counted")
+    label: str = Field(default="", description="The days counted in words, e.g. '1-5 May 2026 so far'")
 
 
 class Engagement(BaseModel):
@@ -142,8 +161,13 @@ class Concern(BaseModel):
 
     topic: str
     count: int = Field(description="Concerns on this topic in the month")
-    previous_count: int = Field(description="The month before")
+    previous_count: int = Field(
+        description="The month before; for a month under way, the same days of it (days 1-5 on the 5th)"
+    )
     trend: Trend
+    change: str = Field(
+        default="", description="count against previous_count in words: '+30%', or '2 → 7' under 10 on either side"
+    )
     share: float = Field(description="Of all the month's concerns with a topic, 0..1")
     quote: str | None = Field(description="A resident's own words (redacted), the most typical of the topic")
 
@@ -229,9 +253,14 @@ class Crime(BaseModel):
     previous_month: int
     last_year: int = Field(description="The same month a year before")
     change_vs_previous_month: float | None = Field(
-        description="Relative change, e.g. -0.12 = 12 % fewer; null when the base is 0"
+        description="Relative change, e.g. -0.12 = 12 % fewer; null when the base is 0, either count is under 10, "
+        "or the month is under way (incidents are kept per month: no like-for-like days to compare)"
     )
     change_vs_last_year: float | None
+    vs_previous_month: str = Field(
+        default="", description="In words: '-12% vs last month', '2 → 7 vs last month', or '54 in all of last month'"
+    )
+    vs_last_year: str = Field(default="", description="In words, as vs_previous_month")
     by_category: list[CrimeCategory]
     trend: list[CrimeMonth] = Field(description="The last twelve months, oldest first")
 

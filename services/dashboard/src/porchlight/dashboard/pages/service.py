@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from porchlight.dashboard.months.comparison import Window
 from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.pages import repository as queries
 from porchlight.dashboard.pages.schemas import (
@@ -37,7 +38,16 @@ async def _each(sessions: Sessions, *blocks: Callable[[AsyncSession], Awaitable[
 
 
 def period_of(month: Month) -> Period:
-    return Period(month=month.label, start=month.start, end=month.end)
+    w = Window.of(month)
+    return Period(
+        month=month.label,
+        start=month.start,
+        end=month.end,
+        under_way=w.under_way,
+        through=w.through,
+        days=w.days,
+        label=w.span + w.so_far,
+    )
 
 
 async def district_page(

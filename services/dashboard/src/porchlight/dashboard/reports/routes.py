@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from porchlight.dashboard.months.comparison import last_complete
 from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.pages.access import narrow
 from porchlight.dashboard.reports.rendering.html import render_html
@@ -33,7 +34,13 @@ async def get_monthly_report(
     session: Session,
     who: Staff,
     config: Config,
-    month: Annotated[str | None, Query(description="YYYY-MM (default: this month, UTC)")] = None,
+    month: Annotated[
+        str | None,
+        Query(
+            description="YYYY-MM (default: the last complete month, UTC). A month under way is reported 'so far', "
+            "compared only with the same days of the months before"
+        ),
+    ] = None,
     district: Annotated[
         str | None,
         Query(description="A district code (default: the whole city; a district-scoped caller's own district)"),
@@ -46,7 +53,8 @@ async def get_monthly_report(
     wins, next to crime statistics. A caller scoped to one district gets that district's report.
     """
     district = narrow(who, district)
-    m = Month.parse(month)
+    # By default the last whole month: a report of a few days is asked for by name, never met by chance.
+    m = Month.parse(month) if month is not None else last_complete()
     report = await gather(session, load_city(config.places_file), m, district, meeting_hours=config.meeting_hours)
     name = f"porchlight-report-{m.label}{'-' + district if district else ''}"
     if format == "pdf":

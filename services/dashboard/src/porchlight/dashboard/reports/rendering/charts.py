@@ -43,7 +43,18 @@ def _span(months: list[str]) -> str:
 
 
 def _title(d: Drawing, text: str, width: float, height: float) -> None:
-    d.add(String(width / 2, height - 9, text, fontName="Helvetica-Bold", fontSize=8, textAnchor="middle"))
+    # Smaller (down to the page's smallest, 7 pt) rather than cut off at the drawing's edge.
+    size = max(LABEL, min(8.0, 8.0 * (width - 4) / stringWidth(text, "Helvetica-Bold", 8)))
+    d.add(String(width / 2, height - 9, text, fontName="Helvetica-Bold", fontSize=size, textAnchor="middle"))
+
+
+def _fit_label(text: str, room: float) -> str:
+    """A category label shortened (with an ellipsis) to ``room`` points, so none runs off the drawing."""
+    if stringWidth(text, "Helvetica", LABEL) <= room:
+        return text
+    while text and stringWidth(text + "…", "Helvetica", LABEL) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _empty(d: Drawing, text: str, width: float, height: float) -> Drawing:
@@ -71,36 +82,59 @@ def _counts_axis(chart: object, top: float) -> None:
         axis.valueMax, axis.valueStep = 5, 1
 
 
-def engagement_vs_crime(report: MonthlyReport, width: float = 220, height: float = 120) -> Drawing:
-    """Per district: engagement hours and crime incidents side by side."""
+def _unit(d: Drawing, x: float, y: float, text: str) -> None:
+    """The value axis' unit, written above its top end (one unit per axis, always said)."""
+    d.add(String(x, y, text, fontSize=LABEL, textAnchor="start", fillColor=colors.HexColor("#444444")))
+
+
+def _by_district(
+    report: MonthlyReport, values: list[float], title: str, unit: str, colour: colors.Color, width: float, height: float
+) -> Drawing:
+    """One measure per district as upright bars, on its own axis labelled with its unit."""
     d = Drawing(width, height)
-    _title(d, "Engagement hours and crime incidents", width, height)
+    _title(d, title, width, height)
     codes = [s.code for s in report.districts]
     upright = len(codes) <= 8 and max(stringWidth(c, "Helvetica", LABEL) for c in codes) * len(codes) < width - 40
     # Codes too many or too long to sit side by side stand on end: the plot starts above them.
     below = 10 if upright else max(stringWidth(c, "Helvetica", LABEL) for c in codes) + 4
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 24, 16 + below, width - 30, height - 32 - below
-    chart.data = [
-        [s.engagement.engagement_hours for s in report.districts],
-        [s.crime.total for s in report.districts],
-    ]
+    chart.x, chart.y, chart.width, chart.height = 24, 16 + below - 12, width - 30, height - 36 - below + 12
+    chart.data = [values]
     chart.categoryAxis.categoryNames = codes
     chart.categoryAxis.labels.fontSize = LABEL
     chart.categoryAxis.labels.angle = 0 if upright else 90
     chart.categoryAxis.labels.boxAnchor = "n" if upright else "e"
-    _counts_axis(chart, max(max(row, default=0) for row in chart.data))
+    _counts_axis(chart, max(values, default=0))
     chart.valueAxis.labels.fontSize = LABEL
+    chart.valueAxis.maximumTicks = 5
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
-    chart.bars[0].fillColor = ENGAGEMENT
-    chart.bars[1].fillColor = CRIME
+    chart.bars[0].fillColor = colour
     chart.bars.strokeWidth = 0
-    chart.barSpacing = 0.5
     chart.groupSpacing = 3
     d.add(chart)
-    _legend(d, 24, 4, [(ENGAGEMENT, "Engagement hours"), (CRIME, "Crime incidents")])
+    _unit(d, 2, chart.y + chart.height + 3, unit)
     return d
+
+
+def _unit_below(d: Drawing, chart: object, text: str) -> None:
+    """A horizontal chart's unit, under the right end of its value axis (below the tick labels)."""
+    right = chart.x + chart.width  # type: ignore[attr-defined]
+    d.add(String(right, chart.y - 19, text, fontSize=LABEL, textAnchor="end", fillColor=colors.HexColor("#444444")))  # type: ignore[attr-defined]
+
+
+def engagement_by_district(report: MonthlyReport, width: float = 160, height: float = 120) -> Drawing:
+    """Engagement hours per district (hours only: crime counts have a chart of their own)."""
+    values = [s.engagement.engagement_hours for s in report.districts]
+    title = f"Engagement hours{report.window.so_far}"
+    return _by_district(report, values, title, "hours", ENGAGEMENT, width, height)
+
+
+def crime_by_district(report: MonthlyReport, width: float = 160, height: float = 120) -> Drawing:
+    """Crime incidents per district (a count: never on the same axis as hours)."""
+    values: list[float] = [s.crime.total for s in report.districts]
+    title = f"Crime incidents{report.window.so_far}"
+    return _by_district(report, values, title, "incidents", CRIME, width, height)
 
 
 def top_concerns(report: MonthlyReport, width: float = 160, height: float = 120, n: int = 6) -> Drawing:
@@ -111,13 +145,14 @@ def top_concerns(report: MonthlyReport, width: float = 160, height: float = 120,
             counts[c.topic] = counts.get(c.topic, 0) + c.count
     top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n][::-1]
     d = Drawing(width, height)
-    _title(d, "Concerns raised most", width, height)
+    _title(d, f"Concerns raised most{report.window.so_far}", width, height)
     if not top:
         return _empty(d, "No concerns filed this month", width, height)
-    names = [t.replace("_", " ") for t, _ in top]
     chart = HorizontalBarChart()
+    room = width * 0.55 - 6
+    names = [_fit_label(t.replace("_", " "), room) for t, _ in top]
     label_width = max(stringWidth(n, "Helvetica", LABEL) for n in names)
-    chart.x, chart.y, chart.height = min(width * 0.55, label_width + 6), 14, height - 28
+    chart.x, chart.y, chart.height = min(width * 0.55, label_width + 6), 22, height - 36
     chart.width = width - chart.x - 6
     chart.data = [[n for _, n in top]]
     chart.categoryAxis.categoryNames = names
@@ -125,22 +160,29 @@ def top_concerns(report: MonthlyReport, width: float = 160, height: float = 120,
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labels.fontSize = LABEL
     chart.valueAxis.maximumTicks = 4
+    _counts_axis(chart, max(n for _, n in top))
     chart.bars[0].fillColor = ENGAGEMENT
     chart.bars.strokeWidth = 0
     d.add(chart)
+    _unit_below(d, chart, "concerns raised")
     return d
 
 
 def crime_trend(report: MonthlyReport, width: float = 160, height: float = 120) -> Drawing:
-    """Crime incidents over the last twelve months."""
+    """Crime incidents over the last twelve months: whole months only. A month under way is left
+    out of the line (its few days would plunge it) and its count so far is said in the title."""
     d = Drawing(width, height)
-    _title(d, f"Crime incidents, {_span([m.month for m in report.crime_trend])}", width, height)
+    months = report.crime_trend
+    if report.window.under_way and months and months[-1].month == report.month.label:
+        months = months[:-1]
+    _title(d, f"Crime incidents, {_span([m.month for m in months])}", width, height)
     chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 26, 16, width - 32, height - 32
-    chart.data = [[m.count for m in report.crime_trend]]
-    chart.categoryAxis.categoryNames = [_letter(m.month) for m in report.crime_trend]
+    chart.x, chart.y, chart.width, chart.height = 26, 16, width - 32, height - 42
+    chart.data = [[m.count for m in months]]
+    chart.categoryAxis.categoryNames = [_letter(m.month) for m in months]
     chart.categoryAxis.labels.fontSize = LABEL
-    _counts_axis(chart, max((m.count for m in report.crime_trend), default=0))
+    _counts_axis(chart, max((m.count for m in months), default=0))
+    _unit(d, 2, chart.y + chart.height + 3, "incidents")
     chart.valueAxis.labels.fontSize = LABEL
     chart.valueAxis.maximumTicks = 5
     chart.lines[0].strokeColor = CRIME
@@ -155,11 +197,12 @@ def sentiment_trend(report: MonthlyReport, width: float = 160, height: float = 1
     # A line needs two months with notes; districts without are left out of the chart.
     shown = [s for s in report.districts if sum(m.average is not None for m in s.sentiment_trend) >= 2][:6]
     months = [m.month for m in report.districts[0].sentiment_trend]
-    _title(d, f"Sentiment at meetings (1-5), {_span(months)}", width, height)
+    _title(d, f"Sentiment at meetings, {_span(months)}", width, height)
     if not shown:
         return _empty(d, "Too few notes for a trend yet", width, height)
     chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 20, 16, width - 26, height - 32
+    chart.x, chart.y, chart.width, chart.height = 20, 16, width - 26, height - 42
+    _unit(d, 2, chart.y + chart.height + 3, "rating, 1-5")
     chart.data = [[m.average for m in s.sentiment_trend] for s in shown]
     chart.categoryAxis.categoryNames = [_letter(m.month) for m in shown[0].sentiment_trend]
     chart.categoryAxis.labels.fontSize = LABEL
@@ -179,10 +222,16 @@ def project_progress(report: MonthlyReport, width: float = 260, height: float = 
     _title(d, "Micro-projects by district", width, height)
     if not any(s.projects.done + s.projects.planned + s.projects.overdue for s in report.districts):
         return _empty(d, "No micro-projects yet", width, height)
+    rows = {(s.projects.done, s.projects.planned, s.projects.overdue) for s in report.districts}
+    if len(rows) == 1:
+        # Every district the same (the demo city gives each one the same four projects): a row of
+        # identical bars says nothing a sentence does not say better.
+        done, open_, overdue = rows.pop()
+        return _empty(d, f"Every district: {done} done, {open_} open, {overdue} overdue", width, height)
     sections = report.districts[::-1]  # the first district on top
     chart = HorizontalBarChart()
     codes_width = max(stringWidth(s.code, "Helvetica", LABEL) for s in sections) + 6
-    chart.x, chart.y, chart.width, chart.height = codes_width, 22, width - codes_width - 8, height - 36
+    chart.x, chart.y, chart.width, chart.height = codes_width, 30, width - codes_width - 8, height - 44
     chart.data = [
         [s.projects.done for s in sections],
         [s.projects.planned for s in sections],
@@ -200,7 +249,9 @@ def project_progress(report: MonthlyReport, width: float = 260, height: float = 
     chart.barSpacing = 0
     chart.groupSpacing = 1.5
     d.add(chart)
-    _legend(d, codes_width, 4, [(SENTIMENT, "Done"), (OPEN, "Open"), (CRIME, "Overdue")])
+    _unit_below(d, chart, "projects")
+    # A legend's y is its top row's: high enough that its swatches sit inside the drawing.
+    _legend(d, codes_width, 9, [(SENTIMENT, "Done"), (OPEN, "Open"), (CRIME, "Overdue")])
     return d
 
 
@@ -208,14 +259,17 @@ def is_city(report: MonthlyReport) -> bool:
     return len(report.districts) > 1
 
 
-def top_row(report: MonthlyReport, widths: tuple[float, float, float], height: float) -> list[Drawing]:
-    """The three charts under the headline: for the city, engagement vs crime by district, the
-    concerns raised most and the crime trend; for one district, its concerns, crime and sentiment."""
-    a, b, c = widths
+def top_row(report: MonthlyReport, widths: tuple[float, ...], height: float) -> list[Drawing]:
+    """The charts under the headline, each one measure on one labelled axis: for the city (four
+    widths) engagement hours and crime incidents by district, the concerns raised most and the
+    crime trend; for one district (three), its concerns, crime and sentiment."""
     if is_city(report):
+        a, b, c, e = widths
         return [
-            engagement_vs_crime(report, a, height),
-            top_concerns(report, b, height),
-            crime_trend(report, c, height),
+            engagement_by_district(report, a, height),
+            crime_by_district(report, b, height),
+            top_concerns(report, c, height),
+            crime_trend(report, e, height),
         ]
+    a, b, c = widths[:3]
     return [top_concerns(report, a, height), crime_trend(report, b, height), sentiment_trend(report, c, height)]

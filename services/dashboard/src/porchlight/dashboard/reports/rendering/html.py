@@ -18,8 +18,12 @@ from porchlight.dashboard.reports.rendering.text import (
     change,
     change_cell,
     clip,
+    concern_header,
+    crime_cells,
+    crime_columns,
     headline,
     hours,
+    period_note,
     progress_line,
     short_name,
     times,
@@ -46,12 +50,17 @@ def _svg(drawing: object) -> str:
 
 def render_html(report: MonthlyReport) -> str:
     city = is_city(report)
-    charts = [_svg(c) for c in top_row(report, (300, 230, 230), 150)]
+    widths = (230.0, 230.0, 230.0, 230.0) if city else (300.0, 230.0, 230.0)
+    charts = [_svg(c) for c in top_row(report, widths, 150)]
     total_wins = sum(s.wins_count for s in report.districts)
     return _env.get_template("monthly.html").render(
         report=report,
         city=city,
         headline=headline(report),
+        lede=period_note(report),
+        crime_columns=crime_columns(report),
+        crime_cells=lambda s: crime_cells(report, s),
+        concern_header=concern_header(report),
         charts=charts,
         projects_chart=_svg(project_progress(report, 340, 9 * len(report.districts) + 50)) if city else None,
         quote_limit=QUOTE_HTML if city else 2 * QUOTE_HTML,

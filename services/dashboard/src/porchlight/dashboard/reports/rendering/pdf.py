@@ -33,8 +33,12 @@ from porchlight.dashboard.reports.rendering.text import (
     change,
     change_cell,
     clip,
+    concern_header,
+    crime_cells,
+    crime_columns,
     headline,
     hours,
+    period_note,
     progress_line,
     short_name,
     times,
@@ -124,8 +128,8 @@ def _numbers(report: MonthlyReport, width: float) -> Table:
 
 
 def _charts(report: MonthlyReport, width: float, height: float) -> Table:
-    widths = (width * 0.4, width * 0.3, width * 0.3) if is_city(report) else (width / 3,) * 3
-    drawings = top_row(report, (widths[0] - 4, widths[1] - 4, widths[2] - 4), height)
+    widths = (width / 4,) * 4 if is_city(report) else (width / 3,) * 3
+    drawings = top_row(report, tuple(w - 4 for w in widths), height)
     return Table(
         [drawings],
         colWidths=list(widths),
@@ -189,7 +193,11 @@ def _district_table(report: MonthlyReport, width: float, layout: Layout) -> Tabl
     columns = [(h, min(max(w, longest + 6), 110) if i == 0 else w, r) for i, (h, w, r) in enumerate(CITY_COLUMNS)]
     fixed = sum(w for _, w, _ in columns)
     widths = [w or (width - fixed) for _, w, _ in columns]
-    rows: list[list[Any]] = [[_p(h, TH_R if right else TH) for h, _, right in CITY_COLUMNS]]
+    heads = [h for h, _, _ in CITY_COLUMNS]
+    heads[CONCERN_COLUMN] = f"Top concern ({concern_header(report)})"
+    heads[-3:] = crime_columns(report)
+    aligned = zip(heads, CITY_COLUMNS, strict=True)
+    rows: list[list[Any]] = [[_p(h, TH_R if right else TH) for h, (_, _, right) in aligned]]
     style: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
         ("LINEBELOW", (0, 0), (-1, 0), 0.25, RULE),
@@ -201,7 +209,7 @@ def _district_table(report: MonthlyReport, width: float, layout: Layout) -> Tabl
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
     ]
     for s in report.districts:
-        e, pr, c = s.engagement, s.projects, s.crime
+        e, pr = s.engagement, s.projects
         first = len(rows)
         rows.append(
             [
@@ -214,9 +222,7 @@ def _district_table(report: MonthlyReport, width: float, layout: Layout) -> Tabl
                 _top_concern(s),
                 _p(f"{pr.done} / {pr.planned} / {pr.overdue}", CELL_R),
                 _p(str(s.wins_count), CELL_R),
-                _p(f"{c.total:,}", CELL_R),
-                _p(change_cell(c.total, c.previous_month), CELL_R),
-                _p(change_cell(c.total, c.last_year), CELL_R),
+                *(_p(cell, CELL_R) for cell in crime_cells(report, s)),
             ]
         )
         rows.append(["", _words(s, layout, width - widths[0])] + [""] * (len(CITY_COLUMNS) - 2))
@@ -234,7 +240,7 @@ def _district_table(report: MonthlyReport, width: float, layout: Layout) -> Tabl
 def _concern_table(report: MonthlyReport, width: float, layout: Layout) -> Table:
     """One district: each of its top concerns with a resident's words."""
     (s,) = report.districts
-    heads = (("Concern", TH), ("Raised", TH_R), ("vs last month", TH_R), ("In residents' words", TH))
+    heads = (("Concern", TH), ("Raised", TH_R), (concern_header(report), TH_R), ("In residents' words", TH))
     rows: list[list[Any]] = [[_p(h, style) for h, style in heads]]
     words = width - 190 - 4
     for concern in s.concerns:
@@ -302,7 +308,7 @@ def _strip(report: MonthlyReport, width: float, layout: Layout) -> Table:
 def _story(report: MonthlyReport, width: float, layout: Layout) -> list[Any]:
     story: list[Any] = [
         _p(report.title, TITLE),
-        _p("Positive community engagement next to crime statistics.", LEDE),
+        _p(period_note(report), LEDE),
         Spacer(1, 4),
         _numbers(report, width),
         Spacer(1, 3),

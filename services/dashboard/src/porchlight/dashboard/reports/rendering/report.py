@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+from porchlight.dashboard.months.comparison import Window
 from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.pages.schemas import Concern, Crime, CrimeMonth, Engagement, Projects, SentimentMonth, Win
 
@@ -32,7 +34,15 @@ class MonthlyReport:
     crime_last_year: int
     districts: list[DistrictSection]
     crime_trend: list[CrimeMonth]
+    #: The day the figures were gathered (None: today, UTC): whether the month is still under way.
+    today: date | None = None
+
+    @property
+    def window(self) -> Window:
+        """The days the figures count and what they may be compared with."""
+        return Window.of(self.month, self.today)
 
     @property
     def title(self) -> str:
-        return f"Community report — {self.month.start.strftime('%B %Y')} — {self.place}"
+        """``Community report — October 2026 — Boston``; a month under way says which days, "so far"."""
+        return f"Community report — {self.window.span}{self.window.so_far} — {self.place}"

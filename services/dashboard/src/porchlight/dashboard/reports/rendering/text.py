@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from porchlight.dashboard.months import comparison
 from porchlight.dashboard.reports.rendering.report import DistrictSection, MonthlyReport
 
 #: The footnote both versions print: what each figure counts.
@@ -17,18 +18,50 @@ FOOTNOTE = (
 
 
 def change(now: float, before: float) -> str:
-    if before == 0:
-        return "new" if now else "no change"
-    pct = round((now - before) / before * 100)
-    return "no change" if pct == 0 else f"{pct:+d}%"
+    """months/comparison.py's wording: '+12%', '2 → 7' between small counts, 'new', 'no change'."""
+    return comparison.change(now, before)
 
 
 def change_cell(now: float, before: float) -> str:
-    """``change`` for a table cell: '0%' rather than 'no change', '-' when there is nothing either month."""
+    """``change`` for a table cell: 'same' rather than 'no change', '-' when there is nothing either month."""
     if before == 0 and now == 0:
         return "-"
     text = change(now, before)
-    return "0%" if text == "no change" else text
+    return "same" if text == "no change" else text
+
+
+def crime_columns(report: MonthlyReport) -> tuple[str, str, str]:
+    """The district table's crime headers: the month's count and its two comparisons. A month
+    under way is not compared (incidents are kept per whole month): the whole months stand beside it."""
+    w = report.window
+    if w.under_way:
+        return ("Crime so far", "All last month", f"All {w.month.shift(-12).start.strftime('%b %Y')}")
+    return ("Crime", "vs last month", "vs last year")
+
+
+def crime_cells(report: MonthlyReport, s: DistrictSection) -> tuple[str, str, str]:
+    c = s.crime
+    if report.window.under_way:
+        return (f"{c.total:,}", f"{c.previous_month:,}", f"{c.last_year:,}")
+    return (f"{c.total:,}", change_cell(c.total, c.previous_month), change_cell(c.total, c.last_year))
+
+
+def concern_header(report: MonthlyReport) -> str:
+    """What a concern's change is against: the same days of last month while the month is under way."""
+    return f"vs {report.window.against}"
+
+
+def period_note(report: MonthlyReport) -> str:
+    """Under the title: what the figures count, so a month under way is never read as a whole one."""
+    w = report.window
+    if not w.under_way:
+        return "Positive community engagement next to crime statistics."
+    return (
+        f"Positive community engagement next to crime statistics, so far: {w.span} ({w.days} of "
+        f"{(w.month.end - w.month.start).days} days). Concerns are compared with the same days of last month; "
+        "figures kept per month (engagement hours, contacts, crime) are not compared, the whole month "
+        "before is shown beside them."
+    )
 
 
 def hours(h: float) -> str:
@@ -37,22 +70,24 @@ def hours(h: float) -> str:
 
 
 def headline(report: MonthlyReport) -> list[tuple[str, str, str]]:
-    """(label, value, note) for the numbers at the top."""
-    t = report.totals
+    """(label, value, note) for the numbers at the top; a month under way says "so far" on each,
+    and sets no figure against a whole month (months/comparison.py)."""
+    t, w = report.totals, report.window
+    so_far = w.so_far
     return [
-        ("Meetings hosted", f"{t.meetings_hosted:,}", f"{t.notes:,} notes filed"),
-        ("Residents reached", f"{t.residents_reached:,}", f"{t.residents_at_meetings:,} at meetings"),
+        (f"Meetings hosted{so_far}", f"{t.meetings_hosted:,}", f"{t.notes:,} notes filed"),
+        (f"Residents reached{so_far}", f"{t.residents_reached:,}", f"{t.residents_at_meetings:,} at meetings"),
         (
-            "Engagement hours",
+            f"Engagement hours{so_far}",
             hours(t.engagement_hours),
-            f"{change(t.engagement_hours, t.engagement_hours_previous_month)} vs last month",
+            comparison.versus(w, t.engagement_hours, t.engagement_hours_previous_month, unit=" h"),
         ),
-        ("Positive contacts", f"{t.contacts:,}", f"{change(t.contacts, t.contacts_previous_month)} vs last month"),
+        (f"Positive contacts{so_far}", f"{t.contacts:,}", comparison.versus(w, t.contacts, t.contacts_previous_month)),
         (
-            "Crime incidents",
+            f"Crime incidents{so_far}",
             f"{report.crime_total:,}",
-            f"{change(report.crime_total, report.crime_previous_month)} vs last month, "
-            f"{change(report.crime_total, report.crime_last_year)} vs last year",
+            f"{comparison.versus(w, report.crime_total, report.crime_previous_month)}, "
+            f"{comparison.versus(w, report.crime_total, report.crime_last_year, 'last year')}",
         ),
     ]
 

@@ -18,28 +18,36 @@ export async function render(main, { args }) {
   const districts = panel("Districts side by side", { id: "districts", wide: true });
   replace(main, h("h1", {}, "City"), picker, h("div", { class: "grid" }, report.el, totals.el, districts.el));
 
-  report.show({ ok: true, data: null }, () => [
-    h("p", {}, `One page a council member reads in two minutes, for ${month}.`),
-    h("div", { class: "form-actions" },
-      h("button", { type: "button", id: "open-report", onclick: () => openReport(month, "html") }, "Open the report"),
-      h("button", { type: "button", class: "secondary", onclick: () => openReport(month, "pdf") }, "Download PDF")),
-  ]);
-
   const r = await call("dashboard", `/v1/city/page?month=${month}`);
-  // A month still under way is not compared with whole months (see the district page).
-  const partial = month === thisMonth();
-  totals.show(r, (d) => figures([
-    ["Meetings hosted", fmt.int(d.totals.meetings_hosted)],
-    ["Residents reached", fmt.int(d.totals.residents_reached)],
-    ["Positive contacts", fmt.int(d.totals.contacts)],
-    ["Engagement hours", fmt.hours(d.totals.engagement_hours)],
-    [partial ? "Incidents so far" : "Incidents", fmt.int(d.crime_total), `${fmt.int(d.crime_previous_month)} ${partial ? "in all of " : ""}last month`],
-  ]));
+  // A month still under way is "so far" and never compared with whole months: the API says
+  // whether it is (period.under_way, months/comparison.py), the page only shows it.
+  const partial = r.ok ? r.data.period.under_way : month === thisMonth();
+  const soFar = partial ? " so far" : "";
+  // The report opens on the last complete month: a few days' report is asked for by name.
+  const reportMonth = partial ? previousMonth(month) : month;
+  report.show({ ok: true, data: null }, () => [
+    h("p", {}, `One page a council member reads in two minutes, for ${monthName(reportMonth)}${partial ? " (the last complete month)" : ""}.`),
+    h("div", { class: "form-actions" },
+      h("button", { type: "button", id: "open-report", onclick: () => openReport(reportMonth, "html") }, "Open the report"),
+      h("button", { type: "button", class: "secondary", onclick: () => openReport(reportMonth, "pdf") }, "Download PDF"),
+      partial ? h("button", { type: "button", class: "secondary", id: "open-report-so-far", onclick: () => openReport(month, "html") }, `${monthName(month)} so far`) : null),
+  ]);
+  const lastMonth = (n) => `${n} ${partial ? "in all of " : ""}last month`;
+  totals.show(r, (d) => [
+    partial ? h("p", { class: "muted", id: "city-period" }, `${d.period.label}: counted up to today, not compared with whole months.`) : null,
+    figures([
+      [`Meetings hosted${soFar}`, fmt.int(d.totals.meetings_hosted)],
+      [`Residents reached${soFar}`, fmt.int(d.totals.residents_reached)],
+      [`Positive contacts${soFar}`, fmt.int(d.totals.contacts), lastMonth(fmt.int(d.totals.contacts_previous_month))],
+      [`Engagement hours${soFar}`, fmt.hours(d.totals.engagement_hours), lastMonth(fmt.hours(d.totals.engagement_hours_previous_month))],
+      [`Incidents${soFar}`, fmt.int(d.crime_total), lastMonth(fmt.int(d.crime_previous_month))],
+    ]),
+  ]);
   districts.show(r, (d) => {
     const most = Math.max(...d.districts.map((s) => s.engagement.engagement_hours), 1);
     return h("div", { class: "table-scroll" }, h("table", { id: "district-table" },
-      h("caption", { class: "muted", style: "text-align:left" }, `${d.city}, ${month}: the topic residents raised most in each district, next to engagement and crime`),
-      h("thead", {}, h("tr", {}, ["District", "Dominant topic", "Meetings", "Contacts", "Engagement hours", "Sentiment", partial ? "Incidents so far" : "Incidents", partial ? "Last month" : "vs last month", "Projects done", "Overdue"]
+      h("caption", { class: "muted", style: "text-align:left" }, `${d.city}, ${d.period.label}: the topic residents raised most in each district, next to engagement and crime`),
+      h("thead", {}, h("tr", {}, ["District", `Dominant topic${soFar}`, `Meetings${soFar}`, `Contacts${soFar}`, `Engagement hours${soFar}`, "Sentiment", `Incidents${soFar}`, partial ? "All of last month" : "vs last month", "Projects done", "Overdue"]
         .map((t, i) => h("th", { scope: "col", class: i >= 2 && i !== 4 ? "num" : null }, t)))),
       h("tbody", {}, d.districts.map((s) => h("tr", {},
         h("th", { scope: "row" }, h("a", { href: `#/district/${encodeURIComponent(s.district.code)}/${month}` }, s.district.name)),
@@ -50,10 +58,22 @@ export async function render(main, { args }) {
         h("td", {}, h("span", { class: "bar", style: `width:${(s.engagement.engagement_hours / most) * 5}rem`, "aria-hidden": "true" }), " ", fmt.hours(s.engagement.engagement_hours)),
         h("td", { class: "num" }, fmt.sentiment(s.sentiment_average)),
         h("td", { class: "num" }, fmt.int(s.crime.total)),
-        h("td", { class: "num" }, partial ? fmt.int(s.crime.previous_month) : fmt.change(s.crime.change_vs_previous_month)),
+        // The change as the API words it ("-12%", or "2 → 7" between small counts).
+        h("td", { class: "num" }, partial ? fmt.int(s.crime.previous_month) : s.crime.vs_previous_month.replace(/ vs last month$/, "")),
         h("td", { class: "num" }, fmt.int(s.projects.done_in_month)),
         h("td", { class: "num" }, fmt.int(s.projects.overdue)))))));
   });
+}
+
+function previousMonth(month) {
+  const [y, m] = month.split("-").map(Number);
+  const d = new Date(Date.UTC(y, m - 2, 1));
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
+}
+
+function monthName(month) {
+  const [y, m] = month.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString("en-US", { month: "long", year: "numeric", timeZone: "UTC" });
 }
 
 // The report needs the bearer token, which a plain link cannot carry: fetch it, then open it.

@@ -57,31 +57,41 @@ export async function render(main, { session, args }) {
   const { from, to } = monthRange(month);
   const q = `district=${encodeURIComponent(code)}`;
   const page = call("dashboard", `/v1/districts/${encodeURIComponent(code)}/page?month=${month}`);
-  const insightUrl = `/v1/insights?${q}&from=${from}&to=${to}`;
+  // A month under way is summarised up to today, so synthesis sets it against as many days
+  // before it, never against a whole month.
+  const today = new Date().toISOString().slice(0, 10);
+  const underWay = month === thisMonth() && today < to;
+  const insightUrl = `/v1/insights?${q}&from=${from}&to=${underWay ? today : to}`;
 
   page.then((r) => {
+    // A month still under way is "so far" (the API says so: period.under_way) and is compared
+    // only with the same days of last month, or not at all: "-91 % vs last month" on the 4th
+    // says nothing true. Figures kept per month stand next to the whole of the month before.
+    const partial = r.ok && r.data.period.under_way;
+    const soFar = partial ? " so far" : "";
+    const lastMonth = (n) => `${n} ${partial ? "in all of " : ""}last month`;
     engagement.show(r, (d) => {
       const e = d.engagement;
-      return figures([
-        ["Meetings hosted", fmt.int(e.meetings_hosted), `${fmt.int(e.meetings_upcoming)} upcoming`, "fig-meetings"],
-        ["Notes filed", fmt.int(e.notes), null, "fig-notes"],
-        ["Residents reached", fmt.int(e.residents_reached), `${fmt.int(e.residents_at_meetings)} at meetings`],
-        ["Positive contacts", fmt.int(e.contacts), `${fmt.int(e.contacts_previous_month)} last month`, "fig-contacts"],
-        ["Engagement hours", fmt.hours(e.engagement_hours), `${fmt.hours(e.engagement_hours_previous_month)} last month`, "fig-hours"],
-      ]);
+      return [
+        partial ? h("p", { class: "muted", id: "district-period" }, `${d.period.label}: counted up to today.`) : null,
+        figures([
+          [`Meetings hosted${soFar}`, fmt.int(e.meetings_hosted), `${fmt.int(e.meetings_upcoming)} upcoming`, "fig-meetings"],
+          [`Notes filed${soFar}`, fmt.int(e.notes), null, "fig-notes"],
+          [`Residents reached${soFar}`, fmt.int(e.residents_reached), `${fmt.int(e.residents_at_meetings)} at meetings`],
+          [`Positive contacts${soFar}`, fmt.int(e.contacts), lastMonth(fmt.int(e.contacts_previous_month)), "fig-contacts"],
+          [`Engagement hours${soFar}`, fmt.hours(e.engagement_hours), lastMonth(fmt.hours(e.engagement_hours_previous_month)), "fig-hours"],
+        ]),
+      ];
     });
-    topics.show(r, (d) => (d.top_concerns.length ? topicTable(d.top_concerns) : h("p", { class: "muted" }, "No concerns with a topic this month yet.")));
+    topics.show(r, (d) => (d.top_concerns.length ? topicTable(d.top_concerns, d.period) : h("p", { class: "muted" }, "No concerns with a topic this month yet.")));
     sentiment.show(r, (d) => sentimentView(d.sentiment));
-    // A month still under way is compared with nothing: "-91 % vs last month" on the 4th says
-    // nothing true. Its count so far stands next to the whole of the months before it.
-    const partial = month === thisMonth();
     crime.show(r, (d) => [
       figures(partial ? [
-        ["Incidents so far", fmt.int(d.crime.total), `${fmt.int(d.crime.previous_month)} in all of last month`],
+        ["Incidents so far", fmt.int(d.crime.total), d.crime.vs_previous_month],
         ["A year ago", fmt.int(d.crime.last_year), "the whole month"],
       ] : [
-        ["Incidents", fmt.int(d.crime.total), `${fmt.change(d.crime.change_vs_previous_month)} vs last month`],
-        ["A year ago", fmt.int(d.crime.last_year), `${fmt.change(d.crime.change_vs_last_year)} vs last year`],
+        ["Incidents", fmt.int(d.crime.total), d.crime.vs_previous_month],
+        ["A year ago", fmt.int(d.crime.last_year), d.crime.vs_last_year],
       ]),
       d.crime.by_category.length ? h("ul", {}, d.crime.by_category.slice(0, 5).map((c) => h("li", {}, `${c.category}: ${fmt.int(c.count)}`))) : null,
     ]);
@@ -93,6 +103,7 @@ export async function render(main, { session, args }) {
   let left = false;
   const showInsight = (r, tries) => {
     summary.show(r, (d) => [
+      underWay ? h("p", { class: "muted", id: "summary-period" }, `This month so far (${d.period.days} days), against the ${d.previous_period.days} days before.`) : null,
       d.summary.length ? d.summary.map((s) => h("p", {}, s.text)) : h("p", { class: "muted" }, "Nothing to summarise yet."),
       // Synthesis' representative quotes: residents' own words (redacted), per leading topic.
       d.topics.slice(0, 3).filter((t) => t.quotes.length).map((t) => h("div", {},
@@ -148,17 +159,24 @@ export async function render(main, { session, args }) {
   return () => { left = true; board.stop(); clearTimeout(refresh); };
 }
 
-function topicTable(concerns) {
+// Each topic against the month before — for a month under way, against the same days of it (the
+// API counts them so): the headers say which, the change is the API's words ("6 → 1", "+30%").
+function topicTable(concerns, period) {
   const max = Math.max(...concerns.map((c) => c.count), 1);
+  const heads = period.under_way
+    ? ["#", "Topic", "Mentions so far", "Same days last month", "Trend", "In their words"]
+    : ["#", "Topic", "Mentions", "Last month", "Trend", "In their words"];
   return h("table", { id: "topic-table" },
-    h("thead", {}, h("tr", {}, ["#", "Topic", "Mentions", "Last month", "Trend", "In their words"].map((t, i) =>
+    period.under_way ? h("caption", { class: "muted", style: "text-align:left" }, `${period.label}, against the same days of last month`) : null,
+    h("thead", {}, h("tr", {}, heads.map((t, i) =>
       h("th", { scope: "col", class: i === 2 || i === 3 ? "num" : null }, t)))),
     h("tbody", {}, concerns.map((c, i) => h("tr", {},
       h("td", {}, String(i + 1)),
       h("td", {}, fmt.label(c.topic), h("br"), h("span", { class: "bar", style: `width:${Math.round((c.count / max) * 8)}rem`, "aria-hidden": "true" })),
       h("td", { class: "num" }, fmt.int(c.count)),
       h("td", { class: "num" }, fmt.int(c.previous_count)),
-      h("td", { class: c.trend === "up" ? "trend-up" : c.trend === "down" ? "trend-down" : null }, TREND[c.trend] || c.trend),
+      h("td", { class: c.trend === "up" ? "trend-up" : c.trend === "down" ? "trend-down" : null }, TREND[c.trend] || c.trend,
+        c.change && c.change !== "new" && c.change !== "no change" ? h("span", { class: "muted" }, ` (${c.change})`) : null),
       h("td", {}, c.quote ? h("blockquote", {}, `“${c.quote}”`) : h("span", { class: "muted" }, "–"))))));
 }
 
@@ -175,7 +193,9 @@ function sentimentView(s) {
       ["Hosts' rating", fmt.sentiment(s.average), `${fmt.sentiment(s.previous_average)} last month`, "fig-sentiment"],
       ["Positive notes", fmt.pct(s.positive_share)],
     ]),
-    months.length ? h("svg", { viewBox: `0 0 ${months.length * 40 + 10} 90`, role: "img", "aria-label": `Average rating over the last ${months.length} months`, style: "max-width:22rem" }, bars) : null,
+    // One measure, its unit written on the chart (the bars are hosts' average rating, 1 to 5).
+    months.length ? h("svg", { viewBox: `0 0 ${months.length * 40 + 10} 90`, role: "img", "aria-label": `Average rating over the last ${months.length} months`, style: "max-width:22rem", class: "chart" },
+      h("text", { x: 2, y: 8, "font-size": 9, fill: "#444", class: "axis-unit" }, "average rating, 1-5"), bars) : null,
   ];
 }
 
