@@ -1,7 +1,8 @@
 """Authentication and the access rule every route declares.
 
-* People: OIDC bearer tokens (JWT). Distributed mode verifies them against the identity
-  provider's JWKS; standalone mode signs and verifies with a local RSA key
+* People: OIDC bearer tokens (JWT), verified against the identity provider's JWKS (the one its
+  discovery document names when ``PORCHLIGHT_OIDC_ISSUER`` is set, see oidc.py); without a
+  provider, standalone mode signs and verifies with a local RSA key
   (``porchlight token --role ROLE`` mints one).
 * Department systems: API keys (``X-API-Key``), kept only as SHA-256 hashes (keys are random
   and long, so a fast hash is enough; nothing reversible is stored).
@@ -28,6 +29,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import Depends, Request
 
+from porchlight.kit import oidc
 from porchlight.kit.errors import Forbidden, Unauthorized
 from porchlight.kit.settings import KitSettings
 
@@ -99,8 +101,8 @@ def mint_token(
     ttl_s: int = 12 * 3600,
 ) -> str:
     """A standalone-mode bearer token signed with the local key."""
-    if settings.mode != "standalone":
-        raise RuntimeError("tokens are minted by the identity provider in distributed mode")
+    if settings.mode != "standalone" or settings.oidc_issuer:
+        raise RuntimeError("tokens are minted by the identity provider in distributed mode and wherever one is set")
     for r in roles:
         Role(r)  # refuse unknown roles early
     now = int(time.time())
@@ -175,6 +177,9 @@ class Authenticator:
         self.tokens = TokenCache(self.settings.auth_token_cache_size, self.settings.auth_token_cache_max_age_s)
 
     def _verification_key(self, token: str) -> Any:
+        if self.settings.oidc_issuer and not self.settings.auth_jwks_url:
+            # The provider's keys, where its discovery document says they are.
+            return oidc.signing_keys(self.settings.oidc_issuer).get_signing_key_from_jwt(token).key
         if self.settings.auth_jwks_url:
             if self._jwks is None:
                 self._jwks = jwt.PyJWKClient(self.settings.auth_jwks_url, cache_keys=True, lifespan=600)
@@ -196,18 +201,26 @@ class Authenticator:
                 issuer=self.settings.auth_issuer,
                 options={"require": ["exp", "sub"]},
             )
-        except (jwt.PyJWTError, ValueError) as exc:
+        except (jwt.PyJWTError, ValueError, oidc.OidcError) as exc:
             raise Unauthorized(f"invalid bearer token ({type(exc).__name__})") from exc
-        raw_roles = claims.get("roles") or claims.get("realm_access", {}).get("roles", [])
-        roles = frozenset(Role(r) for r in raw_roles if r in Role.__members__)
-        principal = Principal(
-            subject=str(claims["sub"]),
-            roles=roles,
-            district=claims.get("district"),
-            department=claims.get("department"),
-        )
+        principal = self.principal_of(claims)
         self.tokens.put(token, principal, float(claims["exp"]))
         return principal
+
+    def principal_of(self, claims: dict[str, Any]) -> Principal:
+        """The caller a verified token's claims describe, by the configured claim names."""
+        s = self.settings
+        raw_roles = _claim(claims, s.auth_roles_claim) or _claim(claims, "realm_access.roles") or []
+        if isinstance(raw_roles, str):  # some providers send one space-separated string
+            raw_roles = raw_roles.split()
+        roles = frozenset(Role(r) for r in raw_roles if isinstance(r, str) and r in Role.__members__)
+        district, department = _claim(claims, s.auth_district_claim), _claim(claims, s.auth_department_claim)
+        return Principal(
+            subject=str(claims["sub"]),
+            roles=roles,
+            district=str(district) if district else None,
+            department=str(department) if department else None,
+        )
 
     def from_api_key(self, key: str) -> Principal:
         entry = api_keys(self.settings.data_dir / "api-keys.json").get(hash_api_key(key))
@@ -228,6 +241,18 @@ class Authenticator:
         if key:
             return self.from_api_key(key)
         raise Unauthorized("send a bearer token (Authorization: Bearer ...) or an X-API-Key")
+
+
+def _claim(claims: dict[str, Any], path: str) -> Any:
+    """A claim by name, or by a dotted path into nested claims (``realm_access.roles``)."""
+    if path in claims:
+        return claims[path]
+    value: Any = claims
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
 
 
 @lru_cache(maxsize=8)

@@ -35,6 +35,25 @@ class KitSettings(BaseSettings):
     auth_audience: str = "porchlight"
     auth_jwks_url: str | None = None
     auth_local_key: Path | None = None  # default: <data_dir>/signing-key.pem
+    #: Where the people's roles, district and department are in a token: a claim name, or a
+    #: dotted path into nested claims (``resource_access.porchlight.roles``). Keycloak's
+    #: ``realm_access.roles`` is also read when the roles claim is absent.
+    auth_roles_claim: str = "roles"
+    auth_district_claim: str = "district"
+    auth_department_claim: str = "department"
+    # The city's OpenID Connect provider (docs/adr/0012-oidc-sign-in.md). With an issuer set,
+    # people sign in there (authorization code + PKCE), the services take its tokens (JWKS found
+    # by discovery) and the demo sign-in is gone, in standalone mode too.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    #: Only for a confidential client; a public client proves itself with PKCE alone.
+    oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid profile email"
+    #: The redirect URI registered at the provider; default: <the dashboard's URL>/web/oidc/callback.
+    oidc_redirect_url: str | None = None
+    #: The bearer the browser keeps: the ID token (its audience is the client id) or the access
+    #: token, for providers that issue JWT access tokens for a Porchlight API audience.
+    oidc_bearer: Literal["id_token", "access_token"] = "id_token"
     #: Verified bearer tokens kept (LRU), each until its exp and at most max_age (0: no cache).
     auth_token_cache_size: int = 4096
     auth_token_cache_max_age_s: float = 300.0
@@ -59,6 +78,19 @@ class KitSettings(BaseSettings):
     gc_gen0_threshold: int = Field(default=10_000, ge=0)
 
     @model_validator(mode="after")
+    def _oidc_is_the_token_issuer(self) -> KitSettings:
+        # One place to configure: the provider's issuer and client id are what its tokens carry
+        # as ``iss`` and ``aud`` (of an ID token), unless set apart on purpose.
+        if self.oidc_issuer:
+            if not self.oidc_client_id:
+                raise ValueError("PORCHLIGHT_OIDC_ISSUER needs PORCHLIGHT_OIDC_CLIENT_ID")
+            if "auth_issuer" not in self.model_fields_set:
+                self.auth_issuer = self.oidc_issuer
+            if "auth_audience" not in self.model_fields_set:
+                self.auth_audience = self.oidc_client_id
+        return self
+
+    @model_validator(mode="after")
     def _production_needs_real_servers(self) -> KitSettings:
         if self.mode == "distributed":
             missing = [
@@ -66,7 +98,7 @@ class KitSettings(BaseSettings):
                 for name, value in (
                     ("DATABASE_URL", self.database_url),
                     ("KAFKA_BOOTSTRAP", self.kafka_bootstrap),
-                    ("PORCHLIGHT_AUTH_JWKS_URL", self.auth_jwks_url),
+                    ("PORCHLIGHT_OIDC_ISSUER or PORCHLIGHT_AUTH_JWKS_URL", self.oidc_issuer or self.auth_jwks_url),
                 )
                 if not value
             ]
@@ -75,6 +107,11 @@ class KitSettings(BaseSettings):
             if self.embedded_broker:
                 raise ValueError("distributed mode cannot use the embedded broker")
         return self
+
+    @property
+    def demo_sign_in(self) -> bool:
+        """Demo mode: standalone without an identity provider, where anyone may pick a role."""
+        return self.mode == "standalone" and not self.oidc_issuer
 
     @property
     def local_key_path(self) -> Path:

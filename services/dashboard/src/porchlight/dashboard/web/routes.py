@@ -1,4 +1,5 @@
-"""Pages and assets of the web UI, and the standalone demo sign-in.
+"""Pages and assets of the web UI, the sign-in at the city's OpenID Connect provider, and the
+demo sign-in (demo mode only: standalone without a provider).
 
 The UI is one HTML shell with plain JavaScript modules (no framework, no build step, no CDN):
 it calls the dashboard's own API and, through the same-origin proxy (service.py), the others.
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated, get_args
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, Response, StreamingResponse
+from fastapi import APIRouter, Cookie, Depends, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 
 from porchlight.dashboard.settings import DashboardSettings
-from porchlight.dashboard.web.schemas import DemoRole, DemoSignIn, DemoToken, WebConfig
+from porchlight.dashboard.web import service as web
+from porchlight.dashboard.web.schemas import DemoRole, DemoSignIn, DemoToken, OidcSignIn, SignedIn, WebConfig
 from porchlight.dashboard.web.service import Upstreams, forward
 from porchlight.dashboard.web.shell.assets import MEDIA_TYPES, STATIC, asset_path, service_worker
 from porchlight.kit.app import Provided, Settings
@@ -68,7 +70,8 @@ async def get_web_config(settings: Settings, config: Config) -> WebConfig:
     """
     return WebConfig(
         mode=settings.mode,
-        demo_sign_in=settings.mode == "standalone",
+        demo_sign_in=settings.demo_sign_in,
+        oidc_sign_in=bool(settings.oidc_issuer),
         roles=list(get_args(DemoRole)),
         departments=list(DEPARTMENTS),
         districts=_districts(config),
@@ -81,17 +84,29 @@ DEMO_TTL_S = 12 * 3600
 @router.post(
     "/web/demo-token",
     response_model=DemoToken,
-    dependencies=[Depends(Public("standalone demo sign-in only; refused in distributed mode"))],
-    responses={403: {"description": "Not standalone mode: people sign in at the identity provider"}},
+    dependencies=[Depends(Public("demo mode only; refused with a provider and in distributed mode"))],
+    responses={403: {"description": "Not demo mode: people sign in at the identity provider"}},
 )
 async def create_demo_token(body: DemoSignIn, settings: Settings, config: Config) -> DemoToken:
-    """A demo user's token for the chosen role (standalone mode only).
+    """A demo user's token for the chosen role (demo mode: standalone without an identity provider).
 
-    Refused with 403 in distributed mode, where people sign in at the city's identity provider.
+    Refused with 403 in distributed mode and wherever an OIDC provider is configured.
     """
-    # Checked first, and by the mode alone: in production nobody gets a token from here.
-    if settings.mode != "standalone":
-        raise Forbidden("demo sign-in exists only in standalone mode; sign in at your identity provider")
+    # Checked first, and by the settings alone: where people have a provider nobody gets a token here.
+    if not settings.demo_sign_in:
+        raise Forbidden(
+            "demo sign-in exists only in demo mode (standalone, no identity provider); "
+            "sign in at your identity provider"
+        )
+    if body.role == "partner" and body.district is not None:
+        # A partner stands for a department, which works across the city (PRODUCT.md): with a
+        # district claim, projects would refuse their moves on every other district's cards.
+        raise ValidationProblem(
+            "Invalid fields: body.district",
+            errors=[
+                {"field": "body.district", "message": "A department partner works city-wide: leave the district out."}
+            ],
+        )
     codes = {d["code"] for d in _districts(config)}
     if body.district is not None and body.district not in codes:
         raise ValidationProblem(
@@ -114,6 +129,66 @@ async def create_demo_token(body: DemoSignIn, settings: Settings, config: Config
         department=department,
         expires_in=DEMO_TTL_S,
     )
+
+
+# --- sign-in at the city's OpenID Connect provider (web/service.py says how) ----------------
+
+OIDC = Public("sign-in at the city's provider: the provider authenticates; the browser's own cookie binds the flow")
+
+
+@router.get(
+    "/web/oidc/login",
+    include_in_schema=False,
+    dependencies=[Depends(OIDC)],
+    responses={302: {"description": "To the provider's sign-in page"}, 404: {"description": "No provider"}},
+)
+async def oidc_login(request: Request, settings: Settings) -> RedirectResponse:
+    """Start a sign-in: to the provider, with PKCE, state and nonce (their secrets in a cookie)."""
+    url, attempt = await web.begin(settings, request)
+    response = RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
+    response.set_cookie(
+        web.ATTEMPT_COOKIE,
+        attempt,
+        max_age=web.ATTEMPT_TTL_S,
+        path=web.ATTEMPT_PATH,
+        httponly=True,
+        secure=request.url.scheme == "https",
+        samesite="lax",  # sent when the provider sends the browser back
+    )
+    return response
+
+
+@router.get("/web/oidc/callback", include_in_schema=False, dependencies=[Depends(SHELL)])
+async def oidc_callback() -> FileResponse:
+    """The redirect URI: the app shell, whose sign-in page hands the code on to /web/oidc/token."""
+    return await index()
+
+
+@router.post(
+    "/web/oidc/token",
+    response_model=SignedIn,
+    dependencies=[Depends(OIDC)],
+    responses={
+        400: {"description": "Not this browser's sign-in (state), or it expired"},
+        401: {"description": "The provider refused the code, or its tokens did not verify"},
+        403: {"description": "The account has no Porchlight role"},
+        404: {"description": "No identity provider is configured"},
+    },
+)
+async def oidc_token(
+    body: OidcSignIn,
+    request: Request,
+    response: Response,
+    settings: Settings,
+    attempt: Annotated[str | None, Cookie(alias=web.ATTEMPT_COOKIE)] = None,
+) -> SignedIn:
+    """Finish a sign-in: the code is exchanged (with the PKCE verifier) and the tokens verified.
+
+    The state must be the one this browser's sign-in began with; the attempt is spent either way.
+    """
+    response.delete_cookie(web.ATTEMPT_COOKIE, path=web.ATTEMPT_PATH)
+    response.headers["Cache-Control"] = "no-store"
+    return await web.finish(settings, request.app.state.authenticator, body, attempt)
 
 
 PROXIED = Public("a pass-through: the upstream service checks the caller's own bearer token")

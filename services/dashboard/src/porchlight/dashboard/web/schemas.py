@@ -1,4 +1,4 @@
-"""What the web UI reads before sign-in, and the demo sign-in."""
+"""What the web UI reads before sign-in, the sign-in at the city's provider, and the demo sign-in."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ class WebConfig(BaseModel):
                 {
                     "mode": "standalone",
                     "demo_sign_in": True,
+                    "oidc_sign_in": False,
                     "roles": ["officer", "liaison", "supervisor", "analyst", "partner"],
                     "departments": ["public-works", "parks", "schools", "health", "code-enforcement"],
                     "districts": [{"code": "B2", "name": "District B2 (Roxbury)"}],
@@ -27,10 +28,54 @@ class WebConfig(BaseModel):
     )
 
     mode: Literal["standalone", "distributed"]
-    demo_sign_in: bool = Field(description="True when a demo user may pick a role (standalone mode only)")
+    demo_sign_in: bool = Field(
+        description="True in demo mode (standalone, no identity provider): a demo user may pick a role"
+    )
+    oidc_sign_in: bool = Field(
+        default=False, description="True when people sign in at the city's OpenID Connect provider"
+    )
     roles: list[str]
     departments: list[str]
     districts: list[dict[str, str]] = Field(description="Codes and names of the city's districts (public boundaries)")
+
+
+class OidcSignIn(BaseModel):
+    """What the provider sent back to the redirect URI, handed over by the sign-in page."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"code": "SplxlOBeZQQYbYS6WxSbIA", "state": "af0ifjsldkj"}]}
+    )
+
+    code: str = Field(min_length=1, max_length=4096, description="The authorization code")
+    state: str = Field(min_length=1, max_length=256, description="The state this sign-in started with")
+
+
+class SignedIn(BaseModel):
+    """The bearer the browser keeps, and who it says the person is (by the configured claims)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9...",
+                    "subject": "f81d4fae-7dec-11d0-a765-00a0c91e6bf6",
+                    "name": "Dana Reyes",
+                    "roles": ["supervisor"],
+                    "district": "B2",
+                    "department": None,
+                    "expires_in": 3600,
+                }
+            ]
+        }
+    )
+
+    token: str
+    subject: str
+    name: str | None = Field(default=None, description="The person's name, when the provider gives one")
+    roles: list[str]
+    district: str | None
+    department: str | None
+    expires_in: int = Field(description="Seconds until the token expires")
 
 
 class DemoSignIn(BaseModel):

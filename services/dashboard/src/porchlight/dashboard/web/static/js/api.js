@@ -80,5 +80,6 @@ export async function webConfig() {
     const r = await fetch("/web/config").catch(() => null);
     if (r && r.ok) config = await r.json();
   }
-  return config || { districts: [], departments: [], roles: [], mode: "standalone", demo_sign_in: false };
+  return config || { districts: [], departments: [], roles: [], mode: "standalone", demo_sign_in: false,
+    oidc_sign_in: false };
 }

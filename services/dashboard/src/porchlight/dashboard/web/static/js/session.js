@@ -1,6 +1,6 @@
 // Who is signed in: the bearer token (kept in localStorage so an officer stays signed in
-// offline) and the claims the UI needs (roles, subject, district). The APIs check the token;
-// the UI only uses the claims to show each role its own pages.
+// offline) and who the sign-in said it is (roles, subject, district, department). The APIs
+// check the token; the UI only uses the rest to show each role its own pages.
 
 const KEY = "porchlight.session";
 
@@ -10,17 +10,21 @@ export function current() {
     if (!saved || !saved.token) return null;
     const claims = decode(saved.token);
     if (!claims || (claims.exp && claims.exp * 1000 < Date.now())) return null;
-    const roles = claims.roles || [];
-    return { token: saved.token, subject: claims.sub, roles, role: roles[0], district: claims.district || null,
-             department: claims.department || null };
+    // Who the dashboard said the token is (sign-in reads the provider's claims by the configured
+    // names); a token saved without it (older sessions) speaks for itself.
+    const who = saved.profile || { subject: claims.sub, roles: claims.roles || [], district: claims.district,
+                                   department: claims.department };
+    const roles = who.roles || [];
+    return { token: saved.token, subject: who.subject, name: who.name || null, roles, role: roles[0],
+             district: who.district || null, department: who.department || null };
   } catch {
     return null;
   }
 }
 
-export function signIn(token) {
+export function signIn(token, profile = null) {
   if (!decode(token)) throw new Error("That is not a bearer token (JWT).");
-  localStorage.setItem(KEY, JSON.stringify({ token }));
+  localStorage.setItem(KEY, JSON.stringify({ token, profile }));
 }
 
 export function signOut() {
