@@ -20,7 +20,7 @@ from shapely.geometry import Point
 
 from porchlight.dashboard.settings import DashboardSettings
 from porchlight.kit.auth import mint_token
-from porchlight.kit.city import City, load_city
+from porchlight.kit.city import City, District, load_city
 from porchlight.kit.settings import KitSettings
 
 log = logging.getLogger(__name__)
@@ -139,11 +139,13 @@ class _Client:
             self.tokens[key] = mint_token(self.settings, subject=subject, roles=[role], district=district, ttl_s=3600)
         return {"Authorization": f"Bearer {self.tokens[key]}"}
 
-    async def post(self, what: str, url: str, headers: dict[str, str], **kwargs: Any) -> dict[str, Any] | None:
+    async def post(
+        self, what: str, url: str, headers: dict[str, str], method: str = "POST", **kwargs: Any
+    ) -> dict[str, Any] | None:
         for attempt in range(4):
             try:
                 async with self.gate:
-                    r = await self.http.post(url, headers=headers, **kwargs)
+                    r = await self.http.request(method, url, headers=headers, **kwargs)
                 break
             except httpx.TransportError:
                 # A keep-alive connection the server closed as we sent: every demo request
@@ -399,22 +401,134 @@ DEPARTMENTS = [
     ("transportation", "Transportation"),
     ("code-enforcement", "Code Enforcement"),
 ]
+#: Each demo district's own street and park (Boston's police districts, as the demo city draws
+#: them), so its cards say where the work is; another city's districts get their name instead.
+PLACES = {
+    "A1": ("Washington St at Downtown Crossing", "the Boston Common entrance at Park St"),
+    "A7": ("Meridian St", "Piers Park"),
+    "A15": ("Bunker Hill St", "Doherty Playground"),
+    "B2": ("Warren St at Nubian Square", "Malcolm X Park"),
+    "B3": ("Blue Hill Ave at Mattapan Square", "Almont Park"),
+    "C6": ("West Broadway", "Moakley Park"),
+    "C11": ("Dorchester Ave at Fields Corner", "Ronan Park"),
+    "D4": ("Tremont St at Massachusetts Ave", "Titus Sparrow Park"),
+    "D14": ("Washington St at Brighton Center", "Rogers Park"),
+    "E5": ("Belgrade Ave at Roslindale Square", "Fallon Field"),
+    "E13": ("Centre St at Hyde Square", "the Pond St entrance of Jamaica Pond"),
+    "E18": ("River St at Cleary Square", "Iacono Playground"),
+}
+
+
+@dataclass(frozen=True)
+class Idea:
+    """A micro-project a district might run: ``{street}`` and ``{park}`` are the district's own."""
+
+    title: str
+    place: str
+    department: str
+    remedy_kind: str
+    win_text: str  # as residents read it, capitals and all
+    tasks: tuple[str, ...]
+
+
 IDEAS = [
-    ("Fix the streetlights on the main corridor", "public-works", "physical"),
-    ("Trim the bushes at the park entrance", "parks", "physical"),
-    ("Tuesday evening foot patrol with residents", "police", "positive_activity"),
-    ("Speed humps survey near the school", "transportation", "physical"),
-    ("Clean-up day at the vacant lot", "code-enforcement", "ownership"),
-    ("Coffee with a cop at the library", "police", "positive_activity"),
+    Idea(
+        "Fix the streetlights on {street}",
+        "{street}",
+        "public-works",
+        "physical",
+        "The streetlights on {street} are fixed.",
+        ("Survey the dark poles after sunset", "Replace the lamps", "Walk the block after dark with residents"),
+    ),
+    Idea(
+        "Trim the bushes at {park}",
+        "{park}",
+        "parks",
+        "physical",
+        "The bushes at {park} are trimmed: the paths are in view again.",
+        ("Mark the overgrown beds with residents", "Trim and haul the cuttings"),
+    ),
+    Idea(
+        "Tuesday evening foot patrol on {street}",
+        "{street}",
+        "police",
+        "positive_activity",
+        "We did it: Tuesday evening foot patrols on {street}, with residents walking along.",
+        ("Set the route with the block association", "Walk the first Tuesday", "Walk the second Tuesday"),
+    ),
+    Idea(
+        "Speed survey near the school off {street}",
+        "{street}, by the school",
+        "transportation",
+        "physical",
+        "The speed survey near the school off {street} is done, and the counts are posted.",
+        ("Count traffic at the morning drop-off", "Share the counts with parents"),
+    ),
+    Idea(
+        "Clean-up day at the vacant lot off {street}",
+        "the vacant lot off {street}",
+        "code-enforcement",
+        "ownership",
+        "Neighbors and Code Enforcement cleared the vacant lot off {street}.",
+        ("Reach the lot's owner", "Hold the clean-up day"),
+    ),
+    Idea(
+        "Coffee with a cop by {park}",
+        "{park}",
+        "police",
+        "positive_activity",
+        "Coffee with a cop by {park}: neighbors met their officers.",
+        ("Book the spot", "Invite the neighbors"),
+    ),
 ]
+
+
+def project_bodies(
+    priority_id: str, district: District, rng: random.Random, now: datetime, count: int = 4
+) -> list[dict[str, Any]]:
+    """The district's micro-projects as ``POST /v1/projects`` takes them: each titled with its
+    place (a shared board shows many districts' cards side by side), each with its tasks."""
+    street, park = PLACES.get(district.code, (f"the main street of {district.name}", f"the park of {district.name}"))
+    bodies = []
+    for k, idea in enumerate(rng.sample(IDEAS, count)):
+        starts = now.date() - timedelta(days=rng.randint(20, 60))
+        due = now.date() - timedelta(days=3) if k == 2 else now.date() + timedelta(days=rng.randint(3, 14))
+        bodies.append(
+            {
+                "priority_id": priority_id,
+                "title": idea.title.format(street=street, park=park),
+                "place": idea.place.format(street=street, park=park),
+                "district": district.code,
+                "department": idea.department,
+                "remedy_kind": idea.remedy_kind,
+                "starts_on": starts.isoformat(),
+                "due_on": due.isoformat(),
+                "win_text": idea.win_text.format(street=street, park=park),
+                "tasks": [{"title": t} for t in idea.tasks],
+            }
+        )
+    return bodies
+
+
+async def _tick(
+    c: _Client, ep: Endpoints, h: dict[str, str], project: dict[str, Any], tasks: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Tick tasks off; the project as it is after (its version moved on)."""
+    for task in tasks:
+        url = f"{ep.projects}/v1/projects/{project['id']}/tasks/{task['id']}"
+        await c.post("tasks_done", url, h, method="PATCH", json={"done": True})
+    async with c.gate:
+        r = await c.http.get(f"{ep.projects}/v1/projects/{project['id']}", headers=h)
+    return r.json() if r.status_code == 200 else project
 
 
 async def _projects(c: _Client, ep: Endpoints, city: City, rng: random.Random, now: datetime) -> None:
     """Priorities, micro-projects on the board, and wins, through projects' API.
 
-    Each district gets a priority and four projects: one done (its win approved, so
-    update.published goes out), one in progress, one overdue, one planned. Whatever the projects
-    API refuses is counted in the summary and the rest of the demo goes on.
+    Each district gets a priority and four projects: one done (its tasks ticked off, its win
+    approved, so update.published goes out), one in progress (a task done), one overdue, one
+    planned. Whatever the projects API refuses is counted in the summary and the rest of the
+    demo goes on.
     """
     quarter = f"{now.year}-Q{(now.month - 1) // 3 + 1}"
     boss = c.headers("demo-supervisor", "supervisor")
@@ -435,29 +549,16 @@ async def _projects(c: _Client, ep: Endpoints, city: City, rng: random.Random, n
         )
         if priority is None:
             continue
-        for k, (title, dept, kind) in enumerate(rng.sample(IDEAS, 4)):
-            starts = now.date() - timedelta(days=rng.randint(20, 60))
-            due = now.date() - timedelta(days=3) if k == 2 else now.date() + timedelta(days=rng.randint(3, 14))
-            project = await c.post(
-                "projects",
-                f"{ep.projects}/v1/projects",
-                h,
-                json={
-                    "priority_id": priority["id"],
-                    "title": title,
-                    "department": dept,
-                    "remedy_kind": kind,
-                    "starts_on": starts.isoformat(),
-                    "due_on": due.isoformat(),
-                    "win_text": f"You asked, we did it: {title.lower()}.",
-                },
-            )
+        for k, body in enumerate(project_bodies(priority["id"], d, rng, now)):
+            project = await c.post("projects", f"{ep.projects}/v1/projects", h, json=body)
             if project is None:
                 continue
             path = {0: ["planned", "in_progress", "done"], 1: ["planned", "in_progress"]}.get(k, ["planned"])
             for to in path:
                 if project.get("status") == to:
                     continue
+                if to == "done":  # a card is done when its tasks are
+                    project = await _tick(c, ep, h, project, project.get("tasks", []))
                 moved = await c.post(
                     "moves",
                     f"{ep.projects}/v1/projects/{project['id']}/moves",
@@ -467,6 +568,8 @@ async def _projects(c: _Client, ep: Endpoints, city: City, rng: random.Random, n
                 if moved is None:
                     break
                 project = moved
+            if k == 1:  # under way: its first task done
+                await _tick(c, ep, h, project, project.get("tasks", [])[:1])
         async with c.gate:
             r = await c.http.get(f"{ep.projects}/v1/wins", params={"status": "draft", "district": d.code}, headers=h)
         for win in r.json() if r.status_code == 200 else []:

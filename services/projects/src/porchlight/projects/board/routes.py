@@ -59,7 +59,9 @@ async def get_board(
 @router.get(
     "/stream",
     response_class=EventSourceResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "`ready` once, then `card` events"}},
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "`ready` once, then `card` and `win` events"}
+    },
 )
 async def stream_board(
     hub: Hub,
@@ -70,8 +72,10 @@ async def stream_board(
 ) -> EventSourceResponse:
     """Server-Sent Events: every change of a card on this board (event `card`, data: the card).
 
-    `ready` once listening, then a `card` event per change, with the same filters as the board.
-    A stream that falls behind ends: the client reconnects and reloads the board.
+    `ready` once listening, then a `card` event per change, with the same filters as the board,
+    and a `win` event (data: the win, without its concerns) when a win of its cards is drafted,
+    edited, sent back, sent again or approved. A stream that falls behind ends: the client
+    reconnects and reloads the board.
     """
     board_filter = BoardFilter(str(priority) if priority else None, district, department)
 
@@ -80,9 +84,12 @@ async def stream_board(
             # Sent once listening: a change committed after this reaches the stream.
             yield {"event": "ready", "data": "{}"}
             while True:
-                card = await sub.queue.get()
-                if card is None:  # fell behind: the client reconnects and reloads the board
+                item = await sub.queue.get()
+                if item is None:  # fell behind: the client reconnects and reloads the board
                     return
-                yield {"event": "card", "id": f"{card['id']}:{card['version']}", "data": json.dumps(card)}
+                if item.get("event") == "win":  # a win drafted, edited, sent back or approved
+                    yield {"event": "win", "id": f"win:{item['id']}:{item['status']}", "data": json.dumps(item)}
+                else:
+                    yield {"event": "card", "id": f"{item['id']}:{item['version']}", "data": json.dumps(item)}
 
     return EventSourceResponse(events(), ping=15)

@@ -7,6 +7,7 @@ LISTEN connection per process, opened while someone watches — hears every repl
 within milliseconds, and hands each card to the open streams whose filter it matches. Kafka
 carries the same moves as events (``project.moved`` ...) for other systems; a consumer group
 would hand each event to one replica only, which is why the board does not listen there.
+Wins announce their changes on the same channel (wins/repository.py, ``"event": "win"``).
 """
 
 from __future__ import annotations

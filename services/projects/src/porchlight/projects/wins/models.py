@@ -1,4 +1,8 @@
-"""A win drafted when a project completes; ``published_at`` is set when a supervisor approves."""
+"""A win drafted when a project completes; ``published_at`` is set when a supervisor approves.
+
+A supervisor may send a draft back to its author (``returned``, with a reason); the author edits
+it and sends it for approval again (``draft``).
+"""
 
 from __future__ import annotations
 
@@ -29,7 +33,14 @@ class Win(Base):
     topics: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=list)
     #: The priority's concerns this win answers ("you said"), copied when drafted.
     concerns: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
-    status: Mapped[str] = mapped_column(sa.Text, default="draft")  # draft | published
+    status: Mapped[str] = mapped_column(sa.Text, default="draft")  # draft | returned | published
+    #: Who wrote it: the project's owner, and its department (may edit it once sent back).
+    author: Mapped[str | None] = mapped_column(sa.Text)
+    department: Mapped[str | None] = mapped_column(sa.Text)
+    #: The last time a supervisor sent it back: why, who, when (kept after it is sent again).
+    return_reason: Mapped[str | None] = mapped_column(sa.Text)
+    returned_by: Mapped[str | None] = mapped_column(sa.Text)
+    returned_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     drafted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     approved_by: Mapped[str | None] = mapped_column(sa.Text)
     published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

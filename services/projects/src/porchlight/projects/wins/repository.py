@@ -1,4 +1,9 @@
-"""All SQL about wins."""
+"""All SQL about wins — and the notice of a changed win for the open boards.
+
+A win's change is announced on the boards' channel (work/repository.py) inside the transaction
+that makes it, as a card's is: PostgreSQL sends it on commit, to every replica's board hub, so a
+supervisor's open board shows a new draft at once (board/routes.py: the stream's ``win`` events).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.kit.paging import Cursor, keyset
 from porchlight.projects.wins.models import Win
+from porchlight.projects.work.repository import CARD_CHANNEL
 
 
 class WinRepository:
@@ -29,9 +35,12 @@ class WinRepository:
         priority: uuid.UUID | None,
         cursor: Cursor | None,
         limit: int,
+        department: str | None = None,
     ) -> Sequence[Win]:
         """Newest draft first, one row more than ``limit`` when more follow."""
         stmt = sa.select(Win)
+        if department:
+            stmt = stmt.where(Win.department == department)
         if status:
             stmt = stmt.where(Win.status == status)
         if district:
@@ -46,3 +55,7 @@ class WinRepository:
 
     async def flush(self) -> None:
         await self.session.flush()
+
+    async def announce(self, notice: str) -> None:
+        """Queue a win's notice for the boards; PostgreSQL sends it when the transaction commits."""
+        await self.session.execute(sa.select(sa.func.pg_notify(CARD_CHANNEL, notice)))

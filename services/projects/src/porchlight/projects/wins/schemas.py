@@ -4,20 +4,39 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from porchlight.projects.inputs.fields import Input
 
+WinStatus = Literal["draft", "returned", "published"]
+
 
 class WinPatch(Input):
-    """A supervisor's edit of the draft before approving it."""
+    """An edit of a win not yet published: a supervisor's of a draft, or its author's once sent back."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"title": "The streetlights on Main Street are fixed."}]})
 
     title: str | None = Field(default=None, min_length=3, max_length=200)
     body: str | None = Field(default=None, min_length=3, max_length=2000)
+
+
+class WinReturn(Input):
+    """Why a supervisor sends a draft back to its author (what to change before it can go out)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "Say which blocks of Main Street, and thank the crew."}]}
+    )
+
+    reason: str = Field(min_length=3, max_length=500)
+
+    @field_validator("reason")
+    @classmethod
+    def _said(cls, value: str) -> str:
+        if len(value.strip()) < 3:
+            raise ValueError("say what the author should change")
+        return value.strip()
 
 
 class WinOut(BaseModel):
@@ -42,6 +61,11 @@ class WinOut(BaseModel):
                     "concerns": [{"topic": "street_lighting", "district": "D4", "neighborhood": "south-end"}],
                     "status": "draft",
                     "drafted_at": "2027-01-15T17:00:00Z",
+                    "author": "crew-lead-ortiz",
+                    "department": "public-works",
+                    "return_reason": None,
+                    "returned_by": None,
+                    "returned_at": None,
                     "approved_by": None,
                     "published_at": None,
                 }
@@ -59,7 +83,14 @@ class WinOut(BaseModel):
     body: str
     topics: list[str]
     concerns: list[dict[str, Any]]
-    status: str
+    status: WinStatus
     drafted_at: datetime
+    #: The project's owner and department: a win sent back goes to them.
+    author: str | None = None
+    department: str | None = None
+    #: Why it was last sent back, by whom and when (None if it never was).
+    return_reason: str | None = None
+    returned_by: str | None = None
+    returned_at: datetime | None = None
     approved_by: str | None
     published_at: datetime | None

@@ -3,10 +3,17 @@
 The draft is built from what staff wrote (the project's ``win_text`` or title, its place, the
 department) and the priority's concerns ("you said, we did"); residents' quotes are the redacted
 words synthesis already published. Nothing goes out before a supervisor approves it.
+
+A supervisor edits a draft, approves it, or sends it back to its author with a reason; the author
+(the project's owner, or anyone of its department) edits it and sends it for approval again.
+Every change reaches the open boards at once (repository.py: ``announce``). Sending back is a
+matter between the supervisor and the author, so it publishes no event; approving sends
+``update.published`` (the dashboard counts wins by it).
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -14,21 +21,50 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import Outbox, UpdatePublished
 from porchlight.events.catalog import GeoPoint
-from porchlight.kit.auth import Principal
-from porchlight.kit.errors import Conflict, NotFound
+from porchlight.kit.auth import Principal, Role
+from porchlight.kit.errors import Conflict, Forbidden, NotFound
 from porchlight.projects.departments.repository import DepartmentRepository
 from porchlight.projects.districts.scope import check_district
 from porchlight.projects.priorities.models import Priority
 from porchlight.projects.priorities.repository import PriorityRepository
 from porchlight.projects.wins.models import Win
 from porchlight.projects.wins.repository import WinRepository
-from porchlight.projects.wins.schemas import WinPatch
+from porchlight.projects.wins.schemas import WinOut, WinPatch, WinReturn
 from porchlight.projects.work.models import Project
 
 
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+#: PostgreSQL's limit on a notification is 8000 bytes: a longer notice leaves the body out (the
+#: board then reads the win).
+NOTICE_LIMIT = 7900
+
+
+def notice_of(win: Win) -> str:
+    """A win as the open boards hear of it: filtered like a card (priority, district, owners)."""
+    payload = WinOut.model_validate(win).model_dump(mode="json", exclude={"concerns"})
+    payload |= {"event": "win", "owners": [win.department] if win.department else []}
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    if len(text.encode()) > NOTICE_LIMIT:
+        payload.pop("body")
+        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return text
+
+
+async def _changed(session: AsyncSession, win: Win) -> None:
+    repo = WinRepository(session)
+    await repo.flush()
+    await repo.announce(notice_of(win))
+
+
+def _authored_by(who: Principal, win: Win) -> bool:
+    """The win's author: its project's owner, or anyone of the department that did the work."""
+    return (win.author is not None and who.subject == win.author) or (
+        who.department is not None and who.department == win.department
+    )
 
 
 def draft_text(project: Project, priority: Priority, department_name: str) -> tuple[str, str]:
@@ -76,8 +112,12 @@ async def draft_win(session: AsyncSession, project: Project) -> Win:
         topics=list(dict.fromkeys([*priority.topics, *(c["topic"] for c in concerns if c.get("topic"))])),
         concerns=concerns,
         status="draft",
+        drafted_at=datetime.now(UTC),  # set here, not by the server: the notice below needs it
+        author=project.owner or project.created_by,
+        department=project.department,
     )
     await WinRepository(session).add(win)
+    await _changed(session, win)
     return win
 
 
@@ -93,9 +133,38 @@ async def edit_win(session: AsyncSession, win_id: uuid.UUID, patch: WinPatch, wh
     check_district(who, win.district, "this win")
     if win.status == "published":
         raise Conflict("the win is published; it cannot be edited")
+    if not who.has(Role.supervisor) and not (win.status == "returned" and _authored_by(who, win)):
+        raise Forbidden("a supervisor edits a draft win; its author edits it once it is sent back")
     for name, value in patch.model_dump(exclude_unset=True).items():
         setattr(win, name, value)
-    await WinRepository(session).flush()
+    await _changed(session, win)
+    return win
+
+
+async def return_win(session: AsyncSession, win_id: uuid.UUID, body: WinReturn, who: Principal) -> Win:
+    """A supervisor sends a draft back to its author, saying what to change."""
+    win = await get_win(session, win_id, lock=True)
+    check_district(who, win.district, "this win")
+    if win.status != "draft":
+        raise Conflict(f"the win is {'already sent back' if win.status == 'returned' else 'published'}")
+    win.status = "returned"
+    win.return_reason = body.reason
+    win.returned_by = who.subject
+    win.returned_at = datetime.now(UTC)
+    await _changed(session, win)
+    return win
+
+
+async def resubmit_win(session: AsyncSession, win_id: uuid.UUID, who: Principal) -> Win:
+    """The author sends a win that was sent back for approval again (a draft once more)."""
+    win = await get_win(session, win_id, lock=True)
+    check_district(who, win.district, "this win")
+    if win.status != "returned":
+        raise Conflict(f"the win is {win.status}: only a win sent back is sent for approval again")
+    if not (who.has(Role.supervisor) or _authored_by(who, win)):
+        raise Forbidden(f"only its author ({win.author or win.department}) sends this win for approval again")
+    win.status = "draft"
+    await _changed(session, win)
     return win
 
 
@@ -104,10 +173,12 @@ async def approve_win(session: AsyncSession, outbox: Outbox, win_id: uuid.UUID, 
     check_district(who, win.district, "this win")
     if win.status == "published":
         raise Conflict("the win is already published")
+    if win.status == "returned":
+        raise Conflict("the win was sent back to its author: it is approved once they send it again")
     win.status = "published"
     win.approved_by = who.subject
     win.published_at = datetime.now(UTC)
-    await WinRepository(session).flush()
+    await _changed(session, win)
     point = GeoPoint(lat=win.lat, lon=win.lon) if win.lat is not None and win.lon is not None else None
     await outbox.add(
         session,

@@ -1,13 +1,24 @@
 // The micro-project board: a column per status, drag a card to move it (or use its "Move to"
-// control from the keyboard), and every change anyone makes arrives live over SSE.
+// control from the keyboard), take and tick off a card's tasks, review wins (wins.js), and every
+// change anyone makes arrives live over SSE.
 
 import { call } from "./api.js";
 import { fmt, h, replace, toast } from "./dom.js";
+import { current } from "./session.js";
 import { subscribe } from "./sse.js";
 import { targetControlView } from "./targetcontrol.js";
+import { mountWins } from "./wins.js";
 
 export function mountBoard(container, status, query) {
   let board = null;
+  const session = current();
+  // The wins to act on, above the columns: drawn on their own, so a card's move never closes a
+  // form someone is typing in.
+  const winsHolder = h("div", { class: "board-wins-holder" });
+  const columnsHolder = h("div", { class: "board-columns-holder" });
+  replace(container, winsHolder, columnsHolder);
+  const wins = mountWins(winsHolder, session, query);
+  const openTasks = new Set(); // cards whose task list is open: kept open when the board redraws
   let flagged = []; // issues departments flagged (issue.flagged), waiting to become projects
   const cards = new Map(); // id -> card, as last seen (from the board, a move or the stream)
 
@@ -44,7 +55,7 @@ export function mountBoard(container, status, query) {
       return el;
     });
     // Focusable: a wide board scrolls sideways, and a keyboard must be able to scroll it.
-    replace(container, h("div", { class: "board", tabindex: "0", role: "region", "aria-label": "Board columns" }, flaggedColumn(), columns));
+    replace(columnsHolder, h("div", { class: "board", tabindex: "0", role: "region", "aria-label": "Board columns" }, flaggedColumn(), columns));
   }
 
   // The Flagged column: issues other departments flagged, each one click from a micro-project.
@@ -88,15 +99,75 @@ export function mountBoard(container, status, query) {
       card.allowed_moves.map((to) => h("option", { value: to }, columnTitle(to))));
     const el = h("li", { class: "board-card", draggable: card.allowed_moves.length ? "true" : "false", dataset: { id: card.id } },
       h("strong", {}, card.title),
-      h("div", { class: "meta" }, `${card.department}${card.place ? ` · ${card.place}` : ""} · due ${card.due_on}${card.overdue ? " · overdue" : ""}`),
+      // Where: a shared board shows every district's cards side by side.
+      h("div", { class: "where" }, [card.district, card.neighborhood, card.place].filter(Boolean).join(" · ")),
+      h("div", { class: "meta" }, `${card.department} · due ${card.due_on}${card.overdue ? " · overdue" : ""} · ${fmt.label(card.remedy_kind)}`),
       card.blocked_reason ? h("div", { class: "meta" }, `Blocked: ${card.blocked_reason}`) : null,
       card.status === "done" ? resultDetails(card) : null,
-      h("div", { class: "meta" }, `${card.tasks_done}/${card.tasks_total} tasks · ${fmt.label(card.remedy_kind)}`),
+      tasksView(card),
       card.allowed_moves.length ? h("div", { class: "row" }, select,
         h("button", { type: "button", class: "secondary", onclick: () => select.value && move(card.id, select.value) }, "Move")) : null);
     el.addEventListener("dragstart", (e) => { dragging = card.id; e.dataTransfer.setData("text/plain", card.id); e.dataTransfer.effectAllowed = "move"; });
     el.addEventListener("dragend", () => { dragging = null; });
     return el;
+  }
+
+  // A card's tasks, fetched when opened (the board carries only the counts): who has each one,
+  // "Take" to make it yours, tick it off when it is done.
+  function tasksView(card) {
+    const list = h("ul", { class: "task-list" });
+    const el = h("details", { class: "card-tasks", open: openTasks.has(card.id) },
+      h("summary", {}, `Tasks ${card.tasks_done}/${card.tasks_total}`), list);
+    const show = () => { el.dataset.loaded = "true"; loadTasks(card, list); };
+    el.addEventListener("toggle", () => {
+      if (!el.open) { openTasks.delete(card.id); return; }
+      openTasks.add(card.id);
+      if (!el.dataset.loaded) show();
+    });
+    if (el.open) show();
+    return el;
+  }
+
+  function mayWork(card, task) {
+    if (!session) return false;
+    const roles = session.roles || [];
+    const cityWide = roles.includes("analyst") || roles.includes("admin");
+    if (session.district && !cityWide && card.district !== session.district) return false;
+    if (roles.includes("supervisor") || roles.includes("admin")) return true;
+    return !!session.department && ((card.owners || []).includes(session.department) || task.department === session.department);
+  }
+
+  async function loadTasks(card, list) {
+    const r = await call("projects", `/v1/projects/${card.id}`);
+    if (!r.ok) { replace(list, h("li", { class: "muted" }, `Not available: ${r.problem?.detail || "error"}`)); return; }
+    if (!r.data.tasks.length) { replace(list, h("li", { class: "muted" }, "No tasks yet.")); return; }
+    replace(list, r.data.tasks.map((task) => taskItem(card, task, list)));
+  }
+
+  function taskItem(card, task, list) {
+    const may = mayWork(card, task) && card.status !== "done";
+    const me = session?.subject;
+    const id = `task-${task.id}`;
+    const box = h("input", { type: "checkbox", id, checked: task.done, disabled: !may });
+    box.addEventListener("change", () => changeTask(card, task, { done: box.checked }, list, box));
+    const take = may && !task.done && task.assignee !== me
+      ? h("button", { type: "button", class: "secondary take", "aria-label": `Take the task “${task.title}”`,
+        onclick: () => changeTask(card, task, { assignee: me }, list) }, "Take")
+      : null;
+    const who = task.assignee ? (task.assignee === me ? "yours" : task.assignee) : "nobody yet";
+    return h("li", { class: "task", dataset: { task: task.id, done: String(task.done) } },
+      box, h("label", { for: id }, task.title), h("span", { class: "meta" }, ` · ${who}`), take);
+  }
+
+  async function changeTask(card, task, change, list, box) {
+    const r = await call("projects", `/v1/projects/${card.id}/tasks/${task.id}`, { method: "PATCH", body: change });
+    if (!r.ok) {
+      if (box) box.checked = task.done;
+      toast(`Not changed: ${r.problem.detail || r.problem.title}`);
+      return;
+    }
+    toast(change.assignee ? `Yours: ${task.title}` : `${r.data.done ? "Done" : "Open again"}: ${task.title}`);
+    await loadTasks(card, list); // the card's counts arrive over the stream
   }
 
   // A done card's measured result (layers' target vs control), fetched when opened: the board
@@ -165,8 +236,9 @@ export function mountBoard(container, status, query) {
     let first = true;
     stop = subscribe("projects", `/v1/board/stream?${query}`, (message) => {
       if (message.event === "card") apply(JSON.parse(message.data));
+      else if (message.event === "win") wins.apply(JSON.parse(message.data));
       else if (message.event === "ready") {
-        if (!first) load(); // reconnected: changes may have been missed while away
+        if (!first) { load(); wins.load(); } // reconnected: changes may have been missed while away
         first = false;
         status.textContent = "Live: changes appear as they happen.";
         container.dataset.live = "true";

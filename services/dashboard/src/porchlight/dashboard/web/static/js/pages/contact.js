@@ -2,9 +2,10 @@
 // without signal, and see my hours this month.
 
 import { call } from "../api.js";
-import { fmt, h, replace, thisMonth, toast } from "../dom.js";
+import { fmt, h, replace, thisMonth } from "../dom.js";
 import { dismissRejected, enqueue, onChange, pending, rejected, sync } from "../outbox.js";
 
+// One name per kind of contact: the button shows it and every message about a contact says it.
 const TYPES = [
   ["conversation", "Conversation"],
   ["youth_activity", "Youth activity"],
@@ -16,9 +17,15 @@ const TYPES = [
 const MINUTES = [5, 15, 30, 60];
 const RESIDENTS = [[1, "1"], [3, "2–5"], [8, "6–10"], [15, "More"]];
 const SUMMARY_KEY = "porchlight.summary";
+const TYPE_LABEL = new Map(TYPES);
+
+/** What the officer tapped, in the button's words ("Business check-in", never "business checkin"). */
+export function contactLabel(type) {
+  return TYPE_LABEL.get(type) || fmt.label(type);
+}
 
 function choices(name, legend, options, checked) {
-  return h("fieldset", { class: "choices" }, h("legend", {}, legend),
+  return h("fieldset", { class: `choices choices-${options.length}` }, h("legend", {}, legend),
     options.map(([value, label]) => [
       h("input", { type: "radio", name, id: `${name}-${value}`, value, checked: value === checked, required: true }),
       h("label", { for: `${name}-${value}` }, label),
@@ -29,16 +36,26 @@ export async function render(main, { session }) {
   const owner = session.subject;
   const hours = h("dl", { class: "figures", id: "my-month" });
   const queue = h("div", { id: "queue", "aria-live": "polite" });
-  const form = h("form", { id: "contact-form", "aria-label": "Log a positive contact" },
+  // What happened to the last tap, in the page's own line under the button: a floating toast
+  // over the button swallowed the next tap (the contact was never logged, and nobody knew).
+  const status = h("p", { id: "contact-status", class: "contact-status", role: "status", "aria-live": "polite" });
+  const form = h("form", { id: "contact-form", class: "contact-form", "aria-label": "Log a positive contact" },
     choices("contact_type", "1. What kind of contact?", TYPES, null),
     choices("minutes", "2. How long?", MINUTES.map((m) => [m, `${m} min`]), 15),
     choices("residents", "Residents reached", RESIDENTS, 1),
-    h("button", { type: "submit", class: "log-button" }, "3. Log contact"));
+    h("button", { type: "submit", class: "log-button" }, "3. Log contact"),
+    status);
 
+  // The form first: its button is on the first screen of a phone (390×844), the month below it.
   replace(main,
     h("h1", {}, "Log a positive contact"),
-    h("section", { class: "card", "aria-labelledby": "month-h" }, h("h2", { id: "month-h" }, "My month"), hours, queue),
-    form);
+    form,
+    h("section", { class: "card", "aria-labelledby": "month-h" }, h("h2", { id: "month-h" }, "My month"), hours, queue));
+
+  function say(message, kind = "done") {
+    status.dataset.kind = kind;
+    status.textContent = message;
+  }
 
   function showQueue() {
     const waiting = pending().filter((p) => p.owner === owner);
@@ -48,12 +65,15 @@ export async function render(main, { session }) {
         `${waiting.length} contact${waiting.length === 1 ? "" : "s"} saved on this phone, waiting to sync`) : null,
       refused.length ? h("div", { class: "rejected" },
         h("p", {}, `${refused.length} contact${refused.length === 1 ? " was" : "s were"} refused by the server:`),
-        h("ul", {}, refused.map((r) => h("li", {}, `${fmt.label(r.body.contact_type)}, ${r.body.minutes} min — ${r.problem?.detail || "invalid"}`))),
+        h("ul", {}, refused.map((r) => h("li", {}, `${contactLabel(r.body.contact_type)}, ${r.body.minutes} min — ${r.problem?.detail || "invalid"}`))),
         h("button", { type: "button", class: "secondary", onclick: () => dismissRejected() }, "Dismiss")) : null);
   }
 
+  let asked = 0;
   async function showMonth() {
+    const mine = ++asked;
     const r = await call("intake", `/v1/contacts/me/summary?month=${thisMonth()}`);
+    if (mine !== asked) return; // a later call (a later tap) draws the month: an older answer must not
     let summary = null;
     let stale = false;
     if (r.ok) {
@@ -76,7 +96,7 @@ export async function render(main, { session }) {
 
   async function syncNow() {
     const sent = await sync(owner);
-    if (sent) toast(`${sent} saved contact${sent === 1 ? "" : "s"} synced`);
+    if (sent) say(`${sent} saved contact${sent === 1 ? "" : "s"} synced`);
     await showMonth();
   }
 
@@ -84,7 +104,7 @@ export async function render(main, { session }) {
     event.preventDefault();
     const data = new FormData(form);
     if (!data.get("contact_type")) {
-      toast("Pick what kind of contact it was.");
+      say("Pick what kind of contact it was.", "problem");
       form.querySelector("input[name=contact_type]").focus();
       return;
     }
@@ -93,11 +113,18 @@ export async function render(main, { session }) {
       minutes: Number(data.get("minutes")),
       residents_reached: Number(data.get("residents")),
     };
-    enqueue(contact, owner); // on the phone first: nothing is lost if the send fails
+    const item = enqueue(contact, owner); // on the phone first: nothing is lost if the send fails
     form.querySelectorAll("input[name=contact_type]").forEach((i) => { i.checked = false; });
-    const label = `${fmt.label(contact.contact_type)}, ${contact.minutes} min`;
-    const sent = await sync(owner);
-    toast(sent ? `Logged: ${label}` : `Saved on this phone: ${label}. It syncs when the signal is back.`);
+    const label = `${contactLabel(contact.contact_type)}, ${contact.minutes} min`;
+    say(`Saving: ${label}…`, "waiting");
+    await sync(owner);
+    // A sync already under way (the background one) may have started before this contact was
+    // queued: send again so this tap's contact goes now, not at the next signal change.
+    if (pending().some((p) => p.id === item.id)) await sync(owner);
+    const refusal = rejected().find((r) => r.id === item.id);
+    if (refusal) say(`Not logged: ${label} — ${refusal.problem?.detail || "refused by the server"}`, "problem");
+    else if (pending().some((p) => p.id === item.id)) say(`Saved on this phone: ${label}. It syncs when the signal is back.`, "waiting");
+    else say(`Logged: ${label}`);
     await showMonth();
   });
 
