@@ -92,20 +92,20 @@ def test_topic_trends_of_a_month_under_way_are_so_far_and_like_with_like(stack, 
     page.goto(f"{stack.web}/#/district/{d}/{this.label}")
     page.wait_for_selector("#topic-table tbody tr")
     heads = page.inner_text("#topic-table thead")
-    assert "Mentions so far" in heads and "Same days last month" in heads
+    assert "Notes so far" in heads and "Same days last month" in heads
     assert "so far" in page.inner_text("#topic-table caption")
     assert "so far" in page.inner_text("#engagement")
     rows = page.locator("#topic-table tbody tr")
     seen = False
     for i in range(rows.count()):
         cells = rows.nth(i).locator("td")
-        topic = cells.nth(1).inner_text().strip().lower().replace(" ", "_")
+        topic = rows.nth(i).get_attribute("data-topic") or ""  # the row's topic code (its cell shows the name)
         before = int(cells.nth(3).inner_text().replace(",", ""))
         if whole.get(topic, 0) >= 7:
             seen = True
             assert before == (whole[topic] if late_counts else whole[topic] - 6), (topic, before, whole)
             if not late_counts:
-                assert "down" not in cells.nth(4).inner_text()  # 1 against 1, not against 7
+                assert "▼" not in cells.nth(4).inner_text()  # 1 against 1, not against 7
     assert seen, whole
     # The district page's own chart says its unit.
     assert page.locator("#sentiment svg text.axis-unit").count() == 1 or not page.locator("#sentiment svg").count()

@@ -5,13 +5,15 @@ district page asks for one).
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -245,6 +247,13 @@ GROUP BY 1, 2
 """)
 
 
+def one_decimal(x: float) -> float:
+    """The one rounding of an average shown anywhere (page, city page, report): one decimal, halves
+    up. The page once sent 3.25, which the browser showed as 3.3 and the PDF (Python's
+    round-half-even formatting) as 3.2: two numbers for one thing."""
+    return float(Decimal(repr(x)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
 async def sentiment(session: AsyncSession, districts: list[str], month: Month) -> dict[str, Sentiment]:
     first = month.shift(-5)
     found: dict[tuple[str, Any], Any] = {}
@@ -262,7 +271,7 @@ async def sentiment(session: AsyncSession, districts: list[str], month: Month) -
                 SentimentMonth(
                     month=m.label,
                     notes=row.notes if row else 0,
-                    average=round(row.average, 2) if row and row.average is not None else None,
+                    average=one_decimal(row.average) if row and row.average is not None else None,
                     positive=row.positive if row else 0,
                     neutral=row.neutral if row else 0,
                     negative=row.negative if row else 0,
@@ -436,3 +445,16 @@ ORDER BY n.held_at DESC LIMIT 2000
 async def concern_points(session: AsyncSession, district: str, start: datetime, end: datetime) -> Sequence[Row[Any]]:
     """The located concerns of a district's notes held in [start, end), newest first (at most 2,000)."""
     return (await session.execute(_POINTS, {"d": district, "s": start, "e": end})).all()
+
+
+_SOURCES = sa.text("""
+SELECT n.note_id, n.district, n.neighborhood, n.held_at, n.host_id, n.attendees,
+       m.meeting_id, m.venue_type, m.starts_at, m.neighborhood AS meeting_neighborhood
+FROM dashboard.notes n LEFT JOIN dashboard.meetings m ON m.meeting_id = n.meeting_id
+WHERE n.note_id = ANY(:ids) AND (CAST(:d AS text) IS NULL OR n.district = :d)
+""").bindparams(sa.bindparam("ids", type_=ARRAY(UUID(as_uuid=True))))
+
+
+async def note_sources(session: AsyncSession, ids: Sequence[uuid.UUID], district: str | None) -> Sequence[Row[Any]]:
+    """Where each note comes from: its meeting (venue, time), place and host (``district``: only its notes)."""
+    return (await session.execute(_SOURCES, {"ids": list(ids), "d": district})).all()

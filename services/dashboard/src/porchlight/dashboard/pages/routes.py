@@ -5,14 +5,15 @@ The web UI reads these; every number is explained in the OpenAPI schema (pages/s
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from porchlight.dashboard.months.period import Month
-from porchlight.dashboard.pages.access import check_city_wide, check_district
-from porchlight.dashboard.pages.repository import concern_points
-from porchlight.dashboard.pages.schemas import CityPage, DistrictPage, DistrictRef
+from porchlight.dashboard.pages.access import check_city_wide, check_district, own_district
+from porchlight.dashboard.pages.repository import concern_points, note_sources
+from porchlight.dashboard.pages.schemas import CityPage, DistrictPage, DistrictRef, MeetingRef, NoteSource
 from porchlight.dashboard.pages.service import city_page, district_page
 from porchlight.dashboard.settings import Config
 from porchlight.kit.app import GeoJSONResponse, Session, Sessions, geojson_answer
@@ -112,3 +113,41 @@ async def list_concern_points(code: str, session: Session, who: Staff, month: Mo
             ],
         }
     )
+
+
+#: Who may see who hosted a meeting behind a figure: the sergeant who checks a claim and leadership.
+#: Officers and liaisons see when, where and at which meeting — not a colleague's name.
+HOST_READERS = (Role.supervisor, Role.analyst, Role.admin)
+
+
+@router.get("/v1/notes/sources", response_model=list[NoteSource], responses=_SCOPED)
+async def list_note_sources(
+    session: Session,
+    who: Staff,
+    ids: Annotated[list[uuid.UUID], Query(alias="id", max_length=200, description="Note ids (repeat: id=..&id=..)")],
+) -> list[NoteSource]:
+    """Where the notes behind a figure come from: date, meeting (kind of venue, time), place; host for
+    supervisors and leadership.
+
+    A caller scoped to one district gets that district's notes only (others are left out)."""
+    show_host = who.has(*HOST_READERS)
+    rows = await note_sources(session, ids, own_district(who))
+    return [
+        NoteSource(
+            note_id=r.note_id,
+            district=r.district,
+            neighborhood=r.neighborhood,
+            held_at=r.held_at,
+            attendees=r.attendees,
+            meeting=MeetingRef(
+                meeting_id=r.meeting_id,
+                venue_type=r.venue_type,
+                starts_at=r.starts_at,
+                neighborhood=r.meeting_neighborhood,
+            )
+            if r.meeting_id
+            else None,
+            host_id=r.host_id if show_host else None,
+        )
+        for r in rows
+    ]

@@ -363,3 +363,46 @@ class CityPage(BaseModel):
     crime_total: int
     crime_previous_month: int
     crime_last_year: int
+
+
+class MeetingRef(BaseModel):
+    """The meeting a note was taken at: its kind of venue and when it began (never an address)."""
+
+    meeting_id: UUID
+    venue_type: str
+    starts_at: datetime
+    neighborhood: str | None
+
+
+class NoteSource(BaseModel):
+    """Where a note behind a figure comes from: when, which meeting, which place — and who hosted
+    it, for supervisors and leadership only (``host_id`` is null for other roles)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "note_id": "0b5e4a8e-3d1c-4f57-9a51-2f7d0c9e6b11",
+                    "district": "D1",
+                    "neighborhood": "Duckpond",
+                    "held_at": "2026-11-20T18:30:00Z",
+                    "attendees": 7,
+                    "meeting": {
+                        "meeting_id": "7a4f2c1e-9b3d-4e5f-8a6b-1c2d3e4f5a6b",
+                        "venue_type": "kitchen_table",
+                        "starts_at": "2026-11-20T18:30:00Z",
+                        "neighborhood": "Duckpond",
+                    },
+                    "host_id": "officer-17",
+                }
+            ]
+        }
+    )
+
+    note_id: UUID
+    district: str
+    neighborhood: str | None
+    held_at: datetime
+    attendees: int | None
+    meeting: MeetingRef | None
+    host_id: str | None = Field(description="Who hosted the meeting; only for supervisors, analysts and admins")

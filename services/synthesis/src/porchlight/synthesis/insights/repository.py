@@ -53,6 +53,24 @@ class Period:
         """The period of equal length just before this one."""
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
+    def compared(self) -> tuple[Period, str]:
+        """What the period's figures are set against, and that in words — the dashboard's rule
+        (dashboard months/comparison.py), so a district page's table and summary say one thing:
+
+        * a whole calendar month: the whole month before ("last month");
+        * the first days of a month (a month under way, from the 1st): the same days of the
+          month before, cut at its end ("the same days last month");
+        * any other period: the period of equal length just before it.
+        """
+        if self.start.day == 1 and (self.end.year, self.end.month) == (self.start.year, self.start.month):
+            before_end = self.start - timedelta(days=1)
+            before_start = before_end.replace(day=1)
+            if (self.end + timedelta(days=1)).day == 1:
+                return Period(before_start, before_end), "last month"
+            same = min(before_start + timedelta(days=self.days - 1), before_end)
+            return Period(before_start, same), "the same days last month"
+        return self.previous(), "the previous period of equal length"
+
 
 def _notes_where(place: Place, period: Period, *, analyzed: bool = True) -> list[Any]:
     lo, hi = period.bounds()
@@ -98,6 +116,10 @@ class Quote:
     start: int
     end: int
     score: float
+    #: Where and when the note was taken: a quote always says where it comes from.
+    occurred_at: datetime | None = None
+    district: str | None = None
+    neighborhood: str | None = None
 
 
 class InsightRepository:
@@ -195,6 +217,9 @@ class InsightRepository:
                 C.span_start,
                 C.span_end,
                 C.topic_score,
+                C.occurred_at,
+                C.district,
+                C.neighborhood,
                 sa.func.row_number()
                 .over(
                     partition_by=(C.topic, C.note_id),
@@ -226,7 +251,15 @@ class InsightRepository:
         for r in rows.mappings().all():
             out[r["topic"]].append(
                 Quote(
-                    r["id"], r["note_id"], r["text"], r["span_start"], r["span_end"], round(float(r["topic_score"]), 4)
+                    r["id"],
+                    r["note_id"],
+                    r["text"],
+                    r["span_start"],
+                    r["span_end"],
+                    round(float(r["topic_score"]), 4),
+                    r["occurred_at"],
+                    r["district"],
+                    r["neighborhood"],
                 )
             )
         return dict(out)

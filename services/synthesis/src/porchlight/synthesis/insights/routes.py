@@ -99,14 +99,16 @@ async def list_insight_notes(
         Literal["negative", "neutral", "positive"] | None,
         Query(description="With a topic: its statements of this sentiment; without: notes of this sentiment"),
     ] = None,
-    previous: Annotated[bool, Query(description="The previous period of equal length instead")] = False,
+    previous: Annotated[
+        bool, Query(description="The period the insight compares with instead (its ``previous_period``)")
+    ] = False,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
 ) -> NotesPage:
     """The notes behind a figure of ``/v1/insights``, each with its redacted text and the statements counted.
 
     Newest first, a page at a time: follow ``next_cursor`` (or the ``Link`` header) for the next."""
-    period = scope.period.previous() if previous else scope.period
+    period = scope.period.compared()[0] if previous else scope.period
     total, notes, concerns = await InsightRepository(session).notes_page(
         scope.place, period, topic=topic, sentiment=sentiment, cursor=cursor_of(cursor), limit=limit
     )

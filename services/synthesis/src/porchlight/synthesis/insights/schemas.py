@@ -123,6 +123,9 @@ class QuoteOut(BaseModel):
     text: str
     start: int
     end: int
+    occurred_at: datetime | None = Field(None, description="When the conversation quoted took place")
+    district: str | None = Field(None, description="The note's district")
+    neighborhood: str | None = Field(None, description="The note's neighborhood (never a finer place)")
 
 
 class SentimentCounts(BaseModel):
@@ -154,7 +157,7 @@ class TopicInsight(BaseModel):
     rank: int
     notes: int = Field(description="Notes that raised the topic in the period")
     mentions: int = Field(description="Concern statements about the topic in the period")
-    previous_notes: int = Field(description="Notes that raised it in the previous period of equal length")
+    previous_notes: int = Field(description="Notes that raised it in the period compared (``previous_period``)")
     change: int = Field(description="notes - previous_notes")
     change_pct: int | None = Field(description="Change in percent of previous_notes (none when it was 0)")
     sentiment: SentimentCounts
@@ -230,7 +233,14 @@ class Insight(BaseModel):
 
     place: PlaceOut
     period: PeriodOut
-    previous_period: PeriodOut
+    previous_period: PeriodOut = Field(
+        description="What the figures are set against: the month before for a whole month, the same days of "
+        "it for the first days of a month, else the period of equal length before"
+    )
+    against: str = Field(
+        "the previous period of equal length",
+        description="``previous_period`` in words, as the summary says it ('the same days last month')",
+    )
     notes: int
     concerns: int
     previous_notes: int

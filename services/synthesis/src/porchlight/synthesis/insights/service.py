@@ -97,7 +97,7 @@ async def build_insight(
     session: AsyncSession, taxonomy: Taxonomy, place: Place, period: Period, *, with_emerging: bool = True
 ) -> Insight:
     repo = InsightRepository(session)
-    prev = period.previous()
+    prev, against = period.compared()
     notes, concerns = await repo.totals(place, period)
     prev_notes, _ = await repo.totals(place, prev)
     pending = await repo.pending_note_ids(place, period)
@@ -126,7 +126,16 @@ async def build_insight(
                 sentiment=SentimentCounts(**sentiments.get(topic, {})),
                 neighborhoods=[NeighborhoodCount(neighborhood=h, notes=n) for h, n in hoods.get(topic, [])[:3]],
                 quotes=[
-                    QuoteOut(note_id=x.note_id, concern_id=x.concern_id, text=x.text, start=x.start, end=x.end)
+                    QuoteOut(
+                        note_id=x.note_id,
+                        concern_id=x.concern_id,
+                        text=x.text,
+                        start=x.start,
+                        end=x.end,
+                        occurred_at=x.occurred_at,
+                        district=x.district,
+                        neighborhood=x.neighborhood,
+                    )
                     for x in quotes.get(topic, [])
                 ],
             )
@@ -136,6 +145,7 @@ async def build_insight(
         place=PlaceOut(district=place.district, neighborhood=place.neighborhood),
         period=period_out(period),
         previous_period=period_out(prev),
+        against=against,
         notes=notes,
         concerns=concerns,
         previous_notes=prev_notes,

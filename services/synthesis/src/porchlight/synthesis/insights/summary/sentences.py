@@ -32,6 +32,16 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _in(against: str) -> str:
+    """'last month', else 'in the same days last month' / 'in the previous period of equal length'."""
+    return against if against.startswith("last ") else f"in {against}"
+
+
+def _had(against: str) -> str:
+    """'the previous period of equal length had', 'last month had', 'the same days last month had'."""
+    return f"{against} had"
+
+
 def summarize(
     ins: Insight,
     notes: Sequence[uuid.UUID],
@@ -58,7 +68,7 @@ def summarize(
         )
         out.append(
             SummarySentence(
-                text=f"{opening}; the previous period of equal length had {_plural(ins.previous_notes, 'note')}.",
+                text=f"{opening}; {_had(ins.against)} {_plural(ins.previous_notes, 'note')}.",
                 note_ids=_ids(previous_notes),
                 figures=[Figure(path="/previous_notes", value=ins.previous_notes)],
             )
@@ -69,7 +79,7 @@ def summarize(
     out.append(
         SummarySentence(
             text=f"{_plural(ins.notes, 'note')} raised {_plural(ins.concerns, 'concern')} in {place} in this period; "
-            f"the previous period of equal length had {_plural(ins.previous_notes, 'note')}.",
+            f"{_had(ins.against)} {_plural(ins.previous_notes, 'note')}.",
             note_ids=_ids(notes, previous_notes),
             figures=[
                 Figure(path="/notes", value=ins.notes),
@@ -81,11 +91,11 @@ def summarize(
     for i, t in enumerate(ins.topics[:TOP_TOPICS]):
         figures = [Figure(path=f"/topics/{i}/notes", value=t.notes)]
         if t.previous_notes == 0:
-            trend = "none in the previous period"
+            trend = f"none {_in(ins.against)}"
         elif t.notes == t.previous_notes:
-            trend = "as many as in the previous period"
+            trend = f"as many as {_in(ins.against)}"
         else:
-            trend = f"{'up' if t.notes > t.previous_notes else 'down'} from {t.previous_notes} in the previous period"
+            trend = f"{'up' if t.notes > t.previous_notes else 'down'} from {t.previous_notes} {_in(ins.against)}"
             figures.append(Figure(path=f"/topics/{i}/previous_notes", value=t.previous_notes))
         text = f"{t.label} was raised in {_plural(t.notes, 'note')}, {trend}"
         if ins.place.neighborhood is None and t.neighborhoods and 2 * t.neighborhoods[0].notes > t.notes:

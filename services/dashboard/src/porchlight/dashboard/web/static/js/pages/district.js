@@ -10,7 +10,6 @@ import { drawMap } from "../map.js";
 import { figures, monthRange, panel } from "../panels.js";
 import { ownDistrict } from "../session.js";
 
-const TREND = { up: "▲ up", down: "▼ down", steady: "● steady", new: "✦ new" };
 
 export async function render(main, { session, args }) {
   const config = await webConfig();
@@ -27,6 +26,13 @@ export async function render(main, { session, args }) {
   }
   const isSupervisor = session.roles.some((r) => r === "supervisor" || r === "admin");
   const name = districts.find((d) => d.code === code)?.name || code;
+  // The notes behind a figure: #/district/<code>/<month>/notes[/<topic>[/<note>]] (notes.js).
+  if (args[2] === "notes") {
+    const notes = await import("./notes.js");
+    return notes.render(main, { session, code, month, topic: args[3] || null, noteId: args[4] || null, name });
+  }
+  const notesHref = (topic, noteId) => `#/district/${encodeURIComponent(code)}/${month}/notes`
+    + (topic ? `/${encodeURIComponent(topic)}` : "") + (noteId ? `/${noteId}` : "");
 
   const picker = h("form", { class: "row", id: "district-picker", "aria-label": "Choose district and month" },
     h("div", {}, h("label", { for: "pick-district" }, "District"),
@@ -76,14 +82,13 @@ export async function render(main, { session, args }) {
         partial ? h("p", { class: "muted", id: "district-period" }, `${d.period.label}: counted up to today.`) : null,
         figures([
           [`Meetings hosted${soFar}`, fmt.int(e.meetings_hosted), `${fmt.int(e.meetings_upcoming)} upcoming`, "fig-meetings"],
-          [`Notes filed${soFar}`, fmt.int(e.notes), null, "fig-notes"],
+          [`Notes filed${soFar}`, h("a", { href: notesHref(), id: "notes-filed-link", title: "Open the notes filed" }, fmt.int(e.notes)), null, "fig-notes"],
           [`Residents reached${soFar}`, fmt.int(e.residents_reached), `${fmt.int(e.residents_at_meetings)} at meetings`],
           [`Positive contacts${soFar}`, fmt.int(e.contacts), lastMonth(fmt.int(e.contacts_previous_month)), "fig-contacts"],
           [`Engagement hours${soFar}`, fmt.hours(e.engagement_hours), lastMonth(fmt.hours(e.engagement_hours_previous_month)), "fig-hours"],
         ]),
       ];
     });
-    topics.show(r, (d) => (d.top_concerns.length ? topicTable(d.top_concerns, d.period) : h("p", { class: "muted" }, "No concerns with a topic this month yet.")));
     sentiment.show(r, (d) => sentimentView(d.sentiment));
     crime.show(r, (d) => [
       figures(partial ? [
@@ -103,13 +108,16 @@ export async function render(main, { session, args }) {
   let left = false;
   const showInsight = (r, tries) => {
     summary.show(r, (d) => [
-      underWay ? h("p", { class: "muted", id: "summary-period" }, `This month so far (${d.period.days} days), against the ${d.previous_period.days} days before.`) : null,
+      underWay ? h("p", { class: "muted", id: "summary-period" }, `This month so far (${d.period.days} days), against ${d.against || "the days before"}.`) : null,
       d.summary.length ? d.summary.map((s) => h("p", {}, s.text)) : h("p", { class: "muted" }, "Nothing to summarise yet."),
-      // Synthesis' representative quotes: residents' own words (redacted), per leading topic.
+      // Synthesis' representative quotes: residents' own words (redacted), per leading topic,
+      // each with where it comes from and a link to its note.
       d.topics.slice(0, 3).filter((t) => t.quotes.length).map((t) => h("div", {},
-        h("h3", { style: "font-size:1rem;margin:.5rem 0 .25rem" }, `${t.label || fmt.label(t.topic)}: ${fmt.int(t.notes)} note${t.notes === 1 ? "" : "s"}`),
-        t.quotes.slice(0, 2).map((q) => h("blockquote", {}, `“${q.text}”`)))),
+        h("h3", { style: "font-size:1rem;margin:.5rem 0 .25rem" }, `${t.label}: ${fmt.int(t.notes)} note${t.notes === 1 ? "" : "s"}`),
+        t.quotes.slice(0, 2).map((q) => quoteView(q, notesHref(t.topic, q.note_id))))),
     ]);
+    // The table and the summary are one response's figures: one name, one number for each topic.
+    topics.show(r, (d) => (d.topics.length ? topicTable(d, notesHref, underWay) : h("p", { class: "muted" }, "No concerns with a topic this month yet.")));
     emerging.show(r, (d) => (d.emerging.length ? h("ul", {}, d.emerging.map((c) => emergingItem(c, isSupervisor))) : h("p", { class: "muted" }, "No emerging topics: every concern fits a topic.")));
     if (!left && r.ok && r.data.pending > 0 && tries > 0) {
       refresh = setTimeout(() => call("synthesis", insightUrl).then((next) => showInsight(next, tries - 1)), 3000);
@@ -159,25 +167,43 @@ export async function render(main, { session, args }) {
   return () => { left = true; board.stop(); clearTimeout(refresh); };
 }
 
-// Each topic against the month before — for a month under way, against the same days of it (the
-// API counts them so): the headers say which, the change is the API's words ("6 → 1", "+30%").
-function topicTable(concerns, period) {
-  const max = Math.max(...concerns.map((c) => c.count), 1);
-  const heads = period.under_way
-    ? ["#", "Topic", "Mentions so far", "Same days last month", "Trend", "In their words"]
-    : ["#", "Topic", "Mentions", "Last month", "Trend", "In their words"];
+// Each topic against what synthesis compares it with (the same days of last month for a month
+// under way, else last month): the same figures the summary's sentences are written from. A row
+// opens the notes behind it; a quote opens its note.
+function topicTable(d, notesHref, underWay) {
+  const max = Math.max(...d.topics.map((t) => t.notes), 1);
+  const heads = ["#", "Topic", underWay ? "Notes so far" : "Notes", underWay ? "Same days last month" : "Last month", "Change", "In their words"];
   return h("table", { id: "topic-table" },
-    period.under_way ? h("caption", { class: "muted", style: "text-align:left" }, `${period.label}, against the same days of last month`) : null,
+    h("caption", { class: "muted", style: "text-align:left" }, `Notes that raised each topic${underWay ? " so far" : ""}, against ${d.against}; a topic opens its notes`),
     h("thead", {}, h("tr", {}, heads.map((t, i) =>
       h("th", { scope: "col", class: i === 2 || i === 3 ? "num" : null }, t)))),
-    h("tbody", {}, concerns.map((c, i) => h("tr", {},
-      h("td", {}, String(i + 1)),
-      h("td", {}, fmt.label(c.topic), h("br"), h("span", { class: "bar", style: `width:${Math.round((c.count / max) * 8)}rem`, "aria-hidden": "true" })),
-      h("td", { class: "num" }, fmt.int(c.count)),
-      h("td", { class: "num" }, fmt.int(c.previous_count)),
-      h("td", { class: c.trend === "up" ? "trend-up" : c.trend === "down" ? "trend-down" : null }, TREND[c.trend] || c.trend,
-        c.change && c.change !== "new" && c.change !== "no change" ? h("span", { class: "muted" }, ` (${c.change})`) : null),
-      h("td", {}, c.quote ? h("blockquote", {}, `“${c.quote}”`) : h("span", { class: "muted" }, "–"))))));
+    h("tbody", {}, d.topics.map((t) => h("tr", { class: "topic-row", dataset: { topic: t.topic } },
+      h("td", {}, String(t.rank)),
+      h("td", {}, h("a", { href: notesHref(t.topic), class: "topic-link" }, t.label), h("br"),
+        h("span", { class: "bar", style: `width:${Math.round((t.notes / max) * 8)}rem`, "aria-hidden": "true" })),
+      h("td", { class: "num" }, fmt.int(t.notes)),
+      h("td", { class: "num" }, fmt.int(t.previous_notes)),
+      h("td", { class: t.change > 0 ? "trend-up" : t.change < 0 ? "trend-down" : null }, changeWords(t)),
+      h("td", {}, t.quotes.length ? quoteView(t.quotes[0], notesHref(t.topic, t.quotes[0].note_id)) : h("span", { class: "muted" }, "–"))))));
+}
+
+// Changes between small counts in counts ("2 → 7"), as the dashboard's months/comparison.py says.
+function changeWords(t) {
+  if (t.change === 0) return "no change";
+  if (t.previous_notes === 0) return "✦ new";
+  const arrow = t.change > 0 ? "▲" : "▼";
+  if (Math.min(t.notes, t.previous_notes) < 10) return `${arrow} ${t.previous_notes} → ${t.notes}`;
+  return `${arrow} ${t.change_pct > 0 ? "+" : ""}${t.change_pct}%`;
+}
+
+// A resident's words and where they come from: the note's date and place; the link opens the note
+// (meeting, and host for supervisors, are on the notes page).
+function quoteView(q, href) {
+  const when = q.occurred_at ? new Date(q.occurred_at).toLocaleDateString("en-US", { dateStyle: "medium", timeZone: "UTC" }) : null;
+  const where = [q.neighborhood, q.district].filter(Boolean).join(", ");
+  return h("figure", { class: "quote" },
+    h("blockquote", {}, `“${q.text}”`),
+    h("figcaption", { class: "muted" }, h("a", { href, class: "quote-source" }, ["Note", when ? ` of ${when}` : "", where ? `, ${where}` : ""].join(""))));
 }
 
 function sentimentView(s) {
