@@ -1,6 +1,6 @@
 // The supervisor's district page: what residents raise (ranked, with trend and their own words),
-// sentiment, emerging topics, engagement, a map of the concerns, the project board and the wins
-// waiting for approval.
+// sentiment, emerging topics, engagement, a map of the concerns, and the project board (whose
+// wins to review, live, are board.js's).
 
 import { call, webConfig } from "../api.js";
 import { fmt, h, replace, thisMonth, toast } from "../dom.js";
@@ -51,14 +51,14 @@ export async function render(main, { session, args }) {
   const emerging = panel("Emerging topics", { id: "emerging" });
   const map = panel("Map of concerns", { id: "map" });
   const boardPanel = panel("Micro-project board", { id: "board", wide: true });
-  const wins = panel("Wins waiting for approval", { id: "wins" });
   const crime = panel("Crime this month", { id: "crime" });
   const connections = panel("Connections on the same block", { id: "connections-panel", wide: true });
   const flaggedPanel = panel("Issues departments flagged", { id: "flagged-panel" });
 
-  replace(main, h("h1", {}, `District ${name}`), picker,
+  // The city names its districts in full ("District D4 (South End)"): the heading is that name.
+  replace(main, h("h1", {}, name), picker,
     h("p", {}, h("a", { href: `#/risk/${encodeURIComponent(code)}` }, "Place risk: which city layers draw crime to the blocks near them")),
-    h("div", { class: "grid" }, engagement.el, topics.el, summary.el, sentiment.el, emerging.el, map.el, crime.el, connections.el, flaggedPanel.el, wins.el, boardPanel.el));
+    h("div", { class: "grid" }, engagement.el, topics.el, summary.el, sentiment.el, emerging.el, map.el, crime.el, connections.el, flaggedPanel.el, boardPanel.el));
 
   const { from, to } = monthRange(month);
   const q = `district=${encodeURIComponent(code)}`;
@@ -148,7 +148,7 @@ export async function render(main, { session, args }) {
           .map((f) => ({ lat: f.geometry.coordinates[1], lon: f.geometry.coordinates[0], title: `Flagged: ${f.properties.category}`, kind: "flag" })) : [];
         const open = recordsR.ok ? recordsR.data.features.filter((f) => f.properties.layer !== "incident") : [];
         return [
-          drawMap({ city, current: code, points, marks: [...marks, ...flagMarks], records: open, title: `District ${name}: ${points.length} located concerns this month, ${open.length} open department records, ${marks.length} connections, ${flagMarks.length} flagged issues` }),
+          drawMap({ city, current: code, points, marks: [...marks, ...flagMarks], records: open, title: `${name}: ${points.length} located concerns this month, ${open.length} open department records, ${marks.length} connections, ${flagMarks.length} flagged issues` }),
           h("p", { class: "muted", id: "map-legend" },
             pointsR.ok ? `${points.length} located concern${points.length === 1 ? "" : "s"} this month (red dots)` : "Concern locations not available",
             recordsR.ok ? `; ${open.length} open department record${open.length === 1 ? "" : "s"} (grey triangles)` : "",
@@ -163,7 +163,6 @@ export async function render(main, { session, args }) {
   const board = mountBoard(boardHolder, status, q);
   board.ready.then((r) => boardPanel.show(r, () => [status, boardHolder]));
 
-  loadWins(wins, code, isSupervisor);
   return () => { left = true; board.stop(); clearTimeout(refresh); };
 }
 
@@ -243,16 +242,4 @@ function emergingItem(cluster, isSupervisor) {
     h("strong", {}, cluster.words.join(", ")), ` — ${fmt.int(cluster.concerns)} concerns in ${fmt.int(cluster.notes)} notes`,
     cluster.quotes.slice(0, 2).map((q) => h("blockquote", {}, `“${q.text}”`)),
     isSupervisor ? form : null);
-}
-
-async function loadWins(wins, code, isSupervisor) {
-  const r = await call("projects", `/v1/wins?status=draft&district=${encodeURIComponent(code)}`);
-  wins.show(r, (items) => (items.length ? h("ul", { id: "draft-wins" }, items.map((w) => {
-    const approve = h("button", { type: "button", "aria-label": `Approve the win “${w.title}”` }, "Approve");
-    approve.addEventListener("click", async () => {
-      const a = await call("projects", `/v1/wins/${w.id}/approval`, { method: "POST" });
-      if (a.ok) { toast(`Published: ${w.title}`); loadWins(wins, code, isSupervisor); } else toast(`Not approved: ${a.problem.detail}`);
-    });
-    return h("li", {}, h("strong", {}, w.title), h("p", {}, w.body), isSupervisor ? approve : null);
-  })) : h("p", { class: "muted" }, "No wins waiting.")));
 }
