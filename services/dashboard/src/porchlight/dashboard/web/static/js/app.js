@@ -17,6 +17,18 @@ const PAGE_MODULES = {
 };
 
 let cleanup = null;
+let routing = 0; // the latest route change: an earlier one still loading no longer moves focus
+// Whether focus moved since the route change began: a person who clicked or tabbed into the page
+// while it loaded keeps their place (the heading took it back a second later, issue 14 item 9).
+let focusMoved = false;
+document.addEventListener("focusin", () => { focusMoved = true; });
+
+/** Focus the page's heading (screen readers announce the new page), unless the person has moved on. */
+function focusHeading(main, run) {
+  if (run !== routing || focusMoved) return;
+  const heading = main.querySelector("h1");
+  if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus({ preventScroll: true }); }
+}
 
 function parse() {
   const [name = "", ...rest] = location.hash.replace(/^#\/?/, "").split("/");
@@ -24,6 +36,8 @@ function parse() {
 }
 
 async function route() {
+  const run = ++routing;
+  focusMoved = false;
   const session = current();
   let { name, args } = parse();
   if (!session && name !== "signin") name = "signin";
@@ -33,6 +47,7 @@ async function route() {
   if (cleanup) { cleanup(); cleanup = null; }
   if (name !== "signin" && !(name in PAGES)) {
     replace(main, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "#/" }, "Go to your start page")));
+    focusHeading(main, run);
     return;
   }
   if (name !== "signin" && !allowed(session, name)) {
@@ -42,13 +57,13 @@ async function route() {
         h("a", { href: `#/district/${encodeURIComponent(own)}` }, "go to your district page"), ".")
       : h("p", {}, `The ${PAGES[name].title} page is for: ${PAGES[name].roles.join(", ")}.`);
     replace(main, h("h1", {}, "Not for your role"), why);
+    focusHeading(main, run);
     return;
   }
   const module = await PAGE_MODULES[name]();
+  if (run !== routing) return; // the person went on while the page's code loaded: theirs is drawn, not this
   cleanup = (await module.render(main, { session, args })) || null;
-  // Move focus to the page's heading: screen readers announce the new page.
-  const heading = main.querySelector("h1");
-  if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus({ preventScroll: true }); }
+  focusHeading(main, run);
 }
 
 function renderChrome(session, name) {

@@ -109,7 +109,8 @@ export async function render(main, { session }) {
     const chosen = meetings.find((m) => m.id === meetingSelect.value);
     heldAt.disabled = noteDistrict.disabled = Boolean(chosen);
     if (chosen) heldAt.value = "";
-    document.getElementById("n-meeting-hint").textContent = chosen
+    // The form's own hint, found in the form: a partner's page shows no notes form at all.
+    notes.querySelector("#n-meeting-hint").textContent = chosen
       ? `Held ${fmt.date(chosen.starts_at)} in ${chosen.place.district}: these notes take that time and place.`
       : "Notes of a scheduled meeting take its place and time";
   }
@@ -184,19 +185,23 @@ export async function render(main, { session }) {
         `${fmt.date(m.starts_at)} — ${fmt.label(m.venue_type)}, ${m.place.district}${started(m) ? "" : " (not started yet)"}`)));
     syncMeeting();
     if (!meetings.length) { replace(meetingList, h("p", { class: "muted" }, "No meetings yet.")); return; }
-    replace(meetingList, h("table", {},
+    // The table reflows into one block per meeting in a narrow card (app.css .reflow): each cell
+    // names its column, and the ARIA roles keep it a table for screen readers whatever its display.
+    const cell = (label, attrs, ...content) => h("td", { role: "cell", "data-label": label, ...attrs }, ...content);
+    const head = (text, attrs = {}) => h("th", { scope: "col", role: "columnheader", ...attrs }, text);
+    replace(meetingList, h("div", { class: "reflow" }, h("table", { role: "table", "aria-labelledby": "mine-h" },
       h("caption", { class: "muted", style: "text-align:left" }, "Newest first"),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Where"),
-        h("th", { scope: "col", class: "num" }, "Minutes"), h("th", { scope: "col", class: "num" }, "Expected"), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Action")))),
-      h("tbody", {}, meetings.map((m) => h("tr", {},
-        h("td", {}, fmt.date(m.starts_at)),
-        h("td", {}, `${fmt.label(m.venue_type)}, ${m.place.district}${m.place.place_name ? ` (${m.place.place_name})` : ""}`),
-        h("td", { class: "num" }, fmt.int(m.duration_minutes)),
-        h("td", { class: "num" }, fmt.int(m.expected_attendees)),
-        h("td", {}, !canFileNotes ? null : !started(m) ? h("span", { class: "muted" }, "Notes once it starts")
+      h("thead", { role: "rowgroup" }, h("tr", { role: "row" }, head("When"), head("Where"),
+        head("Minutes", { class: "num" }), head("Expected", { class: "num" }), head(h("span", { class: "visually-hidden" }, "Action")))),
+      h("tbody", { role: "rowgroup" }, meetings.map((m) => h("tr", { role: "row" },
+        cell("When", {}, fmt.date(m.starts_at)),
+        cell("Where", {}, `${fmt.label(m.venue_type)}, ${m.place.district}${m.place.place_name ? ` (${m.place.place_name})` : ""}`),
+        cell("Minutes", { class: "num" }, fmt.int(m.duration_minutes)),
+        cell("Expected", { class: "num" }, fmt.int(m.expected_attendees)),
+        h("td", { role: "cell" }, !canFileNotes ? null : !started(m) ? h("span", { class: "muted" }, "Notes once it starts")
           : h("button", { type: "button", class: "secondary",
             "aria-label": `File notes of the meeting on ${fmt.date(m.starts_at)}`,
-            onclick: () => { meetingSelect.value = m.id; syncMeeting(); notes.querySelector("[data-field=attendees]").focus(); } }, "File notes")))))));
+            onclick: () => { meetingSelect.value = m.id; syncMeeting(); notes.querySelector("[data-field=attendees]").focus(); } }, "File notes"))))))));
   }
 
   replace(main,
@@ -207,5 +212,7 @@ export async function render(main, { session }) {
       canFileNotes ? h("section", { class: "card wide", "aria-labelledby": "notes-h" },
         h("h2", { id: "notes-h" }, "File a meeting's notes"),
         h("p", { id: "notes-status", role: "status", class: "muted" }), notes) : null));
-  await loadMeetings();
+  // The page is drawn (and its heading focused by the router) before the list arrives: the list
+  // fills in later without the page being drawn again, so nothing moves under a person's hands.
+  loadMeetings();
 }
