@@ -109,7 +109,7 @@ def test_a_partner_signs_in_at_the_city_s_provider_and_lands_on_the_board(city, 
     page.click("button[type=submit]")
 
     # Back at the dashboard: signed in, on the partner's own page, the code gone from the address.
-    page.wait_for_selector("#who:has-text('pat · partner')")
+    page.wait_for_selector("#who:has-text('Pat Okafor · partner')")  # the provider's name, not the subject
     page.wait_for_selector("h1:has-text('Project board')")
     assert "code=" not in page.url and "/web/oidc/callback" not in page.url
     assert "B2" not in page.inner_text("#who")

@@ -74,7 +74,8 @@ function renderChrome(session, name) {
     h("li", {}, h("a", { href: `#/${page}`, "aria-current": page === name ? "page" : null }, info.title)));
   replace(nav, h("ul", {}, items));
   replace(who,
-    h("span", {}, `${session.subject} · ${session.role}${session.district ? ` · ${session.district}` : ""}`),
+    // The person's name when their provider gave one (OIDC), else the token's subject.
+    h("span", {}, `${session.name || session.subject} · ${session.role}${session.district ? ` · ${session.district}` : ""}`),
     h("button", { type: "button", onclick: () => { signOut(); location.hash = "#/signin"; route(); } }, "Sign out"));
 }
 

@@ -54,8 +54,9 @@ export function mountBoard(container, status, query) {
       });
       return el;
     });
-    // Focusable: a wide board scrolls sideways, and a keyboard must be able to scroll it.
-    replace(columnsHolder, h("div", { class: "board", tabindex: "0", role: "region", "aria-label": "Board columns" }, flaggedColumn(), columns));
+    // The columns wrap onto more rows when narrow (app.css), so nothing scrolls sideways and the
+    // board needs no focus stop of its own.
+    replace(columnsHolder, h("div", { class: "board", role: "region", "aria-label": "Board columns" }, flaggedColumn(), columns));
   }
 
   // The Flagged column: issues other departments flagged, each one click from a micro-project.
