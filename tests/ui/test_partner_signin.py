@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from ui.helpers import check_accessibility, screenshot
+from ui.helpers import a_card_in, check_accessibility, screenshot
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -23,35 +22,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 def claims(token: str) -> dict[str, Any]:
     payload = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))  # type: ignore[no-any-return]
-
-
-def a_card_in(stack: Any, district: str) -> dict[str, Any]:
-    """A proposed micro-project of Public Works in ``district``, filed by that district's supervisor."""
-    token = httpx.post(f"{stack.web}/web/demo-token", json={"role": "supervisor", "district": district}).json()
-    auth = {"Authorization": f"Bearer {token['token']}"}
-    projects = stack.urls["projects"]
-    today = date.today()
-    httpx.post(f"{projects}/v1/departments", json={"code": "public-works", "name": "Public Works"}, headers=auth)
-    priority = httpx.post(
-        f"{projects}/v1/priorities",
-        json={"title": "Lit paths", "district": district, "quarter": f"{today.year}-Q{(today.month - 1) // 3 + 1}"},
-        headers=auth,
-    )
-    assert priority.status_code == 201, priority.text
-    card = httpx.post(
-        f"{projects}/v1/projects",
-        json={
-            "priority_id": priority.json()["id"],
-            "title": "Fix the streetlights on the path",
-            "department": "public-works",
-            "remedy_kind": "physical",
-            "starts_on": today.isoformat(),
-            "due_on": (today + timedelta(days=7)).isoformat(),
-        },
-        headers=auth,
-    )
-    assert card.status_code == 201, card.text
-    return card.json()  # type: ignore[no-any-return]
 
 
 def test_the_partner_signs_in_without_a_district_and_moves_another_district_s_card(stack, browser) -> None:  # type: ignore[no-untyped-def]
