@@ -7,32 +7,15 @@ same meeting's notes filed twice are one set (a revision), not two meetings host
 
 from __future__ import annotations
 
-import re
-import time
 import uuid
-from typing import Any
 
 import httpx
 import pytest
-from ui.helpers import check_accessibility, screenshot, sign_in
+from ui.helpers import DEVELOPER_WORDS, check_accessibility, screenshot, sign_in
+from ui.helpers import local_time as _local
+from ui.helpers import schedule_meeting as _schedule
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
-
-DEVELOPER_WORDS = re.compile(
-    r"\^|\[a-z\]|String should|Input should|valid datetime|Invalid input|BCP 47|Value error|body\.|meeting_id"
-)
-
-
-def _local(seconds_from_now: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() + seconds_from_now))
-
-
-def _schedule(page: Any, place: str, starts_at: str) -> None:
-    page.fill("#f-starts-at", starts_at)
-    page.select_option("#f-venue-type", "library")
-    page.fill("#f-place-place-name", place)
-    page.click("#schedule-form button[type=submit]")
-    page.wait_for_selector(f"#meeting-list tr:has(td:has-text('{place}'))")
 
 
 def test_notes_are_filed_on_purpose_once_per_meeting_in_plain_words(stack, browser) -> None:  # type: ignore[no-untyped-def]
