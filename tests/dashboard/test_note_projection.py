@@ -59,26 +59,23 @@ async def test_a_batch_of_notes_gives_the_rows_one_at_a_time_would(settings):
     try:
         async with sessions() as session, session.begin():
             # Before the batch: an analysis of a note not seen yet, and revision 3 of another.
-            await on_note_analyzed(
-                session,
-                NoteAnalyzed(
-                    note_id=analysed_first,
-                    district=district,
-                    model_version="t1",
-                    sentiment="negative",
-                    sentiment_score=-0.5,
-                    concerns=[
-                        ConcernAnalysis(
-                            text="dark alley",
-                            topic="street_lighting",
-                            topic_score=0.9,
-                            sentiment="negative",
-                            sentiment_score=-0.5,
-                        )
-                    ],
-                ),
-                None,  # type: ignore[arg-type]
+            analysis = NoteAnalyzed(
+                note_id=analysed_first,
+                district=district,
+                model_version="t1",
+                sentiment="negative",
+                sentiment_score=-0.5,
+                concerns=[
+                    ConcernAnalysis(
+                        text="dark alley",
+                        topic="street_lighting",
+                        topic_score=0.9,
+                        sentiment="negative",
+                        sentiment_score=-0.5,
+                    )
+                ],
             )
+            await on_note_analyzed(session, analysis, new_envelope(analysis, source="/tests"))
             await on_note_revised(session, revised(stale, district, "held text", 3), None)  # type: ignore[arg-type]
         batch = [
             note(plain, district, "speeding", "trash"),

@@ -15,20 +15,51 @@ from pypdf import PdfReader
 from support import bearer, eventually, running
 
 from porchlight.dashboard.months.period import Month
-from porchlight.events import NoteSubmitted
-from porchlight.events.catalog import Concern
+from porchlight.events import NoteAnalyzed, NoteSubmitted
+from porchlight.events.catalog import Concern, ConcernAnalysis
 
 pytestmark = pytest.mark.integration
 
 
-def _notes(d: str, held: list[datetime], topic: str = "parks") -> list[NoteSubmitted]:
-    return [
-        NoteSubmitted(
-            note_id=uuid.uuid4(), host_id="host-1", district=d, submitted_at=h, held_at=h, attendees=3, sentiment=3,
-            concerns=[Concern(text=f"the park gate is broken ({i})", topic=topic)],
+def _notes(d: str, held: list[datetime], topic: str = "parks") -> list[NoteSubmitted | NoteAnalyzed]:
+    """Notes and synthesis' analysis of each (topic figures count analysed notes)."""
+    out: list[NoteSubmitted | NoteAnalyzed] = []
+    for i, h in enumerate(held):
+        text = f"the park gate is broken ({i})"
+        note_id = uuid.uuid4()
+        out.append(
+            NoteSubmitted(
+                note_id=note_id,
+                host_id="host-1",
+                district=d,
+                submitted_at=h,
+                held_at=h,
+                attendees=3,
+                sentiment=3,
+                concerns=[Concern(text=text, topic=topic)],
+            )
         )
-        for i, h in enumerate(held)
-    ]  # fmt: skip
+        out.append(
+            NoteAnalyzed(
+                note_id=note_id,
+                district=d,
+                model_version="t1",
+                sentiment="neutral",
+                sentiment_score=0.0,
+                revision=1,
+                concerns=[
+                    ConcernAnalysis(
+                        text=text,
+                        topic=topic,
+                        topic_score=0.8,
+                        sentiment="negative",
+                        sentiment_score=-0.3,
+                        topic_label="Parks",
+                    )
+                ],
+            )
+        )
+    return out  # fmt: skip
 
 
 async def test_a_month_under_way_is_so_far_and_compared_like_with_like(settings, test_city):
@@ -51,7 +82,10 @@ async def test_a_month_under_way_is_so_far_and_compared_like_with_like(settings,
 
         async def projected() -> bool:
             page = (await client.get(f"/v1/districts/{d}/page?month={prev.label}", headers=staff)).json()
-            return page["engagement"]["notes"] == 7
+            counted = {c["topic"]: c["count"] for c in page["top_concerns"]}
+            current = (await client.get(f"/v1/districts/{d}/page", headers=staff)).json()
+            # Synthesis' analyses (another topic) counted too: parks' notes of both months.
+            return page["engagement"]["notes"] == 7 and counted.get("parks") == 7 and bool(current["top_concerns"])
 
         await eventually(projected, timeout_s=30)
         page = (await client.get(f"/v1/districts/{d}/page", headers=staff)).json()

@@ -35,7 +35,7 @@ def at(day: int, hour: int = 12) -> datetime:
 
 
 def district_events(d: str) -> list:
-    """A month in district ``d``: 2 meetings, 3 notes (one revised, two analysed), 3 contacts,
+    """A month in district ``d``: 2 meetings, 3 notes (one revised, all analysed), 3 contacts,
     3 projects (one done, one overdue, one planned), a win, an insight."""
     m1, m2, n1, n2, n3 = (uuid.uuid4() for _ in range(5))
     priority, p_done, p_late, p_next = (uuid.uuid4() for _ in range(4))
@@ -65,12 +65,20 @@ def district_events(d: str) -> list:
         NoteAnalyzed(
             note_id=n3, district=d, model_version="t1", sentiment="negative", sentiment_score=-0.6,
             concerns=[ConcernAnalysis(text="speeding by the school", topic="speeding_traffic", topic_score=0.9,
-                                      sentiment="negative", sentiment_score=-0.6)],
+                                      sentiment="negative", sentiment_score=-0.6,
+                                      topic_label="Speeding and traffic safety")],
         ),
         NoteAnalyzed(
             note_id=n1, district=d, model_version="t1", sentiment="positive", sentiment_score=0.4,
             concerns=[ConcernAnalysis(text="cars race down Elm Street at night", topic="speeding_traffic",
-                                      topic_score=0.8, sentiment="negative", sentiment_score=-0.3)],
+                                      topic_score=0.8, sentiment="negative", sentiment_score=-0.3,
+                                      topic_label="Speeding and traffic safety")],
+        ),
+        # Topic figures count notes as synthesis analysed them (its revision 2: street lighting).
+        NoteAnalyzed(
+            note_id=n2, district=d, model_version="t1", sentiment="neutral", sentiment_score=0.0, revision=2,
+            concerns=[ConcernAnalysis(text="the park lights are out", topic="street_lighting", topic_score=0.7,
+                                      sentiment="negative", sentiment_score=-0.2, topic_label="Street lighting")],
         ),
         ContactLogged(contact_id=uuid.uuid4(), officer_id="off-1", unit="CPU", district=d, contact_type="conversation",
                       minutes=30, residents_reached=4, occurred_at=at(5)),
@@ -163,16 +171,17 @@ async def test_district_page_counts_what_the_events_say(settings, test_city):
     assert {g["key"]: g["contacts"] for g in page["by_contact_type"]} == {"conversation": 2, "youth_activity": 1}
 
     concerns = {c["topic"]: c for c in page["top_concerns"]}
-    # n1 (model: speeding), n2 (host, revised: street lighting), n3 (model: speeding; the host gave none)
+    # n1 (model: speeding), n2 (model, of its revision: street lighting), n3 (model: speeding; the host gave none)
     assert list(concerns) == ["speeding_traffic", "street_lighting"]
     assert concerns["speeding_traffic"]["count"] == 2
+    assert concerns["speeding_traffic"]["label"] == "Speeding and traffic safety"  # synthesis' name
     assert concerns["speeding_traffic"]["trend"] == "new"
     assert concerns["speeding_traffic"]["quote"] in {"speeding by the school", "cars race down Elm Street at night"}
     assert "parks" not in concerns  # the revised-away topic is gone
 
     s = page["sentiment"]
     assert s["average"] == 3.0  # (2 + 4 + 3) / 3
-    assert s["positive_share"] == 0.5
+    assert s["positive_share"] == 0.333  # 1 of 3 analysed notes
     assert [m["month"] for m in s["trend"]][-1] == LAST_MONTH.label and len(s["trend"]) == 6
 
     p = page["projects"]

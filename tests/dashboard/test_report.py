@@ -64,7 +64,7 @@ async def test_monthly_report_pdf_and_html_show_the_month(settings, test_city):
     meetings, residents, hours, contacts, sentiment, concern, done, open_, overdue, wins, crime = row.groups()
     assert (meetings, residents, hours, contacts) == ("3", "32", "7.5", "3")
     assert sentiment == "3.0"
-    assert concern == "Speeding traffic 2 times (new)"
+    assert concern == "Speeding and traffic safety in 2 notes (new)"  # synthesis' name, its unit
     assert (done, open_, overdue, wins, crime) == ("1", "1", "1", "1", "4")
     quote = re.search(r"“([^”]*)”", squashed[row.end() :])
     assert quote and quote.group(1) in {"speeding by the school", "cars race down Elm Street at night"}

@@ -76,5 +76,7 @@ async def test_the_whole_city_pdf_of_a_demo_sized_month_is_one_page(settings, tm
         name = d.name[d.name.index("(") + 1 : -1]
         # 3 meetings, 32 residents, 1 h x 3 + 3 h of contacts, 3 contacts, sentiment 3.0; 1 done, 1 open,
         # 1 overdue, 1 win, no crime imported.
-        assert f"{d.code} {name} 3 32 6.0 3 3.0 Speeding traffic 2 times (new) 1 / 1 / 1 1 0" in text, d.code
+        # (The taxonomy's longer topic name may take the layout that prints codes without names.)
+        row = "3 32 6.0 3 3.0 Speeding and traffic safety in 2 notes (new) 1 / 1 / 1 1 0"
+        assert f"{d.code} {name} {row}" in text or f"{d.code} {row}" in text, d.code
     assert "Wins this month (12)" in text and "Elm Street lights fixed" in text

@@ -78,7 +78,8 @@ def demo_month(rng: random.Random | None = None) -> MonthlyReport:
             engagement_hours_previous_month=120.0,
         )  # fmt: skip
         concerns = [
-            Concern(topic=TOPICS[(i + k) % len(TOPICS)], count=20 - 5 * k, previous_count=14, trend="up", share=0.3,
+            Concern(topic=(t := TOPICS[(i + k) % len(TOPICS)]), label=t.replace("_", " ").capitalize(),
+                    count=20 - 5 * k, previous_count=14, trend="up", share=0.3,
                     quote=texts[(3 * i + k) % len(texts)])
             for k in range(3)
         ]  # fmt: skip

@@ -157,6 +157,9 @@ class ConcernAnalysis(BaseModel):
     topic_score: float | None = None
     sentiment: SentimentLabel
     sentiment_score: float
+    #: The topic's name as synthesis' taxonomy gives it ("Speeding and traffic safety"; a promoted
+    #: topic's given name): subscribers show this, never a name made from the code (added compatibly).
+    topic_label: str | None = None
 
 
 class NoteAnalyzed(Event):

@@ -27,5 +27,5 @@ async def on_note_revised(session: AsyncSession, event: NoteRevised, _: Envelope
 
 
 @router.subscriber
-async def on_note_analyzed(session: AsyncSession, event: NoteAnalyzed, _: Envelope) -> None:
-    await apply_analysis(session, event)
+async def on_note_analyzed(session: AsyncSession, event: NoteAnalyzed, env: Envelope) -> None:
+    await apply_analysis(session, event, env.time)

@@ -8,12 +8,13 @@ same events (the shared inbox lets each event through once).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.dashboard.projections.models import note_analyses, note_concerns, notes
+from porchlight.dashboard.projections.models import note_analyses, note_concerns, notes, topic_labels
 from porchlight.events import NoteAnalyzed, NoteSubmitted
 from porchlight.events.catalog import NoteRevised
 from porchlight.kit.db import upsert
@@ -136,9 +137,25 @@ async def apply_notes(session: AsyncSession, events: Sequence[NoteSubmitted | No
         )
 
 
-async def apply_analysis(session: AsyncSession, event: NoteAnalyzed) -> None:
-    """The model's reading replaces the previous one (a re-analysis with a newer model)."""
+async def apply_analysis(session: AsyncSession, event: NoteAnalyzed, at: datetime) -> None:
+    """The model's reading replaces the previous one (a re-analysis with a newer model); the
+    topics' names (synthesis' taxonomy, as of the event's time ``at``) are kept once per topic."""
     await _lock_note(session, event.note_id)
+    labels = {c.topic: c.topic_label for c in event.concerns if c.topic and c.topic_label}
+    if labels:
+        # Written only when a name differs: every analysis names the same few topics, and an upsert
+        # of an unchanged row would still lock it, queueing each analysis behind the others.
+        tl = topic_labels.c
+        found = await session.execute(sa.select(tl.topic, tl.label).where(tl.topic.in_(list(labels))))
+        stored: dict[str, str] = {t: name for t, name in found.all()}
+        changed = [
+            {"topic": t, "label": name, "labelled_at": at}
+            for t, name in sorted(labels.items())
+            if stored.get(t) != name
+        ]
+        if changed:
+            newer = lambda t, excluded: t.c.labelled_at <= excluded.labelled_at  # noqa: E731  (the newest name wins)
+            await session.execute(upsert(topic_labels, changed, key=["topic"], where=newer))
     values = {
         "note_id": event.note_id,
         "district": event.district,

@@ -166,23 +166,30 @@ async def engagement(
 
 # --- concerns and sentiment ---------------------------------------------------------------
 
-# The concerns that count (``active``: the model's reading, or the host's until there is one).
+# Topic figures count NOTES that raised a topic, as synthesis analysed them (its ``note.analyzed``:
+# the model's rows, a supervisor's correction included): the unit and the readings synthesis' own
+# insight counts, so the city page and the report say what the district page (synthesis' insight)
+# says. A note not analysed yet is in no topic figure (synthesis reports it as pending). Names come
+# from synthesis' taxonomy (``topic_labels``), never from the code.
 # ``before``: the like-for-like days of the month before (months/comparison.py: days 1-5 of it
 # while this month is at its 5th), so a month under way is not set against a whole one.
+# The (district) grouping set counts the month's notes that raised any topic (``share``'s base).
 _CONCERNS = _q("""
-SELECT district, topic,
-       count(*) FILTER (WHERE held_at >= :s) AS n,
-       count(*) FILTER (WHERE held_at < :pe) AS before
-FROM dashboard.note_concerns
-WHERE active AND district = ANY(:ds) AND held_at >= :ps AND held_at < :e
-  AND topic IS NOT NULL AND topic NOT IN ('unassigned', 'other')
-GROUP BY district, topic
+SELECT c.district, c.topic, coalesce(l.label, c.topic) AS label, GROUPING(c.topic) AS whole,
+       count(DISTINCT c.note_id) FILTER (WHERE c.held_at >= :s) AS n,
+       count(*) FILTER (WHERE c.held_at >= :s) AS mentions,
+       count(DISTINCT c.note_id) FILTER (WHERE c.held_at < :pe) AS before
+FROM dashboard.note_concerns c LEFT JOIN dashboard.topic_labels l ON l.topic = c.topic
+WHERE c.active AND c.source = 'model' AND c.district = ANY(:ds) AND c.held_at >= :ps AND c.held_at < :e
+  AND c.topic IS NOT NULL AND c.topic <> 'unassigned'
+GROUP BY GROUPING SETS ((c.district, c.topic, l.label), (c.district))
 """)
 
 _QUOTES = _q("""
 SELECT DISTINCT ON (district, topic) district, topic, text
 FROM dashboard.note_concerns
-WHERE active AND district = ANY(:ds) AND held_at >= :s AND held_at < :e AND topic = ANY(:topics)
+WHERE active AND source = 'model' AND district = ANY(:ds) AND held_at >= :s AND held_at < :e
+  AND topic = ANY(:topics)
 ORDER BY district, topic, (length(text) BETWEEN 25 AND 280) DESC, topic_score DESC NULLS LAST, held_at DESC, idx
 """).bindparams(sa.bindparam("topics", type_=ARRAY(sa.Text)))
 
@@ -205,12 +212,17 @@ async def concerns(session: AsyncSession, districts: list[str], month: Month, li
         "pe": month.utc(pe),
     }
     counts: dict[str, list[Any]] = defaultdict(list)
+    with_topic: dict[str, int] = {}
     for r in await session.execute(_CONCERNS, p):
-        counts[r.district].append(r)
+        if r.whole:
+            with_topic[r.district] = r.n
+        else:
+            counts[r.district].append(r)
     ranked: dict[str, list[Any]] = {}
     topics: set[str] = set()
     for d in districts:
-        rows = sorted((r for r in counts[d] if r.n), key=lambda r: (-r.n, r.topic))[:limit]
+        # Synthesis' ranking (insights/service.py): most notes, then most statements, then the code.
+        rows = sorted((r for r in counts[d] if r.n), key=lambda r: (-r.n, -r.mentions, r.topic))[:limit]
         ranked[d] = rows
         topics.update(r.topic for r in rows)
     quotes: dict[tuple[str, str], str] = {}
@@ -219,11 +231,13 @@ async def concerns(session: AsyncSession, districts: list[str], month: Month, li
             quotes[(r.district, r.topic)] = r.text
     out: dict[str, list[Concern]] = {}
     for d in districts:
-        total = sum(r.n for r in counts[d]) or 1
+        total = with_topic.get(d) or 1
         out[d] = [
             Concern(
                 topic=r.topic,
+                label=r.label,
                 count=r.n,
+                mentions=r.mentions,
                 previous_count=r.before,
                 trend=_trend(r.n, r.before),
                 change=change(r.n, r.before),

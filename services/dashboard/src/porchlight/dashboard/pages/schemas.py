@@ -39,6 +39,7 @@ ENGAGEMENT_EX = {
 GROUP_EX = {"key": "community-service", "unit": None, "contacts": 12, "hours": 6.0, "residents": 30}
 CONCERN_EX = {
     "topic": "street_lighting",
+    "label": "Street lighting",
     "count": 9,
     "previous_count": 5,
     "trend": "up",
@@ -159,16 +160,21 @@ class Concern(BaseModel):
 
     model_config = _example(CONCERN_EX)
 
-    topic: str
-    count: int = Field(description="Concerns on this topic in the month")
+    topic: str = Field(description="The topic's code in synthesis' taxonomy")
+    label: str = Field(
+        description="The topic's name as synthesis' taxonomy gives it (the name its insight and summary use)"
+    )
+    count: int = Field(description="Notes that raised the topic in the month (as synthesis analysed them)")
+    mentions: int = Field(0, description="Concern statements about the topic in those notes")
     previous_count: int = Field(
-        description="The month before; for a month under way, the same days of it (days 1-5 on the 5th)"
+        description="Notes that raised it the month before; for a month under way, the same days of it "
+        "(days 1-5 on the 5th)"
     )
     trend: Trend
     change: str = Field(
         default="", description="count against previous_count in words: '+30%', or '2 → 7' under 10 on either side"
     )
-    share: float = Field(description="Of all the month's concerns with a topic, 0..1")
+    share: float = Field(description="Of the month's notes that raised any topic, 0..1")
     quote: str | None = Field(description="A resident's own words (redacted), the most typical of the topic")
 
 

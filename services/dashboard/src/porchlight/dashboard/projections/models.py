@@ -69,6 +69,17 @@ note_concerns = sa.Table(
     sa.Index("note_concerns_counted", "district", "held_at", postgresql_where=sa.text("active")),
 )
 
+#: Each topic's name as synthesis' taxonomy gives it (``topic_label`` of note.analyzed; the newest
+#: event wins, so a renamed or promoted topic shows its given name). The pages and the report name
+#: topics from here: one name for one topic, synthesis' (never one made from the code).
+topic_labels = sa.Table(
+    "topic_labels",
+    metadata,
+    sa.Column("topic", sa.Text, primary_key=True),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("labelled_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 note_analyses = sa.Table(
     "note_analyses",
     metadata,
@@ -167,6 +178,7 @@ PROJECTED = (
     meetings,
     notes,
     note_concerns,
+    topic_labels,
     note_analyses,
     contact_totals,
     contact_stats,

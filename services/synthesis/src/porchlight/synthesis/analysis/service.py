@@ -16,10 +16,11 @@ from porchlight.events import NoteAnalyzed
 from porchlight.events.catalog import ConcernAnalysis
 from porchlight.synthesis.analysis.repository import AnalysisRepository
 from porchlight.synthesis.db import outbox
-from porchlight.synthesis.insights.service import refresh_insights
+from porchlight.synthesis.insights.service import label_of, refresh_insights
+from porchlight.synthesis.learning.service import current_taxonomy
 from porchlight.synthesis.model.analyze import ConcernResult, NoteInput, NoteResult, analyze_notes, embedding_bytes
 from porchlight.synthesis.model.live import LiveModel
-from porchlight.synthesis.model.taxonomy import UNASSIGNED
+from porchlight.synthesis.model.taxonomy import UNASSIGNED, Taxonomy
 from porchlight.synthesis.model.threads import in_daemon_thread
 from porchlight.synthesis.notes.models import ReceivedNote
 
@@ -113,11 +114,13 @@ async def store(
         if concerns
         else None,
     )
-    await outbox.add(session, *(analyzed_event(n, r, live.tag) for n, r in pairs))
+    await outbox.add(session, *(analyzed_event(n, r, live.tag, live.taxonomy) for n, r in pairs))
     return touched
 
 
-def analyzed_event(note: NoteFacts, result: NoteResult, model_version: str) -> NoteAnalyzed:
+def analyzed_event(note: NoteFacts, result: NoteResult, model_version: str, taxonomy: Taxonomy) -> NoteAnalyzed:
+    """The event carries each topic's name from the taxonomy (the insight's ``label``), so the
+    dashboard shows synthesis' name for a topic and never makes one from its code."""
     return NoteAnalyzed(
         note_id=note.note_id,
         district=note.district,
@@ -127,6 +130,7 @@ def analyzed_event(note: NoteFacts, result: NoteResult, model_version: str) -> N
             ConcernAnalysis(
                 text=c.text,
                 topic=None if c.topic == UNASSIGNED else c.topic,
+                topic_label=None if c.topic == UNASSIGNED else label_of(taxonomy, c.topic),
                 topic_score=c.topic_score,
                 sentiment=c.sentiment,
                 sentiment_score=c.sentiment_score,
@@ -144,6 +148,9 @@ async def announce_notes(session: AsyncSession, note_ids: Sequence[Any], tag: st
     """Queue ``note.analyzed`` again for notes whose labels changed (a correction, a promoted
     topic); refresh their districts' insight."""
     repo = AnalysisRepository(session)
+    # The taxonomy of the newest model version: the caller made it in this transaction (a promoted
+    # topic is in it, with its given name).
+    _, taxonomy = await current_taxonomy(session)
     districts = set()
     for note in await repo.notes(note_ids):
         rows = await repo.concerns_of(note.note_id)
@@ -167,6 +174,6 @@ async def announce_notes(session: AsyncSession, note_ids: Sequence[Any], tag: st
             note.sentiment or "neutral",
             note.sentiment_score or 0.0,
         )
-        await outbox.add(session, analyzed_event(facts_of_stored(note), result, tag))
+        await outbox.add(session, analyzed_event(facts_of_stored(note), result, tag, taxonomy))
         districts.add(note.district)
     await refresh_insights(session, districts, tag)

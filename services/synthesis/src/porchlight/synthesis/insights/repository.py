@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -178,7 +179,10 @@ class InsightRepository:
                 sa.select(sa.func.avg(N.host_rating), sa.func.count(N.host_rating)).where(*_notes_where(place, period))
             )
         ).one()
-        return SentimentMix(counts, round(float(mean), 1) if mean is not None else None, int(rated))
+        # Halves up, as the dashboard rounds the same average (its pages.repository.one_decimal):
+        # Python's round() gave 3.2 here for 3.25 where the dashboard's pages and report say 3.3.
+        rounded = float(Decimal(mean).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)) if mean is not None else None
+        return SentimentMix(counts, rounded, int(rated))
 
     async def topic_sentiments(self, place: Place, period: Period) -> dict[str, dict[str, int]]:
         """Concern statements of each topic by their sentiment."""

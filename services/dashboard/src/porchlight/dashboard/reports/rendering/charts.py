@@ -139,10 +139,11 @@ def crime_by_district(report: MonthlyReport, width: float = 160, height: float =
 
 def top_concerns(report: MonthlyReport, width: float = 160, height: float = 120, n: int = 6) -> Drawing:
     """The city's (or the district's) most raised topics this month."""
+    # Notes per topic, named as synthesis names it (each district's notes are its own: they add up).
     counts: dict[str, int] = {}
     for s in report.districts:
         for c in s.concerns:
-            counts[c.topic] = counts.get(c.topic, 0) + c.count
+            counts[c.label] = counts.get(c.label, 0) + c.count
     top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n][::-1]
     d = Drawing(width, height)
     _title(d, f"Concerns raised most{report.window.so_far}", width, height)
@@ -150,7 +151,7 @@ def top_concerns(report: MonthlyReport, width: float = 160, height: float = 120,
         return _empty(d, "No concerns filed this month", width, height)
     chart = HorizontalBarChart()
     room = width * 0.55 - 6
-    names = [_fit_label(t.replace("_", " "), room) for t, _ in top]
+    names = [_fit_label(label, room) for label, _ in top]
     label_width = max(stringWidth(n, "Helvetica", LABEL) for n in names)
     chart.x, chart.y, chart.height = min(width * 0.55, label_width + 6), 22, height - 36
     chart.width = width - chart.x - 6
@@ -164,7 +165,7 @@ def top_concerns(report: MonthlyReport, width: float = 160, height: float = 120,
     chart.bars[0].fillColor = ENGAGEMENT
     chart.bars.strokeWidth = 0
     d.add(chart)
-    _unit_below(d, chart, "concerns raised")
+    _unit_below(d, chart, "notes that raised it")
     return d
 
 

@@ -23,12 +23,11 @@ from porchlight.dashboard.reports.rendering.text import (
     crime_columns,
     headline,
     hours,
+    in_notes,
     period_note,
     progress_line,
     short_name,
-    times,
     top_incidents,
-    topic_name,
     wins_list,
 )
 
@@ -39,7 +38,7 @@ _env = Environment(
     loader=PackageLoader("porchlight.dashboard.reports.rendering", "templates"), autoescape=select_autoescape()
 )
 _env.filters.update(
-    change=change, change_cell=change_cell, clip=clip, topic=topic_name, times=times, hours=hours, short_name=short_name
+    change=change, change_cell=change_cell, clip=clip, in_notes=in_notes, hours=hours, short_name=short_name
 )
 
 

@@ -38,12 +38,11 @@ from porchlight.dashboard.reports.rendering.text import (
     crime_columns,
     headline,
     hours,
+    in_notes,
     period_note,
     progress_line,
     short_name,
-    times,
     top_incidents,
-    topic_name,
     wins_list,
 )
 
@@ -142,8 +141,7 @@ def _top_concern(s: DistrictSection) -> Paragraph:
         return _p("No notes filed this month.", NOTE)
     top = s.concerns[0]
     return Paragraph(
-        f"<b>{escape(topic_name(top.topic))}</b> {escape(times(top.count))} "
-        f"({escape(change(top.count, top.previous_count))})",
+        f"<b>{escape(top.label)}</b> {escape(in_notes(top.count))} ({escape(change(top.count, top.previous_count))})",
         CELL,
     )
 
@@ -152,7 +150,7 @@ def _words(s: DistrictSection, layout: Layout, width: float) -> Paragraph | str:
     """The second line of a district's row: a resident's words on its top concern, then the next concerns."""
     also = ""
     if layout.also and len(s.concerns) > 1:
-        also = f"Also raised: {', '.join(topic_name(c.topic) for c in s.concerns[1:3])}."
+        also = f"Also raised: {', '.join(c.label for c in s.concerns[1:3])}."
     parts = []
     if s.concerns and s.concerns[0].quote:
         room = width - 4 - stringWidth("“” " + also, "Helvetica", LABEL)
@@ -240,14 +238,14 @@ def _district_table(report: MonthlyReport, width: float, layout: Layout) -> Tabl
 def _concern_table(report: MonthlyReport, width: float, layout: Layout) -> Table:
     """One district: each of its top concerns with a resident's words."""
     (s,) = report.districts
-    heads = (("Concern", TH), ("Raised", TH_R), (concern_header(report), TH_R), ("In residents' words", TH))
+    heads = (("Concern", TH), ("Notes", TH_R), (concern_header(report), TH_R), ("In residents' words", TH))
     rows: list[list[Any]] = [[_p(h, style) for h, style in heads]]
     words = width - 190 - 4
     for concern in s.concerns:
         rows.append(
             [
-                _p(topic_name(concern.topic), CELL_B),
-                _p(times(concern.count), CELL_R),
+                _p(concern.label, CELL_B),
+                _p(f"{concern.count:,}", CELL_R),
                 _p(change_cell(concern.count, concern.previous_count), CELL_R),
                 Paragraph(f"<i>“{escape(fit(concern.quote, words - 8, 2 * layout.lines))}”</i>", CELL)
                 if concern.quote

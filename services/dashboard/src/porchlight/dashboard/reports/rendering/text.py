@@ -92,12 +92,9 @@ def headline(report: MonthlyReport) -> list[tuple[str, str, str]]:
     ]
 
 
-def times(n: int) -> str:
-    return "once" if n == 1 else f"{n} times"
-
-
-def topic_name(topic: str) -> str:
-    return topic.replace("_", " ").capitalize()
+def in_notes(n: int) -> str:
+    """A topic's figure in the unit synthesis counts it in (its summary: "raised in 5 notes")."""
+    return "in 1 note" if n == 1 else f"in {n:,} notes"
 
 
 def clip(text: str, limit: int = 220) -> str:

@@ -51,8 +51,10 @@ export async function render(main, { args }) {
         .map((t, i) => h("th", { scope: "col", class: i >= 2 && i !== 4 ? "num" : null }, t)))),
       h("tbody", {}, d.districts.map((s) => h("tr", {},
         h("th", { scope: "row" }, h("a", { href: `#/district/${encodeURIComponent(s.district.code)}/${month}` }, s.district.name)),
-        h("td", { class: "dominant-cell" }, s.top_concern ? h("span", { class: "dominant" }, `${fmt.label(s.top_concern.topic)} (${fmt.int(s.top_concern.count)})`) : h("span", { class: "muted" }, "none yet"),
-          s.top_concerns.length > 1 ? h("div", { class: "muted" }, `then ${s.top_concerns.slice(1).map((c) => fmt.label(c.topic)).join(", ")}`) : null),
+        // The topic's name and figure as the API gives them: synthesis' name and its count of notes
+        // (the district page's table and summary say the same), never a name made from the code.
+        h("td", { class: "dominant-cell" }, s.top_concern ? h("span", { class: "dominant" }, `${s.top_concern.label} (${notes(s.top_concern.count)})`) : h("span", { class: "muted" }, "none yet"),
+          s.top_concerns.length > 1 ? h("div", { class: "muted" }, `then ${s.top_concerns.slice(1).map((c) => c.label).join(", ")}`) : null),
         h("td", { class: "num" }, fmt.int(s.engagement.meetings_hosted)),
         h("td", { class: "num" }, fmt.int(s.engagement.contacts)),
         h("td", {}, h("span", { class: "bar", style: `width:${(s.engagement.engagement_hours / most) * 5}rem`, "aria-hidden": "true" }), " ", fmt.hours(s.engagement.engagement_hours)),
@@ -63,6 +65,10 @@ export async function render(main, { args }) {
         h("td", { class: "num" }, fmt.int(s.projects.done_in_month)),
         h("td", { class: "num" }, fmt.int(s.projects.overdue)))))));
   });
+}
+
+function notes(n) {
+  return n === 1 ? "1 note" : `${fmt.int(n)} notes`;
 }
 
 function previousMonth(month) {
