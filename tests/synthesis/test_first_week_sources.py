@@ -12,7 +12,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from support import bearer, running
-from synthesis.test_synthesis_service import LIGHTS, analyzed, district, note, publish
+from synthesis.test_synthesis_service import analyzed, district, note, publish
 
 from porchlight.dashboard.pages.repository import one_decimal
 from porchlight.kit.settings import KitSettings
@@ -27,6 +27,16 @@ from porchlight.synthesis.insights.schemas import (
 )
 from porchlight.synthesis.insights.summary import summarize
 from porchlight.synthesis.learning.service import ModelHolder
+
+#: This test's own words. A correction is learned at once (a new model version for every test
+#: after it): correcting a statement that other tests file too taught the model that
+#: test_synthesis_service's streetlight notes were about speeding.
+DARK = [
+    "The lamp post outside the laundromat on Quince Row has been dark since Sunday",
+    "Half the lamps along the canal towpath went dark last week",
+    "It is pitch black by the allotments gate, the lamp there never came back on",
+    "The lamp at the top of the Quince Row steps keeps going off",
+]
 
 
 def test_the_first_days_of_a_month_are_set_against_the_same_days_of_the_month_before() -> None:
@@ -94,8 +104,8 @@ async def test_quotes_open_their_notes_and_a_correction_moves_the_figures(
     held = max(start + timedelta(minutes=1), now - timedelta(hours=1))
     before_start = datetime.combine((first - timedelta(days=1)).replace(day=1), datetime.min.time(), tzinfo=UTC)
     same_days = before_start + (held - start)  # within the same days of last month
-    current = [note(where, [t], held_at=held, neighborhood="roxbury") for t in LIGHTS[:3]]
-    previous = [note(where, [LIGHTS[3]], held_at=same_days)]
+    current = [note(where, [t], held_at=held, neighborhood="roxbury") for t in DARK[:3]]
+    previous = [note(where, [DARK[3]], held_at=same_days)]
     await publish(settings, *current, *previous)
     await analyzed(settings, [n.note_id for n in current + previous])
 
