@@ -374,6 +374,19 @@ class CityPage(BaseModel):
 class MeetingRef(BaseModel):
     """The meeting a note was taken at: its kind of venue and when it began (never an address)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "meeting_id": "7a4f2c1e-9b3d-4e5f-8a6b-1c2d3e4f5a6b",
+                    "venue_type": "living_room",
+                    "starts_at": "2026-11-20T18:30:00Z",
+                    "neighborhood": "Roxbury",
+                }
+            ]
+        }
+    )
+
     meeting_id: UUID
     venue_type: str
     starts_at: datetime
@@ -395,7 +408,7 @@ class NoteSource(BaseModel):
                     "attendees": 7,
                     "meeting": {
                         "meeting_id": "7a4f2c1e-9b3d-4e5f-8a6b-1c2d3e4f5a6b",
-                        "venue_type": "kitchen_table",
+                        "venue_type": "living_room",
                         "starts_at": "2026-11-20T18:30:00Z",
                         "neighborhood": "Duckpond",
                     },
