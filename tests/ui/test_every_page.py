@@ -113,6 +113,18 @@ def seed(stack: Any) -> None:
             r = httpx.post(f"{stack.urls['intake']}/v1/meetings", json=body, headers=auth)
             assert r.status_code in (200, 201), r.text
     a_card_in(stack, stack.district, "Fix the streetlights along the riverside footpath behind the community centre")
+    # A title typed without spaces (a pasted link): it must wrap inside its card, not widen the page.
+    today = date.today()
+    r = httpx.post(
+        f"{stack.urls['projects']}/v1/priorities",
+        json={
+            "title": "https://city.example.org/311/requests?" + "neighbourhood-walk-" * 8,
+            "district": stack.district,
+            "quarter": f"{today.year}-Q{(today.month - 1) // 3 + 1}",
+        },
+        headers=token(stack, "supervisor", stack.district),
+    )
+    assert r.status_code == 201, r.text
 
 
 def signed_in(page: Any, base: str, role: str, district: str | None = None) -> None:

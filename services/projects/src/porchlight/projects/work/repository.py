@@ -63,7 +63,9 @@ class WorkRepository:
         return await self.session.get(Task, task_id)
 
     async def tasks_of(self, project_id: uuid.UUID) -> list[Task]:
-        stmt = sa.select(Task).where(Task.project_id == project_id).order_by(Task.created_at)
+        # Tasks filed together share created_at (one transaction): the id breaks the tie, so a
+        # card lists its tasks in the same order on every read (it flipped after an update).
+        stmt = sa.select(Task).where(Task.project_id == project_id).order_by(Task.created_at, Task.id)
         return list(await self.session.scalars(stmt))
 
     async def moves_of(self, project_id: uuid.UUID) -> list[ProjectMove]:
