@@ -85,7 +85,7 @@ def _strings(node: object) -> list[String]:
 
 def test_report_charts_one_labelled_unit_each_and_nothing_outside() -> None:
     report = demo_month()
-    units = {"hours", "incidents", "concerns raised", "projects", "rating, 1-5"}
+    units = {"hours", "incidents", "notes that raised it", "projects", "rating, 1-5"}
     drawings = [*top_row(report, (131, 131, 131, 131), 100), project_progress(report, 270, 126)]
     drawings += top_row(one_district(report), (176, 176, 176), 100)
     for d in drawings:
