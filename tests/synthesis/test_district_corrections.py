@@ -1,7 +1,7 @@
 """A district supervisor relabels their district's concerns only; without the claim, the city's.
 
 Corrections (``PUT /v1/concerns/{id}/topic``) and promotions of an emerging cluster
-(``POST /v1/emerging/promote``) follow the token's ``district`` claim (learning/districts.py).
+(``POST /v1/emerging/preview`` and ``/promote``) follow the token's ``district`` claim (learning/districts.py).
 Real database, broker and model, as in test_synthesis_service.py: notes go in through the broker.
 """
 
@@ -118,17 +118,64 @@ async def test_a_district_supervisor_corrects_and_promotes_their_districts_conce
     r = await client.put(f"/v1/concerns/{theirs[0]}/topic", json={"topic": "transit_scooters"}, headers=city_wide)
     assert r.status_code == 200 and r.json()["topic"] == "transit_scooters", r.text
 
-    # A promotion: a cluster holding another district's concern is refused and changes nothing.
+    # A promotion (previewed, then confirmed): of another district's page, or the whole city's,
+    # refused and changes nothing; of their own district's, done.
     before = (await client.get("/v1/taxonomy", headers=city_wide)).json()
-    body = {"name": "board_game_library", "label": "Board games", "concern_ids": [mine[1], theirs[0]]}
-    r = await client.post("/v1/emerging/promote", json=body, headers=local)
-    refused(r, here, there)
-    assert r.json()["errors"][0]["field"] == "body.concern_ids"
+    body = {"label": "Board games", "cluster_id": "0123456789ab"}
+    for scope in ({"district": there}, {}):
+        r = await client.post("/v1/emerging/preview", params=scope, json=body, headers=local)
+        refused(r, here, scope.get("district", "the whole city"))
+        assert r.json()["errors"][0]["field"] == "query.district"
+        r = await client.post("/v1/emerging/promote", params=scope, json={**body, "preview": "x"}, headers=local)
+        refused(r, here, scope.get("district", "the whole city"))
     assert (await client.get("/v1/taxonomy", headers=city_wide)).json()["version"] == before["version"]
-    # Their district's concerns only: the city's taxonomy gains the topic.
-    r = await client.post("/v1/emerging/promote", json={**body, "concern_ids": [mine[1]]}, headers=local)
+    games = await concerns_in(
+        settings,
+        here,
+        [
+            "Could the library lend out board games for families?",
+            "We would love board game nights at the library for families.",
+            "The library should have board games families can borrow.",
+        ],
+    )
+    # Other statements no topic fits: the cluster stands out from them (alone, nothing does).
+    await concerns_in(
+        settings,
+        here,
+        [
+            "Cable TV providers should include all local channels.",
+            "Educate high schoolers on their options after they graduate",
+            "Refugees should be required to learn and speak english.",
+            "Legalizing marijuana would be a boon for the economy.",
+            "Homelessness is for the nonprofit sector to deal with, not government.",
+            "give them the autonomy and power to influence decisions made regarding policing",
+            "There is too much bullying in our schools that administrators are ignoring.",
+            "Invest in the youth.",
+            "Vaping should not be added to the smoking ordinance.",
+            "More public transportation options--be creative",
+            "Zoning changes should only be made with the consent of a majority of the neighbors in the affected area.",
+            "Companies that claim they cannot fill job openings should raise wages and improve working conditions.",
+            "I should be allowed to keep my yard & home in any manner I please.",
+            "People need to do all their research before accusing local officials of using their influence.",
+            "big projeck in city sould be vote by people",
+            "Local schools should help make up the pension fund crisis by learning to live with budget cuts.",
+            "Emergency protective orders should not be able to be obtained regarding claims from a year ago.",
+            "We need to offer free full panel STD testing to students and low income families",
+        ],
+    )
+    ins = (await client.get("/v1/insights", params={"district": here}, headers=local)).json()
+    found = [c for c in ins["emerging"] if set(c["concern_ids"]) & set(games)]
+    assert len(found) == 1, ins["emerging"]
+    cluster = found[0]
+    body["cluster_id"] = cluster["cluster_id"]
+    r = await client.post("/v1/emerging/preview", params={"district": here}, json=body, headers=local)
+    assert r.status_code == 200, r.text
+    r = await client.post(
+        "/v1/emerging/promote", params={"district": here}, json={**body, "preview": r.json()["preview"]}, headers=local
+    )
     assert r.status_code == 201, r.text
-    assert r.json()["taxonomy_version"] == before["version"] + 1 and r.json()["relabelled"] == [mine[1]]
+    assert r.json()["taxonomy_version"] == before["version"] + 1
+    assert set(games) <= set(r.json()["relabelled"]) and theirs[0] not in r.json()["relabelled"]
 
     # Put the city's topics back for the other tests (a new version again).
     restore = {"city": before["city"], "topics": before["topics"]}

@@ -508,18 +508,27 @@ async def test_unassigned_concerns_cluster_into_a_candidate_topic_that_can_be_pr
     assert ins["unassigned"] >= 6
 
     before = (await client.get("/v1/taxonomy", headers=as_officer(settings))).json()
-    body = {"name": "community_fridge", "label": "Community fridge", "concern_ids": fridge["concern_ids"]}
-    r = await client.post("/v1/emerging/promote", json=body, headers=as_officer(settings))
+    # Promotion is previewed (writes nothing), then confirmed with the preview's token.
+    scope = {"district": where}
+    body = {"name": "community_fridge", "label": "Community fridge", "cluster_id": fridge["cluster_id"]}
+    r = await client.post("/v1/emerging/preview", params=scope, json=body, headers=as_officer(settings))
     assert r.status_code == 403
-    r = await client.post("/v1/emerging/promote", json={**body, "name": "Bad Name"}, headers=as_supervisor(settings))
+    r = await client.post(
+        "/v1/emerging/preview", params=scope, json={**body, "name": "Bad Name"}, headers=as_supervisor(settings)
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.name"
-    r = await client.post("/v1/emerging/promote", json=body, headers=as_supervisor(settings))
+    r = await client.post("/v1/emerging/preview", params=scope, json=body, headers=as_supervisor(settings))
+    assert r.status_code == 200, r.text
+    body["preview"] = r.json()["preview"]
+    r = await client.post("/v1/emerging/promote", params=scope, json=body, headers=as_officer(settings))
+    assert r.status_code == 403
+    r = await client.post("/v1/emerging/promote", params=scope, json=body, headers=as_supervisor(settings))
     assert r.status_code == 201, r.text
     promoted = r.json()
     assert promoted["taxonomy_version"] == before["version"] + 1 and sorted(promoted["relabelled"]) == sorted(
         fridge["concern_ids"]
     )
-    r = await client.post("/v1/emerging/promote", json=body, headers=as_supervisor(settings))
+    r = await client.post("/v1/emerging/promote", params=scope, json=body, headers=as_supervisor(settings))
     assert r.status_code == 409
     relabelled = await rows(
         settings, "SELECT DISTINCT topic FROM synthesis.concerns WHERE id = ANY(:ids)", ids=fridge["concern_ids"]

@@ -21,7 +21,7 @@ from porchlight.events.catalog import Concern
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 TEXT = "The gate of the little park on Elm Street is broken and children run into the road"
-UNITS = {"hours", "incidents", "concerns raised", "projects", "rating, 1-5"}
+UNITS = {"hours", "incidents", "notes that raised it", "projects", "rating, 1-5"}
 
 
 def _notes(d: str, held: list[datetime]) -> list[NoteSubmitted]:
@@ -107,6 +107,9 @@ def test_topic_trends_of_a_month_under_way_are_so_far_and_like_with_like(stack, 
             if not late_counts:
                 assert "▼" not in cells.nth(4).inner_text()  # 1 against 1, not against 7
     assert seen, whole
-    # The district page's own chart says its unit.
+    # The district page's own chart says its unit, and the month's rating is "so far" too.
     assert page.locator("#sentiment svg text.axis-unit").count() == 1 or not page.locator("#sentiment svg").count()
+    page.wait_for_selector("#sentiment:has-text('rating')")
+    said = page.inner_text("#sentiment")
+    assert "Hosts' rating so far" in said and "in all of last month" in said, said
     page.context.close()

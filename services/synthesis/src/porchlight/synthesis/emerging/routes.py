@@ -1,4 +1,4 @@
-"""HTTP: emerging clusters of a place and period, and promoting one to a topic."""
+"""HTTP: emerging clusters of a place and period, a promotion's preview, and promoting one to a topic."""
 
 from __future__ import annotations
 
@@ -9,9 +9,18 @@ from fastapi import APIRouter, Depends
 from porchlight.kit.app import Session
 from porchlight.kit.auth import Allow, Principal, Role
 from porchlight.synthesis.corrections.access import own_district
-from porchlight.synthesis.emerging.schemas import EmergingOut, PromoteIn, PromoteOut
-from porchlight.synthesis.emerging.service import promote
-from porchlight.synthesis.insights.routes import ScopeParams
+from porchlight.synthesis.emerging.schemas import (
+    EmergingOut,
+    MovingConcern,
+    PreviewIn,
+    PreviewOut,
+    PromoteIn,
+    PromoteOut,
+    TopicChange,
+)
+from porchlight.synthesis.emerging.service import Preview, confirm, preview
+from porchlight.synthesis.insights.routes import Scope, ScopeParams
+from porchlight.synthesis.insights.schemas import PlaceOut
 from porchlight.synthesis.insights.service import cluster_out, emerging_clusters, period_out
 from porchlight.synthesis.model.live import version_tag
 
@@ -26,26 +35,67 @@ async def list_emerging_clusters(session: Session, scope: ScopeParams) -> Emergi
     return EmergingOut(period=period_out(scope.period), clusters=[cluster_out(c) for c in clusters])
 
 
+SUPERVISOR = Annotated[Principal, Depends(Allow(Role.supervisor))]
+
+
+def preview_out(p: Preview, scope: Scope) -> PreviewOut:
+    return PreviewOut(
+        cluster_id=p.cluster_id,
+        topic=p.topic,
+        label=p.label,
+        place=PlaceOut(district=scope.place.district, neighborhood=scope.place.neighborhood),
+        period=period_out(scope.period),
+        concerns=[MovingConcern.model_validate(m, from_attributes=True) for m in p.concerns],
+        counts=[TopicChange.model_validate(c, from_attributes=True) for c in p.counts],
+        preview=p.token,
+    )
+
+
+@router.post("/preview", response_model=PreviewOut)
+async def preview_promotion(session: Session, scope: ScopeParams, body: PreviewIn, who: SUPERVISOR) -> PreviewOut:
+    """What making a cluster of this place and period a topic would do, written nowhere: the
+    concerns it moves (their words, date and neighbourhood) and each changed topic's notes and
+    concerns before and after. Confirm with ``POST /v1/emerging/promote`` and the ``preview`` token.
+    A supervisor whose token names a district previews that district's clusters only (403)."""
+    p = await preview(
+        session,
+        scope.place,
+        scope.period,
+        cluster_id=body.cluster_id,
+        label=body.label,
+        name=body.name,
+        description=body.description,
+        only_district=own_district(who),
+    )
+    return preview_out(p, scope)
+
+
 @router.post("/promote", response_model=PromoteOut, status_code=201)
 async def promote_emerging_cluster(
-    session: Session, body: PromoteIn, who: Annotated[Principal, Depends(Allow(Role.supervisor))]
+    session: Session, scope: ScopeParams, body: PromoteIn, who: SUPERVISOR
 ) -> PromoteOut:
-    """Make a cluster a topic of the taxonomy; its statements become the topic's examples.
+    """Make a previewed cluster a topic of the taxonomy: exactly the concerns the preview listed
+    move to it, and its statements become the topic's examples. 409 when the preview no longer
+    holds (the cluster or the topics changed since): preview again.
 
     The topic is city-wide (one taxonomy); a supervisor whose token names a district promotes
     clusters of that district's concerns only (403 when one is from elsewhere)."""
-    row, taxonomy, relabelled = await promote(
+    row, taxonomy, done = await confirm(
         session,
-        name=body.name,
+        scope.place,
+        scope.period,
+        cluster_id=body.cluster_id,
         label=body.label,
+        name=body.name,
         description=body.description,
-        concern_ids=body.concern_ids,
+        token=body.preview,
         by=who.subject,
         only_district=own_district(who),
     )
     return PromoteOut(
-        topic=body.name,
+        topic=done.topic,
+        label=done.label,
         taxonomy_version=taxonomy.version,
         model_version=version_tag(row.version, taxonomy),
-        relabelled=sorted(relabelled),
+        relabelled=sorted(m.concern_id for m in done.concerns),
     )

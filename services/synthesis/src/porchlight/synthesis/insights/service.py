@@ -42,6 +42,7 @@ from porchlight.synthesis.insights.schemas import (
     TopicInsight,
 )
 from porchlight.synthesis.insights.summary import summarize
+from porchlight.synthesis.learning.service import current_taxonomy
 from porchlight.synthesis.model.analyze import embedding_of
 from porchlight.synthesis.model.clusters import Cluster, Statement, cluster_statements
 from porchlight.synthesis.model.taxonomy import UNASSIGNED, Taxonomy
@@ -230,6 +231,7 @@ async def refresh_insights(session: AsyncSession, districts: Iterable[str], mode
     repo = InsightRepository(session)
     period = default_period()
     published: list[InsightUpdated] = []
+    taxonomy: Taxonomy | None = None
     for district in sorted(set(districts)):
         # One transaction at a time per district (analyzer loops, replicas), and the counts read
         # only once the lock is held: they then include every batch committed before, so the last
@@ -250,12 +252,14 @@ async def refresh_insights(session: AsyncSession, districts: Iterable[str], mode
         if reason is None:
             continue
         total, _ = await repo.totals(place, period)
+        if taxonomy is None:  # topics are named as the taxonomy names them (a promoted topic: its given name)
+            taxonomy = (await current_taxonomy(session))[1]
         event = InsightUpdated(
             district=district,
             period_start=period.start,
             period_end=period.end,
             top_topics=top,
-            summary=_summary(district, total, ranked),
+            summary=_summary(district, total, ranked, taxonomy),
             model_version=model_version,
             topic_notes=notes,
             notes=total,
@@ -276,9 +280,9 @@ async def refresh_insights(session: AsyncSession, districts: Iterable[str], mode
     return published
 
 
-def _summary(district: str, total: int, ranked: list[tuple[str, int]]) -> str:
+def _summary(district: str, total: int, ranked: list[tuple[str, int]], taxonomy: Taxonomy) -> str:
     """Counts and topic names only: nothing a resident wrote reaches the event."""
     if not ranked:
         return f"{total} notes in {district} in the last 30 days; no topic yet."
-    parts = ", ".join(f"{t.replace('_', ' ')} ({n})" for t, n in ranked)
+    parts = ", ".join(f"{label_of(taxonomy, t)} ({n})" for t, n in ranked)
     return f"{total} notes in {district} in the last 30 days; most raised: {parts}."

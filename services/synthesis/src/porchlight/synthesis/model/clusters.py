@@ -7,6 +7,13 @@
   a word's weight is its frequency in the cluster times ``log(1 + A / f)`` with ``A`` the average
   number of words per cluster and ``f`` the word's frequency over all clusters, noise included —
   words every cluster uses ("street", "please") score low.
+* Only statements that truly belong: HDBSCAN's clusters are dense *relative to* their
+  surroundings, so among a few dozen unrelated statements it groups ones that share nothing (a
+  member's mean cosine similarity to the others 0.1 to 0.45 with the MiniLM embedder), and
+  promoting such a cluster relabelled unrelated concerns. Each HDBSCAN cluster is therefore
+  split by average linkage at :data:`MIN_SIMILARITY` and trimmed: a member stays only while its
+  mean similarity to the other members is at least that (statements saying one thing in other
+  words score 0.55 to 0.75). What is trimmed stays noise: unassigned, in no candidate topic.
 * Representative quotes: the statements closest to the cluster's centroid, one per note.
 
 A cluster's id is a digest of its concern ids: the same statements give the same id.
@@ -24,6 +31,8 @@ import numpy as np
 MIN_CLUSTER_SIZE = 3
 WORDS = 4
 QUOTES = 3
+#: A statement belongs to its cluster when its mean cosine similarity to the other members is at least this.
+MIN_SIMILARITY = 0.5
 
 
 @dataclass(frozen=True)
@@ -56,12 +65,18 @@ def cluster_statements(statements: Sequence[Statement], min_cluster_size: int = 
     from threadpoolctl import threadpool_limits
 
     x = np.stack([s.embedding for s in statements]).astype(np.float64)
+    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
     with threadpool_limits(limits=1, user_api="blas"):
-        labels = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=2, copy=True).fit_predict(x)
+        found = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=2, copy=True).fit_predict(x)
+        labels = np.full(len(statements), -1)
+        for k in sorted(set(int(v) for v in found) - {-1}):
+            for part in cohesive_groups(x, np.flatnonzero(found == k)):
+                if len(part) >= min_cluster_size and len({statements[i].note_id for i in part}) >= 2:
+                    labels[part] = labels.max() + 1
     groups: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
         groups.setdefault(int(label), []).append(i)
-    kept = {k: idx for k, idx in groups.items() if k >= 0 and len({statements[i].note_id for i in idx}) >= 2}
+    kept = {k: idx for k, idx in groups.items() if k >= 0}
     if not kept:
         return []
     words = distinctive_words([[statements[i].text for i in idx] for idx in groups.values()], list(groups))
@@ -84,6 +99,36 @@ def cluster_statements(statements: Sequence[Statement], min_cluster_size: int = 
         )
         out.append(Cluster(digest.hexdigest()[:12], tuple(words[k]), tuple(members), tuple(quotes)))
     out.sort(key=lambda c: (-len(c.members), c.cluster_id))
+    return out
+
+
+def cohesive_groups(x: np.ndarray, idx: np.ndarray, min_similarity: float = MIN_SIMILARITY) -> list[np.ndarray]:
+    """The parts of one cluster (rows ``idx`` of unit vectors ``x``) whose members belong together:
+    split by average linkage (no two parts' statements are ``min_similarity`` alike on average),
+    then each part trimmed of its least similar member, one at a time, until every member's mean
+    similarity to the others is at least ``min_similarity``."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    if len(idx) < 2:
+        return [idx]
+    parts = AgglomerativeClustering(
+        n_clusters=None, metric="cosine", linkage="average", distance_threshold=1 - min_similarity
+    ).fit_predict(x[idx])
+    out = []
+    for part in sorted(set(int(p) for p in parts)):
+        members = idx[parts == part]
+        sims = x[members] @ x[members].T
+        np.fill_diagonal(sims, 0.0)
+        totals = sims.sum(axis=1)
+        keep = np.ones(len(members), dtype=bool)
+        while keep.sum() >= 2:
+            mean = np.where(keep, totals / (keep.sum() - 1), np.inf)
+            worst = int(np.argmin(mean))
+            if mean[worst] >= min_similarity:
+                break
+            keep[worst] = False
+            totals -= sims[:, worst]
+        out.append(members[keep])
     return out
 
 

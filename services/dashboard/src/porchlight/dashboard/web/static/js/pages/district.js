@@ -2,7 +2,7 @@
 // sentiment, emerging topics, engagement, a map of the concerns, and the project board (whose
 // wins to review, live, are board.js's).
 
-import { call, webConfig } from "../api.js";
+import { call, fieldErrors, webConfig } from "../api.js";
 import { fmt, h, replace, thisMonth, toast } from "../dom.js";
 import { mountBoard } from "../board.js";
 import { connectionsList } from "../connections.js";
@@ -89,7 +89,7 @@ export async function render(main, { session, args }) {
         ]),
       ];
     });
-    sentiment.show(r, (d) => sentimentView(d.sentiment));
+    sentiment.show(r, (d) => sentimentView(d.sentiment, d.period.under_way));
     crime.show(r, (d) => [
       figures(partial ? [
         ["Incidents so far", fmt.int(d.crime.total), d.crime.vs_previous_month],
@@ -118,7 +118,7 @@ export async function render(main, { session, args }) {
     ]);
     // The table and the summary are one response's figures: one name, one number for each topic.
     topics.show(r, (d) => (d.topics.length ? topicTable(d, notesHref, underWay) : h("p", { class: "muted" }, "No concerns with a topic this month yet.")));
-    emerging.show(r, (d) => (d.emerging.length ? h("ul", {}, d.emerging.map((c) => emergingItem(c, isSupervisor))) : h("p", { class: "muted" }, "No emerging topics: every concern fits a topic.")));
+    emerging.show(r, (d) => (d.emerging.length ? h("ul", {}, d.emerging.map((c) => emergingItem(c, isSupervisor, insightUrl, () => call("synthesis", insightUrl).then((next) => showInsight(next, 40))))) : h("p", { class: "muted" }, "No emerging topics: every concern fits a topic.")));
     if (!left && r.ok && r.data.pending > 0 && tries > 0) {
       refresh = setTimeout(() => call("synthesis", insightUrl).then((next) => showInsight(next, tries - 1)), 3000);
     }
@@ -205,7 +205,7 @@ function quoteView(q, href) {
     h("figcaption", { class: "muted" }, h("a", { href, class: "quote-source" }, ["Note", when ? ` of ${when}` : "", where ? `, ${where}` : ""].join(""))));
 }
 
-function sentimentView(s) {
+function sentimentView(s, partial) {
   const months = s.trend || [];
   const bars = months.map((m, i) => {
     const height = m.average ? (m.average / 5) * 60 : 0;
@@ -215,8 +215,10 @@ function sentimentView(s) {
   });
   return [
     figures([
-      ["Hosts' rating", fmt.sentiment(s.average), `${fmt.sentiment(s.previous_average)} last month`, "fig-sentiment"],
-      ["Positive notes", fmt.pct(s.positive_share)],
+      // A month under way: its notes so far, beside all of last month's (an average, not a count).
+      [`Hosts' rating${partial ? " so far" : ""}`, fmt.sentiment(s.average),
+        `${fmt.sentiment(s.previous_average)} ${partial ? "in all of " : ""}last month`, "fig-sentiment"],
+      [`Positive notes${partial ? " so far" : ""}`, fmt.pct(s.positive_share)],
     ]),
     // One measure, its unit written on the chart (the bars are hosts' average rating, 1 to 5).
     months.length ? h("svg", { viewBox: `0 0 ${months.length * 40 + 10} 90`, role: "img", "aria-label": `Average rating over the last ${months.length} months`, style: "max-width:22rem", class: "chart" },
@@ -224,22 +226,93 @@ function sentimentView(s) {
   ];
 }
 
-function emergingItem(cluster, isSupervisor) {
-  const suggested = cluster.words.slice(0, 3).join("_").toLowerCase().replace(/[^a-z0-9_]/g, "");
-  const input = h("input", { type: "text", value: suggested, id: `topic-${cluster.cluster_id}`, pattern: "[a-z][a-z0-9_]*" });
-  const form = h("form", { class: "row" },
-    h("div", {}, h("label", { for: input.id }, "New topic's name"), input),
-    h("div", { style: "align-self:end" }, h("button", { type: "submit" }, "Make this a topic")));
+// A new topic's name, as people will read it: synthesis' rule (emerging/schemas.py check_label),
+// checked here first so the sentence stands next to the field (never the browser's "Please match
+// the requested format"); synthesis says the same sentence if it gets there.
+const TOPIC_NAME_RULE = "Give the topic a name of 3 to 60 characters that starts with a letter, "
+  + "using letters, digits, spaces and - ' & , . / ( ) only, e.g. “Bowling green fees”.";
+const tidyName = (value) => value.split(/\s+/).filter(Boolean).join(" ");
+function topicNameProblem(value) {
+  const name = tidyName(value);
+  if (!name) return "Give the new topic a name, e.g. “Bowling green fees”.";
+  if (name.length < 3 || name.length > 60 || !/^\p{L}[\p{L}\p{N} \-'’&,./()]*$/u.test(name)) return TOPIC_NAME_RULE;
+  return null;
+}
+
+// An emerging topic; a supervisor names it and previews what making it a topic would do (which
+// concerns move, the counts before → after, for the district and period shown). Only "Confirm"
+// promotes, with the preview's token: if the cluster changed since, synthesis says so (409) and
+// nothing moves. Afterwards the page's topics and summary are fetched again (``refresh``).
+function emergingItem(cluster, isSupervisor, insightUrl, refresh) {
+  const words = cluster.words.slice(0, 3).join(" ");
+  const suggested = words ? words[0].toUpperCase() + words.slice(1) : "";
+  const id = `topic-${cluster.cluster_id}`;
+  const input = h("input", { type: "text", value: suggested, id, autocomplete: "off", "aria-describedby": `${id}-hint` });
+  const error = h("p", { class: "field-error", id: `${id}-error`, role: "alert" });
+  const result = h("div", { class: "promotion-preview", id: `preview-${cluster.cluster_id}`, "aria-live": "polite" });
+  const form = h("form", { class: "row", novalidate: true, "aria-label": `Make “${cluster.words.join(", ")}” a topic` },
+    h("div", {},
+      h("label", { for: id }, "New topic's name"), input,
+      h("p", { class: "muted", id: `${id}-hint` }, "The name the table and the summary will use."), error),
+    h("div", { style: "align-self:end" }, h("button", { type: "submit", class: "preview-promotion" }, "Preview")));
+  const scope = insightUrl.slice(insightUrl.indexOf("?"));
+  const setError = (message) => {
+    error.textContent = message || "";
+    if (message) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", `${id}-hint ${id}-error`);
+    } else {
+      input.removeAttribute("aria-invalid");
+      input.setAttribute("aria-describedby", `${id}-hint`);
+    }
+  };
+  const problemShown = (r) => {
+    const byField = fieldErrors(r.problem);
+    const own = byField.label || byField.name;
+    if (own) { setError(own[0]); input.focus(); return; }
+    replace(result, h("p", { class: "field-error" }, (byField.preview || byField.cluster_id || [r.problem.detail])[0]));
+  };
+  input.addEventListener("input", () => { if (error.textContent) setError(topicNameProblem(input.value)); });
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const r = await call("synthesis", "/v1/emerging/promote", {
-      method: "POST", body: { name: input.value.trim(), label: cluster.words.join(", "), concern_ids: cluster.concern_ids },
+    const problem = topicNameProblem(input.value);
+    setError(problem);
+    replace(result);
+    if (problem) { input.focus(); return; }
+    const body = { cluster_id: cluster.cluster_id, label: tidyName(input.value) };
+    const r = await call("synthesis", `/v1/emerging/preview${scope}`, { method: "POST", body });
+    if (!r.ok) { problemShown(r); return; }
+    const p = r.data;
+    const cancel = h("button", { type: "button", class: "secondary cancel-promotion" }, "Cancel");
+    const confirm = h("button", { type: "button", class: "confirm-promotion" }, `Confirm: make “${p.label}” a topic`);
+    cancel.addEventListener("click", () => { replace(result); input.focus(); });
+    confirm.addEventListener("click", async () => {
+      confirm.disabled = true;
+      const done = await call("synthesis", `/v1/emerging/promote${scope}`, { method: "POST", body: { ...body, preview: p.preview } });
+      if (!done.ok) { confirm.disabled = false; problemShown(done); return; }
+      toast(`“${done.data.label}” is now a topic: ${done.data.relabelled.length} concerns moved to it.`);
+      refresh();
     });
-    if (r.ok) { toast(`“${r.data.topic}” is now a topic (${r.data.relabelled.length} concerns relabelled)`); form.replaceWith(h("p", {}, `Now the topic “${r.data.topic}”.`)); }
-    else toast(`Not done: ${r.problem.detail}`);
+    const plural = (n, word) => `${fmt.int(n)} ${word}${n === 1 ? "" : "s"}`;
+    replace(result,
+      h("h3", {}, `Making “${p.label}” a topic would move ${plural(p.concerns.length, "concern")}`),
+      h("ul", { class: "moving-concerns" }, p.concerns.map((c) => h("li", {},
+        h("blockquote", {}, `“${c.text}”`),
+        h("span", { class: "muted" }, [`Note of ${new Date(c.occurred_at).toLocaleDateString("en-US", { dateStyle: "medium", timeZone: "UTC" })}`,
+          [c.neighborhood, c.district].filter(Boolean).join(", "), `now: ${c.from_label}`].join(" · "))))),
+      h("table", { class: "promotion-counts" },
+        h("caption", {}, `${p.period.start} to ${p.period.end}, ${p.place.district || "the whole city"}: before → after`),
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Topic"), h("th", { scope: "col" }, "Notes"), h("th", { scope: "col" }, "Concerns"))),
+        h("tbody", {}, p.counts.map((c) => h("tr", { dataset: { topic: c.topic } },
+          h("th", { scope: "row" }, c.label),
+          h("td", {}, `${fmt.int(c.notes_before)} → ${fmt.int(c.notes_after)}`),
+          h("td", {}, `${fmt.int(c.concerns_before)} → ${fmt.int(c.concerns_after)}`))))),
+      h("p", { class: "muted" }, "Nothing changes until you confirm."),
+      h("div", { class: "row" }, confirm, cancel));
+    confirm.focus();
   });
   return h("li", {},
     h("strong", {}, cluster.words.join(", ")), ` — ${fmt.int(cluster.concerns)} concerns in ${fmt.int(cluster.notes)} notes`,
     cluster.quotes.slice(0, 2).map((q) => h("blockquote", {}, `“${q.text}”`)),
-    isSupervisor ? form : null);
+    isSupervisor ? [form, result] : null);
 }
