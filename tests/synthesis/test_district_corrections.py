@@ -136,6 +136,10 @@ async def test_a_district_supervisor_corrects_and_promotes_their_districts_conce
             "Could the library lend out board games for families?",
             "We would love board game nights at the library for families.",
             "The library should have board games families can borrow.",
+            # Two more of the same: the group must stand out whatever else the district's notes
+            # hold (with three it was found alone but not once in a full run).
+            "Families want to borrow board games from the library.",
+            "Please let families borrow board games at the library.",
         ],
     )
     # Other statements no topic fits: the cluster stands out from them (alone, nothing does).
