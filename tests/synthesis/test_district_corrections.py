@@ -10,17 +10,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
-import sqlalchemy as sa
-from support import bearer, eventually, running
+from support import bearer, running
+from synthesis.test_promotion_preview import file_notes, rows
 
-from porchlight.events import EventProducer, NoteSubmitted
-from porchlight.events.catalog import Concern
-from porchlight.kit.db import create_engine
 from porchlight.kit.settings import KitSettings
 from porchlight.synthesis.learning.service import ModelHolder
 
@@ -36,48 +32,10 @@ async def client(settings: KitSettings) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-async def rows(settings: KitSettings, sql: str, **params: Any) -> list[Any]:
-    engine = create_engine(settings.require_database_url(), pool_size=1)
-    try:
-        async with engine.connect() as conn:
-            return list((await conn.execute(sa.text(sql), params)).all())
-    finally:
-        await engine.dispose()
-
-
 async def concerns_in(settings: KitSettings, where: str, statements: list[str]) -> list[int]:
     """File one note per statement in district ``where``; the ids of their concerns once analyzed."""
     held = datetime.now(UTC) - timedelta(days=2)
-    notes = [
-        NoteSubmitted(
-            note_id=uuid.uuid4(),
-            district=where,
-            host_id="host-district-tests",
-            submitted_at=held,
-            held_at=held,
-            concerns=[Concern(text=s)],
-            text="",
-        )
-        for s in statements
-    ]
-    producer = EventProducer(settings.require_kafka_bootstrap(), idempotent=False)
-    await producer.start()
-    try:
-        for n in notes:
-            await producer.publish(n, source="/tests/synthesis")
-    finally:
-        await producer.stop()
-    ids = [n.note_id for n in notes]
-
-    async def analyzed() -> bool:
-        found = await rows(
-            settings,
-            "SELECT count(*) FROM synthesis.notes WHERE note_id = ANY(:ids) AND analyzed_at IS NOT NULL",
-            ids=ids,
-        )
-        return found[0][0] == len(ids)
-
-    await eventually(analyzed, timeout_s=90, every_s=0.2)
+    ids = await file_notes(settings, where, [[s] for s in statements], held=held)
     found = await rows(settings, "SELECT id FROM synthesis.concerns WHERE note_id = ANY(:ids) ORDER BY id", ids=ids)
     return [i for (i,) in found]
 

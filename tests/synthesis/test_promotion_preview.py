@@ -119,8 +119,10 @@ async def rows(settings: KitSettings, sql: str, **params: Any) -> list[Any]:
         await engine.dispose()
 
 
-async def file_notes(settings: KitSettings, where: str, notes: list[list[str]], held: datetime = HELD) -> None:
-    """One note per list of statements, in district ``where``; returns once synthesis analyzed them."""
+async def file_notes(
+    settings: KitSettings, where: str, notes: list[list[str]], held: datetime = HELD
+) -> list[uuid.UUID]:
+    """One note per list of statements, in district ``where``; their ids once synthesis analyzed them."""
     events = [
         NoteSubmitted(
             note_id=uuid.uuid4(),
@@ -152,6 +154,7 @@ async def file_notes(settings: KitSettings, where: str, notes: list[list[str]], 
         return found[0][0] == len(ids)
 
     await eventually(analyzed, timeout_s=120, every_s=0.3)
+    return ids
 
 
 async def state(settings: KitSettings, where: str) -> tuple[Any, ...]:
