@@ -75,7 +75,6 @@ def serve_child(config_path: str) -> None:
 
     from porchlight.kit.app import create_app
     from porchlight.kit.logs import configure_logging
-    from porchlight.kit.service import get_service
     from porchlight.kit.settings import KitSettings
 
     cfg = json.loads(Path(config_path).read_text())
@@ -95,7 +94,7 @@ def serve_child(config_path: str) -> None:
     if workers == 1:
         settings = KitSettings(**cfg["settings"])
         # As ``porchlight serve`` runs a service: the heap frozen once started (kit.app).
-        app = create_app(get_service("intake"), settings, freeze_heap=True)
+        app = create_app(_intake(cfg), settings, freeze_heap=True)
         uvicorn.Server(uvicorn.Config(app, workers=1, **common)).run()
         return
     # Several workers: uvicorn starts each from an import string; they share the listening socket.
@@ -107,12 +106,21 @@ def worker_app() -> Any:
     """The app of one uvicorn worker (``--workers`` > 1), from the child's config file."""
     from porchlight.kit.app import create_app
     from porchlight.kit.logs import configure_logging
-    from porchlight.kit.service import get_service
     from porchlight.kit.settings import KitSettings
 
     configure_logging("text", "WARNING")
     cfg = json.loads(Path(os.environ["PL_BENCH_CHILD_CONFIG"]).read_text())
-    return create_app(get_service("intake"), KitSettings(**cfg["settings"]), freeze_heap=True)
+    return create_app(_intake(cfg), KitSettings(**cfg["settings"]), freeze_heap=True)
+
+
+def _intake(cfg: dict[str, Any]) -> Any:
+    """Intake's spec; without its audit trail for ``--without-audit`` (a diagnosis: what it costs)."""
+    from porchlight.kit.service import get_service
+
+    spec = get_service("intake")
+    if not cfg.get("audit", True):
+        spec.audit = None  # this process's spec only (not a copy: the inbox table is on its metadata)
+    return spec
 
 
 # --------------------------------------------------------------------------------------------
@@ -128,12 +136,12 @@ OLD_NOTIFY_TRIGGER = [
 ]
 
 
-def start_child(p: Platform, workers: int = 1) -> float:
+def start_child(p: Platform, workers: int = 1, audit: bool = True) -> float:
     from porchlight.kit.embedded import free_port
 
     p.port = free_port()
     cfg_path = p.tmp / "child.json"
-    cfg = {"settings": json.loads(p.settings.model_dump_json()), "port": p.port, "workers": workers}
+    cfg = {"settings": json.loads(p.settings.model_dump_json()), "port": p.port, "workers": workers, "audit": audit}
     cfg_path.write_text(json.dumps(cfg))
     t0 = time.monotonic()
     p.child = subprocess.Popen(
@@ -710,6 +718,11 @@ def main() -> None:
         action="store_true",
         help="diagnosis: put back the outbox NOTIFY trigger of earlier versions (what it costs)",
     )
+    ap.add_argument(
+        "--without-audit",
+        action="store_true",
+        help="diagnosis: intake without its audit trail (what recording every contact costs)",
+    )
     args = ap.parse_args()
     if args.serve_child:
         serve_child(args.serve_child)
@@ -721,7 +734,7 @@ def main() -> None:
         if args.with_notify:
             for statement in OLD_NOTIFY_TRIGGER:
                 asyncio.run(db_execute(p, statement))
-        ready = start_child(p, args.workers)
+        ready = start_child(p, args.workers, audit=not args.without_audit)
         print(f"intake ready in {ready:.1f}s on 127.0.0.1:{p.port}", flush=True)
         boost(p, args.priority)
         others = wait_quiet(p, args.quiet_wait) if args.quiet_wait else None

@@ -66,6 +66,8 @@ def make_settings(data_dir: Path, database_url: str, bootstrap: str, **extra: ob
         "data_dir": data_dir,
         "log_format": "text",
         "consumer_session_timeout_ms": 6000,
+        # The browser tests sign in as demo users many times a minute from one address.
+        "rate_limit_sign_in": "1000/minute",
     }
     values.update(extra)
     return KitSettings(**values)  # type: ignore[arg-type]

@@ -118,7 +118,9 @@ async def test_contact_logged_reaches_the_broker_once(settings: KitSettings) -> 
     headers = dict(records[0].headers)
     assert headers["ce_type"] == b"org.porchlight.contact.logged.v1"
     data = json.loads(records[0].value)
-    assert data["district"] == "C6" and data["officer_id"] == me and data["point"] == IN_C6
+    assert (
+        data["district"] == "C6" and data["officer_id"] == me and data["point"] == {"lat": 42.334, "lon": -71.049}
+    )  # a block, not the doorstep (issue 15)
 
 
 async def _records_about(settings: KitSettings, contact_id: str, *, settle_s: float, timeout_s: float = 30) -> list:
@@ -356,7 +358,7 @@ async def test_place_defaults_to_the_last_contact_then_to_the_token_district(set
     assert default.json()["place"] == {
         "district": "C6",
         "neighborhood": "south-boston",
-        "point": IN_C6,
+        "point": {"lat": 42.334, "lon": -71.049},  # a block: only raw readers get the doorstep (issue 15)
         "place_name": "Library",
     }
     assert lost.status_code == 422 and fields(lost) == {"body.place"}

@@ -181,10 +181,11 @@ def test_real_resident_texts_lose_every_email_and_phone() -> None:
     ]
     totals: dict[str, int] = {}
     emails_before = phones_before = changed = 0
-    for text in planted:
+    for i, text in enumerate(planted):
         emails_before += len(EMAIL_LIKE.findall(text))
         phones_before += len(PHONE_LIKE.findall(text))
-        result = redact(text)
+        # The NER model on every tenth (a minute on all of them): emails and phones are the rules'.
+        result = redact(text, ner=i % 10 == 0)
         assert not EMAIL_LIKE.search(result.text), result.found
         assert not PHONE_LIKE.search(result.text), result.found
         assert _outside_placeholders_unchanged(text, result.text)
@@ -208,13 +209,13 @@ def test_speed_thousand_notes() -> None:
         "said to email jane@example.org or call 617-555-0123. "
     )
     notes = []
-    for _ in range(1000):
+    for _ in range(200):  # a print, not a target (bench/redaction_recall.py measures the cost)
         words = (base * 2).split(" ")
         rng.shuffle(words)
         notes.append(" ".join(words)[:500])
-    plain = ["The pothole on Elm is getting worse and kids ride bikes around it after school. " * 6] * 1000
+    plain = ["The pothole on Elm is getting worse and kids ride bikes around it after school. " * 6] * 200
     texts = _read_texts() if DATA.is_dir() else []
-    real = [chunk for chunk in ("\n".join(texts)[i : i + 500] for i in range(0, 500_000, 500)) if chunk][:1000]
+    real = [chunk for chunk in ("\n".join(texts)[i : i + 500] for i in range(0, 100_000, 500)) if chunk][:200]
     batches = [("PII-dense", notes), ("plain", [p[:500] for p in plain]), ("real-comment", real)]
     for label, batch in batches:
         wall, cpu = time.perf_counter(), time.process_time()

@@ -243,7 +243,13 @@ async def test_api_key_created_by_the_cli(settings: KitSettings, tmp_path: Path)
     assert key not in stored and key[4:] not in stored  # only the hash is kept
     entries = json.loads(stored)
     assert entries == [
-        {"name": "Public Works GIS", "role": "partner", "department": "public-works", "sha256": hash_api_key(key)}
+        {
+            "name": "Public Works GIS",
+            "role": "partner",
+            "department": "public-works",
+            "sha256": hash_api_key(key),
+            "created_at": entries[0]["created_at"],
+        }
     ]
 
     keyed = settings.model_copy(update={"data_dir": tmp_path})

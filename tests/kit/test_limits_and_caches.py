@@ -88,7 +88,8 @@ async def test_an_import_over_its_own_limit_is_413_before_it_is_read(settings: K
 
 
 def test_verified_tokens_are_cached_until_they_expire(settings: KitSettings, monkeypatch: pytest.MonkeyPatch) -> None:
-    auth = Authenticator(settings.model_copy(update={"auth_token_cache_size": 2}))
+    # No clock skew allowed: the short token below must be expired the moment its exp passes.
+    auth = Authenticator(settings.model_copy(update={"auth_token_cache_size": 2, "auth_clock_skew_s": 0}))
     calls = 0
     real_decode = jwt.decode
 

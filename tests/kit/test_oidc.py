@@ -206,7 +206,7 @@ async def test_the_demo_sign_in_is_refused_wherever_a_provider_is_configured(
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=dashboard(oidc)), base_url=DASHBOARD) as client:
         r = await client.post("/web/demo-token", json={"role": "supervisor"})
         config = (await client.get("/web/config")).json()
-    assert r.status_code == 403 and "identity provider" in r.json()["detail"]
+    assert r.status_code == 404 and "identity provider" in r.json()["detail"]
     assert config["demo_sign_in"] is False
 
 

@@ -85,6 +85,17 @@ async def test_outage_rising_thefts_and_lighting_concerns_open_a_connection_that
             assert ev["test"]["incidents"] == 6 and ev["test"]["baseline_count"] == 2
             assert ev["test"]["p_value"] < 0.05
             assert ev["note_ids"] == [str(note_id)] and ev["quotes"] == [quote]  # exact words
+            # A department partner reads the connection's figures, not the residents' words (issue 15).
+            (seen,) = (
+                await client.get("/v1/connections", params={"district": tc.a}, headers=bearer(settings, "partner"))
+            ).json()
+            assert "quotes" not in seen["evidence"] and seen["evidence"]["words_withheld"] is True
+            # ... nor a count of fewer than 5 notes, nor the notes' ids (docs/privacy.md).
+            assert "note_ids" not in seen["evidence"] and seen["evidence"]["figures"]["notes"] == "fewer than 5"
+            assert "fewer than 5 residents' notes raised" in seen["evidence"]["explanation"]
+            assert "1 residents' notes" in ev["explanation"]  # the supervisor's figure is the count
+            one = await client.get(f"/v1/connections/{conn['correlation_id']}", headers=bearer(settings, "officer"))
+            assert "quotes" not in one.json()["evidence"]
             assert len(ev["incident_ids"]) == 6
             assert ev["record"]["external_id"] == f"SL-{tag}"
             detected = await published(settings, Topics.CORRELATIONS, "org.porchlight.correlation.detected.v1", tc.a)

@@ -109,7 +109,7 @@ async def test_quotes_open_their_notes_and_a_correction_moves_the_figures(
     await publish(settings, *current, *previous)
     await analyzed(settings, [n.note_id for n in current + previous])
 
-    officer = bearer(settings, "officer", subject="officer-src")
+    officer = bearer(settings, "officer", subject="officer-src", district=where)
     params = {"district": where, "from": first.isoformat(), "to": now.date().isoformat()}
     ins = (await client.get("/v1/insights", params=params, headers=officer)).json()
     assert ins["against"] == "the same days last month"

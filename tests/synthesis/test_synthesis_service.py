@@ -139,8 +139,10 @@ def as_supervisor(settings: KitSettings) -> dict[str, str]:
     return bearer(settings, "supervisor", subject="sup-synthesis-tests")
 
 
-def as_officer(settings: KitSettings) -> dict[str, str]:
-    return bearer(settings, "officer", subject="officer-synthesis-tests")
+def as_reader(settings: KitSettings) -> dict[str, str]:
+    """A reader of every district's figures and words: a supervisor without a district claim (a
+    watch commander). An officer without a claim reads figures only (tests/kit/test_words_access.py)."""
+    return bearer(settings, "supervisor", subject="reader-synthesis-tests")
 
 
 # --- consuming notes ----------------------------------------------------------------------------
@@ -263,7 +265,7 @@ async def test_insights_count_quote_and_summarize_only_what_the_notes_say(
     await analyzed(settings, [n.note_id for n in current + previous])
 
     params = {"district": where, "from": start.isoformat(), "to": end.isoformat()}
-    r = await client.get("/v1/insights", params=params, headers=as_officer(settings))
+    r = await client.get("/v1/insights", params=params, headers=as_reader(settings))
     assert r.status_code == 200, r.text
     ins = r.json()
     assert ins["notes"] == 8 and ins["previous_notes"] == 2 and ins["period"]["days"] == 14
@@ -298,7 +300,7 @@ async def test_insights_count_quote_and_summarize_only_what_the_notes_say(
         assert 1 <= len(t["quotes"]) <= 3
         assert len({q["note_id"] for q in t["quotes"]}) == len(t["quotes"])
         drill = await client.get(
-            "/v1/insights/notes", params={**params, "topic": t["topic"]}, headers=as_officer(settings)
+            "/v1/insights/notes", params={**params, "topic": t["topic"]}, headers=as_reader(settings)
         )
         behind = {n["note_id"] for n in drill.json()["notes"]}
         assert drill.json()["total"] == t["notes"] == len(behind)
@@ -312,7 +314,7 @@ async def test_insights_count_quote_and_summarize_only_what_the_notes_say(
     paged: list[str] = []
     page = {**params, "topic": "street_lighting", "limit": 2}
     while True:
-        r = await client.get("/v1/insights/notes", params=page, headers=as_officer(settings))
+        r = await client.get("/v1/insights/notes", params=page, headers=as_reader(settings))
         assert r.json()["total"] == lights["notes"]
         paged += [n["note_id"] for n in r.json()["notes"]]
         if r.json()["next_cursor"] is None:
@@ -344,13 +346,13 @@ async def test_insights_count_quote_and_summarize_only_what_the_notes_say(
     r = await client.get(
         "/v1/insights/notes",
         params={**params, "topic": "street_lighting", "previous": "true"},
-        headers=as_officer(settings),
+        headers=as_reader(settings),
     )
     assert [n["note_id"] for n in r.json()["notes"]] == [str(previous[0].note_id)]
 
     # Cross-district: which topic dominates where.
     r = await client.get(
-        "/v1/insights/city", params={"from": start.isoformat(), "to": end.isoformat()}, headers=as_officer(settings)
+        "/v1/insights/city", params={"from": start.isoformat(), "to": end.isoformat()}, headers=as_reader(settings)
     )
     assert r.status_code == 200
     mine = next(d for d in r.json()["districts"] if d["district"] == where)
@@ -370,11 +372,9 @@ async def test_insights_count_quote_and_summarize_only_what_the_notes_say(
 
 
 async def test_insight_parameters_are_checked(settings: KitSettings, client: httpx.AsyncClient) -> None:
-    r = await client.get(
-        "/v1/insights", params={"from": "2026-02-01", "to": "2026-01-01"}, headers=as_officer(settings)
-    )
+    r = await client.get("/v1/insights", params={"from": "2026-02-01", "to": "2026-01-01"}, headers=as_reader(settings))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "query.from"
-    r = await client.get("/v1/insights", params={"from": "yesterday"}, headers=as_officer(settings))
+    r = await client.get("/v1/insights", params={"from": "yesterday"}, headers=as_reader(settings))
     assert r.status_code == 422
     r = await client.get("/v1/insights", headers=bearer(settings, "partner"))
     assert r.status_code == 403
@@ -396,7 +396,9 @@ async def test_a_correction_changes_a_later_label(settings: KitSettings, client:
     )
     target = "property_code" if label != "property_code" else "parks"
 
-    r = await client.put(f"/v1/concerns/{concern_id}/topic", json={"topic": target}, headers=as_officer(settings))
+    r = await client.put(
+        f"/v1/concerns/{concern_id}/topic", json={"topic": target}, headers=bearer(settings, "officer")
+    )
     assert r.status_code == 403
     r = await client.put(f"/v1/concerns/{concern_id}/topic", json={"topic": "nope"}, headers=as_supervisor(settings))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.topic"
@@ -407,7 +409,7 @@ async def test_a_correction_changes_a_later_label(settings: KitSettings, client:
     corrected = r.json()
     assert corrected["previous_topic"] == label and corrected["topic"] == target
     assert int(corrected["model_version"].split("/")[0]) > int(version.split("/")[0])
-    model = (await client.get("/v1/model", headers=as_officer(settings))).json()
+    model = (await client.get("/v1/model", headers=as_reader(settings))).json()
     assert model["version"] >= corrected["model_version_number"] and model["corrections"] >= 1
 
     later = note(where, [statement], "We talked about it for a while.")
@@ -430,7 +432,7 @@ async def test_a_correction_changes_a_later_label(settings: KitSettings, client:
 async def test_the_taxonomy_is_versioned_and_edited_at_run_time(
     settings: KitSettings, client: httpx.AsyncClient
 ) -> None:
-    r = await client.get("/v1/taxonomy", headers=as_officer(settings))
+    r = await client.get("/v1/taxonomy", headers=as_reader(settings))
     assert r.status_code == 200
     original = r.json()
     etag = r.headers["etag"]
@@ -443,7 +445,7 @@ async def test_the_taxonomy_is_versioned_and_edited_at_run_time(
         "examples": ["a swarm of bees in our mailbox", "wasps nest on the porch", "bees swarming the playground"],
     }
     edited = {"city": original["city"], "topics": [*original["topics"], bees]}
-    r = await client.put("/v1/taxonomy", json=edited, headers=as_officer(settings))
+    r = await client.put("/v1/taxonomy", json=edited, headers=bearer(settings, "officer"))
     assert r.status_code == 403
     bad = {"city": "x", "topics": [{**bees, "name": "Bee Swarms"}]}
     r = await client.put("/v1/taxonomy", json=bad, headers=as_supervisor(settings))
@@ -453,7 +455,7 @@ async def test_the_taxonomy_is_versioned_and_edited_at_run_time(
     assert r.json()["version"] == original["version"] + 1 and r.headers["etag"] == f'"{original["version"] + 1}"'
     r = await client.put("/v1/taxonomy", json=edited, headers={**as_supervisor(settings), "If-Match": etag})
     assert r.status_code == 412
-    versions = (await client.get("/v1/taxonomy/versions", headers=as_officer(settings))).json()
+    versions = (await client.get("/v1/taxonomy/versions", headers=as_reader(settings))).json()
     assert versions[0]["version"] == original["version"] + 1 and versions[0]["created_by"] == "sup-synthesis-tests"
 
     where = district()
@@ -491,7 +493,7 @@ async def test_unassigned_concerns_cluster_into_a_candidate_topic_that_can_be_pr
     notes = [note(where, [t], held_at=at) for t in FRIDGE + YOUTH]
     await publish(settings, *notes)
     await analyzed(settings, [n.note_id for n in notes])
-    r = await client.get("/v1/emerging", params={"district": where}, headers=as_officer(settings))
+    r = await client.get("/v1/emerging", params={"district": where}, headers=as_reader(settings))
     assert r.status_code == 200, r.text
     clusters = r.json()["clusters"]
     fridge = next(c for c in clusters if "fridge" in c["words"])
@@ -502,16 +504,16 @@ async def test_unassigned_concerns_cluster_into_a_candidate_topic_that_can_be_pr
         assert q["text"] in FRIDGE and str(q["note_id"]) in {str(n.note_id) for n in notes}
 
     # The same clusters appear in the district's insight, and its summary names their words.
-    ins = (await client.get("/v1/insights", params={"district": where}, headers=as_officer(settings))).json()
+    ins = (await client.get("/v1/insights", params={"district": where}, headers=as_reader(settings))).json()
     assert any(c["cluster_id"] == fridge["cluster_id"] for c in ins["emerging"])
     assert any("“fridge”" in s["text"] for s in ins["summary"])
     assert ins["unassigned"] >= 6
 
-    before = (await client.get("/v1/taxonomy", headers=as_officer(settings))).json()
+    before = (await client.get("/v1/taxonomy", headers=as_reader(settings))).json()
     # Promotion is previewed (writes nothing), then confirmed with the preview's token.
     scope = {"district": where}
     body = {"name": "community_fridge", "label": "Community fridge", "cluster_id": fridge["cluster_id"]}
-    r = await client.post("/v1/emerging/preview", params=scope, json=body, headers=as_officer(settings))
+    r = await client.post("/v1/emerging/preview", params=scope, json=body, headers=bearer(settings, "officer"))
     assert r.status_code == 403
     r = await client.post(
         "/v1/emerging/preview", params=scope, json={**body, "name": "Bad Name"}, headers=as_supervisor(settings)
@@ -520,7 +522,7 @@ async def test_unassigned_concerns_cluster_into_a_candidate_topic_that_can_be_pr
     r = await client.post("/v1/emerging/preview", params=scope, json=body, headers=as_supervisor(settings))
     assert r.status_code == 200, r.text
     body["preview"] = r.json()["preview"]
-    r = await client.post("/v1/emerging/promote", params=scope, json=body, headers=as_officer(settings))
+    r = await client.post("/v1/emerging/promote", params=scope, json=body, headers=bearer(settings, "officer"))
     assert r.status_code == 403
     r = await client.post("/v1/emerging/promote", params=scope, json=body, headers=as_supervisor(settings))
     assert r.status_code == 201, r.text
@@ -563,7 +565,7 @@ async def test_reanalysis_relabels_history_with_the_new_version_and_resumes(
     notes = [note(where, [t], held_at=since + timedelta(days=i)) for i, t in enumerate(LIGHTS)]
     await publish(settings, *notes)
     await analyzed(settings, [n.note_id for n in notes])
-    taxonomy = (await client.get("/v1/taxonomy", headers=as_officer(settings))).json()
+    taxonomy = (await client.get("/v1/taxonomy", headers=as_reader(settings))).json()
     r = await client.put(
         "/v1/taxonomy", json={"city": taxonomy["city"], "topics": taxonomy["topics"]}, headers=as_supervisor(settings)
     )

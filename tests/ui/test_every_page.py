@@ -37,6 +37,7 @@ ROUTES: dict[str, list[str]] = {
     "supervisor": ["contact", "meetings", "district", "district/{d}/{m}", "risk", "evaluation", "city"],
     "analyst": ["city", "city/{m}", "district/{d}", "risk/{d}", "evaluation", "no-such-page"],
     "partner": ["board", "meetings", "evaluation"],
+    "auditor": ["audit"],
 }
 
 # Whether a page has finished drawing: no panel busy, nothing "Loading…".
@@ -172,7 +173,7 @@ def test_every_page_passes_axe_and_reflows_at_200_percent(seeded: Any, browser: 
             page.goto(f"{stack.web}/#/signin")
             page.wait_for_selector("#role-officer")
             check_page(page, "sign-in page", "every-page-200-signin")
-        signed_in(page, stack.web, role, None if role in ("analyst", "partner") else stack.district)
+        signed_in(page, stack.web, role, None if role in ("analyst", "partner", "auditor") else stack.district)
         failures = []  # every page's, so one run says all that is wrong
         for route in ROUTES[role]:
             address = route.format(d=stack.district, m=date.today().strftime("%Y-%m"))
@@ -183,7 +184,7 @@ def test_every_page_passes_axe_and_reflows_at_200_percent(seeded: Any, browser: 
                 # announce it) once the page's render has returned, which on a loaded machine can
                 # come a moment after the page looks drawn.
                 with contextlib.suppress(PlaywrightTimeout):
-                    page.wait_for_function("document.activeElement.tagName === 'H1'", timeout=5_000)
+                    page.wait_for_function("() => document.activeElement.tagName === 'H1'", timeout=5_000)
                 assert page.evaluate("document.activeElement.tagName") == "H1", f"{what}: focus not on the heading"
                 heading = page.inner_text("main h1")
                 assert not re.search(r"\b(\w+) \1\b", heading), f"{what}: a word twice in the heading {heading!r}"
@@ -234,7 +235,7 @@ def test_focus_stays_where_the_person_put_it_while_a_page_loads(
     # A route change the person asks for still takes focus to the new page's heading.
     page.click("#nav a[href='#/contact']")
     page.wait_for_function(LOADED, timeout=30_000)
-    page.wait_for_function("document.activeElement.tagName === 'H1'", timeout=5_000)
+    page.wait_for_function("() => document.activeElement.tagName === 'H1'", timeout=5_000)
 
 
 def test_every_step_of_a_date_field_shows_a_focus_ring(seeded: Any, browser: Any) -> None:

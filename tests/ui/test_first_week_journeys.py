@@ -331,7 +331,7 @@ def test_supervisor_first_week_checks_the_figures_and_reviews_the_wins(stack: An
     other = "noise" if topic != "noise" else "parks"
     form.locator("select").select_option(other)
     form.locator("button").click()
-    page.wait_for_function("document.getElementById('notes-status').textContent.includes('Moved')")
+    page.wait_for_function("() => document.getElementById('notes-status').textContent.includes('Moved')")
     shot(page, "topic-corrected")
     page.goto(f"{stack.web}/#/district/{d}/{this.label}")
     page.wait_for_selector("#topic-table tbody tr")

@@ -94,6 +94,7 @@ def test_a_partner_signs_in_at_the_city_s_provider_and_lands_on_the_board(city, 
     page.wait_for_selector("#oidc-sign-in")
     # No demo role picker and no token to paste where the city has a provider.
     assert page.locator("#role-officer").count() == 0 and page.locator("textarea").count() == 0
+    assert page.locator("#demo-banner").count() == 0, "not demo mode: no demo banner"
     check_accessibility(page, "sign-in with the city's provider")
     screenshot(page, "sign-in-oidc")
 
@@ -116,7 +117,7 @@ def test_a_partner_signs_in_at_the_city_s_provider_and_lands_on_the_board(city, 
     session = page.evaluate("JSON.parse(localStorage.getItem('porchlight.session'))")
     assert session["profile"]["roles"] == ["partner"] and session["profile"]["department"] == "public-works"
     assert session["profile"]["district"] is None
-    page.wait_for_function("!document.querySelector('[aria-busy=true]')")
+    page.wait_for_function("() => !document.querySelector('[aria-busy=true]')")
     screenshot(page, "partner-board-after-oidc-sign-in")
     page.context.close()
 

@@ -82,7 +82,7 @@ def test_a_quote_opens_its_note_and_a_supervisor_corrects_a_topic_from_the_list(
     other = "noise" if topic != "noise" else "parks"
     form.locator("select").select_option(other)
     form.locator("button").click()
-    page.wait_for_function("document.getElementById('notes-status').textContent.includes('Moved')")
+    page.wait_for_function("() => document.getElementById('notes-status').textContent.includes('Moved')")
     page.goto(f"{stack.web}/#/district/{d}/{this.label}")
     page.wait_for_selector("#topic-table tbody tr")
     after = page.locator(f"#topic-table tbody tr[data-topic='{topic}'] td")

@@ -146,6 +146,50 @@ class MeetingScheduled(Event):
         return str(self.meeting_id)
 
 
+ErasureReason = Literal["request", "retention"]
+
+
+# Erasure (docs/privacy.md, "Retention and erasure"). Keyed by district like the note's own
+# events, so it follows note.submitted and note.revised on their partition: a consumer has applied
+# the words before it reads that they are gone.
+class NoteErased(Event):
+    """Intake erased a note's words (on request, or at the end of the retention period); only counts remain.
+
+    Consumers blank every text they hold of the note (concerns, quotes, the note's text) and keep
+    what counts it: the note, its district, its date, its number of concerns and their topics.
+    """
+
+    TYPE: ClassVar[str] = "org.porchlight.note.erased.v1"
+    TOPIC: ClassVar[str] = Topics.NOTES
+    KEY: ClassVar[str] = "district"
+
+    note_id: UUID
+    district: str
+    erased_at: datetime
+    reason: ErasureReason
+
+    def subject(self) -> str:
+        return str(self.note_id)
+
+
+class ContactErased(Event):
+    """Intake erased a contact's words (its note and place name); its type, minutes and residents reached remain."""
+
+    TYPE: ClassVar[str] = "org.porchlight.contact.erased.v1"
+    TOPIC: ClassVar[str] = Topics.CONTACTS
+    KEY: ClassVar[str] = "district"
+
+    contact_id: UUID
+    district: str
+    #: The month the contact counts in (its first day), so counters know where it stays counted.
+    month: date
+    erased_at: datetime
+    reason: ErasureReason
+
+    def subject(self) -> str:
+        return str(self.contact_id)
+
+
 # --- synthesis ----------------------------------------------------------------------------
 
 
@@ -204,6 +248,25 @@ class InsightUpdated(Event):
     notes: int | None = None
     #: Why the change is material: "first", "ranking" or "counts".
     reason: str | None = None
+
+
+# Synthesis' own announcement, on the topic of its analyses and keyed like them: it comes after
+# every note.analyzed it published for the note, so a reader of that topic (the dashboard, layers)
+# that applies it has no later analysis to bring the words back.
+class NoteAnalysisErased(Event):
+    """Synthesis erased a note's concern statements after note.erased; its analyses' texts must go too."""
+
+    TYPE: ClassVar[str] = "org.porchlight.note.analysis-erased.v1"
+    TOPIC: ClassVar[str] = Topics.NOTE_ANALYSES
+    KEY: ClassVar[str] = "district"
+
+    note_id: UUID
+    district: str
+    erased_at: datetime
+    reason: ErasureReason
+
+    def subject(self) -> str:
+        return str(self.note_id)
 
 
 # --- projects -----------------------------------------------------------------------------

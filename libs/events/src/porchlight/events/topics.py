@@ -40,16 +40,37 @@ class Topics:
         return sorted(v for k, v in vars(cls).items() if k.isupper())
 
 
+#: The topics whose events carry residents' (redacted) words: note texts and concerns, analysed
+#: statements, connections' quotes. An erased note's words stay in the records published before
+#: its erasure until the broker drops them: these topics (and their dead-letter topics) are created
+#: with a bounded ``retention.ms`` (docs/privacy.md, "Retention and erasure").
+WORD_TOPICS = (Topics.NOTES, Topics.NOTE_ANALYSES, Topics.CORRELATIONS)
+
+
+def carries_words(topic: str) -> bool:
+    """Whether ``topic`` is a word-carrying topic or one of their dead-letter topics."""
+    return any(topic == t or topic.startswith(f"{t}.dlq.") for t in WORD_TOPICS)
+
+
 def dlq_topic(topic: str, group: str) -> str:
     """The dead-letter topic of ``group`` for events it could not apply from ``topic``."""
     return f"{topic}.dlq.{group}"
 
 
-async def ensure_topics(bootstrap: str, topics: Iterable[str], *, partitions: int, replication: int = 1) -> None:
+async def ensure_topics(
+    bootstrap: str,
+    topics: Iterable[str],
+    *,
+    partitions: int,
+    replication: int = 1,
+    words_retention_ms: int | None = None,
+) -> None:
     """Create the topics that do not exist yet.
 
     Topics are created before any producer starts: a producer that sees a topic appear under
     its feet on the embedded broker may cache broken partition metadata (see docs/adr/0003).
+    ``words_retention_ms`` is the ``retention.ms`` of the word-carrying topics (``carries_words``);
+    a topic that exists already keeps its configuration (change it with the broker's tools).
     """
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
     await admin.start()
@@ -58,7 +79,16 @@ async def ensure_topics(bootstrap: str, topics: Iterable[str], *, partitions: in
         missing = [t for t in dict.fromkeys(topics) if t not in existing]
         if not missing:
             return
-        new = [NewTopic(t, num_partitions=partitions, replication_factor=replication) for t in missing]
+        words = {"retention.ms": str(words_retention_ms)} if words_retention_ms else {}
+        new = [
+            NewTopic(
+                t,
+                num_partitions=partitions,
+                replication_factor=replication,
+                topic_configs=words if carries_words(t) else {},
+            )
+            for t in missing
+        ]
         with contextlib.suppress(TopicAlreadyExistsError):  # a replica beat us to it
             await admin.create_topics(new)
         log.info("created topics", extra={"topics": missing})

@@ -18,6 +18,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from porchlight.kit.auditroutes import install as install_audit
+from porchlight.kit.auditroutes import router as audit_router
+from porchlight.kit.audittrail import AuditTrail
 from porchlight.kit.auth import Authenticator, Public
 from porchlight.kit.collector import settle_heap
 from porchlight.kit.db import ping
@@ -28,11 +31,14 @@ from porchlight.kit.errors import (
     problem_response,
     problem_responses,
 )
+from porchlight.kit.headers import SecurityHeaders, content_security_policy
 from porchlight.kit.httpmetrics import RequestContextMiddleware
+from porchlight.kit.inputs import refuse_control_characters
 from porchlight.kit.openapi import document_forms, document_security, operation_id
 from porchlight.kit.runtime import ServiceRuntime
 from porchlight.kit.service import ServiceSpec
 from porchlight.kit.settings import KitSettings
+from porchlight.kit.shedding import LoadShedding
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -218,6 +224,8 @@ def create_app(
         runtime = ServiceRuntime(spec, settings, run_consumers=run_background, run_relay=run_background)
         app.state.runtime = runtime
         await runtime.start()
+        if spec.audit is not None:
+            runtime.provide(AuditTrail(runtime.engine, spec.schema))
         if freeze_heap:
             settle_heap(settings.gc_gen0_threshold)
         try:
@@ -234,6 +242,8 @@ def create_app(
         redoc_url=None,
         telemetry=None if settings.fastapi_telemetry else {"tracing": False, "metrics": False, "logs": False},
         generate_unique_id_function=operation_id,
+        # A control character in any parameter or JSON string: a 422 naming it, never a 500 at the database.
+        dependencies=[Depends(refuse_control_characters)],
     )
     app.state.settings = settings
     app.state.spec = spec
@@ -241,6 +251,16 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        LoadShedding,
+        service=spec.name,
+        max_in_flight=settings.shed_max_in_flight,
+        queue_wait_s=settings.shed_queue_wait_s,
+        retry_after_s=settings.shed_retry_after_s,
+    )
+    # Outermost of ours: the 413s and 429s get the headers too; the CSP only where people browse.
+    csp = content_security_policy(settings.oidc_issuer) if spec.web_ui is not None else None
+    app.add_middleware(SecurityHeaders, csp=csp)
 
     probe = [Depends(Public("probes and scrapers carry no token"))]
 
@@ -278,6 +298,9 @@ def create_app(
     for router in spec.routers:
         # Every service route has an access rule (tests/kit/test_route_rules.py): 401 and 403.
         app.include_router(router, responses=problem_responses(401, 403))
+    if spec.audit is not None:  # the auditor's routes, and every change and listed read recorded
+        app.include_router(audit_router, responses=problem_responses(401, 403))
+        install_audit(app, spec.audit)
     generate_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:

@@ -15,10 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 import secrets
+import stat
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -30,8 +35,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import Depends, Request
 
 from porchlight.kit import oidc
-from porchlight.kit.errors import Forbidden, Unauthorized
+from porchlight.kit.errors import Forbidden, InvalidToken, Unauthorized
+from porchlight.kit.ratelimit import WRITE_METHODS, RateLimit
 from porchlight.kit.settings import KitSettings
+
+log = logging.getLogger(__name__)
 
 
 class Role(StrEnum):
@@ -41,6 +49,7 @@ class Role(StrEnum):
     analyst = "analyst"
     partner = "partner"  # a department partner (Public Works, Parks, Health...)
     admin = "admin"
+    auditor = "auditor"  # reads the audit trail (who read or changed what), never residents' words
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,44 @@ class Principal:
         if self.has(Role.analyst):  # admins too: ``has`` says yes to them
             return None
         return self.district or None
+
+    def reads_words_of(self, district: str | None) -> bool:
+        """Whether residents' words of ``district`` (None: of the whole city) are for this caller.
+
+        Figures may be city-wide; the words behind them (note texts, quotes, statements) are for
+        the district a person works in (their ``district`` claim) or for a city-wide duty:
+        analysts and admins (leadership) and a supervisor without a district claim (a watch
+        commander). An officer, liaison or partner without a claim reads figures, not words.
+        docs/privacy.md writes the rule down; tests/kit/test_words_access.py holds it to it.
+        """
+        if self.has(Role.analyst):
+            return True
+        if self.district:
+            return district == self.district
+        return Role.supervisor in self.roles
+
+
+#: The smallest number of residents' notes a figure may count in a partner's (or the public's)
+#: view: fewer could single out who spoke (docs/privacy.md, "purpose limitation").
+MIN_NOTES_SHOWN = 5
+
+
+def sees_small_counts(who: Principal) -> bool:
+    """Whether ``who`` may see a figure of fewer than ``MIN_NOTES_SHOWN`` notes: police staff and
+    leadership may; a department partner (or anyone else) sees "fewer than 5"."""
+    return who.has(Role.officer, Role.liaison, Role.supervisor, Role.analyst)
+
+
+def words_district(who: Principal, district: str | None) -> str | None:
+    """The district filter a list of residents' words runs with for ``who``: theirs when left
+    out, None (the whole city) only for a city-wide duty; anything else is a 403 naming theirs."""
+    if district is None and who.district and not who.reads_words_of(None):
+        district = who.district
+    if not who.reads_words_of(district):
+        where = f"district {district}" if district else "the whole city"
+        mine = f"those of district {who.district}" if who.district else "none (your role reads figures only)"
+        raise Forbidden(f"residents' words of {where} are not for you; you read {mine}", district=who.district)
+    return district
 
 
 ANONYMOUS = Principal(subject="anonymous", roles=frozenset(), kind="anonymous")
@@ -105,6 +152,10 @@ def mint_token(
         raise RuntimeError("tokens are minted by the identity provider in distributed mode and wherever one is set")
     for r in roles:
         Role(r)  # refuse unknown roles early
+    if ttl_s > settings.token_max_lifetime_s:
+        raise ValueError(
+            f"a token may live at most {settings.token_max_lifetime_s} s (PORCHLIGHT_TOKEN_MAX_LIFETIME_S)"
+        )
     now = int(time.time())
     claims: dict[str, Any] = {
         "iss": settings.auth_issuer,
@@ -172,37 +223,63 @@ class Authenticator:
     _jwks: jwt.PyJWKClient | None = field(default=None, init=False, repr=False)
     _local_public: Any = field(default=None, init=False, repr=False)
     tokens: TokenCache = field(init=False, repr=False)
+    key_use: ApiKeyUse = field(init=False, repr=False)
+    #: Write requests per caller (``Allow`` counts them once the caller is known).
+    writes: RateLimit = field(init=False, repr=False)
+    #: Sign-in attempts per client address (the sign-in routes count them).
+    sign_ins: RateLimit = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.tokens = TokenCache(self.settings.auth_token_cache_size, self.settings.auth_token_cache_max_age_s)
+        s = self.settings
+        self.tokens = TokenCache(s.auth_token_cache_size, s.auth_token_cache_max_age_s)
+        self.key_use = ApiKeyUse(s.data_dir / "api-keys-used.json")
+        self.writes = RateLimit(s.rate_limit_writes, "write")
+        self.sign_ins = RateLimit(s.rate_limit_sign_in, "sign-in")
 
-    def _verification_key(self, token: str) -> Any:
+    def _verification_key(self, token: str) -> tuple[Any, list[str]]:
+        """The key a token must be signed with and the one algorithm that goes with it.
+
+        The algorithm comes from the key (the JWK's ``alg``, else its type), never from the
+        token's header alone: a token naming ES256 or HS256 against an RSA key is refused.
+        """
         if self.settings.oidc_issuer and not self.settings.auth_jwks_url:
             # The provider's keys, where its discovery document says they are.
-            return oidc.signing_keys(self.settings.oidc_issuer).get_signing_key_from_jwt(token).key
+            jwk = oidc.signing_keys(self.settings.oidc_issuer).get_signing_key_from_jwt(token)
+            return jwk.key, _signed(jwk.algorithm_name)
         if self.settings.auth_jwks_url:
             if self._jwks is None:
                 self._jwks = jwt.PyJWKClient(self.settings.auth_jwks_url, cache_keys=True, lifespan=600)
-            return self._jwks.get_signing_key_from_jwt(token).key
+            jwk = self._jwks.get_signing_key_from_jwt(token)
+            return jwk.key, _signed(jwk.algorithm_name)
         if self._local_public is None:
             self._local_public = load_or_create_local_key(self.settings.local_key_path).public_key()
-        return self._local_public
+        return self._local_public, ["RS256"]
 
     def from_token(self, token: str) -> Principal:
         cached = self.tokens.get(token)
         if cached is not None:
             return cached
+        if len(token) > MAX_TOKEN_CHARS:
+            raise InvalidToken(f"invalid bearer token: longer than {MAX_TOKEN_CHARS} characters")
+        s = self.settings
         try:
+            key, algorithms = self._verification_key(token)
             claims = jwt.decode(
                 token,
-                self._verification_key(token),
-                algorithms=["RS256", "ES256"],
-                audience=self.settings.auth_audience,
-                issuer=self.settings.auth_issuer,
-                options={"require": ["exp", "sub"]},
+                key,
+                algorithms=algorithms,
+                audience=s.auth_audience,
+                issuer=s.auth_issuer,
+                leeway=s.auth_clock_skew_s,
+                options={"require": ["exp", "iat", "sub"]},
             )
-        except (jwt.PyJWTError, ValueError, oidc.OidcError) as exc:
-            raise Unauthorized(f"invalid bearer token ({type(exc).__name__})") from exc
+            lifetime = claims["exp"] - claims["iat"]
+        except Exception as exc:  # whatever a token makes the parser raise, it is not a caller: a 401
+            raise InvalidToken(f"invalid bearer token: {_why(exc)} ({type(exc).__name__})") from exc
+        if lifetime > s.token_max_lifetime_s:
+            raise InvalidToken(
+                f"invalid bearer token: its lifetime ({lifetime} s) exceeds the maximum of {s.token_max_lifetime_s} s"
+            )
         principal = self.principal_of(claims)
         self.tokens.put(token, principal, float(claims["exp"]))
         return principal
@@ -223,9 +300,11 @@ class Authenticator:
         )
 
     def from_api_key(self, key: str) -> Principal:
-        entry = api_keys(self.settings.data_dir / "api-keys.json").get(hash_api_key(key))
+        digest = hash_api_key(key)
+        entry = api_keys(api_keys_file(self.settings)).get(digest)
         if entry is None:
-            raise Unauthorized("unknown API key")
+            raise InvalidToken("unknown or revoked API key")
+        self.key_use.record(digest)
         return Principal(
             subject=f"apikey:{entry['name']}",
             roles=frozenset({Role(entry["role"])}),
@@ -243,6 +322,37 @@ class Authenticator:
         raise Unauthorized("send a bearer token (Authorization: Bearer ...) or an X-API-Key")
 
 
+#: Algorithms a token may be signed with: public-key ones only (a shared secret is no proof of who signed).
+ASYMMETRIC = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"})
+
+
+def _signed(algorithm: str) -> list[str]:
+    # An empty list makes PyJWT refuse the token (a DecodeError), as a 401 like any bad token.
+    return [algorithm] if algorithm in ASYMMETRIC else []
+
+
+#: Longer bearer tokens are refused before any parsing (a provider's tokens are a few KB at most).
+MAX_TOKEN_CHARS = 16_384
+
+_WHY = (
+    (jwt.ExpiredSignatureError, "it has expired"),
+    (jwt.ImmatureSignatureError, "it is not valid yet"),
+    (jwt.InvalidAudienceError, "it is for another audience"),
+    (jwt.InvalidIssuerError, "it is from another issuer"),
+    (jwt.MissingRequiredClaimError, "it lacks a required claim"),
+    (jwt.InvalidIssuedAtError, "its issue time is not a time"),
+    (jwt.InvalidAlgorithmError, "its algorithm is not accepted"),
+    (jwt.InvalidSignatureError, "its signature does not verify"),
+    (jwt.PyJWKClientError, "no key of the issuer signed it"),
+    (jwt.DecodeError, "it is malformed"),
+)
+
+
+def _why(exc: Exception) -> str:
+    """Why a token was refused, in words a client's developer can act on (no key material)."""
+    return next((why for kind, why in _WHY if isinstance(exc, kind)), "it does not verify")
+
+
 def _claim(claims: dict[str, Any], path: str) -> Any:
     """A claim by name, or by a dotted path into nested claims (``realm_access.roles``)."""
     if path in claims:
@@ -256,15 +366,85 @@ def _claim(claims: dict[str, Any], path: str) -> Any:
 
 
 @lru_cache(maxsize=8)
-def _read_api_keys(path: Path, mtime: float) -> dict[str, dict[str, str]]:
-    entries = json.loads(path.read_text()) if path.exists() else []
-    return {e["sha256"]: e for e in entries}
+def _read_api_keys(path: Path, version: tuple[int, int, int]) -> dict[str, dict[str, str]]:
+    if not path.exists():
+        return {}
+    mode = version[2]
+    if mode & stat.S_IWOTH:
+        # Anyone on the machine could add a key of their own: none of its keys is trusted.
+        log.error("API keys refused: %s is world-writable (chmod 600 it)", path)
+        return {}
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning("%s is readable by others than its owner (chmod 600 it)", path)
+    entries = json.loads(path.read_text())
+    return {e["sha256"]: e for e in entries if not e.get("revoked_at")}
 
 
 def api_keys(path: Path) -> dict[str, dict[str, str]]:
-    """Hashed API keys from the keys file (a Kubernetes Secret mounts it in production)."""
-    mtime = path.stat().st_mtime if path.exists() else 0.0
-    return _read_api_keys(path, mtime)
+    """Hashed API keys from the keys file (a Kubernetes Secret mounts it in production), revoked
+    ones left out; read again whenever the file changes."""
+    try:
+        st = path.stat()
+        version = (st.st_mtime_ns, st.st_size, st.st_mode)
+    except FileNotFoundError:
+        version = (0, 0, 0)
+    return _read_api_keys(path, version)
+
+
+def api_keys_file(settings: KitSettings) -> Path:
+    return settings.data_dir / "api-keys.json"
+
+
+def read_api_key_entries(path: Path) -> list[dict[str, Any]]:
+    """Every entry of the keys file, revoked ones included (for the CLI)."""
+    return list(json.loads(path.read_text())) if path.exists() else []
+
+
+def write_private_json(path: Path, data: Any) -> None:
+    """Write ``data`` as JSON readable by its owner only (0600), replacing the file atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f, indent=2)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+class ApiKeyUse:
+    """When each API key was last used, in ``<data dir>/api-keys-used.json``, keyed by its hash.
+
+    Kept apart from the keys file, which a deployment may mount read-only (a Kubernetes Secret),
+    and written at most once per ``every_s`` per key, so a busy department system does not
+    rewrite a file with every request. Per data directory: each pod of a deployment keeps its own.
+    """
+
+    every_s = 60.0
+    _lock = threading.Lock()
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._written: dict[str, float] = {}
+
+    def record(self, digest: str, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        if now - self._written.get(digest, float("-inf")) < self.every_s:
+            return
+        self._written[digest] = now
+        with self._lock:  # the services of a standalone process share the file
+            try:
+                used = self.read(self.path)
+                used[digest] = datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")
+                write_private_json(self.path, used)
+            except (OSError, ValueError) as exc:
+                log.warning("could not record an API key's use in %s (%s)", self.path, type(exc).__name__)
+
+    @staticmethod
+    def read(path: Path) -> dict[str, str]:
+        return dict(json.loads(path.read_text())) if path.exists() else {}
 
 
 # --- access rules ----------------------------------------------------------------------------
@@ -284,7 +464,10 @@ class Allow(AccessRule):
         self.description = "roles: " + ", ".join(sorted(r.value for r in roles))
 
     async def __call__(self, request: Request) -> Principal:
-        principal: Principal = request.app.state.authenticator.authenticate(request)
+        authenticator: Authenticator = request.app.state.authenticator
+        principal = authenticator.authenticate(request)
+        if request.method in WRITE_METHODS:
+            authenticator.writes.check(principal.subject)
         if not principal.has(*self.roles):
             raise Forbidden(f"this needs one of the roles: {', '.join(sorted(self.roles))}")
         request.state.principal = principal

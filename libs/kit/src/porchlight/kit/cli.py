@@ -8,8 +8,8 @@ service's spec as ``ctx.obj`` and set up a database with ``porchlight.kit.comman
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -23,6 +23,8 @@ events_app = typer.Typer(help="Look at the events flowing through the broker.", 
 apikey_app = typer.Typer(help="API keys for department systems.", no_args_is_help=True)
 app.add_typer(events_app, name="events")
 app.add_typer(apikey_app, name="apikey")
+audit_app = typer.Typer(help="The audit trail of who read or changed what.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 
 def _settings() -> KitSettings:
@@ -107,6 +109,35 @@ def migrate(services: Annotated[list[str] | None, typer.Argument()] = None) -> N
     typer.echo(f"migrated: {', '.join(s.name for s in specs)}")
 
 
+@audit_app.command("verify")
+def audit_verify(service: Annotated[str, typer.Option(help="The service whose trail to check")]) -> None:
+    """Walk a service's audit chain; exit 1 at the first entry changed, removed or out of place.
+
+    The check is itself recorded in the trail (actor ``cli:<user>``).
+    """
+    import getpass
+    import json
+
+    from porchlight.kit.audittrail import verify_service
+
+    spec = get_service(service)
+    if spec.audit is None:
+        raise typer.BadParameter(f"{service} keeps no audit trail")
+    v = asyncio.run(
+        verify_service(
+            _settings().require_database_url(),
+            spec.schema,
+            actor=f"cli:{getpass.getuser()}",
+            command=f"porchlight audit verify --service {service}",
+        )
+    )
+    state = {"service": service, "intact": v.intact, "entries": v.entries, "head_seq": v.head_seq}
+    state |= {"head_hash": v.head_hash, "broken_seq": v.broken_seq, "reason": v.reason}
+    typer.echo(json.dumps(state))
+    if not v.intact:
+        raise typer.Exit(1)
+
+
 @app.command()
 def token(
     role: Annotated[list[str], typer.Option(help="officer, liaison, supervisor, analyst, partner, admin")],
@@ -118,10 +149,14 @@ def token(
     """Mint a standalone-mode bearer token signed with the local key."""
     from porchlight.kit.auth import mint_token
 
+    settings = _settings()
+    if hours * 3600 > settings.token_max_lifetime_s:
+        # The services would refuse it (PORCHLIGHT_TOKEN_MAX_LIFETIME_S): say so now.
+        raise typer.BadParameter(f"at most {settings.token_max_lifetime_s // 3600} hours", param_hint="--hours")
     try:
         typer.echo(
             mint_token(
-                _settings(), subject=subject, roles=role, district=district, department=department, ttl_s=hours * 3600
+                settings, subject=subject, roles=role, district=district, department=department, ttl_s=hours * 3600
             )
         )
     except ValueError as exc:
@@ -134,21 +169,79 @@ def apikey_create(
     role: Annotated[str, typer.Option()] = "partner",
     department: Annotated[str | None, typer.Option()] = None,
 ) -> None:
-    """Create an API key: prints the key once; only its SHA-256 is stored."""
-    from porchlight.kit.auth import Role, hash_api_key, new_api_key
+    """Create an API key: prints the key once; only its SHA-256 is stored (file mode 0600)."""
+    from porchlight.kit.auth import (
+        Role,
+        api_keys_file,
+        hash_api_key,
+        new_api_key,
+        read_api_key_entries,
+        write_private_json,
+    )
 
     try:
         Role(role)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--role") from exc
-    settings = _settings()
+    path = api_keys_file(_settings())
     key = new_api_key()
-    path = settings.data_dir / "api-keys.json"
-    entries = json.loads(path.read_text()) if path.exists() else []
-    entries.append({"name": name, "role": role, "department": department, "sha256": hash_api_key(key)})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(entries, indent=2))
+    entries = read_api_key_entries(path)
+    entries.append(
+        {
+            "name": name,
+            "role": role,
+            "department": department,
+            "sha256": hash_api_key(key),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+    )
+    write_private_json(path, entries)
     typer.echo(key)
+
+
+@apikey_app.command("list")
+def apikey_list() -> None:
+    """The API keys: id (the start of its hash), system, role, department, created, last used, revoked."""
+    from porchlight.kit.auth import ApiKeyUse, api_keys_file, read_api_key_entries
+
+    settings = _settings()
+    used = ApiKeyUse.read(settings.data_dir / "api-keys-used.json")
+    for e in read_api_key_entries(api_keys_file(settings)):
+        status = f"revoked {e['revoked_at']}" if e.get("revoked_at") else "active"
+        typer.echo(
+            "\t".join(
+                [
+                    e["sha256"][:12],
+                    e["name"],
+                    e["role"],
+                    e.get("department") or "-",
+                    e.get("created_at") or "-",
+                    "last used " + used.get(e["sha256"], "never"),
+                    status,
+                ]
+            )
+        )
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id (`porchlight apikey list`, 8+ characters) or its name")],
+) -> None:
+    """Revoke an API key: it is refused from then on (each service reads the file again when it changes)."""
+    from porchlight.kit.auth import api_keys_file, read_api_key_entries, write_private_json
+
+    path = api_keys_file(_settings())
+    entries = read_api_key_entries(path)
+    active = [e for e in entries if not e.get("revoked_at")]
+    by_id = [e for e in active if len(key_id) >= 8 and e["sha256"].startswith(key_id)]
+    matches = by_id or [e for e in active if e["name"] == key_id]
+    if len(matches) != 1:
+        found = "no active key" if not matches else f"{len(matches)} active keys"
+        typer.echo(f"{found} matches {key_id!r}: give the id from `porchlight apikey list`", err=True)
+        raise typer.Exit(1)
+    matches[0]["revoked_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    write_private_json(path, entries)
+    typer.echo(f"revoked {matches[0]['name']} ({matches[0]['sha256'][:12]})")
 
 
 @events_app.command("tail")

@@ -49,6 +49,17 @@ class BadRequest(ProblemError):
 
 class Unauthorized(ProblemError):
     status, slug, title = 401, "unauthorized", "Authentication required"
+    #: The ``WWW-Authenticate`` challenge of the answer (RFC 6750 section 3).
+    challenge = "Bearer"
+
+
+class InvalidToken(Unauthorized):
+    """Credentials were sent and refused: the challenge says ``invalid_token`` and why (RFC 6750 3.1)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        reason = "".join(c for c in detail if c.isprintable() and c not in '"\\')
+        self.challenge = f'Bearer error="invalid_token", error_description="{reason}"'
 
 
 class Forbidden(ProblemError):
@@ -189,7 +200,9 @@ def _with_codes(errors: list[dict[str, str]] | None) -> list[dict[str, str]] | N
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        # A 401 says how to authenticate; other problems may carry headers of their own (Retry-After).
+        headers = {"WWW-Authenticate": getattr(exc, "challenge", "Bearer")} if exc.status == 401 else None
+        headers = headers or getattr(exc, "headers", None)
         return problem_response(
             exc.status,
             exc.title,

@@ -22,6 +22,8 @@ from pydantic import AfterValidator
 
 #: The most rows a page may ask for.
 MAX_LIMIT = 500
+#: The whole numbers a cursor may carry: PostgreSQL's bigint.
+_BIGINT = (-(2**63), 2**63 - 1)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ class Cursor:
             ident = uuid.UUID(ident)
         elif not isinstance(ident, int | str) or isinstance(ident, bool):
             raise TypeError("a cursor's id is a number or a string")
+        if any(isinstance(v, int) and not _BIGINT[0] <= v <= _BIGINT[1] for v in (at, ident)):
+            raise ValueError("a cursor's number is a database's whole number")  # 10**20 failed at the query
         return cls(at=at, id=ident)
 
 

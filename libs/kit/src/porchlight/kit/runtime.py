@@ -62,7 +62,13 @@ class ServiceRuntime:
     async def start(self) -> None:
         s, spec = self.settings, self.spec
         url, bootstrap = s.require_database_url(), s.require_kafka_bootstrap()
-        await ensure_topics(bootstrap, spec.topics, partitions=s.topic_partitions, replication=s.topic_replication)
+        await ensure_topics(
+            bootstrap,
+            spec.topics,
+            partitions=s.topic_partitions,
+            replication=s.topic_replication,
+            words_retention_ms=round(s.words_retention_days * 86_400_000),
+        )
         self.engine = create_engine(url, pool_size=s.db_pool_size, application_name=f"porchlight-{spec.name}")
         self.sessions = session_factory(self.engine)
         self.producer = EventProducer(bootstrap, idempotent=not s.embedded_broker, client_id=f"porchlight-{spec.name}")

@@ -18,6 +18,7 @@ from fastapi import APIRouter
 from pydantic_settings import BaseSettings
 
 from porchlight.events import ConsumerSpec, Event, Inbox, Outbox
+from porchlight.kit.audit import AuditPolicy
 
 if TYPE_CHECKING:
     import typer
@@ -55,6 +56,9 @@ class ServiceSpec:
     on_startup: Sequence[StartupHook] = ()
     #: Path of a web UI for people (``porchlight run`` prints "open ... in a browser" for it).
     web_ui: str | None = None
+    #: An audit trail (``kit.audit``): every change and the reads the policy names are recorded
+    #: in the service's ``audit`` table (a migration creates it: ``kit.audittrail.create_audit_table``).
+    audit: AuditPolicy | None = None
     inbox: Inbox = field(init=False)
 
     def __post_init__(self) -> None:

@@ -26,6 +26,10 @@ class KitSettings(BaseSettings):
     data_dir: Path = Path(".porchlight")
     topic_partitions: int = 3
     topic_replication: int = 1
+    #: How long the broker keeps the events that carry residents' words (notes, analyses,
+    #: connections' quotes): an erased note's words are gone from the broker within this many days
+    #: on Kafka (docs/privacy.md, "Retention and erasure"). Set when a topic is created. 0: the broker's default.
+    words_retention_days: float = Field(default=30, ge=0)
     host: str = "127.0.0.1"
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"
@@ -57,12 +61,28 @@ class KitSettings(BaseSettings):
     #: Verified bearer tokens kept (LRU), each until its exp and at most max_age (0: no cache).
     auth_token_cache_size: int = 4096
     auth_token_cache_max_age_s: float = 300.0
+    #: The longest lifetime (``exp`` - ``iat``) a bearer token may have: a longer-lived token is
+    #: refused (401) even when its signature holds, so a leaked one cannot serve for years.
+    token_max_lifetime_s: int = Field(default=12 * 3600, gt=0)
+    #: Clock difference tolerated between the token's issuer and this server (``exp``, ``nbf``, ``iat``).
+    auth_clock_skew_s: int = Field(default=60, ge=0)
+    #: Rate limits (``limits`` notation, ``;`` between several; empty: none), kept in memory per
+    #: process: sign-in routes per client address, write requests (POST/PUT/PATCH/DELETE) per
+    #: authenticated caller. Generous for writes: department systems and imports post in bursts.
+    rate_limit_sign_in: str = "10/minute"
+    rate_limit_writes: str = "5000/second"
     #: FastAPI's native OpenTelemetry (used when an OTEL provider is configured). Off by default:
     #: asking for the providers costs ~2 % of a cheap request's CPU even when none is configured,
     #: and /metrics (Prometheus) already covers requests.
     fastapi_telemetry: bool = False
     #: Default request body limit; a route may declare its own (``kit.app.body_limit``).
     max_body_bytes: int = 1_000_000
+    #: Load shedding (kit/shedding.py): requests inside one process's handlers at once; those
+    #: beyond wait up to ``shed_queue_wait_s`` for a slot, then get 503 with ``Retry-After``.
+    #: docs/benchmarks.md ("Overload") measured these on 2 cores.
+    shed_max_in_flight: int = Field(default=64, ge=1)
+    shed_queue_wait_s: float = Field(default=0.5, ge=0)
+    shed_retry_after_s: int = Field(default=1, ge=1)
     #: How often an idle outbox relay looks for rows written by other processes (it is woken at
     #: once by commits of its own process): docs/adr/0008-outbox-wake-up-in-process.md.
     outbox_poll_s: float = 0.25

@@ -91,6 +91,7 @@ async def prepare(settings: KitSettings, services: list[ServiceSpec]) -> None:
         topics,
         partitions=settings.topic_partitions,
         replication=settings.topic_replication,
+        words_retention_ms=round(settings.words_retention_days * 86_400_000),
     )
     engine = create_engine(settings.require_database_url(), pool_size=1)
     try:

@@ -8,6 +8,7 @@ from porchlight.dashboard.contacts.handlers import router as contacts_events
 from porchlight.dashboard.db import metadata, outbox
 from porchlight.dashboard.demo.commands import demo_app
 from porchlight.dashboard.demo.startup import load_demo_when_empty
+from porchlight.dashboard.erasure.handlers import router as erasure_events
 from porchlight.dashboard.flagged import models as _flagged_tables  # noqa: F401  (tables on the metadata)
 from porchlight.dashboard.flagged.handlers import router as flagged_events
 from porchlight.dashboard.flagged.routes import router as flagged_router
@@ -18,15 +19,18 @@ from porchlight.dashboard.insights.handlers import router as insights_events
 from porchlight.dashboard.meetings.handlers import router as meetings_events
 from porchlight.dashboard.notes.handlers import router as notes_events
 from porchlight.dashboard.pages.routes import router as pages_router
+from porchlight.dashboard.privacy.routes import router as privacy_router
 from porchlight.dashboard.projections import models as _tables  # noqa: F401  (tables on the metadata)
 from porchlight.dashboard.projections.commands import dashboard_app
 from porchlight.dashboard.reports.commands import report_app
 from porchlight.dashboard.reports.routes import router as reports_router
 from porchlight.dashboard.settings import DashboardSettings
+from porchlight.dashboard.sources.routes import router as sources_router
 from porchlight.dashboard.web import router as web_router
 from porchlight.dashboard.web.startup import provide_upstreams
 from porchlight.dashboard.work.handlers import router as work_events
 from porchlight.events import ConsumerSpec
+from porchlight.kit.audit import Action, AuditPolicy
 from porchlight.kit.service import ServiceSpec
 
 spec = ServiceSpec(
@@ -36,7 +40,16 @@ spec = ServiceSpec(
     metadata=metadata,
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[activity_router, pages_router, flagged_router, incidents_router, reports_router, web_router],
+    routers=[
+        activity_router,
+        pages_router,
+        sources_router,
+        flagged_router,
+        incidents_router,
+        reports_router,
+        privacy_router,
+        web_router,
+    ],
     consumers=[
         ConsumerSpec(
             group="porchlight.dashboard",
@@ -48,6 +61,7 @@ spec = ServiceSpec(
                 work_events,
                 incidents_events,
                 flagged_events,
+                erasure_events,
             ],
         )
     ],
@@ -55,4 +69,16 @@ spec = ServiceSpec(
     settings=DashboardSettings,
     on_startup=[provide_upstreams, load_demo_when_empty],
     web_ui="/",
+    # Every change is recorded; these reads too: they answer with residents' (redacted) words or
+    # the notes behind a figure.
+    audit=AuditPolicy(
+        reads={
+            "GET /v1/notes/sources": Action.read,
+            "GET /v1/districts/{code}/concerns.geojson": Action.read,
+            "GET /v1/districts/{code}/page": Action.read,
+            "GET /v1/reports/monthly": Action.export,
+        },
+        forwards=("/api/",),  # the web UI's proxy: the service it forwards to records the request
+        not_changes=frozenset({"POST /web/demo-token", "POST /web/oidc/token"}),  # sign-ins store nothing
+    ),
 )

@@ -46,6 +46,19 @@ class IntakeSettings(BaseSettings):
     #: Older records are refused (an Excel date of 1900 is a mistake, not history).
     import_max_age_days: int = Field(default=3650, ge=1)
 
+    # Retention (``PORCHLIGHT_INTAKE_RETENTION_*``; docs/privacy.md, "Retention and erasure"): after
+    # this many days the words go and the counts stay. Fractions of a day are allowed (tests).
+    #: A note's words, counted from when the conversation was held.
+    retention_notes_days: float = Field(default=730, gt=0)
+    #: A contact's note and place name, counted from when it happened.
+    retention_contacts_days: float = Field(default=365, gt=0)
+    #: An import's file and staged rows, counted from when the import finished (committed, failed or expired).
+    retention_imports_days: float = Field(default=90, gt=0)
+    #: How often the retention worker looks; 0 turns it off (run `porchlight retention run` instead).
+    retention_interval_s: float = Field(default=3600, ge=0)
+    #: Notes or contacts erased per transaction.
+    retention_batch: int = Field(default=200, ge=1)
+
 
 #: The dependency routes declare to get intake's settings.
 Config = Annotated[IntakeSettings, Provided(IntakeSettings)]

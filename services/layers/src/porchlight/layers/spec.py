@@ -4,6 +4,7 @@ from pathlib import Path
 
 from porchlight.events import ConsumerSpec, CorrelationClosed, CorrelationDetected, IssueFlagged, RecordAccepted
 from porchlight.events.catalog import ProjectEvaluated
+from porchlight.kit.audit import Action, AuditPolicy
 from porchlight.kit.service import ServiceSpec
 from porchlight.layers.concerns import models as _concerns_models  # noqa: F401  (tables on the metadata)
 from porchlight.layers.concerns.handlers import router as concerns_events
@@ -11,6 +12,7 @@ from porchlight.layers.connections import models as _connections_models  # noqa:
 from porchlight.layers.connections.routes import router as connections_router
 from porchlight.layers.connections.startup import start_connections
 from porchlight.layers.db import metadata, outbox
+from porchlight.layers.erasure.handlers import router as erasure_events
 from porchlight.layers.evaluation import models as _evaluation_models  # noqa: F401  (tables on the metadata)
 from porchlight.layers.evaluation.handlers import router as evaluation_events
 from porchlight.layers.evaluation.routes import router as evaluation_router
@@ -52,11 +54,14 @@ spec = ServiceSpec(
     ],
     consumers=[
         ConsumerSpec(
-            group="porchlight.layers", routers=[records_events, concerns_events, issues_events, evaluation_events]
+            group="porchlight.layers",
+            routers=[records_events, concerns_events, issues_events, evaluation_events, erasure_events],
         )
     ],
     produces=[RecordAccepted, CorrelationDetected, CorrelationClosed, IssueFlagged, ProjectEvaluated],
     settings=LayersSettings,
     commands={"layers": layers_app},  # `porchlight layers ...`: capabilities add their commands to this app
     on_startup=[provide_places, provide_assessments, start_connections, load_demo_layers_when_empty, start_evaluations],
+    # Every change is recorded; connections' reads too: they quote residents' concerns.
+    audit=AuditPolicy(reads={"GET /v1/connections": Action.read, "GET /v1/connections/{correlation_id}": Action.read}),
 )

@@ -13,6 +13,7 @@ from porchlight.events import (
     TaskCompleted,
     UpdatePublished,
 )
+from porchlight.kit.audit import Action, AuditPolicy
 from porchlight.kit.service import ServiceSpec
 from porchlight.projects.board.routes import router as board_router
 from porchlight.projects.board.startup import install_board_hub
@@ -65,4 +66,6 @@ spec = ServiceSpec(
     ],
     commands={"projects": projects_app},  # `porchlight projects ...`; commands get the spec as ctx.obj
     on_startup=[install_board_hub, draft_wins_on_completion],
+    # Every change is recorded; priorities' reads too: they quote residents.
+    audit=AuditPolicy(reads={"GET /v1/priorities": Action.read, "GET /v1/priorities/{priority_id}": Action.read}),
 )

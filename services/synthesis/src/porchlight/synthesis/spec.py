@@ -3,12 +3,15 @@
 from pathlib import Path
 
 from porchlight.events import ConsumerSpec, InsightUpdated, NoteAnalyzed
+from porchlight.events.catalog import NoteAnalysisErased
+from porchlight.kit.audit import Action, AuditPolicy
 from porchlight.kit.service import ServiceSpec
 from porchlight.synthesis.analysis.handlers import router as analysis_handlers
 from porchlight.synthesis.analysis.startup import start_analyzer
 from porchlight.synthesis.corrections.routes import router as corrections_router
 from porchlight.synthesis.db import metadata, outbox
 from porchlight.synthesis.emerging.routes import router as emerging_router
+from porchlight.synthesis.erasure.handlers import router as erasure_handlers
 from porchlight.synthesis.eval.commands import eval_app
 from porchlight.synthesis.insights import models as _insight_models  # noqa: F401  (tables on the metadata)
 from porchlight.synthesis.insights.routes import router as insights_router
@@ -29,10 +32,18 @@ spec = ServiceSpec(
     outbox=outbox,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[notes_router, insights_router, learning_router, corrections_router, emerging_router],
-    consumers=[ConsumerSpec(group="porchlight.synthesis", routers=[analysis_handlers])],
-    produces=[NoteAnalyzed, InsightUpdated],
+    consumers=[ConsumerSpec(group="porchlight.synthesis", routers=[analysis_handlers, erasure_handlers])],
+    produces=[NoteAnalyzed, InsightUpdated, NoteAnalysisErased],
     settings=SynthesisSettings,
     commands={"eval": eval_app, "synthesis": synthesis_app},
     # In this order: the holder is provided before the analyzer that uses it.
     on_startup=[seed_taxonomy_and_provide_model, start_analyzer],
+    # Every change is recorded; these reads too: they answer with residents' (redacted) words.
+    audit=AuditPolicy(
+        reads={
+            "GET /v1/insights": Action.read,
+            "GET /v1/insights/notes": Action.read,
+            "GET /v1/emerging": Action.read,
+        }
+    ),
 )

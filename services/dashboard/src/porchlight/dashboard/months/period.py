@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from porchlight.kit.errors import ValidationProblem
+from porchlight.kit.inputs import parse_month
 
 
 def add_months(d: date, n: int) -> date:
@@ -23,14 +24,10 @@ class Month:
         if text is None:
             return cls(datetime.now(UTC).date().replace(day=1))
         try:
-            y, m = text.split("-")
-            if len(y) != 4 or len(m) != 2:
-                raise ValueError
-            return cls(date(int(y), int(m), 1))
-        except ValueError:
-            raise ValidationProblem(
-                f"month must be YYYY-MM, got {text!r}", errors=[{"field": field, "message": "expected YYYY-MM"}]
-            ) from None
+            # Within the kit's years: a month past 9999-12 has no end to count to (it was a 500).
+            return cls(parse_month(text))
+        except ValueError as exc:
+            raise ValidationProblem(f"Invalid month: {exc}", errors=[{"field": field, "message": str(exc)}]) from None
 
     @property
     def end(self) -> date:

@@ -14,8 +14,18 @@
 
 from __future__ import annotations
 
-from porchlight.kit.auth import Principal
+from typing import Annotated
+
+from fastapi import Depends
+
+from porchlight.kit.auth import Allow, Principal, Role
 from porchlight.kit.errors import Forbidden
+
+#: Who reads the pages counted from residents' notes: police staff and leadership. A department
+#: partner works from the board, the map and the connections, and never sees a figure of fewer
+#: than 5 notes (docs/privacy.md: a count of 2 can single out who spoke); rather than a threshold
+#: on every figure, these pages are not theirs (auditors read the audit trail, not the notes).
+PoliceStaff = Annotated[Principal, Depends(Allow(Role.officer, Role.liaison, Role.supervisor, Role.analyst))]
 
 
 def own_district(who: Principal) -> str | None:

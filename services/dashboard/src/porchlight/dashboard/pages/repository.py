@@ -43,30 +43,55 @@ def _q(sql: str) -> sa.TextClause:
 
 # --- engagement ---------------------------------------------------------------------------
 
-# A meeting's hours: its duration when meeting.scheduled gave one, else the default (:dm minutes).
-_MEETINGS = _q("""
-SELECT district,
-       count(*) FILTER (WHERE starts_at < :cut AND starts_at >= :s) AS held,
-       count(*) FILTER (WHERE starts_at >= :cut AND starts_at < :e) AS upcoming,
-       coalesce(sum(coalesce(duration_minutes, CAST(:dm AS float8)))
-                FILTER (WHERE starts_at < :cut AND starts_at >= :s), 0) AS held_minutes,
-       coalesce(sum(coalesce(duration_minutes, CAST(:dm AS float8)))
-                FILTER (WHERE starts_at >= :ps AND starts_at < :s), 0) AS held_before_minutes
-FROM dashboard.meetings
-WHERE district = ANY(:ds) AND starts_at >= :ps AND starts_at < :e
+# What counts as a meeting hosted, the hours it counts and the residents at it: the ONE rule behind
+# the district page, the city page, the report and the list behind those figures (sources/), so the
+# list's rows add up to the figures. In the window [:s, :cut) for meetings and [:s, :e) for notes:
+# * each scheduled meeting held in the window, for its duration (the default :dm minutes when
+#   meeting.scheduled gave none);
+# * each note filed without a (known) scheduled meeting: one meeting of the default length;
+# * attendees: each note's, on its meeting's row — a meeting held outside the window (or not yet)
+#   brings its notes' attendees but is not itself counted (``meetings`` 0).
+# A note counts in its own district, a meeting in its own (a revision may move a note).
+COUNTED_MEETINGS = """
+SELECT coalesce(h.district, k.district) AS district, coalesce(h.meeting_id, k.meeting_id) AS meeting_id,
+       CAST(NULL AS uuid) AS note_id, CAST(h.meeting_id IS NOT NULL AS int) AS meetings,
+       coalesce(h.minutes, 0) AS minutes, coalesce(k.notes, 0) AS notes, coalesce(k.attendees, 0) AS attendees
+FROM (SELECT district, meeting_id, coalesce(duration_minutes, CAST(:dm AS float8)) AS minutes
+      FROM dashboard.meetings WHERE district = ANY(:ds) AND starts_at >= :s AND starts_at < :cut) h
+FULL JOIN (SELECT n.district, n.meeting_id, count(*) AS notes, coalesce(sum(n.attendees), 0) AS attendees
+           FROM dashboard.notes n JOIN dashboard.meetings m ON m.meeting_id = n.meeting_id
+           WHERE n.district = ANY(:ds) AND n.held_at >= :s AND n.held_at < :e
+           GROUP BY n.district, n.meeting_id) k
+  ON k.district = h.district AND k.meeting_id = h.meeting_id
+UNION ALL
+SELECT n.district, NULL, n.note_id, 1, CAST(:dm AS float8), 1, coalesce(n.attendees, 0)
+FROM dashboard.notes n LEFT JOIN dashboard.meetings m ON m.meeting_id = n.meeting_id
+WHERE n.district = ANY(:ds) AND n.held_at >= :s AND n.held_at < :e AND m.meeting_id IS NULL
+"""
+
+_MEETINGS = _q(f"""
+SELECT district, sum(meetings)::bigint AS held, sum(minutes)::float8 AS minutes, sum(notes)::bigint AS notes,
+       sum(attendees)::bigint AS attendees
+FROM ({COUNTED_MEETINGS}) c GROUP BY district
+""")
+
+_UPCOMING = _q("""
+SELECT district, count(*) AS upcoming
+FROM dashboard.meetings WHERE district = ANY(:ds) AND starts_at >= :cut AND starts_at < :e
 GROUP BY district
 """)
 
-_NOTES = _q("""
-SELECT n.district,
-       count(*) FILTER (WHERE n.held_at >= :s) AS notes,
-       coalesce(sum(n.attendees) FILTER (WHERE n.held_at >= :s), 0) AS attendees,
-       count(*) FILTER (WHERE n.held_at >= :s AND m.meeting_id IS NULL) AS without_meeting,
-       count(*) FILTER (WHERE n.held_at < :s AND m.meeting_id IS NULL) AS without_meeting_before
-FROM dashboard.notes n LEFT JOIN dashboard.meetings m ON m.meeting_id = n.meeting_id
-WHERE n.district = ANY(:ds) AND n.held_at >= :ps AND n.held_at < :e
-GROUP BY n.district
-""")
+
+def meeting_window(month: Month, meeting_hours: float) -> dict[str, Any]:
+    """The parameters of ``COUNTED_MEETINGS`` for ``month``: meetings held up to now (a month under
+    way), notes of the whole month, the default length in minutes."""
+    return {
+        "s": month.utc(month.start),
+        "cut": min(datetime.now(UTC), month.utc(month.end)),
+        "e": month.utc(month.end),
+        "dm": meeting_hours * 60,
+    }
+
 
 _CONTACT_TOTALS = _q("""
 SELECT district, month, contacts, minutes, residents
@@ -87,6 +112,14 @@ GROUP BY GROUPING SETS ((district, unit), (district, contact_type), (district, o
 _BY_UNIT, _BY_TYPE = 3, 5
 
 
+async def contact_detail(session: AsyncSession, districts: list[str], month: Month) -> list[tuple[str, str, Any]]:
+    """The month's contacts as (district, "unit" | "type" | "officer", row): each grouping adds up to
+    the month's contacts, hours and residents (the district page and the list behind its figures)."""
+    rows = await session.execute(_CONTACT_DETAIL, {"ds": districts, "m": month.start})
+    kinds = {_BY_UNIT: "unit", _BY_TYPE: "type"}
+    return [(r.district, kinds.get(r.level, "officer"), r) for r in rows]
+
+
 async def engagement(
     session: AsyncSession,
     districts: list[str],
@@ -96,31 +129,22 @@ async def engagement(
     detail: bool = True,
 ) -> tuple[dict[str, Engagement], dict[str, dict[str, list[ContactGroup]]]]:
     prev = month.shift(-1)
-    cut = min(datetime.now(UTC), month.utc(month.end))
-    p = {
-        "ds": districts,
-        "s": month.utc(month.start),
-        "e": month.utc(month.end),
-        "ps": prev.utc(prev.start),
-        "cut": cut,
-    }
-    meetings = {r.district: r for r in await session.execute(_MEETINGS, {**p, "dm": meeting_hours * 60})}
-    notes = {r.district: r for r in await session.execute(_NOTES, p)}
+    window = meeting_window(month, meeting_hours)
+    meetings = {r.district: r for r in await session.execute(_MEETINGS, {"ds": districts, **window})}
+    # The month before, whole: the same rule over [its start, this month's start).
+    whole_before = {**window, "s": prev.utc(prev.start), "cut": window["s"], "e": window["s"]}
+    before_meetings = {r.district: r for r in await session.execute(_MEETINGS, {"ds": districts, **whole_before})}
+    upcoming = {r.district: r.upcoming for r in await session.execute(_UPCOMING, {"ds": districts, **window})}
     cur: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     before: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for t in await session.execute(_CONTACT_TOTALS, {"ds": districts, "m": month.start, "pm": prev.start}):
         (cur if t.month == month.start else before)[t.district] = [t.contacts, t.minutes, t.residents]
     groups: dict[str, dict[str, list[ContactGroup]]] = defaultdict(lambda: {"unit": [], "type": [], "officer": []})
-    rows: list[Any] = (
-        list(await session.execute(_CONTACT_DETAIL, {"ds": districts, "m": month.start})) if detail else []
-    )
-    for r in rows:
-        kind, key = {_BY_UNIT: ("unit", r.unit), _BY_TYPE: ("type", r.contact_type)}.get(
-            r.level, ("officer", r.officer_id)
-        )
+    for district, kind, r in await contact_detail(session, districts, month) if detail else []:
+        key = {"unit": r.unit, "type": r.contact_type}.get(kind, r.officer_id)
         if kind == "officer" and not with_officers:
             continue
-        groups[r.district][kind].append(
+        groups[district][kind].append(
             ContactGroup(
                 key=key,
                 unit=(r.officer_unit or None) if kind == "officer" else None,
@@ -131,20 +155,18 @@ async def engagement(
         )
     out: dict[str, Engagement] = {}
     for d in districts:
-        m, n = meetings.get(d), notes.get(d)
-        held = (m.held if m else 0) + (n.without_meeting if n else 0)
+        m, mb = meetings.get(d), before_meetings.get(d)
+        held = int(m.held) if m else 0
         # Scheduled meetings by their duration; a note filed without a meeting counts the default.
-        hours = (float(m.held_minutes) / 60 if m else 0.0) + (n.without_meeting if n else 0) * meeting_hours
-        hours_before = (float(m.held_before_minutes) / 60 if m else 0.0) + (
-            n.without_meeting_before if n else 0
-        ) * meeting_hours
-        attendees = int(n.attendees) if n else 0
+        hours = float(m.minutes) / 60 if m else 0.0
+        hours_before = float(mb.minutes) / 60 if mb else 0.0
+        attendees = int(m.attendees) if m else 0
         c, b = cur[d], before[d]
         contact_hours = round(c[1] / 60, 1)
         out[d] = Engagement(
             meetings_hosted=held,
-            meetings_upcoming=m.upcoming if m else 0,
-            notes=n.notes if n else 0,
+            meetings_upcoming=upcoming.get(d, 0),
+            notes=int(m.notes) if m else 0,
             residents_reached=attendees + c[2],
             residents_at_meetings=attendees,
             residents_via_contacts=c[2],
@@ -201,7 +223,11 @@ def _trend(n: int, before: int) -> Trend:
     return "up" if ratio >= 1.2 else "down" if ratio <= 0.8 else "steady"
 
 
-async def concerns(session: AsyncSession, districts: list[str], month: Month, limit: int) -> dict[str, list[Concern]]:
+async def concerns(
+    session: AsyncSession, districts: list[str], month: Month, limit: int, *, quotes: bool = True
+) -> dict[str, list[Concern]]:
+    """The month's topics per district; with a resident's quote each unless ``quotes`` is False (a
+    reader of the figures who may not read the words: ``Principal.reads_words_of``)."""
     window = Window.of(month)
     ps, pe = window.previous_month
     p = {
@@ -225,10 +251,10 @@ async def concerns(session: AsyncSession, districts: list[str], month: Month, li
         rows = sorted((r for r in counts[d] if r.n), key=lambda r: (-r.n, -r.mentions, r.topic))[:limit]
         ranked[d] = rows
         topics.update(r.topic for r in rows)
-    quotes: dict[tuple[str, str], str] = {}
-    if topics:
+    said: dict[tuple[str, str], str] = {}
+    if topics and quotes:
         for r in await session.execute(_QUOTES, {**p, "topics": sorted(topics)}):
-            quotes[(r.district, r.topic)] = r.text
+            said[(r.district, r.topic)] = r.text
     out: dict[str, list[Concern]] = {}
     for d in districts:
         total = with_topic.get(d) or 1
@@ -242,7 +268,7 @@ async def concerns(session: AsyncSession, districts: list[str], month: Month, li
                 trend=_trend(r.n, r.before),
                 change=change(r.n, r.before),
                 share=round(r.n / total, 3),
-                quote=quotes.get((d, r.topic)),
+                quote=said.get((d, r.topic)),
             )
             for r in ranked[d]
         ]

@@ -11,13 +11,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from porchlight.dashboard.months.period import Month
-from porchlight.dashboard.pages.access import check_city_wide, check_district, own_district
+from porchlight.dashboard.pages.access import PoliceStaff, check_city_wide, check_district, own_district
 from porchlight.dashboard.pages.repository import concern_points, note_sources
 from porchlight.dashboard.pages.schemas import CityPage, DistrictPage, DistrictRef, MeetingRef, NoteSource
 from porchlight.dashboard.pages.service import city_page, district_page
 from porchlight.dashboard.settings import Config
 from porchlight.kit.app import GeoJSONResponse, Session, Sessions, geojson_answer
-from porchlight.kit.auth import Role, Staff
+from porchlight.kit.auth import Role, Staff, words_district
 from porchlight.kit.city import load_city
 
 router = APIRouter(tags=["pages"])
@@ -57,7 +57,7 @@ _SCOPED: dict[int | str, dict[str, Any]] = {
 
 @router.get("/v1/districts/{code}/page", response_model=DistrictPage, responses=_SCOPED)
 async def get_district_page(
-    code: str, who: Staff, sessions: Sessions, config: Config, month: MonthQuery = None
+    code: str, who: PoliceStaff, sessions: Sessions, config: Config, month: MonthQuery = None
 ) -> DistrictPage:
     """Everything the supervisor's district page shows, for one month.
 
@@ -72,18 +72,23 @@ async def get_district_page(
         Month.parse(month),
         meeting_hours=config.meeting_hours,
         with_officers=who.has(Role.supervisor, Role.analyst),
+        with_quotes=who.reads_words_of(code),
     )
 
 
 @router.get("/v1/city/page", response_model=CityPage, responses=_SCOPED)
-async def get_city_page(who: Staff, sessions: Sessions, config: Config, month: MonthQuery = None) -> CityPage:
+async def get_city_page(who: PoliceStaff, sessions: Sessions, config: Config, month: MonthQuery = None) -> CityPage:
     """All districts side by side, for one month.
 
     For leadership and analysts; a caller scoped to one district gets 403.
     """
     check_city_wide(who, "the city page")
     return await city_page(
-        sessions, load_city(config.places_file), Month.parse(month), meeting_hours=config.meeting_hours
+        sessions,
+        load_city(config.places_file),
+        Month.parse(month),
+        meeting_hours=config.meeting_hours,
+        with_quotes=who.reads_words_of(None),
     )
 
 
@@ -92,12 +97,15 @@ async def get_city_page(who: Staff, sessions: Sessions, config: Config, month: M
     response_class=GeoJSONResponse,
     responses={**geojson_answer("A FeatureCollection of points: topic, redacted text, held_at"), **_SCOPED},
 )
-async def list_concern_points(code: str, session: Session, who: Staff, month: MonthQuery = None) -> GeoJSONResponse:
+async def list_concern_points(
+    code: str, session: Session, who: PoliceStaff, month: MonthQuery = None
+) -> GeoJSONResponse:
     """The month's located concerns of a district as GeoJSON points.
 
     Each point has the concern's topic, its redacted text and when the meeting was held (at most 2,000).
     """
     check_district(who, code)
+    words_district(who, code)  # the points carry residents' words: a 403 for a reader of figures only
     m = Month.parse(month)
     rows = await concern_points(session, code, m.utc(m.start), m.utc(m.end))
     return GeoJSONResponse(
@@ -123,7 +131,7 @@ HOST_READERS = (Role.supervisor, Role.analyst, Role.admin)
 @router.get("/v1/notes/sources", response_model=list[NoteSource], responses=_SCOPED)
 async def list_note_sources(
     session: Session,
-    who: Staff,
+    who: PoliceStaff,
     ids: Annotated[list[uuid.UUID], Query(alias="id", max_length=200, description="Note ids (repeat: id=..&id=..)")],
 ) -> list[NoteSource]:
     """Where the notes behind a figure come from: date, meeting (kind of venue, time), place; host for

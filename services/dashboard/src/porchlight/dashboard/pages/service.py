@@ -51,7 +51,14 @@ def period_of(month: Month) -> Period:
 
 
 async def district_page(
-    sessions: Sessions, city: City, code: str, month: Month, *, meeting_hours: float, with_officers: bool
+    sessions: Sessions,
+    city: City,
+    code: str,
+    month: Month,
+    *,
+    meeting_hours: float,
+    with_officers: bool,
+    with_quotes: bool = True,
 ) -> DistrictPage:
     if code not in city.codes:
         raise NotFound(f"no district {code!r} in {city.name}")
@@ -59,7 +66,7 @@ async def district_page(
     (engagement, groups), concerns, sentiment, projects, (wins, wins_count), crime, insight = await _each(
         sessions,
         lambda s: queries.engagement(s, ds, month, meeting_hours, with_officers),
-        lambda s: queries.concerns(s, ds, month, limit=10),
+        lambda s: queries.concerns(s, ds, month, limit=10, quotes=with_quotes),
         lambda s: queries.sentiment(s, ds, month),
         lambda s: queries.projects(s, ds, month),
         lambda s: queries.wins(s, ds, month, limit=10),
@@ -89,12 +96,14 @@ def _sum(items: list[Engagement]) -> Engagement:
     return Engagement(**{k: round(v, 1) if isinstance(v, float) else v for k, v in totals.items()})
 
 
-async def city_page(sessions: Sessions, city: City, month: Month, *, meeting_hours: float) -> CityPage:
+async def city_page(
+    sessions: Sessions, city: City, month: Month, *, meeting_hours: float, with_quotes: bool = True
+) -> CityPage:
     ds = city.codes
     (engagement, _), concerns, sentiment, projects, (_, wins_count), crime = await _each(
         sessions,
         lambda s: queries.engagement(s, ds, month, meeting_hours, with_officers=False, detail=False),
-        lambda s: queries.concerns(s, ds, month, limit=3),
+        lambda s: queries.concerns(s, ds, month, limit=3, quotes=with_quotes),
         lambda s: queries.sentiment(s, ds, month),
         lambda s: queries.projects(s, ds, month),
         lambda s: queries.wins(s, ds, month, limit=0),

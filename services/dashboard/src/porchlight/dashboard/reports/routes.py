@@ -10,13 +10,12 @@ from starlette.concurrency import run_in_threadpool
 
 from porchlight.dashboard.months.comparison import last_complete
 from porchlight.dashboard.months.period import Month
-from porchlight.dashboard.pages.access import narrow
+from porchlight.dashboard.pages.access import PoliceStaff, narrow
 from porchlight.dashboard.reports.rendering.html import render_html
 from porchlight.dashboard.reports.rendering.pdf import render_pdf
 from porchlight.dashboard.reports.service import gather
 from porchlight.dashboard.settings import Config
 from porchlight.kit.app import Session
-from porchlight.kit.auth import Staff
 from porchlight.kit.city import load_city
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -28,11 +27,12 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"])
     responses={
         200: {"content": {"text/html": {}, "application/pdf": {}}, "description": "The report"},
         403: {"description": "A caller scoped to one district (a district claim) asked for another one"},
+        404: {"description": "The city has no such district"},
     },
 )
 async def get_monthly_report(
     session: Session,
-    who: Staff,
+    who: PoliceStaff,
     config: Config,
     month: Annotated[
         str | None,
@@ -55,7 +55,14 @@ async def get_monthly_report(
     district = narrow(who, district)
     # By default the last whole month: a report of a few days is asked for by name, never met by chance.
     m = Month.parse(month) if month is not None else last_complete()
-    report = await gather(session, load_city(config.places_file), m, district, meeting_hours=config.meeting_hours)
+    report = await gather(
+        session,
+        load_city(config.places_file),
+        m,
+        district,
+        meeting_hours=config.meeting_hours,
+        with_quotes=who.reads_words_of(district),
+    )
     name = f"porchlight-report-{m.label}{'-' + district if district else ''}"
     if format == "pdf":
         # Rendering is CPU work: off the event loop, so other requests are not held up.

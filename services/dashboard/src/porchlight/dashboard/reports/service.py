@@ -14,14 +14,20 @@ from porchlight.kit.errors import NotFound
 
 
 async def gather(
-    session: AsyncSession, city: City, month: Month, district: str | None = None, *, meeting_hours: float = 1.0
+    session: AsyncSession,
+    city: City,
+    month: Month,
+    district: str | None = None,
+    *,
+    meeting_hours: float = 1.0,
+    with_quotes: bool = True,
 ) -> MonthlyReport:
     if district is not None and district not in city.codes:
         raise NotFound(f"no district {district!r} in {city.name}")
     ds = [district] if district else city.codes
     per_district_concerns = 5 if district else 3
     engagement, _ = await queries.engagement(session, ds, month, meeting_hours, with_officers=False, detail=False)
-    concerns = await queries.concerns(session, ds, month, limit=per_district_concerns)
+    concerns = await queries.concerns(session, ds, month, limit=per_district_concerns, quotes=with_quotes)
     sentiment = await queries.sentiment(session, ds, month)
     projects = await queries.projects(session, ds, month)
     wins, wins_count = await queries.wins(session, ds, month, limit=3 if not district else 6)

@@ -8,6 +8,7 @@ Pages carry no data, so they are public; the data comes from APIs that check the
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, get_args
 
 from fastapi import APIRouter, Cookie, Depends, Request
@@ -19,9 +20,9 @@ from porchlight.dashboard.web.schemas import DemoRole, DemoSignIn, DemoToken, Oi
 from porchlight.dashboard.web.service import Upstreams, forward
 from porchlight.dashboard.web.shell.assets import MEDIA_TYPES, STATIC, asset_path, service_worker
 from porchlight.kit.app import Provided, Settings
-from porchlight.kit.auth import Public, mint_token
+from porchlight.kit.auth import Authenticator, Public, mint_token
 from porchlight.kit.city import load_city
-from porchlight.kit.errors import Forbidden, NotFound, ValidationProblem
+from porchlight.kit.errors import NotFound, ValidationProblem
 
 router = APIRouter(tags=["web"])
 
@@ -39,9 +40,24 @@ def _districts(config: DashboardSettings) -> list[dict[str, str]]:
     return [{"code": d.code, "name": d.name} for d in city.districts]
 
 
+#: Shown at the top of every page in demo mode, in the shell itself (no script needed to see it).
+DEMO_BANNER = (
+    '<p class="demo-banner" id="demo-banner" role="note">Demo mode — sign-in without a password; not for real data</p>'
+)
+
+
+@lru_cache(maxsize=2)
+def _shell(demo: bool) -> bytes:
+    html = (STATIC / "index.html").read_text()
+    if demo:
+        html = html.replace("<body>", "<body>\n  " + DEMO_BANNER, 1)
+    return html.encode()
+
+
 @router.get("/", include_in_schema=False, dependencies=[Depends(SHELL)])
-async def index() -> FileResponse:
-    return FileResponse(STATIC / "index.html", media_type=MEDIA_TYPES[".html"], headers={"Cache-Control": "no-cache"})
+async def index(settings: Settings) -> Response:
+    shell = _shell(settings.demo_sign_in)
+    return Response(shell, media_type=MEDIA_TYPES[".html"], headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/sw.js", include_in_schema=False, dependencies=[Depends(SHELL)])
@@ -81,23 +97,32 @@ async def get_web_config(settings: Settings, config: Config) -> WebConfig:
 DEMO_TTL_S = 12 * 3600
 
 
+async def sign_in_limit(request: Request) -> None:
+    """Sign-in attempts per client address (``PORCHLIGHT_RATE_LIMIT_SIGN_IN``): 429 past it."""
+    authenticator: Authenticator = request.app.state.authenticator
+    authenticator.sign_ins.check(request.client.host if request.client else "unknown")
+
+
+SignInLimit = Depends(sign_in_limit)
+
+
 @router.post(
     "/web/demo-token",
     response_model=DemoToken,
-    dependencies=[Depends(Public("demo mode only; refused with a provider and in distributed mode"))],
-    responses={403: {"description": "Not demo mode: people sign in at the identity provider"}},
+    dependencies=[Depends(Public("demo mode only; absent with a provider and in distributed mode")), SignInLimit],
+    responses={
+        404: {"description": "Not demo mode: people sign in at the identity provider"},
+        429: {"description": "Too many sign-ins from this address: try again after Retry-After seconds"},
+    },
 )
 async def create_demo_token(body: DemoSignIn, settings: Settings, config: Config) -> DemoToken:
     """A demo user's token for the chosen role (demo mode: standalone without an identity provider).
 
-    Refused with 403 in distributed mode and wherever an OIDC provider is configured.
+    Absent (404) in distributed mode and wherever an OIDC provider is configured.
     """
     # Checked first, and by the settings alone: where people have a provider nobody gets a token here.
     if not settings.demo_sign_in:
-        raise Forbidden(
-            "demo sign-in exists only in demo mode (standalone, no identity provider); "
-            "sign in at your identity provider"
-        )
+        raise NotFound("there is no demo sign-in here (demo mode only): sign in at your identity provider")
     if body.role == "partner" and body.district is not None:
         # A partner stands for a department, which works across the city (PRODUCT.md): with a
         # district claim, projects would refuse their moves on every other district's cards.
@@ -118,8 +143,9 @@ async def create_demo_token(body: DemoSignIn, settings: Settings, config: Config
         )
     subject = f"demo-{body.role}"
     department = body.department if body.role == "partner" else None
+    ttl_s = min(DEMO_TTL_S, settings.token_max_lifetime_s)  # never longer than the services accept
     token = mint_token(
-        settings, subject=subject, roles=[body.role], district=body.district, department=department, ttl_s=DEMO_TTL_S
+        settings, subject=subject, roles=[body.role], district=body.district, department=department, ttl_s=ttl_s
     )
     return DemoToken(
         token=token,
@@ -127,7 +153,7 @@ async def create_demo_token(body: DemoSignIn, settings: Settings, config: Config
         role=body.role,
         district=body.district,
         department=department,
-        expires_in=DEMO_TTL_S,
+        expires_in=ttl_s,
     )
 
 
@@ -159,16 +185,17 @@ async def oidc_login(request: Request, settings: Settings) -> RedirectResponse:
 
 
 @router.get("/web/oidc/callback", include_in_schema=False, dependencies=[Depends(SHELL)])
-async def oidc_callback() -> FileResponse:
+async def oidc_callback(settings: Settings) -> Response:
     """The redirect URI: the app shell, whose sign-in page hands the code on to /web/oidc/token."""
-    return await index()
+    return await index(settings)
 
 
 @router.post(
     "/web/oidc/token",
     response_model=SignedIn,
-    dependencies=[Depends(OIDC)],
+    dependencies=[Depends(OIDC), SignInLimit],
     responses={
+        429: {"description": "Too many sign-ins from this address: try again after Retry-After seconds"},
         400: {"description": "Not this browser's sign-in (state), or it expired"},
         401: {"description": "The provider refused the code, or its tokens did not verify"},
         403: {"description": "The account has no Porchlight role"},

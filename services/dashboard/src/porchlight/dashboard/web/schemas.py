@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-DemoRole = Literal["officer", "liaison", "supervisor", "analyst", "partner"]
+DemoRole = Literal["officer", "liaison", "supervisor", "analyst", "partner", "auditor"]
 
 
 class WebConfig(BaseModel):

@@ -17,6 +17,7 @@ from porchlight.intake.contacts.repository import ContactRepository
 from porchlight.intake.csvexport.stream import keyset_csv
 from porchlight.intake.meetings.access import ListQuery
 from porchlight.intake.privacy import redact
+from porchlight.intake.privacy.precision import coarse
 from porchlight.kit.paging import Cursor
 
 CSV_COLUMNS = [
@@ -54,8 +55,8 @@ def csv_row(row: Row[Any]) -> list[Any]:
         row.occurred_at,
         row.district,
         row.neighborhood,
-        row.lat,
-        row.lon,
+        coarse(row.lat),  # a block, not a doorstep (privacy/precision.py)
+        coarse(row.lon),
         _redacted(row.place_name),
         row.place_source,
         _redacted(row.note),

@@ -38,8 +38,9 @@ ShortText = Annotated[str, Field(min_length=1, max_length=120), NoNul]
 class PointIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"lat": 42.3317, "lon": -71.0846}]})
 
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    # Strict: numbers, not "42.33" (a person would not expect text to be read as a place).
+    lat: float = Field(ge=-90, le=90, strict=True)
+    lon: float = Field(ge=-180, le=180, strict=True)
 
 
 class PlaceIn(BaseModel):

@@ -48,10 +48,12 @@ from porchlight.intake.contacts.schemas import (
 )
 from porchlight.intake.meetings.access import ListQuery
 from porchlight.intake.places.service import IndexKeeper, ResolvedPlace, resolve_in
+from porchlight.intake.privacy import redact
+from porchlight.intake.privacy.precision import coarse, coarse_point
 from porchlight.intake.settings import IntakeSettings
 from porchlight.kit.auth import Principal
 from porchlight.kit.db import driver_connection
-from porchlight.kit.errors import Conflict, ProblemError, ValidationProblem
+from porchlight.kit.errors import Conflict, ProblemError, ValidationProblem, human_message
 from porchlight.kit.paging import Cursor
 
 log = logging.getLogger(__name__)
@@ -117,7 +119,8 @@ def _body_errors(exc: ValidationError) -> list[dict[str, str]]:
     out = []
     for err in exc.errors(include_url=False, include_input=False):
         loc = ".".join(str(p) for p in ("body", *err["loc"]))
-        out.append({"field": loc, "message": err["msg"]})
+        # In people's words, as every other 422 (``human_message``), with pydantic's type as the code.
+        out.append({"field": loc, "message": human_message(err), "code": err["type"]})
     return out
 
 
@@ -302,12 +305,17 @@ def contact_logged(values: Mapping[str, Any]) -> ContactLogged:
         minutes=values["minutes"],
         residents_reached=values["residents_reached"],
         occurred_at=values["occurred_at"],
-        point=GeoPoint(lat=values["lat"], lon=values["lon"]) if values["lat"] is not None else None,
+        # A block, not a doorstep: the exact point stays in intake (privacy/precision.py).
+        point=coarse_point(GeoPoint(lat=values["lat"], lon=values["lon"])) if values["lat"] is not None else None,
     )
 
 
 def to_out(row: Row[Any] | StoredContact, *, with_note: bool) -> ContactOut:
-    point = PointOut(lat=row.lat, lon=row.lon) if row.lat is not None else None
+    # The exact point for readers of raw contacts (supervisors, admins); others a block.
+    point = None
+    if row.lat is not None and row.lon is not None:
+        lat, lon = (row.lat, row.lon) if with_note else (coarse(row.lat), coarse(row.lon))
+        point = PointOut(lat=lat, lon=lon)
     return ContactOut(
         id=row.id,
         officer_id=row.officer_id,
@@ -317,7 +325,11 @@ def to_out(row: Row[Any] | StoredContact, *, with_note: bool) -> ContactOut:
         residents_reached=row.residents_reached,
         occurred_at=row.occurred_at,
         place=ContactPlaceOut(
-            district=row.district, neighborhood=row.neighborhood, point=point, place_name=row.place_name
+            district=row.district,
+            neighborhood=row.neighborhood,
+            point=point,
+            # Free text ("Mrs Ortiz's porch"): raw only to readers of raw notes, as the CSV export.
+            place_name=row.place_name if with_note or not row.place_name else redact(row.place_name).text,
         ),
         place_source=row.place_source,
         has_note=bool(row.note),

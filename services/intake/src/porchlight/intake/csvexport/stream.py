@@ -9,28 +9,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from porchlight.kit.inputs import csv_cell
 from porchlight.kit.paging import Cursor
 
 Row = TypeVar("Row")
 
 BATCH = 500
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> str:
-    """A value as a CSV cell: times in UTC (``Z``), numbers as they are, text never a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    if isinstance(value, int | float):
-        return str(value)  # a negative longitude is a number, not a formula
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 async def keyset_csv(
@@ -51,7 +37,7 @@ async def keyset_csv(
     while True:
         rows = await fetch(cursor, batch)
         for row in rows[:batch]:
-            writer.writerow([safe_cell(v) for v in values(row)])
+            writer.writerow([csv_cell(v) for v in values(row)])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

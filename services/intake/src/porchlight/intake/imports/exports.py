@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from porchlight.intake.imports.repository import ImportRepository
+from porchlight.kit.inputs import csv_cell
 
 
 async def issue_lines(sessions: async_sessionmaker[AsyncSession], import_id: uuid.UUID) -> AsyncIterator[str]:
@@ -22,7 +23,8 @@ async def issue_lines(sessions: async_sessionmaker[AsyncSession], import_id: uui
         async with sessions() as session:
             page = await ImportRepository(session).issues_page(import_id, after, 1000)
         for i in page:
-            writer.writerow([i.row, i.column or "", i.field, i.reason, i.phase])
+            # The column is the file's own header: a formula there stays text in a spreadsheet.
+            writer.writerow([csv_cell(v) for v in (i.row, i.column, i.field, i.reason, i.phase)])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

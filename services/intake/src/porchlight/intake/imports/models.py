@@ -108,4 +108,4 @@ class ImportIssue(Base):
     column: Mapped[str | None] = mapped_column(sa.Text)
     field: Mapped[str] = mapped_column(sa.Text)
     reason: Mapped[str] = mapped_column(sa.Text)
-    phase: Mapped[str] = mapped_column(sa.Text, default="validate")  # validate | commit
+    phase: Mapped[str] = mapped_column(sa.Text, default="validate")  # validate | commit | warning

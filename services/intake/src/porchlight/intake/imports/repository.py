@@ -19,6 +19,8 @@ from porchlight.intake.imports.models import ACTIVE, ImportChunk, ImportIssue, I
 
 #: Jobs whose file and rows are dropped once they expire (a commit under way finishes first).
 _EXPIRABLE = ("queued", "validating", "validated", "failed")
+#: The phase of an issue that does not stop its row (``validate`` and ``commit`` issues do).
+WARNING = "warning"
 
 _STAGE = (
     sa.text(
@@ -210,12 +212,20 @@ class ImportRepository:
     async def first_issues(self, import_id: uuid.UUID, limit: int = 100) -> Sequence[ImportIssue]:
         return await self.issues_page(import_id, (0, 0), limit)
 
-    async def issues_page(self, import_id: uuid.UUID, after: tuple[int, int], limit: int) -> Sequence[ImportIssue]:
-        """Issues after (row, id), in row order: the errors CSV, streamed."""
+    async def first_warnings(self, import_id: uuid.UUID, limit: int = 100) -> Sequence[ImportIssue]:
+        """Cells worth a look that do not stop their row (formula-like text), in row order."""
+        return await self.issues_page(import_id, (0, 0), limit, warnings=True)
+
+    async def issues_page(
+        self, import_id: uuid.UUID, after: tuple[int, int], limit: int, *, warnings: bool = False
+    ) -> Sequence[ImportIssue]:
+        """Issues after (row, id), in row order: the errors CSV, streamed (``warnings``: those instead)."""
+        phase = ImportIssue.phase == WARNING if warnings else ImportIssue.phase != WARNING
         query = (
             sa.select(ImportIssue)
             .where(
                 ImportIssue.import_id == import_id,
+                phase,
                 sa.tuple_(ImportIssue.row, ImportIssue.id) > sa.tuple_(*after),
             )
             .order_by(ImportIssue.row, ImportIssue.id)

@@ -38,7 +38,7 @@ from porchlight.intake.imports.worker import Runner, in_session, spawn
 from porchlight.intake.settings import Config, IntakeSettings
 from porchlight.kit.app import Runtime, Session, Sessions, body_limit
 from porchlight.kit.auth import Allow, Principal, Role
-from porchlight.kit.errors import NotFound, ValidationProblem
+from porchlight.kit.errors import NotFound, ValidationProblem, human_message
 from porchlight.kit.runtime import ServiceRuntime
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
@@ -95,6 +95,7 @@ FIRST_ISSUES = 100
 
 async def report_of(session: AsyncSession, job: ImportJob) -> ImportReport:
     issues = await ImportRepository(session).first_issues(job.id, FIRST_ISSUES)
+    warnings = await ImportRepository(session).first_warnings(job.id, FIRST_ISSUES)
     commit = None
     if job.choice is not None:
         commit = CommitOut(
@@ -121,6 +122,7 @@ async def report_of(session: AsyncSession, job: ImportJob) -> ImportReport:
         progress=progress_of(job),
         columns=columns_of(job),
         errors=[RowIssue(row=i.row, column=i.column, field=i.field, reason=i.reason) for i in issues],
+        warnings=[RowIssue(row=i.row, column=i.column, field=i.field, reason=i.reason) for i in warnings],
         errors_url=f"/v1/imports/{job.id}/errors.csv",
         commit=commit,
         failure=job.failure,
@@ -180,7 +182,7 @@ async def upload_import(
         )
     except ValidationError as exc:
         errors = [
-            {"field": ".".join(str(p) for p in e["loc"][:1]), "message": e["msg"]}
+            {"field": ".".join(str(p) for p in e["loc"][:1]), "message": human_message(e), "code": e["type"]}
             for e in exc.errors(include_url=False, include_input=False)
         ]
         raise ValidationProblem(f"Invalid fields: {', '.join(e['field'] for e in errors)}", errors=errors) from None

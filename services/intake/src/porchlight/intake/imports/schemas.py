@@ -164,6 +164,15 @@ class ImportReport(BaseModel):
                         "ignored": [],
                     },
                     "errors": [{"row": 14, "column": "Mins", "field": "minutes", "reason": "not a number of minutes"}],
+                    "warnings": [
+                        {
+                            "row": 9,
+                            "column": "Notes",
+                            "field": "note",
+                            "reason": "starts like a spreadsheet formula (=, +, -, @): imported as text, quoted "
+                            "with ' in exports",
+                        }
+                    ],
                     "errors_url": "/v1/imports/3f1c9a52-8d0e-4b7a-9c61-2a5e7f0d4b18/errors.csv",
                     "commit": {
                         "choice": "valid_only",
@@ -197,6 +206,11 @@ class ImportReport(BaseModel):
     progress: Progress
     columns: ColumnsOut
     errors: list[RowIssue] = Field(description="The first 100 issues, in row order; errors_url has them all")
+    warnings: list[RowIssue] = Field(
+        default_factory=list,
+        description="The first 100 cells worth a look that do not stop their row: text a spreadsheet would run "
+        "as a formula (=, +, -, @) is imported as text and quoted with ' in every export",
+    )
     errors_url: str
     commit: CommitOut | None = None
     failure: str | None = None

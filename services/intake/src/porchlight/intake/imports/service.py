@@ -38,7 +38,7 @@ from porchlight.intake.imports.parsing.rows import (
     validate_forms,
 )
 from porchlight.intake.imports.parsing.values import clean
-from porchlight.intake.imports.repository import ImportRepository
+from porchlight.intake.imports.repository import WARNING, ImportRepository
 from porchlight.intake.imports.schemas import ColumnsOut, ImportOptions, Progress
 from porchlight.intake.notes.schemas import NoteContext, NoteIn
 from porchlight.intake.notes.service import NotesExist, check_note, submit_note
@@ -46,9 +46,11 @@ from porchlight.intake.places.geometry.index import PlaceIndex
 from porchlight.intake.settings import IntakeSettings
 from porchlight.kit.auth import Principal, Role
 from porchlight.kit.errors import Conflict, ValidationProblem
+from porchlight.kit.inputs import looks_like_formula
 
 log = logging.getLogger(__name__)
 
+FORMULA_WARNING = "starts like a spreadsheet formula (=, +, -, @): imported as text, quoted with ' in exports"
 #: Fields whose cells keep their line breaks (free text).
 _TEXT_FIELDS = frozenset({"note", "notes", "follow_ups", "concerns"})
 
@@ -238,12 +240,24 @@ async def validate_batch(
             )
             issues.append(Issue(s.row, "id", reason, columns.column_of("id")))
     await repo.add_issues(job.id, [i.to_json() for i in issues], "validate")
+    await repo.add_issues(job.id, [i.to_json() for i in formula_warnings(cells)], WARNING)
     job.rows_seen += len(cells) + len({i.row for i in issues if i.field == "row"})
     job.blank_rows += blank
     job.valid += len(went_in)
     job.invalid += len({i.row for i in issues})
     job.updated_at = datetime.now(UTC)
     await session.flush()
+
+
+def formula_warnings(cells: Sequence[Cells]) -> list[Issue]:
+    """Text cells a spreadsheet would run as a formula (CSV injection): imported as the text they
+    are, quoted in every export (``kit.inputs.csv_cell``); the preview points them out."""
+    return [
+        Issue(c.row, name, FORMULA_WARNING, c.column(name))
+        for c in cells
+        for name, raw in c.values.items()
+        if isinstance(raw, str) and looks_like_formula(raw)
+    ]
 
 
 async def commit_batch(

@@ -186,9 +186,10 @@ class Runner:
                     "import committed",
                     extra={
                         "import_id": str(import_id),
-                        "created": job.created,
-                        "existing": job.existing,
-                        "conflicts": job.conflicts,
+                        # Not "created": every log record has that field, and logging refuses to overwrite it.
+                        "rows_created": job.created,
+                        "rows_existing": job.existing,
+                        "rows_conflicting": job.conflicts,
                     },
                 )
                 return

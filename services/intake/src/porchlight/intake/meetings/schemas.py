@@ -60,7 +60,8 @@ Language = Annotated[str, AfterValidator(_language), Field(json_schema_extra={"p
 
 #: A date-time with its offset, that still falls within years 1-9999 in UTC.
 Moment = Annotated[AwareDatetime, AfterValidator(_fits_utc)]
-Attendees = Annotated[int, Field(ge=0, le=500)]
+#: A count of people: a number in the form, never "8" or true (strict: a person would not expect either).
+Attendees = Annotated[int, Field(ge=0, le=500, strict=True)]
 
 
 class PlaceIn(BaseModel):
@@ -152,7 +153,11 @@ class MeetingIn(MeetingContext):
     place: PlaceIn
     starts_at: Moment
     duration_minutes: int | None = Field(
-        default=None, ge=1, le=600, description="How long it runs, 1-600 minutes (unknown: engagement counts 60)"
+        default=None,
+        ge=1,
+        le=600,
+        strict=True,
+        description="How long it runs, 1-600 minutes (unknown: engagement counts 60)",
     )
     language: Language = Field(default="en", description="BCP 47 tag")
     expected_attendees: Attendees | None = None
@@ -167,7 +172,9 @@ class MeetingPatch(BaseModel):
     )
 
     actual_attendees: Attendees
-    duration_minutes: int | None = Field(default=None, ge=1, le=600, description="How long it really ran, minutes")
+    duration_minutes: int | None = Field(
+        default=None, ge=1, le=600, strict=True, description="How long it really ran, minutes"
+    )
 
 
 class HostOut(BaseModel):

@@ -199,15 +199,16 @@ def kitchen_table_warnings(meeting: Meeting, settings: IntakeSettings) -> list[F
 
 
 def meeting_out(meeting: Meeting, settings: IntakeSettings, viewer: Principal) -> MeetingOut:
-    place_name = meeting.place_name
-    if place_name and meeting.host_id != viewer.subject and not viewer.has(Role.supervisor):
-        # A living room is somebody's home: others see the named place redacted.
-        place_name = redact(place_name).text
+    place_name, co_hosts = meeting.place_name, list(meeting.co_hosts)
+    if meeting.host_id != viewer.subject and not viewer.has(Role.supervisor):
+        # A living room is somebody's home, a co-host a person: others see them redacted.
+        place_name = redact(place_name).text if place_name else place_name
+        co_hosts = [redact(c).text for c in co_hosts]
     point = GeoPoint(lat=meeting.lat, lon=meeting.lon) if meeting.lat is not None and meeting.lon is not None else None
     return MeetingOut(
         id=meeting.id,
         host=HostOut(id=meeting.host_id, kind=meeting.host_kind, organization=meeting.host_org),
-        co_hosts=list(meeting.co_hosts),
+        co_hosts=co_hosts,
         venue_type=meeting.venue_type,
         place=PlaceOut(
             district=meeting.district, neighborhood=meeting.neighborhood, point=point, place_name=place_name

@@ -43,6 +43,8 @@ class Note(Base):
     #: Hash of the form as first submitted: a retry with the same id and form is not a conflict.
     content_hash: Mapped[str | None] = mapped_column(sa.Text)
     redacted: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    #: When its words were erased (erasure/service.py): an erased note takes no revision.
+    erased_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
 class NoteRevision(Base):

@@ -75,7 +75,9 @@ class NoteIn(NoteContext):
         default=None, description="When it took place (default: the meeting's start, or now)"
     )
     concerns: list[ConcernIn] = Field(default_factory=list, max_length=5, description="Up to five top concerns")
-    sentiment: int = Field(ge=1, le=5, description="Overall sentiment, 1 (very negative) to 5 (very positive)")
+    sentiment: int = Field(  # strict: "3" or true taken for a number would surprise the person
+        ge=1, le=5, strict=True, description="Overall sentiment, 1 (very negative) to 5 (very positive)"
+    )
     attendees: Attendees
     follow_ups: list[Text500] = Field(default_factory=list, max_length=10, description="Follow-ups residents asked for")
     notes: LongText = Field(default="", description="Free-text notes")

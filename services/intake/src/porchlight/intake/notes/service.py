@@ -36,6 +36,7 @@ from porchlight.intake.notes.repository import NoteRepository
 from porchlight.intake.notes.schemas import NoteContext, NoteIn
 from porchlight.intake.places.service import ResolvedPlace
 from porchlight.intake.privacy import redact
+from porchlight.intake.privacy.precision import coarse_point
 from porchlight.intake.settings import IntakeSettings
 from porchlight.kit.auth import Principal
 from porchlight.kit.errors import Conflict, Forbidden, NotFound, ProblemError
@@ -262,6 +263,9 @@ async def revise_note(
         raise NotFound(f"no note {note_id}")
     if note.host_id != author.subject:
         raise Forbidden("only the note's author can correct it")
+    if note.erased_at is not None:
+        # Erased on request or by retention: its words are gone for good, and stay gone.
+        raise Conflict(f"note {note_id} was erased on {note.erased_at:%Y-%m-%d}: it takes no more words")
     if not _etag_matches(if_match, note.revision):
         raise PreconditionFailed(f"the note is at revision {note.revision}; read it again and redo your change")
     errors: Errors = []
@@ -359,7 +363,8 @@ def concerns_of(row: Note | NoteRevision, *, raw: bool) -> list[Concern]:
                 text=shown["text"],
                 topic=shown.get("topic"),
                 location=shown.get("location"),
-                point=_point(stored.get("point")),
+                # Outside intake a block, not the doorstep (privacy/precision.py); raw: the exact point.
+                point=_point(stored.get("point")) if raw else coarse_point(_point(stored.get("point"))),
             )
         )
     return out

@@ -1,8 +1,9 @@
 """Privacy: personal data is redacted from every text that leaves intake.
 
 ``redact(text)`` returns a :class:`Redaction`: ``.text`` with typed placeholders (``[EMAIL]``,
-``[PHONE]``, ``[PLATE]``, ``[NUMBER]``, ``[NAME]``) and ``.found``, counts per kind (never the
-values). ``install_log_redaction`` puts the same rule on every log record as defence in depth:
+``[PHONE]``, ``[ID]``, ``[PLATE]``, ``[NUMBER]``, ``[DATE]``, ``[NAME]``) and ``.found``, counts
+per kind (never the values). Names come from the rules and a pinned NER model (``ner.py``).
+``install_log_redaction`` puts the rules on every log record as defence in depth:
 intake never logs texts in the first place.
 """
 

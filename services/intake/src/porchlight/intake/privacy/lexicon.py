@@ -119,6 +119,9 @@ NOT_NAMES = word_set(
     """
 )
 
+#: Lowercase words a name may hold ("María de la Cruz", "Lucia del Valle", "Ali bin Omar").
+NAME_PARTICLES = word_set("de del la las los y e da das do dos di van von der den bin ibn al el le du")
+
 #: Words after a name that make it a place: "Jane Addams Park", "Martin Luther King Blvd".
 PLACE_WORDS = word_set(
     """

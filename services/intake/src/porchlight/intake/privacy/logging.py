@@ -27,16 +27,16 @@ class RedactingFilter(logging.Filter):
         except Exception:  # a malformed record: leave it to the handler's own error path
             return True
         try:
-            redacted = redact(message)
+            redacted = redact(message, ner=False)
             if redacted.changed:
                 record.msg, record.args = redacted.text, ()
             if record.exc_info and not record.exc_text:
                 # Format the traceback now so the handler prints the redacted copy.
                 record.exc_text = logging.Formatter().formatException(record.exc_info)
             if record.exc_text:
-                record.exc_text = redact(record.exc_text).text
+                record.exc_text = redact(record.exc_text, ner=False).text
             if record.stack_info:
-                record.stack_info = redact(record.stack_info).text
+                record.stack_info = redact(record.stack_info, ner=False).text
         except Exception:  # never let a text through because redaction failed
             record.msg, record.args = _WITHHELD, ()
             record.exc_info, record.exc_text, record.stack_info = None, None, None

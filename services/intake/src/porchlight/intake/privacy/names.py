@@ -18,7 +18,14 @@ from __future__ import annotations
 
 import re
 
-from porchlight.intake.privacy.lexicon import GIVEN_NAMES, NOT_NAMES, PLACE_WORDS, STREET_SUFFIXES, word_set
+from porchlight.intake.privacy.lexicon import (
+    GIVEN_NAMES,
+    NAME_PARTICLES,
+    NOT_NAMES,
+    PLACE_WORDS,
+    STREET_SUFFIXES,
+    word_set,
+)
 
 Span = tuple[int, int, str]
 
@@ -96,6 +103,12 @@ _PUBLIC_FIGURES = (("floyd",), ("george", "floyd"), ("king",), ("martin", "luthe
 _DESCRIBED = word_set(
     "resident residents homeowner homeowners citizen citizens neighbor neighbors voter voters "
     "taxpayer taxpayers family families community parent parents business owner owners"
+)
+
+
+#: Lowercase particles right before a capitalised word, themselves after a space.
+_PARTICLES_BEFORE = re.compile(
+    r"(?<=[ \t])((?:(?:" + "|".join(sorted(NAME_PARTICLES, key=len, reverse=True)) + r") ){1,2})\Z"
 )
 
 
@@ -182,13 +195,16 @@ def find_names(text: str, vocab: frozenset[str]) -> list[Span]:
             pos = m.start()
             if pos < taken_until:
                 continue  # inside the name just taken ("Officer Cody Holte")
-            kind = _context(text, pos)
-            if kind is None:
+            start = pos
+            if particles := _PARTICLES_BEFORE.search(text, max(0, pos - 12), pos):
+                start = particles.start(1)  # "Mr. del Valle", "Ms. van der Berg": the particles are the name's
+            kind = _context(text, start)
+            if kind is None or (start < pos and kind == "weak"):
                 continue
             taken = _take_name(text, pos, known_given=kind == "weak")
             if taken is None or (kind == "title" and _public_figure(taken[1].split())):
                 continue
-            spans.append((pos, taken[0], "name"))
+            spans.append((start, taken[0], "name"))
             taken_until = taken[0]
     for m in _DASH_SIGNATURE.finditer(text, max(0, len(text) - 64)):
         taken = _take_name(text, m.end(), known_given=False)

@@ -44,6 +44,10 @@ _NOT_PLATE_PREFIXES = word_set(
     " PO ZIP EO DC HUD ADA RFP RFQ FAQ GPS CPD NYPD APD LAPD BPD MPD SPD PD FD EMS UCR NIBRS"
     " CAD RMS CSO CRN OR ER ICU BUS APT STE"
 )
+#: Three-letter words a lowercase "plate <letters> <digits>" may hold that are not plates.
+_NOT_LETTER_GROUPS = word_set(
+    "and the for was not but had has are you his her our out any all one two six ten new old off per via its"
+)
 _NOT_PLATE_SUFFIXES = word_set("MPH HRS MIN SEC LBS YRS KGS SQF PCT AMS PMS THS NDS RDS STS FPS BPM RPM")
 
 
@@ -59,6 +63,18 @@ def _plate_like(s: str) -> bool:
         return False  # "tags expired 2019", "expired tags 09-17"
     # mixed case is prose ("tag2Go"), plates are one case
     return not (any(c.islower() for c in chars) and any(c.isupper() for c in chars))
+
+
+def _lowercase_plate(letters: str, digits: str) -> bool:
+    """A plate written in lowercase ("plate abc 1234"): three letters that are no word, then 3-4 digits."""
+    return (
+        len(letters) == 3
+        and letters.isalpha()
+        and letters.islower()
+        and letters not in _NOT_LETTER_GROUPS
+        and digits.isdigit()
+        and 3 <= len(digits) <= 4
+    )
 
 
 def _after_plate_word(text: str, pos: int) -> Span | None:
@@ -83,7 +99,7 @@ def _after_plate_word(text: str, pos: int) -> Span | None:
         if (
             len(a) <= 4
             and len(b) <= 5
-            and ((a.isalpha() and a.isupper()) or a.isdigit())
+            and ((a.isalpha() and a.isupper()) or a.isdigit() or _lowercase_plate(a, b))
             and any(c.isdigit() for c in b)
             and _plate_like(a + b)
             and text[first.end() : second.start("tok")] == " "

@@ -2,8 +2,9 @@
 
 Every text that leaves intake (events, exports, public pages) goes through :func:`redact`.
 Personal data is replaced by typed placeholders -- ``[EMAIL]``, ``[PHONE]``, ``[PLATE]``,
-``[NUMBER]`` (a house or apartment number), ``[NAME]`` -- and everything else is kept byte for
-byte, because synthesis later quotes redacted text verbatim. Redacting twice changes nothing.
+``[NUMBER]`` (a house or apartment number), ``[ID]`` (an SSN-like number), ``[DATE]`` (a date of
+birth), ``[NAME]`` -- and everything else is kept byte for byte, because synthesis later quotes
+redacted text verbatim. Redacting twice changes nothing.
 
 Decisions (see tests/intake/redaction_corpus.yaml for the cases that pin them):
 
@@ -22,8 +23,14 @@ Decisions (see tests/intake/redaction_corpus.yaml for the cases that pin them):
   must be followed directly by a street name ending in a street suffix; "2 cars on Main St" is a
   count, "on 5th Ave" an ordinal street, "NW 19 Way" a numbered street. Apartment numbers ("apt
   4B", "unit 12", "12 Elm St #3") go too.
-- Plates and names: see ``plates.py`` and ``names.py``. Officers' names are redacted like
-  anyone's (personal data too); the role is kept ("Officer [NAME]").
+- SSN-like numbers: 3-2-4 digits with dashes, spaces or nothing between ("123-45-6789", "123 45
+  6789", "123456789"), standing alone; a nine-digit ZIP ("ZIP 021394307") stays.
+- Dates of birth: only a date a birth word introduces ("DOB 3/14/1985", "born March 14, 1985",
+  "date of birth: 1985-03-14"); meeting dates and the like are not personal data and stay.
+- Plates and names: see ``plates.py``, ``names.py`` (names introduced as names) and ``ner.py``
+  (any PERSON the NER model finds, less offices, public figures and places). Officers' names are
+  redacted like anyone's (personal data too); the role is kept ("Officer [NAME]"). ``ner=False``
+  runs the rules alone (the log filter: log lines are not prose, and must stay cheap).
 - ``found`` lists only the kinds found: ``{}`` means nothing was replaced.
 """
 
@@ -38,10 +45,11 @@ from phonenumbers import Leniency
 
 from porchlight.intake.privacy.lexicon import COUNT_NOUNS, STREET_STOPWORDS, STREET_SUFFIXES, word_set
 from porchlight.intake.privacy.names import find_names
+from porchlight.intake.privacy.ner import find_person_entities
 from porchlight.intake.privacy.plates import find_plates
 
 #: Kinds in priority order: when two findings overlap, the earlier kind wins.
-KINDS = ("email", "phone", "plate", "number", "name")
+KINDS = ("email", "phone", "id", "plate", "number", "date", "name")
 PLACEHOLDERS = {kind: f"[{kind.upper()}]" for kind in KINDS}
 
 Span = tuple[int, int, str]
@@ -62,7 +70,8 @@ class Redaction:
 
 # --- emails -----------------------------------------------------------------------------------
 
-_LOCAL = r"[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,63})"
+#: Local parts may hold letters of any script ("josé.pérez@..."): RFC 6531 allows them, people use them.
+_LOCAL = r"[^\W_](?:[\w.%+-]{0,63})"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})"
 _TLD = r"(?:com|org|net|edu|gov|us|io|info|biz|co|me|mil|ca|uk|app|dev|ai)"
 _AT_BRACKETED = r"[ \t]*[(\[{<][ \t]*(?:at|AT|At)[ \t]*[)\]}>][ \t]*"
@@ -86,9 +95,10 @@ _EMAIL_SPELLED = re.compile(
     # bracketed at: jane(at)example.org, jane [at] example [dot] org
     rf"{_LOCAL}{_AT_BRACKETED}{_LABEL}(?:{_DOT_ANY}{_LABEL}){{0,8}}{_DOT_ANY}{_TLD}"
     # spelled at needs a spelled dot (else "us at cityofboston.gov" is an address, not a person)
-    rf"|{_LOCAL}\s+(?:at|AT)\s+{_LABEL}(?:{_DOT_ANY}{_LABEL}){{0,8}}{_DOT_SPELLED}{_TLD}"
+    # (the local part may spell its dots too: "maria dot alvarez at gmail dot com")
+    rf"|{_LOCAL}(?:{_DOT_SPELLED}{_LOCAL}){{0,3}}\s+(?:at|AT)\s+{_LABEL}(?:{_DOT_ANY}{_LABEL}){{0,8}}{_DOT_SPELLED}{_TLD}"
     # ... or a webmail provider: jane at gmail.com
-    rf"|{_LOCAL}\s+(?:at|AT)\s+{_WEBMAIL}{_DOT_ANY}(?:com|net)"
+    rf"|{_LOCAL}(?:{_DOT_SPELLED}{_LOCAL}){{0,3}}\s+(?:at|AT)\s+{_WEBMAIL}{_DOT_ANY}(?:com|net)"
     rf"){_EMAIL_END}",
 )
 
@@ -246,9 +256,61 @@ def _find_numbers(text: str, vocab: frozenset[str]) -> list[Span]:
     return spans
 
 
+# --- SSN-like numbers and dates of birth -------------------------------------------------------
+
+_SSN = re.compile(r"(?<![\w$#.,/:+\]-])\d{3}(?P<sep>[- ]?)\d{2}(?P=sep)\d{4}(?![\w\[-]|[.,/:]\d)")
+_MAYBE_SSN = re.compile(r"\d{3}[- ]?\d{2}[- ]?\d{4}")
+_ZIP_WORDS = word_set("zip zipcode zip+4 postal")
+
+
+def _find_ids(text: str, vocab: frozenset[str]) -> list[Span]:
+    if not _MAYBE_SSN.search(text):
+        return []
+    return [
+        (m.start(), m.end(), "id")
+        for m in _SSN.finditer(text)
+        if not (m.group("sep") == "" and _word_before(text, m.start()) in _ZIP_WORDS)
+    ]
+
+
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_DATE_VALUE = (
+    r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"  # 3/14/1985, 03-14-85
+    r"|\d{4}-\d{1,2}-\d{1,2}"  # 1985-03-14
+    rf"|(?:{_MONTHS})\.?[ \t]+{_DAY},?[ \t]+\d{{4}}"  # March 14, 1985
+    rf"|{_DAY}[ \t]+(?:of[ \t]+)?(?:{_MONTHS})\.?,?[ \t]+\d{{4}}"  # 14 March 1985
+)
+_BIRTH = re.compile(
+    r"(?<![\w.])(?:dob|d\.o\.b\.?|date[ \t]+of[ \t]+birth|birth[ \t]?date|birthday|born)"
+    r"[ \t]*[:#-]?[ \t]*(?:(?:is|was|on)[ \t]+)?"
+    rf"(?P<date>{_DATE_VALUE})(?![\w/-]|[.]\d)",
+    re.IGNORECASE,
+)
+_BIRTH_WORDS = word_set("dob d birth birthday birthdate born")
+
+
+def _find_birth_dates(text: str, vocab: frozenset[str]) -> list[Span]:
+    if vocab.isdisjoint(_BIRTH_WORDS):
+        return []
+    return [(m.start("date"), m.end("date"), "date") for m in _BIRTH.finditer(text)]
+
+
 # --- assembly ---------------------------------------------------------------------------------
 
-_FINDERS: tuple[Finder, ...] = (_find_emails, _find_phones, find_plates, _find_numbers, find_names)
+_RULES: tuple[Finder, ...] = (
+    _find_emails,
+    _find_phones,
+    _find_ids,
+    find_plates,
+    _find_numbers,
+    _find_birth_dates,
+    find_names,
+)
+_WITH_NER: tuple[Finder, ...] = (*_RULES, find_person_entities)
 _PRIORITY = {kind: i for i, kind in enumerate(KINDS)}
 
 
@@ -280,12 +342,12 @@ _ASCII_WORD = re.compile(r"[a-z]+")
 _MAX_PASSES = 4
 
 
-def _redact_once(text: str, found: dict[str, int]) -> str:
+def _redact_once(text: str, found: dict[str, int], finders: tuple[Finder, ...]) -> str:
     # The text's lowercase ASCII words, once: each finder runs its costly patterns only when the
     # words it needs are there (most notes have no street suffix, plate word or title at all).
     vocab = frozenset(_ASCII_WORD.findall(text.lower()))
     spans: list[Span] = []
-    for finder in _FINDERS:
+    for finder in finders:
         spans.extend(finder(text, vocab))
     if not spans:
         return text
@@ -300,14 +362,16 @@ def _redact_once(text: str, found: dict[str, int]) -> str:
     return "".join(out)
 
 
-def redact(text: str) -> Redaction:
+def redact(text: str, *, ner: bool = True) -> Redaction:
     """Replace personal data in ``text`` with typed placeholders; keep everything else as is.
 
-    Idempotent: ``redact(redact(t).text).text == redact(t).text``.
+    Idempotent: ``redact(redact(t).text).text == redact(t).text``. ``ner=False``: the rules
+    alone, without the NER model (see the module's docstring).
     """
     found: dict[str, int] = {}
+    finders = _WITH_NER if ner else _RULES
     for _ in range(_MAX_PASSES):
-        redacted = _redact_once(text, found)
+        redacted = _redact_once(text, found, finders)
         if redacted == text:
             break
         text = redacted

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from porchlight.kit.app import GeoJSONResponse, Provided, Session, geojson_answer
-from porchlight.kit.auth import Staff, Supervisor
+from porchlight.kit.auth import MIN_NOTES_SHOWN, Principal, Staff, Supervisor, sees_small_counts
 from porchlight.kit.errors import NotFound, ValidationProblem
 from porchlight.kit.paging import MAX_LIMIT, Cursor, CursorParam, LimitParam, cursor_of, next_link
 from porchlight.layers.connections import repository, service
@@ -20,6 +20,31 @@ router = APIRouter(tags=["connections"])
 
 Code = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 Status = Annotated[str | None, Query(pattern="^(open|closed)$", description="open or closed")]
+
+
+def _out(row: Any, who: Principal) -> ConnectionOut:
+    """A connection as ``who`` may read it: residents' quotes only for a reader of its district's
+    words (``Principal.reads_words_of``); the note ids and figures stay."""
+    out = ConnectionOut.model_validate(row)
+    if "quotes" in out.evidence and not who.reads_words_of(out.district):
+        out.evidence = {**{k: v for k, v in out.evidence.items() if k != "quotes"}, "words_withheld": True}
+    if not sees_small_counts(who):
+        out.evidence = _without_small_counts(out.evidence)
+    return out
+
+
+def _without_small_counts(evidence: dict[str, Any]) -> dict[str, Any]:
+    """A partner's copy: no residents' note ids, and a count of fewer than MIN_NOTES_SHOWN notes
+    said as "fewer than 5" (docs/privacy.md: a count of 2 can single out who spoke)."""
+    notes = len(evidence.get("note_ids") or [])
+    out = {k: v for k, v in evidence.items() if k != "note_ids"}
+    if 0 < notes < MIN_NOTES_SHOWN:
+        said = f"{notes} residents' notes raised"
+        out["explanation"] = str(out.get("explanation", "")).replace(
+            said, f"fewer than {MIN_NOTES_SHOWN} residents' notes raised"
+        )
+        out["figures"] = {**out.get("figures", {}), "notes": f"fewer than {MIN_NOTES_SHOWN}"}
+    return out
 
 
 def _scoped(who: Any, district: str | None) -> str | None:
@@ -48,7 +73,7 @@ async def list_connections(
     more = len(rows) > limit
     rows = rows[:limit]
     next_link(request, response, Cursor(rows[-1].detected_at, rows[-1].correlation_id) if more else None)
-    return [ConnectionOut.model_validate(r) for r in rows]
+    return [_out(r, who) for r in rows]
 
 
 @router.get(
@@ -89,7 +114,7 @@ async def get_connection(correlation_id: uuid.UUID, session: Session, who: Staff
     row = await repository.one(session, correlation_id)
     if row is None or (who.district_scope and row.district != who.district_scope):
         raise NotFound(f"no connection {correlation_id}")
-    return ConnectionOut.model_validate(row)
+    return _out(row, who)
 
 
 @router.post("/v1/connections/evaluation", response_model=EvaluationOut)

@@ -164,11 +164,13 @@ async def get_risk(
     ]
     out.surface = model.geojson()
     if cell is not None:
-        out.place = await _place(session, assessment, cell, subject, names)
+        out.place = await _place(session, who, assessment, cell, subject, names)
     return out
 
 
-async def _place(session: Any, assessment: Assessment, cell: str, subject: str, names: dict[str, str]) -> PlaceOut:
+async def _place(
+    session: Any, who: Principal, assessment: Assessment, cell: str, subject: str, names: dict[str, str]
+) -> PlaceOut:
     model = assessment.model
     assert model is not None
     if not h3.is_valid_cell(cell) or h3.get_resolution(cell) != RESOLUTION:
@@ -189,7 +191,10 @@ async def _place(session: Any, assessment: Assessment, cell: str, subject: str, 
         observed=risk.observed,
         factors=list(risk.factors),
         narrative=[_sentence(s, records=records) for s, records in narrative.sentences],
-        concerns=narrative.concerns,
+        # Residents' quotes for readers of the district's words only; the note ids stay.
+        concerns=narrative.concerns
+        if who.reads_words_of(assessment.district)
+        else [{k: v for k, v in c.items() if k != "quote"} for c in narrative.concerns],
     )
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import JsonDict
 
+from porchlight.kit.inputs import SingleLine
 from porchlight.projects.inputs.fields import Input
 
 DepartmentKind = Literal[
@@ -28,7 +29,8 @@ class DepartmentIn(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [_DEPARTMENT]})
 
     code: str = Code
-    name: str = Field(min_length=2, max_length=200)
+    #: One line: it heads calendar feeds and files, where a line break ends the field.
+    name: SingleLine = Field(min_length=2, max_length=200)
     kind: DepartmentKind = "other"
 
 
@@ -48,7 +50,7 @@ class TeamIn(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [_TEAM]})
 
     code: str = Code
-    name: str = Field(min_length=2, max_length=200)
+    name: SingleLine = Field(min_length=2, max_length=200)
     departments: list[str] = Field(min_length=2, max_length=10)
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar, Event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from porchlight.kit.inputs import csv_cell
 from porchlight.projects.departments.models import Department
 from porchlight.projects.exchange.repository import ExchangeRepository
 
@@ -52,21 +53,8 @@ async def export_csv(
     writer.writeheader()
     for p in await ExchangeRepository(session).projects(priority, district, department):
         row = {c: getattr(p, c) for c in COLUMNS}
-        writer.writerow({k: "" if v is None else _neutral(str(v)) for k, v in row.items()})
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
     return out.getvalue()
-
-
-def _neutral(cell: str) -> str:
-    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") and not _number(cell) else cell
-
-
-def _number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
 
 
 async def department_calendar(session: AsyncSession, department: Department) -> bytes:
@@ -74,7 +62,9 @@ async def department_calendar(session: AsyncSession, department: Department) -> 
     cal = Calendar()
     cal.add("prodid", "-//Porchlight//projects//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"{department.name}: micro-project due dates")
+    # One line: icalendar refuses a line break in this name, and names stored before departments'
+    # names were kept to one line (kit.inputs.SingleLine) may hold one.
+    cal.add("x-wr-calname", f"{' '.join(department.name.split())}: micro-project due dates")
     stamp = datetime.now(UTC)
     for p in await ExchangeRepository(session).projects_owned_by(department.code):
         event = Event()

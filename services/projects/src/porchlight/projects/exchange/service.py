@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from porchlight.events import Outbox
 from porchlight.kit.auth import Principal
 from porchlight.kit.errors import BadRequest, ProblemError, ValidationProblem
+from porchlight.kit.inputs import unneutralize
 from porchlight.projects.work.models import Project
 from porchlight.projects.work.schemas import PlanningWarning, ProjectIn
 from porchlight.projects.work.service import create_project
@@ -45,8 +46,7 @@ MAX_ROWS = 5000
 def _row_input(raw: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {k: v.strip() for k, v in raw.items() if k in IMPORTED and v and v.strip()}
     for k, v in values.items():
-        if isinstance(v, str) and v.startswith("'") and v[1:2] in ("=", "+", "-", "@"):
-            values[k] = v[1:]  # undo exports._neutral on a round trip
+        values[k] = unneutralize(v)  # an exported file imported again: its formulas' quotes undone
     lat, lon = (raw.get("lat") or "").strip(), (raw.get("lon") or "").strip()
     if lat or lon:
         values["point"] = {"lat": lat, "lon": lon}

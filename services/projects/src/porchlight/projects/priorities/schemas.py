@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import JsonDict
 
+from porchlight.kit.inputs import NotNull, SingleLine
 from porchlight.projects.inputs.fields import Input
 
 _CONCERN: JsonDict = {
@@ -38,7 +39,7 @@ class ConcernLink(Input):
     neighborhood: str | None = Field(default=None, max_length=100)
     #: Residents' own words as synthesis published them (already redacted there).
     quote: str | None = Field(default=None, max_length=500)
-    mentions: int | None = Field(default=None, ge=0)
+    mentions: int | None = Field(default=None, ge=0, le=10_000_000, strict=True)
 
 
 class PriorityIn(Input):
@@ -46,7 +47,7 @@ class PriorityIn(Input):
 
     model_config = ConfigDict(json_schema_extra={"examples": [_PRIORITY_IN]})
 
-    title: str = Field(min_length=3, max_length=200)
+    title: SingleLine = Field(min_length=3, max_length=200)
     #: The place: a priority without one is refused (422 naming ``body.district``).
     district: str = Field(min_length=1, max_length=60)
     neighborhood: str | None = Field(default=None, max_length=100)
@@ -54,7 +55,7 @@ class PriorityIn(Input):
     topics: list[str] = Field(default_factory=list, max_length=30)
     concerns: list[ConcernLink] = Field(default_factory=list, max_length=100)
     outcome_measure: str | None = Field(default=None, max_length=300)
-    outcome_before: float | None = None
+    outcome_before: float | None = Field(default=None, strict=True)
     enforcement_justification: str | None = Field(default=None, max_length=1000)
 
 
@@ -63,10 +64,11 @@ class PriorityPatch(Input):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"outcome_after": 7}]})
 
-    title: str | None = Field(default=None, min_length=3, max_length=200)
+    #: May be left out, not emptied (the priority keeps a title).
+    title: Annotated[SingleLine | None, NotNull] = Field(default=None, min_length=3, max_length=200)
     outcome_measure: str | None = Field(default=None, max_length=300)
-    outcome_before: float | None = None
-    outcome_after: float | None = None
+    outcome_before: float | None = Field(default=None, strict=True)
+    outcome_after: float | None = Field(default=None, strict=True)
     enforcement_justification: str | None = Field(default=None, max_length=1000)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from porchlight.kit.inputs import NotNull, SingleLine
 from porchlight.projects.inputs.fields import Input
 
 WinStatus = Literal["draft", "returned", "published"]
@@ -18,8 +19,9 @@ class WinPatch(Input):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"title": "The streetlights on Main Street are fixed."}]})
 
-    title: str | None = Field(default=None, min_length=3, max_length=200)
-    body: str | None = Field(default=None, min_length=3, max_length=2000)
+    # Left out, each stays as it is; a win cannot lose its title or its words.
+    title: Annotated[SingleLine | None, NotNull] = Field(default=None, min_length=3, max_length=200)
+    body: Annotated[str | None, NotNull] = Field(default=None, min_length=3, max_length=2000)
 
 
 class WinReturn(Input):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import JsonDict
 
 from porchlight.events.catalog import GeoPoint, RemedyKind
+from porchlight.kit.inputs import NotNull, SingleLine
 from porchlight.projects.impact.schemas import TargetControl
 from porchlight.projects.inputs.fields import Day, Input
 from porchlight.projects.work.rules.transitions import Status
@@ -84,7 +86,7 @@ class TaskPatch(Input):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"done": True}]})
 
-    done: bool | None = None
+    done: bool | None = Field(default=None, strict=True)
     assignee: str | None = Field(default=None, max_length=120)
     title: str | None = Field(default=None, min_length=1, max_length=200)
 
@@ -110,7 +112,7 @@ class ProjectIn(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [_PROJECT_IN]})
 
     priority_id: uuid.UUID
-    title: str = Field(min_length=3, max_length=200)
+    title: SingleLine = Field(min_length=3, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     #: The point or block as people say it ("Main St between 3rd and 5th").
     place: str | None = Field(default=None, max_length=200)
@@ -135,18 +137,19 @@ class ProjectPatch(Input):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"due_on": "2027-01-19", "version": 3}]})
 
-    title: str | None = Field(default=None, min_length=3, max_length=200)
+    # Left out, these stay as they are; a project cannot lose its title, department or dates.
+    title: Annotated[SingleLine | None, NotNull] = Field(default=None, min_length=3, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     place: str | None = Field(default=None, max_length=200)
     point: GeoPoint | None = None
-    department: str | None = Field(default=None, min_length=1, max_length=60)
+    department: Annotated[str | None, NotNull] = Field(default=None, min_length=1, max_length=60)
     team: str | None = Field(default=None, max_length=60)
-    starts_on: Day | None = None
-    due_on: Day | None = None
+    starts_on: Annotated[Day | None, NotNull] = None
+    due_on: Annotated[Day | None, NotNull] = None
     owner: str | None = Field(default=None, max_length=120)
     win_text: str | None = Field(default=None, max_length=300)
     #: The version the change is based on (or send ``If-Match``).
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1, strict=True)
 
 
 class MoveIn(Input):
@@ -161,7 +164,7 @@ class MoveIn(Input):
     to: Status
     reason: str | None = Field(default=None, max_length=500)
     #: The version the move is based on (or send ``If-Match``).
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1, strict=True)
 
 
 class Card(BaseModel):

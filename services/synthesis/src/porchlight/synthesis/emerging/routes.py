@@ -19,20 +19,25 @@ from porchlight.synthesis.emerging.schemas import (
     TopicChange,
 )
 from porchlight.synthesis.emerging.service import Preview, confirm, preview
-from porchlight.synthesis.insights.routes import Scope, ScopeParams
+from porchlight.synthesis.insights.routes import Reader, Scope, ScopeParams
 from porchlight.synthesis.insights.schemas import PlaceOut
 from porchlight.synthesis.insights.service import cluster_out, emerging_clusters, period_out
 from porchlight.synthesis.model.live import version_tag
 
 router = APIRouter(prefix="/v1/emerging", tags=["emerging"])
-READERS = [Depends(Allow(Role.officer, Role.liaison, Role.supervisor, Role.analyst))]
 
 
-@router.get("", response_model=EmergingOut, dependencies=READERS)
-async def list_emerging_clusters(session: Session, scope: ScopeParams) -> EmergingOut:
-    """Candidate topics: clusters of the concerns no topic fits, named by their distinctive words."""
-    clusters = await emerging_clusters(session, scope.place, scope.period)
-    return EmergingOut(period=period_out(scope.period), clusters=[cluster_out(c) for c in clusters])
+@router.get("", response_model=EmergingOut)
+async def list_emerging_clusters(session: Session, scope: ScopeParams, who: Reader) -> EmergingOut:
+    """Candidate topics: clusters of the concerns no topic fits, named by their distinctive words.
+
+    Their quotes (residents' words) only for a reader of the place's words (``words_withheld``)."""
+    clusters = [cluster_out(c) for c in await emerging_clusters(session, scope.place, scope.period)]
+    withheld = not who.reads_words_of(scope.place.district)
+    if withheld:
+        for c in clusters:
+            c.quotes = []
+    return EmergingOut(period=period_out(scope.period), clusters=clusters, words_withheld=withheld)
 
 
 SUPERVISOR = Annotated[Principal, Depends(Allow(Role.supervisor))]
@@ -51,7 +56,11 @@ def preview_out(p: Preview, scope: Scope) -> PreviewOut:
     )
 
 
-@router.post("/preview", response_model=PreviewOut)
+@router.post(
+    "/preview",
+    response_model=PreviewOut,
+    responses={409: {"description": "The cluster is no longer among the place's emerging topics: list them again"}},
+)
 async def preview_promotion(session: Session, scope: ScopeParams, body: PreviewIn, who: SUPERVISOR) -> PreviewOut:
     """What making a cluster of this place and period a topic would do, written nowhere: the
     concerns it moves (their words, date and neighbourhood) and each changed topic's notes and
@@ -70,7 +79,12 @@ async def preview_promotion(session: Session, scope: ScopeParams, body: PreviewI
     return preview_out(p, scope)
 
 
-@router.post("/promote", response_model=PromoteOut, status_code=201)
+@router.post(
+    "/promote",
+    response_model=PromoteOut,
+    status_code=201,
+    responses={409: {"description": "The preview no longer holds (the cluster or the topics changed): preview again"}},
+)
 async def promote_emerging_cluster(
     session: Session, scope: ScopeParams, body: PromoteIn, who: SUPERVISOR
 ) -> PromoteOut:

@@ -39,6 +39,9 @@ class EmergingOut(BaseModel):
 
     period: PeriodOut
     clusters: list[EmergingCluster]
+    words_withheld: bool = Field(
+        False, description="Quotes left out: the caller reads this place's figures, not its residents' words"
+    )
 
 
 #: The rule of a new topic's name, as people will read it (the district page checks the same).

@@ -277,7 +277,8 @@ class InsightRepository:
     ) -> list[tuple[int, uuid.UUID, str, int, int, bytes]]:
         rows = await self.session.execute(
             sa.select(C.id, C.note_id, C.text, C.span_start, C.span_end, C.embedding)
-            .where(*concerns_where(place, period), C.topic == UNASSIGNED)
+            # An erased statement keeps its row for the counts, but no embedding: nothing to cluster.
+            .where(*concerns_where(place, period), C.topic == UNASSIGNED, sa.func.octet_length(C.embedding) > 0)
             .order_by(C.occurred_at.desc(), C.id)
             .limit(limit)
         )

@@ -13,8 +13,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from porchlight.kit.app import Session
-from porchlight.kit.auth import Allow, Role
+from porchlight.kit.auth import Allow, Principal, Role, words_district
 from porchlight.kit.errors import ValidationProblem
+from porchlight.kit.inputs import Day
 from porchlight.kit.paging import Cursor, CursorParam, LimitParam, cursor_of, next_link
 from porchlight.synthesis.insights.repository import InsightRepository, Period, Place
 from porchlight.synthesis.insights.schemas import CityInsight, ConcernOut, Insight, NoteOut, NotesPage
@@ -23,6 +24,8 @@ from porchlight.synthesis.learning.service import current_taxonomy
 
 router = APIRouter(prefix="/v1/insights", tags=["insights"])
 READERS = [Depends(Allow(Role.officer, Role.liaison, Role.supervisor, Role.analyst))]
+#: A reader, for routes whose answer holds residents' words (Principal.reads_words_of decides whose).
+Reader = Annotated[Principal, Depends(Allow(Role.officer, Role.liaison, Role.supervisor, Role.analyst))]
 
 MAX_DAYS = 731
 
@@ -56,9 +59,9 @@ def scope(
     ] = None,
     neighborhood: Annotated[str | None, Query(max_length=100)] = None,
     start: Annotated[
-        date | None, Query(alias="from", description=f"First day (UTC), default {DEFAULT_DAYS} days before 'to'")
+        Day | None, Query(alias="from", description=f"First day (UTC), default {DEFAULT_DAYS} days before 'to'")
     ] = None,
-    end: Annotated[date | None, Query(alias="to", description="Last day (UTC, included), default today")] = None,
+    end: Annotated[Day | None, Query(alias="to", description="Last day (UTC, included), default today")] = None,
 ) -> Scope:
     return Scope(Place(district, neighborhood), period_of(start, end))
 
@@ -66,9 +69,10 @@ def scope(
 ScopeParams = Annotated[Scope, Depends(scope)]
 
 
-@router.get("", response_model=Insight, dependencies=READERS)
+@router.get("", response_model=Insight)
 async def get_insight(
     session: Session,
+    who: Reader,
     scope: ScopeParams,
     emerging: Annotated[bool, Query(description="Cluster the unassigned concerns (emerging topics)")] = True,
 ) -> Insight:
@@ -77,7 +81,16 @@ async def get_insight(
     # committed between them gave "no notes were filed" beside "Street lighting: 1 note".
     await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     _, taxonomy = await current_taxonomy(session)
-    return await build_insight(session, taxonomy, scope.place, scope.period, with_emerging=emerging)
+    insight = await build_insight(session, taxonomy, scope.place, scope.period, with_emerging=emerging)
+    if who.reads_words_of(scope.place.district):
+        return insight
+    # Figures are for every reader; the residents' words behind them only for their district.
+    for t in insight.topics:
+        t.quotes = []
+    for c in insight.emerging:
+        c.quotes = []
+    insight.words_withheld = True
+    return insight
 
 
 @router.get("/city", response_model=CityInsight, dependencies=READERS)
@@ -86,9 +99,10 @@ async def get_city_insight(session: Session, scope: ScopeParams) -> CityInsight:
     return await build_city(session, scope.period)
 
 
-@router.get("/notes", response_model=NotesPage, dependencies=READERS)
+@router.get("/notes", response_model=NotesPage, responses={403: {}})
 async def list_insight_notes(
     session: Session,
+    who: Reader,
     request: Request,
     response: Response,
     scope: ScopeParams,
@@ -109,8 +123,10 @@ async def list_insight_notes(
 
     Newest first, a page at a time: follow ``next_cursor`` (or the ``Link`` header) for the next."""
     period = scope.period.compared()[0] if previous else scope.period
+    # The words of the caller's district only, unless their duty is city-wide (a 403 otherwise).
+    place = Place(words_district(who, scope.place.district), scope.place.neighborhood)
     total, notes, concerns = await InsightRepository(session).notes_page(
-        scope.place, period, topic=topic, sentiment=sentiment, cursor=cursor_of(cursor), limit=limit
+        place, period, topic=topic, sentiment=sentiment, cursor=cursor_of(cursor), limit=limit
     )
     more = len(notes) > limit
     notes = notes[:limit]

@@ -255,6 +255,11 @@ class Insight(BaseModel):
     summary: list[SummarySentence]
     model_versions: list[str]
     generated_at: datetime
+    words_withheld: bool = Field(
+        False,
+        description="Residents' words (quotes) are left out: the caller reads this place's figures, not its "
+        "words (they read those of their own district only)",
+    )
 
 
 class DistrictTop(BaseModel):

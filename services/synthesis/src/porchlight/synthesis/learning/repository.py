@@ -61,9 +61,12 @@ class LearningRepository:
         await self.session.flush()
 
     async def corrections_upto(self, last_id: int) -> list[tuple[str, str]]:
-        """(statement, topic) of every correction up to ``last_id``, oldest first."""
+        """(statement, topic) of every correction up to ``last_id``, oldest first; a correction
+        whose statement was erased (a blank text: docs/privacy.md) teaches nothing and is left out."""
         rows = await self.session.execute(
-            sa.select(Correction.text, Correction.to_topic).where(Correction.id <= last_id).order_by(Correction.id)
+            sa.select(Correction.text, Correction.to_topic)
+            .where(Correction.id <= last_id, Correction.text != "")
+            .order_by(Correction.id)
         )
         return [(text, topic) for text, topic in rows.all()]
 

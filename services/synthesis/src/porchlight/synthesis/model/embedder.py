@@ -26,7 +26,6 @@ Backends (``PORCHLIGHT_EMBEDDER``, read by settings.py, picks the service's; :fu
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -37,6 +36,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+
+from porchlight.kit.integrity import FileIntegrityError, sha256_file, verify_files
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
@@ -65,26 +66,11 @@ CACHE_SIZE = 10_000
 Backend = Literal["torch", "onnx-int8"]
 
 
-class ModelIntegrityError(RuntimeError):
-    """A model file is missing or its SHA-256 differs from the pinned one."""
+class ModelIntegrityError(FileIntegrityError):
+    """A model file is missing or its SHA-256 differs from the pinned one (``kit.integrity``'s check)."""
 
-    def __init__(self, path: Path, expected: str, actual: str | None) -> None:
-        self.path = path
-        self.expected = expected
-        self.actual = actual
-        found = "the file is missing" if actual is None else f"found sha256 {actual}"
-        super().__init__(
-            f"model file {path} failed verification: expected sha256 {expected}, {found}. "
-            "The embedding model may have been tampered with; refusing to load it."
-        )
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
+    def __init__(self, path: Path, expected: str, actual: str | None, what: str = "embedding model") -> None:
+        super().__init__(path, expected, actual, what)
 
 
 def default_model_dir() -> Path:
@@ -96,11 +82,7 @@ def default_model_dir() -> Path:
 
 def verify_model_dir(model_dir: Path, pinned: dict[str, str] | None = None) -> None:
     """Check every pinned file; raise :class:`ModelIntegrityError` on the first mismatch."""
-    for rel, expected in (pinned or PINNED_SHA256).items():
-        path = model_dir / rel
-        actual = sha256_file(path) if path.is_file() else None
-        if actual != expected:
-            raise ModelIntegrityError(path, expected, actual)
+    verify_files(model_dir, pinned or PINNED_SHA256, what="embedding model", error=ModelIntegrityError)
 
 
 #: Where derived artefacts (the int8 ONNX graph) live unless told: the service passes

@@ -42,7 +42,9 @@ class ReanalysisRepository:
         return (
             await self.session.scalars(
                 sa.select(N)
-                .where(N.occurred_at >= since, *after)
+                # A note without words (none written, or erased: docs/privacy.md) has nothing to
+                # re-read; an erased one keeps the concerns and topics it was counted with.
+                .where(N.occurred_at >= since, N.document != "", *after)
                 .order_by(N.occurred_at, N.note_id)
                 .limit(limit)
                 .with_for_update()

@@ -224,7 +224,8 @@ def evaluate(
         note_ids = list(dict.fromkeys(c.note_id for c in near))
         if len(note_ids) < rule.concerns.min_notes:
             return None
-        quotes = list(dict.fromkeys(c.text for c in near))[:MAX_QUOTES]
+        # An erased concern (a blank text: docs/privacy.md) still counts, and quotes nothing.
+        quotes = list(dict.fromkeys(c.text for c in near if c.text))[:MAX_QUOTES]
         topics = sorted({c.topic for c in near if c.topic})
     labels = sorted({str(incidents.labels[i]) for i in in_window})
     return Match(

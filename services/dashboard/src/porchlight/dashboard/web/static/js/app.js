@@ -14,6 +14,8 @@ const PAGE_MODULES = {
   board: () => import("./pages/boardpage.js"),
   risk: () => import("./pages/risk.js"),
   evaluation: () => import("./pages/evaluation.js"),
+  audit: () => import("./pages/audit.js"),
+  privacy: () => import("./pages/privacy.js"),
 };
 
 let cleanup = null;

@@ -47,9 +47,11 @@ export const PAGES = {
   risk: { title: "Place risk", roles: ["supervisor", "analyst"] },
   evaluation: { title: "Evaluation", roles: ["supervisor", "analyst", "partner"] },
   board: { title: "Project board", roles: ["partner"] },
+  audit: { title: "Audit trail", roles: ["auditor"] },
+  privacy: { title: "Privacy", roles: ["auditor"] }, // and admins, who see every page
 };
 
-export const HOME = { officer: "contact", liaison: "meetings", supervisor: "district", analyst: "city", partner: "board" };
+export const HOME = { officer: "contact", liaison: "meetings", supervisor: "district", analyst: "city", partner: "board", auditor: "audit" };
 
 /**
  * The one district a supervisor's token limits them to (its district claim), or null for

@@ -31,6 +31,14 @@ export async function render(main, { session, args }) {
     const notes = await import("./notes.js");
     return notes.render(main, { session, code, month, topic: args[3] || null, noteId: args[4] || null, name });
   }
+  // What a figure counts: #/district/<code>/<month>/sources/<kind>[/<category>] (sources.js).
+  if (args[2] === "sources") {
+    const sources = await import("./sources.js");
+    return sources.render(main, { session, code, month, kind: args[3], extra: args[4] || null, name });
+  }
+  const sourcesHref = (kind, extra) => `#/district/${encodeURIComponent(code)}/${month}/sources/${kind}`
+    + (extra ? `/${encodeURIComponent(extra)}` : "");
+  const figureLink = (kind, id, text, what) => h("a", { href: sourcesHref(kind), id, title: `Open ${what}` }, text);
   const notesHref = (topic, noteId) => `#/district/${encodeURIComponent(code)}/${month}/notes`
     + (topic ? `/${encodeURIComponent(topic)}` : "") + (noteId ? `/${noteId}` : "");
 
@@ -81,24 +89,29 @@ export async function render(main, { session, args }) {
       return [
         partial ? h("p", { class: "muted", id: "district-period" }, `${d.period.label}: counted up to today.`) : null,
         figures([
-          [`Meetings hosted${soFar}`, fmt.int(e.meetings_hosted), `${fmt.int(e.meetings_upcoming)} upcoming`, "fig-meetings"],
+          // Every figure opens what it counts (sources.js); "Notes filed" opens the notes (notes.js).
+          [`Meetings hosted${soFar}`, figureLink("meetings", "meetings-hosted-link", fmt.int(e.meetings_hosted), "the meetings counted"), `${fmt.int(e.meetings_upcoming)} upcoming`, "fig-meetings"],
           [`Notes filed${soFar}`, h("a", { href: notesHref(), id: "notes-filed-link", title: "Open the notes filed" }, fmt.int(e.notes)), null, "fig-notes"],
-          [`Residents reached${soFar}`, fmt.int(e.residents_reached), `${fmt.int(e.residents_at_meetings)} at meetings`],
-          [`Positive contacts${soFar}`, fmt.int(e.contacts), lastMonth(fmt.int(e.contacts_previous_month)), "fig-contacts"],
-          [`Engagement hours${soFar}`, fmt.hours(e.engagement_hours), lastMonth(fmt.hours(e.engagement_hours_previous_month)), "fig-hours"],
+          [`Residents reached${soFar}`, figureLink("residents", "residents-reached-link", fmt.int(e.residents_reached), "the residents counted"),
+            h("a", { href: sourcesHref("meetings"), id: "residents-at-meetings-link" }, `${fmt.int(e.residents_at_meetings)} at meetings`), "fig-residents"],
+          [`Positive contacts${soFar}`, figureLink("contacts", "contacts-link", fmt.int(e.contacts), "the contacts counted"), lastMonth(fmt.int(e.contacts_previous_month)), "fig-contacts"],
+          [`Engagement hours${soFar}`, figureLink("hours", "engagement-hours-link", fmt.hours(e.engagement_hours), "the hours counted"), lastMonth(fmt.hours(e.engagement_hours_previous_month)), "fig-hours"],
         ]),
       ];
     });
     sentiment.show(r, (d) => sentimentView(d.sentiment, d.period.under_way));
     crime.show(r, (d) => [
       figures(partial ? [
-        ["Incidents so far", fmt.int(d.crime.total), d.crime.vs_previous_month],
+        ["Incidents so far", figureLink("incidents", "incidents-link", fmt.int(d.crime.total), "the incidents counted"), d.crime.vs_previous_month, "fig-incidents"],
         ["A year ago", fmt.int(d.crime.last_year), "the whole month"],
       ] : [
-        ["Incidents", fmt.int(d.crime.total), d.crime.vs_previous_month],
+        ["Incidents", figureLink("incidents", "incidents-link", fmt.int(d.crime.total), "the incidents counted"), d.crime.vs_previous_month, "fig-incidents"],
         ["A year ago", fmt.int(d.crime.last_year), d.crime.vs_last_year],
       ]),
-      d.crime.by_category.length ? h("ul", {}, d.crime.by_category.slice(0, 5).map((c) => h("li", {}, `${c.category}: ${fmt.int(c.count)}`))) : null,
+      // A category of this month opens its records; one counted only in earlier months has none here.
+      d.crime.by_category.length ? h("ul", { id: "crime-categories" }, d.crime.by_category.slice(0, 5).map((c) => h("li", {},
+        c.count ? h("a", { href: sourcesHref("incidents", c.category), class: "crime-category-link" }, c.category) : c.category,
+        `: ${fmt.int(c.count)}`))) : null,
     ]);
   });
 
@@ -110,6 +123,8 @@ export async function render(main, { session, args }) {
     summary.show(r, (d) => [
       underWay ? h("p", { class: "muted", id: "summary-period" }, `This month so far (${d.period.days} days), against ${d.against || "the days before"}.`) : null,
       d.summary.length ? d.summary.map((s) => h("p", {}, s.text)) : h("p", { class: "muted" }, "Nothing to summarise yet."),
+      // Figures for every reader; residents' words only for those who work in the district (docs/privacy.md).
+      d.words_withheld ? h("p", { class: "muted", id: "words-withheld" }, "Residents' own words are shown to those who work in this district.") : null,
       // Synthesis' representative quotes: residents' own words (redacted), per leading topic,
       // each with where it comes from and a link to its note.
       d.topics.slice(0, 3).filter((t) => t.quotes.length).map((t) => h("div", {},

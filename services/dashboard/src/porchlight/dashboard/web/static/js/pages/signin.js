@@ -16,6 +16,7 @@ const ROLE_TEXT = {
   supervisor: ["Supervisor", "The district page: concerns, projects, wins"],
   analyst: ["Analyst / leadership", "The city page and the monthly report"],
   partner: ["Department partner", "The shared project board"],
+  auditor: ["Auditor", "Who read or changed what (the audit trail), never residents' words"],
 };
 
 export async function render(main) {

@@ -1,0 +1,83 @@
+// The auditor's page: who read or changed what, asked of every service's own audit trail
+// (docs/adr/0013-audit-trail.md), and whether each trail's hash chain still holds. Ids, routes and
+// filters only: the trail never holds residents' words.
+
+import { call } from "../api.js";
+import { fmt, h, replace } from "../dom.js";
+import { panel } from "../panels.js";
+
+const SERVICES = ["intake", "synthesis", "dashboard", "projects", "layers"];
+const ACTIONS = ["", "read", "export", "create", "update", "delete"];
+
+function daysAgo(n) {
+  return new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+}
+
+function field(id, label, input) {
+  return h("div", { class: "field" }, h("label", { for: id }, label), input);
+}
+
+function listed(map) {
+  return Object.entries(map).map(([kind, values]) => `${kind}: ${values.slice(0, 3).join(", ")}${values.length > 3 ? ` (+${values.length - 3})` : ""}`).join("; ");
+}
+
+const COLUMNS = ["When", "Who", "Roles", "Action", "Route or command", "Status", "Districts", "Ids touched", "Asked for"];
+
+function table(service, entries) {
+  if (!entries.length) return h("p", { class: "muted" }, "No entries match.");
+  // Reflows into one block per entry in a narrow card (app.css .reflow), as the meetings list;
+  // between that and a wide screen it scrolls inside its card (a data table may, WCAG 1.4.10).
+  const cell = (label, ...content) => h("td", { role: "cell", "data-label": label }, ...content);
+  return h("div", { class: "table-scroll", tabindex: "0", "aria-label": `Audit entries of ${service}` }, h("div", { class: "reflow" }, h("table", { role: "table" },
+    h("caption", { class: "visually-hidden" }, `Audit entries of ${service}, newest first`),
+    h("thead", { role: "rowgroup" }, h("tr", { role: "row" }, COLUMNS.map((t) => h("th", { scope: "col", role: "columnheader" }, t)))),
+    h("tbody", { role: "rowgroup" }, entries.map((e) => h("tr", { role: "row", dataset: { seq: e.seq } },
+      cell("When", fmt.date(e.at)),
+      cell("Who", e.actor, e.actor_district ? h("span", { class: "muted" }, ` · ${e.actor_district}`) : null),
+      cell("Roles", e.roles.join(", ")),
+      cell("Action", e.action),
+      cell("Route or command", h("code", {}, e.route)),
+      cell("Status", String(e.status)),
+      cell("Districts", e.districts.join(", ")),
+      cell("Ids touched", listed(e.ids)),
+      cell("Asked for", listed(e.filters))))))));
+}
+
+export async function render(main) {
+  const district = h("input", { id: "a-district", name: "district", autocomplete: "off", placeholder: "e.g. B2" });
+  const action = h("select", { id: "a-action", name: "action" }, ACTIONS.map((a) => h("option", { value: a }, a || "any")));
+  const actor = h("input", { id: "a-actor", name: "actor", autocomplete: "off" });
+  const from = h("input", { id: "a-from", name: "from", type: "date", value: daysAgo(7) });
+  const to = h("input", { id: "a-to", name: "to", type: "date", value: daysAgo(0) });
+  const form = h("form", { id: "audit-form", class: "filters" },
+    field("a-district", "District", district), field("a-action", "Action", action), field("a-actor", "Who (subject)", actor),
+    field("a-from", "From", from), field("a-to", "To", to), h("button", { type: "submit" }, "Search"));
+  const results = h("div", { id: "audit-results", class: "grid" });
+  replace(main, h("h1", {}, "Audit trail"),
+    h("p", { class: "muted" }, "Who read or changed what, by service. Each service keeps its own trail; reading it is recorded too."),
+    form, results);
+
+  async function search(event) {
+    if (event) event.preventDefault();
+    const q = new URLSearchParams();
+    for (const [k, el] of [["district", district], ["action", action], ["actor", actor], ["from", from], ["to", to]]) {
+      if (el.value.trim()) q.set(k, el.value.trim());
+    }
+    const panels = SERVICES.map((s) => panel(s, { id: `audit-${s}`, wide: true }));
+    replace(results, panels.map((p) => p.el));
+    await Promise.all(SERVICES.map(async (s, i) => {
+      const [page, chain] = await Promise.all([call(s, `/v1/audit?${q}`), call(s, "/v1/audit/verify")]);
+      panels[i].show(page, (data) => [
+        chain.ok
+          ? h("p", { class: chain.data.intact ? "muted" : "unavailable-note", dataset: { intact: String(chain.data.intact) } },
+            chain.data.intact
+              ? `Chain intact: ${fmt.int(chain.data.entries)} entries.`
+              : `Chain broken at entry ${chain.data.broken_seq}: ${chain.data.reason}`)
+          : null,
+        table(s, data.entries),
+      ]);
+    }));
+  }
+  form.addEventListener("submit", search);
+  await search();
+}

@@ -1,0 +1,68 @@
+"""Issue 15, least privilege, in synthesis: the insight's figures for every reader, its quotes
+and the notes behind it only for the readers tests/kit/test_words_access.py's table names (an
+officer of A1 read B2's notes, and a liaison the whole city's, before)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import pytest_asyncio
+from kit.test_words_access import CITY, expected
+from support import bearer, running
+from synthesis.test_synthesis_service import analyzed, district, note, publish
+
+from porchlight.kit.settings import KitSettings
+from porchlight.synthesis.learning.service import ModelHolder
+
+#: This test's own words (a correction elsewhere must not teach the model about them).
+SAID = ["The footbridge over the rail cut has a broken handrail on the north side"]
+READERS = ("officer", "liaison", "supervisor", "analyst")  # the roles synthesis serves insights to
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def client(settings: KitSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with running("synthesis", settings) as (app, http):
+        async with app.state.runtime.sessions() as session, session.begin():
+            await app.state.runtime.resource(ModelHolder).current(session)
+        yield http
+
+
+@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.timeout(300)
+async def test_quotes_and_notes_only_for_readers_of_the_districts_words(
+    settings: KitSettings, client: httpx.AsyncClient
+) -> None:
+    here, there = district("WA"), district("WB")
+    filed = note(here, SAID)
+    await publish(settings, filed)
+    await analyzed(settings, [filed.note_id])
+    name = {"A1": there, "B2": here}  # the table's B2 is the district the words were said in
+    for role in READERS:
+        for claim in (None, "A1", "B2"):
+            headers = bearer(settings, role, district=name.get(claim or ""), subject=f"{role}-{claim}")
+            words = {name.get(w, w) for w in expected(role, claim)}
+            case = (role, claim)
+
+            ins = (await client.get("/v1/insights", params={"district": here}, headers=headers)).json()
+            assert ins["notes"] == 1, case  # the figures are everyone's
+            quotes = [q["text"] for t in ins["topics"] for q in t["quotes"]]
+            assert bool(quotes) == (here in words) and ins["words_withheld"] == (here not in words), case
+
+            listed = await client.get("/v1/insights/notes", params={"district": here}, headers=headers)
+            assert listed.status_code == (200 if here in words else 403), case
+            if here in words:
+                assert [n["note_id"] for n in listed.json()["notes"]] == [str(filed.note_id)], case
+
+            # Without a district: the whole city for a city-wide duty, else the caller's own district.
+            city = await client.get("/v1/insights/notes", headers=headers)
+            if CITY in words or claim:
+                ids = {uuid.UUID(n["note_id"]) for n in city.json()["notes"]}
+                assert (filed.note_id in ids) == (CITY in words or name[claim] == here), case
+            else:
+                assert city.status_code == 403, case
+
+            emerging = (await client.get("/v1/emerging", params={"district": here}, headers=headers)).json()
+            assert emerging["words_withheld"] == (here not in words), case
