@@ -224,7 +224,7 @@ async def test_bad_language_and_datetime_get_human_messages_with_field_and_code(
     assert "time zone" in found["body.held_at"]["message"]
     assert found["body.attendees"] == {
         "field": "body.attendees",
-        "code": "int_parsing",
+        "code": "int_type",
         "message": "Enter a whole number.",
     }
     assert found["body.sentiment"]["code"] == "int_type"

@@ -37,7 +37,7 @@ ROUTES: dict[str, list[str]] = {
     "supervisor": ["contact", "meetings", "district", "district/{d}/{m}", "risk", "evaluation", "city"],
     "analyst": ["city", "city/{m}", "district/{d}", "risk/{d}", "evaluation", "no-such-page"],
     "partner": ["board", "meetings", "evaluation"],
-    "auditor": ["audit"],
+    "auditor": ["audit", "privacy"],
 }
 
 # Whether a page has finished drawing: no panel busy, nothing "Loading…".

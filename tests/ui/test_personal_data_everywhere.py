@@ -64,7 +64,10 @@ def test_personal_data_reaches_no_surface_outside_intake(stack, browser) -> None
     root.setLevel(logging.DEBUG)
     try:
         intake, n = stack.urls["intake"], len(CORPUS)
-        held = (datetime.now(UTC) - timedelta(minutes=30)).isoformat()
+        # Last month: the stack's district is shared by the UI tests, and theirs read this month.
+        this_month = datetime.now(UTC).replace(day=1, hour=12, minute=0, second=0, microsecond=0)
+        when = this_month - timedelta(days=15)
+        held = when.isoformat()
         ids = []
         for i in range(n):
             note = {
@@ -85,14 +88,15 @@ def test_personal_data_reaches_no_surface_outside_intake(stack, browser) -> None
                 "residents_reached": 2,
                 "place": {"district": d, "place_name": text(i)[:200]},
                 "note": text(i + 1),
+                "occurred_at": held,
             }
             r = httpx.post(f"{intake}/v1/contacts", json=c, headers={**officer, "Idempotency-Key": f"{run}-{i}"})
             assert r.status_code == 201, r.text
 
-        month = datetime.now(UTC).strftime("%Y-%m")
-        first = datetime.now(UTC).date().replace(day=1).isoformat()
-        today = datetime.now(UTC).date().isoformat()
-        q = {"district": d, "from": first, "to": today}
+        month = when.strftime("%Y-%m")
+        first = when.date().replace(day=1).isoformat()
+        last = (this_month - timedelta(days=1)).date().isoformat()
+        q = {"district": d, "from": first, "to": last}
         syn, dash = stack.urls["synthesis"], stack.urls["dashboard"]
         deadline = time.monotonic() + 120
         while True:  # synthesis has analysed them, and the dashboard counted them

@@ -8,12 +8,12 @@ countries, hand-checked, GFDL) knows them. Its file is pinned by SHA-256 and che
 ``kit.integrity`` before it is read, as the NER model's files are: a changed word list changes
 what is redacted.
 
-Only the names are read (not the genders or per-country frequencies: about 4 MB of memory,
-0.3 s once per process). Names that are also ordinary words the texts use ("Will", "Hope",
-"Young", "The", "Park", "Lincoln" the car) are left out: :func:`is_given_name` answers for the
-rest, and the rules in ``ner.py`` use it only where a context already says "person" -- a given
-name followed by a capitalised surname or a possessive, never a street or place named after
-someone.
+Only the names are read (not the genders or per-country frequencies): ~53,000 forms, about
+5 MB of memory and 0.15 s once per process (at start-up, with the NER model). Names that are
+also ordinary words the texts use ("Will", "Hope", "Young", "The", "Park", "Lincoln" the car)
+are left out: :func:`is_given_name` answers for the rest, and the rules in ``ner.py`` use it
+only where a context already says "person" -- a given name followed by a capitalised surname
+or a possessive, never a street or place named after someone.
 """
 
 from __future__ import annotations
@@ -32,8 +32,12 @@ PINNED_SHA256 = {DATA_FILE: "bfe79b1f3533d188333c36d7b0722868b873b2d366bb15bed3e
 
 #: Names in the dictionary that are, far more often, words of the texts: function words, months
 #: and virtues, verbs and adjectives, colours, car makes, and words of places and organisations.
-_ORDINARY_WORDS = NOT_NAMES | STREET_SUFFIXES | PLACE_WORDS | word_set(
-    """
+_ORDINARY_WORDS = (
+    NOT_NAMES
+    | STREET_SUFFIXES
+    | PLACE_WORDS
+    | word_set(
+        """
     about above after again all also always an and any are as at be been before being below
     between both but by can could did do does down during each few for from further had has
     have having he her here hers him his how if in into is it its just more most my no nor not
@@ -50,6 +54,7 @@ _ORDINARY_WORDS = NOT_NAMES | STREET_SUFFIXES | PLACE_WORDS | word_set(
     north south east west central downtown city county state town village ward
     christian muslim jewish catholic baptist methodist lutheran
     """
+    )
 )
 
 _lock = threading.Lock()

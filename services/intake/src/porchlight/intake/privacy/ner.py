@@ -18,6 +18,19 @@ A PERSON entity becomes ``[NAME]`` unless the rules say it is public or a place:
 
 A possessive's "'s" is kept outside the placeholder ("[NAME]'s kitchen table"), and titles the
 model folds into the entity ("Officer Smith") are kept as words ("Officer [NAME]").
+
+The small model misses or mislabels names it has not seen ("Ama Owusu" ORG, "Anand Krishnan"
+two GPEs, "Bridget Keane's kitchen table" nothing), so runs of capitalised words are read too:
+
+- a run that starts with a given name of ``given_names.py``'s dictionary and goes on with a
+  capitalised surname ("Anand Krishnan said"), or a given name's possessive before a noun
+  ("Rogelio's porch"; "Tina's Place" and "in front of Emiliano's," are shops and stay);
+- a run of two capitalised words joined by "and" to a name ("Tanisha Brooks and Ama Owusu");
+- a name the model cut short keeps the capitalised words that end its run ("Marisol Villanueva
+  Ruiz", "Hanh Nguyen Do": a short surname that is also an English word);
+
+never when the run holds or meets a street, place or organisation word, the model reads it as
+one place (FAC, LOC, a GPE of several words: "Sierra Leone"), or the text is in capitals.
 """
 
 from __future__ import annotations
@@ -31,7 +44,14 @@ from typing import Any
 
 from porchlight.intake.privacy import given_names
 from porchlight.intake.privacy.given_names import is_given_name
-from porchlight.intake.privacy.lexicon import NAME_PARTICLES, NOT_NAMES, PLACE_WORDS, STREET_SUFFIXES, word_set
+from porchlight.intake.privacy.lexicon import (
+    GIVEN_NAMES,
+    NAME_PARTICLES,
+    NOT_NAMES,
+    PLACE_WORDS,
+    STREET_SUFFIXES,
+    word_set,
+)
 from porchlight.kit.integrity import verify_files
 
 Span = tuple[int, int, str]
@@ -217,6 +237,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
         word = prev.group().lower().rstrip(".")
         if len(word) < 2 or "'" in word or "\u2019" in word or word in _NOT_NAME_WORDS | _OFFICES:
             break
+        if word in STREET_SUFFIXES or word in PLACE_WORDS:
+            break  # "Fifth Ave [Lofts]": the words before are a street's, not a given name
         start = prev.start()
     if m := _POSSESSIVE.search(text, start, end):
         end = m.start()
@@ -236,12 +258,16 @@ def _kept(text: str, start: int, end: int) -> bool:
         return True  # "Ünïcödé café": a capital at the start of a sentence, not a name
     if re.match(r"[ \t]+\d", text[end : end + 4]):
         return True  # "Suite 200", "Line 460", "Ward 4": a name is not numbered
-    if len(words) == 1 and not is_given_name(words[0]) and (_sentence_start(text, start) or _weak(text, start)):
-        return True  # "Broken window ...", "I'm Frank about it": one capital word says little there
+    if len(words) == 1 and words[0] not in GIVEN_NAMES and (_sentence_start(text, start) or _weak(text, start)):
+        # "Broken window ...", "I'm Frank about it": one capital word says little there (the short
+        # list, not the dictionary: "Frank", "Young", "Will" are names there too)
+        return True
     if all(len(w) > 1 and w.isupper() for w in text[start:end].split()) and _LOWER.search(text):
         return True  # acronyms and state codes in ordinary text ("plate MA 1ABC23"); all-caps notes still count
     if words[-1] in STREET_SUFFIXES or words[-1] in PLACE_WORDS:
         return True  # "Jane Addams Park" read as a person
+    if any(w in STREET_SUFFIXES and w != "st" for w in words[1:-1]):
+        return True  # "Russell Ave N. Look": a street the model ran into the next sentence ("St." may be a saint)
     after = _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
     if after and after.group().lower().rstrip(".") in STREET_SUFFIXES | PLACE_WORDS:
         return True  # "Washington St", "Martin Luther King Blvd"
@@ -327,6 +353,18 @@ def _run_at(text: str, pos: int) -> tuple[Run | None, int]:
 _PARTICLES_BEFORE_CAPITAL = re.compile(
     r"(?:(?:" + "|".join(sorted(_PARTICLES, key=len, reverse=True)) + r") ){1,2}(?=[A-ZÀ-ÖØ-Þ])"
 )
+
+
+def _starts_place(text: str, pos: int) -> bool:
+    """Whether the capitalised words from ``pos`` run into a street or place word."""
+    end = pos
+    while (w := _RUN_WORD.match(text, end)) is not None:
+        if _blocks(w.group()):
+            return True
+        if (nxt := _next_word_start(text, w.end())) is None:
+            return False
+        end = nxt
+    return False
 
 
 def _capitals_end(text: str, end: int) -> int:
@@ -444,8 +482,9 @@ def _elsewhere(text: str, spans: list[Span]) -> list[Span]:
     for m in pattern.finditer(text):
         if any(s <= m.start() < e for s, e, _ in spans):
             continue
-        # Known to be a name here: only a place or an office keeps it (not a sentence's capital).
-        if not _place_or_office(text, m.start(), m.end()):
+        # Known to be a name here: only a place or an office keeps it (not a sentence's capital),
+        # also as the first word of one ("Gale Lemerand and ...", then "Gale Lemerand Drive").
+        if not _place_or_office(text, m.start(), m.end()) and not _starts_place(text, m.start()):
             extra.append((m.start(), m.end(), "name"))
     return extra
 

@@ -28,7 +28,8 @@ Decisions (see tests/intake/redaction_corpus.yaml for the cases that pin them):
 - Dates of birth: only a date a birth word introduces ("DOB 3/14/1985", "born March 14, 1985",
   "date of birth: 1985-03-14"); meeting dates and the like are not personal data and stay.
 - Plates and names: see ``plates.py``, ``names.py`` (names introduced as names) and ``ner.py``
-  (any PERSON the NER model finds, less offices, public figures and places). Officers' names are
+  (any PERSON the NER model finds, less offices, public figures and places, and the names it
+  misreads that a given name of ``given_names.py``'s dictionary or a neighbouring name shows). Officers' names are
   redacted like anyone's (personal data too); the role is kept ("Officer [NAME]"). ``ner=False``
   runs the rules alone (the log filter: log lines are not prose, and must stay cheap).
 - ``found`` lists only the kinds found: ``{}`` means nothing was replaced.
