@@ -9,29 +9,18 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
-from support import bearer, eventually, running
+from support import bearer, eventually
 from synthesis.test_promotion_preview import file_notes, rows
 
 from porchlight.kit.settings import KitSettings
-from porchlight.synthesis.learning.service import ModelHolder
 
 # The first test waits for the model to load (tens of seconds on a loaded 2-core machine).
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(600)]
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def client(settings: KitSettings) -> AsyncIterator[httpx.AsyncClient]:
-    async with running("synthesis", settings) as (app, http):
-        async with app.state.runtime.sessions() as session, session.begin():
-            await app.state.runtime.resource(ModelHolder).current(session)
-        yield http
 
 
 async def concerns_in(settings: KitSettings, where: str, statements: list[str]) -> list[int]:

@@ -5,13 +5,11 @@ the notes behind a topic, and a supervisor's correction that moves the figures."
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
-import pytest_asyncio
-from support import bearer, running
+from support import bearer
 from synthesis.test_synthesis_service import analyzed, district, note, publish
 
 from porchlight.dashboard.pages.repository import one_decimal
@@ -26,7 +24,6 @@ from porchlight.synthesis.insights.schemas import (
     TopicInsight,
 )
 from porchlight.synthesis.insights.summary import summarize
-from porchlight.synthesis.learning.service import ModelHolder
 
 #: This test's own words. A correction is learned at once (a new model version for every test
 #: after it): correcting a statement that other tests file too taught the model that
@@ -82,14 +79,6 @@ def test_an_average_is_rounded_once_halves_up_as_the_browser_shows_it() -> None:
     # 3.25 was "3.3" on the city page (JavaScript's toFixed) and "3.2" in the PDF (Python's format).
     assert one_decimal(3.25) == 3.3 and f"{one_decimal(3.25):.1f}" == "3.3"
     assert one_decimal(3.2499) == 3.2 and one_decimal(2.15) == 2.2 and one_decimal(4.0) == 4.0
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def client(settings: KitSettings) -> AsyncIterator[httpx.AsyncClient]:
-    async with running("synthesis", settings) as (app, http):
-        async with app.state.runtime.sessions() as session, session.begin():
-            await app.state.runtime.resource(ModelHolder).current(session)
-        yield http
 
 
 @pytest.mark.asyncio(loop_scope="module")

@@ -14,22 +14,19 @@ Real database, broker and model, as in test_synthesis_service.py: notes go in th
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import numpy as np
 import pytest
-import pytest_asyncio
 import sqlalchemy as sa
-from support import bearer, eventually, running
+from support import bearer, eventually
 
 from porchlight.events import EventProducer, NoteSubmitted
 from porchlight.events.catalog import Concern
 from porchlight.kit.db import create_engine
 from porchlight.kit.settings import KitSettings
-from porchlight.synthesis.learning.service import ModelHolder
 from porchlight.synthesis.model.clusters import Statement, cluster_statements
 from porchlight.synthesis.model.embedder import get_embedder
 
@@ -100,14 +97,6 @@ def test_a_cluster_keeps_only_the_statements_that_belong_together() -> None:
     assert len(bowling) == 1
     assert {m.concern_id for m in bowling[0].members} == planted
     assert "bowling" in bowling[0].words
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def client(settings: KitSettings) -> AsyncIterator[httpx.AsyncClient]:
-    async with running("synthesis", settings) as (app, http):
-        async with app.state.runtime.sessions() as session, session.begin():
-            await app.state.runtime.resource(ModelHolder).current(session)
-        yield http
 
 
 async def rows(settings: KitSettings, sql: str, **params: Any) -> list[Any]:

@@ -11,16 +11,15 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer
-from support import bearer, eventually, running
+from support import bearer, eventually
 
 from porchlight.events import EventProducer, NoteSubmitted, Topics, from_kafka
 from porchlight.events.catalog import Concern, NoteRevised
@@ -124,15 +123,6 @@ async def events_where(
     finally:
         await consumer.stop()
     return found
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def client(settings: KitSettings) -> AsyncIterator[httpx.AsyncClient]:
-    """Synthesis with its model loaded before the first test publishes (loaded once per process)."""
-    async with running("synthesis", settings) as (app, http):
-        async with app.state.runtime.sessions() as session, session.begin():
-            await app.state.runtime.resource(ModelHolder).current(session)
-        yield http
 
 
 def as_supervisor(settings: KitSettings) -> dict[str, str]:

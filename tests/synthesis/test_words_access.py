@@ -5,29 +5,18 @@ officer of A1 read B2's notes, and a liaison the whole city's, before)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import pytest_asyncio
 from kit.test_words_access import CITY, expected
-from support import bearer, running
+from support import bearer
 from synthesis.test_synthesis_service import analyzed, district, note, publish
 
 from porchlight.kit.settings import KitSettings
-from porchlight.synthesis.learning.service import ModelHolder
 
 #: This test's own words (a correction elsewhere must not teach the model about them).
 SAID = ["The footbridge over the rail cut has a broken handrail on the north side"]
 READERS = ("officer", "liaison", "supervisor", "analyst")  # the roles synthesis serves insights to
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def client(settings: KitSettings) -> AsyncIterator[httpx.AsyncClient]:
-    async with running("synthesis", settings) as (app, http):
-        async with app.state.runtime.sessions() as session, session.begin():
-            await app.state.runtime.resource(ModelHolder).current(session)
-        yield http
 
 
 @pytest.mark.asyncio(loop_scope="module")
