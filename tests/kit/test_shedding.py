@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse
+from starlette.responses import PlainTextResponse, StreamingResponse
 from starlette.routing import Route
 
 from porchlight.kit.app import create_app
@@ -54,6 +55,25 @@ async def test_beyond_its_slots_and_a_short_wait_a_process_answers_503_with_retr
         )
         assert probe.status_code == 200 and stream.status_code == 200
         await asyncio.gather(*busy)
+
+
+async def stream(request: Request) -> StreamingResponse:
+    async def events() -> AsyncIterator[bytes]:
+        yield b"event: ready\n\n"
+        await asyncio.sleep(1.0)  # a live board idles on its connection
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+async def test_a_stream_asked_for_without_its_accept_header_gives_its_slot_back_once_it_streams() -> None:
+    inner = Starlette(routes=[Route("/work", slow), Route("/events", stream)])
+    app = LoadShedding(inner, service="shed-stream", max_in_flight=2, queue_wait_s=0.05, retry_after_s=1)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        # Three streams held open by clients that send no Accept header (bench/board.py's did not).
+        streams = [asyncio.create_task(client.get("/events")) for _ in range(3)]
+        await asyncio.sleep(0.2)
+        assert (await client.get("/work")).status_code == 200  # their slots are free again
+        assert [r.status_code for r in await asyncio.gather(*streams)] == [200] * 3
 
 
 async def test_a_wait_long_enough_serves_everyone_in_turn() -> None:

@@ -12,7 +12,8 @@ beyond that waits for a slot up to ``shed_queue_wait_s``; one that gets none in 
 answered 503 at once. The accepted ones keep a latency of about (slots x service time + wait).
 
 Not counted: probes and /metrics (an overloaded process must still say so) and event streams
-(``Accept: text/event-stream``: a live board holds its connection for hours, by design).
+(``Accept: text/event-stream``: a live board holds its connection for hours, by design); a stream
+asked for without that header gives its slot back as soon as its headers go out.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import asyncio
 import json
 
 from prometheus_client import Counter, Gauge
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SHED = Counter("porchlight_http_shed_total", "Requests refused with 503 because the process was full", ["service"])
 IN_FLIGHT = Gauge("porchlight_http_in_flight", "Requests inside the handlers now", ["service"])
@@ -64,11 +65,24 @@ class LoadShedding:
         else:
             await self.slots.acquire()  # free: returns at once
         self.in_flight.inc()
+        held = True
+
+        async def streams_free(message: Message) -> None:
+            # An event stream's handler is done once its headers go out; the connection then
+            # idles for hours. Its slot is given back then, whatever the client's Accept said.
+            nonlocal held
+            if held and message["type"] == "http.response.start" and _is_stream(message):
+                held = False
+                self.in_flight.dec()
+                self.slots.release()
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, streams_free)
         finally:
-            self.in_flight.dec()
-            self.slots.release()
+            if held:
+                self.in_flight.dec()
+                self.slots.release()
 
     async def _refuse(self, send: Send) -> None:
         await send(
@@ -84,6 +98,13 @@ class LoadShedding:
             }
         )
         await send({"type": "http.response.body", "body": _BODY})
+
+
+def _is_stream(start: Message) -> bool:
+    for name, value in start.get("headers", ()):
+        if name.lower() == b"content-type":
+            return bytes(value).startswith(b"text/event-stream")
+    return False
 
 
 def _streams(scope: Scope) -> bool:
