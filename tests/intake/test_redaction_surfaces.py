@@ -61,12 +61,18 @@ def an_hour_ago() -> str:
     return (datetime.now(UTC) - timedelta(hours=1)).isoformat()
 
 
-#: Ids are random hex: one may hold a digit probe by chance ("44e1e1cc-0199-...": "0199").
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+#: What holds digits by chance: random ids ("44e1e1cc-0199-...": "0199"), the tests' own hex
+#: subjects ("officer-a1985c3e") and times ("...T23:10:41.198512"). None is a resident's data.
+_NOISE = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"|-[0-9a-f]{8,10}\b"
+    r"|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?",
+    re.IGNORECASE,
+)
 
 
 def leaks(surface: str) -> list[str]:
-    surface = _UUID.sub("<id>", surface)
+    surface = _NOISE.sub("<noise>", surface)
     return [p for p in PROBES if p in surface]
 
 
