@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -197,6 +198,19 @@ class Cutoffs:
         )
 
 
+async def _in_batches(
+    sessions: async_sessionmaker[AsyncSession], step: Callable[[AsyncSession], Awaitable[int]], batch: int
+) -> int:
+    """Run ``step`` (one batch, its own transaction) until a batch comes back short; the total done."""
+    done = 0
+    while True:
+        async with sessions() as session, session.begin():
+            n = await step(session)
+        done += n
+        if n < batch:
+            return done
+
+
 async def retention_round(
     sessions: async_sessionmaker[AsyncSession],
     outbox: Outbox,
@@ -216,28 +230,25 @@ async def retention_round(
             report.imports = await repo.count_imports_due(cut.imports)
         return report
     batch = settings.retention_batch
-    while True:
-        async with sessions() as session, session.begin():
-            ids = await ErasureRepository(session).notes_due(cut.notes, batch)
-            for note_id in ids:
-                await erase_note(session, outbox, note_id, reason="retention", by="retention")
-        report.notes += len(ids)
-        if len(ids) < batch:
-            break
-    while True:
-        async with sessions() as session, session.begin():
-            ids = await ErasureRepository(session).contacts_due(cut.contacts, batch)
-            for contact_id in ids:
-                await erase_contact(session, outbox, contact_id, reason="retention", by="retention")
-        report.contacts += len(ids)
-        if len(ids) < batch:
-            break
-    while True:
-        async with sessions() as session, session.begin():
-            n = await ErasureRepository(session).erase_imports(cut.imports, batch)
-        report.imports += n
-        if n < batch:
-            break
+
+    async def erase_notes(session: AsyncSession) -> int:
+        ids = await ErasureRepository(session).notes_due(cut.notes, batch)
+        for note_id in ids:
+            await erase_note(session, outbox, note_id, reason="retention", by="retention")
+        return len(ids)
+
+    async def erase_contacts(session: AsyncSession) -> int:
+        ids = await ErasureRepository(session).contacts_due(cut.contacts, batch)
+        for contact_id in ids:
+            await erase_contact(session, outbox, contact_id, reason="retention", by="retention")
+        return len(ids)
+
+    async def erase_imports(session: AsyncSession) -> int:
+        return await ErasureRepository(session).erase_imports(cut.imports, batch)
+
+    report.notes = await _in_batches(sessions, erase_notes, batch)
+    report.contacts = await _in_batches(sessions, erase_contacts, batch)
+    report.imports = await _in_batches(sessions, erase_imports, batch)
     if report.notes or report.contacts or report.imports:
         log.info(
             "retention erased",
