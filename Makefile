@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 DISTS  := libs/events libs/kit services/intake services/synthesis services/projects services/layers services/dashboard
 EDITABLE := $(foreach d,$(DISTS),-e $(d))
 
-.PHONY: install chromium run test lint format bench eval docs clean
+.PHONY: install chromium promtool run test lint format bench eval docs lock sbom clean
 
 $(STAMP): $(foreach d,$(DISTS),$(d)/pyproject.toml) requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): $(foreach d,$(DISTS),$(d)/pyproject.toml) requirements-dev.txt
 	$(BIN)/python -m pip install --quiet $(EDITABLE) -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP) chromium ## venv, editable installs of every lib and service, dev tools, chromium
+install: $(STAMP) chromium promtool ## venv, editable installs of every lib and service, dev tools, chromium, promtool
 
 # The browser tests (tests/ui) drive Debian's chromium through Playwright, which never downloads a
 # browser. Without apt-get this only warns: the browser tests then FAIL (never skip), loudly.
@@ -28,6 +28,23 @@ chromium:
 	  $$s apt-get install -y chromium >/dev/null 2>&1 || { $$s apt-get update -q >/dev/null && $$s apt-get install -y chromium >/dev/null; } \
 	    || echo "WARNING: apt-get could not install chromium: the browser tests (tests/ui) will fail"; \
 	else echo "WARNING: no /usr/bin/chromium and no apt-get: the browser tests (tests/ui) will fail"; fi
+
+# The alert rules' unit tests (tests/deploy/test_monitoring.py) run Prometheus' promtool. Debian's
+# `prometheus` package ships it (a static binary): it is downloaded, not installed, and unpacked into
+# .venv/bin, so neither a server nor root is needed. Without apt-get this only warns: those tests then
+# FAIL (never skip), loudly.
+promtool: $(STAMP)
+	@if [ -x $(BIN)/promtool ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && command -v dpkg >/dev/null 2>&1; then \
+	  echo "unpacking Debian's promtool into $(BIN) for the alert rules' tests (tests/deploy)"; \
+	  d=$$(mktemp -d); s=""; [ "$$(id -u)" = 0 ] || s="sudo -n"; \
+	  { cp /var/cache/apt/archives/prometheus_*.deb $$d/ 2>/dev/null \
+	    || (cd $$d && apt-get download prometheus >/dev/null 2>&1) \
+	    || { $$s apt-get update -q >/dev/null && (cd $$d && apt-get download prometheus >/dev/null 2>&1); }; } \
+	  && dpkg -x "$$(ls $$d/prometheus_*.deb | tail -n 1)" $$d/x && cp $$d/x/usr/bin/promtool $(BIN)/promtool \
+	    || echo "WARNING: could not get Debian's prometheus package: the alert rules' tests (tests/deploy) will fail"; \
+	  rm -rf $$d; \
+	else echo "WARNING: no apt-get: no promtool, so the alert rules' tests (tests/deploy) will fail"; fi
 
 run: install ## standalone mode: embedded PostgreSQL + broker, every service; the demo city on an empty database
 	PORCHLIGHT_DASHBOARD_DEMO_ON_EMPTY=$${PORCHLIGHT_DASHBOARD_DEMO_ON_EMPTY:-true} \
@@ -53,6 +70,41 @@ eval: install ## model quality on the labeled data in ../shared/data (synthesis,
 
 docs: install ## regenerate docs/asyncapi.yaml and docs/schemas/ from the event catalog
 	$(BIN)/python -m porchlight.events.asyncapi --docs docs
+
+# The images install from these lock files (deploy/docker/Dockerfile: pip --require-hashes --no-deps),
+# one per service: every runtime dependency of libs/events, libs/kit and the service, pinned with its
+# hashes, for the image's Python (3.11, Linux). Run after changing a pyproject.toml's dependencies;
+# tests/deploy/test_ops_supply_chain.py fails until then. torch is left out (with the CUDA packages
+# PyPI's torch wheel asks for): the synthesis image installs the pinned CPU build from PyTorch's index.
+LOCK_SERVICES := intake synthesis projects layers dashboard
+LOCK_DIR      := deploy/docker/requirements
+LOCK_OMIT     := porchlight-events porchlight-kit $(foreach s,$(LOCK_SERVICES),porchlight-$(s)) torch triton
+lock: install ## the image's lock files (uv pip compile with hashes), from the pyproject.toml files
+	@mkdir -p $(LOCK_DIR)
+	@for s in $(LOCK_SERVICES); do \
+	  lock_one() { printf './libs/events\n./libs/kit\n./services/%s\n' $$s | $(BIN)/uv pip compile - --quiet \
+	    --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+	    --custom-compile-command "make lock" $(foreach p,$(LOCK_OMIT),--no-emit-package $(p)) "$$@" -o $(LOCK_DIR)/$$s.txt; }; \
+	  lock_one || exit 1; \
+	  cuda=$$(grep -oE '^(nvidia|cuda)-[a-z0-9-]+' $(LOCK_DIR)/$$s.txt | sed 's/^/--no-emit-package /'); \
+	  if [ -n "$$cuda" ]; then lock_one $$cuda || exit 1; fi; \
+	  echo "$(LOCK_DIR)/$$s.txt"; \
+	done
+	@echo 'hatchling>=1.25' | $(BIN)/uv pip compile - --quiet --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" -o $(LOCK_DIR)/build.txt
+	@echo "$(LOCK_DIR)/build.txt (the build backend that turns libs/ and services/ into wheels)"
+
+# A CycloneDX SBOM (JSON) per image, from its lock file (and, for synthesis, the torch it installs
+# besides), by cyclonedx-py (PyPI cyclonedx-bom). Written to $(SBOM_DIR), which stays out of images.
+SBOM_DIR ?= build/sbom
+sbom: ## a CycloneDX SBOM of each service's image, from the lock files
+	@mkdir -p $(SBOM_DIR)
+	@for s in $(LOCK_SERVICES); do \
+	  { cat $(LOCK_DIR)/$$s.txt; grep -o '"torch==[^"]*"' services/$$s/pyproject.toml | tr -d '"'; } \
+	    | $(BIN)/cyclonedx-py requirements - --pyproject services/$$s/pyproject.toml --of JSON --sv 1.6 \
+	      -o $(SBOM_DIR)/porchlight-$$s.cdx.json || exit 1; \
+	  echo "$(SBOM_DIR)/porchlight-$$s.cdx.json"; \
+	done
 
 clean:
 	rm -rf $(VENV) .porchlight .pytest_cache .mypy_cache .ruff_cache tests/artifacts

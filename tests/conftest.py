@@ -75,12 +75,42 @@ def make_settings(data_dir: Path, database_url: str, bootstrap: str, **extra: ob
 
 @pytest.fixture
 def own_broker(settings: KitSettings) -> Iterator[tuple[EmbeddedBroker, KitSettings]]:
-    """A broker of the test's own (empty topics; may be stopped and started by the test)."""
+    """A broker of the test's own (empty topics; may be stopped and started by the test).
+
+    The database is the session's. Each service's outbox records which broker holds its archive
+    (docs/adr/0015) and republishes the whole archive to any other: the test's broker is recorded
+    as that broker for the test, and the session's broker again after it, so that neither gets
+    every earlier test's events again. A test that restarts its broker still sees the republish.
+    """
     b = EmbeddedBroker(port=free_port())
     own = settings.model_copy(update={"kafka_bootstrap": b.start(), "embedded_broker": True})
     asyncio.run(ensure_topics(own.require_kafka_bootstrap(), all_topics(), partitions=own.topic_partitions))
-    yield b, own
-    b.stop()
+    asyncio.run(_record_broker(own))
+    try:
+        yield b, own
+    finally:
+        b.stop()
+        asyncio.run(_record_broker(settings))
+
+
+async def _record_broker(settings: KitSettings) -> None:
+    """Record ``settings``' broker as the one that holds every service's outbox archive."""
+    import sqlalchemy as sa
+
+    from porchlight.events.brokerid import BrokerIdentity
+    from porchlight.kit.db import create_engine
+
+    cluster_id = await BrokerIdentity(settings.require_kafka_bootstrap()).cluster_id(fresh=True)
+    assert cluster_id is not None
+    engine = create_engine(settings.require_database_url(), pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            for spec in discover_services().values():
+                table = spec.outbox.broker
+                await conn.execute(sa.delete(table))
+                await conn.execute(sa.insert(table).values(id=1, cluster_id=cluster_id))
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -167,6 +167,8 @@ async def test_rebuild_brings_the_counts_back_from_the_events(settings, test_cit
         await execute(settings, "UPDATE dashboard.incident_counts SET n = 999 WHERE district = :d", d=tc.a)
         assert await totals(client, analyst, tc.a, tc.b) == (999, 1)
 
-        report = await rebuild(settings, get_service("dashboard"))
+        # force: the session's database has applied the events of the tests' own brokers too, so
+        # its inbox holds more than this broker does (the refusal: test_rebuild.py's last test).
+        report = await rebuild(settings, get_service("dashboard"), force=True)
         assert report.records >= len(ids)
         assert await totals(client, analyst, tc.a, tc.b) == (1, 1)

@@ -1,5 +1,6 @@
-"""Retention and erasure (issue 15): an erased note leaves no word in any table, and on the broker no
-word after its erasure; the counts stay.
+"""Retention and erasure (issue 15): an erased note leaves no word in any table, and none on the
+broker that anyone can read (its words travel sealed under its key, which the erasure shreds:
+docs/adr/0014); the counts stay.
 
 Real PostgreSQL and broker; intake, synthesis, dashboard and layers running with their consumers.
 After an erasure every text, JSON and bytea column of every table of every schema (outboxes,
@@ -21,7 +22,9 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from support import bearer, district_of_its_own, eventually, running, scalar
 from typer.testing import CliRunner
 
-from porchlight.events import Topics
+from porchlight.events import Topics, event_class
+from porchlight.events.keyring import keys_of, note_keys
+from porchlight.events.sealing import open_sealed
 from porchlight.kit import cli
 from porchlight.kit.db import create_engine, session_factory
 from porchlight.kit.settings import KitSettings
@@ -54,6 +57,17 @@ def _note(district: str, words: list[str], **extra: Any) -> dict[str, Any]:
         "sentiment": 2,
         "attendees": 5,
         **extra,
+    }
+
+
+def _meeting(district: str, words: list[str], starts_at: datetime) -> dict[str, Any]:
+    """A meeting in a resident's home, with a neighbour co-hosting: both are words to erase."""
+    return {
+        "venue_type": "living_room",
+        "place": {"district": district, "place_name": f"the {words[4]} kitchen"},
+        "starts_at": starts_at.isoformat(),
+        "co_hosts": [f"the {words[1]} block club"],
+        "expected_attendees": 5,
     }
 
 
@@ -137,6 +151,27 @@ def _type(record: Any) -> str:
 
 def _has_words(record: Any, words: list[str]) -> bool:
     return any(w.encode() in (record.value or b"") for w in words)
+
+
+def _of_note(record: Any, note_id: str) -> bool:
+    try:
+        data = json.loads(record.value)
+    except ValueError:  # other tests' poison records (dead-letter tests) share the topic
+        return False
+    return isinstance(data, dict) and data.get("note_id") == note_id
+
+
+async def opened(settings: KitSettings, held: list[Any]) -> str:
+    """The records' events as JSON, their sealed words opened with the keys the keyring has now."""
+    events = [event_class(_type(r)).model_validate_json(r.value) for r in held]  # type: ignore[union-attr]
+    wanted = {s.note_id for e in events for s in getattr(e, "sealed", [])}
+    engine = create_engine(settings.require_database_url(), pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            keys = await keys_of(conn, wanted)
+    finally:
+        await engine.dispose()
+    return json.dumps([open_sealed(e, keys).model_dump(mode="json") for e in events])
 
 
 async def counts(settings: KitSettings, district: str) -> dict[str, Any]:
@@ -227,6 +262,14 @@ async def test_an_erased_note_leaves_no_word_in_any_table_and_none_on_the_broker
         )
         before = await counts(settings, district)
         where = await find_words(settings, words)
+        # On the broker the words travel sealed: no record holds them in clear, and with the note's
+        # key they open (this fails on a broker that got them in clear, and on one that got none).
+        held = await records(settings, Topics.NOTES, Topics.NOTE_ANALYSES)
+        assert not [(r.topic, _type(r)) for r in held if _has_words(r, words)]
+        mine = [r for r in held if _of_note(r, note_id)]
+        assert {_type(r) for r in mine} >= {"org.porchlight.note.submitted.v2", "org.porchlight.note.analyzed.v2"}
+        text = await opened(settings, mine)
+        assert all(w in text for w in words[:4]), "the sealed events carry the words"
         # The test can fail: every service holds the words before the erasure.
         for table in ("intake.notes", "intake.note_revisions", "synthesis.concerns", "synthesis.corrections",
                       "dashboard.note_concerns", "layers.note_concerns", "layers.connections"):  # fmt: skip
@@ -264,23 +307,22 @@ async def test_an_erased_note_leaves_no_word_in_any_table_and_none_on_the_broker
         activity = (await dashboard.get("/v1/activity", headers=bearer(settings, "analyst"))).json()
         assert next(d["notes"] for d in activity["districts"] if d["district"] == district) == 1
 
-    # The broker: what was published before the erasure is still there (Tansu keeps everything it
-    # is given until it stops); nothing published from the erasure on carries a word.
+    # The broker: every record published about the note is still there (Tansu keeps everything it
+    # is given until it stops), none with a word in clear, and none opens any more: the note's key
+    # is shredded (a tombstone keeps any later seal from giving it a new one).
     held = await records(settings, Topics.NOTES, Topics.NOTE_ANALYSES, Topics.CORRELATIONS)
-    erased_at = {
-        (r.topic, r.partition): r.offset
-        for r in held
-        if _type(r) in ("org.porchlight.note.erased.v1", "org.porchlight.note.analysis-erased.v1")
-        and json.loads(r.value)["note_id"] == note_id
-    }
-    assert {t for t, _ in erased_at} == {Topics.NOTES, Topics.NOTE_ANALYSES}
-    with_words = [r for r in held if _has_words(r, words)]
-    assert with_words, "the events published before the erasure carried the words"
-    for r in with_words:
-        assert (r.topic, r.partition) in erased_at and r.offset < erased_at[(r.topic, r.partition)], (
-            r.topic,
-            _type(r),
-        )
+    assert not [(r.topic, _type(r)) for r in held if _has_words(r, words)]
+    mine = [r for r in held if _of_note(r, note_id)]
+    assert {"org.porchlight.note.erased.v1", "org.porchlight.note.analysis-erased.v1"} <= {_type(r) for r in mine}
+    assert any(json.loads(r.value).get("sealed") for r in mine)
+    text = await opened(settings, mine)
+    assert not any(w in text for w in words)
+    tombstone = await scalar(
+        settings,
+        f"SELECT key IS NULL AND shredded_at IS NOT NULL FROM {note_keys.fullname} WHERE note_id = :n",
+        n=note_id,
+    )
+    assert tombstone is True
     # Each word-carrying topic was created with the bounded retention (enforced by Kafka; Tansu keeps
     # the setting and does not enforce it: docs/privacy.md).
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
@@ -305,10 +347,20 @@ async def test_a_note_erased_before_its_event_left_publishes_it_without_words(se
     words = _words()
     async with district_of_its_own(settings, "E") as district:
         async with running("intake", settings, background=False) as (_, intake):  # no relay: events wait
-            r = await intake.post("/v1/notes", json=_note(district, words), headers=bearer(settings, "liaison"))
+            m = await intake.post(
+                "/v1/meetings",
+                json=_meeting(district, words, datetime.now(UTC) - timedelta(hours=2)),
+                headers=bearer(settings, "liaison"),
+            )
+            assert m.status_code == 201, m.text
+            note = _note(district, words, meeting_id=m.json()["id"])
+            r = await intake.post("/v1/notes", json=note, headers=bearer(settings, "liaison"))
             assert r.status_code == 201, r.text
             note_id = r.json()["id"]
-            assert any(h.startswith("intake.outbox.") for h in await find_words(settings, words))
+            # The event waits in the outbox with its words sealed, as it will travel (docs/adr/0014).
+            where = await find_words(settings, words)
+            assert any(h.startswith("intake.notes.") for h in where) and not any("outbox" in h for h in where)
+            assert any(h.startswith("intake.meetings.") for h in where), where  # its place and co-host
             r = await intake.post(f"/v1/notes/{note_id}/erasure", headers=bearer(settings, "admin"))
             assert r.status_code == 200, r.text
             assert await find_words(settings, words) == []
@@ -327,9 +379,11 @@ async def test_a_note_erased_before_its_event_left_publishes_it_without_words(se
         for r in await records(settings, Topics.NOTES)
         if r.key == district.encode() and json.loads(r.value).get("note_id") == note_id
     ]
-    assert [_type(r) for r in held] == ["org.porchlight.note.submitted.v1", "org.porchlight.note.erased.v1"]
+    assert [_type(r) for r in held] == ["org.porchlight.note.submitted.v2", "org.porchlight.note.erased.v1"]
     submitted = json.loads(held[0].value)
     assert not any(_has_words(r, words) for r in held)
+    text = await opened(settings, held)
+    assert submitted["sealed"] and not any(w in text for w in words)
     assert [c["text"] for c in submitted["concerns"]] == ["", ""] and submitted["attendees"] == 5
     assert submitted["concerns"][0]["topic"] == "traffic" and submitted["text"] == ""
     assert json.loads(held[1].value)["reason"] == "request"
@@ -395,6 +449,12 @@ async def test_retention_erases_what_is_past_its_period_and_keeps_the_rest(setti
                 headers=bearer(settings, "liaison"),
             )
             new = await intake.post("/v1/notes", json=_note(district, new_words), headers=bearer(settings, "liaison"))
+            meeting = await intake.post(
+                "/v1/meetings",
+                json=_meeting(district, old_words, datetime.now(UTC) - timedelta(days=3)),
+                headers=bearer(settings, "liaison"),
+            )
+            assert meeting.status_code == 201, meeting.text
             contact = await intake.post(
                 "/v1/contacts",
                 json={
@@ -425,10 +485,15 @@ async def test_retention_erases_what_is_past_its_period_and_keeps_the_rest(setti
         engine = create_engine(settings.require_database_url(), pool_size=2)
         try:
             dry = await retention_round(session_factory(engine), outbox, tiny, dry_run=True)
-            assert dry.notes >= 1 and dry.contacts >= 1 and dry.imports >= 1 and dry.dry_run
+            assert dry.notes >= 1 and dry.contacts >= 1 and dry.imports >= 1 and dry.meetings >= 1 and dry.dry_run
             assert len(await find_words(settings, old_words)) >= 3  # a dry run changes nothing
             report = await retention_round(session_factory(engine), outbox, tiny)
-            assert (report.notes, report.contacts, report.imports) == (dry.notes, dry.contacts, dry.imports)
+            assert (report.notes, report.contacts, report.imports, report.meetings) == (
+                dry.notes,
+                dry.contacts,
+                dry.imports,
+                dry.meetings,
+            )
             assert (await retention_round(session_factory(engine), outbox, tiny)).notes == 0  # nothing left due
         finally:
             await engine.dispose()
@@ -446,6 +511,12 @@ async def test_retention_erases_what_is_past_its_period_and_keeps_the_rest(setti
             await scalar(settings, "SELECT count(*) FROM intake.import_chunks WHERE import_id = :i", i=import_id) == 0
         )
         assert await scalar(settings, "SELECT attendees FROM intake.notes WHERE id = :n", n=old.json()["id"]) == 5
+        kept = await scalar(
+            settings,
+            "SELECT venue_type || ':' || expected_attendees FROM intake.meetings WHERE id = :m",
+            m=uuid.UUID(meeting.json()["id"]),
+        )
+        assert kept == "living_room:5"  # what counts the meeting stays
 
 
 def test_the_retention_command_runs_a_dry_round(settings: KitSettings) -> None:
@@ -454,4 +525,4 @@ def test_the_retention_command_runs_a_dry_round(settings: KitSettings) -> None:
     r = CliRunner().invoke(cli.app, ["retention", "run", "--dry-run"], env=env)
     assert r.exit_code == 0, r.output
     report = json.loads(r.output)
-    assert report["dry_run"] is True and set(report) == {"notes", "contacts", "imports", "dry_run"}
+    assert report["dry_run"] is True and set(report) == {"notes", "contacts", "imports", "meetings", "dry_run"}

@@ -101,7 +101,7 @@ def test_porchlight_run_serves_a_note_end_to_end_and_stops_cleanly(tmp_path: Pat
             "events", "tail", "--type", "org.porchlight.note.submitted", "--limit", "1", "--timeout", "20", env=env
         )
         line = json.loads(tail.stdout.splitlines()[0])
-        assert line["type"] == "org.porchlight.note.submitted.v1"
+        assert line["type"] == "org.porchlight.note.submitted.v2"
         assert line["data"]["note_id"] == note_id
 
         started = time.monotonic()

@@ -21,9 +21,9 @@ from cloudevents.core.bindings import kafka as ce_kafka
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 from confluent_kafka import Consumer, KafkaError, Message, Producer
-from support import bearer, eventually, running
+from support import bearer, eventually, running, unsealed
 
-from porchlight.events import NoteSubmitted
+from porchlight.events import NoteSubmitted, NoteSubmittedV2
 from porchlight.events.topics import Topics
 from porchlight.kit.settings import KitSettings
 
@@ -146,7 +146,7 @@ async def test_independent_consumer_reads_what_intake_published(settings: KitSet
     assert len(names) == len(set(names)), names
     h = {name: value.decode() for name, value in headers}
     assert h["ce_specversion"] == "1.0"
-    assert h["ce_type"] == "org.porchlight.note.submitted.v1"
+    assert h["ce_type"] == "org.porchlight.note.submitted.v2"
     assert uuid.UUID(h["ce_id"])  # a fresh id per event
     assert h["ce_source"] == "/porchlight/intake"
     assert h["content-type"] == "application/json"
@@ -158,11 +158,15 @@ async def test_independent_consumer_reads_what_intake_published(settings: KitSet
     assert data["note_id"] == note_id
     assert data["district"] == district
     assert data["host_id"] == "liaison-9"
-    assert [c["text"] for c in data["concerns"]] == ["lights"]
-    assert NoteSubmitted.model_validate(data).note_id == uuid.UUID(note_id)
+    # The words travel sealed under the note's key (docs/adr/0014); a system with the keyring opens them.
+    assert [c["text"] for c in data["concerns"]] == [""] and "lights" not in msg.value().decode()
+    assert [s["note_id"] for s in data["sealed"]] == [note_id] and data["sealed"][0]["alg"] == "A256GCM"
+    opened = await unsealed(settings, h["ce_type"], data)
+    assert [c["text"] for c in opened["concerns"]] == ["lights"]
+    assert NoteSubmittedV2.model_validate(data).note_id == uuid.UUID(note_id)
 
     # and the SDK, given what librdkafka handed us, agrees
     ce = ce_kafka.from_binary(
         ce_kafka.KafkaMessage(headers=dict(headers), key=msg.key(), value=msg.value()), JSONFormat()
     )
-    assert ce.get_type() == NoteSubmitted.TYPE and ce.get_id() == h["ce_id"] and ce.get_data() == data
+    assert ce.get_type() == NoteSubmittedV2.TYPE and ce.get_id() == h["ce_id"] and ce.get_data() == data

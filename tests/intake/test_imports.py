@@ -21,14 +21,14 @@ import httpx
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from support import bearer, eventually, running, scalar
+from support import bearer, eventually, running, scalar, unsealed
 from typer.testing import CliRunner
 
 from porchlight.kit.settings import KitSettings
 
 DATA = Path(__file__).parent / "data"
 CONTACT_EVENT = "org.porchlight.contact.logged.v1"
-NOTE_EVENT = "org.porchlight.note.submitted.v1"
+NOTE_EVENT = "org.porchlight.note.submitted.v2"
 #: The messy contacts file, row by row: what the dry run must say (row -> field).
 CONTACT_ISSUES = {
     6: "residents_reached",  # N/A
@@ -232,8 +232,10 @@ async def test_messy_notes_in_windows_1252_import_with_their_events_redacted(set
             h=f"L-221-{t}",
         )
     )
-    assert "617-555-0142" not in event and "[PHONE]" in event
-    assert json.loads(event)["concerns"][0]["text"] == "streetlights out on Tremont St"
+    assert "617-555-0142" not in event and "Tremont" not in event  # sealed (docs/adr/0014)
+    opened = await unsealed(settings, NOTE_EVENT, json.loads(event))
+    assert "617-555-0142" not in json.dumps(opened) and "[PHONE]" in json.dumps(opened)
+    assert opened["concerns"][0]["text"] == "streetlights out on Tremont St"
 
 
 def test_a_batch_of_points_is_placed_as_the_index_places_each_one() -> None:

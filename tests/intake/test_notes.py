@@ -21,7 +21,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 import yaml
-from support import bearer, running
+from support import bearer, running, unsealed
 
 from porchlight.intake.privacy import PLACEHOLDERS
 from porchlight.kit.db import create_engine
@@ -74,7 +74,12 @@ async def events_of(settings: KitSettings, host: str) -> list[tuple[str, dict[st
         "AND convert_from(payload, 'UTF8')::jsonb ->> 'host_id' = :h ORDER BY id",
         h=host,
     )
-    return [(t, json.loads(p)) for t, p in rows]
+    # The words are sealed in the outbox as on the broker (docs/adr/0014): none in clear, and the
+    # keyring opens them.
+    events = [(t, json.loads(p)) for t, p in rows]
+    for _, data in events:
+        assert data["text"] == "" and all(c["text"] == "" for c in data["concerns"]) and data["sealed"]
+    return [(t, await unsealed(settings, t, data)) for t, data in events]
 
 
 async def written(settings: KitSettings, host: str) -> tuple[int, int, int]:
@@ -109,7 +114,7 @@ async def test_five_concerns_are_stored_raw_and_leave_redacted(settings: KitSett
     assert not any(p in r.text for p in PII)
 
     ((kind, event),) = await events_of(settings, host)
-    assert kind == "org.porchlight.note.submitted.v1"
+    assert kind == "org.porchlight.note.submitted.v2"
     assert event["note_id"] == shown["id"] and event["revision"] == 1 and event["district"] == "D4"
     assert len(event["concerns"]) == 5 and event["sentiment"] == 2 and event["attendees"] == 7
     assert event["concerns"][0]["text"] == "call me at [PHONE] about the alley"
@@ -303,7 +308,7 @@ async def test_the_author_corrects_a_note_with_its_etag_and_history_is_kept(sett
     ]
     assert await written(settings, host) == (1, 2, 2)
     (_, submitted), (kind, event) = await events_of(settings, host)
-    assert submitted["revision"] == 1 and kind == "org.porchlight.note.revised.v1"
+    assert submitted["revision"] == 1 and kind == "org.porchlight.note.revised.v2"
     assert event["revision"] == 2 and event["district"] == "C6" and event["text"] == "corrected: lights fixed"
     assert event["submitted_at"] is not None and event["revised_at"] is not None
 

@@ -180,7 +180,7 @@ async def test_a_meetings_notes_filed_again_are_a_revision_and_count_once(settin
     assert other.json()["note_id"] == first.json()["id"]
     assert [n["id"] for n in listed.json()["items"]] == [first.json()["id"]]
     assert await written(settings, host) == (1, 2, 2) and await written(settings, cohost) == (0, 0, 0)
-    assert await note_events(settings, host) == ["org.porchlight.note.submitted.v1", "org.porchlight.note.revised.v1"]
+    assert await note_events(settings, host) == ["org.porchlight.note.submitted.v2", "org.porchlight.note.revised.v2"]
 
 
 async def test_a_correction_cannot_move_a_note_onto_a_meeting_that_has_notes(settings: KitSettings) -> None:

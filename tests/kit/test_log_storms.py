@@ -65,6 +65,19 @@ def test_different_kinds_and_ordinary_lines_all_pass(log: tuple[logging.Logger, 
     assert out.getvalue().count("stored") == 50
 
 
+def test_each_service_s_line_is_its_own_kind(log: tuple[logging.Logger, io.StringIO]) -> None:
+    # One standalone process logs for five services: after a broker restart each relay says how
+    # many events it republished, and the operator must see every one of them (issue 16).
+    logger, out = log
+    for service, n in (("intake", 224), ("synthesis", 22), ("layers", 0), ("intake", 5)):
+        logger.warning("the broker is new: republished %d events", n, extra={"service": service})
+    assert out.getvalue().splitlines() == [
+        "the broker is new: republished 224 events",
+        "the broker is new: republished 22 events",
+        "the broker is new: republished 0 events",
+    ]
+
+
 def test_the_services_logging_drops_the_repeats() -> None:
     root = logging.getLogger()
     saved = root.handlers[:], root.level

@@ -22,7 +22,7 @@ from fastapi import Depends
 from prometheus_client.parser import text_string_to_metric_families
 from support import bearer, district_of_its_own, eventually, running
 
-from porchlight.events import NoteSubmitted
+from porchlight.events import NoteSubmittedV2
 from porchlight.kit.app import Session, create_app
 from porchlight.kit.auth import Public
 from porchlight.kit.embedded import EmbeddedBroker
@@ -133,7 +133,7 @@ async def test_outbox_and_consumer_metrics(settings: KitSettings) -> None:
         running("intake", settings) as (_, intake),
         running("dashboard", settings) as (_, dash),
     ):
-        consumed = dict(service="dashboard", group="porchlight.dashboard", type=NoteSubmitted.TYPE)
+        consumed = dict(service="dashboard", group="porchlight.dashboard", type=NoteSubmittedV2.TYPE)
         _, before = await scrape(dash)
         base = value(before, "porchlight_events_consumed_total", **consumed) or 0.0
 

@@ -3,13 +3,22 @@ connection opens with its evidence, is announced, and closes when the outage is 
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from support import bearer, eventually, published, running, scalar
+from support import bearer, eventually, published, running, scalar, unsealed
 
-from porchlight.events import EventProducer, NoteAnalyzed, NoteSubmitted, Topics, new_envelope, to_kafka
+from porchlight.events import (
+    CorrelationDetectedV2,
+    EventProducer,
+    NoteAnalyzed,
+    NoteSubmitted,
+    Topics,
+    new_envelope,
+    to_kafka,
+)
 from porchlight.events.catalog import Concern, ConcernAnalysis, GeoPoint
 from porchlight.layers.records.startup import places_of
 from porchlight.layers.settings import LayersSettings
@@ -98,8 +107,11 @@ async def test_outage_rising_thefts_and_lighting_concerns_open_a_connection_that
             assert "quotes" not in one.json()["evidence"]
             assert len(ev["incident_ids"]) == 6
             assert ev["record"]["external_id"] == f"SL-{tag}"
-            detected = await published(settings, Topics.CORRELATIONS, "org.porchlight.correlation.detected.v1", tc.a)
+            sealed = await published(settings, Topics.CORRELATIONS, CorrelationDetectedV2.TYPE, tc.a)
+            assert sealed["quotes"] == [] and quote not in json.dumps(sealed)  # sealed (docs/adr/0014)
+            detected = await unsealed(settings, CorrelationDetectedV2.TYPE, sealed)
             assert detected["record_ids"] == [f"SL-{tag}"] and detected["incidents"] == 6
+            assert detected["quote_note_ids"] == [str(note_id)]
             assert detected["quotes"] == [quote] and detected["note_ids"] == [str(note_id)]
             geo = await client.get("/v1/connections.geojson", params={"district": tc.a}, headers=sup)
             assert len(geo.json()["features"]) == 1

@@ -117,6 +117,25 @@ async def import_incidents(
         return r
 
 
+async def unsealed(settings: KitSettings, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """An event's data with its sealed words opened by the keyring (docs/adr/0014), as a consumer's
+    runner opens them; blank for a note whose key is shredded."""
+    from porchlight.events import event_class
+    from porchlight.events.keyring import keys_of
+    from porchlight.events.sealing import notes_to_open, open_sealed
+
+    cls = event_class(event_type)
+    assert cls is not None, event_type
+    event = cls.model_validate(data)
+    engine = create_engine(settings.require_database_url(), pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            keys = await keys_of(conn, notes_to_open(event))
+    finally:
+        await engine.dispose()
+    return open_sealed(event, keys).model_dump(mode="json")
+
+
 async def published(settings: KitSettings, topic: str, event_type: str, key: str) -> dict[str, Any]:
     """The first event of ``event_type`` keyed ``key`` on ``topic`` (what the relay published)."""
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap, group_id=None,

@@ -178,7 +178,7 @@ async def test_a_note_is_split_classified_stored_and_announced(
 
     events = await events_where(settings, Topics.NOTE_ANALYSES, lambda e: e.get("note_id") == str(n.note_id))
     (event,) = events
-    assert event["type"] == "org.porchlight.note.analyzed.v1" and event["model_version"] == version
+    assert event["type"] == "org.porchlight.note.analyzed.v2" and event["model_version"] == version
     assert [c["topic"] for c in event["concerns"]][:2] == ["street_lighting", "speeding_traffic"]
     assert event["revision"] == 1 and event["district"] == where
 

@@ -46,7 +46,8 @@ Every event Porchlight services publish on Kafka, generated from the event catal
 
 Envelope: CloudEvents {SPECVERSION} in the Kafka protocol binding, **binary content mode**. The
 context attributes travel as `ce_*` record headers (`ce_specversion`, `ce_id`, `ce_source`,
-`ce_type`, `ce_time`, `ce_subject`, and the partitioning extension `ce_partitionkey`), the
+`ce_type`, `ce_time`, `ce_subject`, the partitioning extension `ce_partitionkey`, and the
+distributed-tracing extension `ce_traceparent`/`ce_tracestate` when the producer traces), the
 `content-type` header is `{CONTENT_TYPE}`, and the record value is the event's data as JSON
 (the message payload below). Any CloudEvents SDK can read these records.
 
@@ -115,6 +116,12 @@ def _headers_schema(cls: type[Event]) -> dict[str, Any]:
         "ce_time": text("When the event happened (RFC 3339, UTC).", format="date-time"),
         "ce_subject": text("The aggregate's id; omitted only when empty."),
         "ce_partitionkey": text(f"Partitioning extension: equals the record key (the `{cls.KEY}` field)."),
+        "ce_traceparent": text(
+            "Distributed-tracing extension: the W3C `traceparent` of the span that made the event; "
+            "present when the producer traces.",
+            pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+        ),
+        "ce_tracestate": text("Distributed-tracing extension: the W3C `tracestate` that goes with `ce_traceparent`."),
         "content-type": text("Media type of the record value.", const=CONTENT_TYPE),
     }
     required = ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_partitionkey", "content-type"]

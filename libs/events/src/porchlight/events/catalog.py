@@ -7,13 +7,15 @@ redacted by its producer: no event carries a resident's personal data.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from porchlight.events.base import Event
+from porchlight.events.sealing import CarriesWords, SealedWords
 from porchlight.events.topics import Topics
 
 Sentiment5 = Literal[1, 2, 3, 4, 5]
@@ -96,6 +98,60 @@ class NoteRevised(Event):
 
     def subject(self) -> str:
         return str(self.note_id)
+
+
+# Version 2 of the note events (docs/adr/0014): the words (text, follow-ups, concerns' texts and
+# places) travel sealed under the note's key. On the wire they are blank and ``sealed`` holds
+# them; a consumer's runner opens them before its handlers see the event. A v1 payload is a valid
+# v2 payload (no ``sealed``, words in clear), so one handler serves both.
+_SEALED_DOC = "The note's words (text, follow-ups, concerns' texts and places), encrypted under the note's key."
+
+
+class _NoteWords(CarriesWords):
+    note_id: UUID
+    text: str
+    follow_ups: list[str]
+    concerns: list[Concern]
+
+    def words(self) -> dict[UUID, dict[str, Any]]:
+        concerns = [{"text": c.text, "location": c.location} for c in self.concerns]
+        return {self.note_id: {"text": self.text, "follow_ups": list(self.follow_ups), "concerns": concerns}}
+
+    def without_words(self) -> Self:
+        blank = [c.model_copy(update={"text": "", "location": None}) for c in self.concerns]
+        return self.model_copy(update={"text": "", "follow_ups": [], "concerns": blank})  # type: ignore[attr-defined, no-any-return]
+
+    def with_words(self, words: Mapping[UUID, dict[str, Any]]) -> Self:
+        mine = words.get(self.note_id)
+        if mine is None:
+            return self.without_words()
+        opened = list(mine.get("concerns") or [])
+        concerns = [
+            c.model_copy(update=opened[i]) if i < len(opened) else c.model_copy(update={"text": "", "location": None})
+            for i, c in enumerate(self.concerns)
+        ]
+        update = {
+            "text": mine.get("text") or "",
+            "follow_ups": list(mine.get("follow_ups") or []),
+            "concerns": concerns,
+        }
+        return self.model_copy(update=update)  # type: ignore[attr-defined, no-any-return]
+
+
+class NoteSubmittedV2(_NoteWords, NoteSubmitted):
+    """A host filed a note in intake; its words (redacted) travel sealed under the note's key."""
+
+    TYPE: ClassVar[str] = "org.porchlight.note.submitted.v2"
+
+    sealed: list[SealedWords] = Field(default_factory=list, description=_SEALED_DOC)
+
+
+class NoteRevisedV2(_NoteWords, NoteRevised):
+    """The author corrected a note: its full content at the new revision, the words sealed under the note's key."""
+
+    TYPE: ClassVar[str] = "org.porchlight.note.revised.v2"
+
+    sealed: list[SealedWords] = Field(default_factory=list, description=_SEALED_DOC)
 
 
 class ContactLogged(Event):
@@ -227,6 +283,30 @@ class NoteAnalyzed(Event):
 
     def subject(self) -> str:
         return str(self.note_id)
+
+
+class NoteAnalyzedV2(CarriesWords, NoteAnalyzed):
+    """Synthesis scored a note's concerns; the concerns' statements travel sealed under the note's key."""
+
+    TYPE: ClassVar[str] = "org.porchlight.note.analyzed.v2"
+
+    sealed: list[SealedWords] = Field(
+        default_factory=list, description="The concerns' statements, encrypted under the note's key."
+    )
+
+    def words(self) -> dict[UUID, dict[str, Any]]:
+        return {self.note_id: {"concerns": [c.text for c in self.concerns]}}
+
+    def without_words(self) -> Self:
+        blank = [c.model_copy(update={"text": ""}) for c in self.concerns]
+        return self.model_copy(update={"concerns": blank})
+
+    def with_words(self, words: Mapping[UUID, dict[str, Any]]) -> Self:
+        texts = list((words.get(self.note_id) or {}).get("concerns") or [])
+        concerns = [
+            c.model_copy(update={"text": texts[i] if i < len(texts) else ""}) for i, c in enumerate(self.concerns)
+        ]
+        return self.model_copy(update={"concerns": concerns})
 
 
 class InsightUpdated(Event):
@@ -573,6 +653,36 @@ class CorrelationDetected(Event):
 
     def subject(self) -> str:
         return str(self.correlation_id)
+
+
+class CorrelationDetectedV2(CarriesWords, CorrelationDetected):
+    """Two layers meet at one place; residents' quotes in the evidence travel sealed, each under its note's key."""
+
+    TYPE: ClassVar[str] = "org.porchlight.correlation.detected.v2"
+
+    #: The note each of ``quotes`` comes from (same order), so each quote is sealed under its note's key.
+    quote_note_ids: list[UUID] = Field(default_factory=list)
+    sealed: list[SealedWords] = Field(
+        default_factory=list, description="Residents' quotes, per note, encrypted under that note's key."
+    )
+
+    def words(self) -> dict[UUID, dict[str, Any]]:
+        by_note: dict[UUID, dict[str, Any]] = {}
+        for note_id, quote in zip(self.quote_note_ids, self.quotes, strict=False):
+            by_note.setdefault(note_id, {"quotes": []})["quotes"].append(quote)
+        return by_note
+
+    def without_words(self) -> Self:
+        return self.model_copy(update={"quotes": [], "quote_note_ids": []})
+
+    def with_words(self, words: Mapping[UUID, dict[str, Any]]) -> Self:
+        quotes: list[str] = []
+        owners: list[UUID] = []
+        for s in self.sealed:  # in the order they were sealed: the quotes' order, note by note
+            for quote in (words.get(s.note_id) or {}).get("quotes") or []:
+                quotes.append(quote)
+                owners.append(s.note_id)
+        return self.model_copy(update={"quotes": quotes, "quote_note_ids": owners})
 
 
 class CorrelationClosed(Event):

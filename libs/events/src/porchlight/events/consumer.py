@@ -26,6 +26,9 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.trace import Link, Span, SpanKind, StatusCode, Tracer
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -33,10 +36,13 @@ from porchlight.events import metrics
 from porchlight.events.base import Event
 from porchlight.events.envelope import Envelope, EventRefused, MalformedEvent, from_kafka
 from porchlight.events.inbox import Inbox
+from porchlight.events.keyring import keys_of
 from porchlight.events.logcontext import event_context
 from porchlight.events.producer import EventProducer
 from porchlight.events.routing import EventRouter, Resources
+from porchlight.events.sealing import SealFailed, notes_to_open, open_sealed
 from porchlight.events.topics import dlq_topic
+from porchlight.events.tracing import span_from
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +119,12 @@ def is_transient(exc: BaseException) -> bool:
     """True when the failure is the infrastructure's, not the event's."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
+    # A restarting PostgreSQL refuses with SQLSTATE 57P03 "the database system is starting up"
+    # (57P01/57P02 as it goes down, class 08 for lost connections): asyncpg's errors reach us as
+    # plain DBAPIError, not OperationalError, and must not count against the event (issue 16).
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
+    if isinstance(exc, DBAPIError) and sqlstate.startswith(("08", "57P")):
+        return True
     return isinstance(exc, OperationalError | InterfaceError | OSError | KafkaError | asyncio.TimeoutError)
 
 
@@ -134,8 +146,12 @@ class ConsumerRunner:
         fetch_max_wait_ms: int = 10,
         session_timeout_ms: int = 10_000,
         resources: Resources | None = None,
+        client_options: Mapping[str, Any] | None = None,
+        tracer: Tracer | None = None,
     ) -> None:
         self.spec = spec
+        #: A CONSUMER span per event, in the trace its record carries (None: tracing off).
+        self.tracer = tracer
         self.service = service
         self.sessions = sessions
         self.inbox = inbox
@@ -150,6 +166,7 @@ class ConsumerRunner:
         self._stopping = asyncio.Event()
         self._consumer = AIOKafkaConsumer(
             *spec.topics,
+            **(client_options or {}),  # the security settings (KitSettings.kafka_client_options)
             bootstrap_servers=bootstrap,
             group_id=spec.group,
             client_id=f"porchlight-{service}",
@@ -249,11 +266,52 @@ class ConsumerRunner:
         return True
 
     async def _apply(self, items: Sequence[tuple[ConsumerRecord[Any, Any], Envelope, Event]]) -> None:
+        if self.tracer is None:
+            await self._apply_batch(items, {})
+            return
+        spans = {env.id: self._span(rec, env) for rec, env, _ in items}
+        try:
+            await self._apply_batch(items, spans)
+        except BaseException as exc:
+            for span in spans.values():
+                span.set_status(StatusCode.ERROR, type(exc).__name__)  # the type only: messages quote data
+                span.end()
+            raise
+        for span in spans.values():  # committed: processed
+            span.end()
+
+    def _span(self, rec: ConsumerRecord[Any, Any], env: Envelope) -> Span:
+        """The event's CONSUMER span: a child of the span that made the event (``ce_traceparent``)."""
+        assert self.tracer is not None
+        return span_from(
+            self.tracer,
+            f"process {rec.topic}",
+            env.extensions,
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation.type": "process",
+                "messaging.destination.name": rec.topic,
+                "messaging.destination.partition.id": str(rec.partition),
+                "messaging.kafka.offset": rec.offset,
+                "messaging.consumer.group.name": self.spec.group,
+                "messaging.message.id": env.id,
+                "cloudevents.event_id": env.id,
+                "cloudevents.event_type": env.type,
+                "cloudevents.event_source": env.source,
+                "porchlight.service": self.service,
+            },
+        )
+
+    async def _apply_batch(
+        self, items: Sequence[tuple[ConsumerRecord[Any, Any], Envelope, Event]], spans: Mapping[str, Span]
+    ) -> None:
         applied: list[Envelope] = []
         async with self.sessions() as session, session.begin():
             # The whole batch's inbox rows in one statement; handlers then run in record order
             # for the events that were new — all in this one transaction.
             fresh = await self.inbox.claim_many(session, self.spec.group, [env for _, env, _ in items])
+            items = await _opened(session, items)
             grouped: dict[str, list[tuple[Any, Envelope]]] = {}
             for _, env, event in items:
                 with event_context(env.id, env.type):
@@ -262,12 +320,16 @@ class ConsumerRunner:
                         if env.type in self._batch_by_type:
                             grouped.setdefault(env.type, []).append((event, env))
                         else:
-                            await self._by_type[env.type](session, event, env)
+                            # The handler's statements and the events it adds to its outbox
+                            # continue this event's trace.
+                            with _current(spans.get(env.id)):
+                                await self._by_type[env.type](session, event, env)
                         applied.append(env)
                     else:
                         metrics.EVENTS_DUPLICATE.labels(self.service, self.spec.group).inc()
             for event_type, group in grouped.items():
-                await self._batch_by_type[event_type](session, group)
+                with self._batch_span(event_type, group, spans):
+                    await self._batch_by_type[event_type](session, group)
         now = datetime.now(UTC)
         for env in applied:
             metrics.EVENTS_CONSUMED.labels(self.service, self.spec.group, env.type).inc()
@@ -323,12 +385,59 @@ class ConsumerRunner:
             extra={"dlq_topic": topic, "offset": rec.offset, "error": type(exc).__name__},
         )
 
+    def _batch_span(
+        self, event_type: str, group: list[tuple[Any, Envelope]], spans: Mapping[str, Span]
+    ) -> contextlib.AbstractContextManager[Any]:
+        """What a batch handler runs in: its one event's span; for several events, a span of
+        its own linked to each event's (OpenTelemetry's batch processing), since one call cannot
+        be in several traces. Each event's own span still covers the batch's transaction."""
+        if not spans:
+            return contextlib.nullcontext()
+        if len(group) == 1:
+            return _current(spans.get(group[0][1].id))
+        assert self.tracer is not None
+        links = [Link(spans[env.id].get_span_context()) for _, env in group if env.id in spans]
+        return self.tracer.start_as_current_span(
+            f"process {event_type} batch",
+            context=Context(),
+            kind=SpanKind.CONSUMER,
+            links=links,
+            attributes={"messaging.batch.message_count": len(group), "porchlight.service": self.service},
+            record_exception=False,  # exception messages can quote event data
+            set_status_on_exception=False,
+        )
+
     def _observe_lag(self, tp: TopicPartition, next_offset: int) -> None:
         high = self._consumer.highwater(tp)
         if high is not None:
             metrics.CONSUMER_LAG.labels(
                 self.service, self.spec.group, tp.topic, str(tp.partition), self.lag_approximate
             ).set(max(0, high - next_offset))
+
+
+def _current(span: Span | None) -> contextlib.AbstractContextManager[Any]:
+    """``span`` as the current span inside the block; nothing at all without one (tracing off)."""
+    if span is None:
+        return contextlib.nullcontext()
+    return trace.use_span(span, end_on_exit=False, record_exception=False, set_status_on_exception=False)
+
+
+async def _opened(
+    session: AsyncSession, items: Sequence[tuple[ConsumerRecord[Any, Any], Envelope, Event]]
+) -> Sequence[tuple[ConsumerRecord[Any, Any], Envelope, Event]]:
+    """``items`` with their events' sealed words opened (sealing.py): handlers see plain words,
+    blank for a note whose key is shredded. A blob that does not open is refused (dead-lettered)."""
+    wanted = set().union(*(notes_to_open(event) for _, _, event in items))
+    if not wanted:
+        return items
+    keys = await keys_of(session, wanted)
+    out = []
+    for rec, env, event in items:
+        try:
+            out.append((rec, env, open_sealed(event, keys)))
+        except SealFailed as exc:
+            raise EventRefused(str(exc)) from exc
+    return out
 
 
 async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout_s: float, every_s: float = 0.05) -> bool:

@@ -14,8 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from opentelemetry.context import Context
 
 from porchlight.events.base import Event, event_class
+from porchlight.events.tracing import trace_extensions
 
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -60,8 +62,12 @@ class Envelope:
             raise MalformedEvent(f"{self.type}: {exc}") from exc
 
 
-def new_envelope(event: Event, *, source: str, event_id: str | None = None) -> Envelope:
-    """Wrap a catalog event in a fresh envelope (a new id and the current time)."""
+def new_envelope(event: Event, *, source: str, event_id: str | None = None, trace: Context | None = None) -> Envelope:
+    """Wrap a catalog event in a fresh envelope (a new id and the current time).
+
+    It carries the trace it is made in (``trace``, else the current span's) as the CloudEvents
+    distributed-tracing extension: ``traceparent`` and ``tracestate`` (tracing.py).
+    """
     return Envelope(
         id=event_id or str(uuid.uuid4()),
         source=source,
@@ -70,7 +76,7 @@ def new_envelope(event: Event, *, source: str, event_id: str | None = None) -> E
         subject=event.subject(),
         key=event.partition_key(),
         data=event.model_dump(mode="json"),
-        extensions={"partitionkey": event.partition_key()},
+        extensions={"partitionkey": event.partition_key(), **trace_extensions(trace)},
     )
 
 

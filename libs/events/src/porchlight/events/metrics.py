@@ -38,3 +38,7 @@ OUTBOX_ERRORS = Counter("porchlight_outbox_errors_total", "Outbox relay rounds t
 OUTBOX_BACKLOG = Gauge("porchlight_outbox_backlog", "Outbox rows not yet published", ["service"])
 #: Age in seconds of the oldest row waiting in the outbox.
 OUTBOX_OLDEST_AGE = Gauge("porchlight_outbox_oldest_age_seconds", "Age of the oldest outbox row", ["service"])
+#: Events republished from the outbox's archive to a broker that came back empty (docs/adr/0015).
+OUTBOX_REPUBLISHED = Counter(
+    "porchlight_outbox_republished_total", "Published events sent again to a new (empty) broker", ["service"]
+)

@@ -22,19 +22,33 @@ import logging
 import math
 import time
 import weakref
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from opentelemetry.context import Context
+from opentelemetry.trace import Span, SpanKind, StatusCode, Tracer
 from sqlalchemy import event as sa_event
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session as SyncSession
 
 from porchlight.events import metrics
 from porchlight.events.base import Event
+from porchlight.events.brokerid import BrokerIdentity
 from porchlight.events.envelope import Envelope, new_envelope, to_kafka
+from porchlight.events.keyring import keys_of
 from porchlight.events.producer import EventProducer
-from porchlight.events.storage import lane_of, outbox_lane_table, outbox_table
+from porchlight.events.sealing import notes_to_seal, seal
+from porchlight.events.storage import (
+    lane_of,
+    outbox_broker_table,
+    outbox_lane_table,
+    outbox_published_table,
+    outbox_table,
+)
+from porchlight.events.tracing import traceparent_of
 
 log = logging.getLogger(__name__)
 
@@ -63,21 +77,36 @@ class Outbox:
     def __init__(self, metadata: sa.MetaData, *, source: str) -> None:
         self.table = outbox_table(metadata)
         self.lanes = outbox_lane_table(metadata)
+        self.published = outbox_published_table(metadata)
+        self.broker = outbox_broker_table(metadata)
         self.source = source
         # The wake-up callbacks of this process's running relays (weak: a relay that is gone
         # must not be kept alive, nor called, by the outbox of a long-lived ServiceSpec).
         self._wakers: weakref.WeakSet[_Waker] = weakref.WeakSet()
 
-    async def add(self, session: AsyncSession | AsyncConnection, *events: Event) -> list[Envelope]:
+    async def add(
+        self,
+        session: AsyncSession | AsyncConnection,
+        *events: Event,
+        traces: Sequence[Context | None] | None = None,
+    ) -> list[Envelope]:
         """Queue events for publication in the caller's transaction; returns their envelopes.
+
+        Each event carries the current trace (tracing.py), or its own from ``traces`` (one per
+        event) when a batch does the work of several traces (synthesis' analysis).
+
+        Residents' words in them are sealed here, under their notes' keys (sealing.py): the
+        outbox table, like the broker, never holds them in clear.
 
         With an ``AsyncSession`` the relays of this process are woken as soon as the transaction
         commits; with a bare ``AsyncConnection`` the caller may call ``wake()`` after its commit,
         else the relay's poll finds the rows.
         """
-        envelopes = [new_envelope(e, source=self.source) for e in events]
+        sealed = await seal_all(session, events)
+        per_event = traces if traces is not None else [None] * len(sealed)
+        envelopes = [new_envelope(e, source=self.source, trace=t) for e, t in zip(sealed, per_event, strict=True)]
         if envelopes:
-            rows = [self.row(env, e.TOPIC) for env, e in zip(envelopes, events, strict=True)]
+            rows = [self.row(env, e.TOPIC) for env, e in zip(envelopes, sealed, strict=True)]
             await session.execute(sa.insert(self.table), rows)
             self.wake_after_commit(session)
         return envelopes
@@ -115,6 +144,15 @@ class Outbox:
             "headers": [[k, v.decode()] for k, v in headers],
             "payload": value,
         }
+
+
+async def seal_all(session: AsyncSession | AsyncConnection, events: tuple[Event, ...]) -> list[Event]:
+    """``events`` with their words sealed; the notes' keys are made in this transaction if new."""
+    wanted = set().union(*(notes_to_seal(e) for e in events)) if events else set()
+    if not wanted:
+        return list(events)
+    keys = await keys_of(session, wanted, create=True)
+    return [seal(e, keys) for e in events]
 
 
 @sa_event.listens_for(SyncSession, "after_commit")
@@ -160,7 +198,8 @@ class _RoundStatements:
 
     claim: sa.TextClause
     read: sa.TextualSelect
-    delete: sa.TextClause
+    #: Deletes the published rows and keeps them in ``outbox_published`` (docs/adr/0015).
+    move: sa.TextClause
 
 
 _ROUND_STATEMENTS: dict[sa.Table, _RoundStatements] = {}
@@ -180,7 +219,14 @@ def _round_statements(outbox: Outbox) -> _RoundStatements:
                 f"SELECT id, topic, key, headers, payload FROM {t.fullname} "
                 f"WHERE lane = ANY(CAST(:lanes AS smallint[])) ORDER BY id LIMIT :limit"
             ).columns(t.c.id, t.c.topic, t.c.key, t.c.headers, t.c.payload),
-            delete=sa.text(f"DELETE FROM {t.fullname} WHERE id = ANY(CAST(:ids AS bigint[]))"),
+            move=sa.text(
+                f"WITH moved AS (DELETE FROM {t.fullname} WHERE id = ANY(CAST(:ids AS bigint[])) "
+                "RETURNING id, event_id, event_type, topic, key, headers, payload, created_at) "
+                f"INSERT INTO {outbox.published.fullname} "
+                "(id, event_id, event_type, topic, key, headers, payload, created_at) "
+                "SELECT id, event_id, event_type, topic, key, headers, payload, created_at FROM moved "
+                "ON CONFLICT (id) DO NOTHING"
+            ),
         )
     return statements
 
@@ -189,8 +235,13 @@ class OutboxRelay:
     """Publishes a service's outbox to Kafka; run one or more per service.
 
     Each round claims the lanes that have rows and no other relay holds, publishes their rows in
-    id order, waits for the broker's acks, deletes the rows and commits. A crash between the ack
-    and the commit republishes the rows: consumers' inboxes make that harmless.
+    id order, waits for the broker's acks, moves the rows to ``outbox_published`` and commits. A
+    crash between the ack and the commit republishes the rows: consumers' inboxes make that
+    harmless.
+
+    A broker that comes back empty (a new cluster id: docs/adr/0015) gets everything in
+    ``outbox_published`` again, in id order, before any new row: ``watch_broker`` notices it at
+    start, after a failed round and every few seconds.
 
     It wakes when a session of its own process commits outbox rows (see the module docstring)
     and otherwise looks every ``idle_poll_s``. ``listen_dsn`` is accepted for compatibility and
@@ -210,8 +261,17 @@ class OutboxRelay:
         idle_poll_s: float = DEFAULT_POLL_S,
         linger_s: float = DEFAULT_LINGER_S,
         round_interval_s: float = DEFAULT_ROUND_INTERVAL_S,
+        identity: BrokerIdentity | None = None,
+        on_new_broker: Callable[[], Awaitable[None]] | None = None,
+        tracer: Tracer | None = None,
     ) -> None:
         self.engine = engine
+        #: Spans of the sends, in the traces the rows carry (None: tracing off, no cost).
+        self.tracer = tracer
+        #: Who the broker is (docs/adr/0015); None: never republish (tools and tests).
+        self.identity = identity
+        #: Run before republishing to a new broker (the service's topics, created again).
+        self.on_new_broker = on_new_broker
         self.outbox = outbox
         self.producer = producer
         self.service = service
@@ -222,6 +282,7 @@ class OutboxRelay:
         self.linger_s = linger_s
         self.round_interval_s = round_interval_s
         self._round_started = -math.inf
+        self._known_cluster: str | None = None
         self._wakeup = asyncio.Event()
         self._stopping = False
 
@@ -233,8 +294,111 @@ class OutboxRelay:
             if not claimed:
                 return 0
             rows = (await conn.execute(statements.read, {"lanes": claimed, "limit": self.batch_size})).all()
-            # aiokafka keeps per-partition order of sends issued in sequence; waiting for all
-            # acks before deleting makes the round all-or-nothing.
+            spans = self._send_spans(rows) if self.tracer is not None else []
+            try:
+                # aiokafka keeps per-partition order of sends issued in sequence; waiting for all
+                # acks before deleting makes the round all-or-nothing.
+                futures = [
+                    await self.producer.send_raw(
+                        r.topic,
+                        key=r.key.encode() if r.key is not None else None,
+                        value=r.payload,
+                        headers=[(k, v.encode()) for k, v in r.headers],
+                    )
+                    for r in rows
+                ]
+                await asyncio.gather(*futures)
+                await conn.execute(statements.move, {"ids": [r.id for r in rows]})
+            except BaseException as exc:
+                for span in spans:
+                    span.set_status(StatusCode.ERROR, type(exc).__name__)
+                    span.end()
+                raise
+        for span in spans:  # acknowledged, and moved in the committed round: sent
+            span.end()
+        metrics.OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
+        return len(rows)
+
+    def _send_spans(self, rows: Sequence[Any]) -> list[Span]:
+        """A PRODUCER span per row that carries a trace, as a child of the span that made the
+        event (its time in the outbox is the gap between the two); rows without one get none."""
+        assert self.tracer is not None
+        spans = []
+        for r in rows:
+            parent = traceparent_of(r.headers)
+            if parent is not None:
+                ce = {k: v for k, v in r.headers if k in ("ce_id", "ce_type")}
+                spans.append(
+                    self.tracer.start_span(
+                        f"send {r.topic}",
+                        context=parent,
+                        kind=SpanKind.PRODUCER,
+                        attributes={
+                            "messaging.system": "kafka",
+                            "messaging.operation.type": "send",
+                            "messaging.destination.name": r.topic,
+                            "messaging.message.id": ce.get("ce_id", ""),
+                            "cloudevents.event_id": ce.get("ce_id", ""),
+                            "cloudevents.event_type": ce.get("ce_type", ""),
+                            "porchlight.service": self.service,
+                        },
+                    )
+                )
+        return spans
+
+    async def watch_broker(self, *, fresh: bool = False) -> int:
+        """Republish ``outbox_published`` if the broker is not the one that holds it; returns how
+        many events were republished (0: same broker, unreachable, or nothing kept)."""
+        if self.identity is None:
+            return 0
+        cluster_id = await self.identity.cluster_id(fresh=fresh)
+        if cluster_id is None:
+            return 0
+        b = self.outbox.broker
+        if cluster_id == self._known_cluster:
+            return 0
+        if self._known_cluster is not None and self.on_new_broker is not None:
+            await self.on_new_broker()
+        async with self.engine.begin() as conn:
+            # Every lane, as a round takes them: no round of any replica runs until the broker
+            # has everything older, so each key's order holds.
+            await conn.execute(sa.select(self.outbox.lanes.c.lane).order_by(self.outbox.lanes.c.lane).with_for_update())
+            held = (await conn.execute(sa.select(b.c.cluster_id).where(b.c.id == 1))).scalar_one_or_none()
+            sent = 0
+            if held is not None and held != cluster_id:
+                sent = await self._republish(conn)
+                log.warning(
+                    "the broker is new (cluster %s, was %s): republished %d events",
+                    cluster_id,
+                    held,
+                    sent,
+                    extra={"service": self.service},
+                )
+            if held != cluster_id:
+                stmt = insert(b).values(id=1, cluster_id=cluster_id)
+                await conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=[b.c.id], set_={"cluster_id": cluster_id, "since": sa.func.now()}
+                    )
+                )
+        self._known_cluster = cluster_id
+        metrics.OUTBOX_REPUBLISHED.labels(self.service).inc(sent)
+        return sent
+
+    async def _republish(self, conn: AsyncConnection) -> int:
+        p = self.outbox.published
+        last, sent = -1, 0
+        while True:
+            rows = (
+                await conn.execute(
+                    sa.select(p.c.id, p.c.topic, p.c.key, p.c.headers, p.c.payload)
+                    .where(p.c.id > last)
+                    .order_by(p.c.id)
+                    .limit(self.batch_size)
+                )
+            ).all()
+            if not rows:
+                return sent
             futures = [
                 await self.producer.send_raw(
                     r.topic,
@@ -245,9 +409,7 @@ class OutboxRelay:
                 for r in rows
             ]
             await asyncio.gather(*futures)
-            await conn.execute(statements.delete, {"ids": [r.id for r in rows]})
-        metrics.OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
-        return len(rows)
+            last, sent = rows[-1].id, sent + len(rows)
 
     async def observe_backlog(self) -> None:
         """Update the backlog gauges (rows waiting, age of the oldest)."""
@@ -266,19 +428,23 @@ class OutboxRelay:
         waker = _Waker(self._wakeup, asyncio.get_running_loop())
         self.outbox._register(waker)
         last_observed = 0.0
+        failed = True  # at start, ask the broker who it is before the first round
         try:
             while not self._stopping:
                 # Cleared before the round: a commit during the round wakes the next one.
                 self._wakeup.clear()
                 self._round_started = time.monotonic()
                 try:
+                    # A broker that came back empty gets the archive before any new row.
+                    await self.watch_broker(fresh=failed)
                     published = await self.publish_pending()
+                    failed = False
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     log.exception("outbox relay round failed; retrying", extra={"service": self.service})
                     metrics.OUTBOX_ERRORS.labels(self.service).inc()
-                    published = 0
+                    published, failed = 0, True
                     await asyncio.sleep(1.0)
                 if time.monotonic() - last_observed > 5:
                     with contextlib.suppress(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -19,8 +20,17 @@ class EventProducer:
     consumers' inboxes in both modes, not from the producer.
     """
 
-    def __init__(self, bootstrap: str, *, idempotent: bool, client_id: str = "porchlight") -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        *,
+        idempotent: bool,
+        client_id: str = "porchlight",
+        client_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        # client_options: the security settings (KitSettings.kafka_client_options), for every client.
         self._producer = AIOKafkaProducer(
+            **(client_options or {}),
             bootstrap_servers=bootstrap,
             client_id=client_id,
             acks="all",

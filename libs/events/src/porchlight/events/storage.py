@@ -1,9 +1,11 @@
 """The outbox and inbox tables every service keeps in its own schema.
 
 * ``outbox``: events written in the same transaction as the change that caused them; the relay
-  publishes and deletes them. ``lane`` is a hash of the Kafka key: a relay replica claims whole
-  lanes (``outbox_lane`` rows, FOR UPDATE SKIP LOCKED), so replicas run side by side and events
-  of one key are still published in the order they were written.
+  publishes them and moves them to ``outbox_published``, kept to republish to a broker that lost
+  them (``outbox_broker`` says which broker has them all: docs/adr/0015). ``lane`` is a hash of
+  the Kafka key: a relay replica claims whole lanes (``outbox_lane`` rows, FOR UPDATE SKIP
+  LOCKED), so replicas run side by side and events of one key are still published in the order
+  they were written.
 * ``inbox``: (consumer, source, event id) of every event a consumer applied, written in the same
   transaction as the handler's effects, so a redelivered event changes nothing.
 """
@@ -37,6 +39,36 @@ def outbox_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("payload", sa.LargeBinary, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.Index("ix_outbox_lane_id", "lane", "id"),
+    )
+
+
+def outbox_published_table(metadata: sa.MetaData) -> sa.Table:
+    """What the relay published, in the order it was written (docs/adr/0015): a broker that
+    comes back empty (the embedded one keeps its topics in memory) gets all of it again."""
+    return sa.Table(
+        "outbox_published",
+        metadata,
+        # The outbox row's id: republishing in id order keeps each key's order.
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("event_id", sa.Uuid, nullable=False),
+        sa.Column("event_type", sa.Text, nullable=False),
+        sa.Column("topic", sa.Text, nullable=False),
+        sa.Column("key", sa.Text),
+        sa.Column("headers", JSONB, nullable=False),
+        sa.Column("payload", sa.LargeBinary, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    )
+
+
+def outbox_broker_table(metadata: sa.MetaData) -> sa.Table:
+    """One row: the cluster id of the broker that holds everything in ``outbox_published``."""
+    return sa.Table(
+        "outbox_broker",
+        metadata,
+        sa.Column("id", sa.SmallInteger, primary_key=True, autoincrement=False),
+        sa.Column("cluster_id", sa.Text, nullable=False),
+        sa.Column("since", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     )
 
 

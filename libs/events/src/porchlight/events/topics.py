@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -41,9 +42,9 @@ class Topics:
 
 
 #: The topics whose events carry residents' (redacted) words: note texts and concerns, analysed
-#: statements, connections' quotes. An erased note's words stay in the records published before
-#: its erasure until the broker drops them: these topics (and their dead-letter topics) are created
-#: with a bounded ``retention.ms`` (docs/privacy.md, "Retention and erasure").
+#: statements, connections' quotes. The words travel sealed under their note's key, which an
+#: erasure shreds (docs/adr/0014); as a second line these topics (and their dead-letter topics)
+#: are created with a bounded ``retention.ms`` (docs/privacy.md, "Retention and erasure").
 WORD_TOPICS = (Topics.NOTES, Topics.NOTE_ANALYSES, Topics.CORRELATIONS)
 
 
@@ -64,6 +65,7 @@ async def ensure_topics(
     partitions: int,
     replication: int = 1,
     words_retention_ms: int | None = None,
+    client_options: Mapping[str, Any] | None = None,
 ) -> None:
     """Create the topics that do not exist yet.
 
@@ -72,7 +74,7 @@ async def ensure_topics(
     ``words_retention_ms`` is the ``retention.ms`` of the word-carrying topics (``carries_words``);
     a topic that exists already keeps its configuration (change it with the broker's tools).
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000, **(client_options or {}))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

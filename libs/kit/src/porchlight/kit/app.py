@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,6 +40,7 @@ from porchlight.kit.runtime import ServiceRuntime
 from porchlight.kit.service import ServiceSpec
 from porchlight.kit.settings import KitSettings
 from porchlight.kit.shedding import LoadShedding
+from porchlight.kit.tracing import http_telemetry, tracing_for
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -214,14 +216,19 @@ def create_app(
     *,
     run_background: bool = True,
     freeze_heap: bool = False,
+    tracer_provider: TracerProvider | None = None,
 ) -> FastAPI:
     """The service's FastAPI app; ``freeze_heap`` when it is the process's only app (``serve``):
-    the heap is then settled for the garbage collector once it has started (``kit.collector``)."""
+    the heap is then settled for the garbage collector once it has started (``kit.collector``).
+    ``tracer_provider``: trace with this provider (kit/tracing.py says when it traces without one)."""
     settings = settings or KitSettings()
+    tracing = tracing_for(spec.name, settings, tracer_provider)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = ServiceRuntime(spec, settings, run_consumers=run_background, run_relay=run_background)
+        runtime = ServiceRuntime(
+            spec, settings, run_consumers=run_background, run_relay=run_background, tracing=tracing
+        )
         app.state.runtime = runtime
         await runtime.start()
         if spec.audit is not None:
@@ -240,7 +247,8 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
-        telemetry=None if settings.fastapi_telemetry else {"tracing": False, "metrics": False, "logs": False},
+        # Request spans (continuing an incoming traceparent) when the service traces; else off.
+        telemetry=http_telemetry(tracing, everything=settings.fastapi_telemetry),
         generate_unique_id_function=operation_id,
         # A control character in any parameter or JSON string: a 422 naming it, never a 500 at the database.
         dependencies=[Depends(refuse_control_characters)],

@@ -18,6 +18,7 @@ import contextlib
 import csv
 import io
 import json
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
@@ -34,7 +35,10 @@ from porchlight.kit.audit import ACTION_OF_METHOD, Action, AuditPolicy, Entry
 from porchlight.kit.audittrail import AuditTrail
 from porchlight.kit.audittrail import Query as AuditQuery
 from porchlight.kit.auth import Allow, Principal, Role
+from porchlight.kit.errors import unavailable_response
 from porchlight.kit.inputs import csv_cell, printable
+
+log = logging.getLogger(__name__)
 
 #: Query parameters that say what was asked for. Only these: a free-text search could hold words.
 FILTERS = ("district", "neighborhood", "topic", "sentiment", "from", "to", "month", "previous", "contact_type", "id")
@@ -81,6 +85,7 @@ class AuditMiddleware:
         chunks: list[bytes] = []
         recorded = False
         held = False  # a read's answer waits for its entry; a change's does not (see below)
+        refused = False  # the trail could not be written: the app's answer is dropped
 
         async def record(status: int, body: bytes | None) -> None:
             nonlocal recorded
@@ -88,10 +93,22 @@ class AuditMiddleware:
             recorded = True
             if what is not None:
                 trail: AuditTrail = scope["app"].state.runtime.resource(AuditTrail)
-                await trail.record(entry_of_request(scope, what[0], what[1], status, body))
+                try:
+                    await trail.record(entry_of_request(scope, what[0], what[1], status, body))
+                except Exception as exc:  # its database is away (a restart, a failover)
+                    log.error("audit entry not written (%s): %s", type(exc).__name__, what[1])
+                    raise _TrailDown from exc
+
+        async def refuse() -> None:
+            """Fail closed, and say so: a 503 instead of an answer that would go unrecorded."""
+            nonlocal refused
+            refused = True
+            await unavailable_response(scope.get("path"))(scope, receive, send)
 
         async def audited_send(message: Message) -> None:
             nonlocal start, held, recorded
+            if refused:
+                return
             if recorded:
                 await send(message)
                 return
@@ -111,7 +128,11 @@ class AuditMiddleware:
                     if not held:
                         await send(message)
                     return
-                await record(message["status"], None)  # a streamed file: recorded before it starts
+                try:
+                    await record(message["status"], None)  # a streamed file: recorded before it starts
+                except _TrailDown:
+                    await refuse()
+                    return
                 await send(message)
                 return
             if start is not None and message["type"] == "http.response.body":
@@ -122,7 +143,13 @@ class AuditMiddleware:
                 if more:
                     return
                 body = b"".join(chunks)
-                await record(start["status"], body)
+                try:
+                    await record(start["status"], body)
+                except _TrailDown:
+                    if held:  # nothing has gone out yet: the words stay in
+                        await refuse()
+                    # A change was committed and answered already; the error log names it.
+                    return
                 if held:
                     await send(start)
                     await send({"type": "http.response.body", "body": body})
@@ -133,8 +160,13 @@ class AuditMiddleware:
             await self.app(scope, receive, audited_send)
         except Exception:
             if not recorded and self.action_of(scope) is not None:
-                await record(500, None)
+                with contextlib.suppress(_TrailDown):
+                    await record(500, None)
             raise
+
+
+class _TrailDown(Exception):
+    """The audit entry could not be written (the trail's database is away)."""
 
 
 def _principal(scope: Scope) -> Principal | None:

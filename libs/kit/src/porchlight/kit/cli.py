@@ -8,13 +8,17 @@ service's spec as ``ctx.obj`` and set up a database with ``porchlight.kit.comman
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from porchlight.kit.logs import configure_logging
+from porchlight.kit.logs import configure_logging, configure_terminal_logging
 from porchlight.kit.service import discover_services, get_service
 from porchlight.kit.settings import KitSettings, service_port
 
@@ -47,17 +51,29 @@ def run(
     from porchlight.kit.standalone import Infrastructure, prepare, serve_all, write_runtime
 
     base = KitSettings()
-    configure_logging(base.log_format, base.log_level)
+    log_file = None
+    if base.mode == "standalone" and "log_format" not in base.model_fields_set:
+        # A person at a terminal: warnings and errors in words, the rest in a file. JSON lines
+        # on stderr stay for containers (distributed mode) and PORCHLIGHT_LOG_FORMAT=json.
+        log_file = base.data_dir.absolute() / "porchlight.log"
+        configure_terminal_logging(log_file, base.log_level, no_color=base.no_color)
+    else:
+        configure_logging(base.log_format, base.log_level)
     services = [s for name, s in discover_services().items() if not only or name in only]
     if not services:
         raise typer.BadParameter("no services installed")
     infra = Infrastructure(base, broker_port=broker_port)
+    # SIGTERM stops everything as Ctrl-C does, also while starting (serve_all handles both itself
+    # once the services run): without this, it would leave the broker and PostgreSQL running.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         settings = infra.start()
         asyncio.run(prepare(settings, services))
         ports = _ports([s.name for s in services], {})
         write_runtime(settings, ports)
-        asyncio.run(serve_all(settings, services, ports))
+        asyncio.run(serve_all(settings, services, ports, infra, log_file=log_file))
+    except KeyboardInterrupt:
+        pass  # stopped while starting: the finally below stops what had started
     finally:
         infra.stop()
         from porchlight.kit.standalone import runtime_file
@@ -107,6 +123,72 @@ def migrate(services: Annotated[list[str] | None, typer.Argument()] = None) -> N
     finally:
         infra.stop()
     typer.echo(f"migrated: {', '.join(s.name for s in specs)}")
+
+
+@contextlib.contextmanager
+def _database(settings: KitSettings) -> Iterator[KitSettings]:
+    """The configured database (DATABASE_URL, a running `porchlight run`), else the data dir's
+    embedded PostgreSQL, started for the command and stopped after (no broker: none is needed)."""
+    if settings.database_url:
+        yield settings
+        return
+    from porchlight.kit.embedded import EmbeddedPostgres
+
+    pg = EmbeddedPostgres(settings.data_dir / "pg")
+    try:
+        yield settings.model_copy(update={"database_url": pg.start()})
+    finally:
+        pg.stop()
+
+
+@app.command()
+def backup(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="The file to write")] = None,
+) -> None:
+    """Back up every service's schema, the keyring, the signing key and the API keys into one file (0600)."""
+    from porchlight.kit.backup import BackupError, create_backup
+
+    settings = _settings()
+    out = output or Path(f"porchlight-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.backup")
+    try:
+        with _database(settings) as s:
+            manifest = create_backup(s, list(discover_services().values()), out)
+    except BackupError as exc:
+        typer.echo(f"backup failed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    size = sum(m["bytes"] for m in manifest["members"].values())
+    typer.echo(f"backed up {', '.join(manifest['schemas'])} and {len(manifest['members']) - 1} key file(s)")
+    typer.echo(f"to {out} ({size / 1e6:.1f} MB, mode 0600: it holds residents' words and the keys to them)")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file `porchlight backup` wrote")],
+    force: Annotated[bool, typer.Option(help="Replace the schemas and key files that exist")] = False,
+) -> None:
+    """Restore a backup into an empty database (and the data dir's key files); start the platform after."""
+    from porchlight.kit.backup import BackupError, restore_backup
+
+    settings = _settings()
+    try:
+        with _database(settings) as s:
+            done = restore_backup(s, file, force=force)
+    except BackupError as exc:
+        typer.echo(f"restore refused: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    m = done.manifest
+    if done.replaced:
+        typer.echo(f"dropped the existing schemas {', '.join(done.replaced)} (--force)")
+    files = ", ".join(done.files) or "none"
+    typer.echo(f"restored {', '.join(m['schemas'])} as of {m['created_at']}; key files: {files}")
+    # docs/operations.md, "Backups"; the privacy policy, "Retention and erasure".
+    typer.echo(
+        f"WARNING: words erased after {m['created_at']} are back, with the note keys that open their sealed "
+        "copies: intake.erasures now lists only the erasures made before the backup. Erase again what was "
+        "erased since (from the records of those requests), and run `porchlight retention run` for what "
+        "is past its retention period now.",
+        err=True,
+    )
 
 
 @audit_app.command("verify")
@@ -254,7 +336,8 @@ def events_tail(
     from porchlight.kit.tail import tail
 
     settings = _settings()
-    asyncio.run(tail(settings.require_kafka_bootstrap(), event_type, limit, timeout, sys.stdout))
+    bootstrap = settings.require_kafka_bootstrap()
+    asyncio.run(tail(bootstrap, event_type, limit, timeout, sys.stdout, client_options=settings.kafka_client_options()))
 
 
 def _add_service_clis() -> None:

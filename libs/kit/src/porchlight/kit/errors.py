@@ -21,6 +21,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_core.core_schema import ErrorType
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from porchlight.events.consumer import is_transient
 from porchlight.kit.logs import safe_traceback
 
 log = logging.getLogger(__name__)
@@ -243,6 +244,11 @@ def install_error_handlers(app: FastAPI) -> None:
         # Runs outside the request-context middleware, so the request id comes from the state it
         # left; the traceback leaves out exception messages, which can quote personal data.
         request_id = getattr(request.state, "request_id", None)
+        if is_transient(exc):
+            # The database (or broker) is away, not the request at fault: a 503 the client may
+            # retry, as load shedding answers (PostgreSQL restarting, a failover).
+            log.warning("unavailable on %s: %s", request.url.path, type(exc).__name__, extra={"request_id": request_id})
+            return unavailable_response(request.url.path, request_id)
         log.error(
             "unhandled error on %s: %s",
             request.url.path,
@@ -257,6 +263,21 @@ def install_error_handlers(app: FastAPI) -> None:
             instance=request.url.path,
             headers={"X-Request-ID": request_id} if request_id else None,
         )
+
+
+def unavailable_response(instance: str | None = None, request_id: str | None = None) -> JSONResponse:
+    """503 with ``Retry-After``: the service's database or broker cannot be reached right now."""
+    headers = {"Retry-After": "2", "Cache-Control": "no-store"}
+    if request_id:
+        headers["X-Request-ID"] = request_id
+    return problem_response(
+        503,
+        "Service unavailable",
+        "The service cannot reach its database right now. Try again in a moment.",
+        slug="unavailable",
+        instance=instance,
+        headers=headers,
+    )
 
 
 # --- problems in the OpenAPI document ------------------------------------------------------

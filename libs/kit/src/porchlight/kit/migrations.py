@@ -12,6 +12,7 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from porchlight.events.keyring import ensure_keyring
 from porchlight.kit.service import ServiceSpec
 
 
@@ -54,6 +55,9 @@ async def migrate(engine: AsyncEngine, spec: ServiceSpec, revision: str = "heads
         command.upgrade(cfg, revision)
         if _has_notify_trigger(conn, spec.schema):
             upgrade_messaging_tables(conn, spec.schema)
+        ensure_outbox_archive(conn, spec.schema)
+        # The keyring every service seals and opens residents' words with (docs/adr/0014).
+        ensure_keyring(conn)
 
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)
@@ -68,6 +72,15 @@ def create_messaging_tables(bind: Connection, schema: str) -> None:
         table.create(bind)
     for statement in messaging_ddl(schema):
         bind.execute(sa.text(statement))
+
+
+def ensure_outbox_archive(bind: Connection, schema: str) -> None:
+    """Create the outbox's archive and broker tables if missing (docs/adr/0015; idempotent)."""
+    from porchlight.events.storage import outbox_broker_table, outbox_published_table
+
+    md = sa.MetaData(schema=schema)
+    for table in (outbox_published_table(md), outbox_broker_table(md)):
+        table.create(bind, checkfirst=True)
 
 
 def upgrade_messaging_tables(bind: Connection, schema: str) -> None:

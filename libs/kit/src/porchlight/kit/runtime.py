@@ -14,12 +14,15 @@ from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from opentelemetry.trace import Tracer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from porchlight.events import ConsumerRunner, EventProducer, OutboxRelay, ensure_topics
+from porchlight.events.brokerid import BrokerIdentity
 from porchlight.kit.db import create_engine, session_factory
 from porchlight.kit.service import ServiceSpec
 from porchlight.kit.settings import KitSettings
+from porchlight.kit.tracing import Tracing, trace_engine
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +39,15 @@ class ServiceRuntime:
     settings: KitSettings
     run_consumers: bool = True
     run_relay: bool = True
+    #: The service's tracing (kit/tracing.py); None: off, and nothing of it on the hot path.
+    tracing: Tracing | None = None
+    #: Its tracer, for the service's own spans (synthesis' analysis); None when off.
+    tracer: Tracer | None = field(default=None, init=False)
     engine: AsyncEngine = field(init=False)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     producer: EventProducer = field(init=False)
     relay: OutboxRelay = field(init=False)
+    identity: BrokerIdentity = field(init=False)
     consumers: list[ConsumerRunner] = field(default_factory=list, init=False)
     #: Set when ``stop`` begins: background work started with ``spawn`` returns when it is set.
     stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -62,17 +70,33 @@ class ServiceRuntime:
     async def start(self) -> None:
         s, spec = self.settings, self.spec
         url, bootstrap = s.require_database_url(), s.require_kafka_bootstrap()
-        await ensure_topics(
-            bootstrap,
-            spec.topics,
-            partitions=s.topic_partitions,
-            replication=s.topic_replication,
-            words_retention_ms=round(s.words_retention_days * 86_400_000),
-        )
+
+        async def topics() -> None:
+            """The service's topics: at start, and again on a broker that came back empty."""
+            await ensure_topics(
+                bootstrap,
+                spec.topics,
+                partitions=s.topic_partitions,
+                replication=s.topic_replication,
+                words_retention_ms=round(s.words_retention_days * 86_400_000),
+                client_options=s.kafka_client_options(),
+            )
+
+        await topics()
         self.engine = create_engine(url, pool_size=s.db_pool_size, application_name=f"porchlight-{spec.name}")
+        if self.tracing is not None:
+            self.tracer = self.tracing.tracer()
+            trace_engine(self.engine, self.tracing)
         self.sessions = session_factory(self.engine)
-        self.producer = EventProducer(bootstrap, idempotent=not s.embedded_broker, client_id=f"porchlight-{spec.name}")
+        self.producer = EventProducer(
+            bootstrap,
+            idempotent=not s.embedded_broker,
+            client_id=f"porchlight-{spec.name}",
+            client_options=s.kafka_client_options(),
+        )
         await self.producer.start()
+        # Who the broker is, shared by the relay and the consumers (docs/adr/0015).
+        self.identity = BrokerIdentity(bootstrap, client_options=s.kafka_client_options())
         self.relay = OutboxRelay(
             self.engine,
             spec.outbox,
@@ -81,6 +105,9 @@ class ServiceRuntime:
             schema=spec.schema,
             idle_poll_s=s.outbox_poll_s,
             round_interval_s=s.outbox_round_interval_s,
+            identity=self.identity,
+            on_new_broker=topics,
+            tracer=self.tracer,
         )
         if self.run_relay:
             self.spawn(self.relay.run(), "relay")
@@ -105,6 +132,8 @@ class ServiceRuntime:
                     fetch_max_wait_ms=s.consumer_fetch_max_wait_ms,
                     session_timeout_ms=s.consumer_session_timeout_ms,
                     resources=self.resources,
+                    client_options=s.kafka_client_options(),
+                    tracer=self.tracer,
                 )
                 self.consumers.append(runner)
                 # Joining the group takes seconds (about half the session timeout on Tansu):
@@ -149,6 +178,8 @@ class ServiceRuntime:
             await self._bounded(self.relay.drain(), "outbox drain")
         await self._bounded(self.producer.stop(), "producer stop")
         await self.engine.dispose()
+        if self.tracing is not None:  # the last spans go out (a collector that is gone: bounded)
+            await self._bounded(asyncio.to_thread(self.tracing.shutdown), "trace export")
 
     @staticmethod
     async def _bounded(step: Awaitable[None], what: str, timeout_s: float = 3.0) -> None:

@@ -8,10 +8,11 @@ that ``porchlight run`` starts (see embedded.py).
 from __future__ import annotations
 
 import os
+import ssl
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +24,14 @@ class KitSettings(BaseSettings):
     kafka_bootstrap: str | None = Field(default=None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP"))
     #: True when the broker is the embedded Tansu: no idempotent producer, approximate lag.
     embedded_broker: bool = False
+    #: How every Kafka client (producer, consumers, admin) talks to a secured cluster, e.g. Strimzi's
+    #: TLS listener with SCRAM-SHA-512: SASL_SSL, the mechanism, the user and its password, and the
+    #: cluster CA's PEM file (the system's CAs when unset). See kafka_client_options().
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = None
     data_dir: Path = Path(".porchlight")
     topic_partitions: int = 3
     topic_replication: int = 1
@@ -33,6 +42,8 @@ class KitSettings(BaseSettings):
     host: str = "127.0.0.1"
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"
+    #: https://no-color.org: any non-empty value keeps the terminal's log lines without colours.
+    no_color: str | None = Field(default=None, validation_alias=AliasChoices("NO_COLOR"))
     db_pool_size: int = 10
     # Auth: OIDC in distributed mode; a local signing key in standalone mode.
     auth_issuer: str = "porchlight-standalone"
@@ -71,10 +82,19 @@ class KitSettings(BaseSettings):
     #: authenticated caller. Generous for writes: department systems and imports post in bursts.
     rate_limit_sign_in: str = "10/minute"
     rate_limit_writes: str = "5000/second"
-    #: FastAPI's native OpenTelemetry (used when an OTEL provider is configured). Off by default:
-    #: asking for the providers costs ~2 % of a cheap request's CPU even when none is configured,
-    #: and /metrics (Prometheus) already covers requests.
+    #: FastAPI's native OpenTelemetry metrics and logs too (to the global providers), not only its
+    #: request spans, which follow the tracing settings below. Off by default: asking for the
+    #: providers costs ~2 % of a cheap request's CPU even when none is configured, /metrics
+    #: (Prometheus) already covers requests, and its logs quote exception messages.
     fastapi_telemetry: bool = False
+    #: Tracing (kit/tracing.py, docs/operations.md "Tracing"): spans go over OTLP/HTTP to this
+    #: collector (its base URL, or its ``/v1/traces`` URL); unset, nothing is traced unless an
+    #: OpenTelemetry SDK provider was installed by whoever runs the service.
+    otlp_endpoint: str | None = Field(
+        default=None, validation_alias=AliasChoices("PORCHLIGHT_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
+    )
+    #: The share of new traces kept (a trace continued from a caller keeps the caller's decision).
+    trace_sample_ratio: float = Field(default=1.0, ge=0, le=1)
     #: Default request body limit; a route may declare its own (``kit.app.body_limit``).
     max_body_bytes: int = 1_000_000
     #: Load shedding (kit/shedding.py): requests inside one process's handlers at once; those
@@ -128,6 +148,36 @@ class KitSettings(BaseSettings):
                 raise ValueError("distributed mode cannot use the embedded broker")
         return self
 
+    @model_validator(mode="after")
+    def _kafka_sasl_is_complete(self) -> KitSettings:
+        if self.kafka_security_protocol.startswith("SASL_"):
+            missing = [
+                f"PORCHLIGHT_KAFKA_SASL_{name.upper()}"
+                for name in ("mechanism", "username", "password")
+                if getattr(self, f"kafka_sasl_{name}") is None
+            ]
+            if missing:
+                raise ValueError(
+                    f"PORCHLIGHT_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs {', '.join(missing)}"
+                )
+        return self
+
+    def kafka_client_options(self) -> dict[str, Any]:
+        """The keyword arguments every aiokafka client gets for the security settings."""
+        options: dict[str, Any] = {"security_protocol": self.kafka_security_protocol}
+        if self.kafka_security_protocol in ("SSL", "SASL_SSL"):
+            # Verifies the brokers' certificates and host names against the CA (aiokafka needs a context).
+            cafile = str(self.kafka_ssl_cafile) if self.kafka_ssl_cafile else None
+            options["ssl_context"] = ssl.create_default_context(cafile=cafile)
+        if self.kafka_security_protocol.startswith("SASL_"):
+            assert self.kafka_sasl_password is not None  # _kafka_sasl_is_complete
+            options |= {
+                "sasl_mechanism": self.kafka_sasl_mechanism,
+                "sasl_plain_username": self.kafka_sasl_username,
+                "sasl_plain_password": self.kafka_sasl_password.get_secret_value(),
+            }
+        return options
+
     @property
     def demo_sign_in(self) -> bool:
         """Demo mode: standalone without an identity provider, where anyone may pick a role."""
@@ -162,3 +212,8 @@ def broker_log_env() -> dict[str, str]:
     """The environment of the embedded broker's process: ours, with Tansu's log level
     (``TANSU_LOG``, default ``warn``) as ``RUST_LOG``."""
     return dict(os.environ, RUST_LOG=os.environ.get("TANSU_LOG", "warn"))
+
+
+def child_env(extra: dict[str, str]) -> dict[str, str]:
+    """The environment of a child process (pg_dump, pg_restore, psql): ours, with ``extra``."""
+    return {**os.environ, **extra}

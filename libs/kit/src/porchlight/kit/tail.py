@@ -10,15 +10,25 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import TextIO
+from collections.abc import Mapping
+from typing import Any, TextIO
 
 from aiokafka import AIOKafkaConsumer
 
 from porchlight.events import MalformedEvent, Topics, from_kafka
 
 
-async def tail(bootstrap: str, event_type: str | None, limit: int | None, timeout_s: float | None, out: TextIO) -> int:
+async def tail(
+    bootstrap: str,
+    event_type: str | None,
+    limit: int | None,
+    timeout_s: float | None,
+    out: TextIO,
+    *,
+    client_options: Mapping[str, Any] | None = None,
+) -> int:
     consumer = AIOKafkaConsumer(
+        **(client_options or {}),
         bootstrap_servers=bootstrap,
         group_id=None,
         enable_auto_commit=False,

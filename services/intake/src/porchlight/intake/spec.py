@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from porchlight.events import ContactLogged, NoteSubmitted
+from porchlight.events import ContactLogged, NoteSubmittedV2
 from porchlight.events.catalog import ContactErased, NoteErased
 from porchlight.intake.contacts import models as _contacts_models  # noqa: F401  (tables on the metadata)
 from porchlight.intake.contacts.routes import router as contacts_router
@@ -41,7 +41,7 @@ spec = ServiceSpec(
     # Contacts first: the router tries routers in this order, and POST /v1/contacts is the
     # route an officer's phone calls most (docs/benchmarks.md, "Intake: contacts").
     routers=[contacts_router, notes_router, places_router, meetings_router, imports_router, erasure_router],
-    produces=[NoteSubmitted, ContactLogged, *NOTES_EVENTS, NoteErased, ContactErased],
+    produces=[NoteSubmittedV2, ContactLogged, *NOTES_EVENTS, NoteErased, ContactErased],
     settings=IntakeSettings,
     commands={"places": places_app, "import": import_app, "retention": retention_app},
     # The desk before anything that could take a contact; the demo city before imports resume. The

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from porchlight.events import ConsumerSpec, CorrelationClosed, CorrelationDetected, IssueFlagged, RecordAccepted
+from porchlight.events import ConsumerSpec, CorrelationClosed, CorrelationDetectedV2, IssueFlagged, RecordAccepted
 from porchlight.events.catalog import ProjectEvaluated
 from porchlight.kit.audit import Action, AuditPolicy
 from porchlight.kit.service import ServiceSpec
@@ -58,7 +58,7 @@ spec = ServiceSpec(
             routers=[records_events, concerns_events, issues_events, evaluation_events, erasure_events],
         )
     ],
-    produces=[RecordAccepted, CorrelationDetected, CorrelationClosed, IssueFlagged, ProjectEvaluated],
+    produces=[RecordAccepted, CorrelationDetectedV2, CorrelationClosed, IssueFlagged, ProjectEvaluated],
     settings=LayersSettings,
     commands={"layers": layers_app},  # `porchlight layers ...`: capabilities add their commands to this app
     on_startup=[provide_places, provide_assessments, start_connections, load_demo_layers_when_empty, start_evaluations],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import sqlalchemy as sa
 
@@ -35,13 +36,19 @@ async def load_demo_when_empty(runtime: ServiceRuntime) -> None:
             return
 
     async def load() -> None:
-        from porchlight.dashboard.demo.service import Endpoints, load_demo
+        from porchlight.dashboard.demo.service import Endpoints, load_demo, summary
+
+        def progress(line: str) -> None:
+            # On stdout with the start-up summary: a few lines a person reads while it loads
+            # (the log file has the detail).
+            print(f"demo city: {line}", flush=True)
 
         try:
             await asyncio.sleep(1.0)  # let every server come up first
-            counts = await load_demo(settings, Endpoints.from_runtime(settings))
+            started = time.monotonic()
+            counts = await load_demo(settings, Endpoints.from_runtime(settings), progress=progress)
             log.info("demo city loaded", extra={"counts": counts})
-            print(f"demo city loaded: {counts}", flush=True)
+            print(summary(counts, time.monotonic() - started), flush=True)
         except Exception as exc:  # the demo is a convenience: never take the service down
             log.warning("demo load failed (%s: %s)", type(exc).__name__, exc)
 

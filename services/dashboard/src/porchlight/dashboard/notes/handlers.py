@@ -7,14 +7,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.dashboard.activity.service import count_notes
 from porchlight.dashboard.notes.repository import apply_analysis, apply_notes
-from porchlight.events import Envelope, EventRouter, NoteAnalyzed, NoteSubmitted
-from porchlight.events.catalog import NoteRevised
+from porchlight.events import (
+    Envelope,
+    EventRouter,
+    NoteAnalyzed,
+    NoteAnalyzedV2,
+    NoteRevised,
+    NoteRevisedV2,
+    NoteSubmitted,
+    NoteSubmittedV2,
+)
 
 router = EventRouter()
 
 
 @router.batch_subscriber
-async def on_notes_submitted(session: AsyncSession, batch: list[tuple[NoteSubmitted, Envelope]]) -> None:
+async def on_notes_submitted(
+    session: AsyncSession, batch: list[tuple[NoteSubmitted | NoteSubmittedV2, Envelope]]
+) -> None:
     await apply_notes(session, [event for event, _ in batch])
     # The district counters of GET /v1/activity last: every batch updates the same few rows, so
     # their locks are held only from here to the commit.
@@ -22,10 +32,10 @@ async def on_notes_submitted(session: AsyncSession, batch: list[tuple[NoteSubmit
 
 
 @router.subscriber
-async def on_note_revised(session: AsyncSession, event: NoteRevised, _: Envelope) -> None:
+async def on_note_revised(session: AsyncSession, event: NoteRevised | NoteRevisedV2, _: Envelope) -> None:
     await apply_notes(session, [event])
 
 
 @router.subscriber
-async def on_note_analyzed(session: AsyncSession, event: NoteAnalyzed, env: Envelope) -> None:
+async def on_note_analyzed(session: AsyncSession, event: NoteAnalyzed | NoteAnalyzedV2, env: Envelope) -> None:
     await apply_analysis(session, event, env.time)

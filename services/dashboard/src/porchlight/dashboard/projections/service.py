@@ -2,6 +2,10 @@
 
 How it works (and why it is safe while the dashboard runs):
 
+0. It refuses to start when the broker holds fewer events on the dashboard's topics than the
+   dashboard has applied (its inbox rows): a broker that lost its topics (the embedded one after a
+   restart, before the services have republished their archives: docs/adr/0015) would leave the
+   pages with a fraction of the history. ``force`` rebuilds anyway.
 1. In one transaction: TRUNCATE every projected table (projections/tables.py ``PROJECTED`` and
    the activity counters, crime counts among them) and delete the consumer group's inbox rows.
 2. A replay reader with NO consumer group (manual partition assignment, from the beginning;
@@ -36,6 +40,10 @@ from porchlight.kit.settings import KitSettings
 log = logging.getLogger(__name__)
 
 
+class RebuildRefused(RuntimeError):
+    """The broker holds less than the history the dashboard has applied (nothing was changed)."""
+
+
 @dataclass
 class RebuildReport:
     records: int
@@ -43,7 +51,9 @@ class RebuildReport:
     seconds: float
 
 
-async def rebuild(settings: KitSettings, spec: ServiceSpec, *, idle_s: float = 3.0) -> RebuildReport:
+async def rebuild(
+    settings: KitSettings, spec: ServiceSpec, *, idle_s: float = 3.0, force: bool = False
+) -> RebuildReport:
     started = time.monotonic()
     (cspec,) = spec.consumers
     engine = create_engine(
@@ -51,27 +61,49 @@ async def rebuild(settings: KitSettings, spec: ServiceSpec, *, idle_s: float = 3
     )
     sessions = session_factory(engine)
     bootstrap = settings.require_kafka_bootstrap()
+    security = settings.kafka_client_options()
     producer = EventProducer(
-        bootstrap, idempotent=not settings.embedded_broker, client_id="porchlight-dashboard-rebuild"
+        bootstrap,
+        idempotent=not settings.embedded_broker,
+        client_id="porchlight-dashboard-rebuild",
+        client_options=security,
     )
     reader = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, client_id="porchlight-dashboard-rebuild"
+        **security,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        client_id="porchlight-dashboard-rebuild",
     )
     records = 0
+    inbox = spec.inbox.table
     try:
-        async with sessions() as session, session.begin():
-            tables = [*PROJECTED, DistrictActivity.__table__]
-            names = ", ".join(f'"{t.schema}"."{t.name}"' for t in tables)  # type: ignore[attr-defined]
-            await session.execute(sa.text(f"TRUNCATE {names}"))
-            inbox = spec.inbox.table
-            await session.execute(sa.delete(inbox).where(inbox.c.consumer == cspec.group))
-        await producer.start()
         await reader.start()
         await reader.topics()  # loads the cluster's metadata
         tps = [TopicPartition(t, p) for t in cspec.topics for p in sorted(reader.partitions_for_topic(t) or ())]
         reader.assign(tps)
         await reader.seek_to_beginning(*tps)
         end = await reader.end_offsets(tps)
+        begin = await reader.beginning_offsets(tps)
+        held = sum(end[tp] - begin[tp] for tp in tps)
+        async with sessions() as session:
+            applied = await session.scalar(
+                sa.select(sa.func.count()).select_from(inbox).where(inbox.c.consumer == cspec.group)
+            )
+        if held < (applied or 0) and not force:
+            raise RebuildRefused(
+                f"the broker holds {held} events on the dashboard's topics and the dashboard has applied "
+                f"{applied}: rebuilding now would leave the pages with part of the history. A broker that "
+                "restarted empty gets every event again from the services' outboxes within seconds of "
+                "their start (docs/adr/0015); run the rebuild then, or with --force to rebuild from what "
+                "the broker holds. Nothing was changed."
+            )
+        async with sessions() as session, session.begin():
+            tables = [*PROJECTED, DistrictActivity.__table__]
+            names = ", ".join(f'"{t.schema}"."{t.name}"' for t in tables)  # type: ignore[attr-defined]
+            await session.execute(sa.text(f"TRUNCATE {names}"))
+            await session.execute(sa.delete(inbox).where(inbox.c.consumer == cspec.group))
+        await producer.start()
         todo = {tp for tp in tps if end.get(tp, 0) > 0}
         # The live consumer's code path, without its group: only its per-partition apply is used.
         runner = ConsumerRunner(
@@ -93,5 +125,5 @@ async def rebuild(settings: KitSettings, spec: ServiceSpec, *, idle_s: float = 3
         return RebuildReport(records=records, partitions=len(tps), seconds=round(time.monotonic() - started, 2))
     finally:
         await reader.stop()
-        await producer.stop()
+        await producer.stop()  # safe when it never started (a refused rebuild)
         await engine.dispose()

@@ -22,7 +22,7 @@ def run(
     ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what is due; erase nothing")] = False,
 ) -> None:
-    """Erase the words of notes, contacts and imports past their retention period (one round)."""
+    """Erase the words of notes, meetings, contacts and imports past their retention period (one round)."""
     import asyncio
     import dataclasses
     import json

@@ -5,14 +5,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from porchlight.intake.contacts.models import Contact
 from porchlight.intake.erasure.models import Erasure
 from porchlight.intake.imports.models import ImportChunk, ImportJob, ImportRow
+from porchlight.intake.meetings.models import Meeting
 from porchlight.intake.notes.models import Note, NoteRevision
 
 #: Import jobs that are over: their file and staged rows are only kept for a look back.
@@ -83,6 +86,40 @@ class ErasureRepository:
     async def count_contacts_due(self, before: datetime) -> int:
         query = sa.select(sa.func.count()).where(Contact.occurred_at < before, self._not_erased("contact", Contact.id))
         return int(await self.session.scalar(query) or 0)
+
+    # A meeting's words are where it was (a resident's living room) and who co-hosted it; its
+    # exact point too. What counts it stays: venue type, time, length, attendees, district.
+    _MEETING_WORDS = sa.or_(
+        Meeting.place_name.is_not(None), Meeting.lat.is_not(None), Meeting.co_hosts != sa.cast("[]", JSONB)
+    )
+    _MEETING_BLANK: ClassVar[dict[str, Any]] = {
+        "place_name": None,
+        "co_hosts": [],
+        "lat": None,
+        "lon": None,
+        "content_hash": "erased",
+    }
+
+    async def erase_meeting(self, meeting_id: uuid.UUID) -> None:
+        """Blank the words of the meeting a note was taken at."""
+        await self.session.execute(sa.update(Meeting).where(Meeting.id == meeting_id).values(**self._MEETING_BLANK))
+
+    async def count_meetings_due(self, before: datetime) -> int:
+        query = sa.select(sa.func.count()).where(Meeting.starts_at < before, self._MEETING_WORDS)
+        return int(await self.session.scalar(query) or 0)
+
+    async def erase_meetings(self, before: datetime, limit: int) -> int:
+        """Blank the words of meetings held before ``before``; returns how many."""
+        due = (
+            sa.select(Meeting.id)
+            .where(Meeting.starts_at < before, self._MEETING_WORDS)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = (await self.session.scalars(due)).all()
+        if ids:
+            await self.session.execute(sa.update(Meeting).where(Meeting.id.in_(ids)).values(**self._MEETING_BLANK))
+        return len(ids)
 
     def _imports_due(self, before: datetime) -> sa.Select[tuple[uuid.UUID]]:
         j = ImportJob.__table__.c

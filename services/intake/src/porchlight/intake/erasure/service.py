@@ -11,9 +11,13 @@ conflict, not a new note.
 A contact keeps its type, minutes, residents reached, officer, unit, district, neighborhood and
 time; its note, place name, point and the request's idempotency key and fingerprint go.
 
-Both erase pending outbox rows of the note's events in the same transaction (a note.submitted not
-yet published leaves blanked), record the erasure, and queue note.erased / contact.erased, which
-every service that keeps the words applies. A second erasure finds the record and does nothing.
+A meeting's words (its place name, co-hosts and exact point) go with the note taken at it, and at
+the end of the notes' retention period for every meeting held before it.
+
+Erasing a note shreds its key (docs/adr/0014): the words its events carried sealed, on the broker
+and in any outbox, can no longer be opened by anyone. Both blank pending outbox rows of events
+that predate sealing in the same transaction, record the erasure, and queue note.erased /
+contact.erased, which every service that keeps the words applies. A second erasure finds the record and does nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from porchlight.events import NoteSubmitted, Outbox
 from porchlight.events.catalog import ContactErased, ErasureReason, NoteErased, NoteRevised
 from porchlight.events.erasure import rewrite_pending
+from porchlight.events.keyring import shred
 from porchlight.intake.erasure.models import Erasure
 from porchlight.intake.erasure.repository import ErasureRepository
 from porchlight.intake.settings import IntakeSettings
@@ -112,6 +117,12 @@ async def erase_note(
     note.erased_at = erased_at  # no revision may write words into it again (notes/service.py)
     for revision in await repo.revisions(note_id):
         _blank_row(revision)
+    if note.meeting_id is not None:  # where it was said, and who co-hosted it
+        await repo.erase_meeting(note.meeting_id)
+    # The note's key goes with this commit: every event that carried its words sealed (on every
+    # topic, in every outbox still holding one) can no longer be opened (docs/adr/0014).
+    await shred(session, [note_id])
+    # Version-1 events still waiting from before the words were sealed carry them in clear.
     await rewrite_pending(
         session, outbox, [NoteSubmitted.TYPE, NoteRevised.TYPE], {"note_id": str(note_id)}, blank_note_event
     )
@@ -180,6 +191,8 @@ class RetentionReport:
     notes: int = 0
     contacts: int = 0
     imports: int = 0
+    #: Meetings whose place, co-hosts and exact point went (held before the notes' period).
+    meetings: int = 0
     dry_run: bool = False
 
 
@@ -228,6 +241,7 @@ async def retention_round(
             report.notes = await repo.count_notes_due(cut.notes)
             report.contacts = await repo.count_contacts_due(cut.contacts)
             report.imports = await repo.count_imports_due(cut.imports)
+            report.meetings = await repo.count_meetings_due(cut.notes)
         return report
     batch = settings.retention_batch
 
@@ -246,12 +260,21 @@ async def retention_round(
     async def erase_imports(session: AsyncSession) -> int:
         return await ErasureRepository(session).erase_imports(cut.imports, batch)
 
+    async def erase_meetings(session: AsyncSession) -> int:
+        return await ErasureRepository(session).erase_meetings(cut.notes, batch)
+
     report.notes = await _in_batches(sessions, erase_notes, batch)
     report.contacts = await _in_batches(sessions, erase_contacts, batch)
     report.imports = await _in_batches(sessions, erase_imports, batch)
-    if report.notes or report.contacts or report.imports:
+    report.meetings = await _in_batches(sessions, erase_meetings, batch)
+    if report.notes or report.contacts or report.imports or report.meetings:
         log.info(
             "retention erased",
-            extra={"notes": report.notes, "contacts": report.contacts, "imports": report.imports},
+            extra={
+                "notes": report.notes,
+                "contacts": report.contacts,
+                "imports": report.imports,
+                "meetings": report.meetings,
+            },
         )
     return report

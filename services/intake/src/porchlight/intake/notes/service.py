@@ -23,8 +23,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.events import MeetingScheduled, NoteSubmitted, Outbox
-from porchlight.events.catalog import Concern, GeoPoint, NoteRevised
+from porchlight.events import MeetingScheduled, NoteSubmittedV2, Outbox
+from porchlight.events.catalog import Concern, GeoPoint, NoteRevisedV2
 from porchlight.intake.forms.checks import Errors, form_hash, problem, too_far_ahead
 from porchlight.intake.meetings.access import Visibility
 from porchlight.intake.meetings.models import Meeting
@@ -44,7 +44,7 @@ from porchlight.kit.errors import Conflict, Forbidden, NotFound, ProblemError
 log = logging.getLogger(__name__)
 
 #: What notes and meetings add to intake's ``produces`` (note.submitted was there first).
-PRODUCES = (NoteRevised, MeetingScheduled)
+PRODUCES = (NoteRevisedV2, MeetingScheduled)
 
 
 class NotesExist(Conflict):
@@ -201,7 +201,8 @@ async def submit_note(
             return existing, False  # a retry of a note already filed: counted once
         raise Conflict(f"a different note with id {form.id} exists")
     await repo.add_revision(NoteRevision(note_id=note.id, revision=1, author_id=host.subject, **content))
-    await outbox.add(session, NoteSubmitted(**_event_fields(note), submitted_at=note.submitted_at))
+    # Version 2: the note's words leave sealed under its key (docs/adr/0014).
+    await outbox.add(session, NoteSubmittedV2(**_event_fields(note), submitted_at=note.submitted_at))
     log.info("note submitted", extra={"note_id": str(note.id), "district": note.district})
     return note, True
 
@@ -234,7 +235,7 @@ async def _revise(
     )
     await outbox.add(
         session,
-        NoteRevised(**_event_fields(note), submitted_at=note.submitted_at, revised_at=note.revised_at),
+        NoteRevisedV2(**_event_fields(note), submitted_at=note.submitted_at, revised_at=note.revised_at),
     )
     log.info("note revised", extra={"note_id": str(note.id), "revision": note.revision})
     return note

@@ -12,8 +12,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.events import Envelope, EventRouter, NoteAnalyzed, NoteSubmitted
-from porchlight.events.catalog import NoteRevised
+from porchlight.events import (
+    Envelope,
+    EventRouter,
+    NoteAnalyzed,
+    NoteAnalyzedV2,
+    NoteRevised,
+    NoteRevisedV2,
+    NoteSubmitted,
+    NoteSubmittedV2,
+)
 from porchlight.layers.concerns import repository
 from porchlight.layers.places import cell_of
 from porchlight.layers.records import repository as records_repository
@@ -22,7 +30,9 @@ router = EventRouter()
 
 
 @router.batch_subscriber
-async def on_notes(session: AsyncSession, batch: list[tuple[NoteSubmitted | NoteRevised, Envelope]]) -> None:
+async def on_notes(
+    session: AsyncSession, batch: list[tuple[NoteSubmitted | NoteSubmittedV2 | NoteRevised | NoteRevisedV2, Envelope]]
+) -> None:
     latest: dict[Any, NoteSubmitted | NoteRevised] = {}
     for event, _ in batch:
         held = latest.get(event.note_id)
@@ -62,7 +72,7 @@ async def _apply_note(session: AsyncSession, event: NoteSubmitted | NoteRevised)
 
 
 @router.batch_subscriber
-async def on_notes_analyzed(session: AsyncSession, batch: list[tuple[NoteAnalyzed, Envelope]]) -> None:
+async def on_notes_analyzed(session: AsyncSession, batch: list[tuple[NoteAnalyzed | NoteAnalyzedV2, Envelope]]) -> None:
     latest: dict[Any, NoteAnalyzed] = {}
     for event, _ in batch:
         held = latest.get(event.note_id)

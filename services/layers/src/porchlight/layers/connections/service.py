@@ -26,7 +26,7 @@ from typing import Any
 import h3
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.events import CorrelationClosed, CorrelationDetected
+from porchlight.events import CorrelationClosed, CorrelationDetectedV2
 from porchlight.events.catalog import GeoPoint
 from porchlight.layers.connections import repository
 from porchlight.layers.connections.rules import (
@@ -108,9 +108,9 @@ def evidence_of(match: Match) -> dict[str, Any]:
 
 def detected_event(
     correlation_id: uuid.UUID, district: str, match: Match, detected_at: datetime
-) -> CorrelationDetected:
+) -> CorrelationDetectedV2:
     layers = [match.record.layer, INCIDENT_LAYER] + (["concerns"] if match.note_ids else [])
-    return CorrelationDetected(
+    return CorrelationDetectedV2(
         correlation_id=correlation_id,
         district=district,
         layers=layers,
@@ -125,6 +125,7 @@ def detected_event(
         p_value=match.test.p_value,
         note_ids=[uuid.UUID(n) for n in match.note_ids],
         quotes=match.quotes,
+        quote_note_ids=[uuid.UUID(n) for n in match.quote_note_ids],
         detected_at=detected_at,
     )
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.events import Envelope, EventRouter, NoteSubmitted
-from porchlight.events.catalog import NoteRevised
+from porchlight.events import Envelope, EventRouter, NoteRevised, NoteRevisedV2, NoteSubmitted, NoteSubmittedV2
+from porchlight.events.tracing import EXTENSIONS as TRACE_EXTENSIONS
 from porchlight.synthesis.analysis.worker import Analyzer
 from porchlight.synthesis.insights.service import refresh_insights
 from porchlight.synthesis.learning.service import current_taxonomy
@@ -27,7 +27,7 @@ from porchlight.synthesis.notes.repository import ReceivedNoteRepository
 router = EventRouter()
 
 
-def _row(event: NoteSubmitted | NoteRevised) -> dict[str, Any]:
+def _row(event: NoteSubmitted | NoteRevised, env: Envelope) -> dict[str, Any]:
     fields = [c.text for c in event.concerns]
     return {
         "note_id": event.note_id,
@@ -44,24 +44,29 @@ def _row(event: NoteSubmitted | NoteRevised) -> dict[str, Any]:
         "sentiment_score": None,
         "model_version": None,
         "analyzed_at": None,
+        # The analyzer continues the trace the note came in (it analyzes it later, in a batch).
+        "trace_context": {k: env.extensions[k] for k in TRACE_EXTENSIONS if k in env.extensions} or None,
     }
 
 
 @router.batch_subscriber
 async def on_notes(
-    session: AsyncSession, batch: list[tuple[NoteSubmitted | NoteRevised, Envelope]], analyzer: Analyzer
+    session: AsyncSession,
+    batch: list[tuple[NoteSubmitted | NoteSubmittedV2 | NoteRevised | NoteRevisedV2, Envelope]],
+    analyzer: Analyzer,
 ) -> None:
     latest: dict[uuid.UUID, NoteSubmitted | NoteRevised] = {}
-    for event, _ in batch:
+    envelopes: dict[uuid.UUID, Envelope] = {}
+    for event, env in batch:
         seen = latest.get(event.note_id)
         if seen is None or event.revision > seen.revision:
-            latest[event.note_id] = event
+            latest[event.note_id], envelopes[event.note_id] = event, env
     repo = ReceivedNoteRepository(session)
     stored = await repo.revisions_of(latest)
     todo = [e for e in latest.values() if stored.get(e.note_id, (0, ""))[0] < e.revision]
     if not todo:
         return
-    await repo.upsert_newer([_row(e) for e in todo])
+    await repo.upsert_newer([_row(e, envelopes[e.note_id]) for e in todo])
     revised = [e for e in todo if e.note_id in stored]
     if revised:
         await repo.drop_concerns([e.note_id for e in revised])

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+from opentelemetry.context import Context
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.events import NoteAnalyzed
+from porchlight.events import NoteAnalyzedV2
 from porchlight.events.catalog import ConcernAnalysis
 from porchlight.synthesis.analysis.repository import AnalysisRepository
 from porchlight.synthesis.db import outbox
@@ -57,17 +58,27 @@ def facts_of_stored(n: ReceivedNote) -> NoteFacts:
     )
 
 
-async def analyze_and_store(session: AsyncSession, live: LiveModel, notes: Sequence[NoteFacts]) -> set[str]:
+async def analyze_and_store(
+    session: AsyncSession,
+    live: LiveModel,
+    notes: Sequence[NoteFacts],
+    traces: Sequence[Context | None] | None = None,
+) -> set[str]:
     """Analyze ``notes`` off the event loop, store them and queue their events; returns the
-    districts whose figures changed (including the one a revised note moved away from)."""
+    districts whose figures changed (including the one a revised note moved away from).
+    ``traces``: the trace each note's ``note.analyzed`` continues (analysis/worker.py)."""
     if not notes:
         return set()
     results = await in_daemon_thread(analyze_notes, live, [n.as_input() for n in notes])
-    return await store(session, live, notes, results)
+    return await store(session, live, notes, results, traces)
 
 
 async def store(
-    session: AsyncSession, live: LiveModel, notes: Sequence[NoteFacts], results: Sequence[NoteResult]
+    session: AsyncSession,
+    live: LiveModel,
+    notes: Sequence[NoteFacts],
+    results: Sequence[NoteResult],
+    traces: Sequence[Context | None] | None = None,
 ) -> set[str]:
     repo = AnalysisRepository(session)
     ids = [n.note_id for n in notes]
@@ -114,14 +125,14 @@ async def store(
         if concerns
         else None,
     )
-    await outbox.add(session, *(analyzed_event(n, r, live.tag, live.taxonomy) for n, r in pairs))
+    await outbox.add(session, *(analyzed_event(n, r, live.tag, live.taxonomy) for n, r in pairs), traces=traces)
     return touched
 
 
-def analyzed_event(note: NoteFacts, result: NoteResult, model_version: str, taxonomy: Taxonomy) -> NoteAnalyzed:
+def analyzed_event(note: NoteFacts, result: NoteResult, model_version: str, taxonomy: Taxonomy) -> NoteAnalyzedV2:
     """The event carries each topic's name from the taxonomy (the insight's ``label``), so the
     dashboard shows synthesis' name for a topic and never makes one from its code."""
-    return NoteAnalyzed(
+    return NoteAnalyzedV2(
         note_id=note.note_id,
         district=note.district,
         neighborhood=note.neighborhood,

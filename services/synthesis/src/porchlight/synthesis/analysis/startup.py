@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 
 def start_analyzer(runtime: ServiceRuntime) -> None:
     holder = runtime.resource(ModelHolder)
-    analyzer = runtime.provide(Analyzer(holder, loops=runtime.resource(SynthesisSettings).analyzers))
+    analyzer = runtime.provide(
+        Analyzer(holder, loops=runtime.resource(SynthesisSettings).analyzers, tracer=runtime.tracer)
+    )
 
     if not runtime.run_consumers:
         return  # an app without background work (tests of the HTTP side) analyzes nothing

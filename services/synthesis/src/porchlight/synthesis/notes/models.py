@@ -35,6 +35,9 @@ class ReceivedNote(Base):
     model_version: Mapped[str | None] = mapped_column(sa.Text)
     analyzed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    #: The trace the note's latest revision came in (its event's ``traceparent``/``tracestate``):
+    #: its analysis, done later by the analyzer, continues it (docs/operations.md, "Tracing").
+    trace_context: Mapped[dict[str, str] | None] = mapped_column(JSONB)
 
 
 class AnalyzedConcern(Base):

@@ -133,6 +133,8 @@ class Match:
     incident_ids: list[str]
     note_ids: list[str] = field(default_factory=list)
     quotes: list[str] = field(default_factory=list)
+    #: The note each quote came from (same order).
+    quote_note_ids: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     category_names: list[str] = field(default_factory=list)
     #: What the rule suggests: the DICE remedy kind and the department that would own it.
@@ -212,6 +214,7 @@ def evaluate(
         return None
     note_ids: list[str] = []
     quotes: list[str] = []
+    quoted: dict[str, str] = {}  # each quote, with the note it came from first
     topics: list[str] = []
     if rule.concerns is not None:
         since = now - timedelta(days=rule.concerns.window_days)
@@ -225,7 +228,11 @@ def evaluate(
         if len(note_ids) < rule.concerns.min_notes:
             return None
         # An erased concern (a blank text: docs/privacy.md) still counts, and quotes nothing.
-        quotes = list(dict.fromkeys(c.text for c in near if c.text))[:MAX_QUOTES]
+        # Each quote once, with the note it came from first (its words are sealed under that note's key).
+        for c in near:
+            if c.text:
+                quoted.setdefault(c.text, c.note_id)
+        quotes = list(quoted)[:MAX_QUOTES]
         topics = sorted({c.topic for c in near if c.topic})
     labels = sorted({str(incidents.labels[i]) for i in in_window})
     return Match(
@@ -238,6 +245,7 @@ def evaluate(
         incident_ids=[str(incidents.ids[i]) for i in in_window],
         note_ids=note_ids,
         quotes=quotes,
+        quote_note_ids=[quoted[q] for q in quotes],
         topics=topics,
         category_names=labels,
         remedy_kind=rule.remedy_kind,
