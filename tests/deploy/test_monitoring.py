@@ -101,7 +101,8 @@ def exported_series() -> set[str]:
     import porchlight.events.metrics
     import porchlight.kit.groupcommit
     import porchlight.kit.httpmetrics
-    import porchlight.kit.shedding  # noqa: F401
+    import porchlight.kit.shedding
+    import porchlight.synthesis.analysis.service  # noqa: F401
 
     suffixes = {
         "counter": ("_total", "_created"),
@@ -242,6 +243,8 @@ def test_the_dashboard_covers_the_platform_key_series() -> None:
         "porchlight_http_requests_total",
         "porchlight_http_request_duration_seconds_bucket",
         "porchlight_http_shed_total",
+        "porchlight_model_batch_seconds_bucket",  # the model's latency (issue 16)
+        "porchlight_model_notes_total",
     } <= named
 
 

@@ -106,7 +106,10 @@ async def test_the_demo_load_reports_its_progress_in_a_few_lines(settings: KitSe
             ep = Endpoints(intake="http://intake", projects="http://projects:0", dashboard="http://dashboard")
             counts = await load_demo(settings, ep, seed=11, scale=0.05, http=http, progress=lines.append)
     assert counts.get("notes", 0) + counts.get("notes_refused_409", 0) >= 12, counts
+    # The demo's contact ids do not depend on the seed: in a session whose database holds another
+    # test's demo load they come back 409 (loaded before), and the line says 0.
+    assert counts.get("contacts", 0) + counts.get("contacts_refused_409", 0) >= 12, counts
     assert lines == [
         f"{counts.get('notes', 0)} notes loaded, from {counts.get('meetings', 0)} meetings",
-        f"{counts['contacts']} contacts loaded",
+        f"{counts.get('contacts', 0)} contacts loaded",
     ]

@@ -126,6 +126,24 @@ async def test_requests_are_counted_by_route_template(settings: KitSettings) -> 
         assert not any(re.search(r"/[0-9a-f]{8}-[0-9a-f]{4}-", r) for r in routes), routes  # templates only
 
 
+async def test_counters_are_exported_from_zero_so_the_first_dead_letter_shows(settings: KitSettings) -> None:
+    # A counter series that appears at 1 hides its first increase from increase()/rate(): the
+    # dead-letter alert missed the first dead letter (issue 16). Every label set a consumer group
+    # and a relay will use is there from the start.
+    from porchlight.kit.service import get_service
+
+    spec = get_service("layers")
+    async with running("layers", settings) as (_, client):
+        _, samples = await scrape(client)
+    for consumer in spec.consumers:
+        for topic in consumer.topics:
+            labels = dict(service="layers", group=consumer.group, topic=topic)
+            assert value(samples, "porchlight_events_dead_lettered_total", **labels) is not None, labels
+        assert value(samples, "porchlight_events_failed_total", service="layers", group=consumer.group) is not None
+    for name in ("porchlight_outbox_published_total", "porchlight_outbox_errors_total"):
+        assert value(samples, name, service="layers") is not None, name
+
+
 async def test_outbox_and_consumer_metrics(settings: KitSettings) -> None:
     sup = bearer(settings, "supervisor")
     async with (

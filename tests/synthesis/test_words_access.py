@@ -19,6 +19,22 @@ SAID = ["The footbridge over the rail cut has a broken handrail on the north sid
 READERS = ("officer", "liaison", "supervisor", "analyst")  # the roles synthesis serves insights to
 
 
+async def _every_page(client: httpx.AsyncClient, headers: dict[str, str], first: httpx.Response) -> set[uuid.UUID]:
+    """The note ids of every page from ``first`` on (the session's other tests file notes too,
+    some dated after this one: the note need not be on the first page)."""
+    ids: set[uuid.UUID] = set()
+    page = first
+    while True:
+        assert page.status_code == 200, page.text
+        body = page.json()
+        ids |= {uuid.UUID(n["note_id"]) for n in body["notes"]}
+        if not body.get("next_cursor"):
+            return ids
+        page = await client.get(
+            "/v1/insights/notes", params={"limit": 500, "cursor": body["next_cursor"]}, headers=headers
+        )
+
+
 @pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.timeout(300)
 async def test_quotes_and_notes_only_for_readers_of_the_districts_words(
@@ -46,9 +62,9 @@ async def test_quotes_and_notes_only_for_readers_of_the_districts_words(
                 assert [n["note_id"] for n in listed.json()["notes"]] == [str(filed.note_id)], case
 
             # Without a district: the whole city for a city-wide duty, else the caller's own district.
-            city = await client.get("/v1/insights/notes", headers=headers)
+            city = await client.get("/v1/insights/notes", params={"limit": 500}, headers=headers)
             if CITY in words or claim:
-                ids = {uuid.UUID(n["note_id"]) for n in city.json()["notes"]}
+                ids = await _every_page(client, headers, city)
                 assert (filed.note_id in ids) == (CITY in words or name[claim] == here), case
             else:
                 assert city.status_code == 403, case

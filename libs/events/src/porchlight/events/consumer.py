@@ -163,6 +163,7 @@ class ConsumerRunner:
         self._by_type = {cls.TYPE: h for cls, h in one.items()}
         self._batch_by_type = {cls.TYPE: h for cls, h in many.items()}
         self._families = {_family(cls.TYPE) for cls in spec.event_classes}
+        metrics.export_from_zero(service, spec.group, spec.topics, [cls.TYPE for cls in spec.event_classes])
         self._stopping = asyncio.Event()
         self._consumer = AIOKafkaConsumer(
             *spec.topics,

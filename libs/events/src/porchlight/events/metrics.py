@@ -1,4 +1,11 @@
-"""Prometheus metrics of the event plumbing (module-level, labelled by service and group)."""
+"""Prometheus metrics of the event plumbing (module-level, labelled by service and group).
+
+Counters are exported from 0 for every label set a consumer or relay will use, as soon as it is
+built: a series that appears only at its first increment (at 1) makes ``increase()`` and
+``rate()`` miss that first event, so an alert on the first dead letter would never fire.
+"""
+
+from collections.abc import Iterable
 
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -42,3 +49,13 @@ OUTBOX_OLDEST_AGE = Gauge("porchlight_outbox_oldest_age_seconds", "Age of the ol
 OUTBOX_REPUBLISHED = Counter(
     "porchlight_outbox_republished_total", "Published events sent again to a new (empty) broker", ["service"]
 )
+
+
+def export_from_zero(service: str, group: str, topics: Iterable[str], types: Iterable[str]) -> None:
+    """Create a consumer group's counter series at 0 (see the module docstring)."""
+    for topic in topics:
+        EVENTS_DEAD_LETTERED.labels(service, group, topic)
+    for event_type in types:
+        EVENTS_CONSUMED.labels(service, group, event_type)
+    EVENTS_DUPLICATE.labels(service, group)
+    EVENTS_FAILED.labels(service, group)

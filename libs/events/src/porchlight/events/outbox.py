@@ -283,6 +283,8 @@ class OutboxRelay:
         self.round_interval_s = round_interval_s
         self._round_started = -math.inf
         self._known_cluster: str | None = None
+        for counter in (metrics.OUTBOX_PUBLISHED, metrics.OUTBOX_ERRORS, metrics.OUTBOX_REPUBLISHED):
+            counter.labels(service)  # exported from 0: the first increase shows in rate() and alerts
         self._wakeup = asyncio.Event()
         self._stopping = False
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from porchlight.kit.app import Provided
@@ -25,6 +26,9 @@ class DashboardSettings(BaseSettings):
     meeting_hours: float = 1.0
     #: Load the demo quarter when the dashboard has no data yet (``make run`` sets it; see demo/startup.py).
     demo_on_empty: bool = False
+    #: The share of the demo quarter to load (1: all of it, ~700 notes and ~18,000 incidents; the
+    #: tests of ``make run``'s terminal load a tenth).
+    demo_scale: float = Field(default=1.0, gt=0, le=1)
 
 
 class WebSettings(BaseSettings):

@@ -27,7 +27,8 @@ _EMPTY = sa.text(
 
 async def load_demo_when_empty(runtime: ServiceRuntime) -> None:
     settings = runtime.settings
-    if settings.mode != "standalone" or not runtime.resource(DashboardSettings).demo_on_empty:
+    own = runtime.resource(DashboardSettings)
+    if settings.mode != "standalone" or not own.demo_on_empty:
         return
     if not (settings.data_dir / "runtime.json").exists():
         return
@@ -46,7 +47,9 @@ async def load_demo_when_empty(runtime: ServiceRuntime) -> None:
         try:
             await asyncio.sleep(1.0)  # let every server come up first
             started = time.monotonic()
-            counts = await load_demo(settings, Endpoints.from_runtime(settings), progress=progress)
+            counts = await load_demo(
+                settings, Endpoints.from_runtime(settings), scale=own.demo_scale, progress=progress
+            )
             log.info("demo city loaded", extra={"counts": counts})
             print(summary(counts, time.monotonic() - started), flush=True)
         except Exception as exc:  # the demo is a convenience: never take the service down

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 from opentelemetry.context import Context
+from prometheus_client import Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import NoteAnalyzedV2
@@ -24,6 +25,16 @@ from porchlight.synthesis.model.live import LiveModel
 from porchlight.synthesis.model.taxonomy import UNASSIGNED, Taxonomy
 from porchlight.synthesis.model.threads import in_daemon_thread
 from porchlight.synthesis.notes.models import ReceivedNote
+
+#: Seconds the model took for one batch of notes (embedding, topics, sentiment), off the event
+#: loop: the Grafana dashboard's "Model latency" panel (deploy/k8s/monitoring).
+MODEL_SECONDS = Histogram(
+    "porchlight_model_batch_seconds",
+    "Time the model took to analyze one batch of notes",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+#: Notes the model analyzed; with the histogram's sum, the seconds per note.
+MODEL_NOTES = Counter("porchlight_model_notes_total", "Notes the model analyzed")
 
 
 @dataclass(frozen=True)
@@ -69,7 +80,9 @@ async def analyze_and_store(
     ``traces``: the trace each note's ``note.analyzed`` continues (analysis/worker.py)."""
     if not notes:
         return set()
-    results = await in_daemon_thread(analyze_notes, live, [n.as_input() for n in notes])
+    with MODEL_SECONDS.time():
+        results = await in_daemon_thread(analyze_notes, live, [n.as_input() for n in notes])
+    MODEL_NOTES.inc(len(notes))
     return await store(session, live, notes, results, traces)
 
 
