@@ -24,13 +24,12 @@ import asyncio
 import contextlib
 import itertools
 import os
-import random
 import signal
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,10 +40,10 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.partitioner import DefaultPartitioner
 from sqlalchemy.ext.asyncio import AsyncConnection
-from support import bearer, eventually
+from support import bearer, districts_of_their_own, eventually
 
 from porchlight.events import Topics
-from porchlight.kit.db import create_engine, session_factory
+from porchlight.kit.db import create_engine
 from porchlight.kit.embedded import free_port
 from porchlight.kit.service import get_service
 from porchlight.kit.settings import KitSettings
@@ -90,40 +89,6 @@ def _districts(partitions: int) -> list[str]:
         code = f"R-{uuid.uuid4().hex[:8]}"
         found.setdefault(partitioner(code.encode(), every, every), code)
     return [found[p] for p in every]
-
-
-@contextlib.asynccontextmanager
-async def _districts_of_their_own(settings: KitSettings, codes: list[str]) -> AsyncIterator[None]:
-    """``codes`` added to the demo city as small squares in the Southern Ocean (as
-    support.district_of_its_own does for one), the demo city alone put back after."""
-    from porchlight.intake.places.service import demo_city, load_geojson
-
-    city = demo_city()
-    lon, lat = random.uniform(-170, 160), random.uniform(-80, -60)
-    for i, code in enumerate(codes):
-        x = lon + i * 0.02
-        ring = [[x, lat], [x + 0.01, lat], [x + 0.01, lat + 0.01], [x, lat + 0.01], [x, lat]]
-        city["features"].append(
-            {
-                "type": "Feature",
-                "properties": {"kind": "district", "code": code, "name": code},
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-            }
-        )
-
-    async def load(places: dict[str, object]) -> None:
-        engine = create_engine(settings.require_database_url(), pool_size=1)
-        try:
-            async with session_factory(engine)() as session, session.begin():
-                await load_geojson(session, places)
-        finally:
-            await engine.dispose()
-
-    await load(city)
-    try:
-        yield
-    finally:
-        await load(demo_city())
 
 
 def _serve(settings: KitSettings, service: str, logs: Path, replica: int = 0) -> Proc:
@@ -245,7 +210,7 @@ async def test_replicas_killed_mid_stream_lose_and_double_nothing(own_broker, tm
     engine = create_engine(settings.require_database_url(), pool_size=2)
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     await admin.start()
-    async with _districts_of_their_own(settings, districts):
+    async with districts_of_their_own(settings, districts):
         try:
             for service in ("intake", "projects", "layers"):
                 procs.append(_serve(settings, service, tmp_path))

@@ -72,20 +72,30 @@ async def district_of_its_own(settings: KitSettings, prefix: str = "T") -> Async
     Intake refuses districts the city does not have: the district (a small square far from the
     demo city) is added to the demo city for the test, and the demo city alone put back after.
     """
+    code = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    async with districts_of_their_own(settings, [code]):
+        yield code
+
+
+@contextlib.asynccontextmanager
+async def districts_of_their_own(settings: KitSettings, codes: list[str]) -> AsyncIterator[None]:
+    """``codes`` added to the demo city as small squares side by side in the Southern Ocean (no
+    demo city there), the demo city alone put back after."""
     from porchlight.intake.places.service import demo_city, load_geojson  # only intake's tests need it
     from porchlight.kit.db import session_factory
 
-    code = f"{prefix}-{uuid.uuid4().hex[:8]}"
-    lon, lat = random.uniform(-170, 170), random.uniform(-80, -60)  # the Southern Ocean: no demo city there
-    ring = [[lon, lat], [lon + 0.01, lat], [lon + 0.01, lat + 0.01], [lon, lat + 0.01], [lon, lat]]
     city = demo_city()
-    city["features"].append(
-        {
-            "type": "Feature",
-            "properties": {"kind": "district", "code": code, "name": code},
-            "geometry": {"type": "Polygon", "coordinates": [ring]},
-        }
-    )
+    lon, lat = random.uniform(-170, 160), random.uniform(-80, -60)
+    for i, code in enumerate(codes):
+        x = lon + i * 0.02
+        ring = [[x, lat], [x + 0.01, lat], [x + 0.01, lat + 0.01], [x, lat + 0.01], [x, lat]]
+        city["features"].append(
+            {
+                "type": "Feature",
+                "properties": {"kind": "district", "code": code, "name": code},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
 
     async def load(places: dict[str, object]) -> None:
         engine = create_engine(settings.require_database_url(), pool_size=1)
@@ -97,7 +107,7 @@ async def district_of_its_own(settings: KitSettings, prefix: str = "T") -> Async
 
     await load(city)
     try:
-        yield code
+        yield
     finally:
         await load(demo_city())
 

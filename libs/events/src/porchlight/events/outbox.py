@@ -299,17 +299,8 @@ class OutboxRelay:
             spans = self._send_spans(rows) if self.tracer is not None else []
             try:
                 # aiokafka keeps per-partition order of sends issued in sequence; waiting for all
-                # acks before deleting makes the round all-or-nothing.
-                futures = [
-                    await self.producer.send_raw(
-                        r.topic,
-                        key=r.key.encode() if r.key is not None else None,
-                        value=r.payload,
-                        headers=[(k, v.encode()) for k, v in r.headers],
-                    )
-                    for r in rows
-                ]
-                await asyncio.gather(*futures)
+                # acks before moving the rows makes the round all-or-nothing.
+                await self._send(rows)
                 await conn.execute(statements.move, {"ids": [r.id for r in rows]})
             except BaseException as exc:
                 for span in spans:
@@ -401,17 +392,21 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return sent
-            futures = [
-                await self.producer.send_raw(
-                    r.topic,
-                    key=r.key.encode() if r.key is not None else None,
-                    value=r.payload,
-                    headers=[(k, v.encode()) for k, v in r.headers],
-                )
-                for r in rows
-            ]
-            await asyncio.gather(*futures)
+            await self._send(rows)
             last, sent = rows[-1].id, sent + len(rows)
+
+    async def _send(self, rows: Sequence[Any]) -> None:
+        """Send outbox rows (``topic``, ``key``, ``headers``, ``payload``) and wait for every ack."""
+        futures = [
+            await self.producer.send_raw(
+                r.topic,
+                key=r.key.encode() if r.key is not None else None,
+                value=r.payload,
+                headers=[(k, v.encode()) for k, v in r.headers],
+            )
+            for r in rows
+        ]
+        await asyncio.gather(*futures)
 
     async def observe_backlog(self) -> None:
         """Update the backlog gauges (rows waiting, age of the oldest)."""

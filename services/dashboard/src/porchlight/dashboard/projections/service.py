@@ -40,6 +40,21 @@ from porchlight.kit.settings import KitSettings
 log = logging.getLogger(__name__)
 
 
+async def _records_held(reader: AIOKafkaConsumer, tps: list[TopicPartition], idle_polls: int = 3) -> int:
+    """How many records the partitions hold, read through once (nothing applied).
+
+    Counted, not taken from the offsets: the embedded broker's end offset is the start of the
+    newest batch plus one, so a republished archive (sent in large batches) would look hundreds
+    of events short of what it holds.
+    """
+    held, idle = 0, 0
+    while idle < idle_polls:
+        batches = await reader.getmany(*tps, timeout_ms=300, max_records=10_000)
+        got = sum(len(recs) for recs in batches.values())
+        held, idle = held + got, 0 if got else idle + 1
+    return held
+
+
 class RebuildRefused(RuntimeError):
     """The broker holds less than the history the dashboard has applied (nothing was changed)."""
 
@@ -84,8 +99,8 @@ async def rebuild(
         reader.assign(tps)
         await reader.seek_to_beginning(*tps)
         end = await reader.end_offsets(tps)
-        begin = await reader.beginning_offsets(tps)
-        held = sum(end[tp] - begin[tp] for tp in tps)
+        held = await _records_held(reader, tps)
+        await reader.seek_to_beginning(*tps)
         async with sessions() as session:
             applied = await session.scalar(
                 sa.select(sa.func.count()).select_from(inbox).where(inbox.c.consumer == cspec.group)
