@@ -61,11 +61,13 @@ def an_hour_ago() -> str:
     return (datetime.now(UTC) - timedelta(hours=1)).isoformat()
 
 
-#: What holds digits by chance: random ids ("44e1e1cc-0199-...": "0199"), the tests' own hex
-#: subjects ("officer-a1985c3e") and times ("...T23:10:41.198512"). None is a resident's data.
+#: What holds digits or letters by chance: random ids ("44e1e1cc-0199-...": "0199"), the tests'
+#: own hex subjects ("officer-a1985c3e"), hashes such as a model version's taxonomy fingerprint
+#: ("4/2c0abc91f3d7/minilm...": "abc") and times ("...T23:10:41.198512"). None is a resident's data.
 _NOISE = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
     r"|-[0-9a-f]{8,10}\b"
+    r"|(?<![0-9a-z])[0-9a-f]{12,64}(?![0-9a-z])"
     r"|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?",
     re.IGNORECASE,
 )
