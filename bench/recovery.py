@@ -63,21 +63,17 @@ def main() -> None:
             notes += 1
             run.note_flows_through(notes)
 
-            before, killed = _backs(run, "the embedded broker"), time.monotonic()
-            run.broker().kill()
-            _until_back(run, "the embedded broker", before)
-            run.all_ready_within(60)
-            times["broker"].append(time.monotonic() - killed)
-            notes += 1
-            run.note_flows_through(notes)
-
-            before, killed = _backs(run, "embedded PostgreSQL"), time.monotonic()
-            run.postmaster().kill()
-            _until_back(run, "embedded PostgreSQL", before)
-            run.all_ready_within(60)
-            times["postgres"].append(time.monotonic() - killed)
-            notes += 1
-            run.note_flows_through(notes)
+            for part, what, process in (
+                ("broker", "the embedded broker", run.broker),
+                ("postgres", "embedded PostgreSQL", run.postmaster),
+            ):
+                before, killed = _backs(run, what), time.monotonic()
+                process().kill()
+                _until_back(run, what, before)
+                run.all_ready_within(60)
+                times[part].append(time.monotonic() - killed)
+                notes += 1
+                run.note_flows_through(notes)
 
             killed = time.monotonic()
             run.proc.kill()

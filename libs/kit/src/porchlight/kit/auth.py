@@ -402,12 +402,17 @@ def read_api_key_entries(path: Path) -> list[dict[str, Any]]:
 
 def write_private_json(path: Path, data: Any) -> None:
     """Write ``data`` as JSON readable by its owner only (0600), replacing the file atomically."""
+    write_private_bytes(path, json.dumps(data, indent=2).encode())
+
+
+def write_private_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to a file readable by its owner only (0600), replacing it atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=2)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

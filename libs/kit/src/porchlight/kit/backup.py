@@ -38,7 +38,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from porchlight.events.keyring import SCHEMA as KEYRING_SCHEMA
-from porchlight.kit.auth import api_keys_file
+from porchlight.kit.auth import api_keys_file, write_private_bytes
 from porchlight.kit.service import ServiceSpec
 from porchlight.kit.settings import KitSettings, child_env
 
@@ -251,18 +251,5 @@ def restore_backup(settings: KitSettings, path: Path, *, force: bool = False) ->
         args = [pg_program("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
         _run([*args, f"--dbname={env.get('PGDATABASE', 'postgres')}", str(dump)], env)
     for name, data in files.items():
-        _write_private_bytes(targets[name], data)
+        write_private_bytes(targets[name], data)
     return Restored(manifest=manifest, replaced=present, files=sorted(str(targets[n]) for n in files))
-
-
-def _write_private_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
