@@ -19,7 +19,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import TopicPartition
-from support import bearer, eventually, running, scalar
+from support import bearer, eventually, running, scalar, unsealed
 
 from porchlight.events import Topics
 from porchlight.intake.privacy import redact
@@ -85,8 +85,8 @@ def test_the_corpus_is_redacted_by_the_rule_itself() -> None:
     assert all(word in redact(text(0)).text for word in KEPT)
 
 
-async def broker_records(settings: KitSettings, topics: list[str]) -> list[str]:
-    """Every record's value on ``topics``, from the earliest offset to the end."""
+async def broker_records(settings: KitSettings, topics: list[str]) -> list[tuple[str, str]]:
+    """Every record's event type and value on ``topics``, from the earliest offset to the end."""
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
@@ -97,12 +97,17 @@ async def broker_records(settings: KitSettings, topics: list[str]) -> list[str]:
         consumer.assign(parts)
         await consumer.seek_to_beginning(*parts)
         end = await consumer.end_offsets(parts)
-        values: list[str] = []
+        values: list[tuple[str, str]] = []
         deadline = asyncio.get_running_loop().time() + 20
         while [tp for tp in parts if await consumer.position(tp) < end[tp]]:
             assert asyncio.get_running_loop().time() < deadline, "the broker did not hand over its records"
             batch = await consumer.getmany(timeout_ms=500)
-            values += [r.value.decode() for records in batch.values() for r in records if r.value]
+            values += [
+                (dict(r.headers or ()).get("ce_type", b"").decode(), r.value.decode())
+                for records in batch.values()
+                for r in records
+                if r.value
+            ]
         return values
     finally:
         await consumer.stop()
@@ -199,14 +204,22 @@ async def test_personal_data_reaches_no_read_route_export_or_event(own_broker: A
         # Everything the outbox holds reaches the broker (the relay is on).
         await eventually(lambda: _outbox_empty(settings), timeout_s=30)
     events = await broker_records(settings, [Topics.NOTES, Topics.CONTACTS, Topics.MEETINGS])
-    ours = [e for e in events if host in e or officer in e]
+    ours = [(t, e) for t, e in events if host in e or officer in e]
     assert len(ours) >= 3 * n, f"only {len(ours)} of our events on the broker"
-    surfaces.update({f"event {i}": e for i, e in enumerate(ours)})
+    for i, (event_type, value) in enumerate(ours):
+        data = json.loads(value)
+        if data.get("sealed"):
+            # The words travel sealed (docs/adr/0014): what matters is what a consumer opens.
+            # The ciphertext itself is random letters that spell a probe by chance ("Lee").
+            data = await unsealed(settings, event_type, data)
+            assert not data["sealed"]
+        surfaces[f"event {i} {event_type}"] = json.dumps(data, ensure_ascii=False)
 
     found = {name: leaks(body) for name, body in surfaces.items() if leaks(body)}
     assert not found, f"personal data on {len(found)} surfaces: {found}"
     # The check can fail: the words around the data are there, on the routes and the broker.
-    assert any("kitchen table" in body for body in surfaces.values())
+    assert any("kitchen table" in body for name, body in surfaces.items() if not name.startswith("event"))
+    assert any("kitchen table" in body for name, body in surfaces.items() if name.startswith("event"))
     assert "/v1/contacts?limit=200" in " ".join(surfaces) and "/v1/meetings?limit=200" in " ".join(surfaces)
     seen = " ".join(surfaces.values())
     assert "Martin Luther King Blvd" in seen and "Mayor Frey" in seen and "[NAME]" in seen
