@@ -83,13 +83,14 @@ def topic_baselines(args: argparse.Namespace, embedder: Any, log: Any) -> dict[s
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from porchlight.synthesis.model.evaluation import Evaluator, _splitter, read_labeled_csv
+    from porchlight.synthesis.model.evaluation import Evaluator
+    from porchlight.synthesis.model.labeled import read_labeled_csv, splitter
     from porchlight.synthesis.model.taxonomy import demo_taxonomy
     from porchlight.synthesis.model.topics import TopicModel
 
     f = read_labeled_csv(SHARED / "topics_dev.csv")
     texts, labels = f.texts, f.topics or []
-    folds = list(_splitter(labels, 5, 0).split(texts, labels))
+    folds = list(splitter(labels, 5, 0).split(texts, labels))
     y = np.array(labels, dtype=object)
     out: dict[str, dict[str, float]] = {}
 
@@ -172,7 +173,7 @@ def sentiment_baselines(
     from sklearn.linear_model import LogisticRegression
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    from porchlight.synthesis.model.evaluation import _splitter, read_labeled_csv
+    from porchlight.synthesis.model.labeled import read_labeled_csv, splitter
     from porchlight.synthesis.model.sentiment import SentimentModel, fit_thresholds
 
     f = read_labeled_csv(SHARED / "sentiment_dev.csv")
@@ -186,7 +187,7 @@ def sentiment_baselines(
     out["VADER (±0.05)"] = scores(
         labels, ["positive" if c >= 0.05 else "negative" if c <= -0.05 else "neutral" for c in comp]
     )
-    folds = list(_splitter(labels, 5, 0).split(texts, labels))
+    folds = list(splitter(labels, 5, 0).split(texts, labels))
     y = np.array(labels)
     log("sentiment: TF-IDF + logistic regression")
 

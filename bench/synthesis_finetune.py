@@ -344,7 +344,7 @@ def main() -> None:
     import torch
 
     from porchlight.synthesis.model.embedder import Embedder
-    from porchlight.synthesis.model.evaluation import _splitter, read_labeled_csv
+    from porchlight.synthesis.model.labeled import read_labeled_csv, splitter
     from porchlight.synthesis.model.taxonomy import load_taxonomy
 
     torch.set_num_threads(args.threads)
@@ -353,7 +353,7 @@ def main() -> None:
     rows = [(t, y) for t, y in zip(data.texts, data.topics, strict=True) if y]
     texts = [t for t, _ in rows]
     labels = [y for _, y in rows]
-    folds = list(_splitter(labels, 5, 0).split(texts, labels))
+    folds = list(splitter(labels, 5, 0).split(texts, labels))
     run = range(5) if args.folds_run == "all" else [int(x) for x in args.folds_run.split(",")]
     variants = args.variants.split(",")
     taxonomy = load_taxonomy()

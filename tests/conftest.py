@@ -28,6 +28,10 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 # this): the default int8 graph is built per data directory, ~10 s each time. The int8 path has
 # its own test (tests/synthesis/test_model.py), and the benchmarks measure it.
 os.environ.setdefault("PORCHLIGHT_EMBEDDER", "torch")
+# The topics' shares are fitted to the concerns received (learning/service.py adapt_to_received)
+# once 200 are in the database: in the tests' shared database that would happen at a moment no
+# test chooses, and move other tests' labels. tests/synthesis/test_topic_shares.py turns it on.
+os.environ.setdefault("PORCHLIGHT_SYNTHESIS_ADAPT_FROM", "0")
 
 
 @pytest.fixture(scope="session")

@@ -112,6 +112,34 @@ async def districts_of_their_own(settings: KitSettings, codes: list[str]) -> Asy
         await load(demo_city())
 
 
+@contextlib.asynccontextmanager
+async def database_of_its_own(settings: KitSettings, prefix: str) -> AsyncIterator[tuple[Any, Any]]:
+    """A fresh database on the tests' PostgreSQL, dropped after: for a test whose subject is what a
+    service finds in its whole database (pending notes, the count of concerns). Yields its URL and
+    an engine on it."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.require_database_url())
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+    async def admin(sql: str) -> None:
+        engine = create_engine(url.render_as_string(hide_password=False), pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                await (await conn.execution_options(isolation_level="AUTOCOMMIT")).execute(sa.text(sql))
+        finally:
+            await engine.dispose()
+
+    await admin(f'CREATE DATABASE "{name}"')
+    own = url.set(database=name)
+    engine = create_engine(own.render_as_string(hide_password=False), pool_size=3)
+    try:
+        yield own, engine
+    finally:
+        await engine.dispose()
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 async def import_incidents(
     settings: KitSettings, places_file: Any, files: dict[str, Any], *, headers: dict[str, str] | None = None
 ) -> httpx.Response:

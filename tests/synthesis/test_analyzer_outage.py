@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from support import database_of_its_own
 
 from porchlight.kit.db import create_engine, session_factory
 from porchlight.kit.embedded import free_port
@@ -45,16 +45,14 @@ class BrokenModel:
 @pytest.mark.timeout(120)
 async def test_the_analyzer_waits_out_a_database_outage_and_carries_on(settings: KitSettings) -> None:
     # A database of this test's own: the analyzer takes every pending note it finds.
-    url = make_url(settings.require_database_url())
-    name = f"analyzer_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.render_as_string(hide_password=False), pool_size=1)
-    async with admin.connect() as conn:
-        await (await conn.execution_options(isolation_level="AUTOCOMMIT")).execute(sa.text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    up = create_engine(url.set(database=name).render_as_string(hide_password=False), pool_size=2)
+    async with database_of_its_own(settings, "analyzer") as (url, up):
+        await _outage(url, up)
+
+
+async def _outage(url: Any, up: Any) -> None:
     # PostgreSQL gone: nothing listens where it was, as after a kill -9 before its restart.
     gone = free_port()
-    down_url = url.set(port=gone, database=name)
+    down_url = url.set(port=gone)
     if "port" in url.query:  # the embedded PostgreSQL: a Unix socket named by the port
         down_url = down_url.update_query_dict({"port": str(gone)})
     down = create_engine(down_url.render_as_string(hide_password=False), pool_size=1)
@@ -107,11 +105,4 @@ async def test_the_analyzer_waits_out_a_database_outage_and_carries_on(settings:
             stopping.set()
             await asyncio.wait_for(asyncio.gather(task, return_exceptions=True), 10)
     finally:
-        await up.dispose()
         await down.dispose()
-        admin = create_engine(url.render_as_string(hide_password=False), pool_size=1)
-        async with admin.connect() as conn:
-            await (await conn.execution_options(isolation_level="AUTOCOMMIT")).execute(
-                sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            )
-        await admin.dispose()

@@ -177,7 +177,7 @@ async def test_a_note_is_split_classified_stored_and_announced(
     assert re.fullmatch(r"\d+/[0-9a-f]{12}/minilm-l6-v2@[0-9a-f]{12}", version)
 
     events = await events_where(settings, Topics.NOTE_ANALYSES, lambda e: e.get("note_id") == str(n.note_id))
-    (event,) = events
+    (event,) = [e for e in events if e["type"] != "org.porchlight.sentiment.scored.v1"]  # its own tests
     assert event["type"] == "org.porchlight.note.analyzed.v2" and event["model_version"] == version
     assert [c["topic"] for c in event["concerns"]][:2] == ["street_lighting", "speeding_traffic"]
     assert event["revision"] == 1 and event["district"] == where
@@ -463,15 +463,19 @@ async def test_the_taxonomy_is_versioned_and_edited_at_run_time(
 
 # --- emerging topics ------------------------------------------------------------------------------
 
+# Statements no topic of the demo taxonomy claims, well under the unassigned floor (0.3): the
+# taxonomy's phrases claim 0.18-0.26 of them. Its catch-all "other" and the phrases added for a
+# city's first day (issue 17) claim some wordings near the floor ("Kids need a place to go after
+# school": 0.44, from the school-zone phrases), which then leave the cluster.
 FRIDGE = [
     "Can we get a community fridge at the church?",
-    "A free community fridge would help families here.",
-    "We would love a community fridge for food sharing.",
+    "Our church could host a community fridge.",
+    "I wish our block had a community fridge with fresh food.",
 ]
 YOUTH = [
     "We want more youth programs after school.",
-    "Kids need a place to go after school.",
-    "After school programs for teenagers are missing.",
+    "Youth mentoring programs are what our teenagers need.",
+    "Please fund youth programs for our teenagers.",
 ]
 
 
@@ -486,7 +490,11 @@ async def test_unassigned_concerns_cluster_into_a_candidate_topic_that_can_be_pr
     r = await client.get("/v1/emerging", params={"district": where}, headers=as_reader(settings))
     assert r.status_code == 200, r.text
     clusters = r.json()["clusters"]
-    fridge = next(c for c in clusters if "fridge" in c["words"])
+    labels = await rows(
+        settings, "SELECT text, topic, topic_score FROM synthesis.concerns WHERE district = :d", d=where
+    )
+    fridge = next((c for c in clusters if "fridge" in c["words"]), None)
+    assert fridge is not None, (clusters, labels)  # when not, how the statements stand
     texts = dict(await rows(settings, "SELECT id, text FROM synthesis.concerns WHERE district = :d", d=where))
     assert {texts[i] for i in fridge["concern_ids"]} == set(FRIDGE)
     assert fridge["concerns"] == 3 and fridge["notes"] == 3 and len(fridge["quotes"]) == 3
@@ -581,6 +589,8 @@ async def test_reanalysis_relabels_history_with_the_new_version_and_resumes(
         d=where,
     )
     assert versions == [(new_version, new_version)]
-    events = await events_where(settings, Topics.NOTE_ANALYSES, lambda e: e.get("district") == where)
+    events = await events_where(
+        settings, Topics.NOTE_ANALYSES, lambda e: e.get("district") == where and e["type"].endswith("analyzed.v2")
+    )
     assert {e["model_version"] for e in events} == {new_version, notes and events[0]["model_version"]}
     assert sum(e["model_version"] == new_version for e in events) == 5

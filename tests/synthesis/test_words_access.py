@@ -14,8 +14,9 @@ from synthesis.test_synthesis_service import analyzed, district, note, publish
 
 from porchlight.kit.settings import KitSettings
 
-#: This test's own words (a correction elsewhere must not teach the model about them).
-SAID = ["The footbridge over the rail cut has a broken handrail on the north side"]
+#: This test's own words (a correction elsewhere must not teach the model about them), clearly of a
+#: topic: quotes are a topic's, and a statement left unassigned would have none to withhold.
+SAID = ["The streetlight by the footbridge over the rail cut has been out for weeks"]
 READERS = ("officer", "liaison", "supervisor", "analyst")  # the roles synthesis serves insights to
 
 

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 BANNER = "Demo mode — sign-in without a password; not for real data"
 #: The pages of each role (the app's own routes; {d}: the stack's district).
 PAGES = {
-    "supervisor": ["contact", "meetings", "district", "risk", "evaluation", "city"],
+    "supervisor": ["contact", "meetings", "district", "risk", "evaluation", "help", "city"],
     "analyst": ["city", "district/{d}", "risk/{d}", "evaluation"],
     "partner": ["board"],
 }

@@ -34,7 +34,7 @@ ZOOMED = {"width": 640, "height": 900}  # 1280 CSS px at 200 %
 ROUTES: dict[str, list[str]] = {
     "officer": ["contact", "meetings"],
     "liaison": ["contact", "meetings"],
-    "supervisor": ["contact", "meetings", "district", "district/{d}/{m}", "risk", "evaluation", "city"],
+    "supervisor": ["contact", "meetings", "district", "district/{d}/{m}", "risk", "evaluation", "help", "city"],
     "analyst": ["city", "city/{m}", "district/{d}", "risk/{d}", "evaluation", "no-such-page"],
     "partner": ["board", "meetings", "evaluation"],
     "auditor": ["audit", "privacy"],

@@ -26,7 +26,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 # learned for the same statement by the model the whole session shares.
 BOWLING = [
     "Lawn bowlers say the city's bowling ordinance treats them unfairly.",
-    "The lawn bowling ordinance is unfair to the older bowlers.",
+    # (Not "...unfair to the older bowlers": the demo taxonomy's lawn phrases claim it at 0.33.)
+    "The lawn bowling ordinance hurts our club members.",
     "Please rethink the bowling ordinance, lawn bowlers are upset.",
     "Our lawn bowling league feels singled out by the new ordinance.",
 ]

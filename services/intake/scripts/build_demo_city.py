@@ -67,6 +67,56 @@ NEIGHBORHOOD_CODES = {
 }
 UNINFORMATIVE = {"", "Boston"}
 
+#: Who lives there, for the listening gap (residents reached per 1,000 residents). Published
+#: figures only: the Boston Planning & Development Agency (BPDA) Research Division's 2020
+#: Decennial Census total population per census-tract approximation of Boston's neighborhoods,
+#: adjusted for the 2020 group-quarters count challenge (the 23 neighborhoods add up to the city's
+#: 681,937), from its Neighborhood Change Explorer data: github.com/bpda-research-division/
+#: neighborhood-change, data_preprocessing/csv/hbic_neigh_totpop_sex_bins.csv, YEAR 2020,
+#: male + female. The 311 labels group BPDA's neighborhoods: 311 files North End and Chinatown
+#: cases under "Downtown / Financial District" and most West End (02114) cases under "Beacon
+#: Hill", so those are summed as below. A figure that cannot be verified is left out (None).
+POPULATION_YEAR = 2020
+POPULATION_SOURCE = (
+    "BPDA Research Division, Neighborhood Change Explorer (github.com/bpda-research-division/neighborhood-change,"
+    " data_preprocessing/csv/hbic_neigh_totpop_sex_bins.csv): 2020 Census total population by tract-approximated"
+    " neighborhood, adjusted for the group-quarters challenge"
+)
+#: neighborhood label -> BPDA neighborhoods and their 2020 population.
+POPULATION_PARTS: dict[str, dict[str, int]] = {
+    "Allston / Brighton": {"Allston": 27_533, "Brighton": 52_020},
+    "Back Bay": {"Back Bay": 18_280},
+    "Beacon Hill": {"Beacon Hill": 9_336, "West End": 8_135},
+    "Charlestown": {"Charlestown": 19_120},
+    "Dorchester": {"Dorchester": 123_268},
+    "Downtown / Financial District": {"Downtown": 13_798, "Chinatown": 6_215, "North End": 10_805},
+    "East Boston": {"East Boston": 43_066},
+    "Fenway / Kenmore / Audubon Circle / Longwood": {"Fenway": 38_356, "Longwood": 5_479},
+    "Greater Mattapan": {"Mattapan": 23_754},
+    "Hyde Park": {"Hyde Park": 34_125},
+    "Jamaica Plain": {"Jamaica Plain": 40_091},
+    "Mission Hill": {"Mission Hill": 17_853},
+    "Roslindale": {"Roslindale": 29_586},
+    "Roxbury": {"Roxbury": 55_121},
+    "South Boston / South Boston Waterfront": {"South Boston": 37_917, "South Boston Waterfront": 5_595},
+    "South End": {"South End": 30_923},
+    "West Roxbury": {"West Roxbury": 31_561},
+}
+
+
+def population_properties(label: str) -> dict[str, object]:
+    """A neighborhood's ``population``, ``population_year`` and ``population_source`` properties."""
+    parts = POPULATION_PARTS.get(label)
+    if not parts:
+        return {"population": None, "population_year": None, "population_source": None}
+    summed = " + ".join(f"{name} {n:,}" for name, n in parts.items())
+    return {
+        "population": sum(parts.values()),
+        "population_year": POPULATION_YEAR,
+        "population_source": f"{POPULATION_SOURCE}: {summed}",
+    }
+
+
 K_NEAREST = 12
 PLACEHOLDER_MIN_CASES = 200  # one coordinate shared by this many cases is a geocoder default
 HULL_RATIO = 0.04
@@ -198,7 +248,7 @@ def build(csv_path: Path) -> dict[str, object]:
         pieces = sorted(parts_of(shapely.set_precision(clipped, 1e-5)), key=lambda p: -p.area)
         pieces = [p for p in pieces if p.area >= MIN_PIECE_SHARE * pieces[0].area]
         geom = pieces[0] if len(pieces) == 1 else MultiPolygon(pieces)
-        features.append(feature("neighborhood", slug(n), n, geom, district=home[n]))
+        features.append(feature("neighborhood", slug(n), n, geom, district=home[n], **population_properties(n)))
     return {
         "type": "FeatureCollection",
         "name": "Porchlight demo city (Boston, approximate)",
@@ -208,7 +258,7 @@ def build(csv_path: Path) -> dict[str, object]:
     }
 
 
-def feature(kind: str, code: str, name: str, geom: BaseGeometry, **extra: str) -> dict[str, object]:
+def feature(kind: str, code: str, name: str, geom: BaseGeometry, **extra: object) -> dict[str, object]:
     assert geom.is_valid and not geom.is_empty, f"{kind} {code} is not a valid polygon"
     return {
         "type": "Feature",

@@ -26,6 +26,7 @@ from porchlight.events.catalog import (
     RecordClosed,
     RecordImported,
     RecordReported,
+    SentimentScored,
     TaskCompleted,
     UpdatePublished,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "RecordClosed",
     "RecordImported",
     "RecordReported",
+    "SentimentScored",
     "TaskCompleted",
     "Topics",
     "UpdatePublished",

@@ -249,14 +249,23 @@ class ContactErased(Event):
 # --- synthesis ----------------------------------------------------------------------------
 
 
+# Sentiment has its own event since issue 17 (sentiment.scored.v1, below). note.analyzed keeps its
+# sentiment fields, still filled: removing or loosening them would break its readers (docs/adr/0007);
+# they are marked deprecated, which the committed schemas and docs/asyncapi.yaml show.
+_DEPRECATED_SENTIMENT = (
+    "Deprecated: read sentiment.scored.v1 (org.porchlight.sentiment.scored.v1), published beside this event "
+    "for every analysis; still filled with the same reading."
+)
+
+
 class ConcernAnalysis(BaseModel):
     """The model's reading of one concern statement."""
 
     text: str
     topic: str | None = None
     topic_score: float | None = None
-    sentiment: SentimentLabel
-    sentiment_score: float
+    sentiment: SentimentLabel = Field(description=_DEPRECATED_SENTIMENT, json_schema_extra={"deprecated": True})
+    sentiment_score: float = Field(description=_DEPRECATED_SENTIMENT, json_schema_extra={"deprecated": True})
     #: The topic's name as synthesis' taxonomy gives it ("Speeding and traffic safety"; a promoted
     #: topic's given name): subscribers show this, never a name made from the code (added compatibly).
     topic_label: str | None = None
@@ -274,8 +283,8 @@ class NoteAnalyzed(Event):
     neighborhood: str | None = None
     model_version: str
     concerns: list[ConcernAnalysis] = Field(default_factory=list)
-    sentiment: SentimentLabel
-    sentiment_score: float
+    sentiment: SentimentLabel = Field(description=_DEPRECATED_SENTIMENT, json_schema_extra={"deprecated": True})
+    sentiment_score: float = Field(description=_DEPRECATED_SENTIMENT, json_schema_extra={"deprecated": True})
     #: The note revision analyzed (added compatibly; absent from older events).
     revision: int | None = None
     #: When the conversation took place (the time insights count the note at).
@@ -307,6 +316,64 @@ class NoteAnalyzedV2(CarriesWords, NoteAnalyzed):
             c.model_copy(update={"text": texts[i] if i < len(texts) else ""}) for i, c in enumerate(self.concerns)
         ]
         return self.model_copy(update={"concerns": concerns})
+
+
+class SentimentProbabilities(BaseModel):
+    """The model's probability of each sentiment label (they sum to 1)."""
+
+    negative: float = Field(ge=0, le=1)
+    neutral: float = Field(ge=0, le=1)
+    positive: float = Field(ge=0, le=1)
+
+
+class ConcernSentiment(BaseModel):
+    """The model's sentiment of one of a note's concern statements: scores only, never the statement."""
+
+    position: int = Field(
+        ge=0,
+        description="The concern's number in the note (0, 1, ...): with note_id, its id; also its place in "
+        "the concerns of the note.analyzed of the same analysis (same note_id and model_version).",
+    )
+    sentiment: SentimentLabel
+    sentiment_score: float = Field(ge=-1, le=1, description="-1 (most negative) .. +1 (most positive).")
+    probabilities: SentimentProbabilities | None = Field(
+        default=None, description="Each label's probability, when the model gives them; absent otherwise."
+    )
+
+
+# No resident's words ride here (scores and ids only), so it is no CarriesWords event. It goes on
+# the analyses' topic with their key, after the note.analyzed of the same analysis.
+class SentimentScored(Event):
+    """Synthesis scored how residents felt in a note, and in each of its concerns: scores only, no words.
+
+    One per note per analysis: published with the note's ``note.analyzed`` (same transaction, same
+    topic and key, just after it), and again whenever the note is re-analyzed (a revision, a
+    re-analysis with a newer model). A reader keeps, per note, the event with the highest
+    ``revision``, then the latest ``analyzed_at``: one arriving late from an older analysis
+    changes nothing. ``host_rating`` is the host's own 1-5 rating of the conversation, beside the
+    model's reading.
+    """
+
+    TYPE: ClassVar[str] = "org.porchlight.sentiment.scored.v1"
+    TOPIC: ClassVar[str] = Topics.NOTE_ANALYSES
+    KEY: ClassVar[str] = "district"
+
+    note_id: UUID
+    revision: int = Field(ge=1, description="The note revision analyzed.")
+    district: str
+    neighborhood: str | None = None
+    occurred_at: datetime = Field(description="When the conversation took place (the time figures count it at).")
+    analyzed_at: datetime = Field(description="When synthesis analyzed the note: the later analysis wins.")
+    model_version: str = Field(description="The model version that scored it (as in note.analyzed).")
+    sentiment: SentimentLabel = Field(description="The note's overall sentiment, from its concerns'.")
+    sentiment_score: float = Field(ge=-1, le=1, description="-1 (most negative) .. +1 (most positive).")
+    concerns: list[ConcernSentiment] = Field(default_factory=list)
+    host_rating: Sentiment5 | None = Field(
+        default=None, description="The host's own rating of the conversation, 1 (very negative) .. 5 (very positive)."
+    )
+
+    def subject(self) -> str:
+        return str(self.note_id)
 
 
 class InsightUpdated(Event):

@@ -24,6 +24,7 @@ from porchlight.events.catalog import (
     RecordAccepted,
     RecordClosed,
     RecordReported,
+    SentimentScored,
 )
 from porchlight.events.envelope import Envelope, to_kafka
 
@@ -195,6 +196,29 @@ EXAMPLES: dict[type[Event], list[Example]] = {
                 "sentiment_reason": "only 2 residents' notes in the target area before completion (5 needed)",
                 "summary": "Incidents in the target area went from 14 to 6 in 90 days, while matched control areas "
                 "went from 12.4 to 11.8 on average: a difference of -7.4 (permutation p = 0.012).",
+            },
+        )
+    ],
+    SentimentScored: [
+        Example(
+            name="noteScored",
+            summary="Synthesis scored a note of two concerns; the host rated the conversation 2 of 5.",
+            source="/porchlight/synthesis",
+            payload={
+                "note_id": "2d9b7c3e-6a1f-4e8d-9b2c-5f4a3e2d1c0b",
+                "revision": 1,
+                "district": "D4",
+                "neighborhood": "South End",
+                "occurred_at": "2025-06-01T18:30:00Z",
+                "analyzed_at": "2025-06-01T18:42:07Z",
+                "model_version": "3/4f1d2c3b4a59/minilm-l6-v2@0c9e8a7b6d5f",
+                "sentiment": "negative",
+                "sentiment_score": -0.41,
+                "concerns": [
+                    {"position": 0, "sentiment": "negative", "sentiment_score": -0.72},
+                    {"position": 1, "sentiment": "neutral", "sentiment_score": 0.02},
+                ],
+                "host_rating": 2,
             },
         )
     ],

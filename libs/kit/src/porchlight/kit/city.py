@@ -30,11 +30,24 @@ class District:
 
 
 @dataclass(frozen=True)
+class Neighborhood:
+    """A neighborhood and who lives there (the places file's ``population`` properties; None: unknown)."""
+
+    code: str
+    name: str
+    district: str | None
+    population: int | None
+    population_year: int | None
+    population_source: str | None
+
+
+@dataclass(frozen=True)
 class City:
     name: str
     districts: tuple[District, ...]
     geojson: dict[str, Any]
     _tree: STRtree
+    neighborhoods: tuple[Neighborhood, ...] = ()
 
     @property
     def codes(self) -> list[str]:
@@ -76,7 +89,33 @@ def parse_city(collection: dict[str, Any]) -> City:
         districts=districts,
         geojson=collection,
         _tree=STRtree([d.geometry for d in districts]),
+        neighborhoods=_neighborhoods(collection),
     )
+
+
+def _neighborhoods(collection: dict[str, Any]) -> tuple[Neighborhood, ...]:
+    out = []
+    for i, f in enumerate(collection.get("features", [])):
+        p = f.get("properties") or {}
+        if p.get("kind") != "neighborhood":
+            continue
+        population, year = p.get("population"), p.get("population_year")
+        # Intake refuses such a file (places/geometry/geojson.py); a hand-set places file gets the same rule.
+        if population is not None and (type(population) is not int or population < 0):
+            raise ValueError(f"features[{i}].properties.population: a whole number of residents, 0 or more")
+        if year is not None and type(year) is not int:
+            raise ValueError(f"features[{i}].properties.population_year: a year, e.g. 2020")
+        out.append(
+            Neighborhood(
+                code=str(p["code"]),
+                name=str(p.get("name") or p["code"]),
+                district=str(p["district"]) if p.get("district") else None,
+                population=population,
+                population_year=year,
+                population_source=str(p["population_source"]) if p.get("population_source") else None,
+            )
+        )
+    return tuple(out)
 
 
 @lru_cache(maxsize=4)

@@ -16,6 +16,8 @@ from porchlight.dashboard.incidents import models as _incident_tables  # noqa: F
 from porchlight.dashboard.incidents.handlers import router as incidents_events
 from porchlight.dashboard.incidents.routes import router as incidents_router
 from porchlight.dashboard.insights.handlers import router as insights_events
+from porchlight.dashboard.listening import models as _reach_tables  # noqa: F401  (tables on the metadata)
+from porchlight.dashboard.listening.routes import router as listening_router
 from porchlight.dashboard.meetings.handlers import router as meetings_events
 from porchlight.dashboard.notes.handlers import router as notes_events
 from porchlight.dashboard.pages.routes import router as pages_router
@@ -43,6 +45,7 @@ spec = ServiceSpec(
     routers=[
         activity_router,
         pages_router,
+        listening_router,
         sources_router,
         flagged_router,
         incidents_router,

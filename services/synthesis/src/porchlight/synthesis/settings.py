@@ -31,6 +31,9 @@ class SynthesisSettings(BaseSettings):
     #: Floor of the unassigned threshold while the model has too few learned examples to calibrate
     #: its own; unset: the measured ``PROTOTYPE_ONLY_THRESHOLD`` (model/live.py).
     unassigned_below: float | None = None
+    #: Fit the topics' shares to the concerns received once there are this many, then each time
+    #: they doubled (learning/service.py ``adapt_to_received``); 0: never (every topic equally likely).
+    adapt_from: int = Field(default=200, ge=0)
     #: The embedding backend: ``onnx-int8`` (int8 graph built locally on first use) or ``torch`` (fp32).
     embedder: Literal["torch", "onnx-int8"] = Field(
         default="onnx-int8", validation_alias=AliasChoices("PORCHLIGHT_EMBEDDER")

@@ -1,4 +1,5 @@
-"""Events in: ``contact.logged`` -> monthly counters per district, unit, officer and type."""
+"""Events in: ``contact.logged`` -> monthly counters per district, unit, officer and type, and per
+neighborhood (the listening gap's residents via contacts)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from porchlight.dashboard.listening.models import contact_reach
 from porchlight.dashboard.projections.models import contact_stats, contact_totals
 from porchlight.events import ContactLogged, Envelope, EventRouter
 from porchlight.kit.db import upsert
@@ -48,3 +50,16 @@ async def on_contacts_logged(session: AsyncSession, batch: list[tuple[ContactLog
     ]
     await session.execute(upsert(contact_totals, total_rows, key=["district", "month"], add=_COUNTERS))
     await session.execute(upsert(contact_stats, rows, key=_CONTACT_KEY, add=_COUNTERS))
+    # Residents reached per neighborhood (listening/): the same contacts, keyed by where they were.
+    reach: dict[tuple[str, str, date], list[int]] = defaultdict(lambda: [0, 0])
+    for event, _ in batch:
+        r = reach[(event.district, event.neighborhood or "", month_of(event.occurred_at))]
+        r[0] += 1
+        r[1] += event.residents_reached
+    reach_rows = [
+        {"district": d, "neighborhood": n, "month": m, "contacts": c, "residents": res}
+        for (d, n, m), (c, res) in sorted(reach.items())
+    ]
+    await session.execute(
+        upsert(contact_reach, reach_rows, key=["district", "neighborhood", "month"], add=("contacts", "residents"))
+    )

@@ -224,7 +224,7 @@ async def _meetings_and_notes(
             meeting = {
                 "id": str(meeting_id),
                 "venue_type": rng.choice(VENUES),
-                "place": {"district": d.code},
+                "place": _place(city, d.code, k),
                 "starts_at": when.isoformat(),
                 "duration_minutes": rng.choice([45, 60, 60, 75, 90, 90, 120]),  # 45 min to 2 h
                 "expected_attendees": note["attendees"],
@@ -237,6 +237,13 @@ async def _meetings_and_notes(
         await c.post("notes", f"{ep.intake}/v1/notes", h, json=note)
 
     await asyncio.gather(*(one(*j) for j in jobs))
+
+
+def _place(city: City, district: str, k: int) -> dict[str, str]:
+    """The district and, in turn, one of its neighborhoods: the listening gap has residents to count
+    per neighborhood (no random draw, so the demo's other figures stay as they were)."""
+    hoods = [n.code for n in city.neighborhoods if n.district == district]
+    return {"district": district, "neighborhood": hoods[k % len(hoods)]} if hoods else {"district": district}
 
 
 async def _contacts(
@@ -253,7 +260,7 @@ async def _contacts(
                 "minutes": rng.choice([10, 15, 20, 30, 45, 60, 90]),
                 "residents_reached": rng.randint(1, 12),
                 "occurred_at": _moment(rng, start, now - timedelta(hours=1)).isoformat(),
-                "place": {"district": d.code},
+                "place": _place(city, d.code, k),
                 "unit": f"{d.code}-{rng.choice(['CSO', 'PATROL-1', 'PATROL-2'])}",
             }
             jobs.append((officer, d.code, body))

@@ -1,12 +1,12 @@
-"""Events in: a note's revisions and its analysis -> the notes read model; note.submitted also
-counts in its district's activity (one handler per event: this one)."""
+"""Events in: a note's revisions, its analysis (topics) and its sentiment scores -> the notes read
+model; note.submitted also counts in its district's activity (one handler per event: this one)."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.dashboard.activity.service import count_notes
-from porchlight.dashboard.notes.repository import apply_analysis, apply_notes
+from porchlight.dashboard.notes.repository import apply_analysis, apply_notes, apply_sentiment
 from porchlight.events import (
     Envelope,
     EventRouter,
@@ -16,6 +16,7 @@ from porchlight.events import (
     NoteRevisedV2,
     NoteSubmitted,
     NoteSubmittedV2,
+    SentimentScored,
 )
 
 router = EventRouter()
@@ -39,3 +40,8 @@ async def on_note_revised(session: AsyncSession, event: NoteRevised | NoteRevise
 @router.subscriber
 async def on_note_analyzed(session: AsyncSession, event: NoteAnalyzed | NoteAnalyzedV2, env: Envelope) -> None:
     await apply_analysis(session, event, env.time)
+
+
+@router.subscriber
+async def on_sentiment_scored(session: AsyncSession, event: SentimentScored, _: Envelope) -> None:
+    await apply_sentiment(session, event)

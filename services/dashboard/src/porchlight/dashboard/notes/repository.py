@@ -1,4 +1,5 @@
-"""All SQL of the notes read model: notes, their concerns (the host's and the model's), analyses.
+"""All SQL of the notes read model: notes, their concerns (the host's and the model's), analyses and
+sentiment scores.
 
 Writes must give the same rows whatever the order between topics (a note.analyzed may come before
 its note.submitted: they travel on different topics) and be safe while a ``rebuild`` replays the
@@ -14,8 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.dashboard.projections.models import note_analyses, note_concerns, notes, topic_labels
-from porchlight.events import NoteAnalyzed, NoteSubmitted
+from porchlight.dashboard.projections.models import note_analyses, note_concerns, note_sentiments, notes, topic_labels
+from porchlight.events import NoteAnalyzed, NoteSubmitted, SentimentScored
 from porchlight.events.catalog import NoteRevised
 from porchlight.kit.db import upsert
 
@@ -64,6 +65,12 @@ _PLACE_CONCERNS = sa.text(
 _COPY_MODEL_SENTIMENT = sa.text(
     f"UPDATE {notes.fullname} AS n SET model_sentiment = a.sentiment FROM {note_analyses.fullname} AS a "
     "WHERE a.note_id = n.note_id AND n.note_id = ANY(CAST(:ids AS uuid[])) RETURNING n.note_id"
+)
+# ... where sentiment.scored gave one, its label wins over note.analyzed's (which only notes analysed
+# before that event existed have alone).
+_COPY_SCORED_SENTIMENT = sa.text(
+    f"UPDATE {notes.fullname} AS n SET model_sentiment = s.sentiment FROM {note_sentiments.fullname} AS s "
+    "WHERE s.note_id = n.note_id AND n.note_id = ANY(CAST(:ids AS uuid[]))"
 )
 _INSERT_HOST_CONCERNS = sa.text(
     f"INSERT INTO {note_concerns.fullname} "
@@ -115,6 +122,7 @@ async def apply_notes(session: AsyncSession, events: Sequence[NoteSubmitted | No
     await session.execute(_DROP_HOST_CONCERNS, {"ids": ids})
     await session.execute(_PLACE_CONCERNS, {"ids": ids, "district": [e.district for e in fresh], "held_at": held_at})
     analysed = set((await session.execute(_COPY_MODEL_SENTIMENT, {"ids": ids})).scalars())
+    await session.execute(_COPY_SCORED_SENTIMENT, {"ids": ids})
     rows = [
         (e.note_id, i, c.topic, c.text, c.point, e.note_id not in analysed, e.district, at)
         for e, at in zip(fresh, held_at, strict=True)
@@ -170,11 +178,14 @@ async def apply_analysis(session: AsyncSession, event: NoteAnalyzed, at: datetim
     await session.execute(
         sa.update(note_concerns).where(nc.note_id == event.note_id, nc.source == "host").values(active=False)
     )
+    # The note's model sentiment comes from sentiment.scored; note.analyzed's (deprecated) label
+    # stands only for a note that has none: one analysed before that event existed.
+    scored = sa.select(note_sentiments.c.sentiment).where(note_sentiments.c.note_id == event.note_id)
     note = (
         await session.execute(
             sa.update(notes)
             .where(notes.c.note_id == event.note_id)
-            .values(model_sentiment=event.sentiment)
+            .values(model_sentiment=sa.func.coalesce(scored.scalar_subquery(), event.sentiment))
             .returning(notes.c.district, notes.c.held_at)
         )
     ).first()
@@ -197,3 +208,35 @@ async def apply_analysis(session: AsyncSession, event: NoteAnalyzed, at: datetim
     ]
     if rows:
         await session.execute(sa.insert(note_concerns), rows)
+
+
+def _later(held: sa.Table, excluded: Any) -> sa.ColumnElement[bool]:
+    """The arriving reading is of a later analysis than the one held: a higher revision, or the
+    same revision analysed later (a re-analysis with a newer model)."""
+    return sa.tuple_(held.c.revision, held.c.analyzed_at) < sa.tuple_(excluded.revision, excluded.analyzed_at)
+
+
+async def apply_sentiment(session: AsyncSession, event: SentimentScored) -> bool:
+    """Keep the note's latest sentiment reading and copy its label onto the note; False when a later
+    analysis is held already (events of one note may come out of order: a revision can move it to
+    another district, hence another partition)."""
+    await _lock_note(session, event.note_id)
+    ns = note_sentiments.c
+    values = {
+        "note_id": event.note_id,
+        "district": event.district,
+        "revision": event.revision,
+        "analyzed_at": event.analyzed_at,
+        "model_version": event.model_version,
+        "sentiment": event.sentiment,
+        "sentiment_score": event.sentiment_score,
+        "concerns": [c.model_dump(mode="json", exclude_none=True) for c in event.concerns],
+        "host_rating": event.host_rating,
+    }
+    stmt = upsert(note_sentiments, values, key=["note_id"], where=_later).returning(ns.note_id)
+    if (await session.execute(stmt)).first() is None:
+        return False
+    await session.execute(
+        sa.update(notes).where(notes.c.note_id == event.note_id).values(model_sentiment=event.sentiment)
+    )
+    return True

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from porchlight.dashboard.db import metadata
 from porchlight.dashboard.flagged.models import flagged_issues
 from porchlight.dashboard.incidents.models import incident_counts, incident_records
+from porchlight.dashboard.listening.models import contact_reach
 
 meetings = sa.Table(
     "meetings",
@@ -42,7 +43,8 @@ notes = sa.Table(
     sa.Column("held_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("attendees", sa.Integer),
     sa.Column("sentiment", sa.SmallInteger),  # the host's 1..5
-    #: The model's label (note.analyzed), copied here so the sentiment trend needs no join.
+    #: The model's label (sentiment.scored; for a note analysed before that event existed,
+    #: note.analyzed's), copied here so the sentiment trend needs no join.
     sa.Column("model_sentiment", sa.Text),
     sa.Index("notes_district_held", "district", "held_at"),
 )
@@ -88,6 +90,23 @@ note_analyses = sa.Table(
     sa.Column("model_version", sa.Text, nullable=False),
     sa.Column("sentiment", sa.Text, nullable=False),
     sa.Column("sentiment_score", sa.Float, nullable=False),
+)
+
+#: The model's sentiment of each note, from sentiment.scored: the latest analysis (highest revision,
+#: then latest ``analyzed_at``) wins, so one arriving late from an older analysis changes nothing.
+#: ``concerns``: each concern's position, label and score (no words), as the event gives them.
+note_sentiments = sa.Table(
+    "note_sentiments",
+    metadata,
+    sa.Column("note_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("district", sa.Text, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("analyzed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("model_version", sa.Text, nullable=False),
+    sa.Column("sentiment", sa.Text, nullable=False),
+    sa.Column("sentiment_score", sa.Float, nullable=False),
+    sa.Column("concerns", JSONB, nullable=False),
+    sa.Column("host_rating", sa.SmallInteger),
 )
 
 #: Per district and month: what the city page needs, without summing officers' rows.
@@ -180,8 +199,10 @@ PROJECTED = (
     note_concerns,
     topic_labels,
     note_analyses,
+    note_sentiments,
     contact_totals,
     contact_stats,
+    contact_reach,
     insights,
     priorities,
     projects,

@@ -1,4 +1,5 @@
-"""Store a note's analysis — the note, its concerns — and queue ``note.analyzed``, in one transaction."""
+"""Store a note's analysis — the note, its concerns — and queue ``note.analyzed`` and ``sentiment.scored``, in one
+transaction."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from opentelemetry.context import Context
 from prometheus_client import Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.events import NoteAnalyzedV2
-from porchlight.events.catalog import ConcernAnalysis
+from porchlight.events import Event, NoteAnalyzedV2, SentimentScored
+from porchlight.events.catalog import ConcernAnalysis, ConcernSentiment
 from porchlight.synthesis.analysis.repository import AnalysisRepository
 from porchlight.synthesis.db import outbox
 from porchlight.synthesis.insights.service import label_of, refresh_insights
@@ -97,6 +98,7 @@ async def store(
     ids = [n.note_id for n in notes]
     touched = await repo.districts_of(ids) | {n.district for n in notes}
     pairs = list(zip(notes, results, strict=True))
+    now = datetime.now(UTC)
     await repo.store_notes(
         {
             "note_id": ids,
@@ -112,7 +114,7 @@ async def store(
             "sentiment": [r.sentiment for r in results],
             "sentiment_score": [r.sentiment_score for r in results],
             "model_version": live.tag,
-            "now": datetime.now(UTC),
+            "now": now,
         }
     )
     concerns = [(n, c) for n, r in pairs for c in r.concerns]
@@ -138,7 +140,11 @@ async def store(
         if concerns
         else None,
     )
-    await outbox.add(session, *(analyzed_event(n, r, live.tag, live.taxonomy) for n, r in pairs), traces=traces)
+    # Per note, its note.analyzed then its sentiment.scored (same key: they stay in that order).
+    events: list[Event] = []
+    for n, r in pairs:
+        events += [analyzed_event(n, r, live.tag, live.taxonomy), scored_event(n, r, live.tag, now)]
+    await outbox.add(session, *events, traces=None if traces is None else [t for t in traces for _ in range(2)])
     return touched
 
 
@@ -168,6 +174,27 @@ def analyzed_event(note: NoteFacts, result: NoteResult, model_version: str, taxo
     )
 
 
+def scored_event(note: NoteFacts, result: NoteResult, model_version: str, analyzed_at: datetime) -> SentimentScored:
+    """The analysis' sentiment, with the host's own rating beside it: scores and ids, no words."""
+    return SentimentScored(
+        note_id=note.note_id,
+        revision=note.revision,
+        district=note.district,
+        neighborhood=note.neighborhood,
+        occurred_at=note.occurred_at,
+        analyzed_at=analyzed_at,
+        model_version=model_version,
+        sentiment=result.sentiment,
+        sentiment_score=result.sentiment_score,
+        concerns=[
+            ConcernSentiment(position=c.position, sentiment=c.sentiment, sentiment_score=c.sentiment_score)
+            for c in result.concerns
+        ],
+        host_rating=note.host_rating,
+    )
+
+
+# A correction or a promoted topic changes topics, not sentiment: only note.analyzed goes out again.
 async def announce_notes(session: AsyncSession, note_ids: Sequence[Any], tag: str) -> None:
     """Queue ``note.analyzed`` again for notes whose labels changed (a correction, a promoted
     topic); refresh their districts' insight."""

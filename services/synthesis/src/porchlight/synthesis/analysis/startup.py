@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 
 def start_analyzer(runtime: ServiceRuntime) -> None:
     holder = runtime.resource(ModelHolder)
+    settings = runtime.resource(SynthesisSettings)
     analyzer = runtime.provide(
-        Analyzer(holder, loops=runtime.resource(SynthesisSettings).analyzers, tracer=runtime.tracer)
+        Analyzer(holder, loops=settings.analyzers, tracer=runtime.tracer, adapt_from=settings.adapt_from)
     )
 
     if not runtime.run_consumers:

@@ -30,7 +30,7 @@ from porchlight.events.tracing import context_from
 from porchlight.synthesis.analysis.repository import AnalysisRepository
 from porchlight.synthesis.analysis.service import analyze_and_store, facts_of_stored
 from porchlight.synthesis.insights.service import refresh_insights
-from porchlight.synthesis.learning.service import ModelHolder
+from porchlight.synthesis.learning.service import ModelHolder, adapt_to_received
 from porchlight.synthesis.notes.models import ReceivedNote
 
 log = logging.getLogger(__name__)
@@ -39,13 +39,18 @@ BATCH = 256
 IDLE_WAIT_S = 0.05
 #: The first and the longest wait before a failed round is tried again (doubling between).
 RETRY_S, MAX_RETRY_S = 0.2, 5.0
+#: How often an idle analyzer checks whether the topic shares are due for fitting (one count).
+ADAPT_CHECK_S = 60.0
 
 
 class Analyzer:
     """The service's analysis loops (started at start-up, analysis/startup.py), woken by the consumer."""
 
-    def __init__(self, holder: ModelHolder, loops: int = 2, tracer: Tracer | None = None) -> None:
+    def __init__(self, holder: ModelHolder, loops: int = 2, tracer: Tracer | None = None, adapt_from: int = 0) -> None:
         self.holder = holder
+        #: ``PORCHLIGHT_SYNTHESIS_ADAPT_FROM``: see ``adapt_when_idle``.
+        self.adapt_from = adapt_from
+        self._adapt_checked = -ADAPT_CHECK_S
         #: The service's tracer (None: tracing off): see ``analysis_spans``.
         self.tracer = tracer
         #: Batches in flight at once (``PORCHLIGHT_SYNTHESIS_ANALYZERS``).
@@ -91,10 +96,25 @@ class Analyzer:
                 continue
             failures = 0
             if done == 0:
+                await self.adapt_when_idle(sessions)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), IDLE_WAIT_S * 4)
                 self._wake.clear()
                 await asyncio.sleep(IDLE_WAIT_S)  # let the consumer's transaction commit
+
+    async def adapt_when_idle(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        """Fit the topics' shares to the concerns received when due (learning/service.py
+        ``adapt_to_received``), checked at most every ``ADAPT_CHECK_S`` and only while no note
+        waits: a new version never holds up an analysis. A failure is logged and tried next time."""
+        now = asyncio.get_running_loop().time()
+        if self.adapt_from <= 0 or now - self._adapt_checked < ADAPT_CHECK_S:
+            return
+        self._adapt_checked = now
+        try:
+            async with sessions() as session, session.begin():
+                await adapt_to_received(session, self.holder, self.adapt_from)
+        except Exception as exc:
+            log.warning("fitting the topic shares failed (%s); trying again later", type(exc).__name__)
 
     async def _round(self, sessions: async_sessionmaker[AsyncSession]) -> int:
         """One batch; if it fails for a reason of its own, the same notes one by one."""

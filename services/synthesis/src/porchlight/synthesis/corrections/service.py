@@ -41,7 +41,8 @@ async def correct_topic(
     repo = CorrectionRepository(session)
     concern = await repo.concern_locked(concern_id)
     if concern is None:
-        raise NotFound(f"no concern {concern_id}")
+        detail = f"There is no concern statement {concern_id}."
+        raise NotFound(detail, errors=[{"field": "path.concern_id", "message": detail}])
     check_concern_districts(only_district, [concern.district], "path.concern_id")
     previous = concern.topic
     correction = await repo.add(

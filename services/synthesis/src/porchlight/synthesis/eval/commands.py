@@ -3,7 +3,8 @@
 Mounted by the kit as a top-level group: ``eval_app`` runs on its own (no sub-command)::
 
     porchlight eval --data ../shared/data/topics_dev.csv --data ../shared/data/sentiment_dev.csv \\
-                    --train ../shared/data/topics_dev.csv [--taxonomy FILE.yaml] [--json]
+                    --train ../shared/data/topics_dev.csv [--taxonomy FILE.yaml] [--json] \\
+                    [--bags 200 --bag-size 150] [--save-confusion FILE.json]
 
 ``--train`` may be repeated (one topic file, one sentiment file); a ``--data`` file that is also a
 ``--train`` file is scored by 5-fold cross-validation, learning only inside each fold.
@@ -59,6 +60,25 @@ def eval_command(
         str | None,
         typer.Option(help="Embedding backend: onnx-int8 (what the service runs, the default) or torch (fp32)."),
     ] = None,
+    bags: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=100_000,
+            help=(
+                "Draw this many random 'districts' of held-out topic rows with varied topic mixes and score "
+                "the topic shares adjusted for the measured confusion (share_mae, share_coverage)."
+            ),
+        ),
+    ] = 0,
+    bag_size: Annotated[int, typer.Option(min=10, max=100_000, help="Rows per random district (--bags).")] = 150,
+    save_confusion: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the held-out topic confusion as JSON (what the service ships as its evaluation).",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     # Imported here: ``porchlight --help`` does not load the model's libraries.
     from porchlight.synthesis.model.embedder import ModelIntegrityError, get_embedder
@@ -72,7 +92,17 @@ def eval_command(
         settings = SynthesisSettings()  # the service's backend (PORCHLIGHT_EMBEDDER) unless --backend
         settings.keep_model_offline()
         embedder = get_embedder(backend or settings.embedder, settings.model_cache_dir)  # type: ignore[arg-type]
-        report = evaluate(data, train, taxonomy, embedder=embedder, folds=folds, seed=seed)
+        report = evaluate(
+            data,
+            train,
+            taxonomy,
+            embedder=embedder,
+            folds=folds,
+            seed=seed,
+            bags=bags,
+            bag_size=bag_size,
+            save_confusion=save_confusion,
+        )
     except (EvalError, TaxonomyError, ModelIntegrityError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

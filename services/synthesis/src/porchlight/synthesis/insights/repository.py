@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.kit.db import upsert
 from porchlight.kit.paging import Cursor, keyset
-from porchlight.synthesis.insights.models import InsightState
+from porchlight.synthesis.insights.models import InsightChange, InsightRead, InsightState
 from porchlight.synthesis.model.taxonomy import UNASSIGNED
 from porchlight.synthesis.notes.models import AnalyzedConcern as C
 from porchlight.synthesis.notes.models import ReceivedNote as N
@@ -94,6 +94,52 @@ def concerns_where(place: Place, period: Period) -> list[Any]:
     if place.neighborhood is not None:
         conds.append(C.neighborhood == place.neighborhood)
     return conds
+
+
+#: The district of a change that concerns every district (insights/models.py ``InsightChange``).
+EVERYWHERE = "*"
+
+
+@dataclass(frozen=True)
+class ReadKey:
+    """What a stored insight is kept under: the place ('' for a part not given), the period, and
+    whether emerging clusters were asked for. The data version is checked beside it, not part of it."""
+
+    kind: str  # "place" or "city"
+    district: str
+    neighborhood: str
+    period_start: date
+    period_end: date
+    emerging: bool
+
+    @classmethod
+    def of(cls, place: Place, period: Period, *, emerging: bool = True) -> ReadKey:
+        return cls("place", place.district or "", place.neighborhood or "", period.start, period.end, emerging)
+
+    @classmethod
+    def city(cls, period: Period) -> ReadKey:
+        return cls("city", "", "", period.start, period.end, False)
+
+    def where(self) -> list[sa.ColumnElement[bool]]:
+        return [getattr(InsightRead, name) == value for name, value in vars(self).items()]
+
+
+@dataclass(frozen=True)
+class StoredRead:
+    """The data version now, and the body asked for as stored at it (None: nothing stored at this version)."""
+
+    version: int
+    body: str | None
+    #: Built by this request rather than read.
+    built: bool = False
+
+
+def _version_of(district: str) -> sa.ScalarSelect[Any]:
+    """The data version of a district ('': of every district, for the city and a neighborhood given alone)."""
+    stmt = sa.select(sa.func.coalesce(sa.func.sum(InsightChange.weight), 0))
+    if district:
+        stmt = stmt.where(InsightChange.district.in_([district, EVERYWHERE]))
+    return stmt.scalar_subquery()
 
 
 @dataclass(frozen=True)
@@ -346,3 +392,91 @@ class InsightRepository:
 
     async def save_published_state(self, values: dict[str, Any]) -> None:
         await self.session.execute(upsert(cast(sa.Table, InsightState.__table__), values, key=["district"]))
+
+    async def stored_read(self, key: ReadKey, *, words: bool = True) -> StoredRead:
+        """The data version now and, if one was built at it, the stored body (with the residents'
+        words or without): one indexed query."""
+        now = sa.select(_version_of(key.district).label("version")).subquery("now")
+        body = InsightRead.body if words else InsightRead.body_withheld
+        row = (
+            await self.session.execute(
+                sa.select(now.c.version, body.label("body")).select_from(
+                    now.outerjoin(InsightRead, sa.and_(*key.where(), InsightRead.version == now.c.version))
+                )
+            )
+        ).one()
+        return StoredRead(int(row.version), row.body)
+
+    async def save_read(self, key: ReadKey, version: int, body: str, body_withheld: str) -> None:
+        """Keep a built body; one built at an older version (a slow build overtaken) never replaces a newer one."""
+        await self.session.execute(
+            upsert(
+                cast(sa.Table, InsightRead.__table__),
+                {
+                    **vars(key),
+                    "version": version,
+                    "body": body,
+                    "body_withheld": body_withheld,
+                    "built_at": sa.func.now(),
+                },
+                key=list(vars(key)),
+                where=lambda stored, new: stored.c.version <= new.version,
+            )
+        )
+
+    async def try_lock_warming(self, district: str) -> bool:
+        """Whether this transaction may warm the district's insight (replicas' warmers skip one
+        another's district rather than build it twice; released at commit)."""
+        taken = await self.session.scalar(
+            sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtext("synthesis.insight-warm:" + district)))
+        )
+        return bool(taken)
+
+    async def stale_districts(self, period: Period) -> list[tuple[str, int]]:
+        """The districts (and their version now) whose insight for ``period``, emerging clusters included,
+        is not stored at that version."""
+        changes = cast(sa.Table, InsightChange.__table__)
+        versions = (
+            sa.select(changes.c.district, sa.func.sum(changes.c.weight).label("weight"))
+            .group_by(changes.c.district)
+            .subquery()
+        )
+        everywhere = (
+            sa.select(sa.func.coalesce(sa.func.sum(changes.c.weight), 0))
+            .where(changes.c.district == EVERYWHERE)
+            .scalar_subquery()
+        )
+        stored = sa.and_(
+            InsightRead.kind == "place",
+            InsightRead.district == versions.c.district,
+            InsightRead.neighborhood == "",
+            InsightRead.period_start == period.start,
+            InsightRead.period_end == period.end,
+            InsightRead.emerging.is_(True),
+        )
+        now = versions.c.weight + everywhere
+        rows = await self.session.execute(
+            sa.select(versions.c.district, now)
+            .outerjoin(InsightRead, stored)
+            .where(
+                versions.c.district != EVERYWHERE,
+                InsightRead.version.is_distinct_from(now),
+            )
+            .order_by(versions.c.district)
+        )
+        return [(d, int(v)) for d, v in rows.all()]
+
+    async def compact_changes(self) -> None:
+        """Each district's change rows as one row of the same total weight (its version unchanged)."""
+        changes = cast(sa.Table, InsightChange.__table__)
+        gone = sa.delete(changes).returning(changes.c.district, changes.c.weight).cte("gone")
+        await self.session.execute(
+            sa.insert(changes).from_select(
+                ["district", "weight"],
+                sa.select(gone.c.district, sa.func.sum(gone.c.weight)).group_by(gone.c.district),
+            )
+        )
+
+    async def prune_reads(self, built_before: datetime) -> None:
+        """Forget bodies nobody refreshed since ``built_before`` (past periods): rebuilt if asked for again."""
+        await self.session.execute(sa.delete(InsightRead).where(InsightRead.built_at < built_before))

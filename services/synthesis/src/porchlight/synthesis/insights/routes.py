@@ -6,6 +6,7 @@ Every insight route (and the emerging clusters') takes the same place and period
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Literal
@@ -17,10 +18,9 @@ from porchlight.kit.auth import Allow, Principal, Role, words_district
 from porchlight.kit.errors import ValidationProblem
 from porchlight.kit.inputs import Day
 from porchlight.kit.paging import Cursor, CursorParam, LimitParam, cursor_of, next_link
-from porchlight.synthesis.insights.repository import InsightRepository, Period, Place
+from porchlight.synthesis.insights.repository import InsightRepository, Period, Place, StoredRead
 from porchlight.synthesis.insights.schemas import CityInsight, ConcernOut, Insight, NoteOut, NotesPage
-from porchlight.synthesis.insights.service import DEFAULT_DAYS, build_city, build_insight, default_period
-from porchlight.synthesis.learning.service import current_taxonomy
+from porchlight.synthesis.insights.service import DEFAULT_DAYS, default_period, read_city, read_insight
 
 router = APIRouter(prefix="/v1/insights", tags=["insights"])
 READERS = [Depends(Allow(Role.officer, Role.liaison, Role.supervisor, Role.analyst))]
@@ -69,34 +69,57 @@ def scope(
 ScopeParams = Annotated[Scope, Depends(scope)]
 
 
-@router.get("", response_model=Insight)
+def _served(request: Request, read: StoredRead, scope: Scope, started: float, *, words: bool, variant: str) -> Response:
+    """The stored JSON as is, with a weak ETag of what it was built from (If-None-Match: 304)."""
+    assert read.body is not None
+    # The period is in the tag: the default period's URL stays the same from one day to the next.
+    tag = f'W/"{scope.period.start}.{scope.period.end}.{read.version}.{variant}{"" if words else ".withheld"}"'
+    took = 1000 * (time.perf_counter() - started)
+    headers = {
+        "ETag": tag,
+        "Cache-Control": "private, no-cache",
+        # Read from the read model, or built by this request (and kept for the next).
+        "Server-Timing": f'insight;desc="{"built" if read.built else "stored"}";dur={took:.1f}',
+    }
+    asked = request.headers.get("if-none-match", "")
+    if tag in (t.strip() for t in asked.split(",")) or asked.strip() == "*":
+        return Response(status_code=304, headers=headers)
+    return Response(content=read.body, media_type="application/json", headers=headers)
+
+
+@router.get("", response_model=Insight, responses={304: {"description": "Not modified (If-None-Match)"}})
 async def get_insight(
     session: Session,
     who: Reader,
+    request: Request,
     scope: ScopeParams,
     emerging: Annotated[bool, Query(description="Cluster the unassigned concerns (emerging topics)")] = True,
-) -> Insight:
-    """Topics ranked with counts and trend, sentiment mix, residents' own words, emerging clusters, summary."""
+) -> Response:
+    """Topics ranked with counts and trend, sentiment mix, residents' own words, emerging clusters, summary.
+
+    Served from the read model when it holds the answer at the data's version now, else built
+    (``generated_at`` says when); the ``ETag`` changes with the data, so ``If-None-Match`` gets a 304."""
     # One snapshot for the dozen queries behind one answer: under READ COMMITTED an analysis
     # committed between them gave "no notes were filed" beside "Street lighting: 1 note".
+    started = time.perf_counter()
     await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-    _, taxonomy = await current_taxonomy(session)
-    insight = await build_insight(session, taxonomy, scope.place, scope.period, with_emerging=emerging)
-    if who.reads_words_of(scope.place.district):
-        return insight
     # Figures are for every reader; the residents' words behind them only for their district.
-    for t in insight.topics:
-        t.quotes = []
-    for c in insight.emerging:
-        c.quotes = []
-    insight.words_withheld = True
-    return insight
+    words = who.reads_words_of(scope.place.district)
+    read = await read_insight(session, scope.place, scope.period, emerging=emerging, words=words)
+    return _served(request, read, scope, started, words=words, variant="e" if emerging else "n")
 
 
-@router.get("/city", response_model=CityInsight, dependencies=READERS)
-async def get_city_insight(session: Session, scope: ScopeParams) -> CityInsight:
+@router.get(
+    "/city",
+    response_model=CityInsight,
+    dependencies=READERS,
+    responses={304: {"description": "Not modified (If-None-Match)"}},
+)
+async def get_city_insight(session: Session, request: Request, scope: ScopeParams) -> Response:
     """Which topic dominates where: each district's leading topic and each topic's leading district."""
-    return await build_city(session, scope.period)
+    started = time.perf_counter()
+    await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    return _served(request, await read_city(session, scope.period), scope, started, words=True, variant="city")
 
 
 @router.get("/notes", response_model=NotesPage, responses={403: {}})

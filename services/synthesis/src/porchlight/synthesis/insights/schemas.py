@@ -38,6 +38,16 @@ _TOPIC = {
     "sentiment": _SENTIMENTS,
     "neighborhoods": [_HOOD],
     "quotes": [_QUOTE],
+    "estimate": {
+        "count": 5,
+        "low": 3,
+        "high": 7,
+        "share": 0.12,
+        "share_low": 0.07,
+        "share_high": 0.17,
+        "basis": "evaluation",
+        "labels": 2252,
+    },
 }
 _MIX = {"notes": {"negative": 5, "neutral": 2, "positive": 1}, "host_rating_mean": 3.4, "host_rated_notes": 5}
 _CLUSTER = {
@@ -147,6 +157,29 @@ class NeighborhoodCount(BaseModel):
     notes: int
 
 
+class TopicEstimateOut(BaseModel):
+    """A topic's count adjusted for how often the model mistakes one topic for another, with a 90 % interval.
+
+    The model's measured confusion (``basis``: the city's ``corrections``, or an ``evaluation`` on
+    labeled data shipped with the model) turns the concerns' predicted topics into an estimate of
+    their true topics (model/quantify.py). Counts are notes, like ``notes`` (the topic's estimated
+    concern statements, scaled by its notes per statement); shares are of the place's statements."""
+
+    model_config = _example(
+        {"count": 40, "low": 34, "high": 46, "share": 0.21, "share_low": 0.18, "share_high": 0.24,
+         "basis": "corrections", "labels": 120}
+    )  # fmt: skip
+
+    count: int = Field(description="Estimated notes that truly raised the topic")
+    low: int = Field(description="Lower end of the 90 % interval of count")
+    high: int = Field(description="Upper end of the 90 % interval of count")
+    share: float = Field(description="Estimated share of the place's concern statements about the topic (0-1)")
+    share_low: float
+    share_high: float
+    basis: str = Field(description="Where the model's confusion was measured: corrections or evaluation")
+    labels: int = Field(description="Labeled concerns the confusion was measured on")
+
+
 class TopicInsight(BaseModel):
     """One topic of the place and period: its rank, counts, trend, sentiment, where and residents' words."""
 
@@ -163,6 +196,9 @@ class TopicInsight(BaseModel):
     sentiment: SentimentCounts
     neighborhoods: list[NeighborhoodCount]
     quotes: list[QuoteOut]
+    estimate: TopicEstimateOut | None = Field(
+        default=None, description="notes adjusted for the model's measured confusion, with a 90 % interval"
+    )
 
 
 class SentimentMixOut(BaseModel):

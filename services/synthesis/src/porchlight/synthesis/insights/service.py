@@ -14,19 +14,39 @@ Everything else (one more note about the leading topic, a re-labelled sentence t
 ranking) is not: subscribers such as the dashboard get a steady signal rather than one event per
 note. The check runs after every batch of analyzed notes, every correction and every re-analysis,
 in the same transaction, so the event and the state it describes commit together.
+
+The read model (``read_insight``, ``read_city``): a built insight is kept (``insight_reads``) under its
+place, period and emerging flag, with the data version it was built at (the sum of the place's
+``insight_changes``, which triggers add to in every writer's transaction: migration 0004). A request
+serves the stored body when its version is the data's version now, else builds, keeps and serves
+it. What the output depends on is all in that key: the period's ends are explicit (the default
+period is today's, so a new day is a new key), the data behind it moves the version. Only
+``generated_at`` is not: it says when the served body was built.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import json
+import logging
+import math
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import InsightUpdated
 from porchlight.synthesis.db import outbox
-from porchlight.synthesis.insights.repository import InsightRepository, Period, Place, TopicCount
+from porchlight.synthesis.insights.repository import (
+    InsightRepository,
+    Period,
+    Place,
+    ReadKey,
+    StoredRead,
+    TopicCount,
+)
 from porchlight.synthesis.insights.schemas import (
     CityInsight,
     DistrictTop,
@@ -39,13 +59,18 @@ from porchlight.synthesis.insights.schemas import (
     SentimentCounts,
     SentimentMixOut,
     TopicDominance,
+    TopicEstimateOut,
     TopicInsight,
 )
 from porchlight.synthesis.insights.summary import summarize
+from porchlight.synthesis.learning.repository import LearningRepository
 from porchlight.synthesis.learning.service import current_taxonomy
 from porchlight.synthesis.model.analyze import embedding_of
 from porchlight.synthesis.model.clusters import Cluster, Statement, cluster_statements
+from porchlight.synthesis.model.quantify import Confusion, estimate_counts
 from porchlight.synthesis.model.taxonomy import UNASSIGNED, Taxonomy
+
+log = logging.getLogger(__name__)
 
 #: The default period: the 30 days ending today (UTC).
 DEFAULT_DAYS = 30
@@ -54,6 +79,63 @@ DEFAULT_DAYS = 30
 TOP = 3
 MIN_MOVE = 3
 MIN_MOVE_SHARE = 0.25
+
+
+#: Corrections the city must have made before they, rather than the evaluation shipped with the
+#: model, measure its confusion: below this a few rows would say little about 17-odd topics.
+#: Corrections are chosen by people (often the concerns that looked wrong), so they can overstate
+#: the model's errors; the shipped evaluation is a random sample, but of labeled data, not the city's.
+MIN_CORRECTIONS = 50
+
+
+@lru_cache(maxsize=1)
+def shipped_confusion() -> Confusion:
+    return Confusion.load()
+
+
+async def measured_confusion(session: AsyncSession) -> Confusion:
+    """The model's confusion: from the city's corrections (the model's topic, the right topic) once
+    there are ``MIN_CORRECTIONS`` of them, else the evaluation shipped with the model. A correction
+    relabels a concern, so it moves the data version the read model keys on."""
+    cells = await LearningRepository(session).correction_confusion()
+    if sum(n for *_, n in cells) >= MIN_CORRECTIONS:
+        pairs = [(t, p) for t, p, n in cells for _ in range(n)]
+        return Confusion.from_pairs(pairs, basis="corrections", source="the city's corrections")
+    return shipped_confusion()
+
+
+@lru_cache(maxsize=512)
+def _estimates(predicted: tuple[tuple[str, int], ...], confusion: str) -> dict[str, tuple[float, int, int, int]]:
+    """Cached by input (the sampler is seeded: the same counts give the same interval)."""
+    found = estimate_counts(dict(predicted), Confusion.from_json(json.loads(confusion)), draws=600)
+    return {t: (e.count, e.low, e.high, e.total) for t, e in found.items()}
+
+
+def topic_estimates(counts: dict[str, TopicCount], confusion: Confusion) -> dict[str, TopicEstimateOut]:
+    """Each counted topic's notes adjusted for the model's confusion (model/quantify.py), with a
+    90 % interval. The confusion is measured per concern statement, so the statements are
+    adjusted and a topic's notes scaled by its notes per statement."""
+    predicted = tuple(sorted((t, c.mentions) for t, c in counts.items() if c.mentions > 0))
+    if not predicted:
+        return {}
+    found = _estimates(predicted, json.dumps(confusion.to_json(), sort_keys=True))
+    out = {}
+    for topic, c in counts.items():
+        if topic == UNASSIGNED or topic not in found:
+            continue
+        count, low, high, total = found[topic]
+        per = c.notes / c.mentions if c.mentions else 1.0
+        out[topic] = TopicEstimateOut(
+            count=round(count * per),
+            low=math.floor(low * per),
+            high=math.ceil(high * per),
+            share=round(count / total, 4),
+            share_low=round(low / total, 4),
+            share_high=round(high / total, 4),
+            basis=confusion.basis,
+            labels=confusion.labels,
+        )
+    return out
 
 
 def default_period(today: date | None = None, days: int = DEFAULT_DAYS) -> Period:
@@ -111,6 +193,7 @@ async def build_insight(
     ranked = sorted(
         ((t, c) for t, c in counts.items() if t != UNASSIGNED), key=lambda tc: (-tc[1].notes, -tc[1].mentions, tc[0])
     )
+    estimates = topic_estimates(counts, await measured_confusion(session))
     topics = []
     for rank, (topic, c) in enumerate(ranked, start=1):
         before = prev_counts.get(topic, TopicCount(0, 0)).notes
@@ -139,6 +222,7 @@ async def build_insight(
                     )
                     for x in quotes.get(topic, [])
                 ],
+                estimate=estimates.get(topic),
             )
         )
     clusters = await emerging_clusters(session, place, period) if with_emerging else []
@@ -209,6 +293,93 @@ async def build_city(session: AsyncSession, period: Period) -> CityInsight:
         )
     dominance.sort(key=lambda d: (-d.notes, d.topic))
     return CityInsight(period=period_out(period), districts=districts, topics=dominance)
+
+
+def withhold_words(insight: Insight) -> Insight:
+    """The insight as a reader of another district gets it: the figures, not the residents' words."""
+    out = insight.model_copy(deep=True)
+    for t in out.topics:
+        t.quotes = []
+    for c in out.emerging:
+        c.quotes = []
+    out.words_withheld = True
+    return out
+
+
+async def read_insight(
+    session: AsyncSession, place: Place, period: Period, *, emerging: bool = True, words: bool = True
+) -> StoredRead:
+    """The place's insight as stored at the data's version now, else built (and kept); with the
+    residents' words, or as a reader of another district gets it (``words`` False).
+
+    The session's transaction must be REPEATABLE READ and not have read yet: the version and
+    every figure of a build are then read in one snapshot."""
+
+    async def build() -> tuple[str, str]:
+        _, taxonomy = await current_taxonomy(session)
+        insight = await build_insight(session, taxonomy, place, period, with_emerging=emerging)
+        return insight.model_dump_json(), withhold_words(insight).model_dump_json()
+
+    return await _stored_or_built(session, ReadKey.of(place, period, emerging=emerging), build, words=words)
+
+
+async def read_city(session: AsyncSession, period: Period) -> StoredRead:
+    """The city view as stored at the data's version now, else built (and kept); as ``read_insight``."""
+
+    async def build() -> tuple[str, str]:
+        body = (await build_city(session, period)).model_dump_json()
+        return body, body  # no resident's words in it
+
+    return await _stored_or_built(session, ReadKey.city(period), build, words=True)
+
+
+async def _stored_or_built(
+    session: AsyncSession, key: ReadKey, build: Callable[[], Awaitable[tuple[str, str]]], *, words: bool
+) -> StoredRead:
+    repo = InsightRepository(session)
+    stored = await repo.stored_read(key, words=words)
+    if stored.body is not None:
+        return stored
+    body, withheld = await build()
+    try:
+        # A savepoint: another build of the same key committed since this snapshot fails the
+        # upsert (REPEATABLE READ), and the answer is served all the same.
+        async with session.begin_nested():
+            await repo.save_read(key, stored.version, body, withheld)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) not in ("40001", "40P01"):
+            raise
+        log.debug("insight read model: a concurrent build kept %s first", key.kind)
+    return StoredRead(stored.version, body if words else withheld, built=True)
+
+
+async def stale_default_insights(sessions: Callable[[], AsyncSession]) -> list[tuple[str, int]]:
+    """The districts (and their data version now) whose default-period insight is not kept at that version."""
+    async with sessions() as session, session.begin():
+        return await InsightRepository(session).stale_districts(default_period())
+
+
+async def warm_default_insight(sessions: Callable[[], AsyncSession], district: str | None) -> bool:
+    """Build and keep the district's default-period insight (None: the city view) unless it is kept
+    at the data's version now or another warmer is at it; whether it was built."""
+    period = default_period()
+    async with sessions() as session, session.begin():
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        if not await InsightRepository(session).try_lock_warming(district or ""):
+            return False
+        if district is None:
+            read = await read_city(session, period)
+        else:
+            read = await read_insight(session, Place(district=district), period)
+    return read.built
+
+
+async def tidy_read_model(sessions: Callable[[], AsyncSession], keep: timedelta = timedelta(days=2)) -> None:
+    """Compact the change rows (versions unchanged) and forget bodies not rebuilt for ``keep``."""
+    async with sessions() as session, session.begin():
+        repo = InsightRepository(session)
+        await repo.compact_changes()
+        await repo.prune_reads(datetime.now(UTC) - keep)
 
 
 def material_reason(

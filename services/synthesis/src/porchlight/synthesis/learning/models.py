@@ -1,7 +1,8 @@
 """Versioned taxonomy, supervisors' corrections and the model versions they make.
 
 A model version is fully determined by its row: the taxonomy version plus every correction up to
-``corrections_upto``. Any replica can therefore rebuild exactly the model that labeled a concern.
+``corrections_upto``, and the topic shares it was adapted to (``topic_priors``). Any replica can
+therefore rebuild exactly the model that labeled a concern.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ class ModelVersion(Base):
     version: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
     taxonomy_version: Mapped[int] = mapped_column(sa.Integer)
     corrections_upto: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: The taxonomy's topic shares fitted to ``adapted_on`` received concerns (model/topics.py
+    #: ``adapt``); None: every topic equally likely. Stored, not recomputed: the row decides the model.
+    topic_priors: Mapped[dict[str, float] | None] = mapped_column(JSONB)
+    adapted_on: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     reason: Mapped[str] = mapped_column(sa.Text)
     created_by: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())

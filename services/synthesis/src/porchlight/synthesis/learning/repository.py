@@ -1,4 +1,5 @@
-"""All SQL about taxonomy versions, corrections and model versions."""
+"""All SQL about taxonomy versions, corrections and model versions (and the received concerns
+that a version's topic shares are fitted to)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.synthesis.learning.models import Correction, ModelVersion, TaxonomyVersion
+from porchlight.synthesis.notes.models import AnalyzedConcern
 
 #: Serializes writers of taxonomy and model versions (two corrections at once get n+1 and n+2).
 LEARNING_LOCK = "synthesis:learning"
@@ -60,6 +62,17 @@ class LearningRepository:
         self.session.add(row)
         await self.session.flush()
 
+    async def count_concerns(self) -> int:
+        """Concern statements received and analyzed so far (what topic shares are fitted to)."""
+        return int(await self.session.scalar(sa.select(sa.func.count()).select_from(AnalyzedConcern)) or 0)
+
+    async def recent_concerns(self, limit: int) -> list[tuple[str, bytes]]:
+        """The latest ``limit`` concern statements with their stored embeddings, newest first."""
+        rows = await self.session.execute(
+            sa.select(AnalyzedConcern.text, AnalyzedConcern.embedding).order_by(AnalyzedConcern.id.desc()).limit(limit)
+        )
+        return [(text, blob) for text, blob in rows.all()]
+
     async def corrections_upto(self, last_id: int) -> list[tuple[str, str]]:
         """(statement, topic) of every correction up to ``last_id``, oldest first; a correction
         whose statement was erased (a blank text: docs/privacy.md) teaches nothing and is left out."""
@@ -69,6 +82,16 @@ class LearningRepository:
             .order_by(Correction.id)
         )
         return [(text, topic) for text, topic in rows.all()]
+
+    async def correction_confusion(self) -> list[tuple[str, str, int]]:
+        """(right topic, the model's topic, how many) over every correction: the model's measured
+        confusion (insights' adjusted counts). Numbers only, so erased statements still count."""
+        rows = await self.session.execute(
+            sa.select(Correction.to_topic, Correction.from_topic, sa.func.count())
+            .group_by(Correction.to_topic, Correction.from_topic)
+            .order_by(Correction.to_topic, Correction.from_topic)
+        )
+        return [(t, p, int(n)) for t, p, n in rows.all()]
 
     async def count_corrections_upto(self, last_id: int) -> int:
         found = await self.session.scalar(

@@ -22,16 +22,19 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.kit.errors import ProblemError, ValidationProblem
 from porchlight.synthesis.learning.models import ModelVersion, TaxonomyVersion
 from porchlight.synthesis.learning.repository import LearningRepository
+from porchlight.synthesis.model.analyze import embedding_of
 from porchlight.synthesis.model.embedder import get_embedder
 from porchlight.synthesis.model.live import LiveModel, build_live_model
 from porchlight.synthesis.model.sentiment import SentimentModel
 from porchlight.synthesis.model.taxonomy import DEMO_TAXONOMY, Taxonomy, TaxonomyError, load_taxonomy, parse_taxonomy
 from porchlight.synthesis.model.threads import in_daemon_thread
+from porchlight.synthesis.model.topics import TopicModel
 from porchlight.synthesis.settings import SynthesisSettings
 
 log = logging.getLogger(__name__)
@@ -92,13 +95,26 @@ async def current_taxonomy(session: AsyncSession) -> tuple[ModelVersion, Taxonom
 
 
 async def new_model_version(
-    session: AsyncSession, *, taxonomy_version: int, corrections_upto: int, reason: str, by: str
+    session: AsyncSession,
+    *,
+    taxonomy_version: int,
+    corrections_upto: int,
+    reason: str,
+    by: str,
+    topic_priors: dict[str, float] | None = None,
+    adapted_on: int = 0,
 ) -> ModelVersion:
+    """The next model version. Without ``topic_priors`` it keeps the last version's topic shares
+    while the taxonomy is the same (a new topic would get no share at all: they are fitted again)."""
     last = await latest_version(session)
+    if topic_priors is None and last.taxonomy_version == taxonomy_version:
+        topic_priors, adapted_on = last.topic_priors, last.adapted_on
     row = ModelVersion(
         version=last.version + 1,
         taxonomy_version=taxonomy_version,
         corrections_upto=corrections_upto,
+        topic_priors=topic_priors,
+        adapted_on=adapted_on if topic_priors else 0,
         reason=reason,
         created_by=by,
     )
@@ -142,6 +158,54 @@ async def put_taxonomy(
     return row, await taxonomy_at(session, tv)
 
 
+#: Topic shares are fitted to at most the latest this many concerns (1.5 MB of embeddings).
+ADAPT_SAMPLE = 5000
+
+
+def adaptation_due(received: int, adapted_on: int, adapt_from: int) -> bool:
+    """Shares are fitted once ``adapt_from`` concerns were received, then each time their number
+    doubled (200, 400, 800, ...): a handful of versions in a city's life, each from twice the data."""
+    return adapt_from > 0 and received >= max(adapt_from, 2 * adapted_on)
+
+
+async def adapt_to_received(session: AsyncSession, holder: ModelHolder, adapt_from: int) -> ModelVersion | None:
+    """A new model version whose topic shares are fitted to the concerns received (model/topics.py
+    ``adapt``: no label is read), when due; None otherwise, and once the city's corrections taught
+    the model a head of its own (shares apply only before, where they were measured)."""
+    repo = LearningRepository(session)
+    received = await repo.count_concerns()
+    if not adaptation_due(received, (await latest_version(session)).adapted_on, adapt_from):
+        return None
+    live = await holder.current(session)
+    if not live.topics.first_day:
+        return None
+    await repo.take_lock()
+    current = await latest_version(session)  # again under the lock: another replica may have done it
+    if current.version != live.version or not adaptation_due(received, current.adapted_on, adapt_from):
+        return None
+    rows = await repo.recent_concerns(ADAPT_SAMPLE)
+    priors = await in_daemon_thread(_fit_priors, live.topics, [t for t, _ in rows], [b for _, b in rows])
+    if priors is None:
+        return None
+    row = await new_model_version(
+        session,
+        taxonomy_version=current.taxonomy_version,
+        corrections_upto=current.corrections_upto,
+        reason=f"topic shares fitted to {received} received concerns",
+        by="synthesis",
+        topic_priors=priors,
+        adapted_on=received,
+    )
+    log.info("model version %d: topic shares fitted to %d received concerns", row.version, received)
+    return row
+
+
+def _fit_priors(topics: TopicModel, texts: list[str], blobs: list[bytes]) -> dict[str, float] | None:
+    model = topics.fork()  # the live model is shared with the analyzer: fit on a copy
+    emb = np.stack([embedding_of(b) for b in blobs]) if blobs else None
+    return model.priors if emb is not None and model.adapt(texts, emb) else None
+
+
 class ModelHolder:
     """Holds the latest :class:`LiveModel`; rebuilds it when the database has a newer version.
 
@@ -169,13 +233,20 @@ class ModelHolder:
                 return live
             taxonomy = await taxonomy_at(session, row.taxonomy_version)
             examples = await LearningRepository(session).corrections_upto(row.corrections_upto)
-            built = await in_daemon_thread(self._build, row.version, row.taxonomy_version, taxonomy, examples)
+            built = await in_daemon_thread(
+                self._build, row.version, row.taxonomy_version, taxonomy, examples, row.topic_priors
+            )
             self._live = built
             log.info("model version %s ready (%d corrections learned)", built.tag, len(examples))
             return built
 
     def _build(
-        self, version: int, taxonomy_version: int, taxonomy: Taxonomy, examples: Sequence[tuple[str, str]]
+        self,
+        version: int,
+        taxonomy_version: int,
+        taxonomy: Taxonomy,
+        examples: Sequence[tuple[str, str]],
+        priors: dict[str, float] | None = None,
     ) -> LiveModel:
         with self._build_lock:
             self.settings.keep_model_offline()
@@ -190,4 +261,5 @@ class ModelHolder:
                 embedder=embedder,
                 sentiment=self._sentiment,
                 unassigned_below=self.settings.unassigned_below,
+                priors=priors,
             )

@@ -12,8 +12,6 @@ cross-validation instead: each fold is predicted by a model that learned only th
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import sys
 import time
 from collections import Counter
@@ -24,97 +22,12 @@ from typing import Any
 
 import numpy as np
 
+from porchlight.synthesis.model.bags import bag_figures, cross_fitted, format_bags, pooled_confusion
 from porchlight.synthesis.model.embedder import MODEL_FINGERPRINT, Embedder
-from porchlight.synthesis.model.sentiment import LABELS as SENTIMENT_LABELS
+from porchlight.synthesis.model.labeled import EvalError, LabeledFile, read_labeled_csv, same_file, splitter
 from porchlight.synthesis.model.sentiment import SentimentModel
 from porchlight.synthesis.model.taxonomy import UNASSIGNED, Taxonomy, load_taxonomy
 from porchlight.synthesis.model.topics import LabeledExample, TopicModel, TopicParams
-
-csv.field_size_limit(10_000_000)
-
-
-class EvalError(ValueError):
-    """The input files cannot be evaluated (missing columns, bad labels)."""
-
-
-@dataclass
-class LabeledFile:
-    path: Path
-    texts: list[str]
-    topics: list[str] | None
-    sentiments: list[str] | None
-    digest: str
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-
-def read_labeled_csv(path: Path | str) -> LabeledFile:
-    p = Path(path)
-    raw = p.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()
-    reader = csv.DictReader(raw.decode("utf-8-sig").splitlines(keepends=True))
-    columns = {c.strip().lower(): c for c in (reader.fieldnames or [])}
-    if "text" not in columns:
-        raise EvalError(f"{p}: no 'text' column (found {sorted(columns)})")
-    has_topic, has_sent = "topic" in columns, "sentiment" in columns
-    if not (has_topic or has_sent):
-        raise EvalError(f"{p}: needs a 'topic' and/or a 'sentiment' column")
-    texts: list[str] = []
-    topics: list[str] = []
-    sentiments: list[str] = []
-    for i, row in enumerate(reader, start=2):
-        text = (row.get(columns["text"]) or "").strip()
-        if not text:
-            continue
-        texts.append(text)
-        if has_topic:
-            topics.append((row.get(columns["topic"]) or "").strip())
-        if has_sent:
-            s = (row.get(columns["sentiment"]) or "").strip().lower()
-            if s and s not in SENTIMENT_LABELS:
-                raise EvalError(f"{p}:{i}: sentiment {s!r} is not one of {', '.join(SENTIMENT_LABELS)}")
-            sentiments.append(s)
-    return LabeledFile(p, texts, topics if has_topic else None, sentiments if has_sent else None, digest)
-
-
-def _same_file(a: LabeledFile, b: LabeledFile) -> bool:
-    try:
-        if a.path.resolve() == b.path.resolve():
-            return True
-    except OSError:
-        pass
-    return a.digest == b.digest
-
-
-def _splitter(labels: Sequence[str], folds: int, seed: int) -> Any:
-    from sklearn.model_selection import KFold, StratifiedKFold
-
-    counts = Counter(labels)
-    if counts and min(counts.values()) >= folds:
-        return StratifiedKFold(folds, shuffle=True, random_state=seed)
-    # Some label is rarer than the number of folds: stratify what can be, keep every row.
-    return _LooseStratified(folds, seed) if counts else KFold(folds, shuffle=True, random_state=seed)
-
-
-class _LooseStratified:
-    """Round-robin assignment per label after a seeded shuffle: every fold gets its share of each
-    label (a label with fewer rows than folds lands in as many folds as it has rows)."""
-
-    def __init__(self, folds: int, seed: int) -> None:
-        self.folds, self.seed = folds, seed
-
-    def split(self, x: Sequence[Any], y: Sequence[str]) -> Any:
-        rng = np.random.default_rng(self.seed)
-        fold_of = np.zeros(len(y), dtype=int)
-        offset = 0
-        for label in sorted(set(y)):
-            idx = np.array([i for i, v in enumerate(y) if v == label])
-            rng.shuffle(idx)
-            fold_of[idx] = (np.arange(len(idx)) + offset) % self.folds
-            offset += len(idx)
-        for f in range(self.folds):
-            yield np.nonzero(fold_of != f)[0], np.nonzero(fold_of == f)[0]
 
 
 @dataclass
@@ -134,6 +47,8 @@ class EvalReport:
     concerns_per_second: float | None = None
     notes: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    #: ``--bags``: counts adjusted for the measured confusion on random "districts" (bags.py).
+    bags: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -151,12 +66,18 @@ class EvalReport:
             out["topic_confusions"] = self.topic["confusions"]
             out["topic_rows"] = self.topic["rows"]
             out["topic_mode"] = self.topic["mode"]
+            if "day_one" in self.topic:
+                out["topic_accuracy_day_one"] = self.topic["day_one"]["accuracy"]
+                out["topic_macro_f1_day_one"] = self.topic["day_one"]["macro_f1"]
         if self.sentiment:
             out["sentiment_accuracy"] = self.sentiment["accuracy"]
             out["sentiment_macro_f1"] = self.sentiment["macro_f1"]
             out["sentiment_per_class_f1"] = self.sentiment["per_label"]
             out["sentiment_rows"] = self.sentiment["rows"]
             out["sentiment_mode"] = self.sentiment["mode"]
+        if self.bags:
+            out.update({k: v for k, v in self.bags.items() if k != "per_topic"})
+            out["share_per_topic"] = self.bags["per_topic"]
         out["concerns_per_second"] = self.concerns_per_second
         out["notes"] = self.notes
         out.update(self.meta)
@@ -205,6 +126,8 @@ class Evaluator:
         self.log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
         self.timer = Timer()
         self._cache: dict[str, np.ndarray] = {}
+        #: Taxonomy-only predictions before ``adapt``: what a city gets for its very first notes.
+        self.day_one: list[str] = []
 
     def embed(self, texts: Sequence[str], *, timed: bool) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
@@ -232,6 +155,7 @@ class Evaluator:
         if train is not None and train.topics is not None:
             train_rows = [(t, y) for t, y in zip(train.texts, train.topics, strict=True) if y]
         trained: TopicModel | None = None
+        adapted = False
         for f in data:
             if f.topics is None:
                 continue
@@ -240,10 +164,10 @@ class Evaluator:
             labels = [y for _, y in rows]
             emb = self.embed(texts, timed=True)
             preds: list[str] = [""] * len(rows)
-            if train is not None and train_rows and _same_file(f, train):
+            if train is not None and train_rows and same_file(f, train):
                 modes.append(f"{self.folds}-fold cross-validation on {f.path.name} (--data is the --train file)")
                 self.log(f"topics: {f.path.name} is also the training file: {self.folds}-fold cross-validation")
-                for k, (tr, te) in enumerate(_splitter(labels, self.folds, self.seed).split(texts, labels), start=1):
+                for k, (tr, te) in enumerate(splitter(labels, self.folds, self.seed).split(texts, labels), start=1):
                     model = base.fork()
                     model.learn([LabeledExample(texts[i], labels[i], "train") for i in tr], embeddings=emb[tr])
                     t0 = time.perf_counter()
@@ -259,14 +183,25 @@ class Evaluator:
                         self.log(f"topics: learning {len(train_rows)} labeled examples from {train.path.name}")  # type: ignore[union-attr]
                         temb = self.embed([t for t, _ in train_rows], timed=False)
                         trained.learn([LabeledExample(t, y, "train") for t, y in train_rows], embeddings=temb)
+                scorer = trained
+                if not train_rows:
+                    # The city's first day: the taxonomy alone, then the same model adapted to the
+                    # file's concerns as the service adapts to the notes it received (their topic
+                    # shares, by EM: topics.py ``adapt``). The labels are read only to score.
+                    self.day_one.extend(p.topic for p in trained.predict(texts, emb))
+                    scorer = trained.fork()
+                    adapted = scorer.adapt(texts, emb)
                 mode = (
                     f"learned {train.path.name} ({len(train_rows)} rows), scored {f.path.name}"
                     if train_rows and train
-                    else f"taxonomy prototypes only, scored {f.path.name}"
+                    else f"taxonomy alone, adapted to the {len(texts)} unlabeled concerns' topic shares, "
+                    f"scored {f.path.name}"
+                    if adapted
+                    else f"taxonomy alone, scored {f.path.name}"
                 )
                 modes.append(mode)
                 t0 = time.perf_counter()
-                preds = [p.topic for p in trained.predict(texts, emb)]
+                preds = [p.topic for p in scorer.predict(texts, emb)]
                 self.timer.add(time.perf_counter() - t0)
             unknown = sorted({y for y in labels if y not in base.topics and y not in {y for _, y in train_rows}})
             if unknown:
@@ -296,14 +231,14 @@ class Evaluator:
             texts = [t for t, _ in rows]
             labels = [s for _, s in rows]
             emb = self.embed(texts, timed=True)
-            if train is not None and train_rows and _same_file(f, train):
+            if train is not None and train_rows and same_file(f, train):
                 modes.append(
                     f"sentiment head learned by {self.folds}-fold cross-validation on {f.path.name} "
                     "(--data is the --train file)"
                 )
                 self.log(f"sentiment: {f.path.name} is also the training file: {self.folds}-fold cross-validation")
                 preds = [""] * len(rows)
-                for tr, te in _splitter(labels, self.folds, self.seed).split(texts, labels):
+                for tr, te in splitter(labels, self.folds, self.seed).split(texts, labels):
                     fold_model = SentimentModel(self.embedder)
                     fold_model.learn([texts[i] for i in tr], [labels[i] for i in tr], emb[tr])
                     t0 = time.perf_counter()
@@ -339,6 +274,8 @@ class Evaluator:
         yt, yp, modes = self.topics(data, topic_train)
         if yt:
             report.topic = _metrics(yt, yp) | {"mode": "; ".join(modes)}
+            if len(self.day_one) == len(yt):
+                report.topic["day_one"] = _metrics(yt, self.day_one)
             report.notes.extend(modes)
         yt, yp, modes = self.sentiments(data, sentiment_train)
         if yt:
@@ -374,8 +311,18 @@ def evaluate(
     folds: int = 5,
     seed: int = 0,
     log: Callable[[str], None] | None = None,
+    bags: int = 0,
+    bag_size: int = 150,
+    save_confusion: Path | str | None = None,
 ) -> EvalReport:
+    """Score ``data_paths``; with ``bags``, also the adjusted topic shares on random districts
+    (bags.py) of the first data file with a topic column; ``save_confusion`` writes its held-out
+    confusion (quantify.Confusion JSON, what the service ships as its "evaluation" basis)."""
     data = [read_labeled_csv(p) for p in data_paths]
+    topical = [f for f in data if f.topics is not None]
+    if (bags or save_confusion) and not topical:
+        names = ", ".join(f.path.name for f in data)
+        raise EvalError(f"--bags and --save-confusion need a 'topic' column in a --data file ({names} has none)")
     train_paths = [] if not train_path else [train_path] if isinstance(train_path, (str, Path)) else list(train_path)
     train = [read_labeled_csv(p) for p in train_paths]
     taxonomy = load_taxonomy(taxonomy_path)
@@ -383,7 +330,27 @@ def evaluate(
         from porchlight.synthesis.model.embedder import get_embedder
 
         embedder = get_embedder()  # the default backend; ``porchlight eval`` passes the service's
-    return Evaluator(embedder, taxonomy, folds=folds, seed=seed, log=log).run(data, train)
+    evaluator = Evaluator(embedder, taxonomy, folds=folds, seed=seed, log=log)
+    report = evaluator.run(data, train)
+    if bags or save_confusion:
+        evaluator.log(f"topic shares: {bags} bags of {bag_size} rows from {topical[0].path.name}")
+        labels, preds, held_out, confusions, mode = cross_fitted(
+            evaluator, topical[0], _one_train(train, "topics"), evaluator.log
+        )
+        if bags:
+            report.bags = bag_figures(labels, preds, held_out, confusions, bags=bags, bag_size=bag_size, seed=seed)
+            report.bags["mode"] = mode
+            report.notes.append(f"topic shares: {mode}")
+        if save_confusion:
+            import json
+
+            how = "taxonomy alone" if mode.startswith("taxonomy") else "a model learned from labeled rows"
+            source = (
+                f"porchlight eval, held-out rows of {topical[0].path.name} ({how}); taxonomy {taxonomy.fingerprint}"
+            )
+            doc = pooled_confusion(labels, preds, source=source).to_json()
+            Path(save_confusion).write_text(json.dumps(doc, indent=1) + "\n")
+    return report
 
 
 def format_table(report: EvalReport) -> str:
@@ -407,6 +374,9 @@ def format_table(report: EvalReport) -> str:
         row("macro-F1", pct(t["macro_f1"]))
         row("accuracy of assigned concerns", pct(t["accuracy_assigned"]))
         row("unassigned rate", pct(t["unassigned_rate"]))
+        if "day_one" in t:
+            row("macro-F1 before adapting (the first notes)", pct(t["day_one"]["macro_f1"]))
+            row("accuracy before adapting", pct(t["day_one"]["accuracy"]))
         lines.append("  per-topic F1:")
         for name, v in sorted(t["per_label"].items(), key=lambda kv: -kv[1]["support"]):
             lines.append(f"    {name:<42} {v['f1']:.3f}  (n={v['support']})")
@@ -414,6 +384,8 @@ def format_table(report: EvalReport) -> str:
             lines.append("  most frequent confusions (true -> predicted):")
             for c in t["confusions"]:
                 lines.append(f"    {c['count']:>5}  {c['true']} -> {c['predicted']}")
+    if report.bags:
+        lines.extend(format_bags(report.bags))
     s = report.sentiment
     if s:
         lines.append("")

@@ -76,17 +76,19 @@ def build_live_model(
     embedder: Embedder,
     sentiment: SentimentModel,
     unassigned_below: float | None = None,
+    priors: dict[str, float] | None = None,
 ) -> LiveModel:
     """The model of one version: the taxonomy taught by the corrections (oldest first) up to it.
 
     ``unassigned_below``: the floor of the unassigned threshold while the model cannot calibrate
-    its own (``PROTOTYPE_ONLY_THRESHOLD`` when None)."""
+    its own (``PROTOTYPE_ONLY_THRESHOLD`` when None); ``priors``: the version's topic shares."""
     # A correction to a topic the taxonomy no longer has teaches nothing.
     known = [LabeledExample(text=t, topic=topic) for t, topic in latest_per_statement(examples) if topic in taxonomy]
     topics = TopicModel(with_prototypes(taxonomy, known), embedder)
     covered = len({e.topic for e in known})
     if len(known) >= LEARN_MIN_CORRECTIONS and covered >= LEARN_MIN_TOPIC_SHARE * len(taxonomy):
         topics.learn(known)
+    topics.set_priors(priors)  # the version's topic shares (applied while the model is in its first days)
     if topics.calibrated_on == 0:  # not enough examples to calibrate on: the measured floor
         floor = PROTOTYPE_ONLY_THRESHOLD if unassigned_below is None else unassigned_below
         topics.threshold = max(topics.threshold, floor)

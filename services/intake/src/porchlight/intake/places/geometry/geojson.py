@@ -85,6 +85,21 @@ def _geometry(raw: object, where: str, label: str, errors: list[dict[str, str]])
     return geom
 
 
+def _population(props: dict[str, Any], where: str, label: str, errors: list[dict[str, str]]) -> None:
+    """``population`` (who lives there, for the dashboard's listening gap) is optional, but when given
+    it is a whole number of residents; its ``population_year`` a year, its ``population_source`` text."""
+    population = props.get("population")
+    # bool is an int in Python, and 1.0 is what some GIS tools write for 1: only plain whole numbers
+    if population is not None and (type(population) is not int or population < 0):
+        _err(errors, f"{where}.population", f"{label}: population must be a whole number of residents, 0 or more")
+    year = props.get("population_year")
+    if year is not None and (type(year) is not int or not 1790 <= year <= 2200):
+        _err(errors, f"{where}.population_year", f"{label}: population_year must be a year, e.g. 2020")
+    source = props.get("population_source")
+    if source is not None and not isinstance(source, str):
+        _err(errors, f"{where}.population_source", f"{label}: population_source must be text naming the source")
+
+
 def parse_city(collection: object, *, prefix: str = "") -> ParsedCity:
     """Validate a FeatureCollection of districts and neighborhoods; never raises."""
     out = ParsedCity()
@@ -130,6 +145,7 @@ def parse_city(collection: object, *, prefix: str = "") -> ParsedCity:
         parent = props.get("district")
         if kind == "neighborhood" and parent is not None and _text(parent) is None:
             _err(errors, f"{at}.properties.district", f"{label}: district must be a district code")
+        _population(props, f"{at}.properties", label, errors)
         geom = _geometry(feature.get("geometry"), f"{at}.geometry", label, errors)
         if len(errors) > bad or geom is None:
             if code is not None:

@@ -14,6 +14,7 @@ const PAGE_MODULES = {
   board: () => import("./pages/boardpage.js"),
   risk: () => import("./pages/risk.js"),
   evaluation: () => import("./pages/evaluation.js"),
+  help: () => import("./pages/helpmodel.js"),
   audit: () => import("./pages/audit.js"),
   privacy: () => import("./pages/privacy.js"),
 };

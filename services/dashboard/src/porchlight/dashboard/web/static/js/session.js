@@ -46,6 +46,7 @@ export const PAGES = {
   city: { title: "City", roles: ["analyst", "supervisor"] },
   risk: { title: "Place risk", roles: ["supervisor", "analyst"] },
   evaluation: { title: "Evaluation", roles: ["supervisor", "analyst", "partner"] },
+  help: { title: "Help the model", roles: ["supervisor"] }, // its answers relabel concerns: supervisors' (synthesis)
   board: { title: "Project board", roles: ["partner"] },
   audit: { title: "Audit trail", roles: ["auditor"] },
   privacy: { title: "Privacy", roles: ["auditor"] }, // and admins, who see every page

@@ -4,6 +4,7 @@
 import { call, url } from "../api.js";
 import { fmt, h, replace, thisMonth, toast } from "../dom.js";
 import { figures, panel } from "../panels.js";
+import { listeningPanel } from "../listening.js";
 import { current } from "../session.js";
 
 // What each city total adds up (#/city/<month>/sources/<kind>): the districts' figures, each
@@ -27,7 +28,8 @@ export async function render(main, { args }) {
   const report = panel("Monthly community report", { id: "report" });
   const totals = panel("The whole city", { id: "totals", wide: true });
   const districts = panel("Districts side by side", { id: "districts", wide: true });
-  replace(main, h("h1", {}, "City"), picker, h("div", { class: "grid" }, report.el, totals.el, districts.el));
+  const listening = listeningPanel({ month });
+  replace(main, h("h1", {}, "City"), picker, h("div", { class: "grid" }, report.el, totals.el, districts.el, listening.el));
 
   const r = await call("dashboard", `/v1/city/page?month=${month}`);
   // A month still under way is "so far" and never compared with whole months: the API says

@@ -7,6 +7,7 @@ import { fmt, h, replace, thisMonth, toast } from "../dom.js";
 import { mountBoard } from "../board.js";
 import { connectionsList } from "../connections.js";
 import { drawMap } from "../map.js";
+import { listeningPanel } from "../listening.js";
 import { figures, monthRange, panel } from "../panels.js";
 import { ownDistrict } from "../session.js";
 
@@ -62,11 +63,12 @@ export async function render(main, { session, args }) {
   const crime = panel("Crime this month", { id: "crime" });
   const connections = panel("Connections on the same block", { id: "connections-panel", wide: true });
   const flaggedPanel = panel("Issues departments flagged", { id: "flagged-panel" });
+  const listening = listeningPanel({ month, district: code });
 
   // The city names its districts in full ("District D4 (South End)"): the heading is that name.
   replace(main, h("h1", {}, name), picker,
     h("p", {}, h("a", { href: `#/risk/${encodeURIComponent(code)}` }, "Place risk: which city layers draw crime to the blocks near them")),
-    h("div", { class: "grid" }, engagement.el, topics.el, summary.el, sentiment.el, emerging.el, map.el, crime.el, connections.el, flaggedPanel.el, boardPanel.el));
+    h("div", { class: "grid" }, engagement.el, topics.el, summary.el, sentiment.el, emerging.el, map.el, crime.el, connections.el, flaggedPanel.el, listening.el, boardPanel.el));
 
   const { from, to } = monthRange(month);
   const q = `district=${encodeURIComponent(code)}`;
@@ -186,8 +188,9 @@ export async function render(main, { session, args }) {
 // opens the notes behind it; a quote opens its note.
 function topicTable(d, notesHref, underWay) {
   const max = Math.max(...d.topics.map((t) => t.notes), 1);
-  const heads = ["#", "Topic", underWay ? "Notes so far" : "Notes", underWay ? "Same days last month" : "Last month", "Change", "In their words"];
-  return h("table", { id: "topic-table" },
+  const basis = d.topics.map((t) => t.estimate).find(Boolean);
+  const heads = ["#", "Topic", underWay ? "Notes so far" : "Notes", underWay ? "Same days last month" : "Last month", "Change", "Adjusted for model errors", "In their words"];
+  return [h("table", { id: "topic-table" },
     h("caption", { class: "muted", style: "text-align:left" }, `Notes that raised each topic${underWay ? " so far" : ""}, against ${d.against}; a topic opens its notes`),
     h("thead", {}, h("tr", {}, heads.map((t, i) =>
       h("th", { scope: "col", class: i === 2 || i === 3 ? "num" : null }, t)))),
@@ -198,7 +201,25 @@ function topicTable(d, notesHref, underWay) {
       h("td", { class: "num" }, fmt.int(t.notes)),
       h("td", { class: "num" }, fmt.int(t.previous_notes)),
       h("td", { class: t.change > 0 ? "trend-up" : t.change < 0 ? "trend-down" : null }, changeWords(t)),
-      h("td", {}, t.quotes.length ? quoteView(t.quotes[0], notesHref(t.topic, t.quotes[0].note_id)) : h("span", { class: "muted" }, "–"))))));
+      h("td", { class: "estimate" }, t.estimate ? aboutCount(t.estimate) : h("span", { class: "muted" }, "–")),
+      h("td", {}, t.quotes.length ? quoteView(t.quotes[0], notesHref(t.topic, t.quotes[0].note_id)) : h("span", { class: "muted" }, "–")))))),
+  basis ? estimateNote(basis) : null];
+}
+
+// Synthesis' estimate of a topic's notes: adjusted for the model's measured confusion, with the
+// range it is 90 % sure of ("about 40 (34–46)"), in a column of its own beside the count as
+// labeled (which the summary's sentences and the notes behind a row still match).
+function aboutCount(e) {
+  return `about ${fmt.int(e.count)} (${fmt.int(e.low)}–${fmt.int(e.high)})`;
+}
+
+function estimateNote(e) {
+  const measured = e.basis === "corrections"
+    ? `the ${fmt.int(e.labels)} topic corrections the city made`
+    : `an evaluation on ${fmt.int(e.labels)} labeled concerns`;
+  return h("p", { class: "muted", id: "estimate-note" },
+    `“About” counts are adjusted for how often the model mistakes one topic for another (measured on ${measured}); `
+    + "there is a 9 in 10 chance the true number is in the range shown.");
 }
 
 // Changes between small counts in counts ("2 → 7"), as the dashboard's months/comparison.py says.
@@ -220,6 +241,13 @@ function quoteView(q, href) {
     h("figcaption", { class: "muted" }, h("a", { href, class: "quote-source" }, ["Note", when ? ` of ${when}` : "", where ? `, ${where}` : ""].join(""))));
 }
 
+// "12 of 20 notes analysed": what the model's share is of (a month's notes not analysed yet are in no share).
+function analysedOf(m) {
+  if (!m) return null;
+  const analysed = m.positive + m.neutral + m.negative;
+  return analysed ? `${m.positive} of ${analysed} analysed ${analysed === 1 ? "note" : "notes"}` : null;
+}
+
 function sentimentView(s, partial) {
   const months = s.trend || [];
   const bars = months.map((m, i) => {
@@ -233,7 +261,9 @@ function sentimentView(s, partial) {
       // A month under way: its notes so far, beside all of last month's (an average, not a count).
       [`Hosts' rating${partial ? " so far" : ""}`, fmt.sentiment(s.average),
         `${fmt.sentiment(s.previous_average)} ${partial ? "in all of " : ""}last month`, "fig-sentiment"],
-      [`Positive notes${partial ? " so far" : ""}`, fmt.pct(s.positive_share)],
+      // The model's reading (sentiment.scored), beside the hosts' own rating.
+      [`Positive notes, as the model read them${partial ? " so far" : ""}`, fmt.pct(s.positive_share),
+        analysedOf(months[months.length - 1]), "fig-model-sentiment"],
     ]),
     // One measure, its unit written on the chart (the bars are hosts' average rating, 1 to 5).
     months.length ? h("svg", { viewBox: `0 0 ${months.length * 40 + 10} 90`, role: "img", "aria-label": `Average rating over the last ${months.length} months`, style: "max-width:22rem", class: "chart" },

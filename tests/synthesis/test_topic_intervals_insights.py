@@ -1,0 +1,61 @@
+"""``/v1/insights`` topics carry counts adjusted for the model's measured confusion (issue 17):
+the evaluation shipped with the model until the city made enough corrections, then the corrections.
+Real database, broker and model: notes go in through the broker."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from support import bearer
+from synthesis.test_district_corrections import concerns_in
+
+from porchlight.kit.settings import KitSettings
+from porchlight.synthesis.insights import service as insights
+from porchlight.synthesis.model.quantify import Confusion
+
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(600)]
+
+
+def check_estimate(t: dict[str, Any]) -> dict[str, Any]:
+    e = t["estimate"]
+    assert e is not None, t
+    assert 0 <= e["low"] <= e["count"] <= e["high"], e
+    assert 0 <= e["share_low"] <= e["share"] <= e["share_high"] <= 1, e
+    assert e["high"] > e["low"]  # a few notes never make a certain count
+    return e
+
+
+async def test_insight_topics_carry_adjusted_counts_with_their_basis(
+    settings: KitSettings, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = f"EST-{uuid.uuid4().hex[:8]}"
+    sup = bearer(settings, "supervisor", subject="sgt-estimates-tests")
+    ids = await concerns_in(
+        settings,
+        here,
+        [
+            "The streetlight on Elm has been out for weeks",
+            "The street light by the school is dark at night",
+            "Someone dumped a mattress and trash bags in the alley",
+        ],
+    )
+    r = await client.get("/v1/insights", params={"district": here}, headers=sup)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["topics"]
+    shipped = Confusion.load()
+    for t in body["topics"]:
+        e = check_estimate(t)
+        assert e["basis"] == "evaluation" and e["labels"] == shipped.labels
+
+    # Once the city has made enough corrections, they measure the confusion instead.
+    monkeypatch.setattr(insights, "MIN_CORRECTIONS", 1)
+    r = await client.put(f"/v1/concerns/{ids[2]}/topic", json={"topic": "trash_dumping"}, headers=sup)
+    assert r.status_code == 200, r.text
+    body = (await client.get("/v1/insights", params={"district": here}, headers=sup)).json()
+    for t in body["topics"]:
+        e = check_estimate(t)
+        assert e["basis"] == "corrections" and e["labels"] >= 1
