@@ -130,10 +130,17 @@ async def test_what_is_served_is_a_fresh_build_after_every_kind_of_change(
     where = f"RM-{uuid.uuid4().hex[:8]}"
     lights = note(where, ["The streetlight on Elm St has been out for two weeks"], "Cars race down Oak Ave.")
     trash = note(where, ["Trash piles up behind the corner store every weekend"])
-    await publish(settings, lights, trash)
-    await settled(app, [lights.note_id, trash.note_id])
+    unread = f"RM-{uuid.uuid4().hex[:8]}"
+    elsewhere = note(unread, ["The streetlight on Ash St is out"])
+    await publish(settings, lights, elsewhere)
+    await settled(app, [lights.note_id, elsewhere.note_id])
+    # A district someone reads is kept current: the first read builds it...
+    assert (await http.get("/v1/insights", params={"district": where}, headers=reader(settings))).status_code == 200
+    await publish(settings, trash)
+    await settled(app, [trash.note_id])
 
-    # Analysis: kept current without a request (the warmer), then served as stored.
+    # ...and after more notes are analyzed, the warmer rebuilds it without a request; then it is
+    # served as stored.
     async def warmed() -> bool:
         rows = await sql(
             app,
@@ -143,6 +150,8 @@ async def test_what_is_served_is_a_fresh_build_after_every_kind_of_change(
         return bool(rows) and rows[0][0] == await version(app, where)
 
     await eventually(warmed, timeout_s=30)
+    # A district nobody read is not built for nothing.
+    assert not await sql(app, "SELECT 1 FROM synthesis.insight_reads WHERE district = :d", d=unread)
     first = await http.get("/v1/insights", params={"district": where}, headers=reader(settings))
     again = await http.get("/v1/insights", params={"district": where}, headers=reader(settings))
     assert first.json()["generated_at"] == again.json()["generated_at"]  # read, not rebuilt

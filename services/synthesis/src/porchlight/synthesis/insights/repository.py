@@ -432,9 +432,13 @@ class InsightRepository:
         )
         return bool(taken)
 
+    async def city_was_read(self) -> bool:
+        """Whether anyone read the city view in the last two days (a stored one is kept that long)."""
+        return bool(await self.session.scalar(sa.select(sa.exists().where(InsightRead.kind == "city"))))
+
     async def stale_districts(self, period: Period) -> list[tuple[str, int]]:
-        """The districts (and their version now) whose insight for ``period``, emerging clusters included,
-        is not stored at that version."""
+        """The districts someone read (and their version now) whose insight for ``period``, emerging
+        clusters included, is not stored at that version."""
         changes = cast(sa.Table, InsightChange.__table__)
         versions = (
             sa.select(changes.c.district, sa.func.sum(changes.c.weight).label("weight"))
@@ -455,11 +459,16 @@ class InsightRepository:
             InsightRead.emerging.is_(True),
         )
         now = versions.c.weight + everywhere
+        # Only districts someone read (a stored insight of any period, kept two days: tidy): a
+        # correction changes every district's version, and rebuilding each of hundreds of districts
+        # nobody opens kept the analyzer's cores busy (the tests' database has hundreds).
+        read = sa.select(InsightRead.district).where(InsightRead.kind == "place").distinct()
         rows = await self.session.execute(
             sa.select(versions.c.district, now)
             .outerjoin(InsightRead, stored)
             .where(
                 versions.c.district != EVERYWHERE,
+                versions.c.district.in_(read),
                 InsightRead.version.is_distinct_from(now),
             )
             .order_by(versions.c.district)

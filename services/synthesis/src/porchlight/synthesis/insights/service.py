@@ -365,7 +365,10 @@ async def warm_default_insight(sessions: Callable[[], AsyncSession], district: s
     period = default_period()
     async with sessions() as session, session.begin():
         await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        if not await InsightRepository(session).try_lock_warming(district or ""):
+        repo = InsightRepository(session)
+        if district is None and not await repo.city_was_read():
+            return False  # nobody reads it: the first reader builds it
+        if not await repo.try_lock_warming(district or ""):
             return False
         if district is None:
             read = await read_city(session, period)

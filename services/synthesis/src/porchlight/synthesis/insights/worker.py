@@ -1,5 +1,8 @@
-"""The warmer: keeps the default period's insight of every district (and the city view) built at
-the data's version, so the common request (``GET /v1/insights?district=D``) reads a stored body.
+"""The warmer: keeps the default period's insight of every district someone read in the last two
+days (and the city view, once read) built at the data's version, so the common request
+(``GET /v1/insights?district=D``) reads a stored body. A district nobody opens is built by its
+first reader: in a city a correction changes every district, and building each of hundreds for no
+one kept the cores busy.
 
 It watches the data versions rather than being called by the writers: whatever changed a district
 — notes analyzed, received, revised or erased, a correction, a taxonomy edit — shows in its
