@@ -66,8 +66,8 @@ bench: install ## benchmarks and load generators (not part of make test)
 	bash bench/run_all.sh
 
 eval: install ## model quality on the labeled data in ../shared/data (synthesis, issues 4 and 17)
-	@echo "== A city's first day: the taxonomy alone (no labels learned) =="
-	$(BIN)/porchlight eval --data ../shared/data/topics_dev.csv
+	@echo "== A city's first day: the taxonomy alone (no labels learned), and topic shares on 200 random districts =="
+	$(BIN)/porchlight eval --data ../shared/data/topics_dev.csv --bags 200 --bag-size 150
 	@echo "== With the labeled rows learned (5-fold cross-validation), and topic shares on 200 random districts =="
 	$(BIN)/porchlight eval --data ../shared/data/topics_dev.csv --data ../shared/data/sentiment_dev.csv --train ../shared/data/topics_dev.csv --bags 200 --bag-size 150
 

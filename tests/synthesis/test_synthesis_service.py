@@ -358,6 +358,15 @@ async def test_insights_count_quote_and_summarize_only_what_the_notes_say(
     last = updates[-1]["topic_notes"]["street_lighting"]
     assert updates[-1]["top_topics"][0] == "street_lighting"
     assert 0 <= 6 - last < max(3, 0.25 * last), updates[-1]
+    # Each announced count comes with its estimate allowing for the model's mistakes (issue 17).
+    for u in updates:
+        assert set(u["topic_estimates"]) == set(u["topic_notes"]), u
+        for e in u["topic_estimates"].values():
+            assert 0 <= e["low"] <= e["count"] <= e["high"] and e["basis"] in ("evaluation", "corrections"), u
+        lights = u["topic_estimates"].get("street_lighting")
+        if lights:  # the summary says it in words beside the count as labeled
+            said = f"({u['topic_notes']['street_lighting']} notes; about {lights['count']}, {lights['low']} to "
+            assert said in u["summary"] and "allows for the model's mistakes" in u["summary"], u
     assert "Washington" not in json.dumps(updates)
 
 

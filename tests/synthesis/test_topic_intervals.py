@@ -1,5 +1,6 @@
-"""Topic counts adjusted for the model's measured confusion, with a 90 % interval (issue 17):
-the estimator on synthetic data with a known confusion, the bag figures, and ``porchlight eval --bags``."""
+"""Topic counts estimated from the model's calibrated probabilities, with a 90 % interval (issue
+17): the estimator on synthetic data from a known model, the calibration, the bag figures, and
+``porchlight eval --bags``."""
 
 from __future__ import annotations
 
@@ -13,14 +14,18 @@ import typer
 from typer.testing import CliRunner
 
 from porchlight.synthesis.eval.commands import eval_app
-from porchlight.synthesis.model.bags import bag_figures
+from porchlight.synthesis.model.bags import HeldOut, bag_figures
 from porchlight.synthesis.model.quantify import (
-    SHIPPED_CONFUSION,
-    Confusion,
+    SHIPPED_CALIBRATION,
+    Calibration,
     QuantifyError,
+    approximate_probabilities,
     classify_and_count,
     estimate_counts,
+    probability_rows,
+    stored_probabilities,
 )
+from porchlight.synthesis.model.taxonomy import load_taxonomy
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 TOPICS = SHARED / "topics_dev.csv"
@@ -30,91 +35,137 @@ K = 6
 NAMES = [f"t{i}" for i in range(K)]
 
 
-def _true_confusion() -> np.ndarray:
-    """A lopsided confusion: 70 % right, and t0 is often taken for t1 (raw counts inflate t1)."""
-    c = np.full((K, K), 0.3 / (K - 1))
-    np.fill_diagonal(c, 0.7)
-    c[0] = 0.02
-    c[0, 0], c[0, 1] = 0.55, 0.37
-    c[2, 1] += 0.15
-    c[2, 2] -= 0.15
-    return c / c.sum(axis=1, keepdims=True)
+def _model_probs(rng: np.random.Generator, truth: np.ndarray) -> np.ndarray:
+    """What a lopsided, over-confident model says of concerns whose true topics are ``truth``:
+    t0 looks much like t1 (raw counts inflate t1), and the probabilities are too sure."""
+    mu = 2.0 * np.eye(K)
+    mu[0, 1] = 1.7
+    mu[2, 1] = 0.8
+    logits = mu[truth] + rng.normal(0, 1.0, (len(truth), K))
+    z = 2.5 * logits  # over-confident: the calibration has to soften them
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
 
 
-def _labeled(rng: np.random.Generator, c: np.ndarray, per_topic: int) -> Confusion:
-    counts = np.vstack([rng.multinomial(per_topic, c[i]) for i in range(K)]).astype(float)
-    return Confusion(tuple(NAMES), tuple(NAMES), counts, "evaluation")
+def _calibration(rng: np.random.Generator, per_topic: int) -> Calibration:
+    """Measured on labeled concerns with an even mix (an evaluation), not known."""
+    truth = np.repeat(np.arange(K), per_topic)
+    return Calibration.fit(_model_probs(rng, truth), [NAMES[i] for i in truth], NAMES, basis="evaluation")
 
 
-def _predicted(rng: np.random.Generator, c: np.ndarray, truth: np.ndarray) -> dict[str, int]:
-    pred = np.zeros(K, dtype=int)
-    for i in range(K):
-        pred += rng.multinomial(truth[i], c[i])
-    return dict(zip(NAMES, pred.tolist(), strict=True))
+def _bag(rng: np.random.Generator, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    truth = np.repeat(np.arange(K), counts)
+    return truth, _model_probs(rng, truth)
 
 
 def test_interval_covers_the_truth_about_nine_times_in_ten_and_adjusted_beats_raw() -> None:
     rng = np.random.default_rng(7)
-    c = _true_confusion()
     covered, adj, raw = [], [], []
-    for draw in range(120):
-        confusion = _labeled(rng, c, 80)  # the confusion itself is measured, not known
-        truth = rng.multinomial(150, rng.dirichlet(np.ones(K)))  # prior shift: every bag its own mix
-        pred = _predicted(rng, c, truth)
-        est = estimate_counts(pred, confusion, seed=draw, draws=400)
+    for draw in range(100):
+        calibration = _calibration(rng, 150)
+        counts = rng.multinomial(150, rng.dirichlet(np.ones(K)))  # prior shift: every bag its own mix
+        _, probs = _bag(rng, counts)
+        pred = np.bincount(probs.argmax(axis=1), minlength=K)
+        est = estimate_counts(probs, NAMES, calibration, seed=draw, draws=300)
         for i, t in enumerate(NAMES):
-            covered.append(est[t].low <= truth[i] <= est[t].high)
-            adj.append(abs(est[t].count - truth[i]))
-            raw.append(abs(pred[t] - truth[i]))
+            covered.append(est[t].low <= counts[i] <= est[t].high)
+            adj.append(abs(est[t].count - counts[i]))
+            raw.append(abs(pred[i] - counts[i]))
     coverage = float(np.mean(covered))
-    assert 0.84 <= coverage <= 0.98, coverage
+    assert 0.84 <= coverage <= 0.99, coverage
     assert np.mean(adj) < 0.8 * np.mean(raw), (np.mean(adj), np.mean(raw))
 
 
 def test_a_district_where_one_topic_dominates_is_not_credited_to_the_topic_it_is_mistaken_for() -> None:
     rng = np.random.default_rng(3)
-    c = _true_confusion()
-    confusion = _labeled(rng, c, 400)
-    truth = np.array([120, 5, 5, 10, 5, 5])  # t0 dominates; the model calls 37 % of t0 "t1"
-    pred = _predicted(rng, c, truth)
-    est = estimate_counts(pred, confusion)
-    assert pred["t1"] > 40  # raw counts: t1 looks like a big topic
-    assert est["t1"].count < 20 and est["t1"].low <= 5 <= est["t1"].high
+    calibration = _calibration(rng, 400)
+    counts = np.array([120, 5, 5, 10, 5, 5])  # t0 dominates; the model often calls t0 "t1"
+    _, probs = _bag(rng, counts)
+    raw = np.bincount(probs.argmax(axis=1), minlength=K)
+    est = estimate_counts(probs, NAMES, calibration)
+    assert raw[1] > 30  # raw counts: t1 looks like a big topic
+    assert est["t1"].count < 15 and est["t1"].low <= 5 <= est["t1"].high
     assert est["t0"].low <= 120 <= est["t0"].high
     assert sum(e.count for e in est.values()) == pytest.approx(150)
     assert est["t0"].share == pytest.approx(est["t0"].count / 150)
 
 
-def test_labels_the_confusion_never_saw_and_empty_counts() -> None:
-    confusion = Confusion.from_pairs(
-        [("a", "a")] * 30 + [("a", "b")] * 5 + [("b", "b")] * 30 + [("b", "unassigned")] * 3, basis="evaluation"
-    )
-    assert confusion.labels == 68 and "unassigned" in confusion.predicted
-    est = estimate_counts({"a": 10, "b": 10, "c": 4, "unassigned": 2}, confusion)
-    assert set(est) == {"a", "b", "c"}
+def test_the_calibration_softens_an_over_confident_model_and_keeps_its_ranking() -> None:
+    rng = np.random.default_rng(11)
+    calibration = _calibration(rng, 300)
+    truth = np.repeat(np.arange(K), 200)
+    probs = _model_probs(rng, truth)
+    calibrated = calibration.apply(probs)
+
+    def nll(p: np.ndarray) -> float:
+        return float(-np.log(np.clip(p[np.arange(len(truth)), truth], 1e-12, 1)).mean())
+
+    assert nll(calibrated) < 0.9 * nll(probs)  # measured: 0.73 against 0.92
+    assert (calibrated.argmax(axis=1) == truth).mean() >= (probs.argmax(axis=1) == truth).mean() - 0.02
+    assert calibration.labels == 6 * 300 and calibration.basis == "evaluation"
+    assert calibration.shares == pytest.approx(np.full(K, 1 / K), abs=1e-3)
+
+
+def test_a_few_labels_move_the_calibration_only_a_little() -> None:
+    """Shrunk toward the raw probabilities: five corrections do not overrule the model."""
+    rng = np.random.default_rng(5)
+    truth = np.array([0, 0, 1, 2, 3])
+    probs = _model_probs(rng, np.repeat(np.arange(K), 20))
+    few = Calibration.fit(_model_probs(rng, truth), [NAMES[i] for i in truth], NAMES, basis="corrections")
+    assert np.abs(few.weights).max() < 0.2 and np.abs(few.bias).max() < 0.5
+    assert (few.apply(probs).argmax(axis=1) == probs.argmax(axis=1)).mean() > 0.85  # measured: 0.89
+
+
+def test_topics_the_calibration_never_saw_removed_topics_and_empty_input() -> None:
+    rng = np.random.default_rng(2)
+    calibration = _calibration(rng, 100)
+    topics = [*NAMES[1:], "new_topic"]  # t0 left the taxonomy, new_topic joined it
+    probs = np.full((20, len(topics)), 0.02)
+    probs[:10, -1] = 0.9
+    probs[10:, 0] = 0.9
+    est = estimate_counts(probs / probs.sum(axis=1, keepdims=True), topics, calibration)
+    assert set(est) == set(topics)
     assert all(e.low <= e.count <= e.high for e in est.values())
-    assert sum(e.count for e in est.values()) == pytest.approx(26)
-    nothing = estimate_counts({}, confusion)
+    assert sum(e.count for e in est.values()) == pytest.approx(20)
+    assert 5 <= est["new_topic"].count <= 15
+    nothing = estimate_counts(np.zeros((0, len(topics))), topics, calibration)
     assert all(e.count == 0 and e.high == 0 for e in nothing.values())
-    with pytest.raises(QuantifyError, match="negative"):
-        estimate_counts({"a": -1}, confusion)
-
-
-def test_confusion_json_round_trip_and_bad_documents() -> None:
-    confusion = Confusion.from_pairs([("a", "b"), ("a", "a"), ("b", "b")], basis="corrections", source="x")
-    again = Confusion.from_json(json.loads(json.dumps(confusion.to_json())))
-    assert again.topics == confusion.topics and again.predicted == confusion.predicted
-    assert (again.counts == confusion.counts).all() and again.basis == "corrections"
-    with pytest.raises(QuantifyError, match="not a confusion document"):
-        Confusion.from_json({"topics": ["a"]})
     with pytest.raises(QuantifyError, match="shape"):
-        Confusion(("a",), ("a", "b"), np.zeros((2, 2)), "evaluation")
+        estimate_counts(np.zeros((3, 2)), topics, calibration)
+    with pytest.raises(QuantifyError, match="negative"):
+        estimate_counts(-probs, topics, calibration)
+    with pytest.raises(QuantifyError, match="does not have"):
+        Calibration.fit(probs[:1], ["nowhere"], topics, basis="evaluation")
 
 
-def test_the_shipped_evaluation_confusion_loads() -> None:
-    shipped = Confusion.load(SHIPPED_CONFUSION)
+def test_stored_probabilities_round_trip_and_the_approximation_for_old_concerns() -> None:
+    stored = stored_probabilities(["a", "b", "c"], np.array([0.9, 0.0999, 0.0001]))
+    assert stored == {"a": 0.9, "b": 0.0999}  # what is too small to matter is not stored
+    rows = probability_rows([stored, {"c": 1.0, "gone": 0.5}], ["a", "b", "c"])
+    assert rows.shape == (2, 3) and rows.sum(axis=1) == pytest.approx([1, 1])
+    assert rows[0].argmax() == 0 and rows[1].argmax() == 2
+    approx = approximate_probabilities("b", 0.7, ["a", "b", "c"])
+    assert approx == {"b": 0.7, "a": pytest.approx(0.15), "c": pytest.approx(0.15)}
+
+
+def test_calibration_json_round_trip_and_bad_documents() -> None:
+    calibration = _calibration(np.random.default_rng(1), 30)
+    again = Calibration.from_json(json.loads(json.dumps(calibration.to_json())))
+    assert again.topics == calibration.topics and again.labels == calibration.labels
+    assert np.allclose(again.weights, calibration.weights, atol=1e-5) and again.basis == "evaluation"
+    with pytest.raises(QuantifyError, match="not a calibration document"):
+        Calibration.from_json({"topics": ["a"]})
+    with pytest.raises(QuantifyError, match="do not match"):
+        Calibration(("a",), np.zeros((2, 2)), np.zeros(1), np.ones(1), 0, "evaluation")
+    with pytest.raises(QuantifyError, match="distinct"):
+        Calibration.identity(["a", "a"])
+
+
+def test_the_shipped_evaluation_calibration_loads_for_the_demo_taxonomy() -> None:
+    shipped = Calibration.load(SHIPPED_CALIBRATION)
     assert shipped.basis == "evaluation" and shipped.labels > 1000
-    assert "street_lighting" in shipped.topics and 0.3 < shipped.accuracy < 1
+    assert set(shipped.topics) == set(load_taxonomy(None).names)
+    assert shipped.shares.sum() == pytest.approx(1)
 
 
 def test_classify_and_count_counts_unassigned_for_no_topic() -> None:
@@ -123,16 +174,18 @@ def test_classify_and_count_counts_unassigned_for_no_topic() -> None:
 
 def test_bag_figures_report_adjusted_raw_and_coverage() -> None:
     rng = np.random.default_rng(0)
-    c = _true_confusion()
-    labels = [NAMES[i] for i in range(K) for _ in range(200)]
-    preds = [NAMES[rng.choice(K, p=c[NAMES.index(y)])] for y in labels]
-    order = rng.permutation(len(labels))
-    held_out = [order[:600], order[600:]]
-    conf = [
-        Confusion.from_pairs([(labels[i], preds[i]) for i in order[600:]], basis="evaluation", topics=NAMES),
-        Confusion.from_pairs([(labels[i], preds[i]) for i in order[:600]], basis="evaluation", topics=NAMES),
-    ]
-    out = bag_figures(labels, preds, held_out, conf, bags=30, bag_size=150, seed=1)
+    calibration = _calibration(rng, 200)
+    truth = np.repeat(np.arange(K), 200)
+    probs = _model_probs(rng, truth)
+    held = HeldOut(
+        labels=[NAMES[i] for i in truth],
+        preds=[NAMES[i] for i in probs.argmax(axis=1)],
+        topics=tuple(NAMES),
+        probs=probs,
+        likelihoods=calibration.likelihoods(probs),
+        mode="synthetic",
+    )
+    out = bag_figures(held, bags=30, bag_size=150, seed=1)
     assert out["bags"] == 30 and out["bag_size"] == 150
     assert out["share_mae"] < out["raw_share_mae"]
     assert 0.8 <= out["share_coverage"] <= 1
@@ -193,8 +246,9 @@ def test_eval_file_without_the_needed_columns_names_the_column(tmp_path: Path, h
 @needs_data
 def test_eval_bags_on_a_slice_taxonomy_alone(tmp_path: Path) -> None:
     data = _slice(tmp_path / "topics.csv", 300, step=7)
-    conf = tmp_path / "confusion.json"
-    args = ["eval", "--data", str(data), "--bags", "20", "--bag-size", "60", "--json", "--save-confusion", str(conf)]
+    saved_to = tmp_path / "calibration.json"
+    args = ["eval", "--data", str(data), "--bags", "20", "--bag-size", "60", "--json"]
+    args += ["--save-calibration", str(saved_to)]
     result = CliRunner().invoke(_app(), args)
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
@@ -203,7 +257,7 @@ def test_eval_bags_on_a_slice_taxonomy_alone(tmp_path: Path) -> None:
         assert isinstance(out[key], float), key
     assert 0 < out["share_mae"] < 20 and 0 <= out["share_coverage"] <= 1
     assert "taxonomy alone" in out["mode"]
-    saved = Confusion.load(conf)
+    saved = Calibration.load(saved_to)
     assert saved.labels == 300 and saved.basis == "evaluation"
     table = CliRunner().invoke(_app(), ["eval", "--data", str(data), "--bags", "10", "--bag-size", "60"])
     assert table.exit_code == 0, table.output

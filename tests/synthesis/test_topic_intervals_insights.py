@@ -1,5 +1,6 @@
-"""``/v1/insights`` topics carry counts adjusted for the model's measured confusion (issue 17):
-the evaluation shipped with the model until the city made enough corrections, then the corrections.
+"""``/v1/insights`` topics carry counts estimated from the concerns' calibrated topic probabilities
+(issue 17): calibrated by the evaluation shipped with the model until the city made enough
+corrections, then by the corrections (each keeps the probabilities the model gave its concern).
 Real database, broker and model: notes go in through the broker."""
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 from support import bearer
-from synthesis.test_district_corrections import concerns_in
+from synthesis.test_district_corrections import concerns_in, rows
 
 from porchlight.kit.settings import KitSettings
 from porchlight.synthesis.insights import service as insights
-from porchlight.synthesis.model.quantify import Confusion
+from porchlight.synthesis.model.quantify import Calibration
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(600)]
 
@@ -46,15 +47,25 @@ async def test_insight_topics_carry_adjusted_counts_with_their_basis(
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["topics"]
-    shipped = Confusion.load()
+    shipped = Calibration.load()
     for t in body["topics"]:
         e = check_estimate(t)
         assert e["basis"] == "evaluation" and e["labels"] == shipped.labels
 
     # Once the city has made enough corrections, they measure the confusion instead.
     monkeypatch.setattr(insights, "MIN_CORRECTIONS", 1)
+    # Each analyzed concern keeps the model's probability of every topic (before the city's fitted
+    # shares, which can move the best topic: only that it is among them is certain).
+    stored = await rows(
+        settings, "SELECT best_topic, topic_probs FROM synthesis.concerns WHERE id = ANY(:ids) ORDER BY id", ids=ids
+    )
+    for best, probs in stored:
+        assert probs and set(probs) <= set(Calibration.load().topics), probs
+        assert best in probs and 0.99 < sum(probs.values()) < 1.001  # rounded to 4 places
     r = await client.put(f"/v1/concerns/{ids[2]}/topic", json={"topic": "trash_dumping"}, headers=sup)
     assert r.status_code == 200, r.text
+    (copied,) = await rows(settings, "SELECT topic_probs FROM synthesis.corrections WHERE concern_id = :id", id=ids[2])
+    assert copied[0] == stored[2][1]  # the correction keeps what the model said of its concern
     body = (await client.get("/v1/insights", params={"district": here}, headers=sup)).json()
     for t in body["topics"]:
         e = check_estimate(t)

@@ -1,5 +1,5 @@
 """The district page's topic counts with error bars, in Chromium (issue 17): each topic row shows
-synthesis' count adjusted for the model's measured confusion as "about N (L-H)" (an en dash), and the page says
+synthesis' count estimated from the model's calibrated probabilities as "about N (L-H)" (an en dash), and the page says
 in plain words what that means."""
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def test_district_topics_show_adjusted_counts_with_a_range(stack, browser) -> No
         assert low <= count <= high and high > low, said
         int(cells.nth(2).inner_text())  # the count as labeled stays a plain number beside it
     note = page.inner_text("#estimate-note")
-    assert "mistakes one topic for another" in note
+    assert "allow for the model's mistakes" in note
     assert "9 in 10 chance the true number is in the range" in note
     assert "labeled concerns" in note or "corrections" in note
     check_accessibility(page, "district page with adjusted counts")

@@ -376,6 +376,18 @@ class SentimentScored(Event):
         return str(self.note_id)
 
 
+class TopicCountEstimate(BaseModel):
+    """A topic's notes allowing for the model's mistakes, with the range it is 90 % sure of."""
+
+    count: int = Field(ge=0, description="Estimated notes that truly raised the topic.")
+    low: int = Field(ge=0, description="Lower end of the 90 % interval of count.")
+    high: int = Field(ge=0, description="Upper end of the 90 % interval of count.")
+    basis: str = Field(
+        description="Where the model's calibration was measured: the city's 'corrections' or an 'evaluation' "
+        "on labeled data shipped with the model."
+    )
+
+
 class InsightUpdated(Event):
     """A district's synthesis changed materially (ranking of topics, a new emerging topic)."""
 
@@ -395,6 +407,9 @@ class InsightUpdated(Event):
     notes: int | None = None
     #: Why the change is material: "first", "ranking" or "counts".
     reason: str | None = None
+    #: For the topics in ``topic_notes``: their notes estimated from the model's calibrated
+    #: probabilities, with a 90 % interval (synthesis model/quantify.py; added compatibly).
+    topic_estimates: dict[str, TopicCountEstimate] = Field(default_factory=dict)
 
 
 # Synthesis' own announcement, on the topic of its analyses and keyed like them: it comes after

@@ -45,17 +45,18 @@ _UPSERT_NOTES = sa.text(
 _DROP_CONCERNS = sa.text(f"DELETE FROM {_CONCERNS} WHERE note_id = ANY(CAST(:ids AS uuid[]))")
 _INSERT_CONCERNS = sa.text(
     f"INSERT INTO {_CONCERNS} (note_id, position, text, span_start, span_end, district, neighborhood, "
-    "occurred_at, topic, topic_score, best_topic, topic_source, sentiment, sentiment_score, model_version, "
-    "embedding) "
+    "occurred_at, topic, topic_score, best_topic, topic_probs, topic_source, sentiment, sentiment_score, "
+    "model_version, embedding) "
     "SELECT u.note_id, u.position, u.text, u.span_start, u.span_end, u.district, u.neighborhood, u.occurred_at, "
-    "u.topic, u.topic_score, u.best_topic, 'model', u.sentiment, u.sentiment_score, :model_version, u.embedding "
+    "u.topic, u.topic_score, u.best_topic, u.topic_probs, 'model', u.sentiment, u.sentiment_score, :model_version, "
+    "u.embedding "
     "FROM unnest(CAST(:note_id AS uuid[]), CAST(:position AS int[]), CAST(:text AS text[]), "
     "CAST(:span_start AS int[]), CAST(:span_end AS int[]), CAST(:district AS text[]), "
     "CAST(:neighborhood AS text[]), CAST(:occurred_at AS timestamptz[]), CAST(:topic AS text[]), "
-    "CAST(:topic_score AS float8[]), CAST(:best_topic AS text[]), CAST(:sentiment AS text[]), "
-    "CAST(:sentiment_score AS float8[]), CAST(:embedding AS bytea[])) "
+    "CAST(:topic_score AS float8[]), CAST(:best_topic AS text[]), CAST(:topic_probs AS jsonb[]), "
+    "CAST(:sentiment AS text[]), CAST(:sentiment_score AS float8[]), CAST(:embedding AS bytea[])) "
     "AS u(note_id, position, text, span_start, span_end, district, neighborhood, occurred_at, topic, "
-    "topic_score, best_topic, sentiment, sentiment_score, embedding)"
+    "topic_score, best_topic, topic_probs, sentiment, sentiment_score, embedding)"
 )
 
 

@@ -132,6 +132,8 @@ async def store(
             "topic": [c.topic for _, c in concerns],
             "topic_score": [c.topic_score for _, c in concerns],
             "best_topic": [c.best_topic for _, c in concerns],
+            # JSON text: asyncpg's jsonb codec takes strings (a rebuilt concern without them: NULL).
+            "topic_probs": [json.dumps(c.topic_probs) if c.topic_probs else None for _, c in concerns],
             "sentiment": [c.sentiment for _, c in concerns],
             "sentiment_score": [c.sentiment_score for _, c in concerns],
             "model_version": live.tag,

@@ -52,6 +52,7 @@ async def correct_topic(
             text=concern.text,
             from_topic=previous,
             to_topic=topic,
+            topic_probs=concern.topic_probs,
             corrected_by=by,
         )
     )

@@ -272,7 +272,13 @@ async def _promote(
     for c in concerns:
         corr = await repo.add(
             Correction(
-                concern_id=c.id, note_id=c.note_id, text=c.text, from_topic=c.topic, to_topic=name, corrected_by=by
+                concern_id=c.id,
+                note_id=c.note_id,
+                text=c.text,
+                from_topic=c.topic,
+                to_topic=name,
+                topic_probs=c.topic_probs,
+                corrected_by=by,
             )
         )
         last_id = max(last_id, corr.id)

@@ -4,7 +4,7 @@ Mounted by the kit as a top-level group: ``eval_app`` runs on its own (no sub-co
 
     porchlight eval --data ../shared/data/topics_dev.csv --data ../shared/data/sentiment_dev.csv \\
                     --train ../shared/data/topics_dev.csv [--taxonomy FILE.yaml] [--json] \\
-                    [--bags 200 --bag-size 150] [--save-confusion FILE.json]
+                    [--bags 200 --bag-size 150] [--save-calibration FILE.json]
 
 ``--train`` may be repeated (one topic file, one sentiment file); a ``--data`` file that is also a
 ``--train`` file is scored by 5-fold cross-validation, learning only inside each fold.
@@ -67,15 +67,15 @@ def eval_command(
             max=100_000,
             help=(
                 "Draw this many random 'districts' of held-out topic rows with varied topic mixes and score "
-                "the topic shares adjusted for the measured confusion (share_mae, share_coverage)."
+                "the topic shares adjusted by the measured calibration (share_mae, share_coverage)."
             ),
         ),
     ] = 0,
     bag_size: Annotated[int, typer.Option(min=10, max=100_000, help="Rows per random district (--bags).")] = 150,
-    save_confusion: Annotated[
+    save_calibration: Annotated[
         Path | None,
         typer.Option(
-            help="Write the held-out topic confusion as JSON (what the service ships as its evaluation).",
+            help="Write the calibration of the held-out topic probabilities as JSON (the service ships one).",
             dir_okay=False,
         ),
     ] = None,
@@ -101,7 +101,7 @@ def eval_command(
             seed=seed,
             bags=bags,
             bag_size=bag_size,
-            save_confusion=save_confusion,
+            save_calibration=save_calibration,
         )
     except (EvalError, TaxonomyError, ModelIntegrityError) as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -189,6 +189,16 @@ class InsightRepository:
         )
         return {topic: TopicCount(int(n), int(m)) for topic, n, m in rows.all()}
 
+    async def topic_probabilities(
+        self, place: Place, period: Period
+    ) -> list[tuple[str, float, dict[str, float] | None]]:
+        """Each concern's best topic, its score and its stored topic probabilities (None before
+        migration 0006): what the adjusted counts are estimated from (model/quantify.py)."""
+        rows = await self.session.execute(
+            sa.select(C.best_topic, C.topic_score, C.topic_probs).where(*concerns_where(place, period)).order_by(C.id)
+        )
+        return [(b, float(s), p) for b, s, p in rows.all()]
+
     async def note_ids(self, place: Place, period: Period, topic: str | None = None) -> list[uuid.UUID]:
         """The notes behind a count: of a topic, or all the place's notes in the period."""
         if topic is None:

@@ -158,12 +158,13 @@ class NeighborhoodCount(BaseModel):
 
 
 class TopicEstimateOut(BaseModel):
-    """A topic's count adjusted for how often the model mistakes one topic for another, with a 90 % interval.
+    """A topic's count allowing for the model's mistakes, with a 90 % interval.
 
-    The model's measured confusion (``basis``: the city's ``corrections``, or an ``evaluation`` on
-    labeled data shipped with the model) turns the concerns' predicted topics into an estimate of
-    their true topics (model/quantify.py). Counts are notes, like ``notes`` (the topic's estimated
-    concern statements, scaled by its notes per statement); shares are of the place's statements."""
+    Estimated from how sure the model was of each of the place's concerns, its probabilities
+    calibrated on labeled concerns (``basis``: the city's ``corrections``, or an ``evaluation`` on
+    labeled data shipped with the model), with the place's own mix of topics fitted to them
+    (model/quantify.py). Counts are notes, like ``notes`` (the topic's estimated concern
+    statements, scaled by its notes per statement); shares are of the place's statements."""
 
     model_config = _example(
         {"count": 40, "low": 34, "high": 46, "share": 0.21, "share_low": 0.18, "share_high": 0.24,
@@ -176,8 +177,8 @@ class TopicEstimateOut(BaseModel):
     share: float = Field(description="Estimated share of the place's concern statements about the topic (0-1)")
     share_low: float
     share_high: float
-    basis: str = Field(description="Where the model's confusion was measured: corrections or evaluation")
-    labels: int = Field(description="Labeled concerns the confusion was measured on")
+    basis: str = Field(description="Where the model's calibration was measured: corrections or evaluation")
+    labels: int = Field(description="Labeled concerns the calibration was measured on")
 
 
 class TopicInsight(BaseModel):
@@ -197,7 +198,7 @@ class TopicInsight(BaseModel):
     neighborhoods: list[NeighborhoodCount]
     quotes: list[QuoteOut]
     estimate: TopicEstimateOut | None = Field(
-        default=None, description="notes adjusted for the model's measured confusion, with a 90 % interval"
+        default=None, description="notes allowing for the model's mistakes, with a 90 % interval"
     )
 
 

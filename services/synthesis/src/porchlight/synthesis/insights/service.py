@@ -27,10 +27,9 @@ period is today's, so a new day is a new key), the data behind it moves the vers
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
@@ -38,6 +37,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import InsightUpdated
+from porchlight.events.catalog import TopicCountEstimate
 from porchlight.synthesis.db import outbox
 from porchlight.synthesis.insights.repository import (
     InsightRepository,
@@ -67,7 +67,12 @@ from porchlight.synthesis.learning.repository import LearningRepository
 from porchlight.synthesis.learning.service import current_taxonomy
 from porchlight.synthesis.model.analyze import embedding_of
 from porchlight.synthesis.model.clusters import Cluster, Statement, cluster_statements
-from porchlight.synthesis.model.quantify import Confusion, estimate_counts
+from porchlight.synthesis.model.quantify import (
+    Calibration,
+    approximate_probabilities,
+    estimate_counts,
+    probability_rows,
+)
 from porchlight.synthesis.model.taxonomy import UNASSIGNED, Taxonomy
 
 log = logging.getLogger(__name__)
@@ -82,58 +87,78 @@ MIN_MOVE_SHARE = 0.25
 
 
 #: Corrections the city must have made before they, rather than the evaluation shipped with the
-#: model, measure its confusion: below this a few rows would say little about 17-odd topics.
-#: Corrections are chosen by people (often the concerns that looked wrong), so they can overstate
-#: the model's errors; the shipped evaluation is a random sample, but of labeled data, not the city's.
+#: model, calibrate its probabilities: below this a few rows would say little about 17-odd topics
+#: (the calibration is shrunk toward the raw probabilities, so a few dozen move it only a little).
+#: Corrections are chosen by people (often the concerns that looked wrong, or the ones "Help the
+#: model" found least sure), so they can overstate the model's errors; the shipped evaluation is a
+#: random sample, but of labeled data, not the city's.
 MIN_CORRECTIONS = 50
 
 
 @lru_cache(maxsize=1)
-def shipped_confusion() -> Confusion:
-    return Confusion.load()
+def shipped_calibration() -> Calibration:
+    return Calibration.load()
 
 
-async def measured_confusion(session: AsyncSession) -> Confusion:
-    """The model's confusion: from the city's corrections (the model's topic, the right topic) once
-    there are ``MIN_CORRECTIONS`` of them, else the evaluation shipped with the model. A correction
-    relabels a concern, so it moves the data version the read model keys on."""
-    cells = await LearningRepository(session).correction_confusion()
-    if sum(n for *_, n in cells) >= MIN_CORRECTIONS:
-        pairs = [(t, p) for t, p, n in cells for _ in range(n)]
-        return Confusion.from_pairs(pairs, basis="corrections", source="the city's corrections")
-    return shipped_confusion()
+#: The calibration fitted on the corrections, by (how many, the last one's id, topics): only the
+#: newest is kept (a correction or a taxonomy change makes a new key).
+_FITTED: dict[tuple[int, int, tuple[str, ...]], Calibration] = {}
 
 
-@lru_cache(maxsize=512)
-def _estimates(predicted: tuple[tuple[str, int], ...], confusion: str) -> dict[str, tuple[float, int, int, int]]:
-    """Cached by input (the sampler is seeded: the same counts give the same interval)."""
-    found = estimate_counts(dict(predicted), Confusion.from_json(json.loads(confusion)), draws=600)
-    return {t: (e.count, e.low, e.high, e.total) for t, e in found.items()}
+def _fit_on_corrections(rows: Sequence[tuple[str, dict[str, float]]], topics: tuple[str, ...]) -> Calibration:
+    return Calibration.fit(
+        probability_rows([p for _, p in rows], topics),
+        [t for t, _ in rows],
+        topics,
+        basis="corrections",
+        source="the city's corrections",
+    )
 
 
-def topic_estimates(counts: dict[str, TopicCount], confusion: Confusion) -> dict[str, TopicEstimateOut]:
-    """Each counted topic's notes adjusted for the model's confusion (model/quantify.py), with a
-    90 % interval. The confusion is measured per concern statement, so the statements are
-    adjusted and a topic's notes scaled by its notes per statement."""
-    predicted = tuple(sorted((t, c.mentions) for t, c in counts.items() if c.mentions > 0))
-    if not predicted:
+async def measured_calibration(session: AsyncSession, topics: Sequence[str]) -> Calibration:
+    """The model's calibration: from the city's corrections (each with the probabilities the model
+    gave the concern) once there are ``MIN_CORRECTIONS`` of them, else the evaluation shipped with
+    the model. A correction relabels a concern, so it moves the data version the read model keys on."""
+    rows = await LearningRepository(session).correction_probabilities()
+    usable = [(t, p) for _, t, p in rows if t in topics]
+    if len(usable) < MIN_CORRECTIONS:
+        return shipped_calibration()
+    key = (len(rows), rows[-1][0], tuple(topics))
+    if key not in _FITTED:
+        fitted = await asyncio.to_thread(_fit_on_corrections, usable, key[2])
+        _FITTED.clear()
+        _FITTED[key] = fitted
+    return _FITTED[key]
+
+
+def topic_estimates(
+    counts: dict[str, TopicCount],
+    concerns: Sequence[tuple[str, float, dict[str, float] | None]],
+    topics: Sequence[str],
+    calibration: Calibration,
+) -> dict[str, TopicEstimateOut]:
+    """Each counted topic's notes estimated from how sure the model was of each concern
+    (model/quantify.py), with a 90 % interval. The estimate is of concern statements, so a topic's
+    notes are scaled by its notes per statement."""
+    if not concerns or not topics:
         return {}
-    found = _estimates(predicted, json.dumps(confusion.to_json(), sort_keys=True))
+    rows = [p if p else approximate_probabilities(best, score, topics) for best, score, p in concerns]
+    found = estimate_counts(probability_rows(rows, topics), topics, calibration, seed=0)
     out = {}
     for topic, c in counts.items():
-        if topic == UNASSIGNED or topic not in found:
+        e = found.get(topic)
+        if topic == UNASSIGNED or e is None:
             continue
-        count, low, high, total = found[topic]
         per = c.notes / c.mentions if c.mentions else 1.0
         out[topic] = TopicEstimateOut(
-            count=round(count * per),
-            low=math.floor(low * per),
-            high=math.ceil(high * per),
-            share=round(count / total, 4),
-            share_low=round(low / total, 4),
-            share_high=round(high / total, 4),
-            basis=confusion.basis,
-            labels=confusion.labels,
+            count=round(e.count * per),
+            low=math.floor(e.low * per),
+            high=math.ceil(e.high * per),
+            share=round(e.share, 4),
+            share_low=round(e.share_low, 4),
+            share_high=round(e.share_high, 4),
+            basis=calibration.basis,
+            labels=calibration.labels,
         )
     return out
 
@@ -193,7 +218,12 @@ async def build_insight(
     ranked = sorted(
         ((t, c) for t, c in counts.items() if t != UNASSIGNED), key=lambda tc: (-tc[1].notes, -tc[1].mentions, tc[0])
     )
-    estimates = topic_estimates(counts, await measured_confusion(session))
+    names = list(taxonomy.names)
+    calibration = await measured_calibration(session, names)
+    # A few hundred milliseconds of sampling for a busy place: off the event loop.
+    estimates = await asyncio.to_thread(
+        topic_estimates, counts, await repo.topic_probabilities(place, period), names, calibration
+    )
     topics = []
     for rank, (topic, c) in enumerate(ranked, start=1):
         before = prev_counts.get(topic, TopicCount(0, 0)).notes
@@ -428,16 +458,26 @@ async def refresh_insights(session: AsyncSession, districts: Iterable[str], mode
         total, _ = await repo.totals(place, period)
         if taxonomy is None:  # topics are named as the taxonomy names them (a promoted topic: its given name)
             taxonomy = (await current_taxonomy(session))[1]
+        names = list(taxonomy.names)
+        calibration = await measured_calibration(session, names)
+        found = await asyncio.to_thread(
+            topic_estimates, counts, await repo.topic_probabilities(place, period), names, calibration
+        )
         event = InsightUpdated(
             district=district,
             period_start=period.start,
             period_end=period.end,
             top_topics=top,
-            summary=_summary(district, total, ranked, taxonomy),
+            summary=_summary(district, total, ranked, taxonomy, found),
             model_version=model_version,
             topic_notes=notes,
             notes=total,
             reason=reason,
+            topic_estimates={
+                t: TopicCountEstimate(count=e.count, low=e.low, high=e.high, basis=e.basis)
+                for t, e in found.items()
+                if t in notes
+            },
         )
         values = {
             "district": district,
@@ -454,9 +494,24 @@ async def refresh_insights(session: AsyncSession, districts: Iterable[str], mode
     return published
 
 
-def _summary(district: str, total: int, ranked: list[tuple[str, int]], taxonomy: Taxonomy) -> str:
-    """Counts and topic names only: nothing a resident wrote reaches the event."""
+def _summary(
+    district: str,
+    total: int,
+    ranked: list[tuple[str, int]],
+    taxonomy: Taxonomy,
+    estimates: dict[str, TopicEstimateOut] | None = None,
+) -> str:
+    """Counts and topic names only: nothing a resident wrote reaches the event. Each count says
+    what allowing for the model's mistakes makes of it ("about 5, 3 to 8")."""
     if not ranked:
         return f"{total} notes in {district} in the last 30 days; no topic yet."
-    parts = ", ".join(f"{label_of(taxonomy, t)} ({n})" for t, n in ranked)
-    return f"{total} notes in {district} in the last 30 days; most raised: {parts}."
+    estimates = estimates or {}
+
+    def part(t: str, n: int) -> str:
+        e = estimates.get(t)
+        about = f"; about {e.count}, {e.low} to {e.high}" if e else ""
+        return f"{label_of(taxonomy, t)} ({n} notes{about})"
+
+    parts = ", ".join(part(t, n) for t, n in ranked)
+    said = " 'About' allows for the model's mistakes: a 9 in 10 chance the true number is in the range."
+    return f"{total} notes in {district} in the last 30 days; most raised: {parts}.{said if estimates else ''}"

@@ -38,6 +38,9 @@ class Correction(Base):
     text: Mapped[str] = mapped_column(sa.Text)
     from_topic: Mapped[str] = mapped_column(sa.Text)
     to_topic: Mapped[str] = mapped_column(sa.Text)
+    #: The concern's topic probabilities when it was corrected: with ``to_topic``, one labeled
+    #: example of how sure the model is when it is right or wrong (the counts' calibration).
+    topic_probs: Mapped[dict[str, float] | None] = mapped_column(JSONB)
     corrected_by: Mapped[str] = mapped_column(sa.Text)
     corrected_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 

@@ -83,15 +83,15 @@ class LearningRepository:
         )
         return [(text, topic) for text, topic in rows.all()]
 
-    async def correction_confusion(self) -> list[tuple[str, str, int]]:
-        """(right topic, the model's topic, how many) over every correction: the model's measured
-        confusion (insights' adjusted counts). Numbers only, so erased statements still count."""
+    async def correction_probabilities(self) -> list[tuple[int, str, dict[str, float]]]:
+        """(id, right topic, the model's probabilities) of every correction that has them: the
+        labels the counts' calibration is measured on. Numbers only, so erased statements count."""
         rows = await self.session.execute(
-            sa.select(Correction.to_topic, Correction.from_topic, sa.func.count())
-            .group_by(Correction.to_topic, Correction.from_topic)
-            .order_by(Correction.to_topic, Correction.from_topic)
+            sa.select(Correction.id, Correction.to_topic, Correction.topic_probs)
+            .where(Correction.topic_probs.is_not(None))
+            .order_by(Correction.id)
         )
-        return [(t, p, int(n)) for t, p, n in rows.all()]
+        return [(int(i), t, p) for i, t, p in rows.all() if p is not None]
 
     async def count_corrections_upto(self, last_id: int) -> int:
         found = await self.session.scalar(

@@ -7,12 +7,13 @@ model works; a whole consumer batch is embedded in one call, sorted by length in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from porchlight.synthesis.model.concerns import split_concerns
 from porchlight.synthesis.model.live import CORRECTION_MATCH, LiveModel
+from porchlight.synthesis.model.quantify import stored_probabilities
 from porchlight.synthesis.model.sentiment import note_sentiment
 
 
@@ -35,6 +36,9 @@ class ConcernResult:
     sentiment: str
     sentiment_score: float
     embedding: np.ndarray
+    #: The model's topic probabilities before the city's fitted shares (model/quantify.py counts
+    #: from them); empty for a concern rebuilt from storage without them.
+    topic_probs: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ def analyze_notes(live: LiveModel, notes: Sequence[NoteInput]) -> list[NoteResul
     per_note = [split_concerns(n.text, n.concern_fields) for n in notes]
     flat = [c for cs in per_note for c in cs]
     emb = live.embedder.embed(flat) if flat else np.zeros((0, live.embedder.dimension), dtype=np.float32)
-    topics = live.topics.predict(flat, emb) if flat else []
+    topics, mixture = live.topics.predict_with_mixture(flat, emb) if flat else ([], np.zeros((0, 0)))
     sentiments = live.sentiment.predict(flat, emb) if flat else []
     # The near-duplicate rule: a statement (nearly) identical to a corrected one takes its topic.
     override: dict[int, tuple[str, float]] = {}
@@ -103,6 +107,7 @@ def analyze_notes(live: LiveModel, notes: Sequence[NoteInput]) -> list[NoteResul
                     sentiment=sp.label,
                     sentiment_score=float(sp.score),
                     embedding=emb[i],
+                    topic_probs=stored_probabilities(live.topics.topics, mixture[i]),
                 )
             )
             i += 1

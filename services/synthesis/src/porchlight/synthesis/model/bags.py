@@ -1,37 +1,41 @@
 """``porchlight eval --bags N --bag-size K``: how right the adjusted topic counts are on random "districts".
 
-A district is a bag of ``K`` labeled rows with its own topic mix: the mix is drawn from a flat
-Dirichlet over the topics (the "artificial prevalence protocol" of quantification benchmarks, so
-bags range from one dominant topic to an even spread, far from the data's own mix), then each
-topic's rows are drawn, with replacement, from the *held-out* rows of that topic. Each bag's raw
-shares (classify and count) and adjusted shares (quantify.py, with a 90 % interval) are compared
-with its true shares; reported are the mean absolute error of the shares in points over every
-(bag, topic) and how often the interval holds the true share.
+A district is a bag of ``K`` distinct labeled rows with its own topic mix: the mix is drawn from a
+flat Dirichlet over the topics (the "artificial prevalence protocol" of quantification benchmarks,
+so bags range from one dominant topic to an even spread, far from the data's own mix), then each
+topic's rows are drawn without replacement from the file's held-out rows of that topic. A topic
+with fewer rows than its draw gives all it has and the rest is drawn again from the others in
+proportion to the mix: a real district does not hold one concern thirty times. (Drawing with
+replacement from one fold, as the first version did, repeats a rare topic's few rows and each of
+their errors many times over; the figures of both protocols are in docs/benchmarks.md.) Each bag's
+raw shares (classify and count) and adjusted shares (quantify.py, with a 90 % interval) are
+compared with its true shares; reported are the mean absolute error of the shares in points over
+every (bag, topic) and how often the interval holds the true share.
 
-Honesty: the confusion that adjusts a bag is measured only on rows outside the bag's fold, by a
-model that never learned the bag's rows (cross-fitting):
+Honesty: every row's probabilities come from a model that never learned it, and the calibration
+that turns them into likelihoods was measured without it (cross-fitting):
 
-* ``--data`` is the ``--train`` file: for each outer fold ``f`` the model learns the other folds
-  and predicts ``f`` (the bags' predictions); the confusion for ``f`` is measured by an inner
+* ``--data`` is the ``--train`` file: for each fold ``f`` the model learns the other folds and
+  gives the probabilities of ``f``; the calibration for ``f`` is measured by an inner
   cross-validation over the other folds (for each other fold ``g``: learn the folds that are
   neither ``f`` nor ``g``, predict ``g``). The inner models learn one fold fewer than the outer
-  one, so the confusion is slightly pessimistic: an honest bias, not a leak.
-* no ``--train`` (the taxonomy alone, a city's first day): predictions do not depend on labels;
-  the confusion for fold ``f`` is the one measured on the other folds (an "evaluation").
-* a separate ``--train`` file: the model learns it and predicts ``--data``; the confusion is
-  measured by cross-validation on the training file alone.
+  one, so the calibration is slightly pessimistic: an honest bias, not a leak.
+* no ``--train`` (the taxonomy alone, a city's first day): the probabilities do not depend on
+  labels; the calibration for fold ``f`` is measured on the other folds (an "evaluation").
+* a separate ``--train`` file: the model learns it and gives the probabilities of ``--data``; the
+  calibration is measured by cross-validation on the training file alone.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
 from porchlight.synthesis.model.labeled import EvalError, LabeledFile, same_file, splitter
-from porchlight.synthesis.model.quantify import Confusion, estimate_counts
+from porchlight.synthesis.model.quantify import Calibration, posterior_counts, summarize
 from porchlight.synthesis.model.topics import LabeledExample, TopicModel
 
 
@@ -46,113 +50,134 @@ class Evaluator(Protocol):
     def _topic_base(self) -> TopicModel: ...
 
 
-def _learn(
-    base: TopicModel, texts: Sequence[str], labels: Sequence[str], emb: np.ndarray, idx: np.ndarray
-) -> TopicModel:
-    model = base.fork()
-    model.learn([LabeledExample(texts[i], labels[i], "train") for i in idx], embeddings=emb[idx])
-    return model
+@dataclass(frozen=True)
+class HeldOut:
+    """Every labeled row's held-out prediction, probabilities and likelihoods (cross-fitted)."""
+
+    labels: list[str]
+    preds: list[str]
+    topics: tuple[str, ...]
+    #: The model's probabilities, ``(rows, topics)``: what ``--save-calibration`` is fitted on.
+    probs: np.ndarray
+    #: Calibrated by a calibration measured without the row: what the bags are estimated from.
+    likelihoods: np.ndarray
+    mode: str
 
 
-def _predict(model: TopicModel, texts: Sequence[str], emb: np.ndarray, idx: np.ndarray) -> list[str]:
-    return [p.topic for p in model.predict([texts[i] for i in idx], emb[idx])]
+class _Rows:
+    """The labeled rows, their embeddings, and models learned on subsets of them."""
+
+    def __init__(self, base: TopicModel, texts: list[str], labels: list[str], emb: np.ndarray, topics: tuple[str, ...]):
+        self.base, self.texts, self.labels, self.emb, self.topics = base, texts, labels, emb, topics
+
+    def learn(self, idx: np.ndarray) -> TopicModel:
+        model = self.base.fork()
+        model.learn([LabeledExample(self.texts[i], self.labels[i], "train") for i in idx], embeddings=self.emb[idx])
+        return model
+
+    def predict(self, model: TopicModel, idx: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """Labels and probabilities (in :attr:`topics` order) the model gives rows ``idx``."""
+        preds, mixture = model.predict_with_mixture([self.texts[i] for i in idx], self.emb[idx])
+        out = np.zeros((len(idx), len(self.topics)))
+        cols = [self.topics.index(t) for t in model.topics]
+        out[:, cols] = mixture
+        return [p.topic for p in preds], out
+
+    def calibration(self, idx: np.ndarray, probs: np.ndarray) -> Calibration:
+        return Calibration.fit(probs, [self.labels[i] for i in idx], self.topics, basis="evaluation")
 
 
-def cross_fitted(
-    ev: Evaluator, data: LabeledFile, train: LabeledFile | None, log: Callable[[str], None]
-) -> tuple[list[str], list[str], list[np.ndarray], list[Confusion], str]:
-    """Labels, held-out predictions, the folds' held-out rows and each fold's outside confusion."""
+def cross_fitted(ev: Evaluator, data: LabeledFile, train: LabeledFile | None, log: Callable[[str], None]) -> HeldOut:
+    """Each labeled row of ``data`` predicted and calibrated without it (the module docstring)."""
     if data.topics is None:
         raise EvalError(f"{data.path}: --bags needs a 'topic' column in the --data file")
     rows = [(t, y) for t, y in zip(data.texts, data.topics, strict=True) if y]
-    texts, labels = [t for t, _ in rows], [y for _, y in rows]
     if not rows:
         raise EvalError(f"{data.path}: --bags needs rows with a 'topic' label")
-    emb = ev.embed(texts, timed=False)
+    texts, labels = [t for t, _ in rows], [y for _, y in rows]
     base = ev._topic_base()
+    separate = train is not None and train.topics is not None and not same_file(data, train)
+    train_labels = [y for y in (train.topics or []) if y] if separate and train else []
+    topics = tuple(dict.fromkeys([*base.topics, *sorted({*labels, *train_labels})]))
+    own = _Rows(base, texts, labels, ev.embed(texts, timed=False), topics)
+    n = len(rows)
+    preds: list[str] = [""] * n
+    probs = np.zeros((n, len(topics)))
+    lik = np.zeros((n, len(topics)))
     splits = list(splitter(labels, ev.folds, ev.seed).split(texts, labels))
-    preds = np.array([""] * len(rows), dtype=object)
-    confusions: list[Confusion] = []
-    topics = sorted(set(labels))
-    if train is not None and train.topics is not None and same_file(data, train):
+    if train is not None and train.topics is not None and not separate:
         mode = (
             "cross-fitted: each fold predicted by a model that learned the other folds, "
-            "adjusted by the confusion of an inner cross-validation on those folds"
+            "calibrated by an inner cross-validation on those folds"
         )
         for k, (tr, te) in enumerate(splits):
             log(f"  bags: fold {k + 1}/{len(splits)}: outer model and {len(splits) - 1} inner models")
-            preds[te] = _predict(_learn(base, texts, labels, emb, tr), texts, emb, te)
-            pairs: list[tuple[str, str]] = []
+            p, probs[te] = own.predict(own.learn(tr), te)
+            for i, label in zip(te, p, strict=True):
+                preds[i] = label
+            inner_idx, inner_probs = [], []
             for g, (_, te_g) in enumerate(splits):
-                if g == k:
-                    continue
-                inner = np.setdiff1d(tr, te_g)
-                pairs += zip(
-                    [labels[i] for i in te_g],
-                    _predict(_learn(base, texts, labels, emb, inner), texts, emb, te_g),
-                    strict=True,
-                )
-            confusions.append(Confusion.from_pairs(pairs, basis="evaluation", topics=topics))
-    elif train is not None and train.topics is not None:
-        mode = f"learned {train.path.name}, adjusted by the confusion of a cross-validation on {train.path.name}"
+                if g != k:
+                    inner_idx.append(te_g)
+                    inner_probs.append(own.predict(own.learn(np.setdiff1d(tr, te_g)), te_g)[1])
+            cal = own.calibration(np.concatenate(inner_idx), np.vstack(inner_probs))
+            lik[te] = cal.likelihoods(probs[te])
+    elif separate and train is not None and train.topics is not None:
+        mode = f"learned {train.path.name}, calibrated by a cross-validation on {train.path.name}"
         trows = [(t, y) for t, y in zip(train.texts, train.topics, strict=True) if y]
-        ttexts, tlabels = [t for t, _ in trows], [y for _, y in trows]
-        temb = ev.embed(ttexts, timed=False)
-        pairs = []
-        for tr, te in splitter(tlabels, ev.folds, ev.seed).split(ttexts, tlabels):
-            pairs += zip(
-                [tlabels[i] for i in te],
-                _predict(_learn(base, ttexts, tlabels, temb, tr), ttexts, temb, te),
-                strict=True,
-            )
-        everything = np.arange(len(trows))
-        preds[:] = _predict(_learn(base, ttexts, tlabels, temb, everything), texts, emb, np.arange(len(rows)))
-        confusions = [Confusion.from_pairs(pairs, basis="evaluation", topics=topics)] * len(splits)
+        tt, tl = [t for t, _ in trows], [y for _, y in trows]
+        other = _Rows(base, tt, tl, ev.embed(tt, timed=False), topics)
+        tprobs = np.zeros((len(trows), len(topics)))
+        for tr, te in splitter(tl, ev.folds, ev.seed).split(tt, tl):
+            tprobs[te] = other.predict(other.learn(tr), te)[1]
+        cal = other.calibration(np.arange(len(trows)), tprobs)
+        preds, probs = own.predict(other.learn(np.arange(len(trows))), np.arange(n))
+        lik = cal.likelihoods(probs)
     else:
-        mode = "taxonomy alone, adjusted by the confusion measured on the other folds"
-        preds[:] = _predict(base, texts, emb, np.arange(len(rows)))
+        mode = "taxonomy alone, calibrated on the other folds"
+        preds, probs = own.predict(base, np.arange(n))
         for _, te in splits:
-            outside = np.setdiff1d(np.arange(len(rows)), te)
-            confusions.append(
-                Confusion.from_pairs([(labels[i], preds[i]) for i in outside], basis="evaluation", topics=topics)
-            )
-    return labels, list(preds), [te for _, te in splits], confusions, mode
+            outside = np.setdiff1d(np.arange(n), te)
+            lik[te] = own.calibration(outside, probs[outside]).likelihoods(probs[te])
+    return HeldOut(labels, list(preds), topics, probs, lik, mode)
 
 
-def bag_figures(
-    labels: Sequence[str],
-    preds: Sequence[str],
-    held_out: Sequence[np.ndarray],
-    confusions: Sequence[Confusion],
-    *,
-    bags: int,
-    bag_size: int,
-    seed: int = 0,
-) -> dict[str, Any]:
-    """Draw ``bags`` bags of ``bag_size`` held-out rows (bag ``b`` from fold ``b mod folds``) and score them."""
-    topics = sorted(set(labels))
-    y = np.array(labels, dtype=object)
-    p = np.array(preds, dtype=object)
+def _bag(rng: np.random.Generator, pools: Sequence[np.ndarray], size: int) -> np.ndarray:
+    """Row indices of one bag: a flat-Dirichlet mix, distinct rows, capped by what each topic has."""
+    avail = np.array([len(p) for p in pools])
+    if avail.sum() < size:
+        raise EvalError(f"--bag-size {size} is more than the {int(avail.sum())} labeled rows")
+    live = avail > 0
+    mix = np.zeros(len(pools))
+    mix[live] = rng.dirichlet(np.ones(int(live.sum())))
+    counts = rng.multinomial(size, mix)
+    while (over := int(np.maximum(counts - avail, 0).sum())) > 0:
+        counts = np.minimum(counts, avail)
+        room = mix * (counts < avail)
+        if room.sum() == 0:  # the mix's topics are used up: the rest from any topic with rows left
+            room = (counts < avail).astype(float)
+        counts += rng.multinomial(over, room / room.sum())
+    return np.concatenate([rng.choice(p, c, replace=False) for p, c in zip(pools, counts, strict=True) if c])
+
+
+def bag_figures(held: HeldOut, *, bags: int, bag_size: int, seed: int = 0) -> dict[str, Any]:
+    """Draw ``bags`` bags of ``bag_size`` held-out rows and score their raw and adjusted shares."""
+    topics = list(held.topics)
+    col = {t: j for j, t in enumerate(topics)}
+    y = np.array([col[t] for t in held.labels])
+    scored = sorted(set(held.labels))
+    pools = [np.nonzero(y == j)[0] for j in range(len(topics))]
+    p = np.array(held.preds, dtype=object)
     rng = np.random.default_rng(seed)
-    adj_err: list[np.ndarray] = []
-    raw_err: list[np.ndarray] = []
-    covered: list[np.ndarray] = []
-    widths: list[np.ndarray] = []
+    adj_err, raw_err, covered, widths = [], [], [], []
+    keep = [col[t] for t in scored]
     for b in range(bags):
-        k = b % len(held_out)
-        te = held_out[k]
-        by_topic = {t: te[y[te] == t] for t in topics}
-        present = [t for t in topics if len(by_topic[t])]
-        mix = rng.dirichlet(np.ones(len(present)))
-        counts = rng.multinomial(bag_size, mix)
-        idx = np.concatenate([rng.choice(by_topic[t], n, replace=True) for t, n in zip(present, counts, strict=True)])
-        truth = np.array([np.sum(y[idx] == t) for t in topics]) / bag_size
-        raw = np.array([np.sum(p[idx] == t) for t in topics]) / bag_size
-        est = estimate_counts(dict(Counter(p[idx].tolist())), confusions[k], seed=seed * 100_003 + b)
-        adj = np.array([est[t].share if t in est else 0.0 for t in topics])
-        low = np.array([est[t].share_low if t in est else 0.0 for t in topics])
-        high = np.array([est[t].share_high if t in est else 0.0 for t in topics])
-        adj_err.append(np.abs(adj - truth))
+        idx = _bag(rng, pools, bag_size)
+        truth = np.bincount(y[idx], minlength=len(topics))[keep] / bag_size
+        raw = np.array([np.sum(p[idx] == t) for t in scored]) / bag_size
+        counts = posterior_counts(held.likelihoods[idx], seed=seed * 100_003 + b)[:, keep]
+        mean, low, high = (x / bag_size for x in summarize(counts))
+        adj_err.append(np.abs(mean - truth))
         raw_err.append(np.abs(raw - truth))
         covered.append((low <= truth + 1e-12) & (truth <= high + 1e-12))
         widths.append(high - low)
@@ -170,16 +195,14 @@ def bag_figures(
                 "raw_share_mae": round(100 * float(r[:, j].mean()), 3),
                 "coverage": round(float(c[:, j].mean()), 4),
             }
-            for j, t in enumerate(topics)
+            for j, t in enumerate(scored)
         },
     }
 
 
-def pooled_confusion(labels: Sequence[str], preds: Sequence[str], *, source: str) -> Confusion:
-    """Every held-out prediction against its label: what ``--save-confusion`` writes."""
-    return Confusion.from_pairs(
-        zip(labels, preds, strict=True), basis="evaluation", topics=sorted(set(labels)), source=source
-    )
+def pooled_calibration(held: HeldOut, *, source: str) -> Calibration:
+    """Every held-out row's probabilities against its label: what ``--save-calibration`` writes."""
+    return Calibration.fit(held.probs, held.labels, held.topics, basis="evaluation", source=source)
 
 
 def format_bags(b: dict[str, Any]) -> list[str]:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from porchlight.synthesis.model.bags import bag_figures, cross_fitted, format_bags, pooled_confusion
+from porchlight.synthesis.model.bags import bag_figures, cross_fitted, format_bags, pooled_calibration
 from porchlight.synthesis.model.embedder import MODEL_FINGERPRINT, Embedder
 from porchlight.synthesis.model.labeled import EvalError, LabeledFile, read_labeled_csv, same_file, splitter
 from porchlight.synthesis.model.sentiment import SentimentModel
@@ -47,7 +47,7 @@ class EvalReport:
     concerns_per_second: float | None = None
     notes: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
-    #: ``--bags``: counts adjusted for the measured confusion on random "districts" (bags.py).
+    #: ``--bags``: counts adjusted by the measured calibration on random "districts" (bags.py).
     bags: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -313,16 +313,17 @@ def evaluate(
     log: Callable[[str], None] | None = None,
     bags: int = 0,
     bag_size: int = 150,
-    save_confusion: Path | str | None = None,
+    save_calibration: Path | str | None = None,
 ) -> EvalReport:
     """Score ``data_paths``; with ``bags``, also the adjusted topic shares on random districts
-    (bags.py) of the first data file with a topic column; ``save_confusion`` writes its held-out
-    confusion (quantify.Confusion JSON, what the service ships as its "evaluation" basis)."""
+    (bags.py) of the first data file with a topic column; ``save_calibration`` writes the
+    calibration of its held-out probabilities (quantify.Calibration JSON, what the service ships
+    as its "evaluation" basis)."""
     data = [read_labeled_csv(p) for p in data_paths]
     topical = [f for f in data if f.topics is not None]
-    if (bags or save_confusion) and not topical:
+    if (bags or save_calibration) and not topical:
         names = ", ".join(f.path.name for f in data)
-        raise EvalError(f"--bags and --save-confusion need a 'topic' column in a --data file ({names} has none)")
+        raise EvalError(f"--bags and --save-calibration need a 'topic' column in a --data file ({names} has none)")
     train_paths = [] if not train_path else [train_path] if isinstance(train_path, (str, Path)) else list(train_path)
     train = [read_labeled_csv(p) for p in train_paths]
     taxonomy = load_taxonomy(taxonomy_path)
@@ -332,24 +333,22 @@ def evaluate(
         embedder = get_embedder()  # the default backend; ``porchlight eval`` passes the service's
     evaluator = Evaluator(embedder, taxonomy, folds=folds, seed=seed, log=log)
     report = evaluator.run(data, train)
-    if bags or save_confusion:
+    if bags or save_calibration:
         evaluator.log(f"topic shares: {bags} bags of {bag_size} rows from {topical[0].path.name}")
-        labels, preds, held_out, confusions, mode = cross_fitted(
-            evaluator, topical[0], _one_train(train, "topics"), evaluator.log
-        )
+        held = cross_fitted(evaluator, topical[0], _one_train(train, "topics"), evaluator.log)
         if bags:
-            report.bags = bag_figures(labels, preds, held_out, confusions, bags=bags, bag_size=bag_size, seed=seed)
-            report.bags["mode"] = mode
-            report.notes.append(f"topic shares: {mode}")
-        if save_confusion:
+            report.bags = bag_figures(held, bags=bags, bag_size=bag_size, seed=seed)
+            report.bags["mode"] = held.mode
+            report.notes.append(f"topic shares: {held.mode}")
+        if save_calibration:
             import json
 
-            how = "taxonomy alone" if mode.startswith("taxonomy") else "a model learned from labeled rows"
+            how = "taxonomy alone" if held.mode.startswith("taxonomy") else "a model learned from labeled rows"
             source = (
                 f"porchlight eval, held-out rows of {topical[0].path.name} ({how}); taxonomy {taxonomy.fingerprint}"
             )
-            doc = pooled_confusion(labels, preds, source=source).to_json()
-            Path(save_confusion).write_text(json.dumps(doc, indent=1) + "\n")
+            doc = pooled_calibration(held, source=source).to_json()
+            Path(save_calibration).write_text(json.dumps(doc, indent=1) + "\n")
     return report
 
 

@@ -293,6 +293,10 @@ class TopicModel:
             return self._proba(texts, embeddings)
 
     def _proba(self, texts: Sequence[str], emb: np.ndarray) -> np.ndarray:
+        return self._with_priors(self._mixture(texts, emb))
+
+    def _mixture(self, texts: Sequence[str], emb: np.ndarray) -> np.ndarray:
+        """The prototypes, nearest examples and head mixed, before any fitted topic shares."""
         p = self.params
         n, k = len(emb), len(self._topics)
         col = {t: i for i, t in enumerate(self._topics)}
@@ -317,13 +321,16 @@ class TopicModel:
             for j, name in enumerate(self._head.classes_):
                 total[:, col[name]] += head_weight * probs[:, j]
             weight += head_weight
-        total /= weight
-        # 4. the city's own mix of topics (first-day regime, after ``adapt``)
-        if self._priors is not None and self.first_day:
-            k = len(self._taxonomy)
-            total[:, :k] = _sharpen(total[:, :k], p.prior_temperature) * self._priors
-            total /= total.sum(axis=1, keepdims=True)
-        return total
+        return total / weight
+
+    def _with_priors(self, mixture: np.ndarray) -> np.ndarray:
+        """4. the city's own mix of topics (first-day regime, after ``adapt``)."""
+        if self._priors is None or not self.first_day:
+            return mixture
+        k = len(self._taxonomy)
+        out = mixture.copy()
+        out[:, :k] = _sharpen(out[:, :k], self.params.prior_temperature) * self._priors
+        return out / out.sum(axis=1, keepdims=True)
 
     def _proto_similarity(self, emb: np.ndarray) -> np.ndarray:
         """``(n, len(taxonomy))``: mean cosine similarity to each topic's ``proto_top`` closest prototypes."""
@@ -356,12 +363,21 @@ class TopicModel:
         return out / out.sum(axis=1, keepdims=True)
 
     def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> list[TopicPrediction]:
+        return self.predict_with_mixture(texts, embeddings)[0]
+
+    def predict_with_mixture(
+        self, texts: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> tuple[list[TopicPrediction], np.ndarray]:
+        """The predictions and the mixture's probabilities (:attr:`topics` order) before the
+        fitted topic shares: what counts are estimated from (quantify.py fits each place's own
+        shares, so the city's shares must not be in them already)."""
         if embeddings is None:
             embeddings = self.embedder.embed(texts)
         with self._lock, _one_blas_thread():
-            probs = self._proba(texts, embeddings)
+            mixture = self._mixture(texts, embeddings)
+            probs = self._with_priors(mixture)
             claim = self._taxonomy_claim(embeddings) if self.first_day else None
-        return self._decide(probs, claim)
+        return self._decide(probs, claim), mixture
 
     def _taxonomy_claim(self, emb: np.ndarray) -> np.ndarray:
         """How strongly the taxonomy's phrases alone claim each statement: the prototypes' best

@@ -206,7 +206,7 @@ function topicTable(d, notesHref, underWay) {
   basis ? estimateNote(basis) : null];
 }
 
-// Synthesis' estimate of a topic's notes: adjusted for the model's measured confusion, with the
+// Synthesis' estimate of a topic's notes: from the model's calibrated probabilities, with the
 // range it is 90 % sure of ("about 40 (34–46)"), in a column of its own beside the count as
 // labeled (which the summary's sentences and the notes behind a row still match).
 function aboutCount(e) {
@@ -218,7 +218,8 @@ function estimateNote(e) {
     ? `the ${fmt.int(e.labels)} topic corrections the city made`
     : `an evaluation on ${fmt.int(e.labels)} labeled concerns`;
   return h("p", { class: "muted", id: "estimate-note" },
-    `“About” counts are adjusted for how often the model mistakes one topic for another (measured on ${measured}); `
+    `“About” counts allow for the model's mistakes: they weigh how sure it was of each concern, checked against ${measured}, `
+    + "so a topic it often mistakes for another is not over-counted; "
     + "there is a 9 in 10 chance the true number is in the range shown.");
 }
 
