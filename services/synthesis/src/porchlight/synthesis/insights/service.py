@@ -143,7 +143,7 @@ def topic_estimates(
     if not concerns or not topics:
         return {}
     rows = [p if p else approximate_probabilities(best, score, topics) for best, score, p in concerns]
-    found = estimate_counts(probability_rows(rows, topics), topics, calibration, seed=0)
+    found = estimate_counts(probability_rows(rows, topics), topics, calibration)
     out = {}
     for topic, c in counts.items():
         e = found.get(topic)

@@ -35,7 +35,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from porchlight.synthesis.model.labeled import EvalError, LabeledFile, same_file, splitter
-from porchlight.synthesis.model.quantify import Calibration, posterior_counts, summarize
+from porchlight.synthesis.model.quantify import Calibration, count_interval
 from porchlight.synthesis.model.topics import LabeledExample, TopicModel
 
 
@@ -171,12 +171,11 @@ def bag_figures(held: HeldOut, *, bags: int, bag_size: int, seed: int = 0) -> di
     rng = np.random.default_rng(seed)
     adj_err, raw_err, covered, widths = [], [], [], []
     keep = [col[t] for t in scored]
-    for b in range(bags):
+    for _ in range(bags):
         idx = _bag(rng, pools, bag_size)
         truth = np.bincount(y[idx], minlength=len(topics))[keep] / bag_size
         raw = np.array([np.sum(p[idx] == t) for t in scored]) / bag_size
-        counts = posterior_counts(held.likelihoods[idx], seed=seed * 100_003 + b)[:, keep]
-        mean, low, high = (x / bag_size for x in summarize(counts))
+        mean, low, high = (x[keep] / bag_size for x in count_interval(held.likelihoods[idx]))
         adj_err.append(np.abs(mean - truth))
         raw_err.append(np.abs(raw - truth))
         covered.append((low <= truth + 1e-12) & (truth <= high + 1e-12))
