@@ -101,6 +101,12 @@ async def test_the_trail_answers_who_read_district_b2s_notes_last_week(settings:
         assert line["actor"] == sgt and line["route"] == "GET /v1/insights/notes" and len(line["prev_hash"]) == 64
         assert line["hash"] == read["hash"] and json.loads(line["filters"])["district"] == ["B2"]
 
+        # A cursor past the largest sequence number reads from the newest entry, never a 500
+        # (schemathesis found 9300000000000000000, beyond PostgreSQL's bigint).
+        for cursor in ("9300000000000000000", "99999999999999999999"):
+            r = await intake.get("/v1/audit", params={"cursor": cursor, "limit": 1}, headers=as_auditor)
+            assert r.status_code == 200 and len(r.json()["entries"]) == 1, r.text
+
 
 async def test_the_database_refuses_to_change_the_trail_and_verify_names_a_tampered_entry(
     settings: KitSettings,

@@ -138,6 +138,19 @@ def test_topics_the_calibration_never_saw_removed_topics_and_empty_input() -> No
         Calibration.fit(probs[:1], ["nowhere"], topics, basis="evaluation")
 
 
+def test_concerns_a_supervisor_labeled_count_as_labeled() -> None:
+    rng = np.random.default_rng(4)
+    calibration = _calibration(rng, 100)
+    _, probs = _bag(rng, np.array([10, 10, 10, 10, 10, 10]))
+    alone = estimate_counts(probs, NAMES, calibration)
+    both = estimate_counts(probs, NAMES, calibration, known={"t3": 7, "gone": 2})
+    assert both["t3"].count == pytest.approx(alone["t3"].count + 7)
+    assert (both["t3"].low, both["t3"].high) == (alone["t3"].low + 7, alone["t3"].high + 7)
+    assert both["t0"].count == pytest.approx(alone["t0"].count) and both["t0"].total == 67
+    only = estimate_counts(np.zeros((0, K)), NAMES, calibration, known={"t1": 3})
+    assert (only["t1"].count, only["t1"].low, only["t1"].high) == (3, 3, 3) and only["t0"].high == 0
+
+
 def test_stored_probabilities_round_trip_and_the_approximation_for_old_concerns() -> None:
     stored = stored_probabilities(["a", "b", "c"], np.array([0.9, 0.0999, 0.0001]))
     assert stored == {"a": 0.9, "b": 0.0999}  # what is too small to matter is not stored

@@ -305,6 +305,9 @@ class AuditEntryOut(BaseModel):
     hash: str = Field(description="sha256 of the previous entry's hash and this entry's canonical JSON")
 
 
+_BIGINT_MAX = 2**63 - 1
+
+
 class AuditPage(BaseModel):
     """A page of the audit trail, newest first."""
 
@@ -371,7 +374,9 @@ async def list_audit_entries(
 
     "Who read district B2's notes last week": `?action=read&district=B2&from=…&to=…`.
     """
-    rows = await _trail(request).page(q, before=int(cursor) if cursor else None, limit=limit)
+    # A cursor beyond PostgreSQL's bigint (no sequence number is) means "before every entry".
+    before = min(int(cursor), _BIGINT_MAX) if cursor else None
+    rows = await _trail(request).page(q, before=before, limit=limit)
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = str(rows[-1].seq) if more else None

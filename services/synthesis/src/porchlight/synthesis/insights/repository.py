@@ -191,13 +191,23 @@ class InsightRepository:
 
     async def topic_probabilities(
         self, place: Place, period: Period
-    ) -> list[tuple[str, float, dict[str, float] | None]]:
-        """Each concern's best topic, its score and its stored topic probabilities (None before
-        migration 0006): what the adjusted counts are estimated from (model/quantify.py)."""
+    ) -> tuple[list[tuple[str, float, dict[str, float] | None]], dict[str, int]]:
+        """What the adjusted counts are estimated from (model/quantify.py): each concern the model
+        labeled, as its best topic, its score and its stored topic probabilities (None before
+        migration 0006); and how many concerns of each topic a supervisor set by hand."""
         rows = await self.session.execute(
-            sa.select(C.best_topic, C.topic_score, C.topic_probs).where(*concerns_where(place, period)).order_by(C.id)
+            sa.select(C.best_topic, C.topic_score, C.topic_probs, C.topic, C.topic_source)
+            .where(*concerns_where(place, period))
+            .order_by(C.id)
         )
-        return [(b, float(s), p) for b, s, p in rows.all()]
+        model: list[tuple[str, float, dict[str, float] | None]] = []
+        known: dict[str, int] = defaultdict(int)
+        for best, score, probs, topic, source in rows.all():
+            if source == "supervisor":
+                known[topic] += 1
+            else:
+                model.append((best, float(score), probs))
+        return model, dict(known)
 
     async def note_ids(self, place: Place, period: Period, topic: str | None = None) -> list[uuid.UUID]:
         """The notes behind a count: of a topic, or all the place's notes in the period."""

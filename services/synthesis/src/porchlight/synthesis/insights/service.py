@@ -27,12 +27,17 @@ period is today's, so a new day is a new key), the data behind it moves the vers
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
+import numpy as np
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -69,6 +74,7 @@ from porchlight.synthesis.model.analyze import embedding_of
 from porchlight.synthesis.model.clusters import Cluster, Statement, cluster_statements
 from porchlight.synthesis.model.quantify import (
     Calibration,
+    TopicEstimate,
     approximate_probabilities,
     estimate_counts,
     probability_rows,
@@ -100,9 +106,11 @@ def shipped_calibration() -> Calibration:
     return Calibration.load()
 
 
-#: The calibration fitted on the corrections, by (how many, the last one's id, topics): only the
-#: newest is kept (a correction or a taxonomy change makes a new key).
-_FITTED: dict[tuple[int, int, tuple[str, ...]], Calibration] = {}
+#: The calibration fitted on the corrections, by the topics it covers, with how many corrections
+#: it was fitted on. It is fitted again once the corrections grew by ``REFIT_GROWTH``: one more
+#: label barely moves a fit on fifty, and a new calibration makes every place's estimate anew.
+_FITTED: dict[tuple[str, ...], tuple[int, Calibration]] = {}
+REFIT_GROWTH = 1.1
 
 
 def _fit_on_corrections(rows: Sequence[tuple[str, dict[str, float]]], topics: tuple[str, ...]) -> Calibration:
@@ -118,32 +126,68 @@ def _fit_on_corrections(rows: Sequence[tuple[str, dict[str, float]]], topics: tu
 async def measured_calibration(session: AsyncSession, topics: Sequence[str]) -> Calibration:
     """The model's calibration: from the city's corrections (each with the probabilities the model
     gave the concern) once there are ``MIN_CORRECTIONS`` of them, else the evaluation shipped with
-    the model. A correction relabels a concern, so it moves the data version the read model keys on."""
-    rows = await LearningRepository(session).correction_probabilities()
-    usable = [(t, p) for _, t, p in rows if t in topics]
-    if len(usable) < MIN_CORRECTIONS:
+    the model. Every insight build asks, so the corrections are read (and fitted) only when they
+    grew by ``REFIT_GROWTH`` or the taxonomy changed."""
+    repo = LearningRepository(session)
+    n, _ = await repo.correction_probabilities_key()
+    if n < MIN_CORRECTIONS:
         return shipped_calibration()
-    key = (len(rows), rows[-1][0], tuple(topics))
-    if key not in _FITTED:
-        fitted = await asyncio.to_thread(_fit_on_corrections, usable, key[2])
+    key = tuple(topics)
+    held = _FITTED.get(key)
+    if held is None or not held[0] <= n < held[0] * REFIT_GROWTH:
+        usable = [(t, p) for _, t, p in await repo.correction_probabilities() if t in topics]
+        held = (n, await asyncio.to_thread(_fit_on_corrections, usable, key))
         _FITTED.clear()
-        _FITTED[key] = fitted
-    return _FITTED[key]
+        _FITTED[key] = held
+    return held[1]
+
+
+#: Estimates by what they depend on (the concerns' probabilities, the labeled counts, the
+#: calibration): a correction moves every district's data version, and a district whose concerns
+#: did not change is then built again with the same estimate.
+_ESTIMATES: OrderedDict[bytes, dict[str, TopicEstimate]] = OrderedDict()
+_ESTIMATES_KEPT = 1024
+_ESTIMATES_LOCK = threading.Lock()  # builds estimate in worker threads
+
+
+def _estimated(
+    probs: np.ndarray, topics: list[str], calibration: Calibration, known: dict[str, int]
+) -> dict[str, TopicEstimate]:
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (probs.tobytes(), calibration.weights.tobytes(), calibration.bias.tobytes()):
+        digest.update(part)
+    digest.update(json.dumps([topics, sorted(known.items()), calibration.basis, calibration.labels]).encode())
+    key = digest.digest()
+    with _ESTIMATES_LOCK:
+        found = _ESTIMATES.get(key)
+        if found is not None:
+            _ESTIMATES.move_to_end(key)
+            return found
+    found = estimate_counts(probs, topics, calibration, known=known)
+    with _ESTIMATES_LOCK:
+        _ESTIMATES[key] = found
+        while len(_ESTIMATES) > _ESTIMATES_KEPT:
+            _ESTIMATES.popitem(last=False)
+    return found
 
 
 def topic_estimates(
     counts: dict[str, TopicCount],
-    concerns: Sequence[tuple[str, float, dict[str, float] | None]],
+    concerns: tuple[Sequence[tuple[str, float, dict[str, float] | None]], dict[str, int]],
     topics: Sequence[str],
     calibration: Calibration,
 ) -> dict[str, TopicEstimateOut]:
     """Each counted topic's notes estimated from how sure the model was of each concern
-    (model/quantify.py), with a 90 % interval. The estimate is of concern statements, so a topic's
-    notes are scaled by its notes per statement."""
-    if not concerns or not topics:
+    (model/quantify.py), with a 90 % interval; a concern a supervisor labeled counts as labeled.
+    The estimate is of concern statements, so a topic's notes are scaled by its notes per
+    statement."""
+    labeled, known = concerns
+    # A counted topic the taxonomy no longer has (a promoted topic taken back) is estimated too.
+    topics = list(dict.fromkeys([*topics, *(t for t in counts if t != UNASSIGNED)]))
+    if not (labeled or known) or not topics:
         return {}
-    rows = [p if p else approximate_probabilities(best, score, topics) for best, score, p in concerns]
-    found = estimate_counts(probability_rows(rows, topics), topics, calibration)
+    rows = [p if p else approximate_probabilities(best, score, topics) for best, score, p in labeled]
+    found = _estimated(probability_rows(rows, topics), topics, calibration, known)
     out = {}
     for topic, c in counts.items():
         e = found.get(topic)

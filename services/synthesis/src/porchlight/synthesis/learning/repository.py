@@ -83,6 +83,18 @@ class LearningRepository:
         )
         return [(text, topic) for text, topic in rows.all()]
 
+    async def correction_probabilities_key(self) -> tuple[int, int]:
+        """(how many corrections have probabilities, the last one's id): what says whether the
+        calibration fitted on them is still current, without reading them."""
+        n, last = (
+            await self.session.execute(
+                sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(Correction.id), 0)).where(
+                    Correction.topic_probs.is_not(None)
+                )
+            )
+        ).one()
+        return int(n), int(last)
+
     async def correction_probabilities(self) -> list[tuple[int, str, dict[str, float]]]:
         """(id, right topic, the model's probabilities) of every correction that has them: the
         labels the counts' calibration is measured on. Numbers only, so erased statements count."""

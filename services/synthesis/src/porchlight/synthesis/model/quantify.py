@@ -308,20 +308,31 @@ def count_interval(likelihoods: np.ndarray, level: float = LEVEL) -> tuple[np.nd
 
 
 def estimate_counts(
-    probs: np.ndarray, topics: Sequence[str], calibration: Calibration, *, level: float = LEVEL
+    probs: np.ndarray,
+    topics: Sequence[str],
+    calibration: Calibration,
+    *,
+    known: Mapping[str, int] | None = None,
+    level: float = LEVEL,
 ) -> dict[str, TopicEstimate]:
     """Each topic's adjusted count among the concerns whose model probabilities are ``probs``
-    (rows in ``topics`` order), with its central ``level`` interval."""
+    (rows in ``topics`` order), with its central ``level`` interval; ``known``: concerns whose
+    topic a person set (a supervisor's correction), counted as they are, with no doubt."""
     probs = np.asarray(probs, dtype=float)
     if probs.ndim != 2 or probs.shape[1] != len(topics):
         raise QuantifyError(f"probabilities have shape {probs.shape}, expected (concerns, {len(topics)})")
     if (probs < 0).any() or not np.isfinite(probs).all():
         raise QuantifyError("probabilities must be finite and not negative")
+    if any(n < 0 for n in (known or {}).values()):
+        raise QuantifyError("known counts must not be negative")
+    known = {t: int(n) for t, n in (known or {}).items() if t in topics and n > 0}
     cal = calibration.aligned(topics)
-    total = len(probs)
+    total = len(probs) + sum(known.values())
     if total == 0:
         return {t: TopicEstimate(t, 0.0, 0, 0, 0) for t in topics}
     means, lows, highs = count_interval(cal.likelihoods(probs), level)
+    add = np.array([known.get(t, 0) for t in cal.topics])
+    means, lows, highs = means + add, lows + add, highs + add
     return {t: TopicEstimate(t, float(means[j]), int(lows[j]), int(highs[j]), total) for j, t in enumerate(cal.topics)}
 
 

@@ -207,9 +207,11 @@ function topicTable(d, notesHref, underWay) {
 }
 
 // Synthesis' estimate of a topic's notes: from the model's calibrated probabilities, with the
-// range it is 90 % sure of ("about 40 (34–46)"), in a column of its own beside the count as
+// range it is 90 % sure of ("about 40 (34–46)"; "exactly 3" when supervisors labeled them all), in a column of its own beside the count as
 // labeled (which the summary's sentences and the notes behind a row still match).
 function aboutCount(e) {
+  // No doubt left (every concern of the topic labeled by a supervisor): the count itself.
+  if (e.low === e.high) return `exactly ${fmt.int(e.count)}`;
   return `about ${fmt.int(e.count)} (${fmt.int(e.low)}–${fmt.int(e.high)})`;
 }
 
