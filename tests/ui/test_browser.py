@@ -142,7 +142,7 @@ def test_host_files_notes_with_field_errors_and_the_district_page_changes(stack,
         hours = _number(supervisor, "#fig-hours")
         return _int(supervisor, "#fig-notes") == before + 1 and abs(hours - hours_before - 1.5) < 0.051
 
-    _eventually(supervisor, counted, timeout_s=30, every_s=1)
+    _eventually(supervisor, counted, timeout_s=60, every_s=1)  # a full run keeps both cores busy
 
     # "In plain words" comes from synthesis, which analyses the note a moment later: the page says
     # it is waiting, then shows the analysed figures by itself — never "no notes were filed".

@@ -123,7 +123,7 @@ def test_each_district_figure_opens_a_list_whose_total_is_that_figure(stack: Any
         page.wait_for_selector(".record-list .open-record")
         assert all("Burglary" in t for t in page.locator(".record-list .open-record").all_inner_texts())
         page.locator(".record-list .open-record").first.click()
-        page.wait_for_selector("#record-detail h2")
+        page.wait_for_selector("#record-detail h2", timeout=60000)  # a full run keeps both cores busy
         assert "Burglary — police" in page.inner_text("#record-detail h2")
         check_page(page, "an incident record", "figure-sources-record")
         context.close()
