@@ -289,3 +289,18 @@ def test_cli_refuses_an_unknown_role(args: list[str], tmp_path: Path) -> None:
     assert "--role" in result.output
     assert "plk_" not in result.output and "eyJ" not in result.output  # nothing was issued
     assert not (tmp_path / "api-keys.json").exists()
+
+
+def test_the_local_key_is_read_once_and_again_when_the_file_is_replaced(tmp_path: Path) -> None:
+    # Kept while the file is unchanged (a PEM parse per demo sign-in cost the event loop tens of
+    # milliseconds); a key written over it, or moved into its place, is the one read after.
+    path = tmp_path / "keys" / "local.pem"
+    first = load_or_create_local_key(path)  # made and written
+    read = load_or_create_local_key(path)
+    assert load_or_create_local_key(path) is read
+    assert read.public_key().public_numbers() == first.public_key().public_numbers()
+    other = tmp_path / "other.pem"
+    second = load_or_create_local_key(other)
+    other.replace(path)
+    assert load_or_create_local_key(path).public_key().public_numbers() == second.public_key().public_numbers()
+    assert load_or_create_local_key(path).public_key().public_numbers() != first.public_key().public_numbers()

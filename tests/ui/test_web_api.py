@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -141,6 +142,40 @@ def test_proxy_says_unavailable_when_a_service_is_down(stack) -> None:  # type: 
     r = in_a_thread(ask())
     assert r.status_code == 503, r.text
     assert "intake" in r.json()["detail"]
+
+
+def test_proxy_keeps_one_connection_to_a_service_across_requests(stack) -> None:  # type: ignore[no-untyped-def]
+    # A client per request built a TLS context each time (CPU on the event loop every page load
+    # pays several times) and opened a new connection each time: three requests, three connections.
+    app = create_app(get_service("dashboard"), stack.settings, run_background=False)
+    runtime = ServiceRuntime(app.state.spec, stack.settings)
+    app.state.runtime = runtime
+
+    async def ask() -> tuple[list[int], int]:
+        accepted = 0
+
+        async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            nonlocal accepted
+            accepted += 1
+            with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+                while await reader.readuntil(b"\r\n\r\n"):  # a GET: headers only
+                    writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}")
+                    await writer.drain()
+
+        server = await asyncio.start_server(answer, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        upstreams = runtime.provide(Upstreams(stack.settings, WebSettings(), {"intake": f"http://127.0.0.1:{port}"}))
+        try:
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://d") as c:
+                codes = [(await c.get("/api/intake/v1/places")).status_code for _ in range(3)]
+        finally:
+            await upstreams.aclose()
+            server.close()
+        return codes, accepted
+
+    codes, connections = in_a_thread(ask())
+    assert codes == [200, 200, 200]
+    assert connections == 1
 
 
 def test_upstreams_come_from_the_setting_then_runtime_json_then_default_ports(

@@ -127,14 +127,23 @@ ANONYMOUS = Principal(subject="anonymous", roles=frozenset(), kind="anonymous")
 def load_or_create_local_key(path: Path) -> rsa.RSAPrivateKey:
     """The standalone signing key, created (mode 0600) on first use."""
     if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        assert isinstance(key, rsa.RSAPrivateKey)
-        return key
+        st = path.stat()
+        return _read_key(path, st.st_ino, st.st_mtime_ns, st.st_size)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     path.touch(mode=0o600)
     path.write_bytes(pem)
+    return key
+
+
+@lru_cache(maxsize=4)
+def _read_key(path: Path, inode: int, mtime_ns: int, size: int) -> rsa.RSAPrivateKey:
+    """Parsing the PEM costs tens of milliseconds, on the event loop of each demo sign-in: kept
+    while the file is unchanged (its inode, time and size are in the key of the cache, so a key
+    replaced or rewritten is read anew)."""
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
     return key
 
 

@@ -176,6 +176,10 @@ class ServiceRuntime:
             await self._bounded(c.close(), "consumer close")
         if self.run_relay:
             await self._bounded(self.relay.drain(), "outbox drain")
+        # A provided object holding connections of its own (an HTTP client) closes them.
+        for resource in list(self.resources.values()):
+            if callable(aclose := getattr(resource, "aclose", None)):
+                await self._bounded(aclose(), f"closing {type(resource).__name__}")
         await self._bounded(self.producer.stop(), "producer stop")
         await self.engine.dispose()
         if self.tracing is not None:  # the last spans go out (a collector that is gone: bounded)

@@ -50,15 +50,30 @@ def resolve_upstreams(kit: KitSettings, web: WebSettings) -> dict[str, str]:
 
 class Upstreams:
     """The other services' base URLs, found once, at the first proxied request (in standalone
-    mode ``porchlight run`` has written their ports by then); tests may hand in fixed ``urls``."""
+    mode ``porchlight run`` has written their ports by then); tests may hand in fixed ``urls``.
+
+    It also holds the proxy's one HTTP client: a client per request built a TLS context each time
+    (tens of milliseconds of CPU on the event loop, every page load making several requests) and
+    opened a new connection for each; one client keeps connections to the services alive."""
 
     def __init__(self, kit: KitSettings, web: WebSettings, urls: dict[str, str] | None = None) -> None:
         self._kit, self._web, self._urls = kit, web, urls
+        self._client: httpx.AsyncClient | None = None
 
     def get(self, service: str) -> str | None:
         if self._urls is None:
             self._urls = resolve_upstreams(self._kit, self._web)
         return self._urls.get(service)
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None or self._client.is_closed:
+            self._client = httpx.AsyncClient(timeout=TIMEOUT, limits=LIMITS)
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
 
 
 # --- the proxy ---------------------------------------------------------------------------
@@ -95,6 +110,9 @@ DROPPED_RESPONSE = frozenset(
 )
 #: Connecting is quick or the service is down; reading has no limit (an SSE stream stays open).
 TIMEOUT = httpx.Timeout(connect=5.0, read=None, write=30.0, pool=5.0)
+#: No cap on open connections: each open SSE stream (a board, an events page) holds one for as
+#: long as it is open, and a cap would make the next page wait for one to end.
+LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=32)
 
 
 async def forward(service: str, path: str, request: Request, upstreams: Upstreams) -> StreamingResponse:
@@ -104,7 +122,7 @@ async def forward(service: str, path: str, request: Request, upstreams: Upstream
         raise NotFound(f"no API /api/{service}/{path}")
     headers = {k: v for k, v in request.headers.items() if k in FORWARDED_REQUEST}
     headers["accept-encoding"] = "identity"  # bytes pass through as they are, never re-encoded
-    client = httpx.AsyncClient(timeout=TIMEOUT)
+    client = upstreams.client
     upstream_request = client.build_request(
         request.method,
         f"{base}/{path}",
@@ -115,7 +133,6 @@ async def forward(service: str, path: str, request: Request, upstreams: Upstream
     try:
         upstream = await client.send(upstream_request, stream=True)
     except httpx.TransportError as exc:
-        await client.aclose()
         raise Unavailable(f"{service} is not reachable ({type(exc).__name__})") from None
 
     async def body() -> AsyncIterator[bytes]:
@@ -125,7 +142,6 @@ async def forward(service: str, path: str, request: Request, upstreams: Upstream
                 yield chunk
         finally:
             await upstream.aclose()
-            await client.aclose()
 
     out_headers = {k: v for k, v in upstream.headers.items() if k not in DROPPED_RESPONSE}
     if (location := upstream.headers.get("location")) and location.startswith("/"):
