@@ -14,7 +14,7 @@ from support import bearer
 from synthesis.test_district_corrections import concerns_in, rows
 
 from porchlight.kit.settings import KitSettings
-from porchlight.synthesis.insights import service as insights
+from porchlight.synthesis.insights import calibration
 from porchlight.synthesis.model.quantify import Calibration
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(600)]
@@ -54,7 +54,7 @@ async def test_insight_topics_carry_adjusted_counts_with_their_basis(
         assert e["basis"] == "evaluation" and e["labels"] == shipped.labels
 
     # Once the city has made enough corrections, they measure the confusion instead.
-    monkeypatch.setattr(insights, "MIN_CORRECTIONS", 1)
+    monkeypatch.setattr(calibration, "MIN_CORRECTIONS", 1)
     # Each analyzed concern keeps the model's probability of every topic (before the city's fitted
     # shares, which can move the best topic: only that it is among them is certain).
     stored = await rows(

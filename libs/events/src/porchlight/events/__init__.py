@@ -28,6 +28,7 @@ from porchlight.events.catalog import (
     RecordReported,
     SentimentScored,
     TaskCompleted,
+    TopicCalibrated,
     UpdatePublished,
 )
 from porchlight.events.consumer import ConsumerRunner, ConsumerSpec
@@ -76,6 +77,7 @@ __all__ = [
     "RecordReported",
     "SentimentScored",
     "TaskCompleted",
+    "TopicCalibrated",
     "Topics",
     "UpdatePublished",
     "all_event_classes",

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, Literal, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from porchlight.events.base import Event
 from porchlight.events.sealing import CarriesWords, SealedWords
@@ -269,6 +269,18 @@ class ConcernAnalysis(BaseModel):
     #: The topic's name as synthesis' taxonomy gives it ("Speeding and traffic safety"; a promoted
     #: topic's given name): subscribers show this, never a name made from the code (added compatibly).
     topic_label: str | None = None
+    #: What a reader estimates topic counts from, with topic.calibrated (added compatibly; absent
+    #: from older events and from concerns analyzed before synthesis kept them).
+    topic_probs: dict[str, float] | None = Field(
+        default=None,
+        description="The model's probability of each topic code for this statement, before the city's fitted "
+        "topic shares; topics under 0.0005 are left out.",
+    )
+    topic_source: Literal["model", "supervisor"] | None = Field(
+        default=None,
+        description="Who set `topic`: the model, or a supervisor (a correction, a promoted topic), whose label "
+        "counts as certain.",
+    )
 
 
 class NoteAnalyzed(Event):
@@ -386,6 +398,48 @@ class TopicCountEstimate(BaseModel):
         description="Where the model's calibration was measured: the city's 'corrections' or an 'evaluation' "
         "on labeled data shipped with the model."
     )
+
+
+# Numbers only, on the analyses' topic: a reader of note.analyzed that estimates topic counts
+# (the dashboard) keeps the newest, by ``published_at``.
+class TopicCalibrated(Event):
+    """Synthesis' measure of how its topic probabilities relate to the true topics changed.
+
+    Published when synthesis starts with a calibration it has not published yet, and whenever it
+    fits a new one (its city's corrections grew by a tenth). With each concern's ``topic_probs``
+    (note.analyzed) it lets a reader estimate a place's true topic counts with a 90 % interval as
+    synthesis does (docs/adr/0016): with ``l = log(probs)`` over ``topics`` in their order (a
+    topic left out of ``topic_probs``: 0.0001, each row then scaled to sum to 1), the calibrated probabilities are
+    ``softmax(l + l @ weights + bias)``, and a concern's likelihoods are those divided by ``shares``.
+    """
+
+    TYPE: ClassVar[str] = "org.porchlight.topic.calibrated.v1"
+    TOPIC: ClassVar[str] = Topics.NOTE_ANALYSES
+    KEY: ClassVar[str] = "scope"
+
+    scope: Literal["city"] = "city"
+    published_at: datetime = Field(description="When synthesis published it: the newest wins.")
+    basis: str = Field(
+        description="'corrections': fitted on the city's own corrections; 'evaluation': on the labeled "
+        "evaluation shipped with the model."
+    )
+    source: str = Field(description="What it was fitted on, in words.")
+    labels: int = Field(ge=0, description="How many labeled statements it was fitted on.")
+    topics: list[str] = Field(min_length=1, description="The topic codes, in the order of the arrays below.")
+    shares: list[float] = Field(description="Each topic's share in what it was fitted on.")
+    bias: list[float]
+    weights: list[list[float]] = Field(description="A square matrix, one row per topic.")
+
+    @model_validator(mode="after")
+    def _square(self) -> Self:
+        k = len(self.topics)
+        if len(set(self.topics)) != k:
+            raise ValueError("topics: each topic once")
+        if len(self.shares) != k or len(self.bias) != k:
+            raise ValueError(f"shares and bias: one value per topic ({k})")
+        if len(self.weights) != k or any(len(row) != k for row in self.weights):
+            raise ValueError(f"weights: {k} rows of {k}")
+        return self
 
 
 class InsightUpdated(Event):

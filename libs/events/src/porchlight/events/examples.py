@@ -25,6 +25,7 @@ from porchlight.events.catalog import (
     RecordClosed,
     RecordReported,
     SentimentScored,
+    TopicCalibrated,
 )
 from porchlight.events.envelope import Envelope, to_kafka
 
@@ -219,6 +220,24 @@ EXAMPLES: dict[type[Event], list[Example]] = {
                     {"position": 1, "sentiment": "neutral", "sentiment_score": 0.02},
                 ],
                 "host_rating": 2,
+            },
+        )
+    ],
+    TopicCalibrated: [
+        Example(
+            name="fromCorrections",
+            summary="Synthesis fitted its calibration on 64 of the city's corrections (three topics shown).",
+            source="/porchlight/synthesis",
+            payload={
+                "scope": "city",
+                "published_at": "2025-06-02T09:15:00Z",
+                "basis": "corrections",
+                "source": "the city's corrections",
+                "labels": 64,
+                "topics": ["street_lighting", "speeding_traffic", "parks"],
+                "shares": [0.41, 0.34, 0.25],
+                "bias": [0.12, -0.05, -0.07],
+                "weights": [[-0.21, 0.04, 0.02], [0.03, -0.18, 0.01], [0.02, 0.01, -0.25]],
             },
         )
     ],

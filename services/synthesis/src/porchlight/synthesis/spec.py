@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from porchlight.events import ConsumerSpec, InsightUpdated, NoteAnalyzedV2, SentimentScored
+from porchlight.events import ConsumerSpec, InsightUpdated, NoteAnalyzedV2, SentimentScored, TopicCalibrated
 from porchlight.events.catalog import NoteAnalysisErased
 from porchlight.kit.audit import Action, AuditPolicy
 from porchlight.kit.service import ServiceSpec
@@ -35,7 +35,7 @@ spec = ServiceSpec(
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[notes_router, insights_router, learning_router, uncertain_router, corrections_router, emerging_router],
     consumers=[ConsumerSpec(group="porchlight.synthesis", routers=[analysis_handlers, erasure_handlers])],
-    produces=[NoteAnalyzedV2, SentimentScored, InsightUpdated, NoteAnalysisErased],
+    produces=[NoteAnalyzedV2, SentimentScored, TopicCalibrated, InsightUpdated, NoteAnalysisErased],
     settings=SynthesisSettings,
     commands={"eval": eval_app, "synthesis": synthesis_app},
     # In this order: the holder is provided before the analyzer that uses it.

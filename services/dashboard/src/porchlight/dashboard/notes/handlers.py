@@ -1,12 +1,13 @@
-"""Events in: a note's revisions, its analysis (topics) and its sentiment scores -> the notes read
-model; note.submitted also counts in its district's activity (one handler per event: this one)."""
+"""Events in: a note's revisions, its analysis (topics), its sentiment scores and synthesis'
+calibration of its topic probabilities -> the notes read model; note.submitted also counts in its
+district's activity (one handler per event: this one)."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.dashboard.activity.service import count_notes
-from porchlight.dashboard.notes.repository import apply_analysis, apply_notes, apply_sentiment
+from porchlight.dashboard.notes.repository import apply_analysis, apply_calibration, apply_notes, apply_sentiment
 from porchlight.events import (
     Envelope,
     EventRouter,
@@ -17,6 +18,7 @@ from porchlight.events import (
     NoteSubmitted,
     NoteSubmittedV2,
     SentimentScored,
+    TopicCalibrated,
 )
 
 router = EventRouter()
@@ -45,3 +47,8 @@ async def on_note_analyzed(session: AsyncSession, event: NoteAnalyzed | NoteAnal
 @router.subscriber
 async def on_sentiment_scored(session: AsyncSession, event: SentimentScored, _: Envelope) -> None:
     await apply_sentiment(session, event)
+
+
+@router.subscriber
+async def on_topic_calibrated(session: AsyncSession, event: TopicCalibrated, _: Envelope) -> None:
+    await apply_calibration(session, event)

@@ -15,8 +15,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.dashboard.projections.models import note_analyses, note_concerns, note_sentiments, notes, topic_labels
-from porchlight.events import NoteAnalyzed, NoteSubmitted, SentimentScored
+from porchlight.dashboard.projections.models import (
+    note_analyses,
+    note_concerns,
+    note_sentiments,
+    notes,
+    topic_calibration,
+    topic_labels,
+)
+from porchlight.events import NoteAnalyzed, NoteSubmitted, SentimentScored, TopicCalibrated
 from porchlight.events.catalog import NoteRevised
 from porchlight.kit.db import upsert
 
@@ -203,11 +210,20 @@ async def apply_analysis(session: AsyncSession, event: NoteAnalyzed, at: datetim
             "active": True,
             "district": note.district if note else None,
             "held_at": note.held_at if note else None,
+            "topic_probs": c.topic_probs,
+            "topic_source": c.topic_source,
         }
         for i, c in enumerate(event.concerns)
     ]
     if rows:
         await session.execute(sa.insert(note_concerns), rows)
+
+
+async def apply_calibration(session: AsyncSession, event: TopicCalibrated) -> None:
+    """Keep synthesis' newest calibration (one published earlier, arriving late, changes nothing)."""
+    values = {"scope": event.scope, "published_at": event.published_at, "body": event.model_dump(mode="json")}
+    newer = lambda t, excluded: t.c.published_at < excluded.published_at  # noqa: E731
+    await session.execute(upsert(topic_calibration, values, key=["scope"], where=newer))
 
 
 def _later(held: sa.Table, excluded: Any) -> sa.ColumnElement[bool]:

@@ -68,7 +68,22 @@ note_concerns = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("district", sa.Text),  # None until the note itself has arrived
     sa.Column("held_at", sa.DateTime(timezone=True)),
+    #: The model's topic probabilities and who set ``topic`` ('model' or 'supervisor'), from
+    #: note.analyzed: what topic counts are estimated from (with ``topic_calibration``).
+    sa.Column("topic_probs", JSONB),
+    sa.Column("topic_source", sa.Text),
     sa.Index("note_concerns_counted", "district", "held_at", postgresql_where=sa.text("active")),
+)
+
+#: Synthesis' calibration of its topic probabilities (``topic.calibrated``; the newest wins), as
+#: the event's body: with ``note_concerns.topic_probs`` the pages estimate topic counts as
+#: synthesis' do, "about N (L-H)".
+topic_calibration = sa.Table(
+    "topic_calibration",
+    metadata,
+    sa.Column("scope", sa.Text, primary_key=True),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("body", JSONB, nullable=False),
 )
 
 #: Each topic's name as synthesis' taxonomy gives it (``topic_label`` of note.analyzed; the newest
@@ -198,6 +213,7 @@ PROJECTED = (
     notes,
     note_concerns,
     topic_labels,
+    topic_calibration,
     note_analyses,
     note_sentiments,
     contact_totals,

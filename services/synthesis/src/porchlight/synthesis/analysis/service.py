@@ -152,7 +152,8 @@ async def store(
 
 def analyzed_event(note: NoteFacts, result: NoteResult, model_version: str, taxonomy: Taxonomy) -> NoteAnalyzedV2:
     """The event carries each topic's name from the taxonomy (the insight's ``label``), so the
-    dashboard shows synthesis' name for a topic and never makes one from its code."""
+    dashboard shows synthesis' name for a topic and never makes one from its code; and the model's
+    topic probabilities, from which the dashboard estimates counts as synthesis does."""
     return NoteAnalyzedV2(
         note_id=note.note_id,
         district=note.district,
@@ -166,6 +167,8 @@ def analyzed_event(note: NoteFacts, result: NoteResult, model_version: str, taxo
                 topic_score=c.topic_score,
                 sentiment=c.sentiment,
                 sentiment_score=c.sentiment_score,
+                topic_probs=c.topic_probs or None,
+                topic_source="supervisor" if c.topic_source == "supervisor" else "model",
             )
             for c in result.concerns
         ],
@@ -221,6 +224,8 @@ async def announce_notes(session: AsyncSession, note_ids: Sequence[Any], tag: st
                     c.sentiment,
                     c.sentiment_score,
                     np.zeros(0),
+                    topic_probs=c.topic_probs or {},
+                    topic_source=c.topic_source,
                 )
                 for c in rows
             ),

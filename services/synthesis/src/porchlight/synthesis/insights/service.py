@@ -35,7 +35,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 
 import numpy as np
 from sqlalchemy.exc import DBAPIError
@@ -44,6 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from porchlight.events import InsightUpdated
 from porchlight.events.catalog import TopicCountEstimate
 from porchlight.synthesis.db import outbox
+from porchlight.synthesis.insights.calibration import measured_calibration
 from porchlight.synthesis.insights.repository import (
     InsightRepository,
     Period,
@@ -68,7 +68,6 @@ from porchlight.synthesis.insights.schemas import (
     TopicInsight,
 )
 from porchlight.synthesis.insights.summary import summarize
-from porchlight.synthesis.learning.repository import LearningRepository
 from porchlight.synthesis.learning.service import current_taxonomy
 from porchlight.synthesis.model.analyze import embedding_of
 from porchlight.synthesis.model.clusters import Cluster, Statement, cluster_statements
@@ -90,56 +89,6 @@ DEFAULT_DAYS = 30
 TOP = 3
 MIN_MOVE = 3
 MIN_MOVE_SHARE = 0.25
-
-
-#: Corrections the city must have made before they, rather than the evaluation shipped with the
-#: model, calibrate its probabilities: below this a few rows would say little about 17-odd topics
-#: (the calibration is shrunk toward the raw probabilities, so a few dozen move it only a little).
-#: Corrections are chosen by people (often the concerns that looked wrong, or the ones "Help the
-#: model" found least sure), so they can overstate the model's errors; the shipped evaluation is a
-#: random sample, but of labeled data, not the city's.
-MIN_CORRECTIONS = 50
-
-
-@lru_cache(maxsize=1)
-def shipped_calibration() -> Calibration:
-    return Calibration.load()
-
-
-#: The calibration fitted on the corrections, by the topics it covers, with how many corrections
-#: it was fitted on. It is fitted again once the corrections grew by ``REFIT_GROWTH``: one more
-#: label barely moves a fit on fifty, and a new calibration makes every place's estimate anew.
-_FITTED: dict[tuple[str, ...], tuple[int, Calibration]] = {}
-REFIT_GROWTH = 1.1
-
-
-def _fit_on_corrections(rows: Sequence[tuple[str, dict[str, float]]], topics: tuple[str, ...]) -> Calibration:
-    return Calibration.fit(
-        probability_rows([p for _, p in rows], topics),
-        [t for t, _ in rows],
-        topics,
-        basis="corrections",
-        source="the city's corrections",
-    )
-
-
-async def measured_calibration(session: AsyncSession, topics: Sequence[str]) -> Calibration:
-    """The model's calibration: from the city's corrections (each with the probabilities the model
-    gave the concern) once there are ``MIN_CORRECTIONS`` of them, else the evaluation shipped with
-    the model. Every insight build asks, so the corrections are read (and fitted) only when they
-    grew by ``REFIT_GROWTH`` or the taxonomy changed."""
-    repo = LearningRepository(session)
-    n, _ = await repo.correction_probabilities_key()
-    if n < MIN_CORRECTIONS:
-        return shipped_calibration()
-    key = tuple(topics)
-    held = _FITTED.get(key)
-    if held is None or not held[0] <= n < held[0] * REFIT_GROWTH:
-        usable = [(t, p) for _, t, p in await repo.correction_probabilities() if t in topics]
-        held = (n, await asyncio.to_thread(_fit_on_corrections, usable, key))
-        _FITTED.clear()
-        _FITTED[key] = held
-    return held[1]
 
 
 #: Estimates by what they depend on (the concerns' probabilities, the labeled counts, the

@@ -15,18 +15,22 @@ While notes keep coming to a district, each build is out of date at once: a dist
 when its version held still for one check (``WARM_EVERY_S``), or, under a steady stream, once it
 has waited ``MAX_WAIT_S``. The warmer rests at least as long as its last round took, so it never
 takes more than about half a core from the analyzer.
+
+The same loop publishes the calibration the builds use, when it changed (insights/calibration.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from porchlight.events.consumer import is_transient
+from porchlight.synthesis.insights.calibration import ANNOUNCE_EVERY_S, announce_calibration
 from porchlight.synthesis.insights.service import stale_default_insights, tidy_read_model, warm_default_insight
 
 log = logging.getLogger(__name__)
@@ -73,9 +77,14 @@ async def keep_insights_warm(
     """Warm until ``stopping()``; a failed round (database away) is logged and tried again later."""
     warmer = Warmer(sessions)
     tidied = time.monotonic()
+    announced = -math.inf
     while not stopping():
         started = time.monotonic()
         try:
+            if started - announced >= ANNOUNCE_EVERY_S:  # at start, then now and then
+                async with sessions() as session, session.begin():
+                    await announce_calibration(session)
+                announced = started
             await warmer.round()
             if started - tidied >= TIDY_EVERY_S:
                 await tidy_read_model(sessions)

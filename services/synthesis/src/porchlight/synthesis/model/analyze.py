@@ -39,6 +39,8 @@ class ConcernResult:
     #: The model's topic probabilities before the city's fitted shares (model/quantify.py counts
     #: from them); empty for a concern rebuilt from storage without them.
     topic_probs: dict[str, float] = field(default_factory=dict)
+    #: Who set ``topic``: the model, or a supervisor (a concern rebuilt from storage after a correction).
+    topic_source: str = "model"
 
 
 @dataclass(frozen=True)
