@@ -5,6 +5,7 @@ the same; quotes are shortened at a word and stay exact prefixes of the redacted
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 import random
@@ -19,6 +20,7 @@ from pypdf import PdfReader
 from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.pages.schemas import (
     Concern,
+    ConcernEstimate,
     Crime,
     CrimeCategory,
     CrimeMonth,
@@ -242,3 +244,36 @@ def test_clip_cuts_at_a_word_and_keeps_an_exact_prefix() -> None:
         assert text[len(kept)].isspace(), (limit, out)  # cut at a word boundary
     assert clip("Supercalifragilistic words", 8) == "Superca…"  # one long word: cut inside it
     assert clip("short", 20) == "short"
+
+
+def with_estimates(report: MonthlyReport) -> MonthlyReport:
+    """The month with each topic's count estimated (pages/repository.py), as a calibrated city's is."""
+
+    def estimated(c: Concern) -> Concern:
+        e = ConcernEstimate(count=c.count - 1, low=c.count - 4, high=c.count + 2, basis="evaluation", labels=2252)
+        return c.model_copy(update={"estimate": e})
+
+    sections = [dataclasses.replace(s, concerns=[estimated(c) for c in s.concerns]) for s in report.districts]
+    return dataclasses.replace(report, districts=sections)
+
+
+def test_estimated_topic_counts_say_about_and_what_it_means_in_both_and_still_fit() -> None:
+    report = with_estimates(demo_month())
+    for one in (report, one_district(report)):
+        pdf = render_pdf(one)
+        reader = PdfReader(io.BytesIO(pdf))
+        assert len(reader.pages) == 1
+        assert smallest_font(pdf) >= 7 - 1e-6
+        text = squash(reader.pages[0].extract_text())
+        body = squash(unescape(re.sub(r"<[^>]+>", " ", render_html(one).split("<body>")[1])))
+        for s in one.districts:
+            e = s.concerns[0].estimate
+            assert e is not None
+            said = f"about {e.count:,}, {e.low:,}\N{EN DASH}{e.high:,}"
+            assert said in text.lower() and said in body.lower(), (said, s.code)
+        for words in (text, body):
+            assert "a 9 in 10 chance the true number is in the range" in words
+            assert "an evaluation on 2,252 labeled concerns" in words
+    # Without estimates (no calibration published yet), no "about" and no sentence about it.
+    plain = squash(PdfReader(io.BytesIO(render_pdf(demo_month()))).pages[0].extract_text())
+    assert not re.search(r"about [\d,]+, [\d,]+\N{EN DASH}", plain, re.IGNORECASE) and "9 in 10" not in plain

@@ -15,12 +15,14 @@ import pytest
 from support import bearer, eventually, running
 from synthesis.test_promotion_preview import file_notes, rows
 
+from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.notes.repository import apply_calibration
+from porchlight.dashboard.pages import repository as queries
 from porchlight.events import TopicCalibrated
 from porchlight.kit.db import create_engine, session_factory
 from porchlight.kit.settings import KitSettings
-from porchlight.synthesis.insights import calibration
-from porchlight.synthesis.insights.calibration import announce_calibration, current_calibration
+from porchlight.synthesis.calibration import service as calibration
+from porchlight.synthesis.calibration.service import announce_calibration, current_calibration, shipped_calibration
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(600)]
 
@@ -44,11 +46,12 @@ async def test_the_dashboard_gets_each_concerns_probabilities_and_the_calibratio
 ) -> None:
     here = f"CAL-{uuid.uuid4().hex[:8]}"
     async with running("dashboard", settings):
+        held = datetime.now(UTC) - timedelta(minutes=5)
         ids = await file_notes(
             settings,
             here,
             [["The streetlight on Elm has been out for weeks"], ["Cars speed down Maple every morning"]],
-            held=datetime.now(UTC) - timedelta(days=1),
+            held=held,
         )
         stored = await rows(
             settings,
@@ -78,6 +81,18 @@ async def test_the_dashboard_gets_each_concerns_probabilities_and_the_calibratio
 
         await eventually(holds_current, timeout_s=60)
 
+        # The dashboard's month counts carry estimates made as synthesis makes them.
+        month = Month.parse(held.strftime("%Y-%m"))
+        shipped = shipped_calibration()
+        found = (await in_synthesis(settings, lambda s: queries.concerns(s, [here], month, limit=5, quotes=False)))[
+            here
+        ]
+        assert found and all(c.estimate is not None for c in found), found
+        for c in found:
+            e = c.estimate
+            assert e is not None and e.basis == "evaluation" and e.labels == shipped.labels
+            assert 0 <= e.low <= e.count <= e.high and e.high > e.low, e  # two notes the model read: not certain
+
         # A supervisor's correction: note.analyzed again, the topic set by a person.
         sup = bearer(settings, "supervisor", subject="sgt-calibrated-tests")
         (concern,) = await rows(settings, "SELECT id FROM synthesis.concerns WHERE note_id = :n", n=stored[1][0])
@@ -94,6 +109,12 @@ async def test_the_dashboard_gets_each_concerns_probabilities_and_the_calibratio
             return found == [("parks", "supervisor", stored[1][2])]  # the model's probabilities kept
 
         await eventually(corrected, timeout_s=60)
+        found = (await in_synthesis(settings, lambda s: queries.concerns(s, [here], month, limit=5, quotes=False)))[
+            here
+        ]
+        (parks,) = [c for c in found if c.topic == "parks"]
+        # The supervisor's label is certain: never fewer than it (the other note may be parks too).
+        assert parks.estimate is not None and 1 <= parks.estimate.low <= parks.estimate.count
 
         # Once the corrections calibrate, a new calibration is published once, and the dashboard
         # keeps the newest.

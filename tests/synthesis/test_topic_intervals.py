@@ -13,10 +13,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from porchlight.synthesis.eval.commands import eval_app
-from porchlight.synthesis.model.bags import HeldOut, bag_figures
-from porchlight.synthesis.model.quantify import (
-    SHIPPED_CALIBRATION,
+from porchlight.kit.quantify import (
     Calibration,
     QuantifyError,
     approximate_probabilities,
@@ -25,6 +22,9 @@ from porchlight.synthesis.model.quantify import (
     probability_rows,
     stored_probabilities,
 )
+from porchlight.synthesis.calibration.service import SHIPPED_CALIBRATION
+from porchlight.synthesis.eval.commands import eval_app
+from porchlight.synthesis.model.bags import HeldOut, bag_figures
 from porchlight.synthesis.model.taxonomy import load_taxonomy
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"

@@ -14,8 +14,8 @@ from support import bearer
 from synthesis.test_district_corrections import concerns_in, rows
 
 from porchlight.kit.settings import KitSettings
-from porchlight.synthesis.insights import calibration
-from porchlight.synthesis.model.quantify import Calibration
+from porchlight.synthesis.calibration import service as calibration
+from porchlight.synthesis.calibration.service import shipped_calibration
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(600)]
 
@@ -48,7 +48,7 @@ async def test_insight_topics_carry_adjusted_counts_with_their_basis(
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["topics"]
-    shipped = Calibration.load()
+    shipped = shipped_calibration()
     for t in body["topics"]:
         e = check_estimate(t)
         assert e["basis"] == "evaluation" and e["labels"] == shipped.labels
@@ -61,7 +61,7 @@ async def test_insight_topics_carry_adjusted_counts_with_their_basis(
         settings, "SELECT best_topic, topic_probs FROM synthesis.concerns WHERE id = ANY(:ids) ORDER BY id", ids=ids
     )
     for best, probs in stored:
-        assert probs and set(probs) <= set(Calibration.load().topics), probs
+        assert probs and set(probs) <= set(shipped_calibration().topics), probs
         assert best in probs and 0.99 < sum(probs.values()) < 1.001  # rounded to 4 places
     r = await client.put(f"/v1/concerns/{ids[2]}/topic", json={"topic": "trash_dumping"}, headers=sup)
     assert r.status_code == 200, r.text

@@ -6,6 +6,7 @@ tests/artifacts/screenshots/ for review.
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date, timedelta
 from typing import Any
@@ -276,6 +277,12 @@ def test_each_role_sees_its_own_pages_accessibly(stack, browser, role: str, head
         page.wait_for_selector("#district-table tbody tr")
         row = page.locator(f"#district-table tr:has(a:has-text('Test {stack.district}'))")
         assert row.count() == 1
+        # Its dominant topic (the note the host filed above) with its count allowing for the model's
+        # mistakes, and a sentence saying what "about" means.
+        if row.locator(".dominant").count():
+            estimate = row.locator(".estimate").inner_text()
+            assert re.fullmatch("about \\d+ \\(\\d+\N{EN DASH}\\d+\\)|exactly \\d+", estimate), estimate
+            assert "9 in 10 chance" in page.inner_text("#city-estimate-note")
         # This month is still under way: its incidents are not compared with a whole month.
         headers = page.inner_text("#district-table thead")
         assert "Incidents so far" in headers and "vs last month" not in headers

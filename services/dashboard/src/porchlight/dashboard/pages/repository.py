@@ -5,6 +5,8 @@ district page asks for one).
 
 from __future__ import annotations
 
+import asyncio
+import math
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -21,6 +23,7 @@ from porchlight.dashboard.months.comparison import Window, change, ratio, versus
 from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.pages.schemas import (
     Concern,
+    ConcernEstimate,
     ContactGroup,
     Crime,
     CrimeCategory,
@@ -32,6 +35,13 @@ from porchlight.dashboard.pages.schemas import (
     SentimentMonth,
     Trend,
     Win,
+)
+from porchlight.kit.quantify import (
+    Calibration,
+    TopicEstimate,
+    approximate_probabilities,
+    estimate_counts,
+    probability_rows,
 )
 
 _DS = sa.bindparam("ds", type_=ARRAY(sa.Text))
@@ -216,6 +226,53 @@ ORDER BY district, topic, (length(text) BETWEEN 25 AND 280) DESC, topic_score DE
 """).bindparams(sa.bindparam("topics", type_=ARRAY(sa.Text)))
 
 
+# What a topic's estimate is made from (ADR 0016): the month's model concerns of the district,
+# each with its probabilities (or, analyzed before synthesis published them, its topic and score),
+# a supervisor's label counting as certain; and synthesis' calibration (topic.calibrated).
+_CONCERN_PROBS = _q("""
+SELECT district, topic, topic_score, topic_probs, topic_source
+FROM dashboard.note_concerns
+WHERE active AND source = 'model' AND district = ANY(:ds) AND held_at >= :s AND held_at < :e
+""")
+_CALIBRATION = sa.text("SELECT body FROM dashboard.topic_calibration WHERE scope = 'city'")
+#: What synthesis calls a statement no topic fits (its event leaves ``topic`` empty for it).
+UNASSIGNED = "unassigned"
+
+
+def _estimated(rows: list[Any], calibration: Calibration) -> dict[str, TopicEstimate]:
+    """One district's month: each topic's estimated concerns, with its 90 % interval."""
+    topics = list(dict.fromkeys([*calibration.topics, *(r.topic for r in rows if r.topic and r.topic != UNASSIGNED)]))
+    labeled: list[dict[str, float]] = []
+    known: dict[str, int] = defaultdict(int)
+    for r in rows:
+        if r.topic_source == "supervisor" and r.topic:
+            known[r.topic] += 1
+        elif r.topic_probs:
+            labeled.append(r.topic_probs)
+        elif r.topic and r.topic != UNASSIGNED and r.topic_score is not None:
+            labeled.append(approximate_probabilities(r.topic, float(r.topic_score), topics))
+    if not labeled:  # every concern labeled by a person (or none): the counts are what they are
+        return {t: TopicEstimate(t, float(n), n, n, sum(known.values())) for t, n in known.items()}
+    return estimate_counts(probability_rows(labeled, topics), topics, calibration, known=known)
+
+
+def _estimate_out(
+    e: TopicEstimate | None, notes: int, mentions: int, calibration: Calibration
+) -> ConcernEstimate | None:
+    """The estimate of statements in notes, as synthesis' insight scales it: by the topic's notes
+    per statement."""
+    if e is None:
+        return None
+    per = notes / mentions if mentions else 1.0
+    return ConcernEstimate(
+        count=round(e.count * per),
+        low=math.floor(e.low * per),
+        high=math.ceil(e.high * per),
+        basis=calibration.basis,
+        labels=calibration.labels,
+    )
+
+
 def _trend(n: int, before: int) -> Trend:
     if before == 0:
         return "new" if n else "steady"
@@ -255,9 +312,21 @@ async def concerns(
     if topics and quotes:
         for r in await session.execute(_QUOTES, {**p, "topics": sorted(topics)}):
             said[(r.district, r.topic)] = r.text
+    estimates: dict[str, dict[str, TopicEstimate]] = {}
+    held = (await session.execute(_CALIBRATION)).scalar()
+    calibration = Calibration.from_json(held) if held is not None else None
+    if calibration is not None and topics:
+        by_district: dict[str, list[Any]] = defaultdict(list)
+        for r in await session.execute(_CONCERN_PROBS, p):
+            by_district[r.district].append(r)
+        for d in districts:
+            if ranked[d]:
+                # Milliseconds for a district's month, but numpy: off the event loop.
+                estimates[d] = await asyncio.to_thread(_estimated, by_district[d], calibration)
     out: dict[str, list[Concern]] = {}
     for d in districts:
         total = with_topic.get(d) or 1
+        mine = estimates.get(d, {})
         out[d] = [
             Concern(
                 topic=r.topic,
@@ -269,6 +338,7 @@ async def concerns(
                 change=change(r.n, r.before),
                 share=round(r.n / total, 3),
                 quote=said.get((d, r.topic)),
+                estimate=_estimate_out(mine.get(r.topic), r.n, r.mentions, calibration) if calibration else None,
             )
             for r in ranked[d]
         ]

@@ -46,6 +46,7 @@ CONCERN_EX = {
     "change": "5 → 9",
     "share": 0.31,
     "quote": "The lights on the corner by the bus stop have been out for weeks.",
+    "estimate": {"count": 8, "low": 6, "high": 11, "basis": "evaluation", "labels": 2252},
 }
 SENTIMENT_MONTH_EX = {"month": "2026-11", "notes": 6, "average": 3.2, "positive": 2, "neutral": 3, "negative": 1}
 SENTIMENT_EX = {"average": 3.2, "previous_average": 2.9, "positive_share": 0.33, "trend": [SENTIMENT_MONTH_EX]}
@@ -155,6 +156,20 @@ class ContactGroup(BaseModel):
     residents: int
 
 
+class ConcernEstimate(BaseModel):
+    """A topic's notes allowing for the model's mistakes, with the range it is 90 % sure of: estimated
+    from how sure the model was of each concern, calibrated as synthesis calibrates (ADR 0016)."""
+
+    count: int = Field(ge=0, description="Estimated notes that truly raised the topic")
+    low: int = Field(ge=0, description="Lower end of the 90 % interval")
+    high: int = Field(ge=0, description="Upper end of the 90 % interval")
+    basis: str = Field(
+        description="Where the calibration was measured: the city's 'corrections' or an 'evaluation' shipped "
+        "with the model"
+    )
+    labels: int = Field(ge=0, description="How many labeled concerns the calibration stands on")
+
+
 class Concern(BaseModel):
     """A topic residents raised in the month, with its count, trend and a resident's own words."""
 
@@ -176,6 +191,11 @@ class Concern(BaseModel):
     )
     share: float = Field(description="Of the month's notes that raised any topic, 0..1")
     quote: str | None = Field(description="A resident's own words (redacted), the most typical of the topic")
+    estimate: ConcernEstimate | None = Field(
+        default=None,
+        description="count allowing for the model's mistakes, with a 90 % interval; none until synthesis has "
+        "published its calibration",
+    )
 
 
 class SentimentMonth(BaseModel):

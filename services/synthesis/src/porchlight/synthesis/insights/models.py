@@ -52,14 +52,3 @@ class InsightRead(Base):
     body: Mapped[str] = mapped_column(sa.Text)
     body_withheld: Mapped[str] = mapped_column(sa.Text)
     built_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
-
-
-class PublishedCalibration(Base):
-    """The calibration last published as ``topic.calibrated`` (by its digest): a start or a refit
-    publishes again only when it differs."""
-
-    __tablename__ = "published_calibration"
-
-    scope: Mapped[str] = mapped_column(sa.Text, primary_key=True)
-    digest: Mapped[str] = mapped_column(sa.Text)
-    published_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

@@ -42,8 +42,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import InsightUpdated
 from porchlight.events.catalog import TopicCountEstimate
+from porchlight.kit.quantify import (
+    Calibration,
+    TopicEstimate,
+    approximate_probabilities,
+    estimate_counts,
+    probability_rows,
+)
+from porchlight.synthesis.calibration.service import measured_calibration
 from porchlight.synthesis.db import outbox
-from porchlight.synthesis.insights.calibration import measured_calibration
 from porchlight.synthesis.insights.repository import (
     InsightRepository,
     Period,
@@ -71,13 +78,6 @@ from porchlight.synthesis.insights.summary import summarize
 from porchlight.synthesis.learning.service import current_taxonomy
 from porchlight.synthesis.model.analyze import embedding_of
 from porchlight.synthesis.model.clusters import Cluster, Statement, cluster_statements
-from porchlight.synthesis.model.quantify import (
-    Calibration,
-    TopicEstimate,
-    approximate_probabilities,
-    estimate_counts,
-    probability_rows,
-)
 from porchlight.synthesis.model.taxonomy import UNASSIGNED, Taxonomy
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ when its version held still for one check (``WARM_EVERY_S``), or, under a steady
 has waited ``MAX_WAIT_S``. The warmer rests at least as long as its last round took, so it never
 takes more than about half a core from the analyzer.
 
-The same loop publishes the calibration the builds use, when it changed (insights/calibration.py).
+The same loop publishes the calibration the builds use, when it changed (calibration/service.py).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from porchlight.events.consumer import is_transient
-from porchlight.synthesis.insights.calibration import ANNOUNCE_EVERY_S, announce_calibration
+from porchlight.synthesis.calibration.service import ANNOUNCE_EVERY_S, announce_calibration
 from porchlight.synthesis.insights.service import stale_default_insights, tidy_read_model, warm_default_insight
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from porchlight.kit.quantify import stored_probabilities
 from porchlight.synthesis.model.concerns import split_concerns
 from porchlight.synthesis.model.live import CORRECTION_MATCH, LiveModel
-from porchlight.synthesis.model.quantify import stored_probabilities
 from porchlight.synthesis.model.sentiment import note_sentiment
 
 

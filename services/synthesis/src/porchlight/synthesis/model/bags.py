@@ -34,8 +34,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from porchlight.kit.quantify import Calibration, count_interval
 from porchlight.synthesis.model.labeled import EvalError, LabeledFile, same_file, splitter
-from porchlight.synthesis.model.quantify import Calibration, count_interval
 from porchlight.synthesis.model.topics import LabeledExample, TopicModel
 
 

@@ -14,13 +14,14 @@ from reportlab.graphics import renderSVG
 from porchlight.dashboard.reports.rendering.charts import is_city, project_progress, top_row
 from porchlight.dashboard.reports.rendering.report import MonthlyReport
 from porchlight.dashboard.reports.rendering.text import (
-    FOOTNOTE,
+    about,
     change,
     change_cell,
     clip,
     concern_header,
     crime_cells,
     crime_columns,
+    footnote,
     headline,
     hours,
     in_notes,
@@ -38,7 +39,13 @@ _env = Environment(
     loader=PackageLoader("porchlight.dashboard.reports.rendering", "templates"), autoescape=select_autoescape()
 )
 _env.filters.update(
-    change=change, change_cell=change_cell, clip=clip, in_notes=in_notes, hours=hours, short_name=short_name
+    about=about,
+    change=change,
+    change_cell=change_cell,
+    clip=clip,
+    in_notes=in_notes,
+    hours=hours,
+    short_name=short_name,
 )
 
 
@@ -67,5 +74,5 @@ def render_html(report: MonthlyReport) -> str:
         total_wins=total_wins,
         progress=progress_line(report),
         incidents=top_incidents(report),
-        footnote=FOOTNOTE,
+        footnote=footnote(report),
     )

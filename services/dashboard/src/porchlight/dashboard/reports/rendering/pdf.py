@@ -29,13 +29,14 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from porchlight.dashboard.reports.rendering.charts import LABEL, is_city, project_progress, top_row
 from porchlight.dashboard.reports.rendering.report import DistrictSection, MonthlyReport
 from porchlight.dashboard.reports.rendering.text import (
-    FOOTNOTE,
+    about,
     change,
     change_cell,
     clip,
     concern_header,
     crime_cells,
     crime_columns,
+    footnote,
     headline,
     hours,
     in_notes,
@@ -152,8 +153,12 @@ def _words(s: DistrictSection, layout: Layout, width: float) -> Paragraph | str:
     if layout.also and len(s.concerns) > 1:
         also = f"Also raised: {', '.join(c.label for c in s.concerns[1:3])}."
     parts = []
+    # The top concern's estimate opens the line (a longer concern cell would wrap every row).
+    estimated = f"{about(s.concerns[0]).capitalize()}." if s.concerns and s.concerns[0].estimate else ""
+    if estimated:
+        parts.append(escape(estimated))
     if s.concerns and s.concerns[0].quote:
-        room = width - 4 - stringWidth("“” " + also, "Helvetica", LABEL)
+        room = width - 4 - stringWidth(f"{estimated} “” {also}", "Helvetica", LABEL)
         parts.append(f"<i>“{escape(fit(s.concerns[0].quote, room, layout.lines))}”</i>")
     if also:
         parts.append(f'<font color="#444444">{escape(also)}</font>')
@@ -245,7 +250,9 @@ def _concern_table(report: MonthlyReport, width: float, layout: Layout) -> Table
         rows.append(
             [
                 _p(concern.label, CELL_B),
-                _p(f"{concern.count:,}", CELL_R),
+                Paragraph(
+                    f"{concern.count:,}" + (f"<br/>{escape(about(concern))}" if concern.estimate else ""), CELL_R
+                ),
                 _p(change_cell(concern.count, concern.previous_count), CELL_R),
                 Paragraph(f"<i>“{escape(fit(concern.quote, words - 8, 2 * layout.lines))}”</i>", CELL)
                 if concern.quote
@@ -282,7 +289,7 @@ def _strip(report: MonthlyReport, width: float, layout: Layout) -> Table:
             left.append(_p(f"… and {total_wins - len(wins)} more", NOTE))
     else:
         left.append(_p("No wins published this month.", NOTE))
-    left += [Spacer(1, 6), _p(FOOTNOTE, NOTE)]  # the strip's left side has room for the footnote
+    left += [Spacer(1, 6), _p(footnote(report), NOTE)]  # the strip's left side has room for the footnote
     right: list[Any] = [_p("Project progress", H2), _p(progress_line(report), CELL)]
     incidents = top_incidents(report)
     if incidents:

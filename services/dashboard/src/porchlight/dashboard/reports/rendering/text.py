@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from porchlight.dashboard.months import comparison
+from porchlight.dashboard.pages.schemas import Concern
 from porchlight.dashboard.reports.rendering.report import DistrictSection, MonthlyReport
 
 #: The footnote both versions print: what each figure counts.
@@ -15,6 +16,34 @@ FOOTNOTE = (
     "personal data removed, shortened at a word (…). Crime counts are incidents imported from the records "
     "system, by the month they occurred. Projects: done / open / overdue."
 )
+
+
+def footnote(report: MonthlyReport) -> str:
+    """``FOOTNOTE``, and what "about" means when a topic count is estimated (pages/repository.py)."""
+    e = next((c.estimate for s in report.districts for c in s.concerns if c.estimate), None)
+    if e is None:
+        return FOOTNOTE
+    measured = (
+        f"the {e.labels:,} topic corrections the city made"
+        if e.basis == "corrections"
+        else f"an evaluation on {e.labels:,} labeled concerns"
+    )
+    return (
+        f'{FOOTNOTE} Topic counts are of notes as the model labeled them; "about" allows for its mistakes '
+        f"(how sure it was of each concern, checked against {measured}): a 9 in 10 chance the true number "
+        "is in the range."
+    )
+
+
+def about(c: Concern) -> str:
+    """A topic's count allowing for the model's mistakes: 'about 11, 8-15' (an en dash) ('exactly 3' when people
+    labeled them all); '' without an estimate."""
+    e = c.estimate
+    if e is None:
+        return ""
+    if e.low == e.high:
+        return f"exactly {e.count:,}"
+    return f"about {e.count:,}, {e.low:,}\N{EN DASH}{e.high:,}"
 
 
 def change(now: float, before: float) -> str:

@@ -1,4 +1,4 @@
-"""The calibration last published as ``topic.calibrated`` (insights/calibration.py).
+"""The calibration last published as ``topic.calibrated`` (calibration/service.py).
 
 With each concern's topic probabilities in ``note.analyzed``, the dashboard estimates topic counts
 as synthesis does; it needs the calibration synthesis uses, which changes when the city's

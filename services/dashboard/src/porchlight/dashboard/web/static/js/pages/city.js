@@ -5,6 +5,7 @@ import { call, url } from "../api.js";
 import { fmt, h, replace, thisMonth, toast } from "../dom.js";
 import { figures, panel } from "../panels.js";
 import { listeningPanel } from "../listening.js";
+import { aboutCount, estimateNote } from "../estimates.js";
 import { current } from "../session.js";
 
 // What each city total adds up (#/city/<month>/sources/<kind>): the districts' figures, each
@@ -59,7 +60,8 @@ export async function render(main, { args }) {
   ]);
   districts.show(r, (d) => {
     const most = Math.max(...d.districts.map((s) => s.engagement.engagement_hours), 1);
-    return h("div", { class: "table-scroll" }, h("table", { id: "district-table" },
+    const basis = d.districts.map((s) => s.top_concern && s.top_concern.estimate).find(Boolean);
+    return h("div", {}, h("div", { class: "table-scroll" }, h("table", { id: "district-table" },
       h("caption", { class: "muted", style: "text-align:left" }, `${d.city}, ${d.period.label}: the topic residents raised most in each district, next to engagement and crime`),
       h("thead", {}, h("tr", {}, ["District", `Dominant topic${soFar}`, `Meetings${soFar}`, `Contacts${soFar}`, `Engagement hours${soFar}`, "Sentiment", `Incidents${soFar}`, partial ? "All of last month" : "vs last month", "Projects done", "Overdue"]
         .map((t, i) => h("th", { scope: "col", class: i >= 2 && i !== 4 ? "num" : null }, t)))),
@@ -68,6 +70,7 @@ export async function render(main, { args }) {
         // The topic's name and figure as the API gives them: synthesis' name and its count of notes
         // (the district page's table and summary say the same), never a name made from the code.
         h("td", { class: "dominant-cell" }, s.top_concern ? h("span", { class: "dominant" }, `${s.top_concern.label} (${notes(s.top_concern.count)})`) : h("span", { class: "muted" }, "none yet"),
+          s.top_concern && s.top_concern.estimate ? h("div", { class: "estimate" }, aboutCount(s.top_concern.estimate)) : null,
           s.top_concerns.length > 1 ? h("div", { class: "muted" }, `then ${s.top_concerns.slice(1).map((c) => c.label).join(", ")}`) : null),
         // Each figure opens the district's list of what it counts (sources.js).
         h("td", { class: "num" }, sourceLink(s.district.code, month, "meetings", fmt.int(s.engagement.meetings_hosted))),
@@ -79,7 +82,8 @@ export async function render(main, { args }) {
         // The change as the API words it ("-12%", or "2 → 7" between small counts).
         h("td", { class: "num" }, partial ? fmt.int(s.crime.previous_month) : s.crime.vs_previous_month.replace(/ vs last month$/, "")),
         h("td", { class: "num" }, fmt.int(s.projects.done_in_month)),
-        h("td", { class: "num" }, fmt.int(s.projects.overdue)))))));
+        h("td", { class: "num" }, fmt.int(s.projects.overdue))))))),
+      basis ? estimateNote(basis, "city-estimate-note") : null);
   });
 }
 

@@ -8,6 +8,7 @@ import { mountBoard } from "../board.js";
 import { connectionsList } from "../connections.js";
 import { drawMap } from "../map.js";
 import { listeningPanel } from "../listening.js";
+import { aboutCount, estimateNote } from "../estimates.js";
 import { figures, monthRange, panel } from "../panels.js";
 import { ownDistrict } from "../session.js";
 
@@ -204,25 +205,6 @@ function topicTable(d, notesHref, underWay) {
       h("td", { class: "estimate" }, t.estimate ? aboutCount(t.estimate) : h("span", { class: "muted" }, "–")),
       h("td", {}, t.quotes.length ? quoteView(t.quotes[0], notesHref(t.topic, t.quotes[0].note_id)) : h("span", { class: "muted" }, "–")))))),
   basis ? estimateNote(basis) : null];
-}
-
-// Synthesis' estimate of a topic's notes: from the model's calibrated probabilities, with the
-// range it is 90 % sure of ("about 40 (34–46)"; "exactly 3" when supervisors labeled them all), in a column of its own beside the count as
-// labeled (which the summary's sentences and the notes behind a row still match).
-function aboutCount(e) {
-  // No doubt left (every concern of the topic labeled by a supervisor): the count itself.
-  if (e.low === e.high) return `exactly ${fmt.int(e.count)}`;
-  return `about ${fmt.int(e.count)} (${fmt.int(e.low)}–${fmt.int(e.high)})`;
-}
-
-function estimateNote(e) {
-  const measured = e.basis === "corrections"
-    ? `the ${fmt.int(e.labels)} topic corrections the city made`
-    : `an evaluation on ${fmt.int(e.labels)} labeled concerns`;
-  return h("p", { class: "muted", id: "estimate-note" },
-    `“About” counts allow for the model's mistakes: they weigh how sure it was of each concern, checked against ${measured}, `
-    + "so a topic it often mistakes for another is not over-counted; "
-    + "there is a 9 in 10 chance the true number is in the range shown.");
 }
 
 // Changes between small counts in counts ("2 → 7"), as the dashboard's months/comparison.py says.

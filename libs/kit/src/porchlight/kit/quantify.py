@@ -26,14 +26,16 @@ thousands of labels, it is the smaller part). Sampling the full posterior by Gib
 coverage and a slightly better estimate (1.29 against 1.35 points) at six times the cost, paid on
 every insight build; it is not worth it.
 
-Measured by ``porchlight eval --bags`` (bags.py; figures in docs/benchmarks.md, "Counts with
+Measured by ``porchlight eval --bags`` (synthesis' model/bags.py; figures in docs/benchmarks.md, "Counts with
 error bars"), 200 districts of 150 held-out concerns with flat-Dirichlet topic mixes: with the
 labeled file learned, 1.39 points mean absolute error of the shares (raw counts: 2.27) and the
 interval holds the true share 95 % of the time; the taxonomy alone, 1.51 points (raw 2.02), 94 %.
 Counting hard labels against a confusion matrix (the method before this one) reached 2.1 points:
 a label throws away how sure the model was.
 
-Logic only: no SQL, no HTTP. The service hands it each concern's probabilities and a calibration.
+Logic only: no SQL, no HTTP. Shared by the services that show topic counts: synthesis fits the
+calibration and estimates its insights' counts; the dashboard estimates its monthly counts from the
+probabilities and the calibration synthesis publishes (note.analyzed, topic.calibrated).
 """
 
 from __future__ import annotations
@@ -43,17 +45,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize
-from scipy.special import log_softmax
-from scipy.stats import norm
-
-#: The calibration measured by ``porchlight eval --save-calibration`` on the shared labeled data,
-#: with the taxonomy alone (the service's first-day model): shipped so a city without corrections
-#: still gets adjusted counts, with its basis named "evaluation".
-SHIPPED_CALIBRATION = Path(__file__).parent / "calibration_evaluation.json"
 
 LEVEL = 0.9
 MIX_PRIOR = 0.5
@@ -66,6 +61,13 @@ SHRINK = 10.0
 #: probabilities of at least ``KEEP_AT_LEAST``; the rest read as this floor).
 FLOOR = 1e-4
 KEEP_AT_LEAST = 5e-4
+
+
+def log_softmax(x: np.ndarray) -> np.ndarray:
+    """Row-wise log-softmax, stable for large values."""
+    shifted = x - x.max(axis=1, keepdims=True)
+    out: np.ndarray = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return out
 
 
 class QuantifyError(ValueError):
@@ -83,7 +85,8 @@ def probability_rows(rows: Sequence[Mapping[str, float]], topics: Sequence[str])
             j = col.get(t)
             if j is not None and p > FLOOR:
                 out[i, j] = float(p)
-    return out / out.sum(axis=1, keepdims=True)
+    rows_out: np.ndarray = out / out.sum(axis=1, keepdims=True)
+    return rows_out
 
 
 def stored_probabilities(topics: Sequence[str], probs: np.ndarray) -> dict[str, float]:
@@ -162,13 +165,16 @@ class Calibration:
 
         def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
             weights, bias = w[: k * k].reshape(k, k), w[k * k :]
-            ls = log_softmax(logp + logp @ weights + bias, axis=1)
+            ls = log_softmax(logp + logp @ weights + bias)
             grad = (np.exp(ls) - onehot) / n
             penalty = shrink / n
             value = -float((onehot * ls).sum()) / n + penalty * float(w @ w)
             g_w = logp.T @ grad + 2 * penalty * weights
             g_b = grad.sum(axis=0) + 2 * penalty * bias
             return value, np.concatenate([g_w.ravel(), g_b])
+
+        # Fitting is synthesis' (which installs scipy); a reader that only applies one needs numpy.
+        from scipy.optimize import minimize
 
         found = minimize(loss, np.zeros(k * k + k), jac=True, method="L-BFGS-B", options={"maxiter": 500})
         w = found.x
@@ -178,11 +184,13 @@ class Calibration:
     def apply(self, probs: np.ndarray) -> np.ndarray:
         """Calibrated probabilities of rows given in :attr:`topics` order."""
         logp = np.log(np.clip(np.asarray(probs, dtype=float), FLOOR, 1.0))
-        return np.exp(log_softmax(logp + logp @ self.weights + self.bias, axis=1))
+        calibrated: np.ndarray = np.exp(log_softmax(logp + logp @ self.weights + self.bias))
+        return calibrated
 
     def likelihoods(self, probs: np.ndarray) -> np.ndarray:
         """``P(concern | topic)`` up to a factor per concern: calibrated probability / share."""
-        return self.apply(probs) / self.shares
+        out: np.ndarray = self.apply(probs) / self.shares
+        return out
 
     def aligned(self, topics: Sequence[str]) -> Calibration:
         """The same calibration over exactly ``topics``, in that order: a topic it was not measured
@@ -232,7 +240,7 @@ class Calibration:
             raise QuantifyError(f"not a calibration document: {exc}") from exc
 
     @classmethod
-    def load(cls, path: Path | str = SHIPPED_CALIBRATION) -> Calibration:
+    def load(cls, path: Path | str) -> Calibration:
         return cls.from_json(json.loads(Path(path).read_text()))
 
 
@@ -301,7 +309,7 @@ def count_interval(likelihoods: np.ndarray, level: float = LEVEL) -> tuple[np.nd
     safe = np.maximum(share, 1e-12)
     jacobian = np.diag(mean / safe) - (resp.T @ resp) / safe[None, :]
     var = (resp * (1 - resp)).sum(axis=0) + np.einsum("tu,uv,tv->t", jacobian, share_cov, jacobian)
-    half = float(norm.ppf(1 - (1 - level) / 2)) * np.sqrt(np.maximum(var, 0.0))
+    half = NormalDist().inv_cdf(1 - (1 - level) / 2) * np.sqrt(np.maximum(var, 0.0))
     low = np.clip(np.floor(np.minimum(mean - half, mean)), 0, n)
     high = np.clip(np.ceil(np.maximum(mean + half, mean)), 0, n)
     return mean, low, high

@@ -21,17 +21,23 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import TopicCalibrated
+from porchlight.kit.quantify import Calibration, probability_rows
+from porchlight.synthesis.calibration.models import PublishedCalibration
 from porchlight.synthesis.db import outbox
-from porchlight.synthesis.insights.models import PublishedCalibration
 from porchlight.synthesis.learning.repository import LearningRepository
 from porchlight.synthesis.learning.service import current_taxonomy
-from porchlight.synthesis.model.quantify import Calibration, probability_rows
+
+#: The calibration measured by ``porchlight eval --save-calibration`` on the shared labeled data,
+#: with the taxonomy alone (the service's first-day model): shipped so a city without corrections
+#: still gets adjusted counts, with its basis named "evaluation".
+SHIPPED_CALIBRATION = Path(__file__).parents[1] / "model" / "calibration_evaluation.json"
 
 #: How often a running synthesis checks whether its calibration changed since it was published.
 ANNOUNCE_EVERY_S = 30.0
@@ -47,7 +53,7 @@ MIN_CORRECTIONS = 50
 
 @lru_cache(maxsize=1)
 def shipped_calibration() -> Calibration:
-    return Calibration.load()
+    return Calibration.load(SHIPPED_CALIBRATION)
 
 
 #: The calibration fitted on the corrections, by the topics it covers, with how many corrections
