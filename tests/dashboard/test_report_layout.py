@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from html import unescape
 
 from pypdf import PdfReader
+from reportlab.graphics.shapes import Line
+from reportlab.lib import colors
 
 from porchlight.dashboard.months.period import Month
 from porchlight.dashboard.pages.schemas import (
@@ -30,6 +32,7 @@ from porchlight.dashboard.pages.schemas import (
     Win,
 )
 from porchlight.dashboard.pages.service import _sum
+from porchlight.dashboard.reports.rendering.charts import top_concerns
 from porchlight.dashboard.reports.rendering.html import render_html
 from porchlight.dashboard.reports.rendering.pdf import render_pdf
 from porchlight.dashboard.reports.rendering.report import DistrictSection, MonthlyReport
@@ -274,6 +277,11 @@ def test_estimated_topic_counts_say_about_and_what_it_means_in_both_and_still_fi
         for words in (text, body):
             assert "a 9 in 10 chance the true number is in the range" in words
             assert "an evaluation on 2,252 labeled concerns" in words
+    # The chart of the topics raised most draws each bar's range (the districts' added, for the city).
+    drawing = top_concerns(report)
+    ranges = [x for x in drawing.contents if isinstance(x, Line) and x.strokeColor == colors.HexColor("#222222")]
+    assert len(ranges) == 3 * 6  # a line and its two ends, for each of the six bars
+    assert not [x for x in top_concerns(demo_month()).contents if isinstance(x, Line)]
     # Without estimates (no calibration published yet), no "about" and no sentence about it.
     plain = squash(PdfReader(io.BytesIO(render_pdf(demo_month()))).pages[0].extract_text())
     assert not re.search(r"about [\d,]+, [\d,]+\N{EN DASH}", plain, re.IGNORECASE) and "9 in 10" not in plain

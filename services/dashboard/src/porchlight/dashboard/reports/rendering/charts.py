@@ -10,7 +10,7 @@ from __future__ import annotations
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -141,9 +141,16 @@ def top_concerns(report: MonthlyReport, width: float = 160, height: float = 120,
     """The city's (or the district's) most raised topics this month."""
     # Notes per topic, named as synthesis names it (each district's notes are its own: they add up).
     counts: dict[str, int] = {}
+    # Each topic's notes allowing for the model's mistakes (pages/repository.py), where estimated:
+    # the districts' estimates and the ends of their ranges add up (a sum of 90 % ranges is wider
+    # than the sum's own: it errs on the side of doubt).
+    ranges: dict[str, list[int]] = {}
     for s in report.districts:
         for c in s.concerns:
             counts[c.label] = counts.get(c.label, 0) + c.count
+            if c.estimate is not None:
+                low, high = ranges.get(c.label, [0, 0])
+                ranges[c.label] = [low + c.estimate.low, high + c.estimate.high]
     top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n][::-1]
     d = Drawing(width, height)
     _title(d, f"Concerns raised most{report.window.so_far}", width, height)
@@ -161,12 +168,31 @@ def top_concerns(report: MonthlyReport, width: float = 160, height: float = 120,
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labels.fontSize = LABEL
     chart.valueAxis.maximumTicks = 4
-    _counts_axis(chart, max(n for _, n in top))
+    whiskers = [ranges.get(label) for label, _ in top]
+    highest = max([n for _, n in top] + [w[1] for w in whiskers if w])
+    _counts_axis(chart, highest)
+    if any(whiskers) and highest >= 5:
+        chart.valueAxis.valueMax = highest  # a known scale, so each range is drawn where it belongs
     chart.bars[0].fillColor = ENGAGEMENT
     chart.bars.strokeWidth = 0
     d.add(chart)
-    _unit_below(d, chart, "notes that raised it")
+    if any(whiskers):
+        _ranges(d, chart, whiskers)
+    _unit_below(d, chart, "notes that raised it" + ("; line: 90 % range" if any(whiskers) else ""))
     return d
+
+
+def _ranges(d: Drawing, chart: HorizontalBarChart, whiskers: list[list[int] | None]) -> None:
+    """Each bar's 90 % range allowing for the model's mistakes, as a line with ends across its bar."""
+    top = chart.valueAxis.valueMax
+    slot = chart.height / len(whiskers)
+    for i, w in enumerate(whiskers):
+        if not w:
+            continue
+        y = chart.y + (i + 0.5) * slot
+        x0, x1 = (chart.x + chart.width * v / top for v in w)
+        for line in ((x0, y, x1, y), (x0, y - 2.5, x0, y + 2.5), (x1, y - 2.5, x1, y + 2.5)):
+            d.add(Line(*line, strokeColor=colors.HexColor("#222222"), strokeWidth=0.8))
 
 
 def crime_trend(report: MonthlyReport, width: float = 160, height: float = 120) -> Drawing:

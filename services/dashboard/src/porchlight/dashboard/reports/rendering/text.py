@@ -31,7 +31,8 @@ def footnote(report: MonthlyReport) -> str:
     return (
         f'{FOOTNOTE} Topic counts are of notes as the model labeled them; "about" allows for its mistakes '
         f"(how sure it was of each concern, checked against {measured}): a 9 in 10 chance the true number "
-        "is in the range."
+        "is in the range"
+        + (" (the chart's whole-city ranges add the districts': wider)." if len(report.districts) > 1 else ".")
     )
 
 
