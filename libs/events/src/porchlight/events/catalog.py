@@ -462,7 +462,7 @@ class InsightUpdated(Event):
     #: Why the change is material: "first", "ranking" or "counts".
     reason: str | None = None
     #: For the topics in ``topic_notes``: their notes estimated from the model's calibrated
-    #: probabilities, with a 90 % interval (synthesis model/quantify.py; added compatibly).
+    #: probabilities, with a 90 % interval (porchlight.kit.quantify; added compatibly).
     topic_estimates: dict[str, TopicCountEstimate] = Field(default_factory=dict)
 
 

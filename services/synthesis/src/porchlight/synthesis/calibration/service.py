@@ -1,4 +1,4 @@
-"""The model's calibration (model/quantify.py) as this city's synthesis uses it, and its
+"""The model's calibration (porchlight.kit.quantify) as this city's synthesis uses it, and its
 announcement to the readers that estimate topic counts as synthesis does (``topic.calibrated``).
 
 Which calibration: the one fitted on the city's corrections once there are ``MIN_CORRECTIONS``

@@ -192,7 +192,7 @@ class InsightRepository:
     async def topic_probabilities(
         self, place: Place, period: Period
     ) -> tuple[list[tuple[str, float, dict[str, float] | None]], dict[str, int]]:
-        """What the adjusted counts are estimated from (model/quantify.py): each concern the model
+        """What the adjusted counts are estimated from (porchlight.kit.quantify): each concern the model
         labeled, as its best topic, its score and its stored topic probabilities (None before
         migration 0006); and how many concerns of each topic a supervisor set by hand."""
         rows = await self.session.execute(

@@ -163,7 +163,7 @@ class TopicEstimateOut(BaseModel):
     Estimated from how sure the model was of each of the place's concerns, its probabilities
     calibrated on labeled concerns (``basis``: the city's ``corrections``, or an ``evaluation`` on
     labeled data shipped with the model), with the place's own mix of topics fitted to them
-    (model/quantify.py). Counts are notes, like ``notes`` (the topic's estimated concern
+    (porchlight.kit.quantify). Counts are notes, like ``notes`` (the topic's estimated concern
     statements, scaled by its notes per statement); shares are of the place's statements."""
 
     model_config = _example(

@@ -127,7 +127,7 @@ def topic_estimates(
     calibration: Calibration,
 ) -> dict[str, TopicEstimateOut]:
     """Each counted topic's notes estimated from how sure the model was of each concern
-    (model/quantify.py), with a 90 % interval; a concern a supervisor labeled counts as labeled.
+    (porchlight.kit.quantify), with a 90 % interval; a concern a supervisor labeled counts as labeled.
     The estimate is of concern statements, so a topic's notes are scaled by its notes per
     statement."""
     labeled, known = concerns

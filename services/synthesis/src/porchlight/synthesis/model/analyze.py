@@ -36,7 +36,7 @@ class ConcernResult:
     sentiment: str
     sentiment_score: float
     embedding: np.ndarray
-    #: The model's topic probabilities before the city's fitted shares (model/quantify.py counts
+    #: The model's topic probabilities before the city's fitted shares (porchlight.kit.quantify counts
     #: from them); empty for a concern rebuilt from storage without them.
     topic_probs: dict[str, float] = field(default_factory=dict)
     #: Who set ``topic``: the model, or a supervisor (a concern rebuilt from storage after a correction).

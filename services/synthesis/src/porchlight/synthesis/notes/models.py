@@ -56,7 +56,7 @@ class AnalyzedConcern(Base):
     topic_score: Mapped[float] = mapped_column(sa.Float)
     best_topic: Mapped[str] = mapped_column(sa.Text)
     #: The model's probability of each topic (those of at least 0.0005), before the city's fitted
-    #: shares: what topic counts are estimated from (model/quantify.py). None: analyzed before 0006.
+    #: shares: what topic counts are estimated from (porchlight.kit.quantify). None: analyzed before 0006.
     topic_probs: Mapped[dict[str, float] | None] = mapped_column(JSONB)
     #: "model", or "supervisor" once a supervisor set the topic by hand.
     topic_source: Mapped[str] = mapped_column(sa.Text, default="model")
