@@ -3,7 +3,8 @@
     .venv/bin/python bench/dashboard_api.py [--requests 400] [--json OUT]
 
 Load: a city of 6 districts (the first six of the demo city), one year ending this month:
-10,000 notes (2 concerns each, 80 % analysed), 9,000 meetings, 200,000 contacts, 100,000
+10,000 notes (2 concerns each, 80 % analysed, the model's with topic probabilities, and synthesis'
+shipped calibration held: topic counts are estimated), 9,000 meetings, 200,000 contacts, 100,000
 incidents, 360 micro-projects, 150 wins, 6 insights.
 
 Seeding goes straight into the dashboard's read-model tables with COPY (fast; the numbers are
@@ -46,6 +47,7 @@ from porchlight.kit.embedded import free_port
 from porchlight.kit.service import get_service
 from porchlight.kit.settings import KitSettings
 from porchlight.kit.standalone import Infrastructure, prepare
+from porchlight.synthesis.calibration.service import SHIPPED_CALIBRATION as SHIPPED
 
 TOPICS = ["speeding_traffic", "street_lighting", "parks", "trash_dumping", "noise", "roads_sidewalks",
           "property_code", "police_enforcement_safety", "graffiti", "parking"]  # fmt: skip
@@ -103,15 +105,25 @@ async def seed(dsn: str, codes: list[str], rng: random.Random) -> dict[str, int]
                 concerns.append((nid, "host", k, topic, text, None, None, 42.3 + rng.random() / 10, -71.1,
                                  not analysed, d, held))  # fmt: skip
                 if analysed:
-                    concerns.append((nid, "model", k, topic, text, rng.random(), "negative", None, None, True, d, held))
+                    other = rng.choice(TOPICS)
+                    sure = round(rng.uniform(0.4, 0.95), 4)
+                    probs = {topic: sure} if other == topic else {topic: sure, other: round(1 - sure, 4)}
+                    concerns.append((nid, "model", k, topic, text, sure, "negative", None, None, True, d, held,
+                                     json.dumps(probs), "model"))  # fmt: skip
             if analysed:
                 analyses.append((nid, d, "bench", label, rng.uniform(-1, 1)))
         await copy(conn, "meetings", ["meeting_id", "district", "neighborhood", "host_id", "venue_type", "starts_at",
                                       "expected_attendees"], meetings)  # fmt: skip
         await copy(conn, "notes", ["note_id", "revision", "meeting_id", "district", "neighborhood", "host_id",
                                    "held_at", "attendees", "sentiment", "model_sentiment"], notes)  # fmt: skip
+        # Host rows have no probabilities: the model's carry them (note.analyzed), and synthesis'
+        # calibration is held, so the pages and the report estimate every topic count (issue 17).
+        concerns = [c if len(c) == 14 else (*c, None, None) for c in concerns]
         await copy(conn, "note_concerns", ["note_id", "source", "idx", "topic", "text", "topic_score", "sentiment",
-                                           "lat", "lon", "active", "district", "held_at"], concerns)  # fmt: skip
+                                           "lat", "lon", "active", "district", "held_at", "topic_probs",
+                                           "topic_source"], concerns)  # fmt: skip
+        await copy(conn, "topic_calibration", ["scope", "published_at", "body"],
+                   [("city", datetime.now(UTC), SHIPPED.read_text())])  # fmt: skip
         await copy(conn, "note_analyses", ["note_id", "district", "model_version", "sentiment", "sentiment_score"],
                    analyses)  # fmt: skip
 

@@ -37,6 +37,7 @@ ENGAGEMENT_EX = {
     "engagement_hours_previous_month": 21.0,
 }
 GROUP_EX = {"key": "community-service", "unit": None, "contacts": 12, "hours": 6.0, "residents": 30}
+ESTIMATE_EX = {"count": 8, "low": 6, "high": 11, "basis": "evaluation", "labels": 2252}
 CONCERN_EX = {
     "topic": "street_lighting",
     "label": "Street lighting",
@@ -46,7 +47,7 @@ CONCERN_EX = {
     "change": "5 → 9",
     "share": 0.31,
     "quote": "The lights on the corner by the bus stop have been out for weeks.",
-    "estimate": {"count": 8, "low": 6, "high": 11, "basis": "evaluation", "labels": 2252},
+    "estimate": ESTIMATE_EX,
 }
 SENTIMENT_MONTH_EX = {"month": "2026-11", "notes": 6, "average": 3.2, "positive": 2, "neutral": 3, "negative": 1}
 SENTIMENT_EX = {"average": 3.2, "previous_average": 2.9, "positive_share": 0.33, "trend": [SENTIMENT_MONTH_EX]}
@@ -159,6 +160,8 @@ class ContactGroup(BaseModel):
 class ConcernEstimate(BaseModel):
     """A topic's notes allowing for the model's mistakes, with the range it is 90 % sure of: estimated
     from how sure the model was of each concern, calibrated as synthesis calibrates (ADR 0016)."""
+
+    model_config = _example(ESTIMATE_EX)
 
     count: int = Field(ge=0, description="Estimated notes that truly raised the topic")
     low: int = Field(ge=0, description="Lower end of the 90 % interval")
