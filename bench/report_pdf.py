@@ -32,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from dashboard_api import city_file, seed, serve_dashboard
 
 from porchlight.dashboard.months.period import Month
-from porchlight.dashboard.places.city import load_city
 from porchlight.dashboard.reports.rendering.pdf import render_pdf
 from porchlight.dashboard.reports.service import gather
 from porchlight.kit.auth import mint_token
+from porchlight.kit.city import load_city
 from porchlight.kit.db import create_engine, session_factory
 from porchlight.kit.embedded import free_port
 from porchlight.kit.service import get_service
@@ -99,6 +99,8 @@ def main() -> None:
             "http_s": {"median": round(statistics.median(http), 3), "max": round(max(http), 3)},
             "pdf_bytes": len(pdf),
             "pages": len(PdfReader(io.BytesIO(pdf)).pages),
+            # Topic counts estimated (issue 17): the PDF's "about N, L-H" sayings.
+            "estimated_counts": PdfReader(io.BytesIO(pdf)).pages[0].extract_text().count("about "),
             "loadavg": Path("/proc/loadavg").read_text().split()[:3],
         }
         print(json.dumps(out, indent=2))
