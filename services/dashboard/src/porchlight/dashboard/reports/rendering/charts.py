@@ -178,7 +178,9 @@ def top_concerns(report: MonthlyReport, width: float = 160, height: float = 120,
     d.add(chart)
     if any(whiskers):
         _ranges(d, chart, whiskers)
-    _unit_below(d, chart, "notes that raised it" + ("; line: 90 % range" if any(whiskers) else ""))
+    _unit_below(d, chart, "notes that raised it")
+    if any(whiskers):  # what the lines are, at the other end of the unit's line
+        d.add(String(2, chart.y - 19, "line: 90 % range", fontSize=LABEL, fillColor=colors.HexColor("#444444")))
     return d
 
 
