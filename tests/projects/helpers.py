@@ -77,14 +77,17 @@ def project_body(priority_id: str, **overrides: Any) -> dict[str, Any]:
 
 
 async def outbox_events(settings: KitSettings, event_type: str, **where: str) -> list[dict[str, Any]]:
-    """Projects' outbox rows of one type whose payload fields equal ``where``."""
+    """Projects' outbox rows of one type whose payload fields equal ``where``: those waiting for the
+    relay and those it published (kept in ``outbox_published``, ADR 0015), in the order written."""
     engine = create_engine(settings.require_database_url(), pool_size=1)
     try:
         async with engine.connect() as conn:
             rows = await conn.execute(
                 sa.text(
-                    "SELECT convert_from(payload, 'UTF8') FROM projects.outbox WHERE event_type = :t "
-                    "AND convert_from(payload, 'UTF8')::jsonb @> CAST(:w AS jsonb) ORDER BY id"
+                    "SELECT convert_from(payload, 'UTF8') FROM ("
+                    " SELECT id, event_type, payload FROM projects.outbox UNION ALL"
+                    " SELECT id, event_type, payload FROM projects.outbox_published) o "
+                    "WHERE event_type = :t AND convert_from(payload, 'UTF8')::jsonb @> CAST(:w AS jsonb) ORDER BY id"
                 ),
                 {"t": f"org.porchlight.{event_type}", "w": json.dumps(where)},
             )

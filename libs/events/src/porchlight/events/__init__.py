@@ -28,6 +28,7 @@ from porchlight.events.catalog import (
     RecordReported,
     SentimentScored,
     TaskCompleted,
+    TaskReopened,
     TopicCalibrated,
     UpdatePublished,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "RecordReported",
     "SentimentScored",
     "TaskCompleted",
+    "TaskReopened",
     "TopicCalibrated",
     "Topics",
     "UpdatePublished",

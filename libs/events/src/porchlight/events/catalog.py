@@ -525,6 +525,10 @@ class ProjectCreated(Event):
     neighborhood: str | None = None
     place: str | None = None
     team: str | None = None
+    #: Added compatibly (issue 18): whether residents see it on their neighborhood's public page
+    #: (a project may be kept internal; before the field existed every project was shown to staff
+    #: only, so a reader of an old event keeps it internal).
+    public: bool = False
 
 
 ProjectStatus = Literal["proposed", "planned", "in_progress", "done", "blocked"]
@@ -599,6 +603,34 @@ class TaskCompleted(Event):
     department: str
     completed_at: datetime
     completed_by: str
+    #: Added compatibly (issue 18): the task as residents may read it. ``public``: it goes on the
+    #: project's public timeline (a task of a project kept internal never does); ``announce``:
+    #: the owner chose to tell the neighborhood's channels at once.
+    title: str | None = None
+    public: bool = False
+    announce: bool = False
+
+    def subject(self) -> str:
+        return str(self.task_id)
+
+
+class TaskReopened(Event):
+    """A task marked done was marked not done again: every count of done tasks loses it.
+
+    Ordered after its ``task.completed`` (same key); ``reopened_at`` is later than the
+    ``completed_at`` it undoes, so a reader that keeps each task's latest state by time needs
+    nothing else.
+    """
+
+    TYPE: ClassVar[str] = "org.porchlight.task.reopened.v1"
+    TOPIC: ClassVar[str] = Topics.PROJECTS
+    KEY: ClassVar[str] = "project_id"
+
+    task_id: UUID
+    project_id: UUID
+    department: str
+    reopened_at: datetime
+    reopened_by: str
 
     def subject(self) -> str:
         return str(self.task_id)
@@ -837,6 +869,13 @@ class CorrelationClosed(Event):
         return str(self.correlation_id)
 
 
+class UpdateText(BaseModel):
+    """An update's title and words in one language."""
+
+    title: str
+    body: str
+
+
 class UpdatePublished(Event):
     """A plain-language update (a win, a bulletin) went out to a neighborhood's channels."""
 
@@ -857,6 +896,12 @@ class UpdatePublished(Event):
     place: str | None = None
     point: GeoPoint | None = None
     topics: list[str] = Field(default_factory=list)
+    #: Added compatibly (issue 18): the update in residents' other languages (``{"es": {...}}``;
+    #: ``title`` and ``body`` are English), the reading grade of its hardest version and, when
+    #: above 10, the reason a supervisor gave for publishing it so.
+    translations: dict[str, UpdateText] = Field(default_factory=dict)
+    reading_grade: float | None = None
+    plain_language_reason: str | None = None
 
     def subject(self) -> str:
         return str(self.update_id)

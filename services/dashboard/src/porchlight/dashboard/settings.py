@@ -10,6 +10,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from porchlight.kit.app import Provided
+from porchlight.kit.settings import service_port
 
 
 class DashboardSettings(BaseSettings):
@@ -29,6 +30,18 @@ class DashboardSettings(BaseSettings):
     #: The share of the demo quarter to load (1: all of it, ~700 notes and ~18,000 incidents; the
     #: tests of ``make run``'s terminal load a tenth).
     demo_scale: float = Field(default=1.0, gt=0, le=1)
+    #: Where residents reach the public pages (e.g. ``https://engage.city.example``): the links
+    #: in feeds, emails and the flyers' QR codes. Unset: the address the request came to.
+    public_url: str | None = None
+    #: Webhooks: the wait before each retry of a failed POST (seconds); once they are spent the
+    #: delivery is a dead letter (kept, retried by an admin). About a day in all by default.
+    webhook_backoff_s: list[float] = [10, 60, 300, 1800, 3600, 7200, 14400, 43200]
+    #: How long an endpoint has to answer a POST.
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=60)
+
+    def public_base(self) -> str:
+        """The address residents reach the public pages at (the default: this machine's dashboard)."""
+        return (self.public_url or f"http://127.0.0.1:{service_port('dashboard', 8000)}").rstrip("/")
 
 
 class WebSettings(BaseSettings):

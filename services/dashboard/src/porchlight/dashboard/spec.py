@@ -4,6 +4,8 @@ from pathlib import Path
 
 from porchlight.dashboard.activity import models as _models  # noqa: F401  (tables on the metadata)
 from porchlight.dashboard.activity.routes import router as activity_router
+from porchlight.dashboard.branding import models as _branding_tables  # noqa: F401  (tables on the metadata)
+from porchlight.dashboard.branding.routes import router as branding_router
 from porchlight.dashboard.contacts.handlers import router as contacts_events
 from porchlight.dashboard.db import metadata, outbox
 from porchlight.dashboard.demo.commands import demo_app
@@ -21,15 +23,22 @@ from porchlight.dashboard.listening.routes import router as listening_router
 from porchlight.dashboard.meetings.handlers import router as meetings_events
 from porchlight.dashboard.notes.handlers import router as notes_events
 from porchlight.dashboard.pages.routes import router as pages_router
+from porchlight.dashboard.photos import models as _photo_tables  # noqa: F401  (tables on the metadata)
+from porchlight.dashboard.photos.routes import router as photos_router
 from porchlight.dashboard.privacy.routes import router as privacy_router
 from porchlight.dashboard.projections import models as _tables  # noqa: F401  (tables on the metadata)
 from porchlight.dashboard.projections.commands import dashboard_app
+from porchlight.dashboard.public.routes import router as public_router
+from porchlight.dashboard.public.startup import provide_page_cache
 from porchlight.dashboard.reports.commands import report_app
 from porchlight.dashboard.reports.routes import router as reports_router
 from porchlight.dashboard.settings import DashboardSettings
 from porchlight.dashboard.sources.routes import router as sources_router
 from porchlight.dashboard.web import router as web_router
 from porchlight.dashboard.web.startup import provide_upstreams
+from porchlight.dashboard.webhooks import models as _webhook_tables  # noqa: F401  (tables on the metadata)
+from porchlight.dashboard.webhooks.routes import router as webhooks_router
+from porchlight.dashboard.webhooks.startup import start_webhooks
 from porchlight.dashboard.work.handlers import router as work_events
 from porchlight.events import ConsumerSpec
 from porchlight.kit.audit import Action, AuditPolicy
@@ -51,6 +60,10 @@ spec = ServiceSpec(
         incidents_router,
         reports_router,
         privacy_router,
+        branding_router,
+        photos_router,
+        webhooks_router,
+        public_router,
         web_router,
     ],
     consumers=[
@@ -70,7 +83,7 @@ spec = ServiceSpec(
     ],
     commands={"dashboard": dashboard_app, "report": report_app, "demo": demo_app},
     settings=DashboardSettings,
-    on_startup=[provide_upstreams, load_demo_when_empty],
+    on_startup=[provide_upstreams, provide_page_cache, start_webhooks, load_demo_when_empty],
     web_ui="/",
     # Every change is recorded; these reads too: they answer with residents' (redacted) words or
     # the notes behind a figure.

@@ -11,6 +11,7 @@ from porchlight.events import (
     ProjectMoved,
     ProjectReminded,
     TaskCompleted,
+    TaskReopened,
     UpdatePublished,
 )
 from porchlight.kit.audit import Action, AuditPolicy
@@ -27,6 +28,7 @@ from porchlight.projects.flagged.handlers import router as flagged_events
 from porchlight.projects.flagged.routes import router as flagged_router
 from porchlight.projects.impact import models as _impact_models  # noqa: F401  (tables on the metadata)
 from porchlight.projects.impact.handlers import router as impact_events
+from porchlight.projects.plainlanguage.routes import router as plain_language_router
 from porchlight.projects.priorities import models as _models  # noqa: F401  (tables on the metadata)
 from porchlight.projects.priorities.routes import router as priorities_router
 from porchlight.projects.wins import models as _wins_models  # noqa: F401  (tables on the metadata)
@@ -52,6 +54,7 @@ spec = ServiceSpec(
         departments_router,
         exchange_router,
         flagged_router,
+        plain_language_router,
     ],
     consumers=[ConsumerSpec(group="porchlight.projects", routers=[flagged_events, impact_events])],
     produces=[
@@ -62,6 +65,7 @@ spec = ServiceSpec(
         ProjectCompleted,
         ProjectReminded,
         TaskCompleted,
+        TaskReopened,
         UpdatePublished,
     ],
     commands={"projects": projects_app},  # `porchlight projects ...`; commands get the spec as ctx.obj

@@ -239,7 +239,7 @@ _CALIBRATION = sa.text("SELECT body FROM dashboard.topic_calibration WHERE scope
 UNASSIGNED = "unassigned"
 
 
-def _estimated(rows: list[Any], calibration: Calibration) -> dict[str, TopicEstimate]:
+def estimate_topics(rows: list[Any], calibration: Calibration) -> dict[str, TopicEstimate]:
     """One district's month: each topic's estimated concerns, with its 90 % interval."""
     topics = list(dict.fromkeys([*calibration.topics, *(r.topic for r in rows if r.topic and r.topic != UNASSIGNED)]))
     labeled: list[dict[str, float]] = []
@@ -256,7 +256,7 @@ def _estimated(rows: list[Any], calibration: Calibration) -> dict[str, TopicEsti
     return estimate_counts(probability_rows(labeled, topics), topics, calibration, known=known)
 
 
-def _estimate_out(
+def concern_estimate(
     e: TopicEstimate | None, notes: int, mentions: int, calibration: Calibration
 ) -> ConcernEstimate | None:
     """The estimate of statements in notes, as synthesis' insight scales it: by the topic's notes
@@ -322,7 +322,7 @@ async def concerns(
         for d in districts:
             if ranked[d]:
                 # Milliseconds for a district's month, but numpy: off the event loop.
-                estimates[d] = await asyncio.to_thread(_estimated, by_district[d], calibration)
+                estimates[d] = await asyncio.to_thread(estimate_topics, by_district[d], calibration)
     out: dict[str, list[Concern]] = {}
     for d in districts:
         total = with_topic.get(d) or 1
@@ -338,7 +338,7 @@ async def concerns(
                 change=change(r.n, r.before),
                 share=round(r.n / total, 3),
                 quote=said.get((d, r.topic)),
-                estimate=_estimate_out(mine.get(r.topic), r.n, r.mentions, calibration) if calibration else None,
+                estimate=concern_estimate(mine.get(r.topic), r.n, r.mentions, calibration) if calibration else None,
             )
             for r in ranked[d]
         ]

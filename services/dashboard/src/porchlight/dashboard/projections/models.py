@@ -186,7 +186,29 @@ projects = sa.Table(
     #: The board column (project.moved), and the card version that set it (moves may repeat).
     sa.Column("status", sa.Text, nullable=False, server_default="planned"),
     sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    #: Where the work is (city work, not a resident's place) and whether residents see it
+    #: (project.created; an event from before the field existed keeps it internal).
+    sa.Column("neighborhood", sa.Text),
+    sa.Column("place", sa.Text),
+    sa.Column("lat", sa.Float),
+    sa.Column("lon", sa.Float),
+    sa.Column("public", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("projects_district", "district"),
+)
+
+#: Each task's latest state (task.completed, task.reopened): ``tasks_done`` of its project is the
+#: count of its done rows, so done, undone, done counts one. ``changed_at`` orders the two events
+#: (a late one older than the state kept changes nothing).
+project_tasks = sa.Table(
+    "project_tasks",
+    metadata,
+    sa.Column("task_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("project_id", UUID(as_uuid=True), nullable=False, index=True),
+    sa.Column("title", sa.Text),
+    sa.Column("public", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("done", sa.Boolean, nullable=False),
+    sa.Column("completed_at", sa.DateTime(timezone=True)),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 updates = sa.Table(
@@ -200,7 +222,13 @@ updates = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("project_id", UUID(as_uuid=True)),
+    #: What residents read beside the English (update.published's ``translations``: {"es": {title,
+    #: body}}), the place of the work and the topics it answers.
+    sa.Column("translations", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("place", sa.Text),
+    sa.Column("topics", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
     sa.Index("updates_district_published", "district", "published_at"),
+    sa.Index("updates_neighborhood_published", "neighborhood", "published_at"),
 )
 
 #: Everything ``porchlight dashboard rebuild`` empties before replaying the topics (crime counts
@@ -222,5 +250,6 @@ PROJECTED = (
     insights,
     priorities,
     projects,
+    project_tasks,
     updates,
 )

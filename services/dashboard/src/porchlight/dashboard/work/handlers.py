@@ -1,5 +1,5 @@
-"""Events in from projects: priorities, micro-projects (created, moved, completed), completed
-tasks and published updates -> the read model of the work done for each district."""
+"""Events in from projects: priorities, micro-projects (created, moved, completed), tasks done
+and reopened, and published updates -> the read model of the work done for each district."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from porchlight.dashboard.projections.models import priorities, projects, updates
+from porchlight.dashboard.projections.models import priorities, project_tasks, projects, updates
+from porchlight.dashboard.webhooks.service import queue_update
 from porchlight.events import (
     Envelope,
     EventRouter,
@@ -15,6 +16,7 @@ from porchlight.events import (
     ProjectCompleted,
     ProjectCreated,
     TaskCompleted,
+    TaskReopened,
     UpdatePublished,
 )
 from porchlight.events.catalog import ProjectMoved
@@ -46,18 +48,57 @@ async def on_project_created(session: AsyncSession, event: ProjectCreated, _: En
         "remedy_kind": event.remedy_kind,
         "starts_on": event.starts_on,
         "due_on": event.due_on,
+        "neighborhood": event.neighborhood,
+        "place": event.place,
+        # Where the city works (not a resident's place): the flyers' map.
+        "lat": event.point.lat if event.point else None,
+        "lon": event.point.lon if event.point else None,
+        "public": event.public,
     }
     # completed_at and tasks_done are left alone: a completion may have been applied first.
     await session.execute(upsert(projects, values, key=["project_id"]))
 
 
+async def _task_state(session: AsyncSession, values: dict[str, object]) -> None:
+    """Keep the task's latest state (by time), then count its project's done tasks anew."""
+    later = lambda t, excluded: t.c.changed_at <= excluded.changed_at  # noqa: E731
+    only = ["done", "completed_at", "changed_at"] + [k for k in ("title", "public") if k in values]
+    await session.execute(upsert(project_tasks, values, key=["task_id"], only=only, where=later))
+    done = (
+        sa.select(sa.func.count())
+        .where(project_tasks.c.project_id == values["project_id"], project_tasks.c.done)
+        .scalar_subquery()
+    )
+    await session.execute(
+        sa.update(projects).where(projects.c.project_id == values["project_id"]).values(tasks_done=done)
+    )
+
+
 @router.subscriber
 async def on_task_completed(session: AsyncSession, event: TaskCompleted, _: Envelope) -> None:
-    await session.execute(
-        sa.update(projects)
-        .where(projects.c.project_id == event.project_id)
-        .values(tasks_done=projects.c.tasks_done + 1)
-    )
+    values: dict[str, object] = {
+        "task_id": event.task_id,
+        "project_id": event.project_id,
+        "public": event.public,
+        "done": True,
+        "completed_at": event.completed_at,
+        "changed_at": event.completed_at,
+    }
+    if event.title is not None:
+        values["title"] = event.title
+    await _task_state(session, values)
+
+
+@router.subscriber
+async def on_task_reopened(session: AsyncSession, event: TaskReopened, _: Envelope) -> None:
+    values: dict[str, object] = {
+        "task_id": event.task_id,
+        "project_id": event.project_id,
+        "done": False,
+        "completed_at": None,
+        "changed_at": event.reopened_at,
+    }
+    await _task_state(session, values)
 
 
 @router.subscriber
@@ -89,6 +130,8 @@ async def on_project_moved(session: AsyncSession, event: ProjectMoved, _: Envelo
 
 @router.subscriber
 async def on_update_published(session: AsyncSession, event: UpdatePublished, _: Envelope) -> None:
+    """Kept for the pages and, in the same transaction, queued for every webhook endpoint (the
+    sender looks for due deliveries every second)."""
     values = {
         "update_id": event.update_id,
         "district": event.district,
@@ -98,5 +141,9 @@ async def on_update_published(session: AsyncSession, event: UpdatePublished, _: 
         "body": event.body,
         "published_at": event.published_at,
         "project_id": event.project_id,
+        "translations": {lang: text.model_dump() for lang, text in event.translations.items()},
+        "place": event.place,
+        "topics": list(event.topics),
     }
     await session.execute(insert(updates).values(**values).on_conflict_do_nothing())
+    await queue_update(session, event)

@@ -30,6 +30,13 @@ class Win(Base):
     lon: Mapped[float | None] = mapped_column(sa.Float)
     title: Mapped[str] = mapped_column(sa.Text)
     body: Mapped[str] = mapped_column(sa.Text)
+    #: The Spanish version residents who read Spanish get (drafted with the English one; a
+    #: supervisor edits both before approving).
+    title_es: Mapped[str | None] = mapped_column(sa.Text)
+    body_es: Mapped[str | None] = mapped_column(sa.Text)
+    #: At approval: the hardest version's reading grade, and the supervisor's reason when above 10.
+    reading_grade: Mapped[float | None] = mapped_column(sa.Float)
+    plain_language_reason: Mapped[str | None] = mapped_column(sa.Text)
     topics: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=list)
     #: The priority's concerns this win answers ("you said"), copied when drafted.
     concerns: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)

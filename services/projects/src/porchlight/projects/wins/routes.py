@@ -15,7 +15,7 @@ from porchlight.projects.inputs.fields import QueryText
 from porchlight.projects.inputs.paging import cursor_at_time
 from porchlight.projects.wins import service
 from porchlight.projects.wins.repository import WinRepository
-from porchlight.projects.wins.schemas import WinOut, WinPatch, WinReturn, WinStatus
+from porchlight.projects.wins.schemas import WinApproval, WinOut, WinPatch, WinReturn, WinStatus
 
 router = APIRouter(prefix="/v1/wins", tags=["wins"])
 
@@ -88,10 +88,12 @@ async def resubmit_win(win_id: uuid.UUID, session: Session, who: Staff) -> WinOu
 
 
 @router.post("/{win_id}/approval", response_model=WinOut, responses={409: {}})
-async def approve_win(win_id: uuid.UUID, session: Session, who: Supervisor) -> WinOut:
+async def approve_win(win_id: uuid.UUID, session: Session, who: Supervisor, body: WinApproval | None = None) -> WinOut:
     """Approve a win: it goes out as update.published to the neighborhood's channels.
 
-    With its district, neighborhood, place, point and topics; approving twice, or a win sent back
-    to its author, is a 409.
+    With its district, neighborhood, place, point, topics and Spanish version; approving twice,
+    or a win sent back to its author, is a 409. A win whose English or Spanish reads above grade
+    10 needs a `reason` (422 naming `body.reason` without one), kept with the update.
     """
-    return WinOut.model_validate(await service.approve_win(session, outbox, win_id, who))
+    approval = body or WinApproval()
+    return WinOut.model_validate(await service.approve_win(session, outbox, win_id, approval, who))

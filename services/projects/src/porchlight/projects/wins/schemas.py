@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from porchlight.kit.inputs import NotNull, SingleLine
+from porchlight.kit.plain_language import Language, Reading, check
 from porchlight.projects.inputs.fields import Input
 
 WinStatus = Literal["draft", "returned", "published"]
@@ -22,6 +23,26 @@ class WinPatch(Input):
     # Left out, each stays as it is; a win cannot lose its title or its words.
     title: Annotated[SingleLine | None, NotNull] = Field(default=None, min_length=3, max_length=200)
     body: Annotated[str | None, NotNull] = Field(default=None, min_length=3, max_length=2000)
+    #: The Spanish version (drafted with the English one).
+    title_es: Annotated[SingleLine | None, NotNull] = Field(default=None, min_length=3, max_length=200)
+    body_es: Annotated[str | None, NotNull] = Field(default=None, min_length=3, max_length=2000)
+
+
+class WinApproval(Input):
+    """A supervisor's approval; a win that reads above grade 10 needs the reason it must."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "It quotes the court order word for word, as the judge asked."}]}
+    )
+
+    reason: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("reason")
+    @classmethod
+    def _said(cls, value: str | None) -> str | None:
+        if value is not None and len(value.strip()) < 10:
+            raise ValueError("say in a sentence why it cannot be plainer")
+        return value.strip() if value is not None else None
 
 
 class WinReturn(Input):
@@ -83,6 +104,8 @@ class WinOut(BaseModel):
     place: str | None
     title: str
     body: str
+    title_es: str | None = None
+    body_es: str | None = None
     topics: list[str]
     concerns: list[dict[str, Any]]
     status: WinStatus
@@ -96,3 +119,16 @@ class WinOut(BaseModel):
     returned_at: datetime | None = None
     approved_by: str | None
     published_at: datetime | None
+    #: Set at approval: the reading grade of its hardest version, and why it may read above 10.
+    reading_grade: float | None = None
+    plain_language_reason: str | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def reading(self) -> dict[Language, Reading]:
+        """How plain each version reads now (title and words together), with every flag."""
+        versions: dict[Language, tuple[str | None, str | None]] = {
+            "en": (self.title, self.body),
+            "es": (self.title_es, self.body_es),
+        }
+        return {lang: check(f"{t}\n\n{b}", lang) for lang, (t, b) in versions.items() if t and b}

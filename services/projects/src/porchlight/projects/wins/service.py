@@ -17,19 +17,21 @@ import json
 import uuid
 from datetime import UTC, datetime
 
+from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import Outbox, UpdatePublished
-from porchlight.events.catalog import GeoPoint
+from porchlight.events.catalog import GeoPoint, UpdateText
 from porchlight.kit.auth import Principal, Role
-from porchlight.kit.errors import Conflict, Forbidden, NotFound
+from porchlight.kit.errors import Conflict, Forbidden, NotFound, ValidationProblem
+from porchlight.kit.plain_language import GRADE_NEEDS_REASON
 from porchlight.projects.departments.repository import DepartmentRepository
 from porchlight.projects.districts.scope import check_district
 from porchlight.projects.priorities.models import Priority
 from porchlight.projects.priorities.repository import PriorityRepository
 from porchlight.projects.wins.models import Win
 from porchlight.projects.wins.repository import WinRepository
-from porchlight.projects.wins.schemas import WinOut, WinPatch, WinReturn
+from porchlight.projects.wins.schemas import WinApproval, WinOut, WinPatch, WinReturn
 from porchlight.projects.work.models import Project
 
 
@@ -45,7 +47,7 @@ NOTICE_LIMIT = 7900
 
 def notice_of(win: Win) -> str:
     """A win as the open boards hear of it: filtered like a card (priority, district, owners)."""
-    payload = WinOut.model_validate(win).model_dump(mode="json", exclude={"concerns"})
+    payload = WinOut.model_validate(win).model_dump(mode="json", exclude={"concerns", "reading"})
     payload |= {"event": "win", "owners": [win.department] if win.department else []}
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
     if len(text.encode()) > NOTICE_LIMIT:
@@ -71,16 +73,35 @@ def draft_text(project: Project, priority: Priority, department_name: str) -> tu
     """A title and a body a resident reads in ten seconds."""
     where = f" at {project.place}" if project.place else ""
     title = _sentence(project.win_text) if project.win_text else _sentence(f"Done: {project.title}{where}")
-    topics = [str(c["topic"]) for c in priority.concerns if c.get("topic")] or list(priority.topics)
+    topics = _topics(priority)
     area = project.neighborhood or priority.neighborhood or project.district
     said = (
         f"You told us about {', '.join(dict.fromkeys(t.replace('_', ' ') for t in topics))} in {area}. "
         if topics
         else ""
     )
-    finished = (project.completed_at or datetime.now(UTC)).strftime("%B %-d")
+    finished = format_date(project.completed_at or datetime.now(UTC), "MMMM d", locale="en")
     body = f"{said}{department_name} finished “{project.title}”{where} on {finished}. It is part of “{priority.title}”."
     return title, body
+
+
+def draft_text_es(project: Project, priority: Priority, department_name: str) -> tuple[str, str]:
+    """The Spanish draft: the sentences are the platform's, the names and the work as staff wrote
+    them (a supervisor translates those before approving; nothing is machine-translated)."""
+    where = f" en {project.place}" if project.place else ""
+    title = _sentence(project.win_text) if project.win_text else _sentence(f"Hecho: {project.title}{where}")
+    topics = _topics(priority)
+    area = project.neighborhood or priority.neighborhood or project.district
+    said = (
+        f"Nos hablaron de {', '.join(dict.fromkeys(t.replace('_', ' ') for t in topics))} en {area}. " if topics else ""
+    )
+    finished = format_date(project.completed_at or datetime.now(UTC), "d 'de' MMMM", locale="es")
+    body = f"{said}{department_name} terminó «{project.title}»{where} el {finished}. Es parte de «{priority.title}»."
+    return title, body
+
+
+def _topics(priority: Priority) -> list[str]:
+    return [str(c["topic"]) for c in priority.concerns if c.get("topic")] or list(priority.topics)
 
 
 async def draft_win(session: AsyncSession, project: Project) -> Win:
@@ -91,7 +112,9 @@ async def draft_win(session: AsyncSession, project: Project) -> Win:
     priority = await PriorityRepository(session).get(project.priority_id)
     assert priority is not None
     department = await DepartmentRepository(session).department(project.department)
-    title, body = draft_text(project, priority, department.name if department else project.department)
+    name = department.name if department else project.department
+    title, body = draft_text(project, priority, name)
+    title_es, body_es = draft_text_es(project, priority, name)
     concerns = [
         c
         for c in priority.concerns
@@ -109,6 +132,8 @@ async def draft_win(session: AsyncSession, project: Project) -> Win:
         lon=project.lon,
         title=title,
         body=body,
+        title_es=title_es,
+        body_es=body_es,
         topics=list(dict.fromkeys([*priority.topics, *(c["topic"] for c in concerns if c.get("topic"))])),
         concerns=concerns,
         status="draft",
@@ -168,18 +193,31 @@ async def resubmit_win(session: AsyncSession, win_id: uuid.UUID, who: Principal)
     return win
 
 
-async def approve_win(session: AsyncSession, outbox: Outbox, win_id: uuid.UUID, who: Principal) -> Win:
+async def approve_win(
+    session: AsyncSession, outbox: Outbox, win_id: uuid.UUID, body: WinApproval, who: Principal
+) -> Win:
     win = await get_win(session, win_id, lock=True)
     check_district(who, win.district, "this win")
     if win.status == "published":
         raise Conflict("the win is already published")
     if win.status == "returned":
         raise Conflict("the win was sent back to its author: it is approved once they send it again")
+    reading = WinOut.model_validate(win).reading
+    grade = max((r.grade for r in reading.values()), default=0.0)
+    if grade > GRADE_NEEDS_REASON and not body.reason:
+        hardest = max(reading, key=lambda lang: reading[lang].grade)
+        raise ValidationProblem(
+            f"the win reads at grade {grade:g} ({hardest}); above {GRADE_NEEDS_REASON:g} say why it cannot be plainer",
+            errors=[{"field": "body.reason", "message": f"required above grade {GRADE_NEEDS_REASON:g}"}],
+        )
     win.status = "published"
     win.approved_by = who.subject
     win.published_at = datetime.now(UTC)
+    win.reading_grade = grade
+    win.plain_language_reason = body.reason if grade > GRADE_NEEDS_REASON else None
     await _changed(session, win)
     point = GeoPoint(lat=win.lat, lon=win.lon) if win.lat is not None and win.lon is not None else None
+    translations = {"es": UpdateText(title=win.title_es, body=win.body_es)} if win.title_es and win.body_es else {}
     await outbox.add(
         session,
         UpdatePublished(
@@ -194,6 +232,9 @@ async def approve_win(session: AsyncSession, outbox: Outbox, win_id: uuid.UUID, 
             place=win.place,
             point=point,
             topics=list(win.topics),
+            translations=translations,
+            reading_grade=grade,
+            plain_language_reason=win.plain_language_reason,
         ),
     )
     return win

@@ -35,6 +35,11 @@ class Project(Base):
     #: Every task done: the owner is asked to confirm (cleared when it moves on).
     awaiting_confirmation: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     owner: Mapped[str | None] = mapped_column(sa.Text)
+    #: Shown on its neighborhood's public page (with its public tasks); enforcement is not, by
+    #: default (work/service.py: ``create_project``).
+    public: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: The owner's choice: a public task ticked off goes to the neighborhood's channels at once.
+    announce_tasks: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     #: What residents will read when it is done ("The streetlights on Main St are fixed.").
     win_text: Mapped[str | None] = mapped_column(sa.Text)
     #: Kept on the card so the board needs no join over tasks.
@@ -74,6 +79,8 @@ class Task(Base):
     title: Mapped[str] = mapped_column(sa.Text)
     assignee: Mapped[str | None] = mapped_column(sa.Text)
     department: Mapped[str] = mapped_column(sa.ForeignKey("departments.code"))
+    #: On the project's public timeline once done (only if the project is public too).
+    public: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     done: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     completed_by: Mapped[str | None] = mapped_column(sa.Text)

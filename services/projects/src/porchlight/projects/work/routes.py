@@ -234,7 +234,8 @@ async def create_task(project_id: uuid.UUID, body: TaskIn, session: Session, who
 async def update_task(
     project_id: uuid.UUID, task_id: uuid.UUID, patch: TaskPatch, session: Session, who: Staff
 ) -> TaskOut:
-    """Change a task; done=true sends task.completed (the last one asks the owner to confirm).
+    """Change a task; done=true sends task.completed (the last one asks the owner to confirm),
+    done=false on a done task sends task.reopened.
 
     The task's department or the project's owners may change it; the tasks of a done project are
     final (409).

@@ -22,6 +22,7 @@ _TASK_OUT = _TASK_IN | {
     "id": "5d2c7e1a-9b3f-4e6d-8a1c-3f7b2e9d4c60",
     "project_id": _PROJECT,
     "done": False,
+    "public": True,
     "completed_at": None,
     "completed_by": None,
 }
@@ -79,6 +80,8 @@ class TaskIn(Input):
     assignee: str | None = Field(default=None, max_length=120)
     #: Defaults to the project's department.
     department: str | None = Field(default=None, max_length=60)
+    #: On the project's public timeline once done; defaults to the project's ``public``.
+    public: bool | None = Field(default=None, strict=True)
 
 
 class TaskPatch(Input):
@@ -101,6 +104,7 @@ class TaskOut(BaseModel):
     title: str
     assignee: str | None
     department: str
+    public: bool = False
     done: bool
     completed_at: datetime | None
     completed_by: str | None
@@ -129,6 +133,10 @@ class ProjectIn(Input):
     due_on: Day
     owner: str | None = Field(default=None, max_length=120)
     win_text: str | None = Field(default=None, max_length=300)
+    #: Shown on the neighborhood's public page; left out, every remedy but enforcement is.
+    public: bool | None = Field(default=None, strict=True)
+    #: Tell the neighborhood's channels each time a public task is done (else only its timeline).
+    announce_tasks: bool = Field(default=False, strict=True)
     tasks: list[TaskIn] = Field(default_factory=list, max_length=50)
 
 
@@ -148,6 +156,7 @@ class ProjectPatch(Input):
     due_on: Annotated[Day | None, NotNull] = None
     owner: str | None = Field(default=None, max_length=120)
     win_text: str | None = Field(default=None, max_length=300)
+    announce_tasks: Annotated[bool | None, NotNull] = Field(default=None, strict=True)
     #: The version the change is based on (or send ``If-Match``).
     version: int | None = Field(default=None, ge=1, le=2**31 - 1, strict=True)
 

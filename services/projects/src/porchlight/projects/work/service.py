@@ -24,6 +24,7 @@ from porchlight.events import (
     ProjectMoved,
     ProjectReminded,
     TaskCompleted,
+    TaskReopened,
 )
 from porchlight.events.catalog import GeoPoint
 from porchlight.kit.auth import Principal, Role
@@ -138,6 +139,8 @@ async def create_project(
         status="proposed",
         owner=body.owner or who.subject,
         win_text=body.win_text,
+        public=body.remedy_kind != "enforcement" if body.public is None else body.public,
+        announce_tasks=body.announce_tasks,
         tasks_total=len(body.tasks),
         tasks_done=0,
         version=1,
@@ -169,6 +172,7 @@ async def create_project(
             neighborhood=project.neighborhood,
             place=project.place,
             team=project.team,
+            public=project.public,
         ),
     )
     return project, warnings
@@ -181,6 +185,7 @@ def _task(project: Project, task: TaskIn) -> Task:
         title=task.title,
         assignee=task.assignee,
         department=task.department or project.department,
+        public=project.public if task.public is None else task.public,
         done=False,
     )
 
@@ -323,19 +328,34 @@ async def change_task(
     if patch.done is not None and patch.done != task.done:
         if project.status == "done":
             raise Conflict("the project is done; its tasks are final", allowed=[])
+        stamp = now()
         task.done = patch.done
-        task.completed_at = now() if patch.done else None
+        task.completed_at = stamp if patch.done else None
         task.completed_by = who.subject if patch.done else None
         project.tasks_done += 1 if patch.done else -1
+        public = project.public and task.public
         if patch.done:
-            assert task.completed_at is not None
             events.append(
                 TaskCompleted(
                     task_id=task.id,
                     project_id=project.id,
                     department=task.department,
-                    completed_at=task.completed_at,
+                    completed_at=stamp,
                     completed_by=who.subject,
+                    title=task.title,
+                    public=public,
+                    announce=public and project.announce_tasks,
+                )
+            )
+        else:
+            # Every reader that counted the completion takes it back (done, undone, done: one).
+            events.append(
+                TaskReopened(
+                    task_id=task.id,
+                    project_id=project.id,
+                    department=task.department,
+                    reopened_at=stamp,
+                    reopened_by=who.subject,
                 )
             )
         all_done = project.tasks_total > 0 and project.tasks_done == project.tasks_total

@@ -1,0 +1,119 @@
+"""HTTP routes of the public channels: no sign-in (ADR 0017).
+
+- ``/public/{language}/neighborhoods/{code}`` and ``.../districts/{code}``: the page (HTML);
+- ``.../feed.atom``: its Atom feed;
+- ``/v1/public/neighborhoods/{code}`` (and districts): the same page as JSON, for the city's site.
+
+Pages are built from the read model and kept a few seconds (service.py: ``PageCache``); the
+answer carries an ETag, so a feed reader polling an unchanged feed gets a 304.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from porchlight.dashboard.branding import repository as branding
+from porchlight.dashboard.branding.service import current_brand
+from porchlight.dashboard.public.rendering.atom import atom
+from porchlight.dashboard.public.rendering.flyer import render_flyer, rings_of
+from porchlight.dashboard.public.rendering.html import render_page
+from porchlight.dashboard.public.rendering.i18n import Language
+from porchlight.dashboard.public.repository import Kind
+from porchlight.dashboard.public.schemas import PublicPage
+from porchlight.dashboard.public.service import PageCache, build_page, find_place
+from porchlight.dashboard.settings import Config
+from porchlight.kit.app import Provided, Session
+from porchlight.kit.auth import Public
+from porchlight.kit.city import load_city
+
+router = APIRouter(tags=["public"])
+
+PUBLIC = Public(
+    "what residents may read: counts of at least 5 notes, quotes intake redacted, published work and updates"
+)
+Kinds = Literal["neighborhoods", "districts"]
+Code = Annotated[str, Query(max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
+Cache = Annotated[PageCache, Provided(PageCache)]
+
+
+def _base(request: Request, config: Config) -> str:
+    return config.public_url or str(request.base_url)
+
+
+async def _page(
+    session: Session, config: Config, cache: Cache, request: Request, kinds: Kinds, code: str, language: Language
+) -> PublicPage:
+    kind: Kind = "neighborhood" if kinds == "neighborhoods" else "district"
+    place = find_place(load_city(config.places_file), kind, code)
+    base = _base(request, config)
+
+    async def build() -> PublicPage:
+        return await build_page(session, load_city(config.places_file), place, language, base)
+
+    page: PublicPage = await cache.get((kind, code, language), build)
+    return page
+
+
+def _cached(request: Request, body: bytes, media_type: str) -> Response:
+    etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=5"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+@router.get("/v1/public/{kinds}/{code}", response_model=PublicPage, dependencies=[Depends(PUBLIC)])
+async def get_public_page(
+    kinds: Kinds, code: str, session: Session, config: Config, cache: Cache, request: Request, language: Language = "en"
+) -> PublicPage:
+    """A neighborhood's or district's public page as JSON.
+
+    What neighbors raised in the last 90 days (topics of at least 5 notes, with an estimate and a
+    redacted quote), the public work and its done steps, and the published updates, in English or
+    Spanish.
+    """
+    return await _page(session, config, cache, request, kinds, code, language)
+
+
+@router.get("/public/{language}/{kinds}/{code}", include_in_schema=False, dependencies=[Depends(PUBLIC)])
+async def public_page(
+    language: Language, kinds: Kinds, code: str, session: Session, config: Config, cache: Cache, request: Request
+) -> Response:
+    page = await _page(session, config, cache, request, kinds, code, language)
+    html = render_page(page, await current_brand(session))
+    return _cached(request, html.encode(), "text/html; charset=utf-8")
+
+
+@router.get("/public/{language}/{kinds}/{code}/feed.atom", include_in_schema=False, dependencies=[Depends(PUBLIC)])
+async def public_feed(
+    language: Language, kinds: Kinds, code: str, session: Session, config: Config, cache: Cache, request: Request
+) -> Response:
+    page = await _page(session, config, cache, request, kinds, code, language)
+    return _cached(request, atom(page, await current_brand(session)), "application/atom+xml; charset=utf-8")
+
+
+@router.get("/public/{language}/{kinds}/{code}/flyer.pdf", include_in_schema=False, dependencies=[Depends(PUBLIC)])
+async def public_flyer(
+    language: Language, kinds: Kinds, code: str, session: Session, config: Config, cache: Cache, request: Request
+) -> Response:
+    """The page as a one-page printable flyer (PDF) with the place's map and a QR code to the page."""
+    page = await _page(session, config, cache, request, kinds, code, language)
+    logo = await branding.logo(session)
+    city = load_city(config.places_file)
+    # Laying out a page takes tens of milliseconds of CPU: off the event loop.
+    pdf = await asyncio.to_thread(
+        render_flyer,
+        page,
+        await current_brand(session),
+        rings=rings_of(city.geojson, page.kind, page.code),
+        logo=logo.logo if logo is not None else None,
+    )
+    headers = {
+        "Content-Disposition": f'inline; filename="{code}-{language}.pdf"',
+        "Cache-Control": "public, max-age=60",
+    }
+    return Response(pdf, media_type="application/pdf", headers=headers)

@@ -1,0 +1,1 @@
+"""The plain-language check as the editors call it while a public text is written."""
