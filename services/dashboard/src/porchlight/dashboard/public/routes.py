@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from porchlight.dashboard.branding import repository as branding
+from porchlight.dashboard.branding.schemas import BrandOut
 from porchlight.dashboard.branding.service import current_brand
 from porchlight.dashboard.public.rendering.atom import atom
 from porchlight.dashboard.public.rendering.flyer import render_flyer, rings_of
@@ -26,7 +28,7 @@ from porchlight.dashboard.public.repository import Kind
 from porchlight.dashboard.public.schemas import PublicPage
 from porchlight.dashboard.public.service import PageCache, build_page, find_place
 from porchlight.dashboard.settings import Config
-from porchlight.kit.app import Provided, Session
+from porchlight.kit.app import Provided, Sessions
 from porchlight.kit.auth import Public
 from porchlight.kit.city import load_city
 
@@ -44,31 +46,57 @@ def _base(request: Request, config: Config) -> str:
     return config.public_url or str(request.base_url)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    etag: str
+    media_type: str
+
+
+def _rendered(body: bytes, media_type: str) -> Rendered:
+    return Rendered(body, '"' + hashlib.sha256(body).hexdigest()[:20] + '"', media_type)
+
+
 async def _page(
-    session: Session, config: Config, cache: Cache, request: Request, kinds: Kinds, code: str, language: Language
+    sessions: Sessions, config: Config, cache: Cache, request: Request, kinds: Kinds, code: str, language: Language
 ) -> PublicPage:
+    """The page, from the cache (its own session when built: a reader served from the cache takes
+    no database connection, and a rebuild in the background outlives the request)."""
     kind: Kind = "neighborhood" if kinds == "neighborhoods" else "district"
-    place = find_place(load_city(config.places_file), kind, code)
+    city = load_city(config.places_file)
+    place = find_place(city, kind, code)
     base = _base(request, config)
 
     async def build() -> PublicPage:
-        return await build_page(session, load_city(config.places_file), place, language, base)
+        async with sessions() as session:
+            return await build_page(session, city, place, language, base)
 
-    page: PublicPage = await cache.get((kind, code, language), build)
+    page: PublicPage = await cache.get(("page", kind, code, language), build)
     return page
 
 
-def _cached(request: Request, body: bytes, media_type: str) -> Response:
-    etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=5"}
-    if request.headers.get("if-none-match") == etag:
+async def _brand(sessions: Sessions) -> tuple[BrandOut, bytes | None]:
+    async with sessions() as session:
+        row = await branding.logo(session)
+        return await current_brand(session), (row.logo if row is not None else None)
+
+
+def _send(request: Request, rendered: Rendered, max_age: int = 5) -> Response:
+    headers = {"ETag": rendered.etag, "Cache-Control": f"public, max-age={max_age}"}
+    if request.headers.get("if-none-match") == rendered.etag:
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media_type, headers=headers)
+    return Response(rendered.body, media_type=rendered.media_type, headers=headers)
 
 
 @router.get("/v1/public/{kinds}/{code}", response_model=PublicPage, dependencies=[Depends(PUBLIC)])
 async def get_public_page(
-    kinds: Kinds, code: str, session: Session, config: Config, cache: Cache, request: Request, language: Language = "en"
+    kinds: Kinds,
+    code: str,
+    sessions: Sessions,
+    config: Config,
+    cache: Cache,
+    request: Request,
+    language: Language = "en",
 ) -> PublicPage:
     """A neighborhood's or district's public page as JSON.
 
@@ -76,44 +104,45 @@ async def get_public_page(
     redacted quote), the public work and its done steps, and the published updates, in English or
     Spanish.
     """
-    return await _page(session, config, cache, request, kinds, code, language)
+    return await _page(sessions, config, cache, request, kinds, code, language)
 
 
 @router.get("/public/{language}/{kinds}/{code}", include_in_schema=False, dependencies=[Depends(PUBLIC)])
 async def public_page(
-    language: Language, kinds: Kinds, code: str, session: Session, config: Config, cache: Cache, request: Request
+    language: Language, kinds: Kinds, code: str, sessions: Sessions, config: Config, cache: Cache, request: Request
 ) -> Response:
-    page = await _page(session, config, cache, request, kinds, code, language)
-    html = render_page(page, await current_brand(session))
-    return _cached(request, html.encode(), "text/html; charset=utf-8")
+    async def build() -> Rendered:
+        page = await _page(sessions, config, cache, request, kinds, code, language)
+        brand, _ = await _brand(sessions)
+        return _rendered(render_page(page, brand).encode(), "text/html; charset=utf-8")
+
+    return _send(request, await cache.get(("html", kinds, code, language), build))
 
 
 @router.get("/public/{language}/{kinds}/{code}/feed.atom", include_in_schema=False, dependencies=[Depends(PUBLIC)])
 async def public_feed(
-    language: Language, kinds: Kinds, code: str, session: Session, config: Config, cache: Cache, request: Request
+    language: Language, kinds: Kinds, code: str, sessions: Sessions, config: Config, cache: Cache, request: Request
 ) -> Response:
-    page = await _page(session, config, cache, request, kinds, code, language)
-    return _cached(request, atom(page, await current_brand(session)), "application/atom+xml; charset=utf-8")
+    async def build() -> Rendered:
+        page = await _page(sessions, config, cache, request, kinds, code, language)
+        brand, _ = await _brand(sessions)
+        return _rendered(atom(page, brand), "application/atom+xml; charset=utf-8")
+
+    return _send(request, await cache.get(("atom", kinds, code, language), build))
 
 
 @router.get("/public/{language}/{kinds}/{code}/flyer.pdf", include_in_schema=False, dependencies=[Depends(PUBLIC)])
 async def public_flyer(
-    language: Language, kinds: Kinds, code: str, session: Session, config: Config, cache: Cache, request: Request
+    language: Language, kinds: Kinds, code: str, sessions: Sessions, config: Config, cache: Cache, request: Request
 ) -> Response:
     """The page as a one-page printable flyer (PDF) with the place's map and a QR code to the page."""
-    page = await _page(session, config, cache, request, kinds, code, language)
-    logo = await branding.logo(session)
+    page = await _page(sessions, config, cache, request, kinds, code, language)
+    brand, logo = await _brand(sessions)
     city = load_city(config.places_file)
     # Laying out a page takes tens of milliseconds of CPU: off the event loop.
     pdf = await asyncio.to_thread(
-        render_flyer,
-        page,
-        await current_brand(session),
-        rings=rings_of(city.geojson, page.kind, page.code),
-        logo=logo.logo if logo is not None else None,
+        render_flyer, page, brand, rings=rings_of(city.geojson, page.kind, page.code), logo=logo
     )
-    headers = {
-        "Content-Disposition": f'inline; filename="{code}-{language}.pdf"',
-        "Cache-Control": "public, max-age=60",
-    }
-    return Response(pdf, media_type="application/pdf", headers=headers)
+    response = _send(request, _rendered(pdf, "application/pdf"), max_age=60)
+    response.headers["Content-Disposition"] = f'inline; filename="{code}-{language}.pdf"'
+    return response

@@ -17,8 +17,10 @@ often than they change, and a reader a few seconds behind a win is still told of
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -43,6 +45,8 @@ from porchlight.kit.auth import MIN_NOTES_SHOWN
 from porchlight.kit.city import City
 from porchlight.kit.errors import NotFound
 from porchlight.kit.quantify import Calibration
+
+log = logging.getLogger(__name__)
 
 #: The period a page counts topics over, and the one before an update its "you said" counts over.
 WINDOW = timedelta(days=90)
@@ -256,29 +260,51 @@ async def build_page(
 
 
 class PageCache:
-    """Pages kept ``TTL_S`` seconds per (place, language): one build serves a burst of readers
-    (concurrent readers of a page being built wait for that one build)."""
+    """What the public routes serve, kept per key: built once, then served as is; after ``ttl_s``
+    the next reader still gets it at once while one rebuild runs in the background (stale while
+    revalidate), so no reader waits on a build but the very first of a key.
+
+    A page is read far more often than it changes: a reader at most ``ttl_s`` plus one build
+    behind a new win is still told of it within seconds.
+    """
 
     def __init__(self, ttl_s: float = TTL_S) -> None:
         self.ttl_s = ttl_s
-        self._pages: dict[tuple[str, str, str], tuple[float, asyncio.Future[Any]]] = {}
+        self._held: dict[tuple[str, ...], tuple[float, Any]] = {}
+        self._building: dict[tuple[str, ...], asyncio.Future[Any]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
 
-    async def get(self, key: tuple[str, str, str], build: Any) -> Any:
-        now = time.monotonic()
-        held = self._pages.get(key)
-        if held is not None and now - held[0] < self.ttl_s and not (held[1].done() and held[1].exception()):
-            return await asyncio.shield(held[1])
+    async def get(self, key: tuple[str, ...], build: Callable[[], Awaitable[Any]]) -> Any:
+        held = self._held.get(key)
+        if held is not None:
+            if time.monotonic() - held[0] >= self.ttl_s and key not in self._building:
+                task = asyncio.create_task(self._build(key, build))
+                self._tasks.add(task)
+                task.add_done_callback(self._finished)
+            return held[1]
+        if key in self._building:  # another reader is building it: wait for that one build
+            return await asyncio.shield(self._building[key])
+        return await self._build(key, build)
+
+    async def _build(self, key: tuple[str, ...], build: Callable[[], Awaitable[Any]]) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pages[key] = (now, future)
+        self._building[key] = future
         try:
             value = await build()
         except BaseException as e:
             future.set_exception(e)
             future.exception()  # retrieved: a failed build is not logged as never awaited
-            self._pages.pop(key, None)
             raise
+        finally:
+            self._building.pop(key, None)
+        self._held[key] = (time.monotonic(), value)
         future.set_result(value)
         return value
 
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("a public page's rebuild failed; the page held is served until one succeeds")
+
     def clear(self) -> None:
-        self._pages.clear()
+        self._held.clear()
