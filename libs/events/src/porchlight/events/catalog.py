@@ -907,6 +907,42 @@ class UpdatePublished(Event):
         return str(self.update_id)
 
 
+class NewsletterEdition(BaseModel):
+    """A newsletter in one language, rendered: ``html`` (styles inlined) and ``text`` carry
+    ``UNSUBSCRIBE_URL`` where each recipient's own unsubscribe link goes."""
+
+    subject: str
+    html: str
+    text: str
+
+
+#: Where a newsletter's rendered edition puts the recipient's unsubscribe link (intake fills it).
+UNSUBSCRIBE_URL = "%%UNSUBSCRIBE_URL%%"
+
+
+class NewsletterRequested(Event):
+    """A published update is to be mailed to its neighborhoods' subscribers (ADR 0017).
+
+    The dashboard renders it once per language; intake, which alone holds the addresses, sends
+    each confirmed subscriber of ``neighborhoods`` the edition of their language, once (by
+    ``newsletter_id``). No address, name or resident's word is in it.
+    """
+
+    TYPE: ClassVar[str] = "org.porchlight.newsletter.requested.v1"
+    TOPIC: ClassVar[str] = Topics.UPDATES
+    KEY: ClassVar[str] = "district"
+
+    newsletter_id: UUID
+    update_id: UUID
+    district: str
+    neighborhoods: list[str] = Field(min_length=1)
+    editions: dict[str, NewsletterEdition] = Field(min_length=1)
+    requested_at: datetime
+
+    def subject(self) -> str:
+        return str(self.newsletter_id)
+
+
 # --- evaluation -------------------------------------------------------------------------------
 
 

@@ -21,6 +21,8 @@ from porchlight.dashboard.insights.handlers import router as insights_events
 from porchlight.dashboard.listening import models as _reach_tables  # noqa: F401  (tables on the metadata)
 from porchlight.dashboard.listening.routes import router as listening_router
 from porchlight.dashboard.meetings.handlers import router as meetings_events
+from porchlight.dashboard.newsletters import models as _newsletter_tables  # noqa: F401  (tables on the metadata)
+from porchlight.dashboard.newsletters.startup import start_newsletters
 from porchlight.dashboard.notes.handlers import router as notes_events
 from porchlight.dashboard.pages.routes import router as pages_router
 from porchlight.dashboard.photos import models as _photo_tables  # noqa: F401  (tables on the metadata)
@@ -40,7 +42,7 @@ from porchlight.dashboard.webhooks import models as _webhook_tables  # noqa: F40
 from porchlight.dashboard.webhooks.routes import router as webhooks_router
 from porchlight.dashboard.webhooks.startup import start_webhooks
 from porchlight.dashboard.work.handlers import router as work_events
-from porchlight.events import ConsumerSpec
+from porchlight.events import ConsumerSpec, NewsletterRequested
 from porchlight.kit.audit import Action, AuditPolicy
 from porchlight.kit.service import ServiceSpec
 
@@ -81,9 +83,11 @@ spec = ServiceSpec(
             ],
         )
     ],
+    # Newsletters composed here for intake to mail (newsletters/; ADR 0017).
+    produces=[NewsletterRequested],
     commands={"dashboard": dashboard_app, "report": report_app, "demo": demo_app},
     settings=DashboardSettings,
-    on_startup=[provide_upstreams, provide_page_cache, start_webhooks, load_demo_when_empty],
+    on_startup=[provide_upstreams, provide_page_cache, start_webhooks, start_newsletters, load_demo_when_empty],
     web_ui="/",
     # Every change is recorded; these reads too: they answer with residents' (redacted) words or
     # the notes behind a figure.

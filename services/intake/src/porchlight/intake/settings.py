@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from porchlight.kit.app import Provided
+from porchlight.kit.settings import service_port
 
 
 class IntakeSettings(BaseSettings):
@@ -58,6 +59,30 @@ class IntakeSettings(BaseSettings):
     retention_interval_s: float = Field(default=3600, ge=0)
     #: Notes or contacts erased per transaction.
     retention_batch: int = Field(default=200, ge=1)
+
+    # Email to subscribers (``PORCHLIGHT_INTAKE_SMTP_*``, ``..._MAIL_*``; ADR 0017). Without an SMTP
+    # host the mail waits in the queue (mail_queue) until one is set.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    #: STARTTLS after connecting (a relay on 587); ``smtp_tls`` for implicit TLS (465).
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+    #: The sender residents see, and where bounces go back to.
+    mail_from: str = "Community Outreach Team <outreach@porchlight.invalid>"
+    #: Throttle: messages per second to the relay (providers cap senders; bursts get 4xx).
+    mail_per_second: float = Field(default=50.0, gt=0)
+    #: Concurrent SMTP connections to the relay.
+    mail_connections: int = Field(default=4, ge=1, le=32)
+    #: Where residents reach intake's public routes (the links in confirmation and unsubscribe
+    #: mail). Unset: the dashboard's same-origin proxy on this machine.
+    public_url: str | None = None
+    #: A confirmation link older than this no longer confirms (subscribe again for a new one).
+    confirm_hours: float = Field(default=168, gt=0)
+
+    def links_base(self) -> str:
+        return (self.public_url or f"http://127.0.0.1:{service_port('dashboard', 8000)}/api/intake").rstrip("/")
 
 
 #: The dependency routes declare to get intake's settings.

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from porchlight.events import ContactLogged, NoteSubmittedV2
+from porchlight.events import ConsumerSpec, ContactLogged, NoteSubmittedV2
 from porchlight.events.catalog import ContactErased, NoteErased
 from porchlight.intake.contacts import models as _contacts_models  # noqa: F401  (tables on the metadata)
 from porchlight.intake.contacts.routes import router as contacts_router
@@ -28,6 +28,10 @@ from porchlight.intake.places.startup import load_demo_city_on_startup
 from porchlight.intake.privacy.logging import install_log_redaction
 from porchlight.intake.privacy.ner import warm_up as load_name_model
 from porchlight.intake.settings import IntakeSettings
+from porchlight.intake.subscriptions import models as _subscription_models  # noqa: F401  (tables on the metadata)
+from porchlight.intake.subscriptions.handlers import router as subscriptions_events
+from porchlight.intake.subscriptions.routes import router as subscriptions_router
+from porchlight.intake.subscriptions.startup import start_mailer
 from porchlight.kit.audit import Action, AuditPolicy
 from porchlight.kit.service import ServiceSpec
 
@@ -40,8 +44,18 @@ spec = ServiceSpec(
     migrations_dir=Path(__file__).parent / "migrations",
     # Contacts first: the router tries routers in this order, and POST /v1/contacts is the
     # route an officer's phone calls most (docs/benchmarks.md, "Intake: contacts").
-    routers=[contacts_router, notes_router, places_router, meetings_router, imports_router, erasure_router],
+    routers=[
+        contacts_router,
+        notes_router,
+        places_router,
+        meetings_router,
+        imports_router,
+        erasure_router,
+        subscriptions_router,
+    ],
     produces=[NoteSubmittedV2, ContactLogged, *NOTES_EVENTS, NoteErased, ContactErased],
+    # Newsletters the dashboard rendered, to mail to the subscribers only intake knows (ADR 0017).
+    consumers=[ConsumerSpec(group="porchlight.intake", routers=[subscriptions_events])],
     settings=IntakeSettings,
     commands={"places": places_app, "import": import_app, "retention": retention_app},
     # The desk before anything that could take a contact; the demo city before imports resume. The
@@ -53,6 +67,7 @@ spec = ServiceSpec(
         load_demo_city_on_startup,
         resume_imports_on_startup,
         start_retention,
+        start_mailer,
     ],
     # Every change is recorded; these reads too: they answer with residents' words or contacts.
     audit=AuditPolicy(

@@ -184,9 +184,7 @@ async def _work(session: AsyncSession, place: Place, language: Language, base: s
     ]
 
 
-async def _you_said(
-    session: AsyncSession, place: Place, language: Language, u: Any, names: dict[str, str]
-) -> str | None:
+async def _you_said(session: AsyncSession, language: Language, u: Any, names: dict[str, str]) -> str | None:
     """What neighbors raised in the update's place in the half year before it, on its topics."""
     if not u.topics:
         return None
@@ -205,29 +203,37 @@ async def _you_said(
     return you_said_line(language, labels, top.notes, top.meetings, where, min(r.first_at for r in rows).date())
 
 
+async def _public_update(
+    session: AsyncSession, u: Any, language: Language, names: dict[str, str], photos: dict[Any, list[PublicPhoto]]
+) -> PublicUpdate:
+    text = (u.translations or {}).get(language)
+    title, body, lang = (text["title"], text["body"], language) if text else (u.title, u.body, "en")
+    return PublicUpdate(
+        id=u.update_id,
+        kind=u.kind,
+        title=title,
+        body=body,
+        you_said=await _you_said(session, language, u, names),
+        published_at=u.published_at,
+        place=u.place,
+        language=lang,
+        photos=photos.get(u.project_id, []) if u.project_id else [],
+    )
+
+
 async def _updates(
     session: AsyncSession, place: Place, language: Language, names: dict[str, str], base: str
 ) -> list[PublicUpdate]:
-    out = []
     rows = await repo.updates(session, place.kind, [place.code], MAX_UPDATES)
     photos = await _photos(session, [u.project_id for u in rows if u.project_id], language, base)
-    for u in rows:
-        text = (u.translations or {}).get(language)
-        title, body, lang = (text["title"], text["body"], language) if text else (u.title, u.body, "en")
-        out.append(
-            PublicUpdate(
-                id=u.update_id,
-                kind=u.kind,
-                title=title,
-                body=body,
-                you_said=await _you_said(session, place, language, u, names),
-                published_at=u.published_at,
-                place=u.place,
-                language=lang,
-                photos=photos.get(u.project_id, []) if u.project_id else [],
-            )
-        )
-    return out
+    return [await _public_update(session, u, language, names, photos) for u in rows]
+
+
+async def update_in(session: AsyncSession, city: City, u: Any, language: Language, base: str) -> PublicUpdate:
+    """One published update as residents read it in ``language`` (the newsletters' content)."""
+    names = {n.code: n.name for n in city.neighborhoods} | {d.code: d.name for d in city.districts}
+    photos = await _photos(session, [u.project_id] if u.project_id else [], language, base)
+    return await _public_update(session, u, language, names, photos)
 
 
 def page_url(base: str, language: Language, place: Place) -> str:

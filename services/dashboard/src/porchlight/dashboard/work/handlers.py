@@ -3,10 +3,14 @@ and reopened, and published updates -> the read model of the work done for each 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from porchlight.dashboard.newsletters.repository import queue as queue_newsletter
+from porchlight.dashboard.newsletters.service import MAILED
 from porchlight.dashboard.projections.models import priorities, project_tasks, projects, updates
 from porchlight.dashboard.webhooks.service import queue_update
 from porchlight.events import (
@@ -130,8 +134,8 @@ async def on_project_moved(session: AsyncSession, event: ProjectMoved, _: Envelo
 
 @router.subscriber
 async def on_update_published(session: AsyncSession, event: UpdatePublished, _: Envelope) -> None:
-    """Kept for the pages and, in the same transaction, queued for every webhook endpoint (the
-    sender looks for due deliveries every second)."""
+    """Kept for the pages and, in the same transaction, queued for every webhook endpoint and (a
+    win or a bulletin) for its neighborhoods' subscribers: the workers pick them up within a second."""
     values = {
         "update_id": event.update_id,
         "district": event.district,
@@ -147,3 +151,5 @@ async def on_update_published(session: AsyncSession, event: UpdatePublished, _: 
     }
     await session.execute(insert(updates).values(**values).on_conflict_do_nothing())
     await queue_update(session, event)
+    if event.kind in MAILED:  # composed and handed to intake by the composer (newsletters/)
+        await queue_newsletter(session, event.update_id, datetime.now(UTC))

@@ -1,7 +1,8 @@
 """Public work (issue 18): each project's place and whether residents see it, each task's latest
 state (task.completed and task.reopened), so a task done, undone and done again counts one, and
 each update's other languages, place and topics for the neighborhoods' channels, the
-outreach team's branding, the photos of the work and the webhooks to the city's own tools.
+outreach team's branding, the photos of the work and the webhooks to the city's own tools and the
+updates waiting to be mailed.
 
 Revision ID: 0009
 Revises: 0008
@@ -107,6 +108,21 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         schema=S,
     )
+    op.create_table(
+        "newsletter_requests",
+        sa.Column("update_id", UUID(as_uuid=True), primary_key=True),
+        sa.Column("status", sa.Text, nullable=False, server_default="pending"),
+        sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True)),
+        schema=S,
+    )
+    op.create_index(
+        "newsletter_requests_pending",
+        "newsletter_requests",
+        ["queued_at"],
+        schema=S,
+        postgresql_where=sa.text("status = 'pending'"),
+    )
     op.create_index(
         "webhook_deliveries_due",
         "webhook_deliveries",
@@ -117,6 +133,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("newsletter_requests", schema=S)
     op.drop_table("webhook_deliveries", schema=S)
     op.drop_table("webhooks", schema=S)
     op.drop_table("photos", schema=S)

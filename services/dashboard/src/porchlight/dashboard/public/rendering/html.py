@@ -14,7 +14,7 @@ from porchlight.dashboard.public.schemas import PublicPage
 
 
 @cache
-def _env(language: Language) -> Environment:
+def environment(language: Language) -> Environment:
     env = Environment(
         loader=PackageLoader("porchlight.dashboard.public.rendering", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -39,4 +39,4 @@ def render_page(page: PublicPage, brand: BrandOut) -> str:
         "alternates": alternates(page),
         "language_names": LANGUAGE_NAMES,
     }
-    return _env(page.language).get_template("page.html").render(context)
+    return environment(page.language).get_template("page.html").render(context)

@@ -1,0 +1,185 @@
+"""Email subscriptions (issue 18), against a real SMTP server (aiosmtpd on 127.0.0.1): double
+opt-in in the subscriber's language, a forged link refused, a bounce recorded, one-click
+unsubscribe (RFC 8058's POST and the link's GET), counts for staff and never an address back."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import uuid
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from support import bearer, eventually, running, scalar
+
+from porchlight.intake.settings import IntakeSettings
+from porchlight.intake.subscriptions.mail import tokens
+from porchlight.intake.subscriptions.service import address_key
+from porchlight.kit.embedded import free_port
+
+pytestmark = pytest.mark.integration
+
+HOOD = "back-bay"  # a neighborhood of the demo city intake loads at start
+
+
+class Sink:
+    """An SMTP server that keeps every message and refuses addresses at ``gone.example``."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address.endswith("@gone.example"):
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(msg)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def parts(msg: EmailMessage) -> tuple[str, str]:
+    text = msg.get_body(("plain",))
+    html = msg.get_body(("html",))
+    assert text is not None and html is not None
+    return text.get_content(), html.get_content()
+
+
+def link(text: str, kind: str) -> str:
+    [found] = re.findall(rf"https://engage\.city\.example/api/intake(/v1/public/subscriptions/{kind}\?token=\S+)", text)
+    return found
+
+
+async def test_double_opt_in_bounce_and_one_click_unsubscribe(settings) -> None:
+    sink = Sink()
+    sink.controller.start()
+    me = f"maria.{uuid.uuid4().hex[:8]}@example.org"
+    gone = f"nobody.{uuid.uuid4().hex[:8]}@gone.example"
+    try:
+        async with running("intake", settings) as (app, client):
+            app.state.runtime.provide(
+                IntakeSettings(
+                    smtp_host="127.0.0.1",
+                    smtp_port=sink.port,
+                    mail_per_second=200,
+                    public_url="https://engage.city.example/api/intake",
+                    mail_from="Back Bay Outreach <outreach@city.example>",
+                )
+            )
+            url = "/v1/public/subscriptions"
+            r = await client.post(url, json={"email": me, "neighborhood": HOOD, "language": "es"})  # no sign-in
+            assert r.status_code == 202, r.text
+            assert me not in r.text and r.json()["status"] == "check-your-email"
+
+            async def arrived() -> bool:
+                return len(sink.to(me)) == 1
+
+            await eventually(arrived, timeout_s=20)
+            [msg] = sink.to(me)
+            assert (
+                msg["Subject"] == "Confirme: novedades de Back Bay"
+                and msg["From"] == "Back Bay Outreach <outreach@city.example>"
+            )
+            assert msg["Message-ID"].startswith("<confirm.") and msg["Content-Language"] == "es"
+            text, html = parts(msg)
+            assert "Si no fue usted, ignore este mensaje" in text and "Confirmar" in html
+            confirm = link(text, "confirm")
+
+            # Asked again at once: the same answer, no second message.
+            r = await client.post(url, json={"email": me.upper(), "neighborhood": HOOD, "language": "es"})
+            assert r.status_code == 202
+
+            # A forged or altered link changes nothing.
+            token = confirm.split("token=")[1]
+            forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+            assert (await client.get(f"{url}/confirm", params={"token": forged})).status_code == 400
+            assert (await client.get(f"{url}/confirm", params={"token": "x" * 40})).status_code == 400
+            assert (await client.get(f"{url}/confirm", params={"token": "<script>"})).status_code == 422
+            supervisor = bearer(settings, "supervisor")
+            counts = (await client.get(f"/v1/subscriptions/counts?neighborhood={HOOD}", headers=supervisor)).json()
+            pending_before = counts["pending"]
+            assert counts["confirmed"].get("es", 0) >= 0 and pending_before >= 1
+
+            r = await client.get(confirm)
+            assert r.status_code == 200 and "Ya está suscrito" in r.text and me not in r.text
+            after = (await client.get(f"/v1/subscriptions/counts?neighborhood={HOOD}", headers=supervisor)).json()
+            assert after["pending"] == pending_before - 1
+            assert after["confirmed"]["es"] == counts["confirmed"].get("es", 0) + 1
+            assert me not in str(after)
+            assert (await client.get(confirm)).status_code == 200  # a second click is harmless
+
+            # An address the server refuses: recorded as bounced, never tried again.
+            r = await client.post(url, json={"email": gone, "neighborhood": HOOD})
+            assert r.status_code == 202
+
+            async def bounced() -> bool:
+                status = await scalar(
+                    settings, "SELECT status FROM intake.subscribers WHERE email_key = :e", e=address_key(gone)
+                )
+                return status == "bounced"
+
+            await eventually(bounced, timeout_s=20)
+            reason = await scalar(
+                settings, "SELECT bounce_reason FROM intake.subscribers WHERE email_key = :e", e=address_key(gone)
+            )
+            assert "550" in str(reason)
+
+            # One click: RFC 8058's POST, as a mail client sends it; the unsubscribe link is not the
+            # confirm link (a token is good for its own purpose only).
+            secret = await scalar(settings, "SELECT secret FROM intake.subscription_secret")
+            subscriber = await scalar(
+                settings, "SELECT id FROM intake.subscribers WHERE email_key = :e", e=address_key(me)
+            )
+            unsubscribe_token = tokens.make(bytes(secret), "unsubscribe", uuid.UUID(str(subscriber)))
+            assert (await client.get(f"{url}/confirm", params={"token": unsubscribe_token})).status_code == 400
+            r = await client.post(
+                f"{url}/unsubscribe?token={unsubscribe_token}",
+                content=b"List-Unsubscribe=One-Click",
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+            assert r.status_code == 200 and "Ya no está suscrito" in r.text
+            final = (await client.get(f"/v1/subscriptions/counts?neighborhood={HOOD}", headers=supervisor)).json()
+            assert final["confirmed"].get("es", 0) == counts["confirmed"].get("es", 0)
+            assert (await client.get(f"{url}/unsubscribe", params={"token": unsubscribe_token})).status_code == 200
+            # Neither address is kept once it may not be mailed.
+            for gone_or_left in (me, gone):
+                kept = await scalar(
+                    settings, "SELECT email FROM intake.subscribers WHERE email_key = :e", e=address_key(gone_or_left)
+                )
+                assert kept == ""
+
+            # Staff only, and figures only.
+            assert (
+                await client.get(f"/v1/subscriptions/counts?neighborhood={HOOD}", headers=bearer(settings, "officer"))
+            ).status_code == 403
+    finally:
+        sink.controller.stop()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"email": "not an address", "neighborhood": HOOD}, "body.email"),
+        ({"email": "someone@mailinator.com", "neighborhood": HOOD}, "body.email"),
+        ({"email": "a@example.org", "neighborhood": "atlantis"}, "body.neighborhood"),
+        ({"email": "a@example.org", "neighborhood": HOOD, "language": "fr"}, "body.language"),
+        ({"email": "a@example.org", "neighborhood": HOOD, "name": "Maria"}, "body.name"),
+        ({"email": "<script>@example.org", "neighborhood": HOOD}, "body.email"),
+    ],
+)
+async def test_bad_addresses_are_refused_naming_the_field_and_nothing_is_kept(settings, body, field) -> None:
+    async with running("intake", settings, background=False) as (_, client):
+        before = await scalar(settings, "SELECT count(*) FROM intake.subscribers")
+        r = await client.post("/v1/public/subscriptions", json=body)
+        assert r.status_code == 422 and field in r.text, r.text
+        assert await scalar(settings, "SELECT count(*) FROM intake.subscribers") == before
