@@ -72,7 +72,11 @@ def upgrade() -> None:
         schema=S,
     )
     op.create_index(
-        "mail_queue_due", "mail_queue", ["next_attempt_at"], schema=S, postgresql_where=sa.text("status = 'queued'")
+        "mail_queue_due",
+        "mail_queue",
+        ["next_attempt_at", "id"],
+        schema=S,
+        postgresql_where=sa.text("status = 'queued'"),
     )
 
 
