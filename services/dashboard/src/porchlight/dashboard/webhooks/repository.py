@@ -83,10 +83,14 @@ async def record(session: AsyncSession, delivery_id: uuid.UUID, values: dict[str
     )
 
 
-async def deliveries(session: AsyncSession, status: str | None, limit: int) -> Sequence[Any]:
+async def deliveries(
+    session: AsyncSession, status: str | None, limit: int, update_id: uuid.UUID | None = None
+) -> Sequence[Any]:
     stmt = sa.select(*_DELIVERY).order_by(webhook_deliveries.c.created_at.desc()).limit(limit)
     if status:
         stmt = stmt.where(webhook_deliveries.c.status == status)
+    if update_id:
+        stmt = stmt.where(webhook_deliveries.c.update_id == update_id)
     return (await session.execute(stmt)).all()
 
 

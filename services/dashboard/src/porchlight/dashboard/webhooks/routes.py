@@ -45,10 +45,11 @@ async def list_deliveries(
     session: Session,
     _: Admin,
     status: Literal["pending", "delivered", "dead"] | None = None,
+    update: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DeliveryOut]:
-    """Deliveries, newest first; `status=dead` lists the dead letters."""
-    return [service.delivery_out(r) for r in await repo.deliveries(session, status, limit)]
+    """Deliveries, newest first; `status=dead` lists the dead letters, `update=` one update's."""
+    return [service.delivery_out(r) for r in await repo.deliveries(session, status, limit, update)]
 
 
 @router.post("/deliveries/{delivery_id}/retry", response_model=DeliveryOut, responses={404: {}, 409: {}})
