@@ -56,7 +56,7 @@ async def test_a_win_above_grade_ten_needs_a_reason_kept_with_the_update(
             assert r.status_code == 200, r.text
         [win] = (await client.get(f"/v1/wins?priority={priority['id']}&status=draft", headers=supervisor)).json()
         # Drafted in both languages; each scored as it stands.
-        assert win["title_es"] and "terminó" in win["body_es"] and "Public Works" in win["body_es"]
+        assert win["title_es"] and "hizo el trabajo" in win["body_es"] and "Public Works" in win["body_es"]
         assert set(win["reading"]) == {"en", "es"} and win["reading"]["en"]["verdict"] in ("plain", "review")
 
         r = await client.patch(f"/v1/wins/{win['id']}", json={"body": JARGON}, headers=supervisor)

@@ -77,9 +77,10 @@ class WinOut(BaseModel):
                     "neighborhood": "south-end",
                     "place": "Main St between 3rd and 5th",
                     "title": "The streetlights on Main Street between 3rd and 5th are fixed.",
-                    "body": "You told us about street lighting in south-end. Public Works finished “Fix the "
-                    "streetlights on Main Street” at Main St between 3rd and 5th on January 15. It is part "
-                    "of “Safer streets in D4”.",
+                    "body": "You told us about street lighting. Public Works did the work. It was done on January 15.",
+                    "title_es": "Las luces de Main Street entre la 3 y la 5 funcionan.",
+                    "body_es": "Nos hablaron de street lighting. Public Works hizo el trabajo. Quedó listo el 15 "
+                    "de enero.",
                     "topics": ["violence", "street_lighting"],
                     "concerns": [{"topic": "street_lighting", "district": "D4", "neighborhood": "south-end"}],
                     "status": "draft",

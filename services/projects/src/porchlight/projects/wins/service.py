@@ -69,19 +69,20 @@ def _authored_by(who: Principal, win: Win) -> bool:
     )
 
 
+def _said(topics: list[str], joiner: str) -> str:
+    names = list(dict.fromkeys(t.replace("_", " ") for t in topics))
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {joiner} {names[-1]}"
+
+
 def draft_text(project: Project, priority: Priority, department_name: str) -> tuple[str, str]:
-    """A title and a body a resident reads in ten seconds."""
+    """A title and a body a resident reads in ten seconds: short sentences, no priority jargon
+    (the plain-language check scores them; a draft must not need a reason to go out)."""
     where = f" at {project.place}" if project.place else ""
     title = _sentence(project.win_text) if project.win_text else _sentence(f"Done: {project.title}{where}")
     topics = _topics(priority)
-    area = project.neighborhood or priority.neighborhood or project.district
-    said = (
-        f"You told us about {', '.join(dict.fromkeys(t.replace('_', ' ') for t in topics))} in {area}. "
-        if topics
-        else ""
-    )
+    said = f"You told us about {_said(topics, 'and')}. " if topics else ""
     finished = format_date(project.completed_at or datetime.now(UTC), "MMMM d", locale="en")
-    body = f"{said}{department_name} finished “{project.title}”{where} on {finished}. It is part of “{priority.title}”."
+    body = f"{said}{department_name} did the work. It was done on {finished}."
     return title, body
 
 
@@ -91,12 +92,9 @@ def draft_text_es(project: Project, priority: Priority, department_name: str) ->
     where = f" en {project.place}" if project.place else ""
     title = _sentence(project.win_text) if project.win_text else _sentence(f"Hecho: {project.title}{where}")
     topics = _topics(priority)
-    area = project.neighborhood or priority.neighborhood or project.district
-    said = (
-        f"Nos hablaron de {', '.join(dict.fromkeys(t.replace('_', ' ') for t in topics))} en {area}. " if topics else ""
-    )
+    said = f"Nos hablaron de {_said(topics, 'y')}. " if topics else ""
     finished = format_date(project.completed_at or datetime.now(UTC), "d 'de' MMMM", locale="es")
-    body = f"{said}{department_name} terminó «{project.title}»{where} el {finished}. Es parte de «{priority.title}»."
+    body = f"{said}{department_name} hizo el trabajo. Quedó listo el {finished}."
     return title, body
 
 
