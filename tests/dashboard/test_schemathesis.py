@@ -6,19 +6,41 @@ got a 500 are replayed below as explicit cases.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import hypothesis
 import pytest
 import schemathesis
+import sqlalchemy as sa
 from fastapi import FastAPI
 from support import bearer
 from support.fuzz import CHECKS, QUIET, app_fixture, fields_of, fuzz_schema, replay
 
+from porchlight.kit.db import create_engine
 from porchlight.kit.settings import KitSettings
 
 schema = fuzz_schema("dashboard")
 dashboard_app = app_fixture("dashboard")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _leave_no_endpoints_behind(settings: KitSettings) -> Iterator[None]:
+    """The fuzzer registers webhook endpoints and sets a branding: later tests in the same
+    database must not POST every update to made-up hosts, nor read a made-up team's name."""
+    yield
+
+    async def clean() -> None:
+        engine = create_engine(settings.require_database_url(), pool_size=1)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(sa.text("UPDATE dashboard.webhooks SET active = false"))
+                await conn.execute(sa.text("DELETE FROM dashboard.branding"))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(clean())
 
 
 @pytest.fixture(scope="module")

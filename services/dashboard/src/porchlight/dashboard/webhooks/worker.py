@@ -60,8 +60,19 @@ class WebhookSender:
     async def run(self, stopping: asyncio.Event) -> None:
         async with httpx.AsyncClient(follow_redirects=False) as client:
             while not stopping.is_set():
+                # A round waiting on slow endpoints is dropped at shutdown, not waited for: its
+                # deliveries' lease runs out and they go again (the receiver dedupes by webhook-id).
+                round_ = asyncio.ensure_future(self.run_once(client))
+                stop = asyncio.ensure_future(stopping.wait())
+                await asyncio.wait({round_, stop}, return_when=asyncio.FIRST_COMPLETED)
+                stop.cancel()
+                if not round_.done():
+                    round_.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await round_
+                    return
                 try:
-                    tried = await self.run_once(client)
+                    tried = round_.result()
                 except Exception:
                     log.warning("webhook round failed; retrying", exc_info=True)
                     tried = 0
