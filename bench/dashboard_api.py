@@ -223,16 +223,16 @@ async def measure(base: str, token: str, codes: list[str], n: int, month: str) -
     return out
 
 
-def serve_dashboard(settings: KitSettings, tmp: Path, places: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """``porchlight serve dashboard`` in its own process on a free port, once it answers."""
+def serve(service: str, settings: KitSettings, tmp: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    """``porchlight serve SERVICE`` in its own process on a free port (``env`` added), once it answers."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=settings.database_url or "", KAFKA_BOOTSTRAP=settings.kafka_bootstrap or "",
                PORCHLIGHT_EMBEDDED_BROKER="true", PORCHLIGHT_DATA_DIR=str(tmp), PORCHLIGHT_LOG_LEVEL="WARNING",
-               PORCHLIGHT_DASHBOARD_PLACES_FILE=str(places))  # fmt: skip
+               **env)  # fmt: skip
     exe = str(Path(sys.executable).parent / "porchlight")
-    server = subprocess.Popen([exe, "serve", "dashboard", "--port", str(port), "--no-migrate"], env=env,
+    server = subprocess.Popen([exe, "serve", service, "--port", str(port), "--no-migrate"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while True:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
@@ -240,8 +240,12 @@ def serve_dashboard(settings: KitSettings, tmp: Path, places: Path) -> tuple[sub
         except httpx.HTTPError:
             pass
         if time.monotonic() > deadline or server.poll() is not None:
-            raise SystemExit("dashboard did not start")
+            raise SystemExit(f"{service} did not start")
         time.sleep(0.2)
+
+
+def serve_dashboard(settings: KitSettings, tmp: Path, places: Path) -> tuple[subprocess.Popen[bytes], int]:
+    return serve("dashboard", settings, tmp, {"PORCHLIGHT_DASHBOARD_PLACES_FILE": str(places)})
 
 
 def main() -> None:

@@ -20,11 +20,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -34,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 from aiosmtpd.controller import Controller
+from dashboard_api import serve
 
 from porchlight.events.catalog import UNSUBSCRIBE_URL
 from porchlight.kit.embedded import free_port
@@ -94,24 +92,10 @@ async def seed(dsn: str, n: int) -> uuid.UUID:
 
 
 def serve_intake(settings: KitSettings, tmp: Path, smtp_port: int) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=settings.database_url or "", KAFKA_BOOTSTRAP=settings.kafka_bootstrap or "",
-               PORCHLIGHT_EMBEDDED_BROKER="true", PORCHLIGHT_DATA_DIR=str(tmp), PORCHLIGHT_LOG_LEVEL="WARNING",
-               PORCHLIGHT_INTAKE_SMTP_HOST="127.0.0.1", PORCHLIGHT_INTAKE_SMTP_PORT=str(smtp_port),
-               PORCHLIGHT_INTAKE_MAIL_PER_SECOND="1000", PORCHLIGHT_INTAKE_MAIL_CONNECTIONS="4")  # fmt: skip
-    exe = str(Path(sys.executable).parent / "porchlight")
-    server = subprocess.Popen([exe, "serve", "intake", "--port", str(port), "--no-migrate"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server, port
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            raise SystemExit("intake did not start")
-        time.sleep(0.2)
+    return serve("intake", settings, tmp, {
+        "PORCHLIGHT_INTAKE_SMTP_HOST": "127.0.0.1", "PORCHLIGHT_INTAKE_SMTP_PORT": str(smtp_port),
+        "PORCHLIGHT_INTAKE_MAIL_PER_SECOND": "1000", "PORCHLIGHT_INTAKE_MAIL_CONNECTIONS": "4",
+    })  # fmt: skip
 
 
 async def queued(dsn: str) -> int:

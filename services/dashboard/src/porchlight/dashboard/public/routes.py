@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from porchlight.dashboard.branding import repository as branding
 from porchlight.dashboard.branding.schemas import BrandOut
@@ -38,7 +38,6 @@ PUBLIC = Public(
     "what residents may read: counts of at least 5 notes, quotes intake redacted, published work and updates"
 )
 Kinds = Literal["neighborhoods", "districts"]
-Code = Annotated[str, Query(max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
 Cache = Annotated[PageCache, Provided(PageCache)]
 
 
