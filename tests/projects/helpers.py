@@ -46,7 +46,7 @@ def priority_body(district: str, **overrides: Any) -> dict[str, Any]:
         "quarter": "2027-Q1",
         "topics": ["violence"],
         "concerns": [
-            {"topic": "street_lighting", "quote": "It is pitch dark on Main Street after seven.", "mentions": 40},
+            {"topic": "street_lighting"},
             {"topic": "parks", "neighborhood": "south-end"},
         ],
         "outcome_measure": "Violent incidents per month",

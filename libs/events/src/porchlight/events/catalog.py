@@ -488,6 +488,25 @@ class NoteAnalysisErased(Event):
 # --- projects -----------------------------------------------------------------------------
 
 
+class ConcernSelection(BaseModel):
+    """Residents' concerns picked by topic and place: every note of ``topic`` from the place (the
+    district, or one neighborhood of it) counts, from ``heard_since`` on. Counts are computed from
+    the notes where they are shown, never typed."""
+
+    topic: str
+    district: str
+    neighborhood: str | None = None
+
+
+class ConcernRef(BaseModel):
+    """One concern of one note: the ``position``-th of note.analyzed's ``concerns`` (synthesis'
+    quotes name it so). Its words stay where the notes are kept; a reader resolves them, so an
+    erased note's words are never shown again."""
+
+    note_id: UUID
+    position: int = Field(ge=0)
+
+
 class PriorityCreated(Event):
     """A supervisor set a quarterly priority for a place."""
 
@@ -503,6 +522,11 @@ class PriorityCreated(Event):
     #: Added compatibly (issue 5): the neighborhood it targets and how it will be evaluated.
     neighborhood: str | None = None
     outcome_measure: str | None = None
+    #: Added compatibly (issue 18): the concerns it answers, picked by topic and place (never
+    #: typed figures), counted from ``heard_since``, and the residents' words it quotes.
+    concerns: list[ConcernSelection] = Field(default_factory=list)
+    heard_since: date | None = None
+    quotes: list[ConcernRef] = Field(default_factory=list)
 
 
 class ProjectCreated(Event):
@@ -902,6 +926,13 @@ class UpdatePublished(Event):
     translations: dict[str, UpdateText] = Field(default_factory=dict)
     reading_grade: float | None = None
     plain_language_reason: str | None = None
+    #: Added compatibly (issue 18): what a win answers ("you said"): its priority, that priority's
+    #: concerns in the win's place counted from ``heard_since`` to ``published_at``, and the
+    #: residents' words it quotes. The notes are found from these, so a win names them.
+    priority_id: UUID | None = None
+    concerns: list[ConcernSelection] = Field(default_factory=list)
+    heard_since: date | None = None
+    quotes: list[ConcernRef] = Field(default_factory=list)
 
     def subject(self) -> str:
         return str(self.update_id)

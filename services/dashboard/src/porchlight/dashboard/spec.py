@@ -6,6 +6,7 @@ from porchlight.dashboard.activity import models as _models  # noqa: F401  (tabl
 from porchlight.dashboard.activity.routes import router as activity_router
 from porchlight.dashboard.branding import models as _branding_tables  # noqa: F401  (tables on the metadata)
 from porchlight.dashboard.branding.routes import router as branding_router
+from porchlight.dashboard.chain.routes import router as chain_router
 from porchlight.dashboard.contacts.handlers import router as contacts_events
 from porchlight.dashboard.db import metadata, outbox
 from porchlight.dashboard.demo.commands import demo_app
@@ -22,6 +23,7 @@ from porchlight.dashboard.listening import models as _reach_tables  # noqa: F401
 from porchlight.dashboard.listening.routes import router as listening_router
 from porchlight.dashboard.meetings.handlers import router as meetings_events
 from porchlight.dashboard.newsletters import models as _newsletter_tables  # noqa: F401  (tables on the metadata)
+from porchlight.dashboard.newsletters.routes import router as newsletters_router
 from porchlight.dashboard.newsletters.startup import start_newsletters
 from porchlight.dashboard.notes.handlers import router as notes_events
 from porchlight.dashboard.pages.routes import router as pages_router
@@ -58,6 +60,7 @@ spec = ServiceSpec(
         pages_router,
         listening_router,
         sources_router,
+        chain_router,
         flagged_router,
         incidents_router,
         reports_router,
@@ -65,6 +68,7 @@ spec = ServiceSpec(
         branding_router,
         photos_router,
         webhooks_router,
+        newsletters_router,
         public_router,
         web_router,
     ],
@@ -97,6 +101,10 @@ spec = ServiceSpec(
             "GET /v1/districts/{code}/concerns.geojson": Action.read,
             "GET /v1/districts/{code}/page": Action.read,
             "GET /v1/reports/monthly": Action.export,
+            "GET /v1/chain/notes/{note_id}": Action.read,
+            "GET /v1/chain/priorities/{priority_id}": Action.read,
+            "GET /v1/chain/projects/{project_id}": Action.read,
+            "GET /v1/chain/updates/{update_id}": Action.read,
         },
         forwards=("/api/",),  # the web UI's proxy: the service it forwards to records the request
         not_changes=frozenset({"POST /web/demo-token", "POST /web/oidc/token"}),  # sign-ins store nothing

@@ -168,6 +168,13 @@ priorities = sa.Table(
     sa.Column("district", sa.Text, nullable=False),
     sa.Column("quarter", sa.Text, nullable=False),
     sa.Column("topics", JSONB, nullable=False),
+    #: What it answers (priority.created): concerns picked by topic and place, the first day their
+    #: notes count, and the residents' words quoted as ``{note_id, position}`` (read from
+    #: ``note_concerns``: an erased note's words are gone from there).
+    sa.Column("neighborhood", sa.Text),
+    sa.Column("concerns", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    sa.Column("heard_since", sa.Date),
+    sa.Column("quotes", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
 )
 
 projects = sa.Table(
@@ -194,6 +201,7 @@ projects = sa.Table(
     sa.Column("lon", sa.Float),
     sa.Column("public", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("projects_district", "district"),
+    sa.Index("projects_priority", "priority_id"),
 )
 
 #: Each task's latest state (task.completed, task.reopened): ``tasks_done`` of its project is the
@@ -227,7 +235,13 @@ updates = sa.Table(
     sa.Column("translations", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     sa.Column("place", sa.Text),
     sa.Column("topics", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    #: A win's priority and what it answers, as its priority's (update.published; see priorities).
+    sa.Column("priority_id", UUID(as_uuid=True)),
+    sa.Column("concerns", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    sa.Column("heard_since", sa.Date),
+    sa.Column("quotes", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
     sa.Index("updates_district_published", "district", "published_at"),
+    sa.Index("updates_priority", "priority_id"),
     sa.Index("updates_neighborhood_published", "neighborhood", "published_at"),
 )
 

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 _PLACES = sa.bindparam("places", type_=ARRAY(sa.Text))
 
 Kind = Literal["neighborhood", "district"]
+_FOREVER = datetime.max.replace(tzinfo=UTC)
 
 # Each statement is written once with ``{col}``, the column a place of its kind is found by
 # (the notes', projects' and updates' own ``neighborhood`` or ``district``), and prepared per kind.
@@ -48,7 +49,7 @@ WHERE c.active AND c.source = 'model' AND c.held_at >= :since AND n.{col} = ANY(
 _QUOTES = """
 SELECT DISTINCT ON (c.topic) c.topic, c.text
 FROM dashboard.note_concerns c JOIN dashboard.notes n ON n.note_id = c.note_id
-WHERE c.active AND c.source = 'model' AND c.held_at >= :since AND n.{col} = ANY(:places)
+WHERE c.active AND c.source = 'model' AND c.held_at >= :since AND c.held_at < :until AND n.{col} = ANY(:places)
   AND c.topic = ANY(:topics) AND c.text <> ''
 ORDER BY c.topic, (length(c.text) BETWEEN 25 AND 280) DESC, c.topic_score DESC NULLS LAST, c.held_at DESC
 """
@@ -70,12 +71,20 @@ ORDER BY completed_at
 
 _UPDATES = """
 SELECT u.update_id, u.district, u.neighborhood, u.kind, u.title, u.body, u.translations, u.place,
-       u.topics, u.published_at, u.project_id
+       u.topics, u.published_at, u.project_id, u.concerns, u.heard_since, u.quotes
 FROM dashboard.updates u
 WHERE u.{col} = ANY(:places)
 ORDER BY u.published_at DESC, u.update_id
 LIMIT :limit
 """
+
+#: What residents are told was done: the work's department and place, and its public steps done.
+_WORK_DONE = sa.text("""
+SELECT p.department, p.place,
+       (SELECT count(*) FROM dashboard.project_tasks t
+        WHERE t.project_id = p.project_id AND t.public AND t.done AND t.title IS NOT NULL) AS steps
+FROM dashboard.projects p WHERE p.project_id = :id AND p.public
+""")
 
 _CALIBRATION = sa.text("SELECT body FROM dashboard.topic_calibration WHERE scope = 'city'")
 
@@ -92,7 +101,7 @@ async def topics(
     session: AsyncSession, kind: Kind, places: Sequence[str], since: datetime, until: datetime | None = None
 ) -> Sequence[Row[Any]]:
     """Each topic's notes, statements and meetings in ``[since, until)`` (until: no end)."""
-    params = {"places": list(places), "since": since, "until": until or datetime.max.replace(tzinfo=UTC)}
+    params = {"places": list(places), "since": since, "until": until or _FOREVER}
     return (await session.execute(_statement(_TOPICS, kind), params)).all()
 
 
@@ -104,11 +113,17 @@ async def concern_probabilities(
 
 
 async def quotes(
-    session: AsyncSession, kind: Kind, places: Sequence[str], since: datetime, topic_codes: Sequence[str]
+    session: AsyncSession,
+    kind: Kind,
+    places: Sequence[str],
+    since: datetime,
+    topic_codes: Sequence[str],
+    until: datetime | None = None,
 ) -> dict[str, str]:
+    """One statement per topic held in ``[since, until)`` (until: no end)."""
     if not topic_codes:
         return {}
-    params = {"places": list(places), "since": since, "topics": list(topic_codes)}
+    params = {"places": list(places), "since": since, "until": until or _FOREVER, "topics": list(topic_codes)}
     return {r.topic: r.text for r in await session.execute(_statement(_QUOTES, kind), params)}
 
 
@@ -130,3 +145,8 @@ async def done_tasks(session: AsyncSession, project_ids: Sequence[uuid.UUID]) ->
 async def updates(session: AsyncSession, kind: Kind, places: Sequence[str], limit: int) -> Sequence[Row[Any]]:
     params = {"places": list(places), "limit": limit}
     return (await session.execute(_statement(_UPDATES, kind), params)).all()
+
+
+async def work_done(session: AsyncSession, project_id: uuid.UUID) -> Any:
+    """The public project's department, place and public steps done (None: not a public project)."""
+    return (await session.execute(_WORK_DONE, {"id": project_id})).first()

@@ -42,6 +42,8 @@ _UPDATE_EX: JsonDict = {
     "title": "The streetlights on Tremont St are fixed.",
     "body": "Public Works fixed 9 lights on Tremont St.",
     "you_said": "Neighbors raised street lighting 12 times at 4 meetings in South End since September 8.",
+    "you_said_quote": "It is pitch dark on Tremont after seven.",
+    "we_did": "Public Works finished 9 steps at Tremont St.",
     "published_at": "2027-01-18T15:00:00Z",
     "place": "Tremont St",
     "language": "en",
@@ -133,14 +135,22 @@ class PublicUpdate(BaseModel):
     kind: str
     title: str
     body: str
-    #: "You said": what neighbors raised that the update answers, every number computed.
+    #: "You said": what neighbors raised that the update answers, every number computed; one
+    #: neighbor's words as intake redacted them; "we did": the work's public steps done.
     you_said: str | None = None
+    you_said_quote: str | None = None
+    we_did: str | None = None
     published_at: datetime
     place: str | None = None
     #: The language the title and body are in (English when no translation was published).
     language: Language
     #: Approved photos of the work it reports.
     photos: list[PublicPhoto] = Field(default_factory=list)
+
+    def story(self) -> list[str]:
+        """You said, a neighbor's words, we did: what every channel prints before the body."""
+        quote = f"\u201c{self.you_said_quote}\u201d" if self.you_said_quote else None
+        return [line for line in (self.you_said, quote, self.we_did) if line]
 
 
 class PublicPage(BaseModel):

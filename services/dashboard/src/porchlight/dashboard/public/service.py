@@ -27,6 +27,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from porchlight.dashboard.chain import repository as chain
+from porchlight.dashboard.chain.service import since_of
 from porchlight.dashboard.pages.repository import concern_estimate, estimate_topics
 from porchlight.dashboard.photos.repository import public_of
 from porchlight.dashboard.public import repository as repo
@@ -184,8 +186,37 @@ async def _work(session: AsyncSession, place: Place, language: Language, base: s
     ]
 
 
-async def _you_said(session: AsyncSession, language: Language, u: Any, names: dict[str, str]) -> str | None:
-    """What neighbors raised in the update's place in the half year before it, on its topics."""
+async def _heard(session: AsyncSession, language: Language, u: Any, names: dict[str, str]) -> tuple[str, str] | None:
+    """What neighbors raised that a win answers: its picked concerns (update.published) counted
+    from the notes up to its publication, naming only topics of at least ``MIN_NOTES_SHOWN`` notes,
+    and the words it quotes (the first still there, of a topic named, else the place's best)."""
+    since = since_of(u.heard_since)
+    rows = [
+        r for r in await chain.per_concern(session, u.concerns, since, u.published_at) if r.notes >= MIN_NOTES_SHOWN
+    ]
+    if not rows:
+        return None
+    shown = [c for c in u.concerns if any((c["topic"], c["district"]) == (r.topic, r.district) for r in rows)]
+    whole = await chain.total(session, shown, since, u.published_at)
+    labels = list(dict.fromkeys(in_sentence(label(language, r.label)) for r in sorted(rows, key=lambda r: -r.notes)))
+    places = list(dict.fromkeys(names.get(r.neighborhood or r.district, r.neighborhood or r.district) for r in rows))
+    line = you_said_line(language, labels, whole.notes, whole.meetings, _join(language, places), whole.first_at.date())
+    topics = {r.topic for r in rows}
+    for q in await chain.quotes(session, u.quotes):
+        of_place = any(q.district == r.district and r.neighborhood in (None, q.neighborhood) for r in rows)
+        if q.text and q.topic in topics and of_place:
+            return line, q.text
+    kind: Kind = "neighborhood" if u.neighborhood else "district"
+    best = await repo.quotes(session, kind, [u.neighborhood or u.district], since, sorted(topics), u.published_at)
+    return line, next((best[r.topic] for r in rows if r.topic in best), "")
+
+
+async def _you_said(session: AsyncSession, language: Language, u: Any, names: dict[str, str]) -> tuple[str, str] | None:
+    """The "you said" line and a neighbor's words. A win names the concerns it answers; an update
+    that names none (a bulletin, a win from before issue 18) counts its topics in its place in the
+    half year before it."""
+    if u.concerns:
+        return await _heard(session, language, u, names)
     if not u.topics:
         return None
     kind: Kind = "neighborhood" if u.neighborhood else "district"
@@ -200,7 +231,25 @@ async def _you_said(session: AsyncSession, language: Language, u: Any, names: di
     top = max(rows, key=lambda r: r.notes)
     where = names.get(code, code)
     labels = [in_sentence(label(language, r.label)) for r in sorted(rows, key=lambda r: -r.notes)]
-    return you_said_line(language, labels, top.notes, top.meetings, where, min(r.first_at for r in rows).date())
+    line = you_said_line(language, labels, top.notes, top.meetings, where, min(r.first_at for r in rows).date())
+    quote = (await repo.quotes(session, kind, [code], since, [top.topic], u.published_at)).get(top.topic, "")
+    return line, quote
+
+
+async def _we_did(session: AsyncSession, language: Language, u: Any) -> str | None:
+    """ "Public Works finished 9 steps at Tremont St.": the public steps done of the update's work."""
+    if not u.project_id:
+        return None
+    work = await repo.work_done(session, u.project_id)
+    if work is None or not work.steps:
+        return None
+    steps = ngettext(language, "{n} step", "{n} steps", work.steps).format(n=number(language, work.steps))
+    department = department_name(language, work.department)
+    if work.place:
+        return gettext(language, "{department} finished {steps} at {place}.").format(
+            department=department, steps=steps, place=work.place
+        )
+    return gettext(language, "{department} finished {steps}.").format(department=department, steps=steps)
 
 
 async def _public_update(
@@ -208,12 +257,15 @@ async def _public_update(
 ) -> PublicUpdate:
     text = (u.translations or {}).get(language)
     title, body, lang = (text["title"], text["body"], language) if text else (u.title, u.body, "en")
+    said = await _you_said(session, language, u, names)
     return PublicUpdate(
         id=u.update_id,
         kind=u.kind,
         title=title,
         body=body,
-        you_said=await _you_said(session, language, u, names),
+        you_said=said[0] if said else None,
+        you_said_quote=said[1] or None if said else None,
+        we_did=await _we_did(session, language, u),
         published_at=u.published_at,
         place=u.place,
         language=lang,

@@ -37,6 +37,10 @@ async def on_priority_created(session: AsyncSession, event: PriorityCreated, _: 
         "district": event.district,
         "quarter": event.quarter,
         "topics": list(event.topics),
+        "neighborhood": event.neighborhood,
+        "concerns": [c.model_dump(mode="json") for c in event.concerns],
+        "heard_since": event.heard_since,
+        "quotes": [q.model_dump(mode="json") for q in event.quotes],
     }
     await session.execute(upsert(priorities, values, key=["priority_id"]))
 
@@ -148,6 +152,10 @@ async def on_update_published(session: AsyncSession, event: UpdatePublished, _: 
         "translations": {lang: text.model_dump() for lang, text in event.translations.items()},
         "place": event.place,
         "topics": list(event.topics),
+        "priority_id": event.priority_id,
+        "concerns": [c.model_dump(mode="json") for c in event.concerns],
+        "heard_since": event.heard_since,
+        "quotes": [q.model_dump(mode="json") for q in event.quotes],
     }
     await session.execute(insert(updates).values(**values).on_conflict_do_nothing())
     await queue_update(session, event)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,9 +23,14 @@ class Priority(Base):
     quarter: Mapped[str] = mapped_column(sa.Text)
     #: Topics of the residents' concerns that motivated it (synthesis's taxonomy).
     topics: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=list)
-    #: The concerns themselves, linked by topic and place: ``{topic, district, neighborhood,
-    #: quote, mentions}`` — quotes are the redacted words synthesis already published.
+    #: The concerns themselves, picked by topic and place: ``{topic, district, neighborhood}``.
+    #: Their counts are computed from the notes wherever they are shown (a priority set before
+    #: issue 18 may still hold the figure and quote typed then: nothing reads them).
     concerns: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    #: The first day whose notes count, and the residents' words quoted, by reference
+    #: (``{note_id, position}``: the words stay with the notes, redacted, gone when erased).
+    heard_since: Mapped[date | None] = mapped_column(sa.Date)
+    quotes: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default=sa.text("'[]'::jsonb"))
     outcome_measure: Mapped[str | None] = mapped_column(sa.Text)
     outcome_before: Mapped[float | None] = mapped_column(sa.Float)
     outcome_after: Mapped[float | None] = mapped_column(sa.Float)

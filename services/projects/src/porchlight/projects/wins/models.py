@@ -7,7 +7,7 @@ it and sends it for approval again (``draft``).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,8 +38,11 @@ class Win(Base):
     reading_grade: Mapped[float | None] = mapped_column(sa.Float)
     plain_language_reason: Mapped[str | None] = mapped_column(sa.Text)
     topics: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=list)
-    #: The priority's concerns this win answers ("you said"), copied when drafted.
+    #: The priority's concerns this win answers ("you said") in the win's place, the day from
+    #: which their notes count and the words quoted (references), copied when drafted.
     concerns: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    heard_since: Mapped[date | None] = mapped_column(sa.Date)
+    quotes: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default=sa.text("'[]'::jsonb"))
     status: Mapped[str] = mapped_column(sa.Text, default="draft")  # draft | returned | published
     #: Who wrote it: the project's owner, and its department (may edit it once sent back).
     author: Mapped[str | None] = mapped_column(sa.Text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
@@ -83,6 +83,8 @@ class WinOut(BaseModel):
                     "de enero.",
                     "topics": ["violence", "street_lighting"],
                     "concerns": [{"topic": "street_lighting", "district": "D4", "neighborhood": "south-end"}],
+                    "heard_since": "2026-10-01",
+                    "quotes": [{"note_id": "5d0c2a8e-2f3b-4c59-9e0a-7d1b2c3d4e5f", "position": 0}],
                     "status": "draft",
                     "drafted_at": "2027-01-15T17:00:00Z",
                     "author": "crew-lead-ortiz",
@@ -108,7 +110,12 @@ class WinOut(BaseModel):
     title_es: str | None = None
     body_es: str | None = None
     topics: list[str]
+    #: What it answers: the priority's concerns in the win's place, the first day their notes
+    #: count and the residents' words quoted (``{note_id, position}``; the dashboard's
+    #: ``/v1/chain/updates/{id}`` lists the notes and reads the words).
     concerns: list[dict[str, Any]]
+    heard_since: date | None = None
+    quotes: list[dict[str, Any]] = Field(default_factory=list)
     status: WinStatus
     drafted_at: datetime
     #: The project's owner and department: a win sent back goes to them.

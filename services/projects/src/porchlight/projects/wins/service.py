@@ -1,8 +1,9 @@
 """Wins: drafted in plain language when a project completes, published when a supervisor approves.
 
 The draft is built from what staff wrote (the project's ``win_text`` or title, its place, the
-department) and the priority's concerns ("you said, we did"); residents' quotes are the redacted
-words synthesis already published. Nothing goes out before a supervisor approves it.
+department) and the priority's concerns ("you said, we did"): the win keeps the priority's
+selection of concerns in its place and its quotes by reference, and update.published carries them,
+so the pages count the notes behind it and read the words from them. Nothing goes out before a supervisor approves it.
 
 A supervisor edits a draft, approves it, or sends it back to its author with a reason; the author
 (the project's owner, or anyone of its department) edits it and sends it for approval again.
@@ -21,7 +22,7 @@ from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from porchlight.events import Outbox, UpdatePublished
-from porchlight.events.catalog import GeoPoint, UpdateText
+from porchlight.events.catalog import ConcernRef, ConcernSelection, GeoPoint, UpdateText
 from porchlight.kit.auth import Principal, Role
 from porchlight.kit.errors import Conflict, Forbidden, NotFound, ValidationProblem
 from porchlight.kit.plain_language import GRADE_NEEDS_REASON
@@ -133,7 +134,9 @@ async def draft_win(session: AsyncSession, project: Project) -> Win:
         title_es=title_es,
         body_es=body_es,
         topics=list(dict.fromkeys([*priority.topics, *(c["topic"] for c in concerns if c.get("topic"))])),
-        concerns=concerns,
+        concerns=[{k: c.get(k) for k in ("topic", "district", "neighborhood")} for c in concerns],
+        heard_since=priority.heard_since,
+        quotes=list(priority.quotes),
         status="draft",
         drafted_at=datetime.now(UTC),  # set here, not by the server: the notice below needs it
         author=project.owner or project.created_by,
@@ -233,6 +236,10 @@ async def approve_win(
             translations=translations,
             reading_grade=grade,
             plain_language_reason=win.plain_language_reason,
+            priority_id=win.priority_id,
+            concerns=[ConcernSelection.model_validate(c) for c in win.concerns if c.get("topic") and c.get("district")],
+            heard_since=win.heard_since,
+            quotes=[ConcernRef.model_validate(q) for q in win.quotes],
         ),
     )
     return win

@@ -176,10 +176,8 @@ async def seed_demo(
                 district=district,
                 quarter=quarter,
                 topics=["street_lighting", "violence", "parks"],
-                concerns=[
-                    ConcernLink(topic="street_lighting", quote="It is pitch dark on Main Street after seven."),
-                    ConcernLink(topic="parks", quote="Nobody walks through the park any more."),
-                ],
+                # Picked by topic; what residents said is counted and quoted from their notes.
+                concerns=[ConcernLink(topic="street_lighting"), ConcernLink(topic="parks")],
                 outcome_measure="Violent incidents reported per month in the district",
             ),
             SYSTEM,

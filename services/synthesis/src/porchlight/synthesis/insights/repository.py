@@ -167,6 +167,8 @@ class Quote:
     occurred_at: datetime | None = None
     district: str | None = None
     neighborhood: str | None = None
+    #: Its place among the note's concerns (note.analyzed's): how a priority quotes it.
+    position: int | None = None
 
 
 class InsightRepository:
@@ -282,6 +284,7 @@ class InsightRepository:
             sa.select(
                 C.id,
                 C.note_id,
+                C.position,
                 C.topic,
                 C.text,
                 C.span_start,
@@ -330,6 +333,7 @@ class InsightRepository:
                     r["occurred_at"],
                     r["district"],
                     r["neighborhood"],
+                    r["position"],
                 )
             )
         return dict(out)

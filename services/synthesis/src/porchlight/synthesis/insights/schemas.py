@@ -20,6 +20,7 @@ _PLACE = {"district": "D1", "neighborhood": None}
 _QUOTE = {
     "note_id": _NOTE,
     "concern_id": 812,
+    "position": 0,
     "text": "The streetlight on Elm has been out for weeks.",
     "start": 0,
     "end": 46,
@@ -136,6 +137,11 @@ class QuoteOut(BaseModel):
     occurred_at: datetime | None = Field(None, description="When the conversation quoted took place")
     district: str | None = Field(None, description="The note's district")
     neighborhood: str | None = Field(None, description="The note's neighborhood (never a finer place)")
+    position: int | None = Field(
+        None,
+        description="Its place among the note's concerns (note.analyzed's): a priority quotes it by note_id "
+        "and position",
+    )
 
 
 class SentimentCounts(BaseModel):

@@ -242,6 +242,7 @@ async def build_insight(
                         occurred_at=x.occurred_at,
                         district=x.district,
                         neighborhood=x.neighborhood,
+                        position=x.position,
                     )
                     for x in quotes.get(topic, [])
                 ],

@@ -28,7 +28,7 @@ def atom(page: PublicPage, brand: BrandOut) -> bytes:
         entry.link(href=f"{page.url}#update-{u.id}", rel="alternate", type="text/html")
         entry.published(u.published_at)
         entry.updated(u.published_at)
-        summary = f"{u.you_said}\n\n{u.body}" if u.you_said else u.body
+        summary = "\n\n".join([*u.story(), u.body])
         entry.summary(summary)
         entry.content(summary, type="text")
     return fg.atom_str(pretty=True)

@@ -189,8 +189,7 @@ def render_flyer(
     wins = 0
     for u in page.updates:
         parts: list[tuple[str, ParagraphStyle]] = [(u.title, s["item"])]
-        if u.you_said:
-            parts.append((u.you_said, s["body"]))
+        parts += [(line, s["body"]) for line in u.story()]
         parts.append((u.body, s["body"]))
         need = sum(_height(t, st, left_w) + 3 for t, st in parts) + 10
         if y - need < floor + 60:

@@ -32,8 +32,8 @@ def edition(
         )
     )
     lines = [place, "", update.title, ""]
-    if update.you_said:
-        lines += [update.you_said, ""]
+    for line in update.story():
+        lines += [line, ""]
     lines += [update.body, "", gettext(language, "See everything for %(place)s") % {"place": place} + ":", page_url, ""]
     lines += [
         gettext(language, "You get this because you asked for updates about %(place)s.") % {"place": place},
