@@ -195,6 +195,32 @@ async def test_a_win_counts_the_notes_it_answers_and_the_chain_opens_from_either
         assert (await client.get(f"/v1/chain/updates/{ids['win']}", headers=partner)).status_code == 403
         assert (await client.get(f"/v1/chain/updates/{ids['win']}")).status_code == 401
 
+        # A draft previewed as its subscribers would get it, before anyone approves it: both
+        # languages, the line counted now, the words picked, what was done; markup escaped.
+        draft = {
+            "district": district, "neighborhood": hood, "title": "More lights <b>tonight</b>",
+            "body": "Public Works replaced 9 lamps.", "place": "Tremont St", "project_id": str(ids["project"]),
+            "translations": {"es": {"title": "Más luces", "body": "Obras Públicas cambió 9 lámparas."}},
+            "concerns": [{"topic": "street_lighting", "district": district, "neighborhood": hood}],
+            "heard_since": HEARD_SINCE.isoformat(), "quotes": [{"note_id": str(ids["lamp"]), "position": 0}],
+        }  # fmt: skip
+        r = await client.post("/v1/newsletters/preview", json=draft, headers=supervisor)
+        assert r.status_code == 200, r.text
+        preview = r.json()
+        assert preview["neighborhoods"] == [hood] and set(preview["editions"]) == {"en", "es"}
+        en, es_mail = preview["editions"]["en"], preview["editions"]["es"]
+        assert "Neighbors raised street lighting 7 times at 4 meetings" in en["text"]  # counted to now
+        assert "lamp 3 on Tremont is out" in en["text"] and "Public Works finished 1 step at Tremont St." in en["text"]
+        assert "&lt;b&gt;tonight&lt;/b&gt;" in en["html"] and "<b>tonight" not in en["html"]
+        assert "Más luces" in es_mail["html"] and "Obras Públicas terminó 1 paso" in es_mail["text"]
+        refused = await client.post(
+            "/v1/newsletters/preview", json=draft | {"neighborhood": "nowhere"}, headers=supervisor
+        )
+        assert refused.status_code == 422 and "body.neighborhood" in refused.text
+        other_supervisor = bearer(settings, "supervisor", district=f"{district}-X")
+        assert (await client.post("/v1/newsletters/preview", json=draft, headers=other_supervisor)).status_code == 403
+        assert (await client.post("/v1/newsletters/preview", json=draft, headers=partner)).status_code == 403
+
         # The quoted lamp note is erased: its words leave the chain and the page (which quotes
         # another of the notes the win answers); every count stays.
         erased_at = datetime.now(UTC)
