@@ -17,6 +17,9 @@ const PAGE_MODULES = {
   help: () => import("./pages/helpmodel.js"),
   audit: () => import("./pages/audit.js"),
   privacy: () => import("./pages/privacy.js"),
+  priorities: () => import("./pages/priorities.js"),
+  chain: () => import("./pages/chain.js"),
+  branding: () => import("./pages/branding.js"),
 };
 
 let cleanup = null;
@@ -73,7 +76,8 @@ function renderChrome(session, name) {
   const nav = document.getElementById("nav");
   const who = document.getElementById("who");
   if (!session) { replace(nav); replace(who); return; }
-  const items = Object.entries(PAGES).filter(([page]) => allowed(session, page)).map(([page, info]) =>
+  // A page reached from a link only (the chain of one note or win) has no place in the menu.
+  const items = Object.entries(PAGES).filter(([page, info]) => !info.linked && allowed(session, page)).map(([page, info]) =>
     h("li", {}, h("a", { href: `#/${page}`, "aria-current": page === name ? "page" : null }, info.title)));
   replace(nav, h("ul", {}, items));
   replace(who,

@@ -50,6 +50,10 @@ export const PAGES = {
   board: { title: "Project board", roles: ["partner"] },
   audit: { title: "Audit trail", roles: ["auditor"] },
   privacy: { title: "Privacy", roles: ["auditor"] }, // and admins, who see every page
+  priorities: { title: "Priorities", roles: ["supervisor", "analyst"] },
+  // "You said, we did" of one note, priority, micro-project or win: opened from their links.
+  chain: { title: "You said, we did", roles: ["officer", "liaison", "supervisor", "analyst"], linked: true },
+  branding: { title: "Outreach branding", roles: ["admin"] },
 };
 
 export const HOME = { officer: "contact", liaison: "meetings", supervisor: "district", analyst: "city", partner: "board", auditor: "audit" };
