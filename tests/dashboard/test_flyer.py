@@ -48,7 +48,7 @@ async def test_the_flyer_is_one_page_in_each_language_with_a_qr_code_to_the_page
         async def arrived() -> bool:
             cache.clear()
             page = (await client.get(f"/v1/public/neighborhoods/{hood}")).json()
-            return len(page["updates"]) == 2 and bool(page["raised"]) and bool(page["work"])
+            return len(page["updates"]) == 3 and bool(page["raised"]) and bool(page["work"])  # the step announced too
 
         await eventually(arrived, timeout_s=30)
         cache.clear()

@@ -1,7 +1,8 @@
 """The public neighborhood page, its Spanish twin and its Atom feed (issue 18), from events on the
 real broker into the real database: what neighbors raised (never a figure under 5 notes), the
 public work and its steps (a step undone leaves the timeline; internal work never shows), and the
-wins with their "you said" line, every number computed from the notes."""
+wins with their "you said" line, every number computed from the notes; a form to get the updates
+by email, posting to intake."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from support import eventually, running
 
 from porchlight.dashboard.public.service import PageCache
 from porchlight.dashboard.settings import DashboardSettings
+from porchlight.dashboard.web.service import Upstreams
 from porchlight.events import (
     MeetingScheduled,
     NoteAnalyzed,
@@ -88,11 +90,11 @@ def events(district: str, hood: str) -> tuple[list, dict[str, uuid.UUID]]:
                      department="public-works", from_status="planned", to_status="in_progress", moved_by="sgt",
                      moved_at=done, version=2),
         TaskCompleted(task_id=ids["survey"], project_id=ids["public"], department="public-works", completed_at=done,
-                      completed_by="crew", title="Survey the dark poles", public=True),
+                      completed_by="crew", title="Survey the dark poles", public=True, announce=True),
         TaskCompleted(task_id=ids["lamps"], project_id=ids["public"], department="public-works", completed_at=done,
                       completed_by="crew", title="Order lamps from stores", public=False),
         TaskCompleted(task_id=ids["undone"], project_id=ids["public"], department="public-works", completed_at=done,
-                      completed_by="crew", title="Replace the lamps", public=True),
+                      completed_by="crew", title="Replace the lamps", public=True, announce=True),
         TaskReopened(task_id=ids["undone"], project_id=ids["public"], department="public-works",
                      reopened_at=done + timedelta(hours=1), reopened_by="crew"),
         UpdatePublished(update_id=ids["win"], district=district, neighborhood=hood, kind="win",
@@ -103,6 +105,16 @@ def events(district: str, hood: str) -> tuple[list, dict[str, uuid.UUID]]:
                                                        body="Obras Públicas arregló 4 luces.")}),
     ]  # fmt: skip
     return out, ids
+
+
+def subscribe_form(html: str, action: str, hood: str, language: str) -> None:
+    """The page's subscription form, as a browser without script posts it."""
+    assert f'<form class="subscribe" method="post" action="{action}">' in html, html
+    assert f'<input type="hidden" name="neighborhood" value="{hood}">' in html
+    assert f'<input type="hidden" name="language" value="{language}">' in html
+    assert '<label for="subscribe-email">' in html
+    assert '<input id="subscribe-email" type="email" name="email" autocomplete="email" required' in html
+    assert '<button type="submit">' in html
 
 
 async def test_a_neighborhood_reads_what_it_said_what_is_done_and_the_wins(settings, tmp_path: Path) -> None:
@@ -124,7 +136,7 @@ async def test_a_neighborhood_reads_what_it_said_what_is_done_and_the_wins(setti
                 [t["notes"] for t in page["raised"]] == [6]
                 and page["quieter_topics"] == 1
                 and [len(w["steps"]) for w in page["work"]] == [1]
-                and len(page["updates"]) == 1
+                and sorted(u["kind"] for u in page["updates"]) == ["step", "win"]
             )
 
         await eventually(arrived, timeout_s=30)
@@ -144,7 +156,10 @@ async def test_a_neighborhood_reads_what_it_said_what_is_done_and_the_wins(setti
         assert work["title"] == "Fix the streetlights on Tremont St" and work["status_text"] == "Under way"
         assert [s["text"] for s in work["steps"]] == ["Survey the dark poles"]  # internal and undone: out
         assert "Plainclothes" not in r.text
-        [win] = page["updates"]
+        # The step its owner announced is an update of its own; the one marked undone left them.
+        [win, step] = page["updates"]  # newest first: the win came a day after the step
+        assert (step["kind"], step["title"], step["body"]) == ("step", "Survey the dark poles", work["title"])
+        assert "Replace the lamps" not in r.text
         first = (NOW - timedelta(days=19)).date()
         expected = f"Neighbors raised street lighting 6 times at 3 meetings in Elm Hill {tag} since "
         assert win["you_said"].startswith(expected), win["you_said"]
@@ -169,11 +184,38 @@ async def test_a_neighborhood_reads_what_it_said_what_is_done_and_the_wins(setti
         html_es = await client.get(f"/public/es/neighborhoods/{hood}")
         assert 'lang="es"' in html_es.text and "Ustedes lo dijeron, lo hicimos" in html_es.text
 
+        # "Get these updates by email": a form posting to intake (which alone keeps addresses), found
+        # as the web UI's proxy finds it; the page's CSP lets the form go there. No script needed.
+        intake = app.state.runtime.resource(Upstreams).get("intake")
+        assert intake and intake.startswith("http")
+        subscribe_form(html.text, f"{intake}/v1/public/subscriptions/form", hood, "en")
+        assert f"form-action 'self' {intake}" in html.headers["content-security-policy"]
+        assert "Get these updates by email" in html.text and "Your email address" in html.text
+        subscribe_form(html_es.text, f"{intake}/v1/public/subscriptions/form", hood, "es")
+        assert "Reciba estas novedades por correo" in html_es.text and "Su dirección de correo" in html_es.text
+        assert "Suscribirme" in html_es.text and "Get these updates" not in html_es.text
+        # Set (PORCHLIGHT_DASHBOARD_SUBSCRIBE_URL): intake through the city's ingress. A district's
+        # page offers its neighborhoods.
+        app.state.runtime.provide(
+            DashboardSettings(places_file=places, subscribe_url="https://engage.city.example/api/intake/")
+        )
+        cache.clear()
+        action = "https://engage.city.example/api/intake/v1/public/subscriptions/form"
+        r = await client.get(f"/public/en/neighborhoods/{hood}")
+        subscribe_form(r.text, action, hood, "en")
+        assert "form-action 'self' https://engage.city.example;" in r.headers["content-security-policy"]
+        r = await client.get(f"/public/es/districts/{district}")
+        assert f'action="{action}"' in r.text and '<label for="subscribe-neighborhood">Su vecindario</label>' in r.text
+        select = f'<select id="subscribe-neighborhood" name="neighborhood"><option value="{hood}">Elm Hill {tag}<'
+        assert select in r.text
+        assert '<input type="hidden" name="language" value="es">' in r.text
+
         # The Atom feed, read by a feed parser.
         feed = feedparser.parse((await client.get(f"/public/en/neighborhoods/{hood}/feed.atom")).content)
         assert not feed.bozo, feed.bozo_exception
         assert feed.feed.title == f"Updates for Elm Hill {tag}" and feed.feed.language == "en"
-        [entry] = feed.entries
+        [entry, step_entry] = feed.entries
+        assert step_entry.title == "Survey the dark poles"
         assert entry.id == f"urn:uuid:{ids['win']}" and entry.title == win["title"]
         assert entry.link.endswith(f"/public/en/neighborhoods/{hood}#update-{ids['win']}")
         assert "6 times at 3 meetings" in entry.summary
@@ -182,7 +224,7 @@ async def test_a_neighborhood_reads_what_it_said_what_is_done_and_the_wins(setti
 
         # The district's page and feed carry the same win.
         district_page = (await client.get(f"/v1/public/districts/{district}")).json()
-        assert [u["id"] for u in district_page["updates"]] == [str(ids["win"])]
+        assert [u["id"] for u in district_page["updates"]] == [str(ids["win"]), step["id"]]
 
         # Bad input: a clear 4xx, never a 5xx.
         assert (await client.get("/v1/public/neighborhoods/nowhere-at-all")).status_code == 404

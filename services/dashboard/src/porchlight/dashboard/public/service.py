@@ -238,7 +238,7 @@ async def _you_said(session: AsyncSession, language: Language, u: Any, names: di
 
 async def _we_did(session: AsyncSession, language: Language, u: Any) -> str | None:
     """ "Public Works finished 9 steps at Tremont St.": the public steps done of the update's work."""
-    if not u.project_id:
+    if not u.project_id or u.kind == "step":  # a step announced is itself what was done
         return None
     work = await repo.work_done(session, u.project_id)
     if work is None or not work.steps:

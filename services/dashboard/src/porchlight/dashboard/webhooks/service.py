@@ -28,7 +28,6 @@ from standardwebhooks import Webhook
 
 from porchlight.dashboard.webhooks import repository as repo
 from porchlight.dashboard.webhooks.schemas import DeliveryOut, WebhookCreated, WebhookIn, WebhookOut
-from porchlight.events import UpdatePublished
 from porchlight.kit.auth import Principal
 from porchlight.kit.errors import Conflict, NotFound
 
@@ -114,7 +113,7 @@ def payload(update: Any, base: str) -> dict[str, Any]:
     return {"type": "update.published", "timestamp": update.published_at.isoformat(), "data": data}
 
 
-async def queue_update(session: AsyncSession, event: UpdatePublished) -> int:
+async def queue_update(session: AsyncSession, update_id: uuid.UUID) -> int:
     """One delivery per active endpoint, in the same transaction as the event's inbox row: the
     body is built when it is sent, from the update the dashboard keeps. A rebuild of the read
     models replays the event and queues nothing more (the delivery's id is the same)."""
@@ -124,9 +123,9 @@ async def queue_update(session: AsyncSession, event: UpdatePublished) -> int:
         {
             # One id per endpoint and update: the redelivered event adds nothing, and the id is
             # the ``webhook-id`` a receiver dedupes by.
-            "delivery_id": uuid.uuid5(hook, str(event.update_id)),
+            "delivery_id": uuid.uuid5(hook, str(update_id)),
             "webhook_id": hook,
-            "update_id": event.update_id,
+            "update_id": update_id,
             "status": "pending",
             "attempts": 0,
             "next_attempt_at": now,

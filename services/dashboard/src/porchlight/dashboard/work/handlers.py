@@ -13,6 +13,7 @@ from porchlight.dashboard.newsletters.repository import queue as queue_newslette
 from porchlight.dashboard.newsletters.service import MAILED
 from porchlight.dashboard.projections.models import priorities, project_tasks, projects, updates
 from porchlight.dashboard.webhooks.service import queue_update
+from porchlight.dashboard.work.repository import announce_step, withdraw_step
 from porchlight.events import (
     Envelope,
     EventRouter,
@@ -95,6 +96,12 @@ async def on_task_completed(session: AsyncSession, event: TaskCompleted, _: Enve
     if event.title is not None:
         values["title"] = event.title
     await _task_state(session, values)
+    if event.announce and event.public and event.title:
+        # The owner chose to tell the neighborhood at once: the step goes to the public page's
+        # updates, its feed and the webhooks (not to the subscribers' email: wins and bulletins go there).
+        update_id = await announce_step(session, event)
+        if update_id is not None:
+            await queue_update(session, update_id)
 
 
 @router.subscriber
@@ -106,6 +113,7 @@ async def on_task_reopened(session: AsyncSession, event: TaskReopened, _: Envelo
         "completed_at": None,
         "changed_at": event.reopened_at,
     }
+    await withdraw_step(session, event.task_id, event.reopened_at)
     await _task_state(session, values)
 
 
@@ -158,6 +166,6 @@ async def on_update_published(session: AsyncSession, event: UpdatePublished, _: 
         "quotes": [q.model_dump(mode="json") for q in event.quotes],
     }
     await session.execute(insert(updates).values(**values).on_conflict_do_nothing())
-    await queue_update(session, event)
+    await queue_update(session, event.update_id)
     if event.kind in MAILED:  # composed and handed to intake by the composer (newsletters/)
         await queue_newsletter(session, event.update_id, datetime.now(UTC))
