@@ -24,7 +24,9 @@ from porchlight.kit.settings import KitSettings
 PLACES = (("PUT", "/v1/places"),)
 thorough = fuzz_schema("intake", "examples", "coverage", "fuzzing", exclude=PLACES)
 sampled = fuzz_schema("intake", "examples", "fuzzing", exclude=PLACES)
-intake_app = app_fixture("intake", background=True)
+# No background work (consumers, relay, mailer): schemathesis' pytest plugin stops the app's
+# lifespan after every test, and each stop would wait for them (seconds a test).
+intake_app = app_fixture("intake")
 
 
 @pytest.fixture(scope="module")

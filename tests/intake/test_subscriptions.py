@@ -1,6 +1,7 @@
 """Email subscriptions (issue 18), against a real SMTP server (aiosmtpd on 127.0.0.1): double
 opt-in in the subscriber's language, a forged link refused, a bounce recorded, one-click
-unsubscribe (RFC 8058's POST and the link's GET), counts for staff and never an address back."""
+unsubscribe (RFC 8058's POST and the link's GET), counts for staff and never an address back; the
+public page's HTML form answers pages in the resident's language."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import email.policy
 import re
 import uuid
 from email.message import EmailMessage
+from html import escape
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ from porchlight.intake.settings import IntakeSettings
 from porchlight.intake.subscriptions.mail import tokens
 from porchlight.intake.subscriptions.service import address_key
 from porchlight.kit.embedded import free_port
+from porchlight.kit.ratelimit import RateLimit
 
 pytestmark = pytest.mark.integration
 
@@ -162,6 +165,8 @@ async def test_double_opt_in_bounce_and_one_click_unsubscribe(settings) -> None:
             assert (
                 await client.get(f"/v1/subscriptions/counts?neighborhood={HOOD}", headers=bearer(settings, "officer"))
             ).status_code == 403
+
+            await check_the_public_pages_form(app, client, settings, sink)
     finally:
         sink.controller.stop()
 
@@ -183,3 +188,71 @@ async def test_bad_addresses_are_refused_naming_the_field_and_nothing_is_kept(se
         r = await client.post("/v1/public/subscriptions", json=body)
         assert r.status_code == 422 and field in r.text, r.text
         assert await scalar(settings, "SELECT count(*) FROM intake.subscribers") == before
+
+
+async def check_the_public_pages_form(app: Any, client: Any, settings: Any, sink: Sink) -> None:
+    """The form of the public page (no script): "check your email" the same for every address, in
+    Spanish, and the confirmation arrives; a refusal is a 422 page saying what to correct in plain
+    words, nothing kept and nothing mailed; over the rate limit, a 429 page. (Run on the running
+    intake of the test above: starting and stopping intake costs seconds.)"""
+    me = f"lucia.{uuid.uuid4().hex[:8]}@example.org"
+    form = "/v1/public/subscriptions/form"
+    came_from = f"https://engage.city.example/public/es/neighborhoods/{HOOD}"
+    r = await client.post(form, data={"email": me, "neighborhood": HOOD, "language": "es"})  # no sign-in
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), r.text
+    assert r.headers["cache-control"] == "no-store"
+    assert '<html lang="es">' in r.text and "Revise su correo" in r.text and "le llegará un enlace" in r.text
+    assert me not in r.text and "<a " not in r.text  # no Referer: no link back
+
+    async def arrived() -> bool:
+        return len(sink.to(me)) == 1
+
+    await eventually(arrived, timeout_s=20)
+    assert sink.to(me)[0]["Content-Language"] == "es"
+
+    # The same page again, for an address already waiting (and in another case); with a
+    # Referer that is a web page, a link back to it; with any other, none.
+    again = await client.post(form, data={"email": me.upper(), "neighborhood": HOOD, "language": "es"})
+    assert (again.status_code, again.text) == (200, r.text)
+    back = await client.post(
+        form, data={"email": me, "neighborhood": HOOD, "language": "es"}, headers={"Referer": came_from}
+    )
+    assert f'<a href="{came_from}">Volver a la página anterior</a>' in back.text
+    sneaky = await client.post(
+        form, data={"email": me, "neighborhood": HOOD}, headers={"Referer": "javascript:alert(1)"}
+    )
+    assert sneaky.status_code == 200 and "Check your email" in sneaky.text and "javascript" not in sneaky.text
+    # Sent again from the page that asked to correct it: the form route is no page to go back to.
+    itself = await client.post(form, data={"email": me, "neighborhood": HOOD}, headers={"Referer": f"http://x{form}"})
+    assert "<a " not in itself.text
+    assert len(sink.to(me)) == 1  # one confirmation, however often asked
+
+    count = "SELECT count(*) FROM intake.subscribers"
+    queued = "SELECT count(*) FROM intake.mail_queue"
+    before = (await scalar(settings, count), await scalar(settings, queued))
+    refused = [
+        ({"email": "not an address", "language": "es"}, "Esto no parece una dirección de correo", True),
+        ({"email": "someone@mailinator.com"}, "a service for throwaway addresses", True),
+        ({"email": "<script>x</script>@example.org"}, "does not look like an email address", True),
+        ({"email": ""}, "Please write your email address.", True),
+        ({"email": "ana@example.org", "neighborhood": "atlantis"}, "We do not know this neighborhood", False),
+        ({"email": "ana@example.org", "language": "fr"}, "in English or Spanish only", False),
+    ]
+    for fields, words, form_again in refused:
+        r = await client.post(form, data={"neighborhood": HOOD, **fields}, headers={"Referer": came_from})
+        assert r.status_code == 422 and r.headers["content-type"].startswith("text/html"), r.text
+        assert words in r.text and f'<a href="{came_from}">' in r.text, r.text
+        for developer_words in ("body.", "Value error", "field", "<script>"):
+            assert developer_words not in r.text, (developer_words, r.text)
+        # The form again, with what was typed in it (escaped), only when the address is what to fix.
+        assert ('name="email"' in r.text) is form_again
+        if form_again and fields["email"]:
+            assert f'value="{escape(fields["email"])}"' in r.text
+    assert (await scalar(settings, count), await scalar(settings, queued)) == before
+
+    # Over the limit (the JSON route's): a page too, with Retry-After.
+    app.state.authenticator.sign_ins = RateLimit("1/hour", "sign-in")
+    assert (await client.post(form, data={"email": me, "neighborhood": HOOD})).status_code == 200
+    r = await client.post(form, data={"email": me, "neighborhood": HOOD, "language": "es"})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    assert "Espere un minuto" in r.text and me not in r.text

@@ -66,19 +66,29 @@ async def scalar(settings: KitSettings, sql: str, **params: object) -> object:
 
 
 @contextlib.asynccontextmanager
-async def district_of_its_own(settings: KitSettings, prefix: str = "T") -> AsyncIterator[str]:
+async def district_of_its_own(
+    settings: KitSettings, prefix: str = "T", *, neighborhood: bool = False
+) -> AsyncIterator[str]:
     """A district only this test files notes in, so counts per district start at zero.
 
     Intake refuses districts the city does not have: the district (a small square far from the
     demo city) is added to the demo city for the test, and the demo city alone put back after.
+    With ``neighborhood``, the square is also a neighborhood of it: ``neighborhood_of(code)``.
     """
     code = f"{prefix}-{uuid.uuid4().hex[:8]}"
-    async with districts_of_their_own(settings, [code]):
+    async with districts_of_their_own(settings, [code], neighborhoods=neighborhood):
         yield code
 
 
+def neighborhood_of(district: str) -> str:
+    """The code of the neighborhood ``district_of_its_own(..., neighborhood=True)`` gave it."""
+    return f"{district.lower()}-commons"
+
+
 @contextlib.asynccontextmanager
-async def districts_of_their_own(settings: KitSettings, codes: list[str]) -> AsyncIterator[None]:
+async def districts_of_their_own(
+    settings: KitSettings, codes: list[str], *, neighborhoods: bool = False
+) -> AsyncIterator[None]:
     """``codes`` added to the demo city as small squares side by side in the Southern Ocean (no
     demo city there), the demo city alone put back after."""
     from porchlight.intake.places.service import demo_city, load_geojson  # only intake's tests need it
@@ -96,6 +106,11 @@ async def districts_of_their_own(settings: KitSettings, codes: list[str]) -> Asy
                 "geometry": {"type": "Polygon", "coordinates": [ring]},
             }
         )
+        if neighborhoods:
+            props = {"kind": "neighborhood", "code": neighborhood_of(code), "name": f"{code} Commons", "district": code}
+            city["features"].append(
+                {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+            )
 
     async def load(places: dict[str, object]) -> None:
         engine = create_engine(settings.require_database_url(), pool_size=1)

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from support import all_topics, district_of_its_own
+from intake.test_subscriptions import Sink
+from support import all_topics, district_of_its_own, neighborhood_of
 from ui.helpers import CHROMIUM, CHROMIUM_ARGS
 
 from porchlight.events import ensure_topics
@@ -41,10 +42,17 @@ class Stack:
     urls: dict[str, str]
     district: str
     settings: KitSettings
+    #: The SMTP server intake mails through (aiosmtpd on 127.0.0.1): every message it got.
+    mail: Sink
 
     @property
     def web(self) -> str:
         return self.urls["dashboard"]
+
+    @property
+    def neighborhood(self) -> str:
+        """The district's one neighborhood (the same square): its public page, its subscribers."""
+        return neighborhood_of(self.district)
 
 
 class _Loop:
@@ -74,7 +82,7 @@ def stack(settings: KitSettings, tmp_path_factory: pytest.TempPathFactory) -> It
         bootstrap = settings.require_kafka_bootstrap()
         asyncio.run(ensure_topics(bootstrap, all_topics(), partitions=settings.topic_partitions))
     loop = _Loop()
-    district_cm = district_of_its_own(settings, prefix="UI")
+    district_cm = district_of_its_own(settings, prefix="UI", neighborhood=True)
     district = loop.run(district_cm.__aenter__())
     # The dashboard's city: the demo city plus the district of its own, as intake now has it.
     city = json.loads(DEMO_CITY.read_text())
@@ -88,6 +96,10 @@ def stack(settings: KitSettings, tmp_path_factory: pytest.TempPathFactory) -> It
             "properties": {"kind": "district", "code": district, "name": f"Test {district}"},
             "geometry": {"type": "Polygon", "coordinates": [ring]},
         }
+    )
+    hood = {"kind": "neighborhood", "code": neighborhood_of(district), "name": "Test Commons", "district": district}
+    city["features"].append(
+        {"type": "Feature", "properties": hood, "geometry": {"type": "Polygon", "coordinates": [ring]}}
     )
     places = tmp_path_factory.mktemp("ui-city") / "city.geojson"
     places.write_text(json.dumps(city))
@@ -104,6 +116,19 @@ def stack(settings: KitSettings, tmp_path_factory: pytest.TempPathFactory) -> It
     # the dashboard's start-up; put back after).
     saved_upstreams = os.environ.get("PORCHLIGHT_WEB_UPSTREAMS")
     os.environ["PORCHLIGHT_WEB_UPSTREAMS"] = json.dumps({n: u for n, u in urls.items() if n != "dashboard"})
+    # Intake mails through a local SMTP server, and its links (confirm, unsubscribe) and the
+    # public pages' addresses are this run's (read at start-up, put back after).
+    sink = Sink()
+    sink.controller.start()
+    mailing = {
+        "PORCHLIGHT_INTAKE_SMTP_HOST": "127.0.0.1",
+        "PORCHLIGHT_INTAKE_SMTP_PORT": str(sink.port),
+        "PORCHLIGHT_INTAKE_MAIL_PER_SECOND": "200",
+        "PORCHLIGHT_INTAKE_PUBLIC_URL": f"{urls['dashboard']}/api/intake",
+        "PORCHLIGHT_DASHBOARD_PUBLIC_URL": urls["dashboard"],
+    }
+    saved_mailing = {k: os.environ.get(k) for k in mailing}
+    os.environ.update(mailing)
     servers = build_servers(settings, services, ports)
 
     async def start() -> list[asyncio.Task[None]]:
@@ -116,13 +141,14 @@ def stack(settings: KitSettings, tmp_path_factory: pytest.TempPathFactory) -> It
         return tasks
 
     tasks = loop.run(start())
-    # Read by the dashboard's start-up: put back at once, so no later test sees this run's URLs.
-    if saved_upstreams is None:
-        os.environ.pop("PORCHLIGHT_WEB_UPSTREAMS", None)
-    else:
-        os.environ["PORCHLIGHT_WEB_UPSTREAMS"] = saved_upstreams
+    # Read by the services' start-up: put back at once, so no later test sees this run's URLs.
+    for key, value in {"PORCHLIGHT_WEB_UPSTREAMS": saved_upstreams, **saved_mailing}.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     try:
-        yield Stack(urls=urls, district=district, settings=settings)
+        yield Stack(urls=urls, district=district, settings=settings, mail=sink)
     finally:
 
         async def stop() -> None:
@@ -135,6 +161,7 @@ def stack(settings: KitSettings, tmp_path_factory: pytest.TempPathFactory) -> It
         with contextlib.suppress(Exception):
             loop.run(district_cm.__aexit__(None, None, None))
         loop.close()
+        sink.controller.stop()
         if broker is not None:
             broker.stop()
         if saved is None:

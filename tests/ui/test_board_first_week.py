@@ -108,11 +108,11 @@ def test_a_partner_works_the_tasks_and_a_supervisor_reviews_the_win_live(stack, 
 
     # Sent back: without a reason it says what is missing, next to the field.
     supervisor.click(f"{item} button:has-text('Send back')")
-    supervisor.click(f"{item} form button[type=submit]")
+    supervisor.click(f"{item} form.win-form button[type=submit]")
     supervisor.wait_for_selector(f"{item} textarea[name=reason][aria-invalid=true]")
-    assert supervisor.inner_text(f"{item} .field-error").strip()
+    assert supervisor.inner_text(f"{item} .win-form .field-error").strip()
     supervisor.fill(f"{item} textarea[name=reason]", "Say which blocks, and thank the residents.")
-    supervisor.click(f"{item} form button[type=submit]")
+    supervisor.click(f"{item} form.win-form button[type=submit]")
     supervisor.wait_for_selector(item, state="detached")
 
     # It reaches its department's open board with the reason; they fix it and send it again.

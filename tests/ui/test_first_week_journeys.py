@@ -355,12 +355,12 @@ def test_supervisor_first_week_checks_the_figures_and_reviews_the_wins(stack: An
     shot(page, "win-edited")
     # ...send the other back with a reason (without one, it says what is missing)...
     page.click(f"{item['back']} button:has-text('Send back')")
-    page.click(f"{item['back']} form button[type=submit]")
+    page.click(f"{item['back']} form.win-form button[type=submit]")
     page.wait_for_selector(f"{item['back']} textarea[name=reason][aria-invalid=true]")
     reason = "Name the blocks, and thank the residents who reported them."
     page.fill(f"{item['back']} textarea[name=reason]", reason)
     shot(page, "win-sent-back-reason")
-    page.click(f"{item['back']} form button[type=submit]")
+    page.click(f"{item['back']} form.win-form button[type=submit]")
     page.wait_for_selector(item["back"], state="detached")
     # ...and approve the edited one.
     page.click(f"{item['keep']} button:has-text('Approve')")

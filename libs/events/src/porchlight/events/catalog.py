@@ -493,6 +493,10 @@ class ConcernSelection(BaseModel):
     district, or one neighborhood of it) counts, from ``heard_since`` on. Counts are computed from
     the notes where they are shown, never typed."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"topic": "street_lighting", "district": "D4", "neighborhood": "south-end"}]}
+    )
+
     topic: str
     district: str
     neighborhood: str | None = None
@@ -502,6 +506,10 @@ class ConcernRef(BaseModel):
     """One concern of one note: the ``position``-th of note.analyzed's ``concerns`` (synthesis'
     quotes name it so). Its words stay where the notes are kept; a reader resolves them, so an
     erased note's words are never shown again."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"note_id": "5d0c2a8e-2f3b-4c59-9e0a-7d1b2c3d4e5f", "position": 0}]}
+    )
 
     note_id: UUID
     position: int = Field(ge=0)
@@ -941,6 +949,18 @@ class UpdatePublished(Event):
 class NewsletterEdition(BaseModel):
     """A newsletter in one language, rendered: ``html`` (styles inlined) and ``text`` carry
     ``UNSUBSCRIBE_URL`` where each recipient's own unsubscribe link goes."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "subject": "South End: the streetlights on Tremont St are fixed",
+                    "html": '<!doctype html><html lang="en">...<a href="%%UNSUBSCRIBE_URL%%">...</a>...</html>',
+                    "text": "South End\n\nThe streetlights on Tremont St are fixed.\n...\n%%UNSUBSCRIBE_URL%%",
+                }
+            ]
+        }
+    )
 
     subject: str
     html: str

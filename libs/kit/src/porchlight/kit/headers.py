@@ -11,16 +11,40 @@ origin only (no inline script, no ``eval``), no framing (``frame-ancestors 'none
 forms to the app itself or the city's identity provider. Styles may be inline: the UI sets
 ``style`` attributes for bars and layout (``dom.js``), which cannot run code. FastAPI's /docs
 page (inline script, Swagger UI from a CDN) keeps no CSP.
+
+A route whose page holds a form posting to another origin (the public page's subscription form,
+posted to intake) names that origin with ``allow_form_action``: its answer's ``form-action`` then
+takes it too. Only code of the service can: an upstream's headers, passed through a proxy, cannot.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HSTS = b"max-age=31536000; includeSubDomains"
 _WITHOUT_CSP = ("/docs",)
+#: Where a route leaves the origins its answer's forms post to (in the request's state).
+_FORM_ACTION = "csp_form_action"
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+
+
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of an absolute http(s) URL; ``None`` for a relative URL (the
+    page's own origin) or anything a CSP source could not safely name."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme.lower()}://{parts.netloc}"
+    return origin if parts.scheme and _ORIGIN.match(origin) else None
+
+
+def allow_form_action(request: Request, url: str) -> None:
+    """Let this request's answer post forms to ``url``'s origin (nothing for a relative URL)."""
+    origin = origin_of(url)
+    if origin is not None:
+        request.scope.setdefault("state", {}).setdefault(_FORM_ACTION, []).append(origin)
 
 
 def content_security_policy(oidc_issuer: str | None = None) -> str:
@@ -69,16 +93,26 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         added = list(self.fixed)
-        if self.csp is not None and not scope["path"].startswith(_WITHOUT_CSP):
-            added.append((b"content-security-policy", self.csp))
+        csp = self.csp if self.csp is not None and not scope["path"].startswith(_WITHOUT_CSP) else None
         if _over_tls(scope):
             added.append((b"strict-transport-security", HSTS))
-        names = {name for name, _ in added}
+        names = {name for name, _ in added} | ({b"content-security-policy"} if csp is not None else set())
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-                message["headers"] = kept + added
+                policy = [(b"content-security-policy", _with_form_actions(csp, scope))] if csp is not None else []
+                message["headers"] = kept + added + policy
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def _with_form_actions(csp: bytes, scope: Scope) -> bytes:
+    """The policy, its ``form-action`` widened by the origins the route allowed (``allow_form_action``)."""
+    extra = sorted(set(scope.get("state", {}).get(_FORM_ACTION, ())))
+    if not extra:
+        return csp
+    directives = [d.strip() for d in csp.split(b";")]
+    added = " ".join(extra).encode()
+    return b"; ".join(d + b" " + added if d.startswith(b"form-action ") else d for d in directives)

@@ -140,9 +140,18 @@ class ServiceRuntime:
                 # do it in the background so the HTTP side is up at once.
                 self.spawn(self._consume(runner), f"consumer:{cspec.group}")
 
-    @staticmethod
-    async def _consume(runner: ConsumerRunner) -> None:
-        await runner.start()
+    async def _consume(self, runner: ConsumerRunner) -> None:
+        # A stop while the group is still being joined does not wait for the join (seconds on
+        # Tansu): nothing has been read yet, so there is no batch to finish.
+        starting = asyncio.ensure_future(runner.start())
+        stopping = asyncio.ensure_future(self.stopping.wait())
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not starting.done():
+            starting.cancel()
+            await asyncio.gather(starting, stopping, return_exceptions=True)
+            return
+        starting.result()
         await runner.run()
 
     def spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:

@@ -33,6 +33,13 @@ class DashboardSettings(BaseSettings):
     #: Where residents reach the public pages (e.g. ``https://engage.city.example``): the links
     #: in feeds, emails and the flyers' QR codes. Unset: the address the request came to.
     public_url: str | None = None
+    #: Where residents' browsers reach intake's public routes (e.g. ``https://engage.city.example/api/intake``):
+    #: the public page's "Get these updates by email" form posts to this address +
+    #: ``/v1/public/subscriptions/form``. Unset: intake's address as the web UI's proxy finds it
+    #: (``PORCHLIGHT_WEB_UPSTREAMS``, else its port on this machine), right when the browser is on
+    #: this machine or the network the services listen on; set it when intake is reached through
+    #: the ingress (an in-cluster address is no use to a browser).
+    subscribe_url: str | None = None
     #: Webhooks: the wait before each retry of a failed POST (seconds); once they are spent the
     #: delivery is a dead letter (kept, retried by an admin). About a day in all by default.
     webhook_backoff_s: list[float] = [10, 60, 300, 1800, 3600, 7200, 14400, 43200]

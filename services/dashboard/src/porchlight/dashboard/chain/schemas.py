@@ -47,6 +47,55 @@ _ANSWERED: JsonDict = {
 }
 
 
+_CONCERN: JsonDict = {"position": 0, "topic": "street_lighting", "label": "Street lighting", "text": _QUOTE["text"]}
+_NOTE_EX: JsonDict = {
+    "note_id": _NOTE,
+    "district": "D4",
+    "neighborhood": "south-end",
+    "held_at": "2026-09-08T18:30:00Z",
+    "meeting_id": None,
+    "concerns": [_CONCERN],
+}
+_PRIORITY_EX: JsonDict = {
+    "priority_id": _PRIORITY,
+    "title": "Safer streets in D4",
+    "district": "D4",
+    "neighborhood": "south-end",
+    "quarter": "2027-Q1",
+    "answered": _ANSWERED | {"until": None},
+}
+_TASK: JsonDict = {
+    "task_id": "2c9d1e4f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+    "title": "Replace 9 lights",
+    "done": True,
+    "completed_at": "2027-01-15T16:00:00Z",
+    "public": True,
+}
+_PROJECT_EX: JsonDict = {
+    "project_id": _PROJECT,
+    "priority_id": _PRIORITY,
+    "title": "Fix the streetlights on Tremont",
+    "department": "public-works",
+    "district": "D4",
+    "neighborhood": "south-end",
+    "place": "Tremont St",
+    "status": "done",
+    "public": True,
+    "completed_at": "2027-01-15T16:00:00Z",
+    "tasks_done": 1,
+    "tasks": [_TASK],
+}
+_WIN_EX: JsonDict = {
+    "update_id": _WIN,
+    "kind": "win",
+    "title": "The lights on Tremont St are back.",
+    "published_at": "2027-01-15T17:00:00Z",
+    "project_id": _PROJECT,
+    "priority_id": _PRIORITY,
+    "answered": _ANSWERED,
+}
+
+
 def _example(value: JsonDict) -> ConfigDict:
     return ConfigDict(json_schema_extra={"examples": [value]})
 
@@ -96,6 +145,8 @@ class Answered(BaseModel):
 class ChainConcern(BaseModel):
     """A concern of a note, as it counts (the model's reading once analysed)."""
 
+    model_config = _example(_CONCERN)
+
     position: int
     topic: str | None
     label: str | None
@@ -104,6 +155,8 @@ class ChainConcern(BaseModel):
 
 class ChainNote(BaseModel):
     """A note behind the chain: when and where it was taken, at which meeting, its concerns."""
+
+    model_config = _example(_NOTE_EX)
 
     note_id: UUID
     district: str
@@ -114,6 +167,10 @@ class ChainNote(BaseModel):
 
 
 class ChainPriority(BaseModel):
+    """A priority and what it answers, counted from the notes up to now."""
+
+    model_config = _example(_PRIORITY_EX)
+
     priority_id: UUID
     title: str
     district: str
@@ -123,6 +180,10 @@ class ChainPriority(BaseModel):
 
 
 class ChainTask(BaseModel):
+    """A task of a micro-project: done or not, when, and whether residents see it."""
+
+    model_config = _example(_TASK)
+
     task_id: UUID
     title: str | None
     done: bool
@@ -131,6 +192,10 @@ class ChainTask(BaseModel):
 
 
 class ChainProject(BaseModel):
+    """A micro-project of the chain: its department, place, status and tasks."""
+
+    model_config = _example(_PROJECT_EX)
+
     project_id: UUID
     priority_id: UUID | None
     title: str
@@ -146,6 +211,10 @@ class ChainProject(BaseModel):
 
 
 class ChainWin(BaseModel):
+    """A published update (a win) and what it answers, counted up to its publication."""
+
+    model_config = _example(_WIN_EX)
+
     update_id: UUID
     kind: str
     title: str
@@ -166,63 +235,10 @@ class Chain(BaseModel):
             "district": "D4",
             "words_withheld": False,
             "notes_total": 12,
-            "notes": [
-                {
-                    "note_id": _NOTE,
-                    "district": "D4",
-                    "neighborhood": "south-end",
-                    "held_at": "2026-09-08T18:30:00Z",
-                    "meeting_id": None,
-                    "concerns": [
-                        {"position": 0, "topic": "street_lighting", "label": "Street lighting", "text": _QUOTE["text"]}
-                    ],
-                }
-            ],
-            "priorities": [
-                {
-                    "priority_id": _PRIORITY,
-                    "title": "Safer streets in D4",
-                    "district": "D4",
-                    "neighborhood": "south-end",
-                    "quarter": "2027-Q1",
-                    "answered": _ANSWERED | {"until": None},
-                }
-            ],
-            "projects": [
-                {
-                    "project_id": _PROJECT,
-                    "priority_id": _PRIORITY,
-                    "title": "Fix the streetlights on Tremont",
-                    "department": "public-works",
-                    "district": "D4",
-                    "neighborhood": "south-end",
-                    "place": "Tremont St",
-                    "status": "done",
-                    "public": True,
-                    "completed_at": "2027-01-15T16:00:00Z",
-                    "tasks_done": 1,
-                    "tasks": [
-                        {
-                            "task_id": "2c9d1e4f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
-                            "title": "Replace 9 lights",
-                            "done": True,
-                            "completed_at": "2027-01-15T16:00:00Z",
-                            "public": True,
-                        }
-                    ],
-                }
-            ],
-            "wins": [
-                {
-                    "update_id": _WIN,
-                    "kind": "win",
-                    "title": "The lights on Tremont St are fixed.",
-                    "published_at": "2027-01-15T17:00:00Z",
-                    "project_id": _PROJECT,
-                    "priority_id": _PRIORITY,
-                    "answered": _ANSWERED,
-                }
-            ],
+            "notes": [_NOTE_EX],
+            "priorities": [_PRIORITY_EX],
+            "projects": [_PROJECT_EX],
+            "wins": [_WIN_EX],
         }
     )
 

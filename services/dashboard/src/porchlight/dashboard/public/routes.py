@@ -4,6 +4,9 @@
 - ``.../feed.atom``: its Atom feed;
 - ``/v1/public/neighborhoods/{code}`` (and districts): the same page as JSON, for the city's site.
 
+The HTML page carries a "Get these updates by email" form that posts to intake (``subscribe_url``,
+else intake's address as the web UI's proxy finds it): the page's CSP lets forms go there.
+
 Pages are built from the read model and kept a few seconds (service.py: ``PageCache``); the
 answer carries an ETag, so a feed reader polling an unchanged feed gets a 304.
 """
@@ -22,15 +25,17 @@ from porchlight.dashboard.branding.schemas import BrandOut
 from porchlight.dashboard.branding.service import current_brand
 from porchlight.dashboard.public.rendering.atom import atom
 from porchlight.dashboard.public.rendering.flyer import render_flyer, rings_of
-from porchlight.dashboard.public.rendering.html import render_page
+from porchlight.dashboard.public.rendering.html import SubscribeForm, render_page
 from porchlight.dashboard.public.rendering.i18n import Language
 from porchlight.dashboard.public.repository import Kind
 from porchlight.dashboard.public.schemas import PublicPage
 from porchlight.dashboard.public.service import PageCache, build_page, find_place
-from porchlight.dashboard.settings import Config
+from porchlight.dashboard.settings import Config, DashboardSettings
+from porchlight.dashboard.web.service import Upstreams
 from porchlight.kit.app import Provided, Sessions
 from porchlight.kit.auth import Public
-from porchlight.kit.city import load_city
+from porchlight.kit.city import City, load_city
+from porchlight.kit.headers import allow_form_action
 
 router = APIRouter(tags=["public"])
 
@@ -39,10 +44,28 @@ PUBLIC = Public(
 )
 Kinds = Literal["neighborhoods", "districts"]
 Cache = Annotated[PageCache, Provided(PageCache)]
+Services = Annotated[Upstreams, Provided(Upstreams)]
+#: Intake's route for the page's form (ADR 0017: intake alone keeps residents' addresses).
+SUBSCRIBE_PATH = "/v1/public/subscriptions/form"
 
 
 def _base(request: Request, config: Config) -> str:
     return config.public_url or str(request.base_url)
+
+
+def subscribe_form(
+    config: DashboardSettings, upstreams: Upstreams, city: City, kinds: Kinds, code: str
+) -> SubscribeForm | None:
+    """The page's subscription form: on a neighborhood's page for that neighborhood, on a
+    district's page with a choice of its neighborhoods; none where intake is not to be found."""
+    base = config.subscribe_url or upstreams.get("intake")
+    if not base:
+        return None
+    action = base.rstrip("/") + SUBSCRIBE_PATH
+    if kinds == "neighborhoods":
+        return SubscribeForm(action)
+    hoods = sorted(((n.code, n.name) for n in city.neighborhoods if n.district == code), key=lambda n: n[1])
+    return SubscribeForm(action, tuple(hoods)) if hoods else None
 
 
 @dataclass(frozen=True)
@@ -108,12 +131,23 @@ async def get_public_page(
 
 @router.get("/public/{language}/{kinds}/{code}", include_in_schema=False, dependencies=[Depends(PUBLIC)])
 async def public_page(
-    language: Language, kinds: Kinds, code: str, sessions: Sessions, config: Config, cache: Cache, request: Request
+    language: Language,
+    kinds: Kinds,
+    code: str,
+    sessions: Sessions,
+    config: Config,
+    cache: Cache,
+    upstreams: Services,
+    request: Request,
 ) -> Response:
+    form = subscribe_form(config, upstreams, load_city(config.places_file), kinds, code)
+    if form is not None:
+        allow_form_action(request, form.action)  # the CSP's form-action: intake's origin too
+
     async def build() -> Rendered:
         page = await _page(sessions, config, cache, request, kinds, code, language)
         brand, _ = await _brand(sessions)
-        return _rendered(render_page(page, brand).encode(), "text/html; charset=utf-8")
+        return _rendered(render_page(page, brand, form).encode(), "text/html; charset=utf-8")
 
     return _send(request, await cache.get(("html", kinds, code, language), build))
 

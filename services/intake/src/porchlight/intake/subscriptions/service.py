@@ -38,14 +38,17 @@ def _now() -> datetime:
 
 
 def normalised(address: str) -> str:
-    """The address as email-validator normalises it; 422 naming ``body.email`` when refused."""
+    """The address as email-validator normalises it; 422 naming ``body.email`` when refused (code
+    ``not_an_email`` or ``disposable_email``: the form route says which in plain words)."""
     try:
         found = validate_email(address, check_deliverability=False)
     except EmailNotValidError as e:
-        raise ValidationProblem(str(e), errors=[{"field": "body.email", "message": str(e)}]) from e
+        raise ValidationProblem(
+            str(e), errors=[{"field": "body.email", "code": "not_an_email", "message": str(e)}]
+        ) from e
     if found.domain.lower() in blocklist:
         why = "a disposable address: give one you will keep reading"
-        raise ValidationProblem(why, errors=[{"field": "body.email", "message": why}])
+        raise ValidationProblem(why, errors=[{"field": "body.email", "code": "disposable_email", "message": why}])
     return found.normalized
 
 
@@ -74,7 +77,13 @@ async def subscribe(session: AsyncSession, body: SubscribeIn) -> None:
     if await repo.neighborhood_name(body.neighborhood) is None:
         raise ValidationProblem(
             f"no neighborhood {body.neighborhood!r}",
-            errors=[{"field": "body.neighborhood", "message": "not one of the city's neighborhoods"}],
+            errors=[
+                {
+                    "field": "body.neighborhood",
+                    "code": "unknown_neighborhood",
+                    "message": "not one of the city's neighborhoods",
+                }
+            ],
         )
     now = _now()
     found = await repo.find(address_key(email), body.neighborhood, lock=True)

@@ -3,6 +3,7 @@ residents is escaped, script included)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -25,13 +26,25 @@ def environment(language: Language) -> Environment:
     return env
 
 
+@dataclass(frozen=True)
+class SubscribeForm:
+    """The page's "Get these updates by email" form: it posts to intake's form route (intake alone
+    keeps the addresses, ADR 0017); the dashboard never stores one."""
+
+    #: Intake's form route, absolute (another origin) or relative to this page's origin.
+    action: str
+    #: ``(code, name)`` of the neighborhoods a district's page offers; empty on a neighborhood's.
+    neighborhoods: tuple[tuple[str, str], ...] = ()
+
+
 def alternates(page: PublicPage) -> dict[str, str]:
     """The page in each language (for the language switch and ``hreflang``)."""
     return {lang: page.url.replace(f"/public/{page.language}/", f"/public/{lang}/", 1) for lang in LANGUAGES}
 
 
-def render_page(page: PublicPage, brand: BrandOut) -> str:
+def render_page(page: PublicPage, brand: BrandOut, subscribe: SubscribeForm | None = None) -> str:
     context: dict[str, Any] = {
+        "subscribe": subscribe,
         "page": page,
         "brand": brand,
         "since": day(page.language, page.since),

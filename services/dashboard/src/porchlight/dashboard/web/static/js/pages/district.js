@@ -69,6 +69,13 @@ export async function render(main, { session, args }) {
   // The city names its districts in full ("District D4 (South End)"): the heading is that name.
   replace(main, h("h1", {}, name), picker,
     h("p", {}, h("a", { href: `#/risk/${encodeURIComponent(code)}` }, "Place risk: which city layers draw crime to the blocks near them")),
+    // What residents read, without signing in: the district's public page, its flyer, and the
+    // priorities with what residents said behind them.
+    h("p", { id: "public-links" }, "What residents see: ",
+      h("a", { href: `/public/en/districts/${encodeURIComponent(code)}`, target: "_blank", rel: "noopener" }, "the public page"), " (",
+      h("a", { href: `/public/es/districts/${encodeURIComponent(code)}`, target: "_blank", rel: "noopener", hreflang: "es" }, "en español"), "), ",
+      h("a", { href: `/public/en/districts/${encodeURIComponent(code)}/flyer.pdf` }, "its flyer (PDF)"), " · ",
+      h("a", { href: "#/priorities" }, "Priorities and what residents said")),
     h("div", { class: "grid" }, engagement.el, topics.el, summary.el, sentiment.el, emerging.el, map.el, crime.el, connections.el, flaggedPanel.el, listening.el, boardPanel.el));
 
   const { from, to } = monthRange(month);
