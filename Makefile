@@ -46,9 +46,12 @@ promtool: $(STAMP)
 	  rm -rf $$d; \
 	else echo "WARNING: no apt-get: no promtool, so the alert rules' tests (tests/deploy) will fail"; fi
 
+# With no SMTP relay set, the demo's mail (confirmations, newsletters) goes into a Maildir under the
+# data directory instead of waiting in the queue: nothing leaves the machine.
 run: install ## standalone mode: embedded PostgreSQL + broker, every service; the demo city on an empty database
 	PORCHLIGHT_DASHBOARD_DEMO_ON_EMPTY=$${PORCHLIGHT_DASHBOARD_DEMO_ON_EMPTY:-true} \
-	  PORCHLIGHT_LAYERS_DEMO_ON_EMPTY=$${PORCHLIGHT_LAYERS_DEMO_ON_EMPTY:-true} $(BIN)/porchlight run
+	  PORCHLIGHT_LAYERS_DEMO_ON_EMPTY=$${PORCHLIGHT_LAYERS_DEMO_ON_EMPTY:-true} \
+	  PORCHLIGHT_INTAKE_MAIL_DIR=$${PORCHLIGHT_INTAKE_MAIL_DIR:-$${PORCHLIGHT_DATA_DIR:-.porchlight}/mail} $(BIN)/porchlight run
 
 test: install ## every test, on real embedded PostgreSQL and broker
 	$(BIN)/python -m pytest

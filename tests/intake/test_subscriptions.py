@@ -256,3 +256,24 @@ async def check_the_public_pages_form(app: Any, client: Any, settings: Any, sink
     r = await client.post(form, data={"email": me, "neighborhood": HOOD, "language": "es"})
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
     assert "Espere un minuto" in r.text and me not in r.text
+
+
+async def test_with_no_relay_the_demo_mail_goes_into_a_maildir(settings, tmp_path) -> None:
+    """``make run`` with no SMTP relay: each message lands in the Maildir, whole, with its link."""
+    import mailbox
+
+    box = tmp_path / "mail"
+    me = f"demo.{uuid.uuid4().hex[:8]}@example.org"
+    async with running("intake", settings) as (app, client):
+        app.state.runtime.provide(IntakeSettings(mail_dir=box, public_url="https://engage.city.example/api/intake"))
+        r = await client.post("/v1/public/subscriptions", json={"email": me, "neighborhood": HOOD})
+        assert r.status_code == 202, r.text
+
+        async def arrived() -> bool:
+            return box.exists() and any(m["To"] == me for m in mailbox.Maildir(box, create=False))
+
+        await eventually(arrived, timeout_s=20)
+        [msg] = [m for m in mailbox.Maildir(box, create=False) if m["To"] == me]
+        text = msg.get_payload()[0].get_payload(decode=True).decode()  # the plain-text part
+        r = await client.get(link(text, "confirm"))
+        assert r.status_code == 200 and "You are subscribed" in r.text

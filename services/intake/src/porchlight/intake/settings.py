@@ -6,6 +6,7 @@ them from the runtime (``runtime.resource(IntakeSettings)``).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, SecretStr
@@ -78,6 +79,10 @@ class IntakeSettings(BaseSettings):
     #: Where residents reach intake's public routes (the links in confirmation and unsubscribe
     #: mail). Unset: the dashboard's same-origin proxy on this machine.
     public_url: str | None = None
+    #: With no SMTP relay set, each message is written into this Maildir instead (``make run``
+    #: sets ``<data dir>/mail`` for the demo: open the files to follow a confirmation link or read
+    #: a newsletter). Unset, and no relay: the mail waits in the queue. No resident gets it either way.
+    mail_dir: Path | None = None
     #: A confirmation link older than this no longer confirms (subscribe again for a new one).
     confirm_hours: float = Field(default=168, gt=0)
 

@@ -1,4 +1,5 @@
-"""The mailer: sends the queued messages through the city's SMTP relay, throttled.
+"""The mailer: sends the queued messages through the city's SMTP relay, throttled (with no relay
+set, into ``mail_dir`` when one is: the demo's Maildir; else the messages wait in the queue).
 
 ``mail_connections`` loops each keep one SMTP connection and send one message per transaction:
 the row is locked (SKIP LOCKED: loops and replicas never take the same one), sent, and its
@@ -18,6 +19,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
+from pathlib import Path
+from typing import Protocol
 
 import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,7 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from porchlight.intake.settings import IntakeSettings
 from porchlight.intake.subscriptions import service
 from porchlight.intake.subscriptions.mail import messages
-from porchlight.intake.subscriptions.mail.smtp import Relay, connect, send
+from porchlight.intake.subscriptions.mail.maildir import MaildirDrop
+from porchlight.intake.subscriptions.mail.smtp import Outcome, Relay, SmtpTransport, connect
 from porchlight.intake.subscriptions.models import Mail, Subscriber
 from porchlight.intake.subscriptions.repository import SubscriptionRepository
 
@@ -36,6 +40,10 @@ BACKOFF = (timedelta(seconds=30), timedelta(minutes=5), timedelta(minutes=30), t
 IDLE_S = 1.0
 
 
+class Transport(Protocol):
+    async def send(self, message: EmailMessage | bytes, sender: str, recipient: str) -> Outcome: ...
+
+
 class Mailer:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Callable[[], IntakeSettings]) -> None:
         self.sessions = sessions
@@ -43,12 +51,18 @@ class Mailer:
         self._key: bytes | None = None
         self._places: dict[str, str] = {}
         self._templates: dict[tuple[uuid.UUID, str, str, str], tuple[bytes, dict[str, str]]] = {}
+        self._drop: MaildirDrop | None = None
 
     def _relay(self, s: IntakeSettings) -> Relay | None:
         if not s.smtp_host:
             return None
         password = s.smtp_password.get_secret_value() if s.smtp_password else None
         return Relay(s.smtp_host, s.smtp_port, s.smtp_username, password, s.smtp_starttls, s.smtp_tls)
+
+    def _maildir(self, path: Path) -> MaildirDrop:
+        if self._drop is None or self._drop.path != path:
+            self._drop = MaildirDrop(path)
+        return self._drop
 
     async def _secret(self, repo: SubscriptionRepository) -> bytes:
         if self._key is None:
@@ -104,7 +118,7 @@ class Mailer:
             confirm_url=links[service.CONFIRM],
         )
 
-    async def send_one(self, client: aiosmtplib.SMTP, s: IntakeSettings) -> str:
+    async def send_one(self, transport: Transport, s: IntakeSettings) -> str:
         """Send the next due message in its own transaction: "none" when none is due, else what
         became of it ("sent", "bounced", "failed", "retry")."""
         async with self.sessions() as session, session.begin():
@@ -120,7 +134,7 @@ class Mailer:
                 mail.status, mail.error = "failed", f"the subscriber is {subscriber.status}"
                 return "failed"
             message = await self._message(repo, mail, subscriber, s)
-            outcome = await send(client, message, parseaddr(s.mail_from)[1], subscriber.email)
+            outcome = await transport.send(message, parseaddr(s.mail_from)[1], subscriber.email)
             now = datetime.now(UTC)
             if outcome.result == "sent":
                 mail.status, mail.sent_at, mail.error = "sent", now, None
@@ -140,14 +154,20 @@ class Mailer:
             while not stopping.is_set():
                 s = self.settings()
                 relay = self._relay(s)
-                if relay is None:  # no relay set: the mail waits in the queue
+                if relay is None and s.mail_dir is None:  # nowhere to send: the mail waits in the queue
                     await _sleep(stopping, IDLE_S)
                     continue
                 started = time.monotonic()
                 try:
-                    if client is None or not client.is_connected:
-                        client = await connect(relay)
-                    result = await self.send_one(client, s)
+                    transport: Transport
+                    if relay is None:
+                        assert s.mail_dir is not None
+                        transport = self._maildir(s.mail_dir)
+                    else:
+                        if client is None or not client.is_connected:
+                            client = await connect(relay)
+                        transport = SmtpTransport(client)
+                    result = await self.send_one(transport, s)
                 except (aiosmtplib.SMTPException, OSError, TimeoutError):
                     log.warning("the SMTP relay is not reachable; retrying", exc_info=True)
                     if client is not None:

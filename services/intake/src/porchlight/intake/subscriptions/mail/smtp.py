@@ -46,6 +46,16 @@ async def connect(relay: Relay) -> aiosmtplib.SMTP:
     return client
 
 
+class SmtpTransport:
+    """An open connection to the relay, as the mailer sends through it."""
+
+    def __init__(self, client: aiosmtplib.SMTP) -> None:
+        self.client = client
+
+    async def send(self, message: EmailMessage | bytes, sender: str, recipient: str) -> Outcome:
+        return await send(self.client, message, sender, recipient)
+
+
 async def send(client: aiosmtplib.SMTP, message: EmailMessage | bytes, sender: str, recipient: str) -> Outcome:
     """Send ``message`` (an EmailMessage, or its wire bytes) to ``recipient`` alone."""
     try:
