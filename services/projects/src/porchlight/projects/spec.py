@@ -18,6 +18,8 @@ from porchlight.kit.audit import Action, AuditPolicy
 from porchlight.kit.service import ServiceSpec
 from porchlight.projects.board.routes import router as board_router
 from porchlight.projects.board.startup import install_board_hub
+from porchlight.projects.bulletins import models as _bulletin_models  # noqa: F401  (tables on the metadata)
+from porchlight.projects.bulletins.routes import router as bulletins_router
 from porchlight.projects.db import metadata, outbox
 from porchlight.projects.departments import models as _departments_models  # noqa: F401  (tables on the metadata)
 from porchlight.projects.departments.routes import router as departments_router
@@ -51,6 +53,7 @@ spec = ServiceSpec(
         work_router,
         board_router,
         wins_router,
+        bulletins_router,
         departments_router,
         exchange_router,
         flagged_router,

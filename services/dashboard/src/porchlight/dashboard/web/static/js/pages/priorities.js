@@ -8,6 +8,7 @@ import { call, fieldErrors, webConfig } from "../api.js";
 import { fmt, h, replace, toast } from "../dom.js";
 import { panel } from "../panels.js";
 import { ownDistrict } from "../session.js";
+import { readingView } from "../wins.js";
 import { answeredView, chainLink } from "./chain.js";
 
 const MAX_QUOTES = 5;
@@ -26,9 +27,10 @@ export async function render(main, { session }) {
     (own ? districts.filter((d) => d.code === own) : districts).map((d) => h("option", { value: d.code }, d.name)));
   const list = panel("Priorities and what residents said", { id: "priority-list", wide: true });
   const form = supervisor ? panel("Set a priority", { id: "priority-new", wide: true }) : null;
+  const bulletin = supervisor ? panel("Tell the neighborhood (a bulletin)", { id: "bulletin-new", wide: true }) : null;
   replace(main, h("h1", {}, "Priorities"),
     h("div", { class: "field inline" }, h("label", { for: "pr-list-district" }, "District"), chooser),
-    h("div", { class: "grid" }, list.el, form ? form.el : null));
+    h("div", { class: "grid" }, list.el, form ? form.el : null, bulletin ? bulletin.el : null));
   const geo = await call("dashboard", "/v1/city.geojson");
   const hoods = geo.ok ? geo.data.features.filter((f) => f.properties.kind === "neighborhood").map((f) => f.properties) : [];
 
@@ -45,7 +47,10 @@ export async function render(main, { session }) {
       : h("p", { class: "muted" }, "No priorities set for this district yet."));
   }
   chooser.addEventListener("change", () => { load(); if (form) drawForm(); });
-  function drawForm() { form.show({ ok: true, data: null }, () => priorityForm(chooser.value, hoods, load)); }
+  function drawForm() {
+    form.show({ ok: true, data: null }, () => priorityForm(chooser.value, hoods, load));
+    bulletin.show({ ok: true, data: null }, () => bulletinForm(chooser.value, hoods));
+  }
   if (form) drawForm();
   await load();
 }
@@ -154,5 +159,64 @@ function priorityForm(district, hoods, saved) {
     saved();
   });
   loadPicks();
+  return form;
+}
+
+/** A bulletin: written here, checked for plain language as it is typed, sent to every channel. */
+function bulletinForm(district, hoods) {
+  const neighborhood = h("select", {}, h("option", { value: "" }, "The whole district"),
+    hoods.filter((n) => n.district === district).map((n) => h("option", { value: n.code }, n.name)));
+  const title = h("input", { type: "text", maxlength: 200, required: true });
+  const body = h("textarea", { rows: 4, maxlength: 2000, required: true });
+  const titleEs = h("input", { type: "text", maxlength: 200, lang: "es" });
+  const bodyEs = h("textarea", { rows: 4, maxlength: 2000, lang: "es" });
+  const reason = h("textarea", { rows: 2, maxlength: 1000 });
+  const checks = { en: h("div", { class: "live-reading", "aria-live": "polite" }), es: h("div", { class: "live-reading", "aria-live": "polite" }) };
+  const status = h("p", { class: "form-status", role: "status" });
+  let timer = null;
+  const check = () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      for (const [lang, t, b] of [["en", title, body], ["es", titleEs, bodyEs]]) {
+        if (!t.value.trim() || !b.value.trim()) { replace(checks[lang]); continue; }
+        const r = await call("projects", "/v1/plain-language", { method: "POST", body: { text: `${t.value.trim()}\n\n${b.value.trim()}`, language: lang } });
+        replace(checks[lang], r.ok ? readingView(r.data, lang) : null);
+      }
+    }, 400);
+  };
+  for (const input of [title, body, titleEs, bodyEs]) input.addEventListener("input", check);
+  const form = h("form", { id: "bulletin-form", novalidate: true },
+    field("bl-neighborhood", "Where", neighborhood),
+    field("bl-title", "Title", title), field("bl-body", "What residents read", body), checks.en,
+    field("bl-title_es", "Title in Spanish (optional)", titleEs), field("bl-body_es", "What residents read, in Spanish", bodyEs), checks.es,
+    field("bl-reason", "Why it cannot be plainer (only above grade 10)", reason),
+    status, h("div", { class: "form-actions" }, h("button", { type: "submit" }, "Send to every channel")));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    form.querySelectorAll(".field-error").forEach((p) => { p.textContent = ""; });
+    form.querySelectorAll("[aria-invalid]").forEach((i) => i.removeAttribute("aria-invalid"));
+    const sent = { district, neighborhood: neighborhood.value || null, title: title.value.trim(), body: body.value.trim(),
+      title_es: titleEs.value.trim() || null, body_es: bodyEs.value.trim() || null, reason: reason.value.trim() || null };
+    const r = await call("projects", "/v1/bulletins", { method: "POST", body: sent });
+    if (!r.ok) {
+      let first = null;
+      for (const [name, messages] of Object.entries(fieldErrors(r.problem))) {
+        const input = form.querySelector(`#bl-${name.split(".")[0]}`);
+        if (!input) continue;
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", `${input.id}-error`);
+        form.querySelector(`#${input.id}-error`).textContent = messages.join("; ");
+        first ||= input;
+      }
+      status.textContent = `Not sent: ${r.problem?.detail || "check the fields marked"}`;
+      (first || title).focus();
+      return;
+    }
+    toast(`Sent: ${r.data.title}`);
+    status.textContent = `Sent: ${r.data.title}. It is on the public page, its feed and the city's tools, and goes to the subscribers.`;
+    form.reset();
+    replace(checks.en);
+    replace(checks.es);
+  });
   return form;
 }
