@@ -26,6 +26,7 @@ async def test_typed_figures_are_refused_and_the_picks_reach_the_win(
             ({"concerns": [{"topic": "street_lighting", "mentions": 40}]}, "body.concerns.0.mentions"),
             ({"concerns": [{"topic": "parks"}, {"topic": "x", "quote": "It is dark."}]}, "body.concerns.1.quote"),
             ({"heard_since": "2027-04-01"}, "body.heard_since"),  # after 2027-Q1 ends
+            ({"quarter": "0000-Q1"}, "body.quarter"),  # the quarter before it has no year: once a 500
             ({"quotes": [{"note_id": quoted, "position": 0}] * 2}, "body.quotes"),
             ({"quotes": [{"note_id": quoted, "position": -1}]}, "body.quotes.0.position"),
             ({"quotes": [{"note_id": "nope", "position": 0}]}, "body.quotes.0.note_id"),

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic.json_schema import JsonDict, SkipJsonSchema
 
 from porchlight.kit.inputs import NotNull, SingleLine
-from porchlight.projects.inputs.fields import Day, Input
+from porchlight.projects.inputs.fields import EARLIEST, LATEST, Day, Input
 
 _CONCERN: JsonDict = {"topic": "street_lighting", "neighborhood": "south-end"}
 _QUOTE: JsonDict = {"note_id": "5d0c2a8e-2f3b-4c59-9e0a-7d1b2c3d4e5f", "position": 0}
@@ -90,6 +90,13 @@ class PriorityIn(Input):
         if len({(q.note_id, q.position) for q in quotes}) != len(quotes):
             raise ValueError("a quote is given twice")
         return quotes
+
+    @field_validator("quarter")
+    @classmethod
+    def _quarter_of_this_century(cls, quarter: str) -> str:
+        if not EARLIEST.year <= int(quarter[:4]) <= LATEST.year:
+            raise ValueError(f"must be a quarter from {EARLIEST.year} to {LATEST.year}")
+        return quarter
 
     @field_validator("heard_since")
     @classmethod
