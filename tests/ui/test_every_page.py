@@ -140,7 +140,7 @@ def signed_in(page: Any, stack: Any, role: str, district: str | None = None) -> 
         page.goto(base + "/#/signin")
         token = mint_token(stack.settings, subject="admin-every-page", roles=["admin"])
         page.evaluate("t => localStorage.setItem('porchlight.session', JSON.stringify({ token: t }))", token)
-        page.goto(base + "/#/branding")
+        page.goto(base + "/#/")  # the start page: each route then visited is a change of page
         page.reload()
     else:
         sign_in(page, base, role, district)

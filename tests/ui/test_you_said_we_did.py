@@ -192,9 +192,13 @@ def test_an_approved_win_reaches_every_channel_traceable_to_the_notes(stack, bro
             assert r.status_code == 200, r.text
             version = r.json()["version"]
 
-        # The review, on the supervisor's board.
+        # The review, on the supervisor's board (other tests' drafts may wait there too).
+        def drafted() -> str | None:
+            listed = httpx.get(f"{projects}/v1/wins?district={d}", headers=auth).json()
+            return next((w["id"] for w in listed if w["project_id"] == card["id"]), None)
+
+        item = f"#board-wins li.win[data-win='{_until(drafted, 'the draft win')}']"
         page.goto(f"{web}/#/district/{d}")
-        item = "#board-wins li.win"
         page.wait_for_selector(f"{item} .win-said:has-text('{counted} notes at 2 meetings')", timeout=30000)
         page.click(f"{item} button:has-text('Edit')")
         page.fill(f"{item} textarea[name=body]", JARGON)
