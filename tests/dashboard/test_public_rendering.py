@@ -17,6 +17,7 @@ from porchlight.dashboard.public.rendering.html import render_page
 from porchlight.dashboard.public.rendering.i18n import Language
 from porchlight.dashboard.public.schemas import PublicPage, RaisedTopic
 from porchlight.dashboard.public.service import about, you_said_line
+from porchlight.kit.plain_language import check
 
 PUBLIC = Path(public.__file__).parent
 # gettext(language, message) and ngettext(language, singular, plural, n): the message is the 2nd.
@@ -40,6 +41,28 @@ def test_every_message_of_the_public_channels_has_its_spanish() -> None:
         catalog = read_po(f, locale="es")
     missing = sorted(m for m in messages if not (catalog.get(m) and catalog.get(m).string))
     assert not missing, f"no Spanish for: {missing}"
+
+
+def test_the_channels_own_sentences_read_plainly_in_both_languages() -> None:
+    """What the platform itself says on every page, newsletter and flyer is held to the rule staff
+    texts are: grade 8 or below, no jargon (a word or two has no meaningful grade: sentences only)."""
+    with (PUBLIC / "rendering" / "locales" / "es" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f, locale="es")
+    sentences: list[tuple[str, str]] = []
+    for m in catalog:
+        if not m.id:  # the catalog's header
+            continue
+        english = m.id if isinstance(m.id, tuple) else (m.id,)
+        spanish = m.string if isinstance(m.string, tuple) else (m.string,)
+        sentences += [("en", t) for t in english if t and len(t.split()) >= 6]
+        sentences += [("es", t) for t in spanish if t and len(t.split()) >= 6]
+    assert len(sentences) >= 20, sentences
+    hard = [
+        (lang, t, r.grade, [f.text for f in r.flags])
+        for lang, t in sentences
+        if (r := check(t, lang)).grade > 8 or r.flags
+    ]
+    assert not hard, hard
 
 
 LABELS = {"en": "Street lighting", "es": "Alumbrado público"}

@@ -196,7 +196,8 @@ async def _heard(session: AsyncSession, language: Language, u: Any, names: dict[
     ]
     if not rows:
         return None
-    shown = [c for c in u.concerns if any((c["topic"], c["district"]) == (r.topic, r.district) for r in rows)]
+    named = {(r.topic, r.district, r.neighborhood) for r in rows}
+    shown = [c for c in u.concerns if (c["topic"], c["district"], c.get("neighborhood")) in named]
     whole = await chain.total(session, shown, since, u.published_at)
     labels = list(dict.fromkeys(in_sentence(label(language, r.label)) for r in sorted(rows, key=lambda r: -r.notes)))
     places = list(dict.fromkeys(names.get(r.neighborhood or r.district, r.neighborhood or r.district) for r in rows))
@@ -264,7 +265,7 @@ async def _public_update(
         title=title,
         body=body,
         you_said=said[0] if said else None,
-        you_said_quote=said[1] or None if said else None,
+        you_said_quote=(said[1] or None) if said else None,
         we_did=await _we_did(session, language, u),
         published_at=u.published_at,
         place=u.place,

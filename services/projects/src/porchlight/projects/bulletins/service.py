@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from porchlight.events import Outbox, UpdatePublished
 from porchlight.events.catalog import UpdateText
 from porchlight.kit.auth import Principal
-from porchlight.kit.errors import ValidationProblem
-from porchlight.kit.plain_language import GRADE_NEEDS_REASON, Language, check
+from porchlight.kit.plain_language import Language, check
 from porchlight.projects.bulletins.models import Bulletin
 from porchlight.projects.bulletins.repository import BulletinRepository
 from porchlight.projects.bulletins.schemas import BulletinIn
 from porchlight.projects.districts.scope import check_district
+from porchlight.projects.plainlanguage.service import publishable
 
 
 async def publish_bulletin(session: AsyncSession, outbox: Outbox, body: BulletinIn, who: Principal) -> Bulletin:
@@ -26,14 +26,7 @@ async def publish_bulletin(session: AsyncSession, outbox: Outbox, body: Bulletin
     if body.title_es and body.body_es:
         versions["es"] = (body.title_es, body.body_es)
     reading = {lang: check(f"{t}\n\n{b}", lang) for lang, (t, b) in versions.items()}
-    hardest = max(reading, key=lambda lang: reading[lang].grade)
-    grade = reading[hardest].grade
-    if grade > GRADE_NEEDS_REASON and not body.reason:
-        raise ValidationProblem(
-            f"the bulletin reads at grade {grade:g} ({hardest}); "
-            f"above {GRADE_NEEDS_REASON:g} say why it cannot be plainer",
-            errors=[{"field": "body.reason", "message": f"required above grade {GRADE_NEEDS_REASON:g}"}],
-        )
+    grade, reason = publishable("the bulletin", reading, body.reason)
     bulletin = Bulletin(
         id=uuid.uuid4(),
         district=body.district,
@@ -43,7 +36,7 @@ async def publish_bulletin(session: AsyncSession, outbox: Outbox, body: Bulletin
         title_es=body.title_es,
         body_es=body.body_es,
         reading_grade=grade,
-        plain_language_reason=body.reason if grade > GRADE_NEEDS_REASON else None,
+        plain_language_reason=reason,
         author=who.subject,
         published_at=datetime.now(UTC),
     )

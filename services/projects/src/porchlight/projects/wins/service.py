@@ -24,10 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from porchlight.events import Outbox, UpdatePublished
 from porchlight.events.catalog import ConcernRef, ConcernSelection, GeoPoint, UpdateText
 from porchlight.kit.auth import Principal, Role
-from porchlight.kit.errors import Conflict, Forbidden, NotFound, ValidationProblem
-from porchlight.kit.plain_language import GRADE_NEEDS_REASON
+from porchlight.kit.errors import Conflict, Forbidden, NotFound
 from porchlight.projects.departments.repository import DepartmentRepository
 from porchlight.projects.districts.scope import check_district
+from porchlight.projects.plainlanguage.service import publishable
 from porchlight.projects.priorities.models import Priority
 from porchlight.projects.priorities.repository import PriorityRepository
 from porchlight.projects.wins.models import Win
@@ -203,19 +203,12 @@ async def approve_win(
         raise Conflict("the win is already published")
     if win.status == "returned":
         raise Conflict("the win was sent back to its author: it is approved once they send it again")
-    reading = WinOut.model_validate(win).reading
-    grade = max((r.grade for r in reading.values()), default=0.0)
-    if grade > GRADE_NEEDS_REASON and not body.reason:
-        hardest = max(reading, key=lambda lang: reading[lang].grade)
-        raise ValidationProblem(
-            f"the win reads at grade {grade:g} ({hardest}); above {GRADE_NEEDS_REASON:g} say why it cannot be plainer",
-            errors=[{"field": "body.reason", "message": f"required above grade {GRADE_NEEDS_REASON:g}"}],
-        )
+    grade, reason = publishable("the win", WinOut.model_validate(win).reading, body.reason)
     win.status = "published"
     win.approved_by = who.subject
     win.published_at = datetime.now(UTC)
     win.reading_grade = grade
-    win.plain_language_reason = body.reason if grade > GRADE_NEEDS_REASON else None
+    win.plain_language_reason = reason
     await _changed(session, win)
     point = GeoPoint(lat=win.lat, lon=win.lon) if win.lat is not None and win.lon is not None else None
     translations = {"es": UpdateText(title=win.title_es, body=win.body_es)} if win.title_es and win.body_es else {}
