@@ -37,8 +37,9 @@ def test_the_auditor_finds_who_read_a_districts_notes(stack, browser) -> None:  
     row = page.wait_for_selector(f"#audit-dashboard tr:has(td:has-text('{note_id}'))")
     text = row.inner_text()
     assert token["subject"] in text and "/v1/notes/sources" in text and "read" in text
-    for service in ("intake", "synthesis", "dashboard", "projects", "layers"):
-        page.wait_for_selector(f"#audit-{service} [data-intact=true]")
+    for service in ("intake", "synthesis", "dashboard", "projects", "layers"):  # checked when asked
+        page.click(f"#audit-{service} .chain-check button")
+        page.wait_for_selector(f"#audit-{service} [data-intact=true]", timeout=120_000)
     check_accessibility(page, "audit page")
     screenshot(page, "audit-page")
     page.context.close()

@@ -217,6 +217,8 @@ def test_an_approved_win_reaches_every_channel_traceable_to_the_notes(stack, bro
         )
         page.fill(f"{item} input[name=alt_text]", "A Public Works crew fits a new street lamp on Tremont St")
         page.click(f"{item} form.photo-form button[type=submit]")
+        page.wait_for_selector(f"{item} .photo[data-status=pending] img[src^='blob:']")
+        check_accessibility(page, "supervisor: a photo of the work waiting for approval")
         page.click(f"{item} .photo[data-status=pending] button:has-text('Approve photo')")
         page.wait_for_selector(f"{item} .photo[data-status=approved]")
 

@@ -173,8 +173,8 @@ export function mountWins(container, session, query) {
     return h("li", { class: "photo", dataset: { photo: p.id, status: p.status } }, img,
       h("p", {}, p.alt_text, h("span", { class: "muted" }, ` · ${p.status}`)),
       p.status === "pending" ? h("div", { class: "form-actions" },
-        h("button", { type: "button", onclick: () => review(true), "aria-label": `Approve the photo: ${p.alt_text}` }, "Approve photo"),
-        h("button", { type: "button", class: "secondary", onclick: () => review(false), "aria-label": `Refuse the photo: ${p.alt_text}` }, "Refuse")) : null);
+        h("button", { type: "button", onclick: () => review(true), "aria-label": `Approve photo: ${p.alt_text}` }, "Approve photo"),
+        h("button", { type: "button", class: "secondary", onclick: () => review(false), "aria-label": `Refuse: ${p.alt_text}` }, "Refuse")) : null);
   }
 
   /** The newsletter as its subscribers would get it, in each language, and how many get it. */

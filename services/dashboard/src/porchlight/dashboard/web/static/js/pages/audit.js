@@ -66,10 +66,15 @@ export async function render(main) {
     const panels = SERVICES.map((s) => panel(s, { id: `audit-${s}`, wide: true }));
     replace(results, panels.map((p) => p.el));
     await Promise.all(SERVICES.map(async (s, i) => {
-      // The entries show at once; checking the chain walks all of it (long on a trail of years),
-      // so its verdict comes in when it is ready.
-      const state = h("p", { class: "muted chain-state", "aria-live": "polite" }, "Checking the chain…");
-      call(s, "/v1/audit/verify").then((chain) => {
+      // Checking a chain walks all of it (long on a trail of years, and heavy for the service
+      // meanwhile): the auditor asks for it, it is not done at every search.
+      const state = h("p", { class: "muted chain-state", "aria-live": "polite" });
+      const verify = h("button", { type: "button", class: "secondary", "aria-label": `Check the chain: ${s}` }, "Check the chain");
+      verify.addEventListener("click", async () => {
+        verify.disabled = true;
+        replace(state, "Checking the chain…");
+        const chain = await call(s, "/v1/audit/verify");
+        verify.disabled = false;
         if (!chain.ok) { replace(state, "The chain could not be checked right now."); return; }
         state.className = chain.data.intact ? "muted chain-state" : "unavailable-note chain-state";
         state.dataset.intact = String(chain.data.intact);
@@ -78,7 +83,7 @@ export async function render(main) {
           : `Chain broken at entry ${chain.data.broken_seq}: ${chain.data.reason}`);
       });
       const page = await call(s, `/v1/audit?${q}`);
-      panels[i].show(page, (data) => [state, table(s, data.entries)]);
+      panels[i].show(page, (data) => [h("div", { class: "chain-check" }, verify, state), table(s, data.entries)]);
     }));
   }
   form.addEventListener("submit", search);
