@@ -182,26 +182,9 @@ async def chain_of(session: AsyncSession, start: Start, ident: uuid.UUID, who: P
     project_rows = await repo.projects(session, project_ids, priority_ids if whole else [])
     tasks: dict[Any, list[ChainTask]] = defaultdict(list)
     for t in await repo.tasks(session, [p.project_id for p in project_rows]):
-        tasks[t.project_id].append(
-            ChainTask(task_id=t.task_id, title=t.title, done=t.done, completed_at=t.completed_at, public=t.public)
-        )
-    projects = [
-        ChainProject(
-            project_id=p.project_id,
-            priority_id=p.priority_id,
-            title=p.title,
-            department=p.department,
-            district=p.district,
-            neighborhood=p.neighborhood,
-            place=p.place,
-            status=p.status,
-            public=p.public,
-            completed_at=p.completed_at,
-            tasks_done=p.tasks_done,
-            tasks=tasks[p.project_id],
-        )
-        for p in project_rows
-    ]
+        tasks[t.project_id].append(ChainTask.model_validate(t._mapping))
+    # The rows hold the models' fields (and a few more, left out).
+    projects = [ChainProject.model_validate({**p._mapping, "tasks": tasks[p.project_id]}) for p in project_rows]
     if start == "priority":
         update_rows = await repo.updates(session, [], [p.project_id for p in project_rows], priority_ids)
     elif start == "project":
