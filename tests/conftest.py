@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import all_topics
+from support import all_topics, record_archive_broker
 
 from porchlight.events import ensure_topics
 from porchlight.kit.embedded import EmbeddedBroker, EmbeddedPostgres, free_port
@@ -89,32 +89,12 @@ def own_broker(settings: KitSettings) -> Iterator[tuple[EmbeddedBroker, KitSetti
     b = EmbeddedBroker(port=free_port())
     own = settings.model_copy(update={"kafka_bootstrap": b.start(), "embedded_broker": True})
     asyncio.run(ensure_topics(own.require_kafka_bootstrap(), all_topics(), partitions=own.topic_partitions))
-    asyncio.run(_record_broker(own))
+    asyncio.run(record_archive_broker(own))
     try:
         yield b, own
     finally:
         b.stop()
-        asyncio.run(_record_broker(settings))
-
-
-async def _record_broker(settings: KitSettings) -> None:
-    """Record ``settings``' broker as the one that holds every service's outbox archive."""
-    import sqlalchemy as sa
-
-    from porchlight.events.brokerid import BrokerIdentity
-    from porchlight.kit.db import create_engine
-
-    cluster_id = await BrokerIdentity(settings.require_kafka_bootstrap()).cluster_id(fresh=True)
-    assert cluster_id is not None
-    engine = create_engine(settings.require_database_url(), pool_size=1)
-    try:
-        async with engine.begin() as conn:
-            for spec in discover_services().values():
-                table = spec.outbox.broker
-                await conn.execute(sa.delete(table))
-                await conn.execute(sa.insert(table).values(id=1, cluster_id=cluster_id))
-    finally:
-        await engine.dispose()
+        asyncio.run(record_archive_broker(settings))
 
 
 @pytest.fixture(scope="session")

@@ -10,16 +10,13 @@ author's own copy and a supervisor's audited ``?raw=true`` are intake's inside, 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
-from aiokafka.structs import TopicPartition
-from support import bearer, eventually, running, scalar, unsealed
+from support import bearer, broker_records, eventually, running, scalar, unsealed
 
 from porchlight.events import Topics
 from porchlight.intake.privacy import redact
@@ -83,34 +80,6 @@ def test_the_corpus_is_redacted_by_the_rule_itself() -> None:
     for item, probe in CORPUS:
         assert probe not in redact(item).text, item
     assert all(word in redact(text(0)).text for word in KEPT)
-
-
-async def broker_records(settings: KitSettings, topics: list[str]) -> list[tuple[str, str]]:
-    """Every record's event type and value on ``topics``, from the earliest offset to the end."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, group_id=None, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        parts = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or set())]
-        if not parts:
-            await consumer.topics()
-            parts = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or set())]
-        consumer.assign(parts)
-        await consumer.seek_to_beginning(*parts)
-        end = await consumer.end_offsets(parts)
-        values: list[tuple[str, str]] = []
-        deadline = asyncio.get_running_loop().time() + 20
-        while [tp for tp in parts if await consumer.position(tp) < end[tp]]:
-            assert asyncio.get_running_loop().time() < deadline, "the broker did not hand over its records"
-            batch = await consumer.getmany(timeout_ms=500)
-            values += [
-                (dict(r.headers or ()).get("ce_type", b"").decode(), r.value.decode())
-                for records in batch.values()
-                for r in records
-                if r.value
-            ]
-        return values
-    finally:
-        await consumer.stop()
 
 
 async def test_personal_data_reaches_no_read_route_export_or_event(own_broker: Any) -> None:
@@ -203,7 +172,13 @@ async def test_personal_data_reaches_no_read_route_export_or_event(own_broker: A
                 surfaces[f"{who} GET {route}"] = body
         # Everything the outbox holds reaches the broker (the relay is on).
         await eventually(lambda: _outbox_empty(settings), timeout_s=30)
-    events = await broker_records(settings, [Topics.NOTES, Topics.CONTACTS, Topics.MEETINGS])
+    events = [
+        (dict(r.headers or ()).get("ce_type", b"").decode(), r.value.decode())
+        for r in await broker_records(
+            settings.require_kafka_bootstrap(), [Topics.NOTES, Topics.CONTACTS, Topics.MEETINGS]
+        )
+        if r.value
+    ]
     ours = [(t, e) for t, e in events if host in e or officer in e]
     assert len(ours) >= 3 * n, f"only {len(ours)} of our events on the broker"
     for i, (event_type, value) in enumerate(ours):

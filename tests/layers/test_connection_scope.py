@@ -23,6 +23,12 @@ pytestmark = pytest.mark.integration
 M = 1 / 111_320
 
 
+def beside(lat: float, lon: float, metres: float) -> tuple[float, float]:
+    """A point ``metres`` north or south of (lat, lon) in the same cell: a step one way may cross
+    the cell's edge (H3 resolution 10, ~66 m edges), and then the other way does not."""
+    return next((lat + d, lon) for d in (metres * M, -metres * M) if cell_of(lat + d, lon) == cell_of(lat, lon))
+
+
 def outage(tag: str, lat: float, lon: float) -> RecordIn:
     return RecordIn(
         department="public-works",
@@ -48,7 +54,7 @@ async def test_a_quiet_cell_re_evaluates_only_its_changed_records(settings, test
         async with sessions() as s, s.begin():
             assert cell in {d.cell for d in await records.take_dirty(s)}  # taken: the worker's tick
         async with sessions() as s, s.begin():
-            report = await accept(s, [outage(f"{tag}-new", lat + 5 * M, lon)], places, source="http")
+            report = await accept(s, [outage(f"{tag}-new", *beside(lat, lon, 5))], places, source="http")
             (new_id,) = report.record_ids
         async with sessions() as s, s.begin():
             (mine,) = [d for d in await records.take_dirty(s) if d.cell == cell]
@@ -77,7 +83,8 @@ async def test_a_later_mark_keeps_the_earliest_time(settings, test_city) -> None
         ids = []
         for i in range(2):
             async with sessions() as s, s.begin():
-                ids += (await accept(s, [outage(f"{tag}-{i}", lat + i * M, lon)], places, source="http")).record_ids
+                point = beside(lat, lon, i)
+                ids += (await accept(s, [outage(f"{tag}-{i}", *point)], places, source="http")).record_ids
         async with sessions() as s, s.begin():
             (mine,) = [d for d in await records.take_dirty(s) if d.cell == cell]
             found = await connections.trigger_records(

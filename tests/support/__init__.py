@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from fastapi import FastAPI
 
 from porchlight.kit.app import create_app
@@ -31,6 +31,50 @@ def all_topics() -> list[str]:
 def bearer(settings: KitSettings, *roles: str, subject: str = "tester", district: str | None = None) -> dict[str, str]:
     token = mint_token(settings, subject=subject, roles=list(roles), district=district)
     return {"Authorization": f"Bearer {token}"}
+
+
+async def publish_pending_outboxes(settings: KitSettings) -> int:
+    """Publish every service's outbox rows still waiting to ``settings``' broker; how many.
+
+    Tests that ran a service without its background work (no relay) leave their events in the
+    outbox; a stack started later on a broker of its own would publish them all there first, and
+    its consumers apply them first (synthesis reading thousands of notes with the model)."""
+    from porchlight.events import EventProducer, OutboxRelay
+
+    engine = create_engine(settings.require_database_url(), pool_size=1)
+    producer = EventProducer(settings.require_kafka_bootstrap(), idempotent=False)
+    await producer.start()
+    sent = 0
+    try:
+        for spec in discover_services().values():
+            relay = OutboxRelay(engine, spec.outbox, producer, service=spec.name, schema=spec.schema)
+            while published := await relay.publish_pending():
+                sent += published
+    finally:
+        await producer.stop()
+        await engine.dispose()
+    return sent
+
+
+async def record_archive_broker(settings: KitSettings) -> None:
+    """Record ``settings``' broker as the one that holds every service's outbox archive.
+
+    A relay republishes its whole archive to a broker it has not recorded (docs/adr/0015): a
+    test's broker of its own is recorded for the test (and the session's put back after), or it
+    would first receive every event the earlier tests published."""
+    from porchlight.events.brokerid import BrokerIdentity
+
+    cluster_id = await BrokerIdentity(settings.require_kafka_bootstrap()).cluster_id(fresh=True)
+    assert cluster_id is not None
+    engine = create_engine(settings.require_database_url(), pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            for spec in discover_services().values():
+                table = spec.outbox.broker
+                await conn.execute(sa.delete(table))
+                await conn.execute(sa.insert(table).values(id=1, cluster_id=cluster_id))
+    finally:
+        await engine.dispose()
 
 
 @contextlib.asynccontextmanager
@@ -187,6 +231,27 @@ async def unsealed(settings: KitSettings, event_type: str, data: dict[str, Any])
     finally:
         await engine.dispose()
     return open_sealed(event, keys).model_dump(mode="json")
+
+
+async def broker_records(bootstrap: str, topics: list[str]) -> list[Any]:
+    """Every record on ``topics`` (aiokafka ConsumerRecords), from the earliest offset to the end."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        await consumer.topics()  # the metadata of every topic, so that each has its partitions
+        parts = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or set())]
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        end = await consumer.end_offsets(parts)
+        records: list[Any] = []
+        deadline = asyncio.get_running_loop().time() + 20
+        while [tp for tp in parts if await consumer.position(tp) < end[tp]]:
+            assert asyncio.get_running_loop().time() < deadline, "the broker did not hand over its records"
+            for batch in (await consumer.getmany(timeout_ms=500)).values():
+                records += batch
+        return records
+    finally:
+        await consumer.stop()
 
 
 async def published(settings: KitSettings, topic: str, event_type: str, key: str) -> dict[str, Any]:
