@@ -139,7 +139,7 @@ def _random_text(rng: random.Random) -> str:
 def test_random_texts_never_raise_and_are_idempotent() -> None:
     """A seeded property test (hypothesis is not a dev dependency yet; see the next test)."""
     rng = random.Random(20240601)
-    for _ in range(3000):
+    for _ in range(1000):  # hypothesis below adds 500 of its own, shrunk when one fails
         text = _random_text(rng)
         once = redact(text).text
         assert redact(once).text == once, text
@@ -200,31 +200,6 @@ def test_real_resident_texts_lose_every_email_and_phone() -> None:
     )
 
 
-def test_speed_thousand_notes() -> None:
-    rng = random.Random(7)
-    base = (
-        "The streetlight outside 123 Main St has been out since 2019 and I have called 311 about "
-        "40 times. My neighbor Jane says a grey sedan, plate ABC 1234, parks in the 100 block of "
-        "Elm St every night around 7:30. I'm Concerned about speeding on Route 9; Officer Smith "
-        "said to email jane@example.org or call 617-555-0123. "
-    )
-    notes = []
-    for _ in range(200):  # a print, not a target (bench/redaction_recall.py measures the cost)
-        words = (base * 2).split(" ")
-        rng.shuffle(words)
-        notes.append(" ".join(words)[:500])
-    plain = ["The pothole on Elm is getting worse and kids ride bikes around it after school. " * 6] * 200
-    texts = _read_texts() if DATA.is_dir() else []
-    real = [chunk for chunk in ("\n".join(texts)[i : i + 500] for i in range(0, 100_000, 500)) if chunk][:200]
-    batches = [("PII-dense", notes), ("plain", [p[:500] for p in plain]), ("real-comment", real)]
-    for label, batch in batches:
-        wall, cpu = time.perf_counter(), time.process_time()
-        for note in batch:
-            redact(note)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        print(f"\nredact: {len(batch)} {label} notes of ~500 chars in {wall * 1000:.0f} ms ({cpu * 1000:.0f} ms CPU)")
-
-
 def test_very_long_text_keeps_everything_else() -> None:
     paragraph = (
         "Line {i}: the 100 block of Elm St floods; my name is Jane Roe, 12 Elm St apt 4B, "
@@ -234,12 +209,13 @@ def test_very_long_text_keeps_everything_else() -> None:
         "Line {i}: the 100 block of Elm St floods; my name is [NAME], [NUMBER] Elm St apt [NUMBER], "
         "call [PHONE] or [EMAIL]. Plate [PLATE] again at 7:30 — ünïcödé ☕.\n"
     )
-    text = "".join(paragraph.format(i=i) for i in range(1000))  # ~160 kB
+    # ~48 kB: over twice intake's limit for a note (20 kB), a whole page of an imported file.
+    text = "".join(paragraph.format(i=i) for i in range(300))
     start = time.perf_counter()
     result = redact(text)
     print(f"\nredact: one text of {len(text)} chars in {(time.perf_counter() - start) * 1000:.0f} ms")
-    assert result.text == "".join(expected.format(i=i) for i in range(1000))
-    assert result.found == {"name": 1000, "number": 2000, "phone": 1000, "email": 1000, "plate": 1000}
+    assert result.text == "".join(expected.format(i=i) for i in range(300))
+    assert result.found == {"name": 300, "number": 600, "phone": 300, "email": 300, "plate": 300}
 
 
 PATHOLOGICAL = {

@@ -35,7 +35,7 @@ from typing import Any
 import pytest
 from intake.test_subscriptions import Sink
 from support import all_topics, district_of_its_own, neighborhood_of, publish_pending_outboxes, record_archive_broker
-from ui.helpers import CHROMIUM, CHROMIUM_ARGS
+from ui.helpers import CHROMIUM, CHROMIUM_ARGS, run_async
 
 from porchlight.events import ensure_topics
 from porchlight.kit.embedded import EmbeddedBroker, free_port
@@ -88,12 +88,12 @@ def stack(settings: KitSettings, tmp_path_factory: pytest.TempPathFactory) -> It
     session_settings = settings
     broker: EmbeddedBroker | None = None
     if not os.environ.get("TEST_KAFKA_BOOTSTRAP"):  # an outside broker is the caller's to isolate
-        asyncio.run(publish_pending_outboxes(settings))
+        run_async(publish_pending_outboxes(settings))
         broker = EmbeddedBroker(port=free_port(), log_path=tmp_path_factory.mktemp("ui-broker") / "broker.log")
         settings = settings.model_copy(update={"kafka_bootstrap": broker.start()})
         bootstrap = settings.require_kafka_bootstrap()
-        asyncio.run(ensure_topics(bootstrap, all_topics(), partitions=settings.topic_partitions))
-        asyncio.run(record_archive_broker(settings))
+        run_async(ensure_topics(bootstrap, all_topics(), partitions=settings.topic_partitions))
+        run_async(record_archive_broker(settings))
     loop = _Loop()
     district_cm = district_of_its_own(settings, prefix="UI", neighborhood=True)
     district = loop.run(district_cm.__aenter__())
@@ -177,7 +177,7 @@ def stack(settings: KitSettings, tmp_path_factory: pytest.TempPathFactory) -> It
         sink.controller.stop()
         if broker is not None:
             broker.stop()
-            asyncio.run(record_archive_broker(session_settings))
+            run_async(record_archive_broker(session_settings))
         if saved is None:
             os.environ.pop("PORCHLIGHT_DASHBOARD_PLACES_FILE", None)
         else:

@@ -3,8 +3,11 @@ and scheduling a meeting."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,13 @@ SCREENSHOTS = Path(__file__).parents[1] / "artifacts" / "screenshots"
 DEVELOPER_WORDS = re.compile(
     r"\^|\[a-z\]|String should|Input should|valid datetime|Invalid input|BCP 47|Value error|body\.|meeting_id"
 )
+
+
+def run_async(coro: Coroutine[Any, Any, Any], timeout: float = 60) -> Any:
+    """Run a coroutine to its end in a thread of its own: once a test has a browser, Playwright's
+    sync API owns this thread's event loop and ``asyncio.run`` here refuses to start."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result(timeout=timeout)
 
 
 def check_accessibility(page: Any, what: str) -> None:

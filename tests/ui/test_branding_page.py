@@ -8,19 +8,16 @@ nothing scrolls sideways; axe finds nothing. The branding in use before is put b
 
 from __future__ import annotations
 
-import asyncio
 import io
 import time
 import uuid
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from PIL import Image, ImageDraw
-from ui.helpers import DEVELOPER_WORDS, check_accessibility, screenshot
+from ui.helpers import DEVELOPER_WORDS, check_accessibility, run_async, screenshot
 
 from porchlight.dashboard.branding.models import branding
 from porchlight.kit.auth import mint_token
@@ -33,12 +30,6 @@ GOOD = {"primary": "#0f6e4f", "on_primary": "#ffffff", "accent": "#ffd166"}  # w
 POLICE_NAVY = "#1b2a4b"
 
 LOADED = "() => document.querySelector('#branding-form') && document.querySelector('#brand-logo-current')"
-
-
-def _in_thread(coro: Coroutine[Any, Any, Any]) -> Any:
-    """Run a coroutine in a thread of its own (Playwright's sync API owns this one's loop)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result(timeout=60)
 
 
 async def _row(settings: KitSettings) -> dict[str, Any] | None:
@@ -96,7 +87,7 @@ def _error(page: Any, control: str) -> str:
 
 def test_an_admin_sets_the_brand_and_logo_and_the_public_page_wears_them(stack, browser) -> None:  # type: ignore[no-untyped-def]
     web = stack.web
-    before = _in_thread(_row(stack.settings))
+    before = run_async(_row(stack.settings))
     token = mint_token(stack.settings, subject="admin-lee", roles=["admin"])
     try:
         shown = httpx.get(f"{web}/v1/branding").json()
@@ -201,4 +192,4 @@ def test_an_admin_sets_the_brand_and_logo_and_the_public_page_wears_them(stack, 
         assert r.status_code == 403, r.text
     finally:
         # The stack is shared: the branding in use before (the default: no row), logo included.
-        _in_thread(_put_back(stack.settings, before))
+        run_async(_put_back(stack.settings, before))

@@ -5,10 +5,9 @@ came back empty), and a page waiting on one new note waited over a minute behind
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from support import all_topics, broker_records
+from ui.helpers import run_async
 
 from porchlight.events import from_kafka
 
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.integration
 
 def test_the_stack_s_broker_holds_only_events_made_since_it_started(stack) -> None:  # type: ignore[no-untyped-def]
     topics = [t for t in all_topics() if ".dlq." not in t]  # dead letters: whatever bytes came in
-    records = asyncio.run(broker_records(stack.settings.require_kafka_bootstrap(), topics))
+    records = run_async(broker_records(stack.settings.require_kafka_bootstrap(), topics))
     older = [e for e in (from_kafka(r.key, r.value, r.headers) for r in records) if e.time < stack.started_at]
     assert not older, (
         f"{len(older)} of the {len(records)} events on the stack's broker were made before it started "

@@ -23,24 +23,50 @@ function listed(map) {
 
 const COLUMNS = ["When", "Who", "Roles", "Action", "Route or command", "Status", "Districts", "Ids touched", "Asked for"];
 
-function table(service, entries) {
-  if (!entries.length) return h("p", { class: "muted" }, "No entries match.");
+// A page of entries per service at a time: 5 services' full pages at once were thousands of cells,
+// more than a person reads and slow to draw; older ones come on asking, as far back as the filters go.
+const PAGE = 25;
+
+function rows(entries) {
+  const cell = (label, ...content) => h("td", { role: "cell", "data-label": label }, ...content);
+  return entries.map((e) => h("tr", { role: "row", dataset: { seq: e.seq } },
+    cell("When", fmt.date(e.at)),
+    cell("Who", e.actor, e.actor_district ? h("span", { class: "muted" }, ` · ${e.actor_district}`) : null),
+    cell("Roles", e.roles.join(", ")),
+    cell("Action", e.action),
+    cell("Route or command", h("code", {}, e.route)),
+    cell("Status", String(e.status)),
+    cell("Districts", e.districts.join(", ")),
+    cell("Ids touched", listed(e.ids)),
+    cell("Asked for", listed(e.filters))));
+}
+
+function table(service, data, query) {
+  if (!data.entries.length) return [h("p", { class: "muted" }, "No entries match.")];
+  const body = h("tbody", { role: "rowgroup" }, rows(data.entries));
+  const shown = h("p", { class: "muted", "aria-live": "polite" });
+  const more = h("button", { type: "button", class: "secondary", id: `audit-more-${service}` }, `Show ${PAGE} older entries`);
+  let cursor = data.next_cursor;
+  const update = () => {
+    replace(shown, `${fmt.int(body.children.length)} entries shown, newest first${cursor ? "; older ones match too." : "; that is every one that matches."}`);
+    more.hidden = !cursor;
+  };
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    const r = await call(service, `/v1/audit?${query}&cursor=${encodeURIComponent(cursor)}`);
+    more.disabled = false;
+    if (!r.ok) { replace(shown, "Older entries could not be loaded right now."); return; }
+    body.append(...rows(r.data.entries));
+    cursor = r.data.next_cursor;
+    update();
+  });
+  update();
   // Reflows into one block per entry in a narrow card (app.css .reflow), as the meetings list;
   // between that and a wide screen it scrolls inside its card (a data table may, WCAG 1.4.10).
-  const cell = (label, ...content) => h("td", { role: "cell", "data-label": label }, ...content);
-  return h("div", { class: "table-scroll", tabindex: "0", "aria-label": `Audit entries of ${service}` }, h("div", { class: "reflow" }, h("table", { role: "table" },
+  return [h("div", { class: "table-scroll", tabindex: "0", "aria-label": `Audit entries of ${service}` }, h("div", { class: "reflow" }, h("table", { role: "table" },
     h("caption", { class: "visually-hidden" }, `Audit entries of ${service}, newest first`),
     h("thead", { role: "rowgroup" }, h("tr", { role: "row" }, COLUMNS.map((t) => h("th", { scope: "col", role: "columnheader" }, t)))),
-    h("tbody", { role: "rowgroup" }, entries.map((e) => h("tr", { role: "row", dataset: { seq: e.seq } },
-      cell("When", fmt.date(e.at)),
-      cell("Who", e.actor, e.actor_district ? h("span", { class: "muted" }, ` · ${e.actor_district}`) : null),
-      cell("Roles", e.roles.join(", ")),
-      cell("Action", e.action),
-      cell("Route or command", h("code", {}, e.route)),
-      cell("Status", String(e.status)),
-      cell("Districts", e.districts.join(", ")),
-      cell("Ids touched", listed(e.ids)),
-      cell("Asked for", listed(e.filters))))))));
+    body))), shown, more];
 }
 
 export async function render(main) {
@@ -59,7 +85,7 @@ export async function render(main) {
 
   async function search(event) {
     if (event) event.preventDefault();
-    const q = new URLSearchParams();
+    const q = new URLSearchParams({ limit: String(PAGE) });
     for (const [k, el] of [["district", district], ["action", action], ["actor", actor], ["from", from], ["to", to]]) {
       if (el.value.trim()) q.set(k, el.value.trim());
     }
@@ -83,7 +109,7 @@ export async function render(main) {
           : `Chain broken at entry ${chain.data.broken_seq}: ${chain.data.reason}`);
       });
       const page = await call(s, `/v1/audit?${q}`);
-      panels[i].show(page, (data) => [h("div", { class: "chain-check" }, verify, state), table(s, data.entries)]);
+      panels[i].show(page, (data) => [h("div", { class: "chain-check" }, verify, state), ...table(s, data, q)]);
     }));
   }
   form.addEventListener("submit", search);
