@@ -4,14 +4,13 @@ micro-project in one click."""
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
-from ui.helpers import check_accessibility, screenshot, sign_in
+from ui.helpers import check_accessibility, run_async, screenshot, sign_in
 
 from porchlight.events import NoteAnalyzed, NoteSubmitted
 from porchlight.events.catalog import Concern, ConcernAnalysis, GeoPoint
@@ -36,60 +35,32 @@ def _publish(settings, events) -> None:  # type: ignore[no-untyped-def]
         finally:
             await producer.stop()
 
-    # Playwright's sync API keeps an event loop on this thread: publish from a thread of its own.
-    failed: list[BaseException] = []
-    thread = threading.Thread(target=lambda: failed.extend(_run(go)))
-    thread.start()
-    thread.join(60)
-    assert not failed, failed
-
-
-def _run(go) -> list[BaseException]:  # type: ignore[no-untyped-def]
-    import asyncio
-
-    try:
-        asyncio.run(go())
-    except BaseException as exc:  # handed back to the test's thread
-        return [exc]
-    return []
+    run_async(go())
 
 
 def _state(stack, quote: str) -> str:  # type: ignore[no-untyped-def]
     """What layers holds, for a failure's message: which step the connection is missing."""
-    import asyncio
-
     from support import scalar
 
-    def q(sql: str, **params: object) -> object:
-        return asyncio.run(scalar(stack.settings, sql, **params))
+    queries = {
+        "concern": ("select count(*) from layers.note_concerns where text = :t", {"t": quote}),
+        "topic": ("select max(topic) from layers.note_concerns where text = :t", {"t": quote}),
+        "dirty": ("select count(*) from layers.dirty_cells", {}),
+        "connections": ("select string_agg(status || ' ' || rule, ', ') from layers.connections where district = :d",
+                        {"d": stack.district}),
+        "near": ("select count(*) from layers.records where layer = 'incident' and abs(lat - :lat) < 0.003 "
+                 "and abs(lon - :lon) < 0.004", {"lat": LAT, "lon": LON}),
+        "incidents": ("select count(*) from layers.records where district = :d and layer = 'incident'",
+                      {"d": stack.district}),
+    }  # fmt: skip
 
-    found: dict[str, object] = {}
-    failed = _run_in_thread(lambda: found.update(
-        concern=q("select count(*) from layers.note_concerns where text = :t", t=quote),
-        topic=q("select max(topic) from layers.note_concerns where text = :t", t=quote),
-        dirty=q("select count(*) from layers.dirty_cells"),
-        connections=q("select string_agg(status || ' ' || rule, ', ') from layers.connections where district = :d",
-                      d=stack.district),
-        near=q("select count(*) from layers.records where layer = 'incident' and abs(lat - :lat) < 0.003 "
-               "and abs(lon - :lon) < 0.004", lat=LAT, lon=LON),
-        incidents=q("select count(*) from layers.records where district = :d and layer = 'incident'", d=stack.district),
-    ))  # fmt: skip
-    return f"layers holds {found} {failed or ''}"
+    async def read() -> dict[str, object]:
+        return {name: await scalar(stack.settings, sql, **params) for name, (sql, params) in queries.items()}
 
-
-def _run_in_thread(work) -> list[BaseException]:  # type: ignore[no-untyped-def]
-    failed: list[BaseException] = []
-
-    def go() -> None:
-        try:
-            work()
-        except BaseException as exc:
-            failed.append(exc)
-
-    thread = threading.Thread(target=go)
-    thread.start()
-    thread.join(60)
-    return failed
+    try:
+        return f"layers holds {run_async(read())}"
+    except Exception as exc:  # a message for a failure already on its way: say what could not be read
+        return f"layers could not be read: {exc!r}"
 
 
 def test_supervisor_opens_a_connection_to_its_evidence_and_makes_it_a_micro_project(stack, browser) -> None:  # type: ignore[no-untyped-def]
